@@ -1,0 +1,202 @@
+//! Errors of the check phase: a policy that reads but does not make sense.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// A mistake the checker found in a policy.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CheckError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownName(#[from] UnknownName),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Duplicate(#[from] Duplicate),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    MalformedLiteral(#[from] MalformedLiteral),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    EmptyRange(#[from] EmptyRange),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TypeMismatch(#[from] TypeMismatch),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownValue(#[from] UnknownValue),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NotAssignable(#[from] NotAssignable),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NeedsLine(#[from] NeedsLine),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownPlaceholder(#[from] UnknownPlaceholder),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cycle(#[from] Cycle),
+}
+
+/// A name that nothing defines.
+#[derive(Debug, Error, Diagnostic)]
+#[error("unknown {kind} `{name}`")]
+#[diagnostic(code(claimrules::unknown_name))]
+pub struct UnknownName {
+    pub kind: &'static str,
+    pub name: String,
+    #[label("no {kind} is called `{name}`")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A second definition of a name or rule id.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{kind} `{name}` is defined twice")]
+#[diagnostic(code(claimrules::duplicate))]
+pub struct Duplicate {
+    pub kind: &'static str,
+    pub name: String,
+    #[label("defined again here")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A code, modifier, diagnosis, date or version written in the wrong shape.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{text}` is not {what}")]
+#[diagnostic(code(claimrules::malformed_literal))]
+pub struct MalformedLiteral {
+    pub text: String,
+    pub what: &'static str,
+    #[label("not {what}")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A code range whose first code comes after its last.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the range `{first}-{last}` is empty: `{first}` comes after `{last}`")]
+#[diagnostic(
+    code(claimrules::empty_range),
+    help("write the lower code first: `{last}-{first}`")
+)]
+pub struct EmptyRange {
+    pub first: String,
+    pub last: String,
+    #[label("this range holds no code")]
+    pub span: SourceSpan,
+}
+
+/// A value of one type where another belongs.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{subject} is {found}, but {expected} is needed here")]
+#[diagnostic(code(claimrules::type_mismatch))]
+pub struct TypeMismatch {
+    pub subject: String,
+    pub found: String,
+    pub expected: String,
+    #[label("{found} where {expected} is needed")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A value that is not among the choices a fact declares.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{value}` is not a value of `{fact}`")]
+#[diagnostic(code(claimrules::unknown_value))]
+pub struct UnknownValue {
+    pub fact: String,
+    pub value: String,
+    #[label("not one of the values `{fact}` declares")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// The conclusion of `implies` is not something a derivation can make true.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{text}` cannot be derived")]
+#[diagnostic(code(claimrules::not_assignable))]
+pub struct NotAssignable {
+    pub text: String,
+    #[label("a derivation must conclude one fact")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A test of "the line" outside a rule that picks lines.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{what} needs a rule that starts with `for each line in …`")]
+#[diagnostic(
+    code(claimrules::needs_line),
+    help("start the rule with `for each line in <codes>` so that it knows which line to look at")
+)]
+pub struct NeedsLine {
+    pub what: String,
+    #[label("there is no line here to test")]
+    pub span: SourceSpan,
+}
+
+/// A `{placeholder}` a message cannot fill.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the message names `{{{name}}}`, which {reason}")]
+#[diagnostic(code(claimrules::unknown_placeholder))]
+pub struct UnknownPlaceholder {
+    pub name: String,
+    pub reason: String,
+    #[label("cannot be filled in")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A definition that refers to itself.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{kind} `{name}` is defined in terms of itself")]
+#[diagnostic(
+    code(claimrules::cycle),
+    help("a {kind} can use other definitions, but not itself, directly or through another one")
+)]
+pub struct Cycle {
+    pub kind: &'static str,
+    pub name: String,
+    #[label("`{name}` is used here, inside its own definition")]
+    pub span: SourceSpan,
+}
+
+/// "did you mean `x`?" for the closest of `candidates`, or a line listing what exists.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    kind: &str,
+) -> String {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let lower = name.to_lowercase();
+    let best = candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+    match best {
+        Some((_, c)) => format!("did you mean `{c}`?"),
+        None if candidates.is_empty() => format!("no {kind} is defined yet"),
+        None => {
+            let mut list: Vec<&str> = candidates;
+            list.sort_unstable();
+            let shown: Vec<String> = list.iter().take(8).map(|c| format!("`{c}`")).collect();
+            let more = if list.len() > 8 { ", …" } else { "" };
+            format!("known {kind}s: {}{more}", shown.join(", "))
+        }
+    }
+}

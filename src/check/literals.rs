@@ -1,0 +1,392 @@
+//! Checking literals: codes, ranges, named sets, modifiers, diagnoses, dates, NCCI versions and
+//! message placeholders.
+
+use super::error::*;
+use super::{Checker, Progress};
+use crate::codes::{parse_date, Code, Date, DiagnosisPattern, Modifier, NcciVersion};
+use crate::ir::*;
+use crate::syntax::ast;
+
+/// What a message can name, by the kind of rule it belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum MessageScope {
+    /// A rule with no line: the claim only.
+    Claim,
+    /// A `for each line` rule.
+    Line,
+    /// A pair edit.
+    Pair,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn code(&mut self, w: &ast::Word) -> Option<Code> {
+        let code = Code::parse(&w.text);
+        if code.is_none() {
+            self.error(MalformedLiteral {
+                text: w.text.clone(),
+                what: "a CPT/HCPCS code",
+                span: w.span.into(),
+                help: "CPT and HCPCS codes have five letters or digits: `27093`, `0201T`, `G0008`"
+                    .into(),
+            });
+        }
+        code
+    }
+
+    pub(super) fn modifier(&mut self, w: &ast::Word) -> Option<Modifier> {
+        let m = Modifier::parse(&w.text);
+        if m.is_none() {
+            let help = if Code::parse(&w.text).is_some() {
+                format!("`{}` looks like a procedure code; modifiers have two characters: `26`, `TC`, `59`", w.text)
+            } else {
+                "modifiers have two letters or digits: `26`, `TC`, `59`, `LT`".into()
+            };
+            self.error(MalformedLiteral {
+                text: w.text.clone(),
+                what: "a modifier",
+                span: w.span.into(),
+                help,
+            });
+        }
+        m
+    }
+
+    pub(super) fn modifiers(&mut self, ws: &[ast::Word]) -> Option<Vec<Modifier>> {
+        let parsed: Vec<Option<Modifier>> = ws.iter().map(|w| self.modifier(w)).collect();
+        parsed.into_iter().collect()
+    }
+
+    pub(super) fn number(&mut self, w: &ast::Word) -> Option<f64> {
+        let n = w.text.parse::<f64>().ok();
+        if n.is_none() {
+            self.error(MalformedLiteral {
+                text: w.text.clone(),
+                what: "a number",
+                span: w.span.into(),
+                help: "write a number such as `1` or `2.5`".into(),
+            });
+        }
+        n
+    }
+
+    /// Compiles a code list into a new set of the program.
+    pub(super) fn code_ref(&mut self, r: &ast::CodeRef) -> Option<SetId> {
+        let mut set = CodeSet::default();
+        if !self.collect_codes(r, &mut set) {
+            return None;
+        }
+        set.normalize();
+        self.program.code_sets.push(set);
+        Some((self.program.code_sets.len() - 1) as SetId)
+    }
+
+    /// Adds a code list's codes to `out`; `false` if any item was wrong.
+    fn collect_codes(&mut self, r: &ast::CodeRef, out: &mut CodeSet) -> bool {
+        let mut ok = true;
+        for item in &r.items {
+            match item {
+                ast::CodeItem::Code(w) => match self.code(w) {
+                    Some(c) => out.exact.push(c),
+                    None => ok = false,
+                },
+                ast::CodeItem::Range { first, last, span } => {
+                    match (self.code(first), self.code(last)) {
+                        (Some(a), Some(b)) if a <= b => out.ranges.push((a, b)),
+                        (Some(_), Some(_)) => {
+                            self.error(EmptyRange {
+                                first: first.text.clone(),
+                                last: last.text.clone(),
+                                span: (*span).into(),
+                            });
+                            ok = false;
+                        }
+                        _ => ok = false,
+                    }
+                }
+                ast::CodeItem::Set(name) => match self.named_code_set(name) {
+                    Some(set) => {
+                        out.exact.extend_from_slice(&set.exact);
+                        out.ranges.extend_from_slice(&set.ranges);
+                    }
+                    None => ok = false,
+                },
+            }
+        }
+        ok
+    }
+
+    fn named_code_set(&mut self, name: &ast::Word) -> Option<CodeSet> {
+        let key = name.text.as_str();
+        let Some((key, &(file, decl))) =
+            self.code_set_decls.get_key_value(key).map(|(k, v)| (*k, v))
+        else {
+            let help = did_you_mean(key, self.code_set_decls.keys().copied(), "code set");
+            self.error(UnknownName {
+                kind: "code set",
+                name: name.text.clone(),
+                span: name.span.into(),
+                help,
+            });
+            return None;
+        };
+        if let Some(done) = self.code_set_cache.get(key) {
+            return done.clone();
+        }
+        if self.code_set_progress.get(key) == Some(&Progress::InProgress) {
+            self.error(Cycle {
+                kind: "code set",
+                name: name.text.clone(),
+                span: name.span.into(),
+            });
+            return None;
+        }
+        self.code_set_progress.insert(key, Progress::InProgress);
+        let saved = std::mem::replace(&mut self.file, file);
+        let mut set = CodeSet::default();
+        let ok = self.collect_codes(&decl.codes, &mut set);
+        self.file = saved;
+        self.code_set_progress.insert(key, Progress::Done);
+        let result = ok.then(|| {
+            set.normalize();
+            set
+        });
+        self.code_set_cache.insert(key, result.clone());
+        result
+    }
+
+    pub(super) fn diagnosis_ref(&mut self, r: &ast::DiagnosisRef) -> Option<SetId> {
+        let mut set = DiagnosisSet::default();
+        if !self.collect_diagnoses(r, &mut set) {
+            return None;
+        }
+        self.program.diagnosis_sets.push(set);
+        Some((self.program.diagnosis_sets.len() - 1) as SetId)
+    }
+
+    fn collect_diagnoses(&mut self, r: &ast::DiagnosisRef, out: &mut DiagnosisSet) -> bool {
+        let mut ok = true;
+        for item in &r.items {
+            match item {
+                ast::DiagnosisItem::Pattern(w) => match DiagnosisPattern::parse(&w.text) {
+                    Some(p) => out.patterns.push(p),
+                    None => {
+                        self.error(MalformedLiteral {
+                            text: w.text.clone(),
+                            what: "an ICD-10-CM code or pattern",
+                            span: w.span.into(),
+                            help: "write a diagnosis as `S82.241A`, or a family as `S82.*`".into(),
+                        });
+                        ok = false;
+                    }
+                },
+                ast::DiagnosisItem::Set(name) => match self.named_diagnosis_set(name) {
+                    Some(set) => out.patterns.extend(set.patterns),
+                    None => ok = false,
+                },
+            }
+        }
+        ok
+    }
+
+    fn named_diagnosis_set(&mut self, name: &ast::Word) -> Option<DiagnosisSet> {
+        let key = name.text.as_str();
+        let Some((key, &(file, decl))) = self
+            .diagnosis_set_decls
+            .get_key_value(key)
+            .map(|(k, v)| (*k, v))
+        else {
+            let help = did_you_mean(
+                key,
+                self.diagnosis_set_decls.keys().copied(),
+                "diagnosis set",
+            );
+            self.error(UnknownName {
+                kind: "diagnosis set",
+                name: name.text.clone(),
+                span: name.span.into(),
+                help,
+            });
+            return None;
+        };
+        if let Some(done) = self.diagnosis_set_cache.get(key) {
+            return done.clone();
+        }
+        if self.diagnosis_set_progress.get(key) == Some(&Progress::InProgress) {
+            self.error(Cycle {
+                kind: "diagnosis set",
+                name: name.text.clone(),
+                span: name.span.into(),
+            });
+            return None;
+        }
+        self.diagnosis_set_progress
+            .insert(key, Progress::InProgress);
+        let saved = std::mem::replace(&mut self.file, file);
+        let mut set = DiagnosisSet::default();
+        let ok = self.collect_diagnoses(&decl.patterns, &mut set);
+        self.file = saved;
+        self.diagnosis_set_progress.insert(key, Progress::Done);
+        let result = ok.then_some(set);
+        self.diagnosis_set_cache.insert(key, result.clone());
+        result
+    }
+
+    fn time_point(&mut self, p: &ast::TimePoint) -> Option<Date> {
+        match p {
+            ast::TimePoint::Date(w) => {
+                let d = parse_date(&w.text);
+                if d.is_none() {
+                    self.error(MalformedLiteral {
+                        text: w.text.clone(),
+                        what: "a calendar date",
+                        span: w.span.into(),
+                        help: "write dates as YYYY-MM-DD, a day that exists: `2010-04-01`".into(),
+                    });
+                }
+                d
+            }
+            ast::TimePoint::Cci(w) => {
+                let v = NcciVersion::parse(&w.text);
+                if v.is_none() {
+                    self.error(MalformedLiteral {
+                        text: w.text.clone(),
+                        what: "an NCCI version",
+                        span: w.span.into(),
+                        help: "NCCI versions are `M.Q` with a quarter Q from 0 to 3: `CCI 16.1` \
+                               takes effect on 2010-04-01"
+                            .into(),
+                    });
+                }
+                v.map(NcciVersion::effective_date)
+            }
+        }
+    }
+
+    /// The dates a time test holds on: `before` is strict, `after` and `between` inclusive.
+    pub(super) fn window(&mut self, t: &ast::TimeTest) -> Option<DateWindow> {
+        Some(match t {
+            ast::TimeTest::Before(p) => DateWindow {
+                from: None,
+                until: Some(self.time_point(p)?.pred_opt()?),
+            },
+            ast::TimeTest::After(p) => DateWindow {
+                from: Some(self.time_point(p)?),
+                until: None,
+            },
+            ast::TimeTest::Between(a, b) => {
+                let (from, until) = (self.time_point(a), self.time_point(b));
+                DateWindow {
+                    from: Some(from?),
+                    until: Some(until?),
+                }
+            }
+        })
+    }
+
+    /// Splits a message into text and `{placeholders}`, checking each placeholder fits the rule.
+    /// `{{` and `}}` stand for literal braces.
+    pub(super) fn message(&mut self, w: &ast::Word, scope: MessageScope) -> Option<Message> {
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut ok = true;
+        let mut chars = w.text.char_indices().peekable();
+        let raw = self.sources[self.file.0 as usize]
+            .text
+            .get(w.span.start as usize..w.span.end as usize)
+            .unwrap_or("");
+        while let Some((_, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
+                    chars.next();
+                    text.push('{');
+                }
+                '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
+                    chars.next();
+                    text.push('}');
+                }
+                '{' => {
+                    let mut name = String::new();
+                    for (_, c) in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    // Point at the placeholder in the file when it can be found there.
+                    let needle = format!("{{{name}}}");
+                    let span = raw
+                        .find(&needle)
+                        .map(|off| {
+                            let start = w.span.start as usize + off;
+                            crate::syntax::span::Span::new(start, start + needle.len())
+                        })
+                        .unwrap_or(w.span);
+                    match self.placeholder(&name, scope, span) {
+                        Some(p) => {
+                            if !text.is_empty() {
+                                parts.push(MessagePart::Text(std::mem::take(&mut text).into()));
+                            }
+                            parts.push(MessagePart::Placeholder(p));
+                        }
+                        None => ok = false,
+                    }
+                }
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() {
+            parts.push(MessagePart::Text(text.into()));
+        }
+        ok.then_some(Message { parts })
+    }
+
+    fn placeholder(
+        &mut self,
+        name: &str,
+        scope: MessageScope,
+        span: crate::syntax::span::Span,
+    ) -> Option<Placeholder> {
+        let names = Placeholder::ALL.iter().map(|(n, _)| *n);
+        let Some(&(_, p)) = Placeholder::ALL.iter().find(|(n, _)| *n == name) else {
+            self.error(UnknownPlaceholder {
+                name: name.to_string(),
+                reason: "no message can name".into(),
+                span: span.into(),
+                help: did_you_mean(name, names, "placeholder"),
+            });
+            return None;
+        };
+        let fits = match p {
+            Placeholder::Claim | Placeholder::Date => true,
+            Placeholder::Code | Placeholder::Line | Placeholder::Units => {
+                scope != MessageScope::Claim
+            }
+            Placeholder::Matched => scope != MessageScope::Pair,
+            Placeholder::With => scope == MessageScope::Pair,
+        };
+        if !fits {
+            let (reason, help) = match p {
+                Placeholder::With => (
+                    "only a pair edit can fill",
+                    "`{with}` names the column-1 code of a pair edit; in other rules use `{matched}`",
+                ),
+                Placeholder::Matched => (
+                    "a pair edit cannot fill",
+                    "in a pair edit, `{with}` names the code the line is bundled with",
+                ),
+                _ => (
+                    "needs a line",
+                    "start the rule with `for each line in …` to name the line's code, number or units",
+                ),
+            };
+            self.error(UnknownPlaceholder {
+                name: name.to_string(),
+                reason: reason.into(),
+                span: span.into(),
+                help: help.into(),
+            });
+            return None;
+        }
+        Some(p)
+    }
+}

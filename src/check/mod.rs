@@ -1,0 +1,553 @@
+//! The check phase: resolves the parsed policy files into a [`Program`], collecting every
+//! mistake as a diagnostic instead of stopping at the first.
+//!
+//! The checker runs in three passes over all files in load order: declarations (facts, code
+//! sets, diagnosis sets, terms, rule ids), then terms (compiled on demand, so a term can use a
+//! term defined further down), then rules.
+
+mod conditions;
+pub use conditions::PCS_APPROACHES;
+pub mod error;
+mod literals;
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::PolicyDiagnostic;
+use crate::ir::*;
+use crate::syntax::ast;
+use crate::syntax::span::{FileId, Loc, SourceFile, Span};
+use error::*;
+
+/// Checks parsed files (in load order) and compiles them. Returns the program if there were no
+/// errors, and every diagnostic found.
+pub fn check(
+    files: Vec<(SourceFile, ast::PolicyFile)>,
+) -> (Option<Program>, Vec<PolicyDiagnostic>) {
+    let (sources, asts): (Vec<SourceFile>, Vec<ast::PolicyFile>) = files.into_iter().unzip();
+    let mut checker = Checker::new(&asts, &sources);
+    checker.declare();
+    checker.compile_terms();
+    checker.compile_rules();
+    let Checker {
+        mut program,
+        errors,
+        terms,
+        ..
+    } = checker;
+    drop(asts);
+    let diagnostics: Vec<PolicyDiagnostic> = errors
+        .into_iter()
+        .map(|(file, e)| PolicyDiagnostic::in_file(e, &sources[file.0 as usize]))
+        .collect();
+    if !diagnostics.is_empty() {
+        return (None, diagnostics);
+    }
+    program.terms = terms.into_iter().flatten().collect();
+    program.sources = sources;
+    (Some(program), diagnostics)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Progress {
+    Pending,
+    InProgress,
+    Done,
+}
+
+struct Checker<'a> {
+    files: &'a [ast::PolicyFile],
+    sources: &'a [SourceFile],
+    program: Program,
+    errors: Vec<(FileId, CheckError)>,
+    /// The file whose items are being compiled; every span belongs to it.
+    file: FileId,
+    code_set_decls: IndexMap<&'a str, (FileId, &'a ast::CodeSetDecl)>,
+    code_set_cache: HashMap<&'a str, Option<CodeSet>>,
+    code_set_progress: HashMap<&'a str, Progress>,
+    diagnosis_set_decls: IndexMap<&'a str, (FileId, &'a ast::DiagnosisSetDecl)>,
+    diagnosis_set_cache: HashMap<&'a str, Option<DiagnosisSet>>,
+    diagnosis_set_progress: HashMap<&'a str, Progress>,
+    term_decls: IndexMap<&'a str, (FileId, &'a ast::TermDecl)>,
+    terms: Vec<Option<Term>>,
+    term_progress: Vec<Progress>,
+    /// Whether each compiled term tests "the line" (and so only fits line rules).
+    term_needs_line: Vec<bool>,
+    rule_ids: HashMap<&'a str, Loc>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(files: &'a [ast::PolicyFile], sources: &'a [SourceFile]) -> Self {
+        let mut program = Program::default();
+        for (name, field, ty) in ClaimField::ALL {
+            program.facts.insert(
+                name.into(),
+                FactDef {
+                    ty,
+                    origin: FactOrigin::Claim(field),
+                    loc: None,
+                },
+            );
+        }
+        Checker {
+            files,
+            sources,
+            program,
+            errors: Vec::new(),
+            file: FileId(0),
+            code_set_decls: IndexMap::new(),
+            code_set_cache: HashMap::new(),
+            code_set_progress: HashMap::new(),
+            diagnosis_set_decls: IndexMap::new(),
+            diagnosis_set_cache: HashMap::new(),
+            diagnosis_set_progress: HashMap::new(),
+            term_decls: IndexMap::new(),
+            terms: Vec::new(),
+            term_progress: Vec::new(),
+            term_needs_line: Vec::new(),
+            rule_ids: HashMap::new(),
+        }
+    }
+
+    fn loc(&self, span: Span) -> Loc {
+        Loc {
+            file: self.file,
+            span,
+        }
+    }
+
+    fn error(&mut self, e: impl Into<CheckError>) {
+        self.errors.push((self.file, e.into()));
+    }
+
+    fn items(&self) -> impl Iterator<Item = (FileId, &'a ast::Item)> + 'a {
+        self.files
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.items.iter().map(move |item| (FileId(i as u32), item)))
+    }
+
+    /// Where an earlier definition is, for "defined twice" help lines.
+    fn describe_loc(&self, loc: Loc) -> String {
+        let file = &self.sources[loc.file.0 as usize];
+        let (line, col) = file.line_col(loc.span.start);
+        format!("{}:{line}:{col}", file.name)
+    }
+
+    fn duplicate(&mut self, kind: &'static str, name: &str, span: Span, first: String) {
+        self.error(Duplicate {
+            kind,
+            name: name.to_string(),
+            span: span.into(),
+            help: first,
+        });
+    }
+
+    // ------------------------------------------------------------------ declarations
+
+    fn declare(&mut self) {
+        let mut first_seen: HashMap<(&'static str, &'a str), Loc> = HashMap::new();
+        for (file, item) in self.items() {
+            self.file = file;
+            match item {
+                ast::Item::Fact(f) => self.declare_fact(f),
+                ast::Item::Codes(c) => {
+                    if let Some(prev) =
+                        first_seen.insert(("code set", &c.name.text), self.loc(c.name.span))
+                    {
+                        let first =
+                            format!("the first definition is in {}", self.describe_loc(prev));
+                        self.duplicate("code set", &c.name.text, c.name.span, first);
+                    } else {
+                        self.code_set_decls.insert(&c.name.text, (file, c));
+                    }
+                }
+                ast::Item::Diagnoses(d) => {
+                    if let Some(prev) =
+                        first_seen.insert(("diagnosis set", &d.name.text), self.loc(d.name.span))
+                    {
+                        let first =
+                            format!("the first definition is in {}", self.describe_loc(prev));
+                        self.duplicate("diagnosis set", &d.name.text, d.name.span, first);
+                    } else {
+                        self.diagnosis_set_decls.insert(&d.name.text, (file, d));
+                    }
+                }
+                ast::Item::Term(t) => {
+                    if let Some(prev) =
+                        first_seen.insert(("term", &t.name.text), self.loc(t.name.span))
+                    {
+                        let first =
+                            format!("the first definition is in {}", self.describe_loc(prev));
+                        self.duplicate("term", &t.name.text, t.name.span, first);
+                    } else {
+                        self.term_decls.insert(&t.name.text, (file, t));
+                        self.terms.push(None);
+                        self.term_progress.push(Progress::Pending);
+                        self.term_needs_line.push(false);
+                    }
+                }
+                ast::Item::Rule(r) => {
+                    let loc = self.loc(r.id.span);
+                    if let Some(prev) = self.rule_ids.insert(&r.id.text, loc) {
+                        self.rule_ids.insert(&r.id.text, prev);
+                        let first = format!(
+                            "rule ids must be unique across all loaded packs; the first is in {}",
+                            self.describe_loc(prev)
+                        );
+                        self.duplicate("rule", &r.id.text, r.id.span, first);
+                    }
+                }
+            }
+        }
+    }
+
+    fn declare_fact(&mut self, f: &'a ast::FactDecl) {
+        let name = f.name.text.as_str();
+        if let Some(existing) = self.program.facts.get(name) {
+            let help = match existing.loc {
+                None => format!("`{name}` is a field of the claim itself; choose another name"),
+                Some(prev) => format!("the first declaration is in {}", self.describe_loc(prev)),
+            };
+            self.duplicate("fact", name, f.name.span, help);
+            return;
+        }
+        let Some(ty) = self.fact_type(&f.ty) else {
+            return;
+        };
+        let origin = if f.derived {
+            FactOrigin::Derived
+        } else {
+            FactOrigin::Documentation
+        };
+        self.program.facts.insert(
+            name.into(),
+            FactDef {
+                ty,
+                origin,
+                loc: Some(self.loc(f.span)),
+            },
+        );
+    }
+
+    fn fact_type(&mut self, ty: &ast::FactTypeExpr) -> Option<FactType> {
+        Some(match ty {
+            ast::FactTypeExpr::Boolean => FactType::Boolean,
+            ast::FactTypeExpr::Number => FactType::Number,
+            ast::FactTypeExpr::Text => FactType::Text,
+            ast::FactTypeExpr::ListOfText => FactType::ListOfText,
+            ast::FactTypeExpr::ListOf(words) => FactType::ListOf(self.choices(words, 64)?),
+            ast::FactTypeExpr::OneOf(words) => {
+                FactType::OneOf(self.choices(words, u16::MAX as usize)?)
+            }
+        })
+    }
+
+    fn choices(&mut self, words: &[ast::Word], limit: usize) -> Option<Vec<Box<str>>> {
+        let mut out: Vec<Box<str>> = Vec::with_capacity(words.len());
+        let mut ok = true;
+        for w in words {
+            if out.iter().any(|c| **c == *w.text) {
+                self.duplicate("value", &w.text, w.span, "list each value once".into());
+                ok = false;
+            } else {
+                out.push(w.text.as_str().into());
+            }
+        }
+        if out.len() > limit {
+            if let Some(w) = words.get(limit) {
+                self.error(MalformedLiteral {
+                    text: w.text.clone(),
+                    what: "allowed here",
+                    span: w.span.into(),
+                    help: format!("a list fact can declare at most {limit} values"),
+                });
+            }
+            ok = false;
+        }
+        ok.then_some(out)
+    }
+
+    // ------------------------------------------------------------------ terms
+
+    fn compile_terms(&mut self) {
+        for id in 0..self.terms.len() {
+            self.ensure_term(id as TermId);
+        }
+    }
+
+    /// Compiles a term if it is not yet; `false` if it cannot be (an error or a cycle).
+    fn ensure_term(&mut self, id: TermId) -> bool {
+        let i = id as usize;
+        match self.term_progress[i] {
+            Progress::Done => return self.terms[i].is_some(),
+            Progress::InProgress => return false,
+            Progress::Pending => {}
+        }
+        self.term_progress[i] = Progress::InProgress;
+        let Some((_, &(file, decl))) = self.term_decls.get_index(i) else {
+            return false;
+        };
+        let saved = std::mem::replace(&mut self.file, file);
+        let condition = self.condition(&decl.definition, true);
+        if let Some(c) = &condition {
+            self.term_needs_line[i] = self.needs_line(c);
+        }
+        self.terms[i] = condition.map(|condition| Term {
+            name: decl.name.display(),
+            condition,
+            loc: self.loc(decl.span),
+        });
+        self.file = saved;
+        self.term_progress[i] = Progress::Done;
+        self.terms[i].is_some()
+    }
+
+    fn needs_line(&self, c: &Cond) -> bool {
+        match &c.kind {
+            CondKind::And(a, b) | CondKind::Or(a, b) => self.needs_line(a) || self.needs_line(b),
+            CondKind::Not(a) => self.needs_line(a),
+            CondKind::Term(t) => self
+                .term_needs_line
+                .get(*t as usize)
+                .copied()
+                .unwrap_or(false),
+            CondKind::LineIs(_)
+            | CondKind::LineHasModifier(_)
+            | CondKind::LineUnits(..)
+            | CondKind::OtherLine { .. } => true,
+            _ => false,
+        }
+    }
+
+    // ------------------------------------------------------------------ rules
+
+    fn compile_rules(&mut self) {
+        let rules: Vec<(FileId, &'a ast::RuleDecl)> = self
+            .items()
+            .filter_map(|(file, item)| match item {
+                ast::Item::Rule(r) => Some((file, r)),
+                _ => None,
+            })
+            .collect();
+        for (file, decl) in rules {
+            self.file = file;
+            let idx = self.program.rules.len() as RuleIdx;
+            let kind = match &decl.body {
+                ast::RuleBody::Derive(ds) => {
+                    for d in ds {
+                        if let Some(d) = self.derivation(d) {
+                            self.program.derivations.push((idx, d));
+                        }
+                    }
+                    Some(RuleKind::Derive)
+                }
+                ast::RuleBody::Pairs { edits, message } => {
+                    self.pair_rule(idx, edits, message.as_ref())
+                }
+                ast::RuleBody::Check(c) => self.check_rule(idx, c),
+            };
+            if let Some(kind) = kind {
+                self.program.rules.push(Rule {
+                    id: decl.id.text.as_str().into(),
+                    loc: self.loc(decl.span),
+                    kind,
+                });
+            }
+        }
+    }
+
+    fn derivation(&mut self, d: &ast::Derivation) -> Option<Derivation> {
+        let condition = self.condition(&d.condition, false);
+        let conclusion = self.conclusion(&d.conclusion);
+        Some(Derivation {
+            condition: condition?,
+            conclusion: conclusion?,
+            loc: self.loc(d.span),
+        })
+    }
+
+    fn pair_rule(
+        &mut self,
+        idx: RuleIdx,
+        edits: &[ast::PairEdit],
+        message: Option<&ast::Word>,
+    ) -> Option<RuleKind> {
+        let custom = message.and_then(|m| self.message(m, literals::MessageScope::Pair));
+        let mut out = Vec::with_capacity(edits.len());
+        let mut ok = message.is_none() || custom.is_some();
+        for e in edits {
+            let column2 = self.code_ref(&e.column2);
+            let column1 = self.code_ref(&e.column1);
+            let deny = self.deny_when(e);
+            let (Some(column2), Some(column1), Some(deny)) = (column2, column1, deny) else {
+                ok = false;
+                continue;
+            };
+            let message = custom
+                .clone()
+                .unwrap_or_else(|| self.default_pair_message(e));
+            self.program
+                .index
+                .add_set(&self.program.code_sets[column2 as usize], idx);
+            out.push(PairEdit {
+                column2,
+                column1,
+                same_session: e.same_session,
+                deny,
+                message,
+                loc: self.loc(e.span),
+            });
+        }
+        ok.then_some(RuleKind::Pairs(out))
+    }
+
+    fn deny_when(&mut self, e: &ast::PairEdit) -> Option<DenyWhen> {
+        use ast::PairVerdict::*;
+        let Some(test) = &e.when else {
+            return Some(match e.verdict {
+                Allowed => DenyWhen::Never,
+                Denied => DenyWhen::Always,
+            });
+        };
+        let window = self.window(test)?;
+        Some(match (e.verdict, test) {
+            (Denied, _) => DenyWhen::Within(window),
+            (Allowed, ast::TimeTest::Between(..)) => DenyWhen::Outside(window),
+            // `allowed after X` denies before X; `allowed before X` denies from X on.
+            (Allowed, ast::TimeTest::After(_)) => DenyWhen::Within(DateWindow {
+                from: None,
+                until: window.from.and_then(|d| d.pred_opt()),
+            }),
+            (Allowed, ast::TimeTest::Before(_)) => DenyWhen::Within(DateWindow {
+                from: window.until.and_then(|d| d.succ_opt()),
+                until: None,
+            }),
+        })
+    }
+
+    fn default_pair_message(&self, e: &ast::PairEdit) -> Message {
+        use ast::{PairVerdict::*, TimeTest::*};
+        let text = |p: &ast::TimePoint| match p {
+            ast::TimePoint::Date(w) => w.text.clone(),
+            ast::TimePoint::Cci(w) => format!("CCI {}", w.text),
+        };
+        let when = match (e.verdict, &e.when) {
+            (_, None) => String::new(),
+            (Allowed, Some(After(p))) | (Denied, Some(Before(p))) => format!(" before {}", text(p)),
+            (Allowed, Some(Before(p))) | (Denied, Some(After(p))) => {
+                format!(" from {} on", text(p))
+            }
+            (Denied, Some(Between(a, b))) => format!(" from {} through {}", text(a), text(b)),
+            (Allowed, Some(Between(a, b))) => format!(" outside {} through {}", text(a), text(b)),
+        };
+        let session = if e.same_session {
+            " in the same session"
+        } else {
+            ""
+        };
+        Message {
+            parts: vec![
+                MessagePart::Placeholder(Placeholder::Code),
+                MessagePart::Text(" is bundled into ".into()),
+                MessagePart::Placeholder(Placeholder::With),
+                MessagePart::Text(format!("{session}{when}").into()),
+            ],
+        }
+    }
+
+    fn check_rule(&mut self, idx: RuleIdx, c: &ast::CheckRule) -> Option<RuleKind> {
+        let target = c.target.as_ref().map(|t| self.code_ref(t));
+        let has_line = target.is_some();
+        let when = c.when.as_ref().map(|w| self.condition(w, has_line));
+        let unless = c.unless.as_ref().map(|u| self.condition(u, has_line));
+        let scope = if has_line {
+            literals::MessageScope::Line
+        } else {
+            literals::MessageScope::Claim
+        };
+        let mut actions = Vec::with_capacity(c.actions.len());
+        let mut ok = true;
+        for a in &c.actions {
+            match self.action(a, has_line, scope) {
+                Some(a) => actions.push(a),
+                None => ok = false,
+            }
+        }
+        let target = target.map(|t| t.ok_or(())).transpose().ok()?;
+        let when = when.map(|w| w.ok_or(())).transpose().ok()?;
+        let unless = unless.map(|u| u.ok_or(())).transpose().ok()?;
+        if !ok {
+            return None;
+        }
+        match (target, trigger_set(when.as_ref())) {
+            (Some(set), _) | (None, Some(set)) => self
+                .program
+                .index
+                .add_set(&self.program.code_sets[set as usize], idx),
+            (None, None) => self.program.index.always.push(idx),
+        }
+        Some(RuleKind::Check(CheckRule {
+            target,
+            when,
+            unless,
+            actions,
+        }))
+    }
+
+    fn action(
+        &mut self,
+        a: &ast::Action,
+        has_line: bool,
+        scope: literals::MessageScope,
+    ) -> Option<Action> {
+        let kind = match &a.kind {
+            ast::ActionKind::Deny => Some(ActionKind::Deny),
+            ast::ActionKind::Review => Some(ActionKind::Review),
+            ast::ActionKind::Info => Some(ActionKind::Info),
+            ast::ActionKind::Suggest(code) => self.code(code).map(ActionKind::Suggest),
+            ast::ActionKind::AddModifier(m) => self.modifier(m).map(ActionKind::AddModifier),
+            ast::ActionKind::RemoveModifier(m) => self.modifier(m).map(ActionKind::RemoveModifier),
+            ast::ActionKind::RemoveLine => Some(ActionKind::RemoveLine),
+        };
+        let line_bound = !matches!(
+            a.kind,
+            ast::ActionKind::Deny | ast::ActionKind::Review | ast::ActionKind::Info
+        );
+        if line_bound && !has_line {
+            self.error(NeedsLine {
+                what: format!("`{}`", self.action_text(a)),
+                span: a.span.into(),
+            });
+            return None;
+        }
+        let message = self.message(&a.message, scope);
+        Some(Action {
+            kind: kind?,
+            message: message?,
+            loc: self.loc(a.span),
+        })
+    }
+
+    fn action_text(&self, a: &ast::Action) -> &'static str {
+        match a.kind {
+            ast::ActionKind::Suggest(_) => "suggest",
+            ast::ActionKind::AddModifier(_) => "modify add modifier",
+            ast::ActionKind::RemoveModifier(_) => "modify remove modifier",
+            ast::ActionKind::RemoveLine => "modify remove line",
+            _ => a.kind.keyword(),
+        }
+    }
+}
+
+/// The code set a claim must hold for a line-less rule to fire: a `claim has …` test that
+/// stands at the top of the rule's `when` (alone or joined by `and`).
+fn trigger_set(when: Option<&Cond>) -> Option<SetId> {
+    let c = when?;
+    match &c.kind {
+        CondKind::ClaimHasCode(set) => Some(*set),
+        CondKind::And(a, b) => trigger_set(Some(a)).or_else(|| trigger_set(Some(b))),
+        _ => None,
+    }
+}

@@ -1,0 +1,7 @@
+//! Claims: the input model and how it is read.
+
+pub mod model;
+pub mod read;
+
+pub use model::{Claim, Line, Procedure, Provider};
+pub use read::{parse_claim, split_claims, ClaimError, InputError, RawClaim};

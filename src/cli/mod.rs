@@ -1,0 +1,74 @@
+//! Command-line arguments and dispatch.
+
+mod check;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes of DESIGN.md.
+pub const EXIT_PASS: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_FAILURE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "claimrules",
+    version,
+    about = "Payer and coding policies, written as readable rules, run over claims"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Judge claims with the standard pack and any payer packs.
+    Check(CheckArgs),
+}
+
+/// Which policies to load.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PackArgs {
+    /// A payer pack folder, layered over the standard pack (repeatable, in order).
+    #[arg(long = "pack", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
+    /// Leave the embedded standard pack out.
+    #[arg(long)]
+    pub no_default_pack: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Output format; `text` on a terminal, `ndjson` otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Add to each result the derived facts and every rule considered, with why it did or did
+    /// not fire.
+    #[arg(long)]
+    pub explain: bool,
+    /// Claim files: one claim object, a JSON array, or NDJSON. `-` (or nothing, when input is
+    /// piped) reads standard input.
+    #[arg(value_name = "CLAIMS")]
+    pub claims: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Ndjson,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(args),
+    };
+    ExitCode::from(code)
+}

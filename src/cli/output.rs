@@ -1,0 +1,85 @@
+//! Writing to the terminal: results, diagnostics, one-line errors.
+
+use std::io::{self, IsTerminal, Write};
+
+use claimrules::{ClaimResult, Diagnostics};
+
+use super::Format;
+
+/// Whether stderr should get colour: a terminal, and `NO_COLOR` unset.
+pub fn color_on_stderr() -> bool {
+    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints every diagnostic of a failed load, then a one-line count.
+pub fn print_diagnostics(diagnostics: &Diagnostics) {
+    let color = color_on_stderr();
+    let mut err = io::stderr().lock();
+    for d in diagnostics.iter() {
+        let _ = write!(err, "{}", d.render(color, 100));
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let _ = writeln!(
+        err,
+        "error: the policies do not load: {errors} error(s), {warnings} warning(s)"
+    );
+}
+
+/// A one-line message on stderr.
+pub fn fail(message: impl std::fmt::Display) {
+    let _ = writeln!(io::stderr(), "error: {message}");
+}
+
+/// Writes results in the chosen format.
+pub struct ResultWriter<W: Write> {
+    out: W,
+    format: Format,
+    written: usize,
+}
+
+impl<W: Write> ResultWriter<W> {
+    pub fn new(out: W, format: Format) -> Self {
+        ResultWriter {
+            out,
+            format,
+            written: 0,
+        }
+    }
+
+    pub fn begin(&mut self) -> io::Result<()> {
+        if self.format == Format::Json {
+            self.out.write_all(b"[")?;
+        }
+        Ok(())
+    }
+
+    pub fn write(&mut self, result: &ClaimResult) -> io::Result<()> {
+        match self.format {
+            Format::Text => self
+                .out
+                .write_all(claimrules::report::render_text(result).as_bytes())?,
+            Format::Ndjson => {
+                serde_json::to_writer(&mut self.out, result)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Json => {
+                if self.written > 0 {
+                    self.out.write_all(b",")?;
+                }
+                self.out.write_all(b"\n  ")?;
+                serde_json::to_writer(&mut self.out, result)?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.format == Format::Json {
+            self.out
+                .write_all(if self.written > 0 { b"\n]\n" } else { b"]\n" })?;
+        }
+        self.out.flush()
+    }
+}

@@ -1,0 +1,264 @@
+//! The coded values claims and policies speak in: procedure codes, modifiers, diagnoses, dates
+//! and NCCI versions. Each is small, `Copy` where it can be, and validated once on the way in.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+/// A CPT or HCPCS level II code: five letters or digits (`27093`, `0201T`, `G0008`).
+///
+/// Stored as five ASCII bytes, upper-cased, so that it is `Copy`, hashes fast and orders as the
+/// code's text does (which is what an inclusive range `27000-27299` means).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code([u8; 5]);
+
+impl Code {
+    /// Reads a code; `None` unless it is exactly five letters or digits.
+    pub fn parse(text: &str) -> Option<Code> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 5 || !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        let mut code = [0u8; 5];
+        for (slot, b) in code.iter_mut().zip(bytes) {
+            *slot = b.to_ascii_uppercase();
+        }
+        Some(Code(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII alphanumerics are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("?????")
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Code({})", self.as_str())
+    }
+}
+
+/// A CPT/HCPCS modifier: two letters or digits (`26`, `TC`, `59`, `LT`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Modifier([u8; 2]);
+
+impl Modifier {
+    pub fn parse(text: &str) -> Option<Modifier> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        Some(Modifier([
+            bytes[0].to_ascii_uppercase(),
+            bytes[1].to_ascii_uppercase(),
+        ]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for Modifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Modifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Modifier({})", self.as_str())
+    }
+}
+
+/// An ICD-10-CM diagnosis code, kept without its dot (`S82.241A` and `S82241A` are the same
+/// code; X12 claims carry them without dots).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Diagnosis(Box<str>);
+
+impl Diagnosis {
+    /// Reads an ICD-10-CM code: a letter, two more characters, then up to four more, with an
+    /// optional dot after the third.
+    pub fn parse(text: &str) -> Option<Diagnosis> {
+        let compact = strip_icd_dot(text)?;
+        if compact.len() < 3 || compact.len() > 7 || compact.contains('*') {
+            return None;
+        }
+        Some(Diagnosis(compact.into()))
+    }
+
+    /// The code without its dot.
+    pub fn compact(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A diagnosis pattern from a policy: an exact code (`S82.241A`) or a prefix (`S82.*`, `M84*`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct DiagnosisPattern {
+    /// The code or prefix, without dot.
+    pub compact: Box<str>,
+    pub prefix: bool,
+}
+
+impl DiagnosisPattern {
+    pub fn parse(text: &str) -> Option<DiagnosisPattern> {
+        let (body, prefix) = match text.strip_suffix('*') {
+            Some(body) => (body.strip_suffix('.').unwrap_or(body), true),
+            None => (text, false),
+        };
+        let compact = strip_icd_dot(body)?;
+        let len_ok = if prefix {
+            (1..=7).contains(&compact.len())
+        } else {
+            (3..=7).contains(&compact.len())
+        };
+        len_ok.then(|| DiagnosisPattern {
+            compact: compact.into(),
+            prefix,
+        })
+    }
+
+    pub fn matches(&self, diagnosis: &Diagnosis) -> bool {
+        if self.prefix {
+            diagnosis.compact().starts_with(&*self.compact)
+        } else {
+            diagnosis.compact() == &*self.compact
+        }
+    }
+}
+
+/// Upper-cases an ICD-10-CM code and drops the dot after its category; `None` if the shape is
+/// wrong (first character not a letter, a dot elsewhere, other characters).
+fn strip_icd_dot(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '.' if i == 3 => {}
+            c if i == 0 && !c.is_ascii_alphabetic() => return None,
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            _ => return None,
+        }
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// A calendar date (`YYYY-MM-DD`).
+pub type Date = NaiveDate;
+
+/// Reads `YYYY-MM-DD`, checking that the day exists.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let mut parts = text.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// An NCCI version `M.Q`. It takes effect on the first day of quarter Q+1 of year 1994+M:
+/// 16.1 is 2010-04-01, 30.0 is 2024-01-01.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NcciVersion {
+    pub major: u16,
+    pub quarter: u8,
+}
+
+impl NcciVersion {
+    /// Reads `M.Q` with `Q` from 0 to 3.
+    pub fn parse(text: &str) -> Option<NcciVersion> {
+        let (major, quarter) = text.split_once('.')?;
+        let major: u16 = major.parse().ok()?;
+        let quarter: u8 = quarter.parse().ok()?;
+        if major == 0 || major > 200 || quarter > 3 || text.matches('.').count() != 1 {
+            return None;
+        }
+        Some(NcciVersion { major, quarter })
+    }
+
+    /// The day the version takes effect.
+    pub fn effective_date(self) -> Date {
+        let year = 1994 + i32::from(self.major);
+        let month = 3 * u32::from(self.quarter) + 1;
+        NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN)
+    }
+}
+
+impl fmt::Display for NcciVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.quarter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("27093", Some("27093"))]
+    #[case("0201T", Some("0201T"))]
+    #[case("g0008", Some("G0008"))]
+    #[case("2709", None)]
+    #[case("270933", None)]
+    #[case("27-93", None)]
+    fn reads_procedure_codes(#[case] text: &str, #[case] expected: Option<&str>) {
+        assert_eq!(
+            Code::parse(text).map(|c| c.to_string()).as_deref(),
+            expected
+        );
+    }
+
+    #[rstest]
+    #[case("16.1", "2010-04-01")]
+    #[case("30.0", "2024-01-01")]
+    #[case("30.1", "2024-04-01")]
+    #[case("32.2", "2026-07-01")]
+    fn ncci_versions_take_effect_on_their_quarter(#[case] version: &str, #[case] date: &str) {
+        let v = NcciVersion::parse(version).expect("valid version");
+        assert_eq!(v.effective_date(), parse_date(date).expect("valid date"));
+    }
+
+    #[rstest]
+    #[case("16.4")]
+    #[case("16")]
+    #[case("16.1.2")]
+    #[case("0.1")]
+    fn rejects_malformed_versions(#[case] version: &str) {
+        assert_eq!(NcciVersion::parse(version), None);
+    }
+
+    #[rstest]
+    #[case("S82.*", "S82.241A", true)]
+    #[case("S82.*", "S82241A", true)]
+    #[case("S82.241A", "S82241A", true)]
+    #[case("S82.*", "S72.301A", false)]
+    #[case("M84*", "M84.3", true)]
+    fn diagnosis_patterns_match_with_or_without_dots(
+        #[case] pattern: &str,
+        #[case] code: &str,
+        #[case] expected: bool,
+    ) {
+        let p = DiagnosisPattern::parse(pattern).expect("valid pattern");
+        let d = Diagnosis::parse(code).expect("valid code");
+        assert_eq!(p.matches(&d), expected);
+    }
+
+    #[rstest]
+    #[case("2010-04-01", true)]
+    #[case("2010-02-30", false)]
+    #[case("2010-4-1", false)]
+    fn reads_calendar_dates(#[case] text: &str, #[case] ok: bool) {
+        assert_eq!(parse_date(text).is_some(), ok);
+    }
+}

@@ -1,0 +1,162 @@
+//! Diagnostics about policy files, with the file attached, and how they are shown.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, Severity};
+
+use crate::syntax::span::SourceFile;
+
+/// A diagnostic of any phase, tied to the policy file it is about.
+///
+/// Phase errors carry only a span; the loader attaches the file here, so that every error type
+/// stays small and the file text is shared, not copied.
+pub struct PolicyDiagnostic {
+    inner: Box<dyn Diagnostic + Send + Sync + 'static>,
+    source: Option<NamedSource<Arc<str>>>,
+    file: Option<Arc<str>>,
+    position: Option<(u32, u32)>,
+}
+
+impl PolicyDiagnostic {
+    /// A diagnostic about `file`; its first label gives its line and column.
+    pub fn in_file(inner: impl Diagnostic + Send + Sync + 'static, file: &SourceFile) -> Self {
+        let position = inner
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map(|label| file.line_col(label.offset() as u32));
+        PolicyDiagnostic {
+            inner: Box::new(inner),
+            source: Some(file.named_source()),
+            file: Some(file.name.clone()),
+            position,
+        }
+    }
+
+    /// A diagnostic about no file in particular (a folder that cannot be read, say).
+    pub fn general(inner: impl Diagnostic + Send + Sync + 'static) -> Self {
+        PolicyDiagnostic {
+            inner: Box::new(inner),
+            source: None,
+            file: None,
+            position: None,
+        }
+    }
+
+    /// The file's name as given to the loader.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// 1-based line and column of the primary label.
+    pub fn position(&self) -> Option<(u32, u32)> {
+        self.position
+    }
+
+    pub fn is_error(&self) -> bool {
+        !matches!(
+            self.severity(),
+            Some(Severity::Warning) | Some(Severity::Advice)
+        )
+    }
+
+    /// Renders the diagnostic as text for a terminal (`color`) or for a log or a snapshot.
+    pub fn render(&self, color: bool, width: usize) -> String {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(width)
+            .with_links(false);
+        let mut out = String::new();
+        if handler.render_report(&mut out, self).is_err() {
+            out = format!("{self}\n");
+        }
+        out
+    }
+}
+
+impl fmt::Debug for PolicyDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.position) {
+            (Some(file), Some((line, col))) => write!(f, "{file}:{line}:{col}: {}", self.inner),
+            (Some(file), None) => write!(f, "{file}: {}", self.inner),
+            _ => write!(f, "{}", self.inner),
+        }
+    }
+}
+
+impl fmt::Display for PolicyDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl std::error::Error for PolicyDiagnostic {}
+
+impl Diagnostic for PolicyDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source
+            .as_ref()
+            .map(|s| s as &dyn miette::SourceCode)
+            .or_else(|| self.inner.source_code())
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        self.inner.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.inner.diagnostic_source()
+    }
+}
+
+/// Every diagnostic of a load, errors first, then warnings, each in file order.
+#[derive(Debug, Default)]
+pub struct Diagnostics(pub Vec<PolicyDiagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: PolicyDiagnostic) {
+        self.0.push(d);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(PolicyDiagnostic::is_error)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &PolicyDiagnostic> {
+        self.0.iter()
+    }
+    /// Orders errors before warnings; the order within each stays as found.
+    pub fn sort(&mut self) {
+        self.0.sort_by_key(|d| !d.is_error());
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.0.iter().filter(|d| d.is_error()).count();
+        write!(f, "the policies do not load: {errors} error(s)")
+    }
+}
+
+impl std::error::Error for Diagnostics {}

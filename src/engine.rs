@@ -1,0 +1,142 @@
+//! The engine: packs loaded, checked and indexed once, then shared by every evaluation.
+
+use crate::check;
+use crate::claim::{parse_claim, split_claims, Claim, InputError, RawClaim};
+use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
+use crate::eval;
+use crate::ir::Program;
+use crate::pack::{read_pack, PackSource};
+use crate::report::ClaimResult;
+use crate::syntax::{parse_policy, span::SourceFile};
+
+/// Loaded policies, ready to judge claims. Cheap to share: `Engine` is `Send + Sync`, and
+/// evaluating a claim only reads it.
+#[derive(Debug)]
+pub struct Engine {
+    program: Program,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+};
+
+/// Options for one evaluation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EvalOptions {
+    /// Add to each result the facts derived and every rule considered, fired or not.
+    pub explain: bool,
+}
+
+/// Which packs to load, in order.
+#[derive(Debug, Clone)]
+pub struct EngineBuilder {
+    sources: Vec<PackSource>,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        EngineBuilder {
+            sources: vec![PackSource::Standard],
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Leaves the embedded standard pack out.
+    pub fn without_standard_pack(mut self) -> Self {
+        self.sources.retain(|s| *s != PackSource::Standard);
+        self
+    }
+
+    /// Layers a pack over those added before it.
+    pub fn pack(mut self, source: PackSource) -> Self {
+        self.sources.push(source);
+        self
+    }
+
+    /// Layers a policy given as text (a test, an editor buffer).
+    pub fn policy(self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.pack(PackSource::Texts(vec![(name.into(), text.into())]))
+    }
+
+    /// Reads, parses and checks every pack. On failure, every diagnostic found, errors first.
+    pub fn build(self) -> Result<Engine, Diagnostics> {
+        let mut diagnostics = Diagnostics::default();
+        let mut files = Vec::new();
+        for source in &self.sources {
+            match read_pack(source) {
+                Ok(texts) => files.extend(texts),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        let mut parsed = Vec::with_capacity(files.len());
+        for file in files {
+            let source = SourceFile::new(file.name, file.text);
+            let (ast, errors) = parse_policy(&source.text);
+            for e in errors {
+                diagnostics.push(PolicyDiagnostic::in_file(e, &source));
+            }
+            parsed.push((source, ast));
+        }
+        // A file that does not parse would make the checker report names it defines as unknown;
+        // the syntax errors are the ones to fix first.
+        if !diagnostics.is_empty() {
+            diagnostics.sort();
+            return Err(diagnostics);
+        }
+        let (program, check_diagnostics) = check::check(parsed);
+        for d in check_diagnostics {
+            diagnostics.push(d);
+        }
+        diagnostics.sort();
+        match program {
+            Some(program) if !diagnostics.has_errors() => Ok(Engine { program }),
+            _ => Err(diagnostics),
+        }
+    }
+}
+
+impl Engine {
+    /// Starts an engine with the standard pack; add packs and call `build`.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The standard pack alone.
+    pub fn standard() -> Result<Engine, Diagnostics> {
+        Engine::builder().build()
+    }
+
+    /// Judges one parsed claim.
+    pub fn evaluate(&self, claim: &Claim, options: EvalOptions) -> ClaimResult {
+        eval::evaluate(&self.program, claim, options.explain)
+    }
+
+    /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
+    /// result naming the JSON path and input line.
+    pub fn evaluate_raw(&self, raw: &RawClaim<'_>, options: EvalOptions) -> ClaimResult {
+        match parse_claim(raw) {
+            Ok(claim) => self.evaluate(&claim, options),
+            Err((id, errors)) => ClaimResult::error(id, errors),
+        }
+    }
+
+    /// Judges every claim of an input (one object, an array or NDJSON), one result per claim
+    /// in input order.
+    pub fn evaluate_input(
+        &self,
+        input: &str,
+        options: EvalOptions,
+    ) -> Result<Vec<ClaimResult>, InputError> {
+        Ok(split_claims(input)?
+            .iter()
+            .map(|raw| self.evaluate_raw(raw, options))
+            .collect())
+    }
+
+    /// The compiled policies, for tools that inspect them.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+}

@@ -1,0 +1,146 @@
+//! `--explain`: what was derived and why each considered rule did or did not fire.
+//!
+//! None of this runs unless an explanation was asked for; the reasons are worked out after the
+//! fact by evaluating the parts of a condition again, so the normal path pays nothing for it.
+
+use super::facts::to_json;
+use super::{Run, Scope, Truth};
+use crate::ir::*;
+use crate::report::{DerivedFact, RuleTrace};
+use crate::syntax::span::Loc;
+
+impl Run<'_, '_> {
+    pub(super) fn explain_derivation(&mut self, rule: RuleIdx, d: &Derivation) {
+        if self.explanation.is_none() {
+            return;
+        }
+        let program = self.program;
+        let fact = d.conclusion.fact();
+        let (name, def) = program.fact(fact);
+        let value = match &d.conclusion {
+            Conclusion::SetBool(_, b) => Value::Bool(*b),
+            Conclusion::SetChoice(_, i) => Value::Choice(*i),
+            Conclusion::AddChoice(_, i) => Value::Choices(1 << i),
+            Conclusion::SetText(_, t) => Value::Text(t.clone()),
+            Conclusion::AddText(_, t) => Value::Texts(vec![t.clone()]),
+        };
+        let derived = DerivedFact {
+            fact: name.to_string(),
+            value: to_json(&def.ty, &value),
+            rule: program.rules[rule as usize].id.to_string(),
+            because: format!("`{}` holds", program.text(d.condition.loc)),
+            policy: self.policy_ref(d.loc),
+        };
+        if let Some(e) = self.explanation.as_mut() {
+            e.derived.push(derived);
+        }
+    }
+
+    pub(super) fn trace(&mut self, rule: &Rule, scope: Scope, fired: bool, reason: Option<String>) {
+        self.trace_at(rule, rule.loc, scope, fired, reason);
+    }
+
+    pub(super) fn trace_at(
+        &mut self,
+        rule: &Rule,
+        loc: Loc,
+        scope: Scope,
+        fired: bool,
+        reason: Option<String>,
+    ) {
+        let line = scope.line.map(|i| self.claim.lines[i].number());
+        let trace = RuleTrace {
+            rule: rule.id.to_string(),
+            line,
+            fired,
+            reason,
+            policy: self.policy_ref(loc),
+        };
+        if let Some(e) = self.explanation.as_mut() {
+            e.rules.push(trace);
+        }
+    }
+
+    /// The first part of a condition that kept it from being true, in the analyst's words.
+    pub(super) fn why_not(&self, c: &Cond, scope: Scope) -> String {
+        match &c.kind {
+            CondKind::And(a, b) => {
+                if self.eval(a, scope, &mut None) != Truth::True {
+                    self.why_not(a, scope)
+                } else {
+                    self.why_not(b, scope)
+                }
+            }
+            _ => {
+                let text = self.program.text(c.loc);
+                match self.eval(c, scope, &mut None) {
+                    Truth::Unknown => format!("`{text}` was not evaluated: {}", self.missing(c)),
+                    _ => format!("`{text}` does not hold"),
+                }
+            }
+        }
+    }
+
+    pub(super) fn why_unless(&self, u: &Cond) -> String {
+        format!("its exception `unless {}` holds", self.program.text(u.loc))
+    }
+
+    /// Names the facts a condition needs that the claim does not document.
+    fn missing(&self, c: &Cond) -> String {
+        let mut ids = Vec::new();
+        self.collect_facts(c, &mut ids);
+        let names: Vec<String> = ids
+            .into_iter()
+            .filter(|f| self.facts[*f as usize].is_none())
+            .map(|f| {
+                let (name, def) = self.program.fact(f);
+                match def.origin {
+                    FactOrigin::Documentation => format!("`{name}` is not documented on the claim"),
+                    FactOrigin::Derived => format!("`{name}` was not derived"),
+                    FactOrigin::Claim(_) => format!("the claim has no `{name}`"),
+                }
+            })
+            .collect();
+        if names.is_empty() {
+            "a fact it needs is unknown".into()
+        } else {
+            names.join(", and ")
+        }
+    }
+
+    fn collect_facts(&self, c: &Cond, out: &mut Vec<FactId>) {
+        let mut push = |f: FactId| {
+            if !out.contains(&f) {
+                out.push(f)
+            }
+        };
+        match &c.kind {
+            CondKind::And(a, b) | CondKind::Or(a, b) => {
+                self.collect_facts(a, out);
+                self.collect_facts(b, out);
+            }
+            CondKind::Not(a) => self.collect_facts(a, out),
+            CondKind::Term(t) => {
+                self.collect_facts(&self.program.terms[*t as usize].condition, out)
+            }
+            CondKind::BoolIs(f, _)
+            | CondKind::Number(f, ..)
+            | CondKind::TextIn(f, _)
+            | CondKind::ChoiceIn(f, _)
+            | CondKind::ListHasChoice(f, _)
+            | CondKind::ListHasText(f, _) => push(*f),
+            _ => {}
+        }
+    }
+
+    /// A code set in a few words, for explanations.
+    pub(super) fn describe_set(&self, set: &CodeSet) -> String {
+        let mut parts: Vec<String> = set.exact.iter().take(6).map(|c| c.to_string()).collect();
+        parts.extend(set.ranges.iter().take(3).map(|(a, b)| format!("{a}-{b}")));
+        let more = set.exact.len().saturating_sub(6) + set.ranges.len().saturating_sub(3);
+        if more > 0 {
+            parts.push(format!("{more} more"));
+        }
+        parts.join(", ")
+    }
+}

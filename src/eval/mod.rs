@@ -1,0 +1,494 @@
+//! The interpreter: a tree walk over one claim.
+//!
+//! Logic is three-valued (Kleene): a test of a fact the claim does not document is *unknown*,
+//! `not unknown` is unknown, and a rule fires only when its `when` is true. `unless` blocks a
+//! rule only when it is true, so an undocumented exception does not excuse a claim.
+//!
+//! Order of work for one claim: bind its facts, run every `implies` to a fixpoint, then visit
+//! the rules its codes can trigger (from the program's index) in source order.
+
+mod explain;
+pub mod facts;
+
+use crate::claim::Claim;
+use crate::codes::Code;
+use crate::ir::*;
+use crate::report::*;
+use crate::syntax::ast::CompareOp;
+use facts::Facts;
+
+/// A condition's value on a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    /// A fact it needs is not documented.
+    Unknown,
+}
+
+impl Truth {
+    fn from_bool(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// Evaluates one parsed claim against the program.
+pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult {
+    let facts = match facts::bind(program, claim) {
+        Ok(f) => f,
+        Err(errors) => return ClaimResult::error(Some(claim.id.clone()), errors),
+    };
+    let mut run = Run {
+        program,
+        claim,
+        facts,
+        findings: Vec::new(),
+        explanation: explain.then(Explanation::default),
+    };
+    run.derive();
+    for rule in candidates(program, claim) {
+        run.rule(rule);
+    }
+    let Run {
+        mut findings,
+        explanation,
+        ..
+    } = run;
+    findings.sort_by_key(|f| f.order);
+    ClaimResult {
+        claim: Some(claim.id.clone()),
+        status: Status::of(&findings),
+        findings,
+        errors: Vec::new(),
+        explain: explanation,
+    }
+}
+
+/// The rules a claim can trigger, in source order, each once.
+fn candidates(program: &Program, claim: &Claim) -> Vec<RuleIdx> {
+    let index = &program.index;
+    let mut rules: Vec<RuleIdx> = index.always.clone();
+    for line in &claim.lines {
+        if let Some(r) = index.by_code.get(&line.code) {
+            rules.extend_from_slice(r);
+        }
+        for (lo, hi, r) in &index.by_range {
+            if *lo <= line.code && line.code <= *hi {
+                rules.push(*r);
+            }
+        }
+    }
+    rules.sort_unstable();
+    rules.dedup();
+    rules
+}
+
+/// The state of one claim's evaluation.
+struct Run<'p, 'c> {
+    program: &'p Program,
+    claim: &'c Claim,
+    facts: Facts,
+    findings: Vec<Finding>,
+    explanation: Option<Explanation>,
+}
+
+/// What a condition is evaluated against: the claim, and the line a line rule is looking at.
+#[derive(Clone, Copy)]
+struct Scope {
+    line: Option<usize>,
+}
+
+impl<'p, 'c> Run<'p, 'c> {
+    /// Applies `implies` rules until nothing changes. Each application only fills an empty fact
+    /// or adds a member to a list, so this ends after at most one round per fact value.
+    fn derive(&mut self) {
+        let program = self.program;
+        let mut changed = true;
+        let mut rounds = 0;
+        while changed && rounds <= program.derivations.len() + 1 {
+            changed = false;
+            rounds += 1;
+            for (rule, d) in &program.derivations {
+                let mut matched = None;
+                if self.eval(&d.condition, Scope { line: None }, &mut matched) != Truth::True {
+                    continue;
+                }
+                if self.apply(&d.conclusion) {
+                    changed = true;
+                    self.explain_derivation(*rule, d);
+                }
+            }
+        }
+    }
+
+    /// Makes a conclusion true; `false` if it already was, or a different value is set.
+    fn apply(&mut self, c: &Conclusion) -> bool {
+        let slot = &mut self.facts[c.fact() as usize];
+        match (c, slot.as_mut()) {
+            (Conclusion::SetBool(_, b), None) => *slot = Some(Value::Bool(*b)),
+            (Conclusion::SetChoice(_, i), None) => *slot = Some(Value::Choice(*i)),
+            (Conclusion::SetText(_, t), None) => *slot = Some(Value::Text(t.clone())),
+            (Conclusion::AddChoice(_, i), None) => *slot = Some(Value::Choices(1 << i)),
+            (Conclusion::AddChoice(_, i), Some(Value::Choices(mask))) if *mask & (1 << i) == 0 => {
+                *mask |= 1 << i
+            }
+            (Conclusion::AddText(_, t), None) => *slot = Some(Value::Texts(vec![t.clone()])),
+            (Conclusion::AddText(_, t), Some(Value::Texts(items))) if !items.contains(t) => {
+                items.push(t.clone())
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn rule(&mut self, idx: RuleIdx) {
+        let program = self.program;
+        let rule = &program.rules[idx as usize];
+        match &rule.kind {
+            RuleKind::Derive => {}
+            RuleKind::Check(check) => match check.target {
+                Some(set) => {
+                    for (i, line) in self.claim.lines.iter().enumerate() {
+                        if program.code_sets[set as usize].contains(line.code) {
+                            self.check(rule, check, Scope { line: Some(i) });
+                        }
+                    }
+                }
+                None => self.check(rule, check, Scope { line: None }),
+            },
+            RuleKind::Pairs(edits) => {
+                for edit in edits {
+                    self.pair_edit(rule, edit);
+                }
+            }
+        }
+    }
+
+    fn check(&mut self, rule: &'p Rule, check: &'p CheckRule, scope: Scope) {
+        let mut matched = None;
+        let when = match &check.when {
+            Some(c) => self.eval(c, scope, &mut matched),
+            None => Truth::True,
+        };
+        let unless = match (&check.unless, when) {
+            (Some(u), Truth::True) => self.eval(u, scope, &mut None),
+            _ => Truth::False,
+        };
+        let fired = when == Truth::True && unless != Truth::True;
+        if self.explanation.is_some() {
+            let reason = if fired {
+                None
+            } else if when != Truth::True {
+                check.when.as_ref().map(|c| self.why_not(c, scope))
+            } else {
+                check.unless.as_ref().map(|u| self.why_unless(u))
+            };
+            self.trace(rule, scope, fired, reason);
+        }
+        if !fired {
+            return;
+        }
+        for action in &check.actions {
+            let finding = self.finding(rule, action, scope, matched);
+            self.findings.push(finding);
+        }
+    }
+
+    fn pair_edit(&mut self, rule: &'p Rule, edit: &'p PairEdit) {
+        let program = self.program;
+        let column2 = &program.code_sets[edit.column2 as usize];
+        let column1 = &program.code_sets[edit.column1 as usize];
+        let date = self.claim.service_date.0;
+        for (i, line) in self.claim.lines.iter().enumerate() {
+            if !column2.contains(line.code) {
+                continue;
+            }
+            let partner = self.claim.lines.iter().enumerate().find(|(j, other)| {
+                *j != i
+                    && column1.contains(other.code)
+                    && (!edit.same_session || other.session == line.session)
+            });
+            let denies = edit.deny.denies_on(date);
+            let scope = Scope { line: Some(i) };
+            if self.explanation.is_some() {
+                let reason = match partner {
+                    None => Some(format!(
+                        "no other line{} has {}",
+                        if edit.same_session {
+                            " in the same session"
+                        } else {
+                            ""
+                        },
+                        self.describe_set(column1)
+                    )),
+                    Some(_) if !denies => Some(format!("the pair is allowed on {date}")),
+                    Some(_) => None,
+                };
+                self.trace_at(rule, edit.loc, scope, reason.is_none(), reason);
+            }
+            let (Some((_, partner)), true) = (partner, denies) else {
+                continue;
+            };
+            let message = self.render(&edit.message, scope, None, Some(partner.code));
+            let finding = Finding {
+                rule: rule.id.to_string(),
+                action: ActionName::Deny,
+                lines: vec![line.number()],
+                code: Some(line.code.to_string()),
+                suggested_code: None,
+                change: None,
+                message,
+                policy: self.policy_ref(edit.loc),
+                order: (line.number(), edit.loc.file.0, edit.loc.span.start),
+            };
+            self.findings.push(finding);
+        }
+    }
+
+    fn finding(
+        &self,
+        rule: &Rule,
+        action: &Action,
+        scope: Scope,
+        matched: Option<Code>,
+    ) -> Finding {
+        let line = scope.line.map(|i| &self.claim.lines[i]);
+        let number = line.map(|l| l.number());
+        let (name, suggested, change) = match action.kind {
+            ActionKind::Deny => (ActionName::Deny, None, None),
+            ActionKind::Review => (ActionName::Review, None, None),
+            ActionKind::Info => (ActionName::Info, None, None),
+            ActionKind::Suggest(code) => (ActionName::Suggest, Some(code.to_string()), None),
+            ActionKind::AddModifier(m) => (
+                ActionName::Modify,
+                None,
+                Some((ChangeOp::AddModifier, Some(m))),
+            ),
+            ActionKind::RemoveModifier(m) => (
+                ActionName::Modify,
+                None,
+                Some((ChangeOp::RemoveModifier, Some(m))),
+            ),
+            ActionKind::RemoveLine => {
+                (ActionName::Modify, None, Some((ChangeOp::RemoveLine, None)))
+            }
+        };
+        Finding {
+            rule: rule.id.to_string(),
+            action: name,
+            lines: number.into_iter().collect(),
+            code: line.map(|l| l.code.to_string()),
+            suggested_code: suggested,
+            change: change.and_then(|(op, m)| {
+                Some(Change {
+                    op,
+                    line: number?,
+                    modifier: m.map(|m| m.to_string()),
+                })
+            }),
+            message: self.render(&action.message, scope, matched, None),
+            policy: self.policy_ref(action.loc),
+            order: (
+                number.unwrap_or(0),
+                action.loc.file.0,
+                action.loc.span.start,
+            ),
+        }
+    }
+
+    fn render(
+        &self,
+        message: &Message,
+        scope: Scope,
+        matched: Option<Code>,
+        with: Option<Code>,
+    ) -> String {
+        let line = scope.line.map(|i| &self.claim.lines[i]);
+        let mut out = String::new();
+        for part in &message.parts {
+            match part {
+                MessagePart::Text(t) => out.push_str(t),
+                MessagePart::Placeholder(p) => match p {
+                    Placeholder::Code => out.push_str(line.map_or("", |l| l.code.as_str())),
+                    Placeholder::Line => {
+                        out.push_str(&line.map_or(String::new(), |l| l.number().to_string()))
+                    }
+                    Placeholder::Units => {
+                        out.push_str(&line.map_or(String::new(), |l| l.units.to_string()))
+                    }
+                    Placeholder::Claim => out.push_str(&self.claim.id),
+                    Placeholder::Date => out.push_str(&self.claim.service_date.0.to_string()),
+                    Placeholder::Matched => out.push_str(matched.as_ref().map_or("", Code::as_str)),
+                    Placeholder::With => out.push_str(with.as_ref().map_or("", Code::as_str)),
+                },
+            }
+        }
+        out
+    }
+
+    fn policy_ref(&self, loc: crate::syntax::span::Loc) -> PolicyRef {
+        let (file, line, column) = self.program.position(loc);
+        PolicyRef {
+            file: file.to_string(),
+            line,
+            column,
+        }
+    }
+
+    /// Evaluates a condition; `matched` receives the first code a `has` test matched.
+    fn eval(&self, c: &Cond, scope: Scope, matched: &mut Option<Code>) -> Truth {
+        let program = self.program;
+        let claim = self.claim;
+        let line = || scope.line.map(|i| &claim.lines[i]);
+        match &c.kind {
+            CondKind::And(a, b) => match self.eval(a, scope, matched) {
+                Truth::False => Truth::False,
+                ta => match self.eval(b, scope, matched) {
+                    Truth::False => Truth::False,
+                    Truth::True if ta == Truth::True => Truth::True,
+                    _ => Truth::Unknown,
+                },
+            },
+            CondKind::Or(a, b) => match self.eval(a, scope, matched) {
+                Truth::True => Truth::True,
+                ta => match self.eval(b, scope, matched) {
+                    Truth::True => Truth::True,
+                    Truth::False if ta == Truth::False => Truth::False,
+                    _ => Truth::Unknown,
+                },
+            },
+            CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
+            CondKind::Term(t) => self.eval(&program.terms[*t as usize].condition, scope, matched),
+            CondKind::LineIs(set) => Truth::from_bool(
+                line().is_some_and(|l| program.code_sets[*set as usize].contains(l.code)),
+            ),
+            CondKind::LineHasModifier(mods) => Truth::from_bool(
+                line().is_some_and(|l| l.modifiers.iter().any(|m| mods.contains(m))),
+            ),
+            CondKind::LineUnits(op, n) => {
+                Truth::from_bool(line().is_some_and(|l| compare(f64::from(l.units), *op, *n)))
+            }
+            CondKind::OtherLine {
+                earlier,
+                same_session,
+                test,
+            } => {
+                let Some(i) = scope.line else {
+                    return Truth::False;
+                };
+                let this = &claim.lines[i];
+                let others = claim.lines.iter().enumerate().filter(|(j, other)| {
+                    *j != i
+                        && (!*earlier || *j < i)
+                        && (!*same_session || other.session == this.session)
+                });
+                let mut found = false;
+                for (_, other) in others {
+                    let hit = match test {
+                        LineTest::Codes(set) => {
+                            program.code_sets[*set as usize].contains(other.code)
+                        }
+                        LineTest::Modifiers(mods) => {
+                            other.modifiers.iter().any(|m| mods.contains(m))
+                        }
+                    };
+                    if hit {
+                        if matches!(test, LineTest::Codes(_)) && matched.is_none() {
+                            *matched = Some(other.code);
+                        }
+                        found = true;
+                        break;
+                    }
+                }
+                Truth::from_bool(found)
+            }
+            CondKind::ClaimHasCode(set) => {
+                let set = &program.code_sets[*set as usize];
+                match claim.lines.iter().find(|l| set.contains(l.code)) {
+                    Some(l) => {
+                        if matched.is_none() {
+                            *matched = Some(l.code);
+                        }
+                        Truth::True
+                    }
+                    None => Truth::False,
+                }
+            }
+            CondKind::ClaimHasModifier(mods) => Truth::from_bool(
+                claim
+                    .lines
+                    .iter()
+                    .any(|l| l.modifiers.iter().any(|m| mods.contains(m))),
+            ),
+            CondKind::ClaimHasDiagnosis(set) => {
+                let set = &program.diagnosis_sets[*set as usize];
+                Truth::from_bool(
+                    claim
+                        .diagnoses
+                        .iter()
+                        .any(|d| set.patterns.iter().any(|p| p.matches(d))),
+                )
+            }
+            CondKind::ProcedureApproach(a) => Truth::from_bool(
+                claim
+                    .procedures
+                    .iter()
+                    .any(|p| p.approach.as_deref() == Some(&**a)),
+            ),
+            CondKind::ServiceDate(w) => Truth::from_bool(w.contains(claim.service_date.0)),
+            CondKind::Documented(f) => Truth::from_bool(self.facts[*f as usize].is_some()),
+            CondKind::Missing(f) => Truth::from_bool(self.facts[*f as usize].is_none()),
+            CondKind::BoolIs(f, want) => {
+                self.fact(*f, |v| matches!(v, Value::Bool(b) if b == want))
+            }
+            CondKind::Number(f, op, n) => self.fact(
+                *f,
+                |v| matches!(v, Value::Number(x) if compare(*x, *op, *n)),
+            ),
+            CondKind::TextIn(f, vs) => {
+                self.fact(*f, |v| matches!(v, Value::Text(t) if vs.contains(t)))
+            }
+            CondKind::ChoiceIn(f, mask) => self.fact(
+                *f,
+                |v| matches!(v, Value::Choice(i) if mask & (1 << i) != 0),
+            ),
+            CondKind::ListHasChoice(f, mask) => {
+                self.fact(*f, |v| matches!(v, Value::Choices(m) if m & mask != 0))
+            }
+            CondKind::ListHasText(f, vs) => self.fact(
+                *f,
+                |v| matches!(v, Value::Texts(items) if items.iter().any(|i| vs.contains(i))),
+            ),
+        }
+    }
+
+    fn fact(&self, id: FactId, test: impl FnOnce(&Value) -> bool) -> Truth {
+        match &self.facts[id as usize] {
+            None => Truth::Unknown,
+            Some(v) => Truth::from_bool(test(v)),
+        }
+    }
+}
+
+fn compare(x: f64, op: CompareOp, y: f64) -> bool {
+    match op {
+        CompareOp::Eq => x == y,
+        CompareOp::Ne => x != y,
+        CompareOp::Lt => x < y,
+        CompareOp::Le => x <= y,
+        CompareOp::Gt => x > y,
+        CompareOp::Ge => x >= y,
+    }
+}

@@ -1,0 +1,442 @@
+//! The compiled form of a set of packs: what the checker produces and the evaluator walks.
+//!
+//! Names are resolved to indexes, literals to typed values, code lists to sorted sets, and the
+//! rules are indexed by the codes that can trigger them. Every node keeps the [`Loc`] it came
+//! from, so that findings and explanations point back at the policy text.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
+use crate::codes::{Code, Date, DiagnosisPattern, Modifier};
+use crate::syntax::ast::CompareOp;
+use crate::syntax::span::{Loc, SourceFile};
+
+pub type FactId = u16;
+pub type SetId = u32;
+pub type TermId = u32;
+pub type RuleIdx = u32;
+
+/// Everything loaded, resolved and indexed; shared read-only by every evaluation.
+#[derive(Debug, Default)]
+pub struct Program {
+    pub sources: Vec<SourceFile>,
+    pub facts: IndexMap<Box<str>, FactDef>,
+    pub code_sets: Vec<CodeSet>,
+    pub diagnosis_sets: Vec<DiagnosisSet>,
+    pub terms: Vec<Term>,
+    pub rules: Vec<Rule>,
+    /// The derivations of every `implies` rule, in source order, with the rule they belong to.
+    pub derivations: Vec<(RuleIdx, Derivation)>,
+    pub index: RuleIndex,
+}
+
+impl Program {
+    pub fn source(&self, loc: Loc) -> &SourceFile {
+        &self.sources[loc.file.0 as usize]
+    }
+
+    /// `(file, line, column)` of a location.
+    pub fn position(&self, loc: Loc) -> (&str, u32, u32) {
+        let file = self.source(loc);
+        let (line, col) = file.line_col(loc.span.start);
+        (&file.name, line, col)
+    }
+
+    /// The policy text a location covers.
+    pub fn text(&self, loc: Loc) -> &str {
+        let file = self.source(loc);
+        file.text
+            .get(loc.span.start as usize..loc.span.end as usize)
+            .unwrap_or("")
+    }
+
+    pub fn fact(&self, id: FactId) -> (&str, &FactDef) {
+        self.facts
+            .get_index(id as usize)
+            .map(|(k, v)| (&**k, v))
+            .unwrap_or(("?", &UNKNOWN_FACT))
+    }
+}
+
+static UNKNOWN_FACT: FactDef = FactDef {
+    ty: FactType::Text,
+    origin: FactOrigin::Derived,
+    loc: None,
+};
+
+/// A fact the rules can test: a documentation fact, a derived fact or a field of the claim.
+#[derive(Debug, Clone)]
+pub struct FactDef {
+    pub ty: FactType,
+    pub origin: FactOrigin,
+    /// Where it was declared; `None` for the claim's own fields.
+    pub loc: Option<Loc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactType {
+    Boolean,
+    Number,
+    Text,
+    /// A two-character place-of-service code such as `22`.
+    PlaceOfService,
+    OneOf(Vec<Box<str>>),
+    ListOf(Vec<Box<str>>),
+    ListOfText,
+}
+
+impl FactType {
+    /// The type in the words of the language reference.
+    pub fn describe(&self) -> String {
+        match self {
+            FactType::Boolean => "boolean".into(),
+            FactType::Number => "number".into(),
+            FactType::Text => "text".into(),
+            FactType::PlaceOfService => "place of service".into(),
+            FactType::OneOf(c) => format!("one of ({})", c.join(", ")),
+            FactType::ListOf(c) => format!("list of ({})", c.join(", ")),
+            FactType::ListOfText => "list of text".into(),
+        }
+    }
+
+    pub fn choices(&self) -> Option<&[Box<str>]> {
+        match self {
+            FactType::OneOf(c) | FactType::ListOf(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactOrigin {
+    /// Read from the claim's `documentation` object.
+    Documentation,
+    /// Only ever set by an `implies` rule.
+    Derived,
+    /// A field of the claim itself.
+    Claim(ClaimField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimField {
+    PlaceOfService,
+    Payer,
+    ProviderTaxonomy,
+    ProviderOwnsEquipment,
+}
+
+impl ClaimField {
+    pub const ALL: [(&'static str, ClaimField, FactType); 4] = [
+        (
+            "place_of_service",
+            ClaimField::PlaceOfService,
+            FactType::PlaceOfService,
+        ),
+        ("payer", ClaimField::Payer, FactType::Text),
+        (
+            "provider.taxonomy",
+            ClaimField::ProviderTaxonomy,
+            FactType::Text,
+        ),
+        (
+            "provider.owns_equipment",
+            ClaimField::ProviderOwnsEquipment,
+            FactType::Boolean,
+        ),
+    ];
+}
+
+/// A fact's value on one claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Number(f64),
+    Text(Box<str>),
+    /// A `one of` fact: the index of its value among the declared choices.
+    Choice(u16),
+    /// A `list of (…)` fact: one bit per declared choice.
+    Choices(u64),
+    Texts(Vec<Box<str>>),
+}
+
+/// An inclusive set of codes: single codes and ranges, sorted for binary search.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CodeSet {
+    pub exact: Vec<Code>,
+    pub ranges: Vec<(Code, Code)>,
+}
+
+impl CodeSet {
+    pub fn contains(&self, code: Code) -> bool {
+        self.exact.binary_search(&code).is_ok()
+            || self
+                .ranges
+                .iter()
+                .any(|(lo, hi)| *lo <= code && code <= *hi)
+    }
+
+    pub fn normalize(&mut self) {
+        self.exact.sort_unstable();
+        self.exact.dedup();
+        self.ranges.sort_unstable();
+        self.ranges.dedup();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.ranges.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiagnosisSet {
+    pub patterns: Vec<DiagnosisPattern>,
+}
+
+/// A named condition defined once with `term … means …`.
+#[derive(Debug)]
+pub struct Term {
+    pub name: String,
+    pub condition: Cond,
+    pub loc: Loc,
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub kind: CondKind,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub enum CondKind {
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+    Term(TermId),
+    LineIs(SetId),
+    LineHasModifier(Vec<Modifier>),
+    LineUnits(CompareOp, f64),
+    OtherLine {
+        earlier: bool,
+        same_session: bool,
+        test: LineTest,
+    },
+    ClaimHasCode(SetId),
+    ClaimHasModifier(Vec<Modifier>),
+    ClaimHasDiagnosis(SetId),
+    ProcedureApproach(Box<str>),
+    ServiceDate(DateWindow),
+    Documented(FactId),
+    Missing(FactId),
+    /// A boolean fact compared with a value (`film_archived`, `film_archived is no`).
+    BoolIs(FactId, bool),
+    Number(FactId, CompareOp, f64),
+    /// A text or place-of-service fact is one of these values.
+    TextIn(FactId, Vec<Box<str>>),
+    /// A `one of` fact's value is among these choices (a bit mask).
+    ChoiceIn(FactId, u64),
+    /// A `list of (…)` fact holds any of these choices (a bit mask).
+    ListHasChoice(FactId, u64),
+    /// A `list of text` fact holds any of these values.
+    ListHasText(FactId, Vec<Box<str>>),
+}
+
+#[derive(Debug, Clone)]
+pub enum LineTest {
+    Codes(SetId),
+    Modifiers(Vec<Modifier>),
+}
+
+/// Inclusive bounds on the service date; `None` is open-ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DateWindow {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+}
+
+impl DateWindow {
+    pub fn contains(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.until.is_none_or(|u| date <= u)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!((self.from, self.until), (Some(f), Some(u)) if f > u)
+    }
+}
+
+/// One `A implies B`.
+#[derive(Debug, Clone)]
+pub struct Derivation {
+    pub condition: Cond,
+    pub conclusion: Conclusion,
+    pub loc: Loc,
+}
+
+/// What a derivation makes true.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conclusion {
+    SetBool(FactId, bool),
+    SetChoice(FactId, u16),
+    AddChoice(FactId, u16),
+    SetText(FactId, Box<str>),
+    AddText(FactId, Box<str>),
+}
+
+impl Conclusion {
+    pub fn fact(&self) -> FactId {
+        match self {
+            Conclusion::SetBool(f, _)
+            | Conclusion::SetChoice(f, _)
+            | Conclusion::AddChoice(f, _)
+            | Conclusion::SetText(f, _)
+            | Conclusion::AddText(f, _) => *f,
+        }
+    }
+}
+
+/// A rule as loaded: its id, where it is, and what it does.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: Box<str>,
+    pub loc: Loc,
+    pub kind: RuleKind,
+}
+
+#[derive(Debug)]
+pub enum RuleKind {
+    /// `implies` rules; their derivations live in [`Program::derivations`].
+    Derive,
+    Check(CheckRule),
+    Pairs(Vec<PairEdit>),
+}
+
+#[derive(Debug)]
+pub struct CheckRule {
+    pub target: Option<SetId>,
+    pub when: Option<Cond>,
+    pub unless: Option<Cond>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub message: Message,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    Deny,
+    Review,
+    Info,
+    Suggest(Code),
+    AddModifier(Modifier),
+    RemoveModifier(Modifier),
+    RemoveLine,
+}
+
+/// A pair edit: the column-2 code is denied with the column-1 code when `deny` holds on the
+/// service date.
+#[derive(Debug)]
+pub struct PairEdit {
+    pub column2: SetId,
+    pub column1: SetId,
+    pub same_session: bool,
+    pub deny: DenyWhen,
+    pub message: Message,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenyWhen {
+    Always,
+    Never,
+    Within(DateWindow),
+    Outside(DateWindow),
+}
+
+impl DenyWhen {
+    pub fn denies_on(self, date: Date) -> bool {
+        match self {
+            DenyWhen::Always => true,
+            DenyWhen::Never => false,
+            DenyWhen::Within(w) => w.contains(date),
+            DenyWhen::Outside(w) => !w.contains(date),
+        }
+    }
+}
+
+/// A message with its `{placeholders}` split out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub parts: Vec<MessagePart>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    Text(Box<str>),
+    Placeholder(Placeholder),
+}
+
+/// What a message can name about the finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// The code of the line the finding is on.
+    Code,
+    /// The line number of the line the finding is on.
+    Line,
+    /// The units of the line the finding is on.
+    Units,
+    /// The claim's id.
+    Claim,
+    /// The claim's service date.
+    Date,
+    /// The code a `has` test matched on another line.
+    Matched,
+    /// In a pair edit, the column-1 code the line was bundled with.
+    With,
+}
+
+impl Placeholder {
+    pub const ALL: [(&'static str, Placeholder); 7] = [
+        ("code", Placeholder::Code),
+        ("line", Placeholder::Line),
+        ("units", Placeholder::Units),
+        ("claim", Placeholder::Claim),
+        ("date", Placeholder::Date),
+        ("matched", Placeholder::Matched),
+        ("with", Placeholder::With),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+/// Which rules a claim can trigger, by the codes on its lines.
+#[derive(Debug, Default)]
+pub struct RuleIndex {
+    pub by_code: HashMap<Code, Vec<RuleIdx>>,
+    pub by_range: Vec<(Code, Code, RuleIdx)>,
+    /// Rules that mention no code they need: considered for every claim.
+    pub always: Vec<RuleIdx>,
+}
+
+impl RuleIndex {
+    pub fn add_set(&mut self, set: &CodeSet, rule: RuleIdx) {
+        for code in &set.exact {
+            let rules = self.by_code.entry(*code).or_default();
+            if rules.last() != Some(&rule) {
+                rules.push(rule);
+            }
+        }
+        for (lo, hi) in &set.ranges {
+            self.by_range.push((*lo, *hi, rule));
+        }
+    }
+}

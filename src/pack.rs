@@ -1,0 +1,133 @@
+//! Packs: where policy files come from. The standard pack is embedded at build time; a payer's
+//! pack is a folder read at run time.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diagnostic::PolicyDiagnostic;
+
+include!(concat!(env!("OUT_DIR"), "/standard_pack.rs"));
+
+/// Where a layer of policies comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackSource {
+    /// The standard pack embedded in the binary.
+    Standard,
+    /// A folder of `*.policy` files, read recursively.
+    Dir(PathBuf),
+    /// Policy texts held in memory: `(name, text)`.
+    Texts(Vec<(String, String)>),
+}
+
+impl fmt::Display for PackSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PackSource::Standard => f.write_str("the standard pack"),
+            PackSource::Dir(p) => write!(f, "{}", p.display()),
+            PackSource::Texts(_) => f.write_str("policies given in memory"),
+        }
+    }
+}
+
+/// A policy file to load: the name it is shown by, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyText {
+    pub name: String,
+    pub text: String,
+}
+
+/// A pack folder or file that could not be read.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot read {what} `{path}`: {reason}")]
+#[diagnostic(code(claimrules::pack_unreadable), help("{help}"))]
+pub struct PackUnreadable {
+    pub what: &'static str,
+    pub path: String,
+    pub reason: String,
+    pub help: String,
+}
+
+/// Whether a file holds policies to load (tests, `*.test.policy`, are not rules).
+pub fn is_policy_file(name: &str) -> bool {
+    name.ends_with(".policy") && !name.ends_with(".test.policy")
+}
+
+/// The policy files of a pack, in a fixed order (by path), so loading is deterministic.
+pub fn read_pack(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    match source {
+        PackSource::Standard => Ok(STANDARD_PACK
+            .iter()
+            .filter(|(name, _)| is_policy_file(name))
+            .map(|(name, text)| PolicyText {
+                name: (*name).to_string(),
+                text: (*text).to_string(),
+            })
+            .collect()),
+        PackSource::Texts(texts) => Ok(texts
+            .iter()
+            .map(|(name, text)| PolicyText {
+                name: name.clone(),
+                text: text.clone(),
+            })
+            .collect()),
+        PackSource::Dir(dir) => read_dir(dir),
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    let unreadable = |what, path: &Path, e: std::io::Error| {
+        PolicyDiagnostic::general(PackUnreadable {
+            what,
+            path: path.display().to_string(),
+            reason: e.to_string(),
+            help: "give `--pack` a folder that holds the pack's `.policy` files".into(),
+        })
+    };
+    let mut paths = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| unreadable("pack folder", &d, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| unreadable("pack folder", &d, e))?;
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| unreadable("pack file", &path, e))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if is_policy_file(&path.to_string_lossy()) {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(PolicyDiagnostic::general(PackUnreadable {
+            what: "pack folder",
+            path: dir.display().to_string(),
+            reason: "it holds no `.policy` file".into(),
+            help: "a pack is a folder of `.policy` files; check the path".into(),
+        }));
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).map_err(|e| unreadable("policy file", &path, e))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                PolicyDiagnostic::general(PackUnreadable {
+                    what: "policy file",
+                    path: path.display().to_string(),
+                    reason: "it is not UTF-8 text".into(),
+                    help: "save the policy file as UTF-8".into(),
+                })
+            })?;
+            Ok(PolicyText {
+                name: path.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,173 @@
+//! What an evaluation produces, in the shape DESIGN.md fixes, and how it is shown to people.
+
+mod text;
+
+use serde::Serialize;
+
+use crate::claim::ClaimError;
+
+pub use text::render_text;
+
+/// One result per claim, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimResult {
+    /// The claim's id; `null` when a broken claim had none that could be read.
+    pub claim: Option<String>,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<ClaimError>,
+    /// With `--explain`: what was derived, and every rule considered, fired or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explanation>,
+}
+
+impl ClaimResult {
+    /// The result of a claim that could not be evaluated.
+    pub fn error(claim: Option<String>, errors: Vec<ClaimError>) -> Self {
+        ClaimResult {
+            claim,
+            status: Status::Error,
+            findings: Vec::new(),
+            errors,
+            explain: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Review,
+    Deny,
+    Error,
+}
+
+impl Status {
+    /// `deny` if any finding denies; else `review` if any asks for review, suggests or modifies;
+    /// else `pass`.
+    pub fn of(findings: &[Finding]) -> Status {
+        let mut status = Status::Pass;
+        for f in findings {
+            match f.action {
+                ActionName::Deny => return Status::Deny,
+                ActionName::Review | ActionName::Suggest | ActionName::Modify => {
+                    status = Status::Review
+                }
+                ActionName::Info => {}
+            }
+        }
+        status
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Review => "review",
+            Status::Deny => "deny",
+            Status::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionName {
+    Deny,
+    Review,
+    Suggest,
+    Modify,
+    Info,
+}
+
+impl ActionName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionName::Deny => "deny",
+            ActionName::Review => "review",
+            ActionName::Suggest => "suggest",
+            ActionName::Modify => "modify",
+            ActionName::Info => "info",
+        }
+    }
+}
+
+/// One thing a rule found on a claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub action: ActionName,
+    /// The line numbers the finding is about; empty for a finding about the whole claim.
+    pub lines: Vec<u32>,
+    pub code: Option<String>,
+    pub suggested_code: Option<String>,
+    pub change: Option<Change>,
+    pub message: String,
+    pub policy: PolicyRef,
+    /// Findings are ordered by line, then by the policy's source position.
+    #[serde(skip)]
+    pub order: (u32, u32, u32),
+}
+
+/// A change a `modify` finding asks for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub op: ChangeOp,
+    pub line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modifier: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    AddModifier,
+    RemoveModifier,
+    RemoveLine,
+}
+
+/// Where in the policies a finding or an explanation comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for PolicyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Why a claim came out as it did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Explanation {
+    pub derived: Vec<DerivedFact>,
+    pub rules: Vec<RuleTrace>,
+}
+
+/// A fact an `implies` rule made true.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DerivedFact {
+    pub fact: String,
+    pub value: serde_json::Value,
+    pub rule: String,
+    /// The condition that held, as written in the policy.
+    pub because: String,
+    pub policy: PolicyRef,
+}
+
+/// One rule considered for a claim (or one of its lines), and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleTrace {
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub fired: bool,
+    /// Why it did not fire: the first condition that did not hold, or that could not be
+    /// evaluated and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub policy: PolicyRef,
+}

@@ -1,0 +1,74 @@
+//! The `text` format: results as a person reads them.
+
+use std::fmt::Write;
+
+use super::ClaimResult;
+
+/// Renders one result as a few lines of text, ending with a newline.
+pub fn render_text(result: &ClaimResult) -> String {
+    let mut out = String::new();
+    let id = result.claim.as_deref().unwrap_or("(no id)");
+    let _ = writeln!(out, "{id}: {}", result.status.as_str());
+    for e in &result.errors {
+        let mut place = Vec::new();
+        if let Some(line) = e.line {
+            place.push(format!("input line {line}"));
+        }
+        if let Some(path) = &e.path {
+            place.push(format!("at {path}"));
+        }
+        let place = if place.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", place.join(", "))
+        };
+        let _ = writeln!(out, "  error{place}: {}", e.message);
+    }
+    for f in &result.findings {
+        let on = match (f.lines.as_slice(), &f.code) {
+            ([], _) => "claim".to_string(),
+            (lines, Some(code)) => format!("line {} {code}", join(lines)),
+            (lines, None) => format!("line {}", join(lines)),
+        };
+        let extra = match (&f.suggested_code, &f.change) {
+            (Some(code), _) => format!(" [suggest {code}]"),
+            (_, Some(change)) => match &change.modifier {
+                Some(m) => format!(" [{:?} {m}]", change.op).to_lowercase(),
+                None => " [remove line]".to_string(),
+            },
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {on}: {}{extra}: {}", f.action.as_str(), f.message);
+        let _ = writeln!(out, "      rule {} at {}", f.rule, f.policy);
+    }
+    if let Some(explain) = &result.explain {
+        for d in &explain.derived {
+            let _ = writeln!(
+                out,
+                "  derived {} = {} by {} at {} because {}",
+                d.fact, d.value, d.rule, d.policy, d.because
+            );
+        }
+        for r in &explain.rules {
+            let line = r.line.map(|l| format!(" on line {l}")).unwrap_or_default();
+            let verdict = if r.fired {
+                "fired".to_string()
+            } else {
+                format!(
+                    "did not fire: {}",
+                    r.reason.as_deref().unwrap_or("its conditions did not hold")
+                )
+            };
+            let _ = writeln!(out, "  rule {}{line} {verdict} ({})", r.rule, r.policy);
+        }
+    }
+    out
+}
+
+fn join(lines: &[u32]) -> String {
+    lines
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

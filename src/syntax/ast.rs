@@ -1,0 +1,351 @@
+//! The abstract syntax of a policy file, as written.
+//!
+//! Every node carries the [`Span`] it was read from. Literals are kept as the text the analyst
+//! wrote (a [`Word`]); the checker decides whether `2709` is a valid code, so that it can say
+//! why not. Nothing here is resolved: names are names until the checker looks them up.
+
+use super::span::Span;
+
+/// One word or literal of the policy text, kept as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub span: Span,
+}
+
+/// A parsed policy file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyFile {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Fact(FactDecl),
+    Codes(CodeSetDecl),
+    Diagnoses(DiagnosisSetDecl),
+    Term(TermDecl),
+    Rule(RuleDecl),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Fact(d) => d.span,
+            Item::Codes(d) => d.span,
+            Item::Diagnoses(d) => d.span,
+            Item::Term(d) => d.span,
+            Item::Rule(d) => d.span,
+        }
+    }
+}
+
+/// `fact fluoroscopy_minutes is number "documented fluoroscopy time"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct FactDecl {
+    pub name: Word,
+    pub derived: bool,
+    pub ty: FactTypeExpr,
+    pub description: Option<Word>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactTypeExpr {
+    Boolean,
+    Number,
+    Text,
+    ListOfText,
+    ListOf(Vec<Word>),
+    OneOf(Vec<Word>),
+}
+
+/// `codes "fluoroscopic guidance" are 76000, 77002, 77003`
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeSetDecl {
+    pub name: Word,
+    pub codes: CodeRef,
+    pub span: Span,
+}
+
+/// `diagnoses "fracture or deformity" are S42.*, S52.*`
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiagnosisSetDecl {
+    pub name: Word,
+    pub patterns: DiagnosisRef,
+    pub span: Span,
+}
+
+/// `term "IM nail" means hardware has im_nail`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TermDecl {
+    pub name: Name,
+    pub definition: Condition,
+    pub span: Span,
+}
+
+/// A name as written: quoted (`"IM nail"`) or bare (`open`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub quoted: bool,
+    pub span: Span,
+}
+
+impl Name {
+    /// The name as an analyst would write it again.
+    pub fn display(&self) -> String {
+        if self.quoted {
+            format!("\"{}\"", self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+/// A list of codes: single codes, inclusive ranges and named code sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodeRef {
+    pub items: Vec<CodeItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CodeItem {
+    Code(Word),
+    Range { first: Word, last: Word, span: Span },
+    Set(Word),
+}
+
+/// A list of diagnosis codes and patterns (`S82.*`) and named diagnosis sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiagnosisRef {
+    pub items: Vec<DiagnosisItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DiagnosisItem {
+    Pattern(Word),
+    Set(Word),
+}
+
+/// `rule <id>` followed by its body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleDecl {
+    pub id: Word,
+    pub body: RuleBody,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleBody {
+    /// `A implies B`, one or more.
+    Derive(Vec<Derivation>),
+    /// `77002 with 27093 allowed after CCI 16.1`, one or more, with an optional message.
+    Pairs {
+        edits: Vec<PairEdit>,
+        message: Option<Word>,
+    },
+    /// `for each line in …  when …  unless …` and its actions.
+    Check(CheckRule),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Derivation {
+    pub condition: Condition,
+    pub conclusion: Condition,
+    pub span: Span,
+}
+
+/// A national-style bundling edit: `column2 with column1 …`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairEdit {
+    pub column2: CodeRef,
+    pub column1: CodeRef,
+    pub same_session: bool,
+    pub verdict: PairVerdict,
+    pub when: Option<TimeTest>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PairVerdict {
+    Allowed,
+    Denied,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckRule {
+    pub target: Option<CodeRef>,
+    pub when: Option<Condition>,
+    pub unless: Option<Condition>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub message: Word,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    Deny,
+    Review,
+    Info,
+    Suggest(Word),
+    AddModifier(Word),
+    RemoveModifier(Word),
+    RemoveLine,
+}
+
+impl ActionKind {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ActionKind::Deny => "deny",
+            ActionKind::Review => "review",
+            ActionKind::Info => "info",
+            ActionKind::Suggest(_) => "suggest",
+            ActionKind::AddModifier(_) | ActionKind::RemoveModifier(_) | ActionKind::RemoveLine => {
+                "modify"
+            }
+        }
+    }
+}
+
+/// A condition: predicates joined by `and`, `or`, `not`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub kind: ConditionKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConditionKind {
+    And(Box<Condition>, Box<Condition>),
+    Or(Box<Condition>, Box<Condition>),
+    Not(Box<Condition>),
+    Predicate(Predicate),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Predicate {
+    /// `line is 76000`, `line in "fluoroscopic guidance"`
+    LineIs(CodeRef),
+    /// `line has modifier 26, TC`
+    LineHasModifier(Vec<Word>),
+    /// `line units > 1`
+    LineUnits(CompareOp, Word),
+    /// `another line in the same session has 77002`, `an earlier line has modifier TC`
+    OtherLineHas {
+        earlier: bool,
+        same_session: bool,
+        what: LineMatch,
+    },
+    /// `claim has 27093`
+    ClaimHasCode(CodeRef),
+    /// `claim has modifier 59`
+    ClaimHasModifier(Vec<Word>),
+    /// `claim has diagnosis S82.*`
+    ClaimHasDiagnosis(DiagnosisRef),
+    /// `procedure approach is percutaneous` (ICD-10-PCS)
+    ProcedureApproach(Word),
+    /// `service date before CCI 16.1`
+    ServiceDate(TimeTest),
+    /// `documented fluoroscopy_minutes`
+    Documented(Word),
+    /// `missing fluoroscopy_indication`
+    Missing(Word),
+    /// `fluoroscopy_minutes > 0`, `approach is open`
+    Compare {
+        field: Word,
+        op: CompareOp,
+        value: Literal,
+    },
+    /// `guidance has fluoroscopy`, `place_of_service in (21, 22, 24)`
+    Membership {
+        field: Word,
+        op: MembershipOp,
+        values: Vec<Literal>,
+    },
+    /// A term or a yes/no fact by name: `"IM nail"`, `film_archived`
+    Name(Name),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LineMatch {
+    Codes(CodeRef),
+    Modifiers(Vec<Word>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MembershipOp {
+    /// A list fact holds any of the values.
+    Has,
+    /// A single-valued fact is one of the values.
+    In,
+}
+
+/// A point in time: a calendar date or an NCCI version.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TimePoint {
+    Date(Word),
+    Cci(Word),
+}
+
+impl TimePoint {
+    pub fn span(&self) -> Span {
+        match self {
+            TimePoint::Date(w) | TimePoint::Cci(w) => w.span,
+        }
+    }
+}
+
+/// `before X` (strictly before), `after X` (on or after), `between X and Y` (inclusive).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TimeTest {
+    Before(TimePoint),
+    After(TimePoint),
+    Between(TimePoint, TimePoint),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Literal {
+    pub kind: LiteralKind,
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiteralKind {
+    Number,
+    Text,
+    Word,
+    Date,
+    Bool(bool),
+}

@@ -1,0 +1,43 @@
+//! Errors of the parse phase.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// Something in a policy file that could not be read.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ParseError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(#[from] SyntaxError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Shape(#[from] ShapeError),
+}
+
+/// The text does not follow the grammar.
+#[derive(Debug, Error, Diagnostic)]
+#[error("expected {expected}, found {found}")]
+#[diagnostic(code(claimrules::syntax))]
+pub struct SyntaxError {
+    pub found: String,
+    pub expected: String,
+    #[label("expected {expected} here")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// The grammar accepted a shape the parser does not know: a bug in claimrules, reported as a
+/// diagnostic rather than a panic.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the parser met `{found}` where it wanted {wanted}")]
+#[diagnostic(
+    code(claimrules::internal_parse),
+    help("this is a bug in claimrules; please report it with this policy file")
+)]
+pub struct ShapeError {
+    pub found: String,
+    pub wanted: &'static str,
+    #[label("here")]
+    pub span: SourceSpan,
+}

@@ -401,10 +401,11 @@ impl<'a> Checker<'a> {
     /// The conclusion of `implies`: one fact made true.
     pub(super) fn conclusion(&mut self, c: &ast::Condition) -> Option<Conclusion> {
         let compiled = self.condition(c, false)?;
-        let text = match &c.kind {
-            ast::ConditionKind::Predicate(ast::Predicate::Name(n)) => n.display(),
-            _ => "this".into(),
-        };
+        let text = self.sources[self.file.0 as usize]
+            .text
+            .get(c.span.start as usize..c.span.end as usize)
+            .unwrap_or("this conclusion")
+            .to_string();
         let conclusion = self.assignment(&compiled);
         let Some(conclusion) = conclusion else {
             self.error(NotAssignable {

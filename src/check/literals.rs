@@ -115,7 +115,7 @@ impl<'a> Checker<'a> {
         ok
     }
 
-    fn named_code_set(&mut self, name: &ast::Word) -> Option<CodeSet> {
+    pub(super) fn named_code_set(&mut self, name: &ast::Word) -> Option<CodeSet> {
         let key = name.text.as_str();
         let Some((key, &(file, decl))) =
             self.code_set_decls.get_key_value(key).map(|(k, v)| (*k, v))
@@ -188,7 +188,7 @@ impl<'a> Checker<'a> {
         ok
     }
 
-    fn named_diagnosis_set(&mut self, name: &ast::Word) -> Option<DiagnosisSet> {
+    pub(super) fn named_diagnosis_set(&mut self, name: &ast::Word) -> Option<DiagnosisSet> {
         let key = name.text.as_str();
         let Some((key, &(file, decl))) = self
             .diagnosis_set_decls

@@ -28,6 +28,7 @@ pub fn check(
     let (sources, asts): (Vec<SourceFile>, Vec<ast::PolicyFile>) = files.into_iter().unzip();
     let mut checker = Checker::new(&asts, &sources);
     checker.declare();
+    checker.compile_sets();
     checker.compile_terms();
     checker.compile_rules();
     let Checker {
@@ -267,6 +268,22 @@ impl<'a> Checker<'a> {
             ok = false;
         }
         ok.then_some(out)
+    }
+
+    // ------------------------------------------------------------------ sets
+
+    /// Resolves every declared set, used or not, so a mistake in one is never silent.
+    fn compile_sets(&mut self) {
+        let codes: Vec<&'a ast::CodeSetDecl> =
+            self.code_set_decls.values().map(|(_, d)| *d).collect();
+        for decl in codes {
+            self.named_code_set(&decl.name);
+        }
+        let diagnoses: Vec<&'a ast::DiagnosisSetDecl> =
+            self.diagnosis_set_decls.values().map(|(_, d)| *d).collect();
+        for decl in diagnoses {
+            self.named_diagnosis_set(&decl.name);
+        }
     }
 
     // ------------------------------------------------------------------ terms

@@ -249,7 +249,7 @@ impl Walker {
                 quoted: true,
                 span,
             }),
-            Rule::ident => Ok(Name {
+            Rule::ident | Rule::field => Ok(Name {
                 text: inner.as_str().to_string(),
                 quoted: false,
                 span,
@@ -715,7 +715,7 @@ fn is_keyword(rule: Rule) -> bool {
 /// Turns pest's error into one in the analyst's words.
 fn syntax_error(text: &str, chunk_start: usize, error: pest::error::Error<Rule>) -> SyntaxError {
     use pest::error::{ErrorVariant, InputLocation};
-    let at = chunk_start
+    let mut at = chunk_start
         + match error.location {
             InputLocation::Pos(p) => p,
             InputLocation::Span((s, _)) => s,
@@ -729,7 +729,11 @@ fn syntax_error(text: &str, chunk_start: usize, error: pest::error::Error<Rule>)
         .into_iter()
         .find(|(s, _)| *s == chunk_start)
         .map_or(text.len(), |(_, e)| e);
-    let (found, span_len) = if at >= found_chunk_end || rest.trim().is_empty() {
+    let at_end =
+        at >= found_chunk_end || text[at..found_chunk_end.min(text.len())].trim().is_empty();
+    let (found, span_len) = if at_end {
+        // Point just after the item's last word rather than at the next item.
+        at = chunk_start + text[chunk_start..at.min(text.len())].trim_end().len();
         ("the end of the item".to_string(), 0)
     } else {
         (format!("`{}`", &rest[..found_len]), found_len)
@@ -744,6 +748,12 @@ fn syntax_error(text: &str, chunk_start: usize, error: pest::error::Error<Rule>)
             }
         }
     }
+    // Name only what matters most: a missing action is the news, not that a condition could
+    // also have gone on with `and`.
+    if let Some(best) = expected.iter().map(|e| tier(e)).min() {
+        expected.retain(|e| tier(e) == best);
+    }
+    expected.sort_by_key(|e| tier(e));
     let help = help_for(&expected);
     SyntaxError {
         found,
@@ -797,7 +807,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::missing
         | Rule::comparison
         | Rule::membership => "a condition",
-        Rule::op_and | Rule::op_or | Rule::kw_and | Rule::kw_or => "`and` or `or`",
+        Rule::op_and | Rule::op_or | Rule::kw_and | Rule::kw_or => "`and`/`or`",
         Rule::rule_target | Rule::kw_for => "`for each line in …`",
         Rule::when_clause | Rule::kw_when => "`when`",
         Rule::unless_clause | Rule::kw_unless => "`unless`",
@@ -844,6 +854,26 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::value_choices => "a list of values in parentheses",
         _ => return None,
     })
+}
+
+/// How much an expectation tells the analyst: 0 is the missing piece itself, 2 is a way the
+/// text could merely have gone on.
+fn tier(expected: &str) -> u8 {
+    match expected {
+        "`and`/`or`" | "`in`" | "`has`" | "`in the same session`" => 2,
+        e if e.starts_with("a comparison") => 2,
+        "`when`"
+        | "`unless`"
+        | "`for each line in …`"
+        | "`message`"
+        | "`rule`"
+        | "`fact`"
+        | "`codes`"
+        | "`diagnoses`"
+        | "`term`"
+        | "the end of the file" => 1,
+        _ => 0,
+    }
 }
 
 fn help_for(expected: &[&str]) -> String {

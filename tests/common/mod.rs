@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use claimrules::{ClaimResult, Diagnostics, Engine, EvalOptions, Finding};
+
+/// The standard pack with one more policy file layered on top.
+pub fn engine_with(policy: &str) -> Engine {
+    match Engine::builder().policy("test.policy", policy).build() {
+        Ok(engine) => engine,
+        Err(d) => panic!("the test policy should load:\n{}", render(&d)),
+    }
+}
+
+/// Only the given policy, without the standard pack.
+pub fn engine_alone(policy: &str) -> Result<Engine, Diagnostics> {
+    Engine::builder()
+        .without_standard_pack()
+        .policy("test.policy", policy)
+        .build()
+}
+
+/// Evaluates one claim given as JSON.
+pub fn judge(engine: &Engine, claim: &str) -> ClaimResult {
+    judge_with(engine, claim, EvalOptions::default())
+}
+
+pub fn judge_with(engine: &Engine, claim: &str, options: EvalOptions) -> ClaimResult {
+    let mut results = engine
+        .evaluate_input(claim, options)
+        .expect("the claim input splits");
+    assert_eq!(results.len(), 1, "one claim in, one result out");
+    results.remove(0)
+}
+
+/// `(rule, action, lines)` of each finding, for compact assertions.
+pub fn summary(findings: &[Finding]) -> Vec<(String, &'static str, Vec<u32>)> {
+    findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.action.as_str(), f.lines.clone()))
+        .collect()
+}
+
+/// Renders diagnostics as a reviewer reads them: no colour, fixed width.
+pub fn render(diagnostics: &Diagnostics) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.render(false, 90))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A claim with the given date, lines `(code, modifiers)` and documentation object.
+pub fn claim(date: &str, lines: &[(&str, &[&str])], documentation: &str) -> String {
+    let lines: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (code, mods))| {
+            let mods: Vec<String> = mods.iter().map(|m| format!("\"{m}\"")).collect();
+            format!(
+                r#"{{"line": {}, "code": "{code}", "modifiers": [{}]}}"#,
+                i + 1,
+                mods.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"id": "T-1", "service_date": "{date}", "lines": [{}], "documentation": {documentation}}}"#,
+        lines.join(", ")
+    )
+}

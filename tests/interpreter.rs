@@ -1,0 +1,282 @@
+//! The interpreter: a policy snippet, a claim, the findings expected.
+
+mod common;
+
+use claimrules::{EvalOptions, Status};
+use common::{claim, engine_with, judge, judge_with, summary};
+use rstest::rstest;
+
+const HIP_ARTHROGRAPHY: &[(&str, &[&str])] = &[("27093", &["RT"]), ("77002", &[])];
+
+#[rstest]
+#[case::day_before_cci_16_1("2010-03-31", Status::Deny)]
+#[case::long_before("2008-06-15", Status::Deny)]
+#[case::day_cci_16_1_takes_effect("2010-04-01", Status::Pass)]
+#[case::years_later("2024-05-01", Status::Pass)]
+fn fluoroscopy_with_hip_arthrography_is_allowed_after_cci_16_1(
+    #[case] date: &str,
+    #[case] expected: Status,
+) {
+    let engine = claimrules::Engine::standard().expect("standard pack loads");
+    let result = judge(&engine, &claim(date, HIP_ARTHROGRAPHY, "{}"));
+    assert_eq!(result.status, expected, "{result:#?}");
+    if expected == Status::Deny {
+        let f = &result.findings[0];
+        assert_eq!(
+            summary(&result.findings),
+            vec![("ncci.fluoroscopy.hip-arthrography".into(), "deny", vec![2])]
+        );
+        assert_eq!(f.code.as_deref(), Some("77002"));
+        assert_eq!(f.message, "77002 is bundled into 27093 before CCI 16.1");
+        assert_eq!(f.policy.file, "policies/fluoroscopy.policy");
+    }
+}
+
+#[test]
+fn im_nail_makes_a_percutaneous_code_a_review_and_explains_why() {
+    let engine = claimrules::Engine::standard().expect("standard pack loads");
+    let c = claim(
+        "2024-05-14",
+        &[("27756", &["RT"])],
+        r#"{"hardware": ["im_nail"]}"#,
+    );
+    let result = judge_with(&engine, &c, EvalOptions { explain: true });
+    assert_eq!(result.status, Status::Review);
+    assert_eq!(
+        summary(&result.findings),
+        vec![(
+            "fixation.percutaneous-code-for-open-treatment".into(),
+            "review",
+            vec![1]
+        )]
+    );
+    let explain = result.explain.expect("an explanation");
+    let derived = &explain.derived[0];
+    assert_eq!(
+        (derived.fact.as_str(), derived.rule.as_str()),
+        ("approach", "fixation.im-nail-is-open")
+    );
+    assert_eq!(derived.value, serde_json::json!("open"));
+}
+
+#[test]
+fn a_percutaneous_code_without_documentation_is_not_flagged() {
+    let engine = claimrules::Engine::standard().expect("standard pack loads");
+    let result = judge(&engine, &claim("2024-05-14", &[("27756", &[])], "{}"));
+    assert_eq!(result.status, Status::Pass, "{result:#?}");
+}
+
+const RULES: &str = r#"
+codes "guidance" are 77002, 77003
+rule t.line-modifier
+  for each line in "guidance"
+  when line has modifier TC
+  modify remove line "drop the technical line {line}"
+rule t.add-26
+  for each line in "guidance"
+  when place_of_service in (21, 22, 24) and not provider.owns_equipment and not line has modifier 26, TC
+  modify add modifier 26 "add 26 to {code}"
+rule t.second-77003
+  for each line in 77003
+  when line units > 1 or an earlier line in the same session has 77003
+  deny "77003 once per session"
+rule t.minutes
+  for each line in "guidance"
+  when missing fluoroscopy_minutes or missing fluoroscopy_indication
+  review "document time and indication for {code}"
+rule t.unless
+  for each line in 77002
+  when claim has 27756
+  unless film_archived and separate_interpretation
+  deny "{code} bundled into {matched}"
+rule t.diagnosis
+  when claim has 20697 and not claim has diagnosis S42.*, S52.*, S72.*, S82.*
+  review "no fracture diagnosis"
+"#;
+
+#[rstest]
+#[case::add_26_in_hospital(
+    r#"{"id":"a","service_date":"2024-01-02","place_of_service":"22","provider":{"owns_equipment":false},
+        "lines":[{"code":"77002"}],"documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    &[("t.add-26", "modify", &[1][..])]
+)]
+#[case::owner_in_office(
+    r#"{"id":"a","service_date":"2024-01-02","place_of_service":"11","provider":{"owns_equipment":true},
+        "lines":[{"code":"77002","modifiers":["26"]}],"documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    &[]
+)]
+#[case::unknown_ownership_is_not_false(
+    r#"{"id":"a","service_date":"2024-01-02","place_of_service":"22",
+        "lines":[{"code":"77002"}],"documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    &[]
+)]
+#[case::tc_line_removed(
+    r#"{"id":"a","service_date":"2024-01-02","place_of_service":"22","provider":{"owns_equipment":false},
+        "lines":[{"code":"77003","modifiers":["26"]},{"code":"77003","modifiers":["TC"]}],
+        "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    &[("t.line-modifier", "modify", &[2][..]), ("t.second-77003", "deny", &[2][..])]
+)]
+#[case::second_session_is_fine(
+    r#"{"id":"a","service_date":"2024-01-02",
+        "lines":[{"code":"77003"},{"code":"77003","session":2}],
+        "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    &[]
+)]
+#[case::units_above_one(
+    r#"{"id":"a","service_date":"2024-01-02","lines":[{"code":"77003","units":2}],
+        "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    &[("t.second-77003", "deny", &[1][..])]
+)]
+#[case::missing_documentation_reviewed(
+    r#"{"id":"a","service_date":"2024-01-02","lines":[{"code":"77003"}]}"#,
+    &[("t.minutes", "review", &[1][..])]
+)]
+#[case::exception_not_documented_still_denies(
+    r#"{"id":"a","service_date":"2024-01-02","lines":[{"code":"27756"},{"code":"77002"}],
+        "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x","film_archived":true}}"#,
+    &[("fluoroscopy.bundled-with-percutaneous-fixation", "deny", &[2][..]), ("t.unless", "deny", &[2][..])]
+)]
+#[case::exception_documented_excuses(
+    r#"{"id":"a","service_date":"2024-01-02","lines":[{"code":"27756"},{"code":"77002"}],
+        "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x","film_archived":true,"separate_interpretation":true}}"#,
+    &[]
+)]
+#[case::claim_level_review(
+    r#"{"id":"a","service_date":"2024-01-02","diagnoses":["M25.551"],"lines":[{"code":"20697"}]}"#,
+    &[("t.diagnosis", "review", &[][..])]
+)]
+#[case::claim_level_diagnosis_present(
+    r#"{"id":"a","service_date":"2024-01-02","diagnoses":["S82241A"],"lines":[{"code":"20697"}]}"#,
+    &[]
+)]
+fn rules_fire_on_the_lines_they_aim_at(
+    #[case] claim: &str,
+    #[case] expected: &[(&str, &str, &[u32])],
+) {
+    let engine = engine_with(RULES);
+    let result = judge(&engine, claim);
+    let expected: Vec<(String, &str, Vec<u32>)> = expected
+        .iter()
+        .map(|(r, a, l)| (r.to_string(), *a, l.to_vec()))
+        .collect();
+    assert_eq!(summary(&result.findings), expected, "{result:#?}");
+}
+
+#[test]
+fn messages_name_the_line_and_what_matched() {
+    let engine = engine_with(RULES);
+    let result = judge(
+        &engine,
+        r#"{"id":"a","service_date":"2024-01-02","lines":[{"code":"27756"},{"code":"77002"}],
+            "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    );
+    let f = result
+        .findings
+        .iter()
+        .find(|f| f.rule == "t.unless")
+        .expect("t.unless fired");
+    assert_eq!(f.message, "77002 bundled into 27756");
+}
+
+#[test]
+fn findings_are_ordered_by_line_then_policy_position() {
+    let engine = engine_with(RULES);
+    let result = judge(
+        &engine,
+        r#"{"id":"a","service_date":"2024-01-02","place_of_service":"22","provider":{"owns_equipment":false},
+            "lines":[{"line":7,"code":"77003","units":2},{"line":3,"code":"77002"}]}"#,
+    );
+    let order: Vec<(u32, String)> = result
+        .findings
+        .iter()
+        .map(|f| (f.lines[0], f.rule.clone()))
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            (3, "t.add-26".into()),
+            (3, "t.minutes".into()),
+            (7, "t.add-26".into()),
+            (7, "t.second-77003".into()),
+            (7, "t.minutes".into()),
+        ]
+    );
+}
+
+#[test]
+fn explain_says_what_was_not_evaluated_and_why() {
+    let engine = engine_with(RULES);
+    let result = judge_with(
+        &engine,
+        r#"{"id":"a","service_date":"2024-01-02","place_of_service":"22","lines":[{"code":"77002"}],
+            "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+        EvalOptions { explain: true },
+    );
+    let trace = result
+        .explain
+        .expect("explanation")
+        .rules
+        .into_iter()
+        .find(|r| r.rule == "t.add-26")
+        .expect("t.add-26 considered");
+    assert!(!trace.fired);
+    let reason = trace.reason.expect("a reason");
+    assert!(
+        reason.contains("not evaluated") && reason.contains("provider.owns_equipment"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn derivations_reach_a_fixpoint_through_chains() {
+    let engine = engine_with(
+        r#"
+derived fact stage_one is boolean
+derived fact stage_two is boolean
+rule t.chain
+  stage_one implies stage_two
+  hardware has k_wire implies stage_one
+rule t.fire
+  when stage_two
+  info "both derived"
+"#,
+    );
+    let result = judge(
+        &engine,
+        &claim(
+            "2024-01-02",
+            &[("99213", &[])],
+            r#"{"hardware": ["k_wire"]}"#,
+        ),
+    );
+    assert_eq!(
+        summary(&result.findings),
+        vec![("t.fire".into(), "info", vec![])]
+    );
+}
+
+#[test]
+fn an_engine_is_shared_across_threads() {
+    let engine = std::sync::Arc::new(claimrules::Engine::standard().expect("loads"));
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                let date = if i % 2 == 0 {
+                    "2010-03-31"
+                } else {
+                    "2010-04-01"
+                };
+                judge(&engine, &claim(date, HIP_ARTHROGRAPHY, "{}")).status
+            })
+        })
+        .collect();
+    let statuses: Vec<Status> = handles
+        .into_iter()
+        .map(|h| h.join().expect("no panic"))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![Status::Deny, Status::Pass, Status::Deny, Status::Pass]
+    );
+}

@@ -116,10 +116,14 @@ impl Engine {
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
     /// result naming the JSON path and input line.
     pub fn evaluate_raw(&self, raw: &RawClaim<'_>, options: EvalOptions) -> ClaimResult {
-        match parse_claim(raw) {
+        let mut result = match parse_claim(raw) {
             Ok(claim) => self.evaluate(&claim, options),
             Err((id, errors)) => ClaimResult::error(id, errors),
+        };
+        for e in &mut result.errors {
+            e.line.get_or_insert(raw.line);
         }
+        result
     }
 
     /// Judges every claim of an input (one object, an array or NDJSON), one result per claim

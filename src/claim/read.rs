@@ -148,8 +148,14 @@ pub fn parse_claim(raw: &RawClaim<'_>) -> Result<Claim, (Option<String>, Vec<Cla
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
+            let message = strip_position(&inner.to_string());
+            let message = match inner.classify() {
+                serde_json::error::Category::Syntax => format!("not valid JSON: {message}"),
+                serde_json::error::Category::Eof => format!("the JSON ends too soon: {message}"),
+                _ => message,
+            };
             let error = ClaimError {
-                message: strip_position(&inner.to_string()),
+                message,
                 path: (path != "." && !path.is_empty()).then_some(path),
                 line: Some(raw.line + inner.line().saturating_sub(1) as u64),
             };
@@ -187,10 +193,20 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// The `id` of a claim that does not parse, when its JSON is well-formed enough to hold one.
+/// The `id` of a claim that does not parse, so that its error result can be matched to it:
+/// from the JSON when it is well-formed, else from a leading `{"id": "…"` in broken text.
 fn salvage_id(json: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(json).ok()?;
-    value.get("id")?.as_str().map(str::to_string)
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        return value.get("id")?.as_str().map(str::to_string);
+    }
+    let rest = json.trim_start().strip_prefix('{')?.trim_start();
+    let rest = rest
+        .strip_prefix("\"id\"")?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+    de.next()?.ok()
 }
 
 /// Fills in defaults that depend on the whole claim and checks what serde cannot.

@@ -1,0 +1,81 @@
+//! Data-driven cases: every folder in `tests/cases/` is a policy, claims and the exact results
+//! expected (see tests/cases/README.md).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use claimrules::{Engine, EvalOptions};
+
+fn case_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .expect("tests/cases exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn run_case(dir: &Path) -> Result<(), String> {
+    let mut builder = Engine::builder();
+    let policy = dir.join("policy.policy");
+    if policy.exists() {
+        let text = fs::read_to_string(&policy).map_err(|e| e.to_string())?;
+        builder = builder.policy(
+            format!(
+                "tests/cases/{}/policy.policy",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            text,
+        );
+    }
+    let engine = builder
+        .build()
+        .map_err(|d| format!("policies do not load: {d:?}"))?;
+    let claims = ["claims.json", "claims.ndjson"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.exists())
+        .ok_or("no claims.json or claims.ndjson")?;
+    let input = fs::read_to_string(&claims).map_err(|e| e.to_string())?;
+    let results = engine
+        .evaluate_input(&input, EvalOptions::default())
+        .map_err(|e| format!("input does not split: {e:?}"))?;
+    let actual = serde_json::to_value(&results).map_err(|e| e.to_string())?;
+    let expected_path = dir.join("expected.json");
+    if std::env::var_os("UPDATE_CASES").is_some() {
+        let text = serde_json::to_string_pretty(&actual).map_err(|e| e.to_string())?;
+        fs::write(&expected_path, text + "\n").map_err(|e| e.to_string())?;
+    }
+    let expected: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(&expected_path)
+            .map_err(|e| format!("{}: {e}", expected_path.display()))?,
+    )
+    .map_err(|e| e.to_string())?;
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "results differ\nexpected: {}\nactual:   {}",
+            serde_json::to_string_pretty(&expected).unwrap_or_default(),
+            serde_json::to_string_pretty(&actual).unwrap_or_default()
+        ))
+    }
+}
+
+#[test]
+fn every_case_gives_its_expected_results() {
+    let dirs = case_dirs();
+    assert!(!dirs.is_empty(), "no cases found");
+    let failures: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| {
+            run_case(d)
+                .err()
+                .map(|e| format!("case {}: {e}", d.display()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,0 +1,245 @@
+//! The command line as a user runs it: formats, exit codes, bad input, bad policies.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn claimrules(args: &[&str]) -> Output {
+    run(args, None)
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimrules"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn results(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn denied_claim_exits_1_with_the_finding() {
+    let o = claimrules(&[
+        "check",
+        "--format",
+        "json",
+        "examples/claims/hip-arthrography-2010-03-31.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON array");
+    assert_eq!(v[0]["status"], "deny");
+    assert_eq!(v[0]["findings"][0]["lines"], serde_json::json!([2]));
+    assert_eq!(
+        v[0]["findings"][0]["policy"]["file"],
+        "policies/fluoroscopy.policy"
+    );
+}
+
+#[test]
+fn passing_claim_exits_0() {
+    let o = claimrules(&["check", "examples/claims/hip-arthrography-2010-04-01.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("\"status\":\"pass\""),
+        "piped output is NDJSON: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn text_format_reads_like_a_report() {
+    let o = claimrules(&[
+        "check",
+        "--format",
+        "text",
+        "--explain",
+        "examples/claims/im-nail-percutaneous-code.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.starts_with("CLM-NAIL-1: review\n"), "{out}");
+    assert!(out.contains("line 1 27756: review"), "{out}");
+    assert!(
+        out.contains("derived approach = \"open\" by fixation.im-nail-is-open"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_broken_line_in_a_batch_is_one_error_result_and_the_rest_run() {
+    let o = claimrules(&[
+        "check",
+        "--format",
+        "ndjson",
+        "examples/claims/batch.ndjson",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let results = results(&o);
+    let input_lines = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/claims/batch.ndjson"),
+    )
+    .expect("read batch")
+    .lines()
+    .count();
+    assert_eq!(results.len(), input_lines, "one result per input claim");
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(statuses, vec!["deny", "pass", "review", "error", "pass"]);
+    assert_eq!(results[3]["claim"], "B-4");
+    assert_eq!(results[3]["errors"][0]["line"], 4);
+}
+
+#[test]
+fn reads_standard_input() {
+    let claim = r#"{"id": "S-1", "service_date": "2010-03-31", "lines": [{"code": "27093"}, {"code": "77002"}]}"#;
+    let o = run(&["check", "-"], Some(claim));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(results(&o)[0]["claim"], "S-1");
+}
+
+#[test]
+fn a_policy_with_a_syntax_error_exits_2_pointing_at_the_line() {
+    let dir = tempdir("syntax");
+    std::fs::write(
+        dir.join("payer.policy"),
+        "rule payer.x\n  for each line in 77002\n  deny bundled\n",
+    )
+    .expect("write");
+    let o = claimrules(&[
+        "check",
+        "--pack",
+        dir.to_str().expect("utf-8 path"),
+        "examples/claims/batch.ndjson",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("payer.policy:3:8]"), "file:line:col in {err}");
+    assert!(
+        err.contains("expected a text in double quotes here"),
+        "a label in {err}"
+    );
+    assert!(err.contains("help:"), "a help line in {err}");
+    assert!(
+        stdout(&o).is_empty(),
+        "no results when the policies do not load"
+    );
+}
+
+#[test]
+fn a_misspelt_fact_exits_2_with_a_suggestion() {
+    let dir = tempdir("misspelt");
+    std::fs::write(
+        dir.join("payer.policy"),
+        "rule payer.x\n  for each line in 77002\n  when fluoroscopy_minuts > 0\n  review \"m\"\n",
+    )
+    .expect("write");
+    let o = claimrules(&["check", "--pack", dir.to_str().expect("utf-8 path"), "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("payer.policy:3:8]"), "{err}");
+    assert!(err.contains("did you mean `fluoroscopy_minutes`?"), "{err}");
+}
+
+#[test]
+fn an_unreadable_claims_file_exits_2() {
+    let o = claimrules(&["check", "no/such/claims.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read claims from `no/such/claims.json`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_missing_pack_folder_exits_2() {
+    let o = claimrules(&[
+        "check",
+        "--pack",
+        "no/such/pack",
+        "examples/claims/batch.ndjson",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read pack folder `no/such/pack`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn without_the_default_pack_nothing_fires() {
+    let dir = tempdir("empty-pack");
+    std::fs::write(dir.join("only.policy"), "# a pack with no rules\n").expect("write");
+    let claim = r#"{"id": "N-1", "service_date": "2010-03-31", "lines": [{"code": "27093"}, {"code": "77002"}]}"#;
+    let pack = dir.to_str().expect("utf-8 path");
+    let o = run(
+        &["check", "--no-default-pack", "--pack", pack, "-"],
+        Some(claim),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Its documentation facts are the standard pack's: without it, they are unknown keys.
+    let o = run(
+        &[
+            "check",
+            "--no-default-pack",
+            "--pack",
+            pack,
+            "examples/claims/hip-arthrography-2010-04-01.json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("is not a documentation fact the loaded packs declare"));
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--explain",
+        "examples/claims/batch.ndjson",
+    ];
+    assert_eq!(claimrules(&args).stdout, claimrules(&args).stdout);
+}
+
+/// A fresh folder under the target directory for one test.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}

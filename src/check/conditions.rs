@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
     fn named(&mut self, name: &ast::Name, has_line: bool) -> Option<CondKind> {
         if let Some(id) = self.term_decls.get_index_of(name.text.as_str()) {
             if !self.ensure_term(id as TermId) {
-                if self.term_progress[id] == super::Progress::InProgress {
+                if self.term_progress[id] == super::Progress::Active {
                     self.error(Cycle {
                         kind: "term",
                         name: name.text.clone(),

@@ -132,7 +132,7 @@ impl<'a> Checker<'a> {
         if let Some(done) = self.code_set_cache.get(key) {
             return done.clone();
         }
-        if self.code_set_progress.get(key) == Some(&Progress::InProgress) {
+        if self.code_set_progress.get(key) == Some(&Progress::Active) {
             self.error(Cycle {
                 kind: "code set",
                 name: name.text.clone(),
@@ -140,7 +140,7 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
-        self.code_set_progress.insert(key, Progress::InProgress);
+        self.code_set_progress.insert(key, Progress::Active);
         let saved = std::mem::replace(&mut self.file, file);
         let mut set = CodeSet::default();
         let ok = self.collect_codes(&decl.codes, &mut set);
@@ -211,7 +211,7 @@ impl<'a> Checker<'a> {
         if let Some(done) = self.diagnosis_set_cache.get(key) {
             return done.clone();
         }
-        if self.diagnosis_set_progress.get(key) == Some(&Progress::InProgress) {
+        if self.diagnosis_set_progress.get(key) == Some(&Progress::Active) {
             self.error(Cycle {
                 kind: "diagnosis set",
                 name: name.text.clone(),
@@ -220,7 +220,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         self.diagnosis_set_progress
-            .insert(key, Progress::InProgress);
+            .insert(key, Progress::Active);
         let saved = std::mem::replace(&mut self.file, file);
         let mut set = DiagnosisSet::default();
         let ok = self.collect_diagnoses(&decl.patterns, &mut set);

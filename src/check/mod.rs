@@ -53,7 +53,7 @@ pub fn check(
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Progress {
     Pending,
-    InProgress,
+    Active,
     Done,
 }
 
@@ -299,10 +299,10 @@ impl<'a> Checker<'a> {
         let i = id as usize;
         match self.term_progress[i] {
             Progress::Done => return self.terms[i].is_some(),
-            Progress::InProgress => return false,
+            Progress::Active => return false,
             Progress::Pending => {}
         }
-        self.term_progress[i] = Progress::InProgress;
+        self.term_progress[i] = Progress::Active;
         let Some((_, &(file, decl))) = self.term_decls.get_index(i) else {
             return false;
         };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 ///
 /// Spans are carried by every AST node for diagnostics, but two nodes that differ only in where
 /// they were written are the same policy: `Span` therefore compares equal to every other span.
-#[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, Eq)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -100,7 +100,7 @@ impl SourceFile {
 }
 
 /// A place in a policy: a file and a span in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Loc {
     pub file: FileId,
     pub span: Span,

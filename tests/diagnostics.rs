@@ -47,6 +47,9 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::term_cycle("term a means b\nterm b means a\n")]
 #[case::duplicate_rule("rule r\n  info \"m\"\n\nrule r\n  info \"n\"\n")]
 #[case::duplicate_fact("fact film_archived is boolean\n")]
+#[case::reversed_window("rule r\n  77002 with 27093 denied between CCI 17.0 and CCI 16.0\n")]
+#[case::negated_conclusion("rule r\n  film_archived implies not separate_interpretation\n")]
+#[case::bare_version("rule r\n  77002 with 27093 allowed after 16.1\n")]
 #[case::unknown_approach("rule r\n  when procedure approach is percutaneos\n  review \"m\"\n")]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = policy_mistakes_case_name();

@@ -20,6 +20,9 @@ pub enum CheckError {
     EmptyRange(#[from] EmptyRange),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    EmptyWindow(#[from] EmptyWindow),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     TypeMismatch(#[from] TypeMismatch),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -88,6 +91,20 @@ pub struct EmptyRange {
     pub first: String,
     pub last: String,
     #[label("this range holds no code")]
+    pub span: SourceSpan,
+}
+
+/// A `between` whose first date comes after its second.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`between {first} and {last}` holds on no date: {first} comes after {last}")]
+#[diagnostic(
+    code(claimrules::empty_window),
+    help("write the earlier date first: `between {last} and {first}`")
+)]
+pub struct EmptyWindow {
+    pub first: String,
+    pub last: String,
+    #[label("this window holds no date")]
     pub span: SourceSpan,
 }
 
@@ -196,7 +213,7 @@ pub fn did_you_mean<'a>(
             list.sort_unstable();
             let shown: Vec<String> = list.iter().take(8).map(|c| format!("`{c}`")).collect();
             let more = if list.len() > 8 { ", …" } else { "" };
-            format!("known {kind}s: {}{more}", shown.join(", "))
+            format!("the {kind} must be one of: {}{more}", shown.join(", "))
         }
     }
 }

@@ -219,8 +219,7 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
-        self.diagnosis_set_progress
-            .insert(key, Progress::Active);
+        self.diagnosis_set_progress.insert(key, Progress::Active);
         let saved = std::mem::replace(&mut self.file, file);
         let mut set = DiagnosisSet::default();
         let ok = self.collect_diagnoses(&decl.patterns, &mut set);
@@ -274,10 +273,18 @@ impl<'a> Checker<'a> {
                 until: None,
             },
             ast::TimeTest::Between(a, b) => {
-                let (from, until) = (self.time_point(a), self.time_point(b));
+                let (from, until) = (self.time_point(a)?, self.time_point(b)?);
+                if from > until {
+                    self.error(EmptyWindow {
+                        first: from.to_string(),
+                        last: until.to_string(),
+                        span: a.span().to(b.span()).into(),
+                    });
+                    return None;
+                }
                 DateWindow {
-                    from: Some(from?),
-                    until: Some(until?),
+                    from: Some(from),
+                    until: Some(until),
                 }
             }
         })

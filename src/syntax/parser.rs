@@ -85,9 +85,11 @@ struct Walker {
 }
 
 impl Walker {
+    /// The pair's span without the whitespace and comments pest keeps at its end.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.offset + s.start(), self.offset + s.end())
+        let len = without_trailing_trivia(pair.as_str()).len();
+        Span::new(self.offset + s.start(), self.offset + s.start() + len)
     }
 
     fn word(&self, pair: &Pair<Rule>) -> Word {
@@ -708,6 +710,33 @@ impl Walker {
     }
 }
 
+/// `text` without trailing whitespace and `#` comments (a `#` inside quotes is text).
+fn without_trailing_trivia(mut text: &str) -> &str {
+    loop {
+        text = text.trim_end();
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut comment = None;
+        for (i, c) in text[line_start..].char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_string => escaped = true,
+                '"' => in_string = !in_string,
+                '#' if !in_string => {
+                    comment = Some(line_start + i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match comment {
+            Some(i) => text = &text[..i],
+            None => return text,
+        }
+    }
+}
+
 fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
 }
@@ -852,6 +881,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::kw_list
         | Rule::kw_one => "a fact type (`boolean`, `number`, `text`, `list of …`, `one of …`)",
         Rule::value_choices => "a list of values in parentheses",
+        Rule::conclusion => "a conclusion (a fact, `approach is open` or `guidance has endoscope`)",
         _ => return None,
     })
 }
@@ -877,26 +907,28 @@ fn tier(expected: &str) -> u8 {
 }
 
 fn help_for(expected: &[&str]) -> String {
-    let first = expected.first().copied().unwrap_or("");
-    if first.contains("double quotes") {
+    let any = |needle: &str| expected.iter().any(|e| e.contains(needle));
+    if any("double quotes") {
         "messages and names are written in double quotes, e.g. `deny \"77002 is bundled into 27093\"`".into()
-    } else if first.contains("an action") {
-        "a rule ends with what to do, e.g. `review \"{code} needs documentation\"`".into()
-    } else if first.contains("condition") {
-        "a condition tests the claim, e.g. `claim has 27093`, `line has modifier 26` or `guidance has fluoroscopy`".into()
-    } else if first.contains("code") {
-        "codes are written as on the claim (`77002`, `0201T`), ranges as `27000-27299`, sets by name in quotes".into()
-    } else if first.contains("`allowed` or `denied`") {
+    } else if any("version") || any("a date") {
+        "NCCI versions are written `CCI 16.1`; dates as `2010-04-01`".into()
+    } else if any("`allowed` or `denied`") {
         "a pair edit reads `77002 with 27093 allowed after CCI 16.1` or `76000 with 77002 denied`"
             .into()
-    } else if first.contains("version") {
-        "NCCI versions are written `CCI 16.1`; dates as `2010-04-01`".into()
-    } else if first.contains("`rule`") || first.contains("end of the file") {
+    } else if any("a conclusion") {
+        "`implies` concludes one fact: `open`, `approach is open`, `film_archived is no` or `guidance has endoscope`".into()
+    } else if any("an action") {
+        "a rule ends with what to do, e.g. `review \"{code} needs documentation\"`".into()
+    } else if any("condition") {
+        "a condition tests the claim, e.g. `claim has 27093`, `line has modifier 26` or `guidance has fluoroscopy`".into()
+    } else if any("code") {
+        "codes are written as on the claim (`77002`, `0201T`), ranges as `27000-27299`, sets by name in quotes".into()
+    } else if any("`rule`") || any("end of the file") {
         "each item starts with `rule`, `fact`, `codes`, `diagnoses` or `term` at the start of a line".into()
-    } else if expected.is_empty() {
-        "see docs/language.md for the form of each statement".into()
-    } else {
+    } else if let Some(first) = expected.first() {
         format!("write {first} here")
+    } else {
+        "see docs/language.md for the form of each statement".into()
     }
 }
 

@@ -160,7 +160,8 @@ pub type Date = NaiveDate;
 pub fn parse_date(text: &str) -> Option<Date> {
     let mut parts = text.splitn(3, '-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -258,6 +259,8 @@ mod tests {
     #[case("2010-04-01", true)]
     #[case("2010-02-30", false)]
     #[case("2010-4-1", false)]
+    #[case("2010-+3-31", false)]
+    #[case("+201-03-31", false)]
     fn reads_calendar_dates(#[case] text: &str, #[case] ok: bool) {
         assert_eq!(parse_date(text).is_some(), ok);
     }

@@ -1,7 +1,7 @@
 //! The engine: packs loaded, checked and indexed once, then shared by every evaluation.
 
 use crate::check;
-use crate::claim::{parse_claim, split_claims, Claim, InputError, RawClaim};
+use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
 use crate::ir::Program;
@@ -108,16 +108,23 @@ impl Engine {
         Engine::builder().build()
     }
 
-    /// Judges one parsed claim.
+    /// Judges one claim built or deserialized by the caller. It gets the same defaults and
+    /// checks as a claim read from JSON (line numbers, approaches, duplicate lines).
     pub fn evaluate(&self, claim: &Claim, options: EvalOptions) -> ClaimResult {
-        eval::evaluate(&self.program, claim, options.explain)
+        let mut owned = claim.clone();
+        let errors = normalize(&mut owned);
+        if !errors.is_empty() {
+            return ClaimResult::error(Some(owned.id), errors);
+        }
+        eval::evaluate(&self.program, &owned, options.explain)
     }
 
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
     /// result naming the JSON path and input line.
     pub fn evaluate_raw(&self, raw: &RawClaim<'_>, options: EvalOptions) -> ClaimResult {
+        // `parse_claim` has normalized the claim already.
         let mut result = match parse_claim(raw) {
-            Ok(claim) => self.evaluate(&claim, options),
+            Ok(claim) => eval::evaluate(&self.program, &claim, options.explain),
             Err((id, errors)) => ClaimResult::error(id, errors),
         };
         for e in &mut result.errors {

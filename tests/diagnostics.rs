@@ -50,6 +50,10 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::reversed_window("rule r\n  77002 with 27093 denied between CCI 17.0 and CCI 16.0\n")]
 #[case::negated_conclusion("rule r\n  film_archived implies not separate_interpretation\n")]
 #[case::bare_version("rule r\n  77002 with 27093 allowed after 16.1\n")]
+#[case::too_deeply_nested(&format!("rule r\n  when {}film_archived{}\n  info \"m\"\n", "(".repeat(70), ")".repeat(70)))]
+#[case::too_many_values(&format!("fact site is one of ({})\n", (0..70).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", ")))]
+#[case::unclosed_placeholder("rule r\n  for each line in 77002\n  deny \"see {code\"\n")]
+#[case::term_named_like_a_fact("term film_archived means guidance has fluoroscopy\n")]
 #[case::unknown_approach("rule r\n  when procedure approach is percutaneos\n  review \"m\"\n")]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = policy_mistakes_case_name();

@@ -280,3 +280,26 @@ fn an_engine_is_shared_across_threads() {
         vec![Status::Deny, Status::Pass, Status::Deny, Status::Pass]
     );
 }
+
+#[test]
+fn matched_names_the_code_of_the_branch_that_held() {
+    let engine = engine_with(
+        r#"
+rule t.which
+  for each line in 76000
+  when (another line has 27093 and fluoroscopy_minutes > 100) or another line has 27235
+  review "{code} reviewed because of {matched}"
+"#,
+    );
+    let result = judge(
+        &engine,
+        r#"{"id":"m","service_date":"2024-01-02","lines":[{"code":"27093"},{"code":"27235"},{"code":"76000"}],
+            "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
+    );
+    let f = result
+        .findings
+        .iter()
+        .find(|f| f.rule == "t.which")
+        .expect("t.which fired");
+    assert_eq!(f.message, "76000 reviewed because of 27235");
+}

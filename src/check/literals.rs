@@ -313,11 +313,23 @@ impl<'a> Checker<'a> {
                 }
                 '{' => {
                     let mut name = String::new();
+                    let mut closed = false;
                     for (_, c) in chars.by_ref() {
                         if c == '}' {
+                            closed = true;
                             break;
                         }
                         name.push(c);
+                    }
+                    if !closed || name.contains([' ', '{']) {
+                        self.error(UnknownPlaceholder {
+                            name: name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect(),
+                            reason: "is not closed".into(),
+                            span: w.span.into(),
+                            help: "close a placeholder with `}`, as in `{code}`; write `{{` for a brace itself".into(),
+                        });
+                        ok = false;
+                        continue;
                     }
                     // Point at the placeholder in the file when it can be found there.
                     let needle = format!("{{{name}}}");

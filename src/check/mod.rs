@@ -28,6 +28,7 @@ pub fn check(
     let (sources, asts): (Vec<SourceFile>, Vec<ast::PolicyFile>) = files.into_iter().unzip();
     let mut checker = Checker::new(&asts, &sources);
     checker.declare();
+    checker.check_term_fact_clashes();
     checker.compile_sets();
     checker.compile_terms();
     checker.compile_rules();
@@ -204,6 +205,26 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A term named like a fact would hide the fact wherever the name is used.
+    fn check_term_fact_clashes(&mut self) {
+        let clashes: Vec<(FileId, &'a ast::TermDecl)> = self
+            .term_decls
+            .values()
+            .filter(|(_, t)| {
+                !t.name.quoted && self.program.facts.contains_key(t.name.text.as_str())
+            })
+            .copied()
+            .collect();
+        for (file, t) in clashes {
+            self.file = file;
+            let help = format!(
+                "`{}` is also a fact; a term of the same name would hide it, so rename one of them",
+                t.name.text
+            );
+            self.duplicate("name", &t.name.text, t.name.span, help);
+        }
+    }
+
     fn declare_fact(&mut self, f: &'a ast::FactDecl) {
         let name = f.name.text.as_str();
         if let Some(existing) = self.program.facts.get(name) {
@@ -239,9 +260,7 @@ impl<'a> Checker<'a> {
             ast::FactTypeExpr::Text => FactType::Text,
             ast::FactTypeExpr::ListOfText => FactType::ListOfText,
             ast::FactTypeExpr::ListOf(words) => FactType::ListOf(self.choices(words, 64)?),
-            ast::FactTypeExpr::OneOf(words) => {
-                FactType::OneOf(self.choices(words, u16::MAX as usize)?)
-            }
+            ast::FactTypeExpr::OneOf(words) => FactType::OneOf(self.choices(words, 64)?),
         })
     }
 
@@ -260,9 +279,9 @@ impl<'a> Checker<'a> {
             if let Some(w) = words.get(limit) {
                 self.error(MalformedLiteral {
                     text: w.text.clone(),
-                    what: "allowed here",
+                    what: "within the limit of 64 values",
                     span: w.span.into(),
-                    help: format!("a list fact can declare at most {limit} values"),
+                    help: format!("a fact can declare at most {limit} values; use `text` for more"),
                 });
             }
             ok = false;

@@ -47,33 +47,32 @@ pub struct InputError {
     pub line: u64,
 }
 
-/// Splits an input into the claims it holds.
+/// Splits an input into the claims it holds, without parsing them: each claim is then parsed
+/// on its own, so one broken claim never takes its neighbours with it.
 ///
 /// * `[` first: a JSON array; each element is one claim.
-/// * otherwise: JSON objects separated by whitespace — one pretty-printed claim, or NDJSON.
-///   When that does not parse and the input is line-delimited (its first line is a JSON value
-///   on its own, or several lines start with `{`), each line is one claim, and a broken line
-///   breaks only its own claim.
+/// * a line that starts with `{` and holds a whole JSON object (among the first lines): NDJSON;
+///   each line is one claim.
+/// * otherwise: JSON objects one after another (pretty-printed claims); an object that is never
+///   closed runs to the end of the input.
 pub fn split_claims(text: &str) -> Result<Vec<RawClaim<'_>>, InputError> {
     let body = text.trim_start_matches('\u{feff}');
     let bom = text.len() - body.len();
-    match body.trim_start().chars().next() {
-        None => Ok(Vec::new()),
-        Some('[') => split_array(text),
-        Some(_) => match split_stream(text, bom) {
-            Ok(claims) => Ok(claims),
-            Err(_) if is_line_delimited(body) => Ok(split_lines(text, bom)),
-            Err(e) => Err(e),
-        },
-    }
+    Ok(match body.trim_start().chars().next() {
+        None => Vec::new(),
+        Some('[') => split_array(text, bom + body.len() - body.trim_start().len()),
+        Some(_) if is_ndjson(body) => split_lines(text, bom),
+        Some(_) => split_values(text, bom),
+    })
 }
 
-fn is_line_delimited(text: &str) -> bool {
-    let first_is_whole = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .is_some_and(|l| serde_json::from_str::<&RawValue>(l).is_ok());
-    first_is_whole || text.lines().filter(|l| l.starts_with('{')).count() > 1
+/// NDJSON when one of the first few non-blank lines is a whole object on its own, at column 1
+/// (a pretty-printed claim's inner objects are indented).
+fn is_ndjson(text: &str) -> bool {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(5)
+        .any(|l| l.starts_with('{') && serde_json::from_str::<&RawValue>(l).is_ok())
 }
 
 fn line_of(text: &str, byte: usize) -> u64 {
@@ -102,41 +101,100 @@ fn split_lines(text: &str, bom: usize) -> Vec<RawClaim<'_>> {
     out
 }
 
-fn split_array(text: &str) -> Result<Vec<RawClaim<'_>>, InputError> {
-    let body = text.trim_start_matches('\u{feff}');
-    let elements: Vec<&RawValue> = serde_json::from_str(body).map_err(|e| InputError {
-        message: format!("the input is not a JSON array of claims: {e}"),
-        line: e.line() as u64,
-    })?;
-    Ok(elements
-        .into_iter()
-        .map(|raw| {
-            let json = raw.get();
-            let start = json.as_ptr() as usize - text.as_ptr() as usize;
-            RawClaim {
-                json,
-                line: line_of(text, start),
+/// Where the JSON value starting at `start` ends: after its matching bracket (or at the end of
+/// the input if it is never closed), or, for a bare word, at the next space, comma or bracket.
+fn value_end(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => {
+                    in_string = false;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
             }
-        })
-        .collect())
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}' if depth == 0 => return i,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
-fn split_stream(text: &str, bom: usize) -> Result<Vec<RawClaim<'_>>, InputError> {
-    let mut out = Vec::new();
-    let stream = serde_json::Deserializer::from_str(&text[bom..]).into_iter::<&RawValue>();
-    for item in stream {
-        let raw = item.map_err(|e| InputError {
-            message: format!("the input is not JSON: {e}"),
-            line: e.line() as u64,
-        })?;
-        let json = raw.get();
-        let start = json.as_ptr() as usize - text.as_ptr() as usize;
-        out.push(RawClaim {
-            json,
-            line: line_of(text, start),
-        });
+fn raw<'a>(text: &'a str, start: usize, end: usize) -> RawClaim<'a> {
+    RawClaim {
+        json: text[start..end].trim(),
+        line: line_of(text, start),
     }
-    Ok(out)
+}
+
+/// Values one after another, separated by whitespace.
+fn split_values(text: &str, from: usize) -> Vec<RawClaim<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let end = value_end(bytes, i).max(i + 1);
+        out.push(raw(text, i, end));
+        i = end;
+    }
+    out
+}
+
+/// The elements of a top-level array, split at its own commas. What follows a closed array is
+/// read as more claims, so nothing in the input goes unanswered.
+fn split_array(text: &str, open: usize) -> Vec<RawClaim<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = open + 1;
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return out;
+        }
+        if bytes[i] == b']' {
+            out.extend(split_values(text, i + 1));
+            return out;
+        }
+        let end = value_end(bytes, i).max(i + 1);
+        // An element that does not end at a comma or the closing bracket takes what follows with
+        // it, up to the next comma, so that its error shows the whole of it.
+        let mut stop = end;
+        while stop < bytes.len() && !matches!(bytes[stop], b',' | b']') {
+            stop += 1;
+        }
+        out.push(raw(text, i, stop));
+        i = stop;
+        if i < bytes.len() && bytes[i] == b',' {
+            i += 1;
+        }
+    }
 }
 
 /// Parses one claim. On failure, the claim's id (when it can be found) and every error.
@@ -156,7 +214,7 @@ pub fn parse_claim(raw: &RawClaim<'_>) -> Result<Claim, (Option<String>, Vec<Cla
             };
             let error = ClaimError {
                 message,
-                path: (path != "." && !path.is_empty()).then_some(path),
+                path: (!matches!(path.as_str(), "." | "?" | "")).then_some(path),
                 line: Some(raw.line + inner.line().saturating_sub(1) as u64),
             };
             return Err((salvage_id(raw.json), vec![error]));
@@ -185,12 +243,19 @@ pub fn parse_claim(raw: &RawClaim<'_>) -> Result<Claim, (Option<String>, Vec<Cla
 }
 
 /// serde_json ends its messages with "at line L column C", relative to the claim's own text;
-/// the reader reports the input line instead.
+/// the reader reports the input line instead. Rust type names become the claim's words.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    message
+        .replace("expected struct Claim", "expected a claim object")
+        .replace("expected struct Line", "expected a line object")
+        .replace("expected struct Provider", "expected a provider object")
+        .replace("expected struct Procedure", "expected a procedure object")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected a sequence", "expected an array")
 }
 
 /// The `id` of a claim that does not parse, so that its error result can be matched to it:
@@ -209,8 +274,9 @@ fn salvage_id(json: &str) -> Option<String> {
     de.next()?.ok()
 }
 
-/// Fills in defaults that depend on the whole claim and checks what serde cannot.
-fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
+/// Fills in defaults that depend on the whole claim and checks what serde cannot. Running it
+/// twice changes nothing.
+pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
     let mut errors = Vec::new();
     if claim.lines.is_empty() {
         errors.push(ClaimError::at("lines", "a claim needs at least one line"));
@@ -220,16 +286,22 @@ fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
             line.line = Some(i as u32 + 1);
         }
     }
-    let mut seen: Vec<u32> = Vec::with_capacity(claim.lines.len());
+    let mut seen = std::collections::HashSet::with_capacity(claim.lines.len());
     for (i, line) in claim.lines.iter().enumerate() {
         let n = line.number();
-        if seen.contains(&n) {
+        if n == 0 {
             errors.push(ClaimError::at(
                 format!("lines[{i}].line"),
-                format!("line number {n} is used by an earlier line"),
+                "line numbers start at 1",
+            ));
+        } else if !seen.insert(n) {
+            errors.push(ClaimError::at(
+                format!("lines[{i}].line"),
+                format!(
+                    "line number {n} is used by an earlier line (a line without `line` is numbered by its position)"
+                ),
             ));
         }
-        seen.push(n);
     }
     for (i, p) in claim.procedures.iter_mut().enumerate() {
         match &p.approach {

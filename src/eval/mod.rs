@@ -353,22 +353,43 @@ impl<'p, 'c> Run<'p, 'c> {
         let claim = self.claim;
         let line = || scope.line.map(|i| &claim.lines[i]);
         match &c.kind {
-            CondKind::And(a, b) => match self.eval(a, scope, matched) {
-                Truth::False => Truth::False,
-                ta => match self.eval(b, scope, matched) {
+            // `matched` keeps only what a branch that held matched.
+            CondKind::And(a, b) => {
+                let before = *matched;
+                let t = match self.eval(a, scope, matched) {
                     Truth::False => Truth::False,
-                    Truth::True if ta == Truth::True => Truth::True,
-                    _ => Truth::Unknown,
-                },
-            },
-            CondKind::Or(a, b) => match self.eval(a, scope, matched) {
-                Truth::True => Truth::True,
-                ta => match self.eval(b, scope, matched) {
+                    ta => match self.eval(b, scope, matched) {
+                        Truth::False => Truth::False,
+                        Truth::True if ta == Truth::True => Truth::True,
+                        _ => Truth::Unknown,
+                    },
+                };
+                if t != Truth::True {
+                    *matched = before;
+                }
+                t
+            }
+            CondKind::Or(a, b) => {
+                let before = *matched;
+                match self.eval(a, scope, matched) {
                     Truth::True => Truth::True,
-                    Truth::False if ta == Truth::False => Truth::False,
-                    _ => Truth::Unknown,
-                },
-            },
+                    ta => {
+                        *matched = before;
+                        let tb = self.eval(b, scope, matched);
+                        match tb {
+                            Truth::True => Truth::True,
+                            _ => {
+                                *matched = before;
+                                if ta == Truth::False && tb == Truth::False {
+                                    Truth::False
+                                } else {
+                                    Truth::Unknown
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
             CondKind::Term(t) => self.eval(&program.terms[*t as usize].condition, scope, matched),
             CondKind::LineIs(set) => Truth::from_bool(

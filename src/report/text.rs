@@ -32,10 +32,17 @@ pub fn render_text(result: &ClaimResult) -> String {
         };
         let extra = match (&f.suggested_code, &f.change) {
             (Some(code), _) => format!(" [suggest {code}]"),
-            (_, Some(change)) => match &change.modifier {
-                Some(m) => format!(" [{:?} {m}]", change.op).to_lowercase(),
-                None => " [remove line]".to_string(),
-            },
+            (_, Some(change)) => {
+                let op = match change.op {
+                    super::ChangeOp::AddModifier => "add modifier",
+                    super::ChangeOp::RemoveModifier => "remove modifier",
+                    super::ChangeOp::RemoveLine => "remove line",
+                };
+                match &change.modifier {
+                    Some(m) => format!(" [{op} {m}]"),
+                    None => format!(" [{op}]"),
+                }
+            }
             _ => String::new(),
         };
         let _ = writeln!(out, "  {on}: {}{extra}: {}", f.action.as_str(), f.message);

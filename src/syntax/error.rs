@@ -12,6 +12,22 @@ pub enum ParseError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Shape(#[from] ShapeError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TooComplex(#[from] TooComplex),
+}
+
+/// An item too deeply nested or too long to read safely.
+#[derive(Debug, Error, Diagnostic)]
+#[error("this item is too complex to read: {what}")]
+#[diagnostic(
+    code(claimrules::too_complex),
+    help("split the condition into terms (`term … means …`) and use them by name")
+)]
+pub struct TooComplex {
+    pub what: String,
+    #[label("the limit is passed here")]
+    pub span: SourceSpan,
 }
 
 /// The text does not follow the grammar.

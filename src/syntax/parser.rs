@@ -15,7 +15,7 @@ use pest::Parser as _;
 use pest_derive::Parser;
 
 use super::ast::*;
-use super::error::{ParseError, ShapeError, SyntaxError};
+use super::error::{ParseError, ShapeError, SyntaxError, TooComplex};
 use super::span::Span;
 
 #[derive(Parser)]
@@ -28,6 +28,10 @@ pub fn parse_policy(text: &str) -> (PolicyFile, Vec<ParseError>) {
     let mut errors = Vec::new();
     for (start, end) in chunks(text) {
         let chunk = &text[start..end];
+        if let Some(e) = too_complex(chunk, start) {
+            errors.push(ParseError::TooComplex(e));
+            continue;
+        }
         match PolicyGrammar::parse(Rule::policy_file, chunk) {
             Ok(pairs) => {
                 let walker = Walker { offset: start };
@@ -40,6 +44,63 @@ pub fn parse_policy(text: &str) -> (PolicyFile, Vec<ParseError>) {
         }
     }
     (PolicyFile { items }, errors)
+}
+
+/// How deep parentheses may nest in one item, and how many `and`/`or`/`not` it may hold. Far
+/// beyond any real policy; they keep a hostile pack from exhausting the stack.
+pub const MAX_NESTING: usize = 64;
+pub const MAX_OPERATORS: usize = 1000;
+
+/// An item whose conditions nest deeper or run longer than the limits.
+fn too_complex(chunk: &str, offset: usize) -> Option<TooComplex> {
+    let mut depth = 0usize;
+    let mut operators = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    let mut word = String::new();
+    for (i, c) in chunk.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if matches!(word.as_str(), "and" | "or" | "not") {
+            operators += 1;
+        }
+        word.clear();
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING || operators > MAX_OPERATORS {
+            let what = if depth > MAX_NESTING {
+                format!("parentheses nest more than {MAX_NESTING} deep")
+            } else {
+                format!("it holds more than {MAX_OPERATORS} `and`, `or` and `not`")
+            };
+            return Some(TooComplex {
+                what,
+                span: (offset + i, 1).into(),
+            });
+        }
+    }
+    None
 }
 
 /// Keywords that start a top-level item when they begin a line.
@@ -783,7 +844,12 @@ fn syntax_error(text: &str, chunk_start: usize, error: pest::error::Error<Rule>)
         expected.retain(|e| tier(e) == best);
     }
     expected.sort_by_key(|e| tier(e));
-    let help = help_for(&expected);
+    let help = if found.starts_with("`\"") && !rest.lines().next().unwrap_or("")[1..].contains('"')
+    {
+        "this text is not closed: end it with `\"` on the same line".to_string()
+    } else {
+        help_for(&expected)
+    };
     SyntaxError {
         found,
         expected: join_or(&expected),

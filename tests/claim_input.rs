@@ -1,0 +1,125 @@
+//! Reading claims: every input form gives one result per claim, and a broken claim breaks
+//! only itself.
+
+mod common;
+
+use claimrules::{Engine, EvalOptions, Status};
+use rstest::rstest;
+
+const GOOD_A: &str = r#"{"id": "A", "service_date": "2010-04-01", "lines": [{"code": "27093"}]}"#;
+const BROKEN_B: &str =
+    r#"{"id": "B", "service_date": "2010-04-01", "lines": [{"code": "27093"},]}"#;
+const GOOD_C: &str =
+    r#"{"id": "C", "service_date": "2010-03-31", "lines": [{"code": "27093"}, {"code": "77002"}]}"#;
+
+fn statuses(input: &str) -> Vec<(Option<String>, Status)> {
+    let engine = Engine::standard().expect("loads");
+    engine
+        .evaluate_input(input, EvalOptions::default())
+        .expect("splits")
+        .into_iter()
+        .map(|r| (r.claim, r.status))
+        .collect()
+}
+
+fn pretty(claim: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(claim).unwrap_or_else(|_| serde_json::json!({}));
+    if v.as_object().is_some_and(|o| !o.is_empty()) {
+        serde_json::to_string_pretty(&v).expect("pretty")
+    } else {
+        // Keep a broken claim broken, spread over lines.
+        claim.replace(", ", ",\n  ")
+    }
+}
+
+#[rstest]
+#[case::ndjson(format!("{GOOD_A}\n{BROKEN_B}\n{GOOD_C}\n"))]
+#[case::ndjson_broken_first(format!("{BROKEN_B}\n{GOOD_A}\n{GOOD_C}\n"))]
+#[case::array(format!("[{GOOD_A},\n {BROKEN_B},\n {GOOD_C}]"))]
+#[case::pretty_objects(format!("{}\n{}\n{}\n", pretty(GOOD_A), pretty(BROKEN_B), pretty(GOOD_C)))]
+fn one_broken_claim_breaks_only_itself(#[case] input: String) {
+    let got = statuses(&input);
+    let mut ids: Vec<&str> = got.iter().filter_map(|(id, _)| id.as_deref()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec!["A", "B", "C"], "{got:?}");
+    for (id, status) in &got {
+        let expected = match id.as_deref() {
+            Some("A") => Status::Pass,
+            Some("B") => Status::Error,
+            _ => Status::Deny,
+        };
+        assert_eq!(*status, expected, "{id:?} in {got:?}");
+    }
+}
+
+#[rstest]
+#[case::empty("", 0)]
+#[case::blank("  \n\n", 0)]
+#[case::empty_array("[]", 0)]
+#[case::single_pretty(pretty(GOOD_C), 1)]
+#[case::null_line("null\n", 1)]
+fn counts_claims_in_any_form(#[case] input: String, #[case] count: usize) {
+    assert_eq!(statuses(&input).len(), count);
+}
+
+#[rstest]
+#[case::units_not_whole(
+    r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093","units":1.5}]}"#,
+    "lines[0].units",
+    "whole number"
+)]
+#[case::line_zero(
+    r#"{"id":"x","service_date":"2024-01-01","lines":[{"line":0,"code":"27093"}]}"#,
+    "lines[0].line",
+    "start at 1"
+)]
+#[case::date_with_sign(
+    r#"{"id":"x","service_date":"2010-+3-31","lines":[{"code":"27093"}]}"#,
+    "service_date",
+    "YYYY-MM-DD"
+)]
+#[case::bad_approach(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"}],"procedures":[{"code":"0QSG34Z","approach":"closed"}]}"#, "procedures[0].approach", "ICD-10-PCS approach")]
+#[case::unknown_fact(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"}],"documentation":{"fluoroscopy_minuts":2}}"#, "documentation.fluoroscopy_minuts", "did you mean `fluoroscopy_minutes`")]
+#[case::wrong_list_value(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"}],"documentation":{"hardware":["nail"]}}"#, "documentation.hardware", "expected one of")]
+fn bad_claims_name_the_json_path(#[case] claim: &str, #[case] path: &str, #[case] words: &str) {
+    let engine = Engine::standard().expect("loads");
+    let result = common::judge(&engine, claim);
+    assert_eq!(result.status, Status::Error);
+    let e = &result.errors[0];
+    assert_eq!(e.path.as_deref(), Some(path), "{e:?}");
+    assert!(e.message.contains(words), "{e:?}");
+    assert_eq!(e.line, Some(1));
+}
+
+#[test]
+fn approach_is_read_from_the_pcs_code_when_not_given() {
+    let engine = common::engine_with(
+        "rule t.pcs\n  when procedure approach is percutaneous\n  info \"percutaneous PCS\"\n",
+    );
+    let claim = r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27756"}],"procedures":[{"code":"0QSG34Z"}]}"#;
+    let result = common::judge(&engine, claim);
+    assert_eq!(
+        common::summary(&result.findings),
+        vec![("t.pcs".into(), "info", vec![])]
+    );
+}
+
+#[test]
+fn the_library_path_gives_a_claim_the_same_defaults() {
+    let engine = Engine::standard().expect("loads");
+    let claim: claimrules::Claim = serde_json::from_str(GOOD_C).expect("a claim");
+    let result = engine.evaluate(&claim, EvalOptions::default());
+    assert_eq!(
+        result.findings[0].lines,
+        vec![2],
+        "line numbers default to positions"
+    );
+    let empty: claimrules::Claim =
+        serde_json::from_str(r#"{"id":"e","service_date":"2024-01-01","lines":[]}"#)
+            .expect("a claim");
+    assert_eq!(
+        engine.evaluate(&empty, EvalOptions::default()).status,
+        Status::Error
+    );
+}

@@ -75,12 +75,38 @@ fn is_ndjson(text: &str) -> bool {
         .any(|l| l.starts_with('{') && serde_json::from_str::<&RawValue>(l).is_ok())
 }
 
-fn line_of(text: &str, byte: usize) -> u64 {
-    text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count() as u64
-        + 1
+/// Line numbers of byte offsets that only move forward, so splitting a whole input counts its
+/// newlines once rather than once per claim.
+struct LineCounter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The text from `start` to `end`, trimmed, with the 1-based line it starts on.
+    fn claim(&mut self, start: usize, end: usize) -> RawClaim<'a> {
+        let target = start.min(self.text.len());
+        if target > self.pos {
+            self.line += self.text.as_bytes()[self.pos..target]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.pos = target;
+        }
+        RawClaim {
+            json: self.text[start..end].trim(),
+            line: self.line,
+        }
+    }
 }
 
 fn split_lines(text: &str, bom: usize) -> Vec<RawClaim<'_>> {
@@ -141,15 +167,13 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-fn raw<'a>(text: &'a str, start: usize, end: usize) -> RawClaim<'a> {
-    RawClaim {
-        json: text[start..end].trim(),
-        line: line_of(text, start),
-    }
-}
-
 /// Values one after another, separated by whitespace.
 fn split_values(text: &str, from: usize) -> Vec<RawClaim<'_>> {
+    split_values_counted(&mut LineCounter::new(text), from)
+}
+
+fn split_values_counted<'a>(lines: &mut LineCounter<'a>, from: usize) -> Vec<RawClaim<'a>> {
+    let text = lines.text;
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = from;
@@ -159,7 +183,7 @@ fn split_values(text: &str, from: usize) -> Vec<RawClaim<'_>> {
             continue;
         }
         let end = value_end(bytes, i).max(i + 1);
-        out.push(raw(text, i, end));
+        out.push(lines.claim(i, end));
         i = end;
     }
     out
@@ -168,6 +192,7 @@ fn split_values(text: &str, from: usize) -> Vec<RawClaim<'_>> {
 /// The elements of a top-level array, split at its own commas. What follows a closed array is
 /// read as more claims, so nothing in the input goes unanswered.
 fn split_array(text: &str, open: usize) -> Vec<RawClaim<'_>> {
+    let mut lines = LineCounter::new(text);
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = open + 1;
@@ -179,7 +204,7 @@ fn split_array(text: &str, open: usize) -> Vec<RawClaim<'_>> {
             return out;
         }
         if bytes[i] == b']' {
-            out.extend(split_values(text, i + 1));
+            out.extend(split_values_counted(&mut lines, i + 1));
             return out;
         }
         let end = value_end(bytes, i).max(i + 1);
@@ -189,7 +214,7 @@ fn split_array(text: &str, open: usize) -> Vec<RawClaim<'_>> {
         while stop < bytes.len() && !matches!(bytes[stop], b',' | b']') {
             stop += 1;
         }
-        out.push(raw(text, i, stop));
+        out.push(lines.claim(i, stop));
         i = stop;
         if i < bytes.len() && bytes[i] == b',' {
             i += 1;

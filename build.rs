@@ -44,7 +44,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "policy") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "policy" || e == "csv" || e == "tsv")
+        {
             out.push(path);
         }
     }

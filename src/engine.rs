@@ -5,9 +5,12 @@ use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawC
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
 use crate::ir::Program;
-use crate::pack::{read_pack, PackSource};
+use crate::pack::{read_data, read_pack, PackSource};
 use crate::report::ClaimResult;
-use crate::syntax::{parse_policy, span::SourceFile};
+use crate::syntax::{
+    parse_policy,
+    span::{FileId, SourceFile},
+};
 
 /// Loaded policies, ready to judge claims. Cheap to share: `Engine` is `Send + Sync`, and
 /// evaluating a claim only reads it.
@@ -64,9 +67,14 @@ impl EngineBuilder {
     pub fn build(self) -> Result<Engine, Diagnostics> {
         let mut diagnostics = Diagnostics::default();
         let mut files = Vec::new();
+        // The pack each file came from, so that its tables are read from that pack.
+        let mut file_pack = Vec::new();
         for source in &self.sources {
             match read_pack(source) {
-                Ok(texts) => files.extend(texts),
+                Ok(texts) => {
+                    file_pack.extend(std::iter::repeat_n(source, texts.len()));
+                    files.extend(texts);
+                }
                 Err(d) => diagnostics.push(d),
             }
         }
@@ -85,7 +93,11 @@ impl EngineBuilder {
             diagnostics.sort();
             return Err(diagnostics);
         }
-        let (program, check_diagnostics) = check::check(parsed);
+        let read = |file: FileId, path: &str| match file_pack.get(file.0 as usize) {
+            Some(source) => read_data(source, path),
+            None => Err("the policy file's pack is not known".to_string()),
+        };
+        let (program, check_diagnostics) = check::check(parsed, &read);
         for d in check_diagnostics {
             diagnostics.push(d);
         }

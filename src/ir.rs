@@ -16,6 +16,7 @@ pub type FactId = u16;
 pub type SetId = u32;
 pub type TermId = u32;
 pub type RuleIdx = u32;
+pub type TableId = u32;
 
 /// Everything loaded, resolved and indexed; shared read-only by every evaluation.
 #[derive(Debug, Default)]
@@ -25,6 +26,7 @@ pub struct Program {
     pub code_sets: Vec<CodeSet>,
     pub diagnosis_sets: Vec<DiagnosisSet>,
     pub terms: Vec<Term>,
+    pub tables: Vec<Table>,
     pub rules: Vec<Rule>,
     /// The derivations of every `implies` rule, in source order, with the rule they belong to.
     pub derivations: Vec<(RuleIdx, Derivation)>,
@@ -193,6 +195,154 @@ pub struct DiagnosisSet {
     pub patterns: Vec<DiagnosisPattern>,
 }
 
+/// A code table: rows keyed by a procedure code, read once from the pack's data file.
+#[derive(Debug)]
+pub struct Table {
+    pub name: Box<str>,
+    /// The data file as findings cite it.
+    pub file: Box<str>,
+    pub columns: Vec<Column>,
+    /// Row of each key code.
+    pub rows: HashMap<Code, u32>,
+    /// `columns.len()` cells a row, row after row.
+    pub cells: Vec<Cell>,
+    /// The 1-based line of the data file each row was read from.
+    pub lines: Vec<u32>,
+    pub loc: Loc,
+}
+
+impl Table {
+    /// The cell of a column for a code; `None` when the table has no row for the code or the
+    /// cell is empty.
+    pub fn cell(&self, code: Code, column: u32) -> Option<&Cell> {
+        let row = *self.rows.get(&code)? as usize;
+        match self.cells.get(row * self.columns.len() + column as usize)? {
+            Cell::Empty => None,
+            cell => Some(cell),
+        }
+    }
+
+    /// The key codes, as a set.
+    pub fn keys(&self) -> CodeSet {
+        let mut set = CodeSet {
+            exact: self.rows.keys().copied().collect(),
+            ranges: Vec::new(),
+        };
+        set.normalize();
+        set
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: Box<str>,
+    pub ty: ColumnType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Boolean,
+    Number,
+    Text,
+    Code,
+    Codes,
+}
+
+impl ColumnType {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ColumnType::Boolean => "boolean",
+            ColumnType::Number => "number",
+            ColumnType::Text => "text",
+            ColumnType::Code => "code",
+            ColumnType::Codes => "codes",
+        }
+    }
+}
+
+/// One value of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Bool(bool),
+    Number(f64),
+    Text(Box<str>),
+    Code(Code),
+    Codes(CodeSet),
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Empty => Ok(()),
+            Cell::Bool(b) => f.write_str(if *b { "yes" } else { "no" }),
+            Cell::Number(n) => write!(f, "{n}"),
+            Cell::Text(t) => f.write_str(t),
+            Cell::Code(c) => write!(f, "{c}"),
+            Cell::Codes(set) => {
+                let mut first = true;
+                for c in &set.exact {
+                    if !first {
+                        f.write_str(", ")?;
+                    }
+                    first = false;
+                    write!(f, "{c}")?;
+                }
+                for (lo, hi) in &set.ranges {
+                    if !first {
+                        f.write_str(", ")?;
+                    }
+                    first = false;
+                    write!(f, "{lo}-{hi}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Cell {
+    /// Whether a code-valued cell holds a code.
+    pub fn has_code(&self, code: Code) -> bool {
+        match self {
+            Cell::Code(c) => *c == code,
+            Cell::Codes(set) => set.contains(code),
+            _ => false,
+        }
+    }
+}
+
+/// A column of a table, read for the code of the line a rule is on (`code.mue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnRef {
+    pub table: TableId,
+    pub column: u32,
+}
+
+/// Codes to look for: a fixed set, and columns of the current line's code (`code.primaries`).
+#[derive(Debug, Clone)]
+pub struct CodeMatch {
+    pub set: SetId,
+    pub columns: Vec<ColumnRef>,
+}
+
+/// A number to compare units with: written in the rule or read from a table.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    Number(f64),
+    Column(ColumnRef),
+}
+
+/// What a rule tests about a column of the line's code.
+#[derive(Debug, Clone)]
+pub enum AttrTest {
+    /// The table gives the code a value (`documented code.open_counterpart`).
+    Present,
+    Bool(bool),
+    Number(CompareOp, f64),
+    TextIn(Vec<Box<str>>),
+}
+
 /// A named condition defined once with `term … means …`.
 #[derive(Debug)]
 pub struct Term {
@@ -214,15 +364,25 @@ pub enum CondKind {
     Or(Box<Cond>, Box<Cond>),
     Not(Box<Cond>),
     Term(TermId),
-    LineIs(SetId),
+    LineIs(CodeMatch),
     LineHasModifier(Vec<Modifier>),
-    LineUnits(CompareOp, f64),
+    LineUnits(CompareOp, Limit),
+    /// Units of the line's code summed over its session or the claim, through this line
+    /// (`so_far`) or over all lines.
+    UnitsTotal {
+        same_session: bool,
+        so_far: bool,
+        op: CompareOp,
+        limit: Limit,
+    },
+    /// A column of the line's code.
+    Attr(ColumnRef, AttrTest),
     OtherLine {
         earlier: bool,
         same_session: bool,
         test: LineTest,
     },
-    ClaimHasCode(SetId),
+    ClaimHasCode(CodeMatch),
     ClaimHasModifier(Vec<Modifier>),
     ClaimHasDiagnosis(SetId),
     ProcedureApproach(Box<str>),
@@ -244,7 +404,7 @@ pub enum CondKind {
 
 #[derive(Debug, Clone)]
 pub enum LineTest {
-    Codes(SetId),
+    Codes(CodeMatch),
     Modifiers(Vec<Modifier>),
 }
 
@@ -313,7 +473,7 @@ pub enum RuleKind {
 
 #[derive(Debug)]
 pub struct CheckRule {
-    pub target: Option<SetId>,
+    pub target: Target,
     pub when: Option<Cond>,
     pub unless: Option<Cond>,
     pub actions: Vec<Action>,
@@ -332,9 +492,22 @@ pub enum ActionKind {
     Review,
     Info,
     Suggest(Code),
+    /// Suggest the code a table column gives the line's code; nothing when it gives none.
+    SuggestColumn(ColumnRef),
     AddModifier(Modifier),
     RemoveModifier(Modifier),
     RemoveLine,
+}
+
+/// What a check rule judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The claim as a whole: findings name no line.
+    Claim,
+    /// Every line (`for each line`).
+    AllLines,
+    /// The lines whose code is in the set (`for each line in …`).
+    Lines(SetId),
 }
 
 /// A pair edit: the column-2 code is denied with the column-1 code when `deny` holds on the
@@ -397,6 +570,8 @@ pub enum Placeholder {
     Matched,
     /// In a pair edit, the column-1 code the line was bundled with.
     With,
+    /// `{code.site}`: a column of the line's code.
+    Column(ColumnRef),
 }
 
 impl Placeholder {
@@ -411,6 +586,9 @@ impl Placeholder {
     ];
 
     pub fn name(self) -> &'static str {
+        if let Placeholder::Column(_) = self {
+            return "code.…";
+        }
         Self::ALL
             .iter()
             .find(|(_, p)| *p == self)

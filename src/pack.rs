@@ -50,6 +50,84 @@ pub struct PackUnreadable {
     pub help: String,
 }
 
+/// Where the standard pack's files are, as the embedded names give them.
+const STANDARD_ROOT: &str = "policies/";
+
+/// Reads a data file (a table) that a policy of the pack names, by its path relative to the
+/// pack's folder. A path that could leave the folder is refused, so a pack reads only its own
+/// files. Text that is not UTF-8 is read as Latin-1, the encoding CMS publishes in.
+pub fn read_data(source: &PackSource, relative: &str) -> Result<PolicyText, String> {
+    check_relative(relative)?;
+    match source {
+        PackSource::Standard => {
+            let name = format!("{STANDARD_ROOT}{relative}");
+            STANDARD_PACK
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(n, text)| PolicyText {
+                    name: (*n).to_string(),
+                    text: (*text).to_string(),
+                })
+                .ok_or_else(|| format!("the standard pack has no file `{relative}`"))
+        }
+        PackSource::Texts(texts) => texts
+            .iter()
+            .find(|(n, _)| n == relative)
+            .map(|(n, text)| PolicyText {
+                name: n.clone(),
+                text: text.clone(),
+            })
+            .ok_or_else(|| format!("no file `{relative}` was given with these policies")),
+        PackSource::Dir(dir) => {
+            let path = dir.join(relative);
+            let root = dir
+                .canonicalize()
+                .map_err(|e| format!("cannot read the pack folder: {e}"))?;
+            let real = path
+                .canonicalize()
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            if !real.starts_with(&root) {
+                return Err(format!(
+                    "`{relative}` leads outside the pack folder (through a link)"
+                ));
+            }
+            let bytes = std::fs::read(&real)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
+            };
+            Ok(PolicyText {
+                name: path.display().to_string(),
+                text,
+            })
+        }
+    }
+}
+
+/// A data path must stay inside its pack: relative, and never through `..`.
+fn check_relative(relative: &str) -> Result<(), String> {
+    let path = Path::new(relative);
+    if relative.is_empty() {
+        return Err("the path is empty".into());
+    }
+    if path.is_absolute() || relative.starts_with(['/', '\\']) || relative.contains(':') {
+        return Err(format!(
+            "`{relative}` is not a path inside the pack; write it relative to the pack's folder"
+        ));
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+        || relative.split(['/', '\\']).any(|part| part == "..")
+    {
+        return Err(format!(
+            "`{relative}` leads outside the pack folder; a pack reads only its own files"
+        ));
+    }
+    Ok(())
+}
+
 /// Whether a file holds policies to load (tests, `*.test.policy`, are not rules).
 pub fn is_policy_file(name: &str) -> bool {
     name.ends_with(".policy") && !name.ends_with(".test.policy")

@@ -7,6 +7,11 @@ use crate::ir::*;
 use crate::syntax::ast::{self, CompareOp, LiteralKind, MembershipOp};
 use crate::syntax::span::Span;
 
+/// `code.<column>`: a column of a code table rather than a fact.
+fn is_column(name: &str) -> bool {
+    name.starts_with("code.")
+}
+
 /// ICD-10-PCS approach values (character 5 of a Medical and Surgical code), as claims name them.
 pub const PCS_APPROACHES: &[&str] = &[
     "open",
@@ -55,7 +60,7 @@ impl<'a> Checker<'a> {
         Some(match p {
             P::LineIs(codes) => {
                 self.require_line(has_line, "`line is …`", span)?;
-                CondKind::LineIs(self.code_ref(codes)?)
+                CondKind::LineIs(self.code_match(codes, has_line)?)
             }
             P::LineHasModifier(mods) => {
                 self.require_line(has_line, "`line has modifier …`", span)?;
@@ -63,7 +68,21 @@ impl<'a> Checker<'a> {
             }
             P::LineUnits(op, n) => {
                 self.require_line(has_line, "`line units …`", span)?;
-                CondKind::LineUnits(*op, self.number(n)?)
+                CondKind::LineUnits(*op, self.limit(n, has_line)?)
+            }
+            P::UnitsTotal {
+                same_session,
+                so_far,
+                op,
+                limit,
+            } => {
+                self.require_line(has_line, "`units …`", span)?;
+                CondKind::UnitsTotal {
+                    same_session: *same_session,
+                    so_far: *so_far,
+                    op: *op,
+                    limit: self.limit(limit, has_line)?,
+                }
             }
             P::OtherLineHas {
                 earlier,
@@ -77,7 +96,7 @@ impl<'a> Checker<'a> {
                 };
                 self.require_line(has_line, phrase, span)?;
                 let test = match what {
-                    ast::LineMatch::Codes(c) => LineTest::Codes(self.code_ref(c)?),
+                    ast::LineMatch::Codes(c) => LineTest::Codes(self.code_match(c, has_line)?),
                     ast::LineMatch::Modifiers(m) => LineTest::Modifiers(self.modifiers(m)?),
                 };
                 CondKind::OtherLine {
@@ -86,7 +105,7 @@ impl<'a> Checker<'a> {
                     test,
                 }
             }
-            P::ClaimHasCode(codes) => CondKind::ClaimHasCode(self.code_ref(codes)?),
+            P::ClaimHasCode(codes) => CondKind::ClaimHasCode(self.code_match(codes, has_line)?),
             P::ClaimHasModifier(mods) => CondKind::ClaimHasModifier(self.modifiers(mods)?),
             P::ClaimHasDiagnosis(d) => CondKind::ClaimHasDiagnosis(self.diagnosis_ref(d)?),
             P::ProcedureApproach(w) => {
@@ -102,10 +121,39 @@ impl<'a> Checker<'a> {
                 CondKind::ProcedureApproach(w.text.as_str().into())
             }
             P::ServiceDate(t) => CondKind::ServiceDate(self.window(t)?),
+            P::Documented(f) if is_column(&f.text) => self.attr_present(f, has_line)?,
+            P::Missing(f) if is_column(&f.text) => CondKind::Not(Box::new(Cond {
+                kind: self.attr_present(f, has_line)?,
+                loc: self.loc(span),
+            })),
             P::Documented(f) => CondKind::Documented(self.fact(f)?.0),
             P::Missing(f) => CondKind::Missing(self.fact(f)?.0),
+            P::Compare { field, op, value } if is_column(&field.text) => {
+                self.attr_compare(field, *op, &[value], has_line)?
+            }
+            P::Membership { field, op, values } if is_column(&field.text) => {
+                if *op == MembershipOp::Has {
+                    self.error(TypeMismatch {
+                        subject: format!("`{}`", field.text),
+                        found: "a table column with one value a code".into(),
+                        expected: "a list (to test with `has`)".into(),
+                        span: field.span.into(),
+                        help: format!("test it with `in`: `{} in (…)`", field.text),
+                    });
+                    return None;
+                }
+                let refs: Vec<&ast::Literal> = values.iter().collect();
+                self.attr_compare(field, CompareOp::Eq, &refs, has_line)?
+            }
             P::Compare { field, op, value } => self.compare(field, *op, value, span)?,
             P::Membership { field, op, values } => self.membership(field, *op, values)?,
+            P::Name(name) if !name.quoted && is_column(&name.text) => {
+                let w = ast::Word {
+                    text: name.text.clone(),
+                    span: name.span,
+                };
+                self.attr_named(&w, has_line)?
+            }
             P::Name(name) => self.named(name, has_line)?,
         })
     }
@@ -454,7 +502,7 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn describe_literal(kind: LiteralKind) -> &'static str {
+pub(super) fn describe_literal(kind: LiteralKind) -> &'static str {
     match kind {
         LiteralKind::Number => "a number",
         LiteralKind::Text => "a text",

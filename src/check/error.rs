@@ -39,6 +39,23 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Cycle(#[from] Cycle),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TableData(#[from] TableData),
+}
+
+/// A table whose data file cannot be read or holds a row that does not fit its columns.
+#[derive(Debug, Error, Diagnostic)]
+#[error("table `{table}`: {problem}")]
+#[diagnostic(code(claimrules::table_data))]
+pub struct TableData {
+    pub table: String,
+    /// What is wrong, naming the data file and its line.
+    pub problem: String,
+    #[label("declared here")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
 }
 
 /// A name that nothing defines.

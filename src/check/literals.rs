@@ -103,6 +103,18 @@ impl<'a> Checker<'a> {
                         _ => ok = false,
                     }
                 }
+                ast::CodeItem::Attribute(w) => {
+                    self.error(TypeMismatch {
+                        subject: format!("`{}`", w.text),
+                        found: "a column of the line's code".into(),
+                        expected: "codes fixed in the policy".into(),
+                        span: w.span.into(),
+                        help: "a code set and `for each line in` list fixed codes; use a \
+                               column in a test such as `claim has code.primaries`"
+                            .into(),
+                    });
+                    ok = false;
+                }
                 ast::CodeItem::Set(name) => match self.named_code_set(name) {
                     Some(set) => {
                         out.exact.extend_from_slice(&set.exact);
@@ -117,10 +129,19 @@ impl<'a> Checker<'a> {
 
     pub(super) fn named_code_set(&mut self, name: &ast::Word) -> Option<CodeSet> {
         let key = name.text.as_str();
+        if let Some(i) = self.table_decls.get_index_of(key) {
+            let table = self.table_ids.get(i).copied().flatten()?;
+            return Some(self.program.tables[table as usize].keys());
+        }
         let Some((key, &(file, decl))) =
             self.code_set_decls.get_key_value(key).map(|(k, v)| (*k, v))
         else {
-            let help = did_you_mean(key, self.code_set_decls.keys().copied(), "code set");
+            let names = self
+                .code_set_decls
+                .keys()
+                .chain(self.table_decls.keys())
+                .copied();
+            let help = did_you_mean(key, names, "code set");
             self.error(UnknownName {
                 kind: "code set",
                 name: name.text.clone(),
@@ -365,6 +386,14 @@ impl<'a> Checker<'a> {
         scope: MessageScope,
         span: crate::syntax::span::Span,
     ) -> Option<Placeholder> {
+        if name.starts_with("code.") {
+            let w = ast::Word {
+                text: name.to_string(),
+                span,
+            };
+            let (column, _) = self.column(&w, scope != MessageScope::Claim)?;
+            return Some(Placeholder::Column(column));
+        }
         let names = Placeholder::ALL.iter().map(|(n, _)| *n);
         let Some(&(_, p)) = Placeholder::ALL.iter().find(|(n, _)| *n == name) else {
             self.error(UnknownPlaceholder {
@@ -382,6 +411,7 @@ impl<'a> Checker<'a> {
             }
             Placeholder::Matched => scope != MessageScope::Pair,
             Placeholder::With => scope == MessageScope::Pair,
+            Placeholder::Column(_) => scope != MessageScope::Claim,
         };
         if !fits {
             let (reason, help) = match p {

@@ -9,6 +9,8 @@ mod conditions;
 pub use conditions::PCS_APPROACHES;
 pub mod error;
 mod literals;
+mod tables;
+pub use tables::DataReader;
 
 use std::collections::HashMap;
 
@@ -22,13 +24,18 @@ use error::*;
 
 /// Checks parsed files (in load order) and compiles them. Returns the program if there were no
 /// errors, and every diagnostic found.
+///
+/// `read` gives the data file a `table` declaration names, from the pack of the policy file
+/// that declares it.
 pub fn check(
     files: Vec<(SourceFile, ast::PolicyFile)>,
+    read: &DataReader<'_>,
 ) -> (Option<Program>, Vec<PolicyDiagnostic>) {
     let (sources, asts): (Vec<SourceFile>, Vec<ast::PolicyFile>) = files.into_iter().unzip();
     let mut checker = Checker::new(&asts, &sources);
     checker.declare();
     checker.check_term_fact_clashes();
+    checker.compile_tables(read);
     checker.compile_sets();
     checker.compile_terms();
     checker.compile_rules();
@@ -77,6 +84,11 @@ struct Checker<'a> {
     /// Whether each compiled term tests "the line" (and so only fits line rules).
     term_needs_line: Vec<bool>,
     rule_ids: HashMap<&'a str, Loc>,
+    table_decls: IndexMap<&'a str, (FileId, &'a ast::TableDecl)>,
+    /// The compiled table of each declaration, in declaration order; `None` if it failed.
+    table_ids: Vec<Option<TableId>>,
+    /// Every table column by name, for `code.<column>`.
+    columns: HashMap<&'a str, (ColumnRef, ColumnType)>,
 }
 
 impl<'a> Checker<'a> {
@@ -109,6 +121,9 @@ impl<'a> Checker<'a> {
             term_progress: Vec::new(),
             term_needs_line: Vec::new(),
             rule_ids: HashMap::new(),
+            table_decls: IndexMap::new(),
+            table_ids: Vec::new(),
+            columns: HashMap::new(),
         }
     }
 
@@ -158,11 +173,28 @@ impl<'a> Checker<'a> {
                     if let Some(prev) =
                         first_seen.insert(("code set", &c.name.text), self.loc(c.name.span))
                     {
-                        let first =
-                            format!("the first definition is in {}", self.describe_loc(prev));
+                        let first = format!(
+                            "code sets and tables share names; the first definition is in {}",
+                            self.describe_loc(prev)
+                        );
                         self.duplicate("code set", &c.name.text, c.name.span, first);
                     } else {
                         self.code_set_decls.insert(&c.name.text, (file, c));
+                    }
+                }
+                ast::Item::Table(t) => {
+                    // A table's name stands for its codes, so it shares the code sets' names.
+                    if let Some(prev) =
+                        first_seen.insert(("code set", &t.name.text), self.loc(t.name.span))
+                    {
+                        let first = format!(
+                            "a table's name also names the set of its codes; the first \
+                             definition is in {}",
+                            self.describe_loc(prev)
+                        );
+                        self.duplicate("table", &t.name.text, t.name.span, first);
+                    } else {
+                        self.table_decls.insert(&t.name.text, (file, t));
                     }
                 }
                 ast::Item::Diagnoses(d) => {
@@ -352,7 +384,10 @@ impl<'a> Checker<'a> {
             CondKind::LineIs(_)
             | CondKind::LineHasModifier(_)
             | CondKind::LineUnits(..)
+            | CondKind::UnitsTotal { .. }
+            | CondKind::Attr(..)
             | CondKind::OtherLine { .. } => true,
+            CondKind::ClaimHasCode(m) => !m.columns.is_empty(),
             _ => false,
         }
     }
@@ -495,7 +530,7 @@ impl<'a> Checker<'a> {
 
     fn check_rule(&mut self, idx: RuleIdx, c: &ast::CheckRule) -> Option<RuleKind> {
         let target = c.target.as_ref().map(|t| self.code_ref(t));
-        let has_line = target.is_some();
+        let has_line = c.each_line;
         let when = c.when.as_ref().map(|w| self.condition(w, has_line));
         let unless = c.unless.as_ref().map(|u| self.condition(u, has_line));
         let scope = if has_line {
@@ -511,18 +546,26 @@ impl<'a> Checker<'a> {
                 None => ok = false,
             }
         }
-        let target = target.map(|t| t.ok_or(())).transpose().ok()?;
+        let target = match target {
+            None if has_line => Target::AllLines,
+            None => Target::Claim,
+            Some(set) => Target::Lines(set?),
+        };
         let when = when.map(|w| w.ok_or(())).transpose().ok()?;
         let unless = unless.map(|u| u.ok_or(())).transpose().ok()?;
         if !ok {
             return None;
         }
-        match (target, trigger_set(when.as_ref())) {
-            (Some(set), _) | (None, Some(set)) => self
+        let trigger = match target {
+            Target::Lines(set) => Some(set),
+            _ => trigger_set(when.as_ref()),
+        };
+        match trigger {
+            Some(set) => self
                 .program
                 .index
                 .add_set(&self.program.code_sets[set as usize], idx),
-            (None, None) => self.program.index.always.push(idx),
+            None => self.program.index.always.push(idx),
         }
         Some(RuleKind::Check(CheckRule {
             target,
@@ -542,6 +585,9 @@ impl<'a> Checker<'a> {
             ast::ActionKind::Deny => Some(ActionKind::Deny),
             ast::ActionKind::Review => Some(ActionKind::Review),
             ast::ActionKind::Info => Some(ActionKind::Info),
+            ast::ActionKind::Suggest(code) if code.text.starts_with("code.") => self
+                .code_column(code, has_line)
+                .map(ActionKind::SuggestColumn),
             ast::ActionKind::Suggest(code) => self.code(code).map(ActionKind::Suggest),
             ast::ActionKind::AddModifier(m) => self.modifier(m).map(ActionKind::AddModifier),
             ast::ActionKind::RemoveModifier(m) => self.modifier(m).map(ActionKind::RemoveModifier),
@@ -582,7 +628,7 @@ impl<'a> Checker<'a> {
 fn trigger_set(when: Option<&Cond>) -> Option<SetId> {
     let c = when?;
     match &c.kind {
-        CondKind::ClaimHasCode(set) => Some(*set),
+        CondKind::ClaimHasCode(m) if m.columns.is_empty() => Some(m.set),
         CondKind::And(a, b) => trigger_set(Some(a)).or_else(|| trigger_set(Some(b))),
         _ => None,
     }

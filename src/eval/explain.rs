@@ -102,7 +102,7 @@ impl Run<'_, '_> {
             })
             .collect();
         if names.is_empty() {
-            "a fact it needs is unknown".into()
+            "a table gives the line's code no value for a column it tests".into()
         } else {
             names.join(", and ")
         }

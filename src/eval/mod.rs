@@ -159,14 +159,19 @@ impl<'p, 'c> Run<'p, 'c> {
         match &rule.kind {
             RuleKind::Derive => {}
             RuleKind::Check(check) => match check.target {
-                Some(set) => {
+                Target::Lines(set) => {
                     for (i, line) in self.claim.lines.iter().enumerate() {
                         if program.code_sets[set as usize].contains(line.code) {
                             self.check(rule, check, Scope { line: Some(i) });
                         }
                     }
                 }
-                None => self.check(rule, check, Scope { line: None }),
+                Target::AllLines => {
+                    for i in 0..self.claim.lines.len() {
+                        self.check(rule, check, Scope { line: Some(i) });
+                    }
+                }
+                Target::Claim => self.check(rule, check, Scope { line: None }),
             },
             RuleKind::Pairs(edits) => {
                 for edit in edits {
@@ -201,8 +206,9 @@ impl<'p, 'c> Run<'p, 'c> {
             return;
         }
         for action in &check.actions {
-            let finding = self.finding(rule, action, scope, matched);
-            self.findings.push(finding);
+            if let Some(finding) = self.finding(rule, action, scope, matched) {
+                self.findings.push(finding);
+            }
         }
     }
 
@@ -257,13 +263,15 @@ impl<'p, 'c> Run<'p, 'c> {
         }
     }
 
+    /// The finding an action makes; `None` for a `suggest code.<column>` whose table gives the
+    /// line's code nothing to suggest.
     fn finding(
         &self,
         rule: &Rule,
         action: &Action,
         scope: Scope,
         matched: Option<Code>,
-    ) -> Finding {
+    ) -> Option<Finding> {
         let line = scope.line.map(|i| &self.claim.lines[i]);
         let number = line.map(|l| l.number());
         let (name, suggested, change) = match action.kind {
@@ -271,6 +279,10 @@ impl<'p, 'c> Run<'p, 'c> {
             ActionKind::Review => (ActionName::Review, None, None),
             ActionKind::Info => (ActionName::Info, None, None),
             ActionKind::Suggest(code) => (ActionName::Suggest, Some(code.to_string()), None),
+            ActionKind::SuggestColumn(column) => match self.cell(column, scope)? {
+                Cell::Code(code) => (ActionName::Suggest, Some(code.to_string()), None),
+                _ => return None,
+            },
             ActionKind::AddModifier(m) => (
                 ActionName::Modify,
                 None,
@@ -285,7 +297,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 (ActionName::Modify, None, Some((ChangeOp::RemoveLine, None)))
             }
         };
-        Finding {
+        Some(Finding {
             rule: rule.id.to_string(),
             action: name,
             lines: number.into_iter().collect(),
@@ -305,7 +317,46 @@ impl<'p, 'c> Run<'p, 'c> {
                 action.loc.file.0,
                 action.loc.span.start,
             ),
+        })
+    }
+
+    /// A table cell for the code of the line in scope.
+    fn cell(&self, column: ColumnRef, scope: Scope) -> Option<&'p Cell> {
+        let line = &self.claim.lines[scope.line?];
+        self.program.tables[column.table as usize].cell(line.code, column.column)
+    }
+
+    /// Whether a code is among those a match names, for the line in scope.
+    fn matches(&self, m: &CodeMatch, code: Code, scope: Scope) -> bool {
+        self.program.code_sets[m.set as usize].contains(code)
+            || m.columns
+                .iter()
+                .any(|c| self.cell(*c, scope).is_some_and(|cell| cell.has_code(code)))
+    }
+
+    fn limit(&self, limit: Limit, scope: Scope) -> Option<f64> {
+        match limit {
+            Limit::Number(n) => Some(n),
+            Limit::Column(c) => match self.cell(c, scope)? {
+                Cell::Number(n) => Some(*n),
+                _ => None,
+            },
         }
+    }
+
+    /// Units of the line's code over its session or the claim, through the line or all.
+    fn units_total(&self, scope: Scope, same_session: bool, so_far: bool) -> f64 {
+        let Some(i) = scope.line else {
+            return 0.0;
+        };
+        let lines = &self.claim.lines;
+        let this = &lines[i];
+        let end = if so_far { i + 1 } else { lines.len() };
+        lines[..end]
+            .iter()
+            .filter(|l| l.code == this.code && (!same_session || l.session == this.session))
+            .map(|l| f64::from(l.units))
+            .sum()
     }
 
     fn render(
@@ -332,6 +383,10 @@ impl<'p, 'c> Run<'p, 'c> {
                     Placeholder::Date => out.push_str(&self.claim.service_date.0.to_string()),
                     Placeholder::Matched => out.push_str(matched.as_ref().map_or("", Code::as_str)),
                     Placeholder::With => out.push_str(with.as_ref().map_or("", Code::as_str)),
+                    Placeholder::Column(c) => match self.cell(*c, scope) {
+                        None => out.push_str("(none)"),
+                        Some(cell) => out.push_str(&cell.to_string()),
+                    },
                 },
             }
         }
@@ -392,14 +447,42 @@ impl<'p, 'c> Run<'p, 'c> {
             }
             CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
             CondKind::Term(t) => self.eval(&program.terms[*t as usize].condition, scope, matched),
-            CondKind::LineIs(set) => Truth::from_bool(
-                line().is_some_and(|l| program.code_sets[*set as usize].contains(l.code)),
-            ),
+            CondKind::LineIs(m) => {
+                Truth::from_bool(line().is_some_and(|l| self.matches(m, l.code, scope)))
+            }
             CondKind::LineHasModifier(mods) => Truth::from_bool(
                 line().is_some_and(|l| l.modifiers.iter().any(|m| mods.contains(m))),
             ),
-            CondKind::LineUnits(op, n) => {
-                Truth::from_bool(line().is_some_and(|l| compare(f64::from(l.units), *op, *n)))
+            CondKind::LineUnits(op, limit) => match (line(), self.limit(*limit, scope)) {
+                (Some(l), Some(n)) => Truth::from_bool(compare(f64::from(l.units), *op, n)),
+                (None, _) => Truth::False,
+                (_, None) => Truth::Unknown,
+            },
+            CondKind::UnitsTotal {
+                same_session,
+                so_far,
+                op,
+                limit,
+            } => match self.limit(*limit, scope) {
+                Some(n) => Truth::from_bool(compare(
+                    self.units_total(scope, *same_session, *so_far),
+                    *op,
+                    n,
+                )),
+                None => Truth::Unknown,
+            },
+            CondKind::Attr(column, test) => {
+                let cell = self.cell(*column, scope);
+                match (test, cell) {
+                    (AttrTest::Present, cell) => Truth::from_bool(cell.is_some()),
+                    (_, None) => Truth::Unknown,
+                    (AttrTest::Bool(want), Some(Cell::Bool(b))) => Truth::from_bool(b == want),
+                    (AttrTest::Number(op, n), Some(Cell::Number(x))) => {
+                        Truth::from_bool(compare(*x, *op, *n))
+                    }
+                    (AttrTest::TextIn(vs), Some(Cell::Text(t))) => Truth::from_bool(vs.contains(t)),
+                    _ => Truth::False,
+                }
             }
             CondKind::OtherLine {
                 earlier,
@@ -418,9 +501,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 let mut found = false;
                 for (_, other) in others {
                     let hit = match test {
-                        LineTest::Codes(set) => {
-                            program.code_sets[*set as usize].contains(other.code)
-                        }
+                        LineTest::Codes(m) => self.matches(m, other.code, scope),
                         LineTest::Modifiers(mods) => {
                             other.modifiers.iter().any(|m| mods.contains(m))
                         }
@@ -435,9 +516,8 @@ impl<'p, 'c> Run<'p, 'c> {
                 }
                 Truth::from_bool(found)
             }
-            CondKind::ClaimHasCode(set) => {
-                let set = &program.code_sets[*set as usize];
-                match claim.lines.iter().find(|l| set.contains(l.code)) {
+            CondKind::ClaimHasCode(m) => {
+                match claim.lines.iter().find(|l| self.matches(m, l.code, scope)) {
                     Some(l) => {
                         if matched.is_none() {
                             *matched = Some(l.code);

@@ -25,6 +25,7 @@ pub enum Item {
     Codes(CodeSetDecl),
     Diagnoses(DiagnosisSetDecl),
     Term(TermDecl),
+    Table(TableDecl),
     Rule(RuleDecl),
 }
 
@@ -35,6 +36,7 @@ impl Item {
             Item::Codes(d) => d.span,
             Item::Diagnoses(d) => d.span,
             Item::Term(d) => d.span,
+            Item::Table(d) => d.span,
             Item::Rule(d) => d.span,
         }
     }
@@ -76,6 +78,34 @@ pub struct DiagnosisSetDecl {
     pub span: Span,
 }
 
+/// `table "add-on codes" from "tables/add-on-codes.csv"` and its columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDecl {
+    pub name: Word,
+    /// The data file, relative to the pack's folder.
+    pub path: Word,
+    pub columns: Vec<ColumnDecl>,
+    pub span: Span,
+}
+
+/// `column primaries is codes "the primary procedures"`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDecl {
+    pub name: Word,
+    pub ty: ColumnTypeExpr,
+    pub description: Option<Word>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnTypeExpr {
+    Boolean,
+    Number,
+    Text,
+    Code,
+    Codes,
+}
+
 /// `term "IM nail" means hardware has im_nail`
 #[derive(Clone, Debug, PartialEq)]
 pub struct TermDecl {
@@ -113,7 +143,13 @@ pub struct CodeRef {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CodeItem {
     Code(Word),
-    Range { first: Word, last: Word, span: Span },
+    /// `code.primaries`: the codes a table gives the code of the line the rule is on.
+    Attribute(Word),
+    Range {
+        first: Word,
+        last: Word,
+        span: Span,
+    },
     Set(Word),
 }
 
@@ -177,6 +213,8 @@ pub enum PairVerdict {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckRule {
+    /// `for each line [in CODES]`: the rule judges lines, those of these codes or all.
+    pub each_line: bool,
     pub target: Option<CodeRef>,
     pub when: Option<Condition>,
     pub unless: Option<Condition>,
@@ -195,6 +233,7 @@ pub enum ActionKind {
     Deny,
     Review,
     Info,
+    /// A code, or `code.<column>` of a code table.
     Suggest(Word),
     AddModifier(Word),
     RemoveModifier(Word),
@@ -236,8 +275,17 @@ pub enum Predicate {
     LineIs(CodeRef),
     /// `line has modifier 26, TC`
     LineHasModifier(Vec<Word>),
-    /// `line units > 1`
+    /// `line units > 1`, `line units > code.mue`
     LineUnits(CompareOp, Word),
+    /// `units so far in the same session > 1`, `units on the date of service > code.mue`:
+    /// the units of the line's code summed over the lines of its session or of the claim,
+    /// through this line (`so far`) or over them all.
+    UnitsTotal {
+        same_session: bool,
+        so_far: bool,
+        op: CompareOp,
+        limit: Word,
+    },
     /// `another line in the same session has 77002`, `an earlier line has modifier TC`
     OtherLineHas {
         earlier: bool,

@@ -104,7 +104,15 @@ fn too_complex(chunk: &str, offset: usize) -> Option<TooComplex> {
 }
 
 /// Keywords that start a top-level item when they begin a line.
-const TOP_LEVEL: &[&str] = &["rule", "fact", "derived", "codes", "diagnoses", "term"];
+const TOP_LEVEL: &[&str] = &[
+    "rule",
+    "fact",
+    "derived",
+    "codes",
+    "diagnoses",
+    "term",
+    "table",
+];
 
 /// Byte ranges of the file, each starting at a top-level keyword at the start of a line.
 fn chunks(text: &str) -> Vec<(usize, usize)> {
@@ -205,6 +213,7 @@ impl Walker {
                 Rule::codes_decl => items.push(Item::Codes(self.codes(pair)?)),
                 Rule::diagnoses_decl => items.push(Item::Diagnoses(self.diagnoses(pair)?)),
                 Rule::term_decl => items.push(Item::Term(self.term(pair)?)),
+                Rule::table_decl => items.push(Item::Table(self.table(pair)?)),
                 Rule::rule_decl => items.push(Item::Rule(self.rule(pair)?)),
                 _ => return Err(self.unexpected(&pair, "a declaration or a rule")),
             }
@@ -283,6 +292,55 @@ impl Walker {
         Ok(DiagnosisSetDecl {
             name: self.string(&name)?,
             patterns: self.diagnosis_ref(patterns)?,
+            span,
+        })
+    }
+
+    fn table(&self, pair: Pair<Rule>) -> Result<TableDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let name = self.next_value(&pair, &mut it, "a table name")?;
+        let path = self.next_value(&pair, &mut it, "the table's file")?;
+        let mut columns = Vec::new();
+        for p in it.filter(|p| p.as_rule() == Rule::column_decl) {
+            columns.push(self.column(p)?);
+        }
+        Ok(TableDecl {
+            name: self.string(&name)?,
+            path: self.string(&path)?,
+            columns,
+            span,
+        })
+    }
+
+    fn column(&self, pair: Pair<Rule>) -> Result<ColumnDecl> {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut ty = None;
+        let mut description = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.word(&p)),
+                Rule::column_type => {
+                    let inner = p.clone().into_inner().next();
+                    ty = Some(match inner.map(|i| i.as_rule()) {
+                        Some(Rule::kw_boolean) => ColumnTypeExpr::Boolean,
+                        Some(Rule::kw_number) => ColumnTypeExpr::Number,
+                        Some(Rule::kw_text) => ColumnTypeExpr::Text,
+                        Some(Rule::kw_code) => ColumnTypeExpr::Code,
+                        Some(Rule::kw_codes) => ColumnTypeExpr::Codes,
+                        _ => return Err(self.unexpected(&p, "a column type")),
+                    });
+                }
+                Rule::string => description = Some(self.string(&p)?),
+                r if is_keyword(r) => {}
+                _ => return Err(self.unexpected(&p, "a part of a column declaration")),
+            }
+        }
+        Ok(ColumnDecl {
+            name: name.ok_or_else(|| self.unexpected(&pair, "a column name"))?,
+            ty: ty.ok_or_else(|| self.unexpected(&pair, "a column type"))?,
+            description,
             span,
         })
     }
@@ -449,6 +507,7 @@ impl Walker {
 
     fn check_rule(&self, pair: Pair<Rule>) -> Result<CheckRule> {
         let mut rule = CheckRule {
+            each_line: false,
             target: None,
             when: None,
             unless: None,
@@ -457,9 +516,12 @@ impl Walker {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::rule_target => {
-                    let mut it = p.clone().into_inner();
-                    let codes = self.next_value(&p, &mut it, "a list of codes")?;
-                    rule.target = Some(self.code_ref(codes)?);
+                    rule.each_line = true;
+                    let codes = p
+                        .clone()
+                        .into_inner()
+                        .find(|c| c.as_rule() == Rule::code_ref);
+                    rule.target = codes.map(|c| self.code_ref(c)).transpose()?;
                 }
                 Rule::when_clause | Rule::unless_clause => {
                     let mut it = p.clone().into_inner();
@@ -495,7 +557,9 @@ impl Walker {
                     let s = self.next(&p, &mut it, "a message")?;
                     message = Some(self.string(&s)?);
                 }
-                Rule::code_like => kind = Some(ActionKind::Suggest(self.word(&p))),
+                Rule::code_like | Rule::code_attr => {
+                    kind = Some(ActionKind::Suggest(self.word(&p)))
+                }
                 Rule::add_modifier | Rule::remove_modifier => {
                     let m = p
                         .clone()
@@ -590,6 +654,28 @@ impl Walker {
                 self.compare_op(&first("a comparison")?)?,
                 self.word(&second("a number")?),
             ),
+            Rule::units_total => {
+                let so_far = values.iter().any(|v| v.as_rule() == Rule::so_far);
+                let same_session = values.iter().any(|v| v.as_rule() == Rule::same_session);
+                let mut rest = values.iter().filter(|v| {
+                    !matches!(
+                        v.as_rule(),
+                        Rule::so_far | Rule::same_session | Rule::on_date_of_service
+                    )
+                });
+                let op = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a comparison"))?;
+                let limit = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a number"))?;
+                Predicate::UnitsTotal {
+                    same_session,
+                    so_far,
+                    op: self.compare_op(op)?,
+                    limit: self.word(limit),
+                }
+            }
             Rule::line_is => Predicate::LineIs(self.code_ref(first("a list of codes")?)?),
             Rule::other_line_has => {
                 let earlier = first("`another line`")?.as_rule() == Rule::earlier_line;
@@ -728,6 +814,7 @@ impl Walker {
         for p in pair.into_inner() {
             items.push(match p.as_rule() {
                 Rule::code_like => CodeItem::Code(self.word(&p)),
+                Rule::code_attr => CodeItem::Attribute(self.word(&p)),
                 Rule::set_name => {
                     let mut it = p.clone().into_inner();
                     let s = self.next(&p, &mut it, "a code set name")?;
@@ -867,6 +954,15 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::diagnoses_decl | Rule::kw_diagnoses => "`diagnoses`",
         Rule::term_decl | Rule::kw_term => "`term`",
         Rule::rule_decl | Rule::kw_rule => "`rule`",
+        Rule::table_decl | Rule::kw_table => "`table`",
+        Rule::column_decl | Rule::kw_column => "`column`",
+        Rule::kw_from => "`from`",
+        Rule::column_type | Rule::kw_code => {
+            "a column type (`boolean`, `number`, `text`, `code` or `codes`)"
+        }
+        Rule::code_attr => "a table column of the line's code, such as `code.mue`",
+        Rule::so_far | Rule::kw_so | Rule::kw_far => "`so far`",
+        Rule::on_date_of_service | Rule::kw_on => "`on the date of service`",
         Rule::rule_id => "a rule id such as `fluoroscopy.bundled-76000`",
         Rule::ident | Rule::field | Rule::name => "a name",
         Rule::string | Rule::message | Rule::set_name => "a text in double quotes",
@@ -891,6 +987,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::kw_not
         | Rule::line_has_modifier
         | Rule::line_units
+        | Rule::units_total
         | Rule::line_is
         | Rule::other_line_has
         | Rule::claim_has_code
@@ -967,6 +1064,8 @@ fn tier(expected: &str) -> u8 {
         | "`codes`"
         | "`diagnoses`"
         | "`term`"
+        | "`table`"
+        | "`column`"
         | "the end of the file" => 1,
         _ => 0,
     }

@@ -1,0 +1,517 @@
+//! Code tables: each `table` declaration's data file read once into typed, indexed rows, and
+//! `code.<column>` resolved to the column that holds it.
+
+use std::collections::HashMap;
+
+use super::error::*;
+use super::Checker;
+use crate::codes::Code;
+use crate::ir::*;
+use crate::pack::PolicyText;
+use crate::syntax::ast;
+use crate::syntax::span::FileId;
+
+/// How many bad rows of one table are reported before the rest are summed up.
+const MAX_ROW_ERRORS: usize = 20;
+
+/// Reads a pack's data file by its path relative to the pack of the policy file that names it.
+pub type DataReader<'r> = dyn Fn(FileId, &str) -> Result<PolicyText, String> + 'r;
+
+impl<'a> Checker<'a> {
+    /// Reads every declared table; a table whose data does not load is left out (the errors
+    /// say why) so that rules using it report nothing further.
+    pub(super) fn compile_tables(&mut self, read: &DataReader<'_>) {
+        let decls: Vec<(FileId, &'a ast::TableDecl)> = self.table_decls.values().copied().collect();
+        for (file, decl) in decls {
+            self.file = file;
+            let id = self.program.tables.len() as TableId;
+            let Some(table) = self.load_table(decl, read) else {
+                self.table_ids.push(None);
+                continue;
+            };
+            for (i, column) in table.columns.iter().enumerate() {
+                let r = ColumnRef {
+                    table: id,
+                    column: i as u32,
+                };
+                if let Some(prev) = self
+                    .columns
+                    .insert(&decl.columns[i].name.text, (r, column.ty))
+                {
+                    let other = &self.program.tables[prev.0.table as usize];
+                    let help = format!(
+                        "table `{}` has a column `{}` too; `code.{}` must name one column, so \
+                         rename one of them",
+                        other.name, column.name, column.name
+                    );
+                    self.columns.insert(&decl.columns[i].name.text, prev);
+                    self.duplicate("column", &column.name, decl.columns[i].name.span, help);
+                }
+            }
+            self.program.tables.push(table);
+            self.table_ids.push(Some(id));
+        }
+    }
+
+    fn load_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) -> Option<Table> {
+        let mut columns: Vec<Column> = Vec::with_capacity(decl.columns.len());
+        let mut ok = true;
+        for c in &decl.columns {
+            if c.name.text == "code" || columns.iter().any(|k| *k.name == *c.name.text) {
+                let help = if c.name.text == "code" {
+                    "`code` is the key column every table has; do not declare it".to_string()
+                } else {
+                    "declare each column once".to_string()
+                };
+                self.duplicate("column", &c.name.text, c.name.span, help);
+                ok = false;
+                continue;
+            }
+            columns.push(Column {
+                name: c.name.text.as_str().into(),
+                ty: match c.ty {
+                    ast::ColumnTypeExpr::Boolean => ColumnType::Boolean,
+                    ast::ColumnTypeExpr::Number => ColumnType::Number,
+                    ast::ColumnTypeExpr::Text => ColumnType::Text,
+                    ast::ColumnTypeExpr::Code => ColumnType::Code,
+                    ast::ColumnTypeExpr::Codes => ColumnType::Codes,
+                },
+            });
+        }
+        let data = match read(self.file, &decl.path.text) {
+            Ok(data) => data,
+            Err(reason) => {
+                self.table_error(
+                    decl,
+                    reason,
+                    "the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`",
+                );
+                return None;
+            }
+        };
+        if !ok {
+            return None;
+        }
+        let mut table = Table {
+            name: decl.name.text.as_str().into(),
+            file: data.name.as_str().into(),
+            columns,
+            rows: HashMap::new(),
+            cells: Vec::new(),
+            lines: Vec::new(),
+            loc: self.loc(decl.span),
+        };
+        self.read_rows(decl, &data, &mut table).then_some(table)
+    }
+
+    fn table_error(&mut self, decl: &ast::TableDecl, problem: String, help: &str) {
+        self.error(TableData {
+            table: decl.name.text.clone(),
+            problem,
+            span: decl.path.span.into(),
+            help: help.to_string(),
+        });
+    }
+
+    /// Fills the table from its data file: a header line naming the columns (`code` and the
+    /// declared ones, in any order; others are ignored), then one row per code. `#` starts a
+    /// comment line. A `.tsv` file is split on tabs, any other on commas.
+    fn read_rows(&mut self, decl: &ast::TableDecl, data: &PolicyText, table: &mut Table) -> bool {
+        let delimiter = if data.name.ends_with(".tsv") {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(data.text.as_bytes());
+        let file = data.name.clone();
+        let header = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.table_error(
+                    decl,
+                    format!("`{file}` has no header line: {e}"),
+                    HEADER_HELP,
+                );
+                return false;
+            }
+        };
+        let position = |name: &str| header.iter().position(|h| h == name);
+        let Some(key) = position("code") else {
+            self.table_error(
+                decl,
+                format!("the header of `{file}` has no `code` column"),
+                HEADER_HELP,
+            );
+            return false;
+        };
+        let mut fields = Vec::with_capacity(table.columns.len());
+        for (i, c) in table.columns.iter().enumerate() {
+            match position(&c.name) {
+                Some(p) => fields.push(p),
+                None => {
+                    let help = super::error::did_you_mean(&c.name, header.iter(), "column");
+                    self.error(TableData {
+                        table: decl.name.text.clone(),
+                        problem: format!("`{file}` has no column `{}`", c.name),
+                        span: decl.columns[i].name.span.into(),
+                        help,
+                    });
+                    return false;
+                }
+            }
+        }
+        let mut problems: Vec<String> = Vec::new();
+        let mut skipped = 0usize;
+        let mut report = |problems: &mut Vec<String>, p: String| {
+            if problems.len() < MAX_ROW_ERRORS {
+                problems.push(p);
+            } else {
+                skipped += 1;
+            }
+        };
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    report(&mut problems, format!("{file}:{line}: {e}"));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line()) as u32;
+            let key_text = record.get(key).unwrap_or("");
+            let Some(code) = Code::parse(key_text) else {
+                report(
+                    &mut problems,
+                    format!("{file}:{line}: `{key_text}` is not a CPT/HCPCS code"),
+                );
+                continue;
+            };
+            let row = table.lines.len() as u32;
+            if let Some(&first) = table.rows.get(&code) {
+                report(
+                    &mut problems,
+                    format!(
+                        "{file}:{line}: `{code}` has a row already, on line {}",
+                        table.lines[first as usize]
+                    ),
+                );
+                continue;
+            }
+            let mut cells = Vec::with_capacity(fields.len());
+            let mut row_ok = true;
+            for (c, &field) in table.columns.iter().zip(&fields) {
+                let text = record.get(field).unwrap_or("");
+                match parse_cell(c.ty, text) {
+                    Ok(cell) => cells.push(cell),
+                    Err(why) => {
+                        report(
+                            &mut problems,
+                            format!("{file}:{line}: column `{}`: {why}", c.name),
+                        );
+                        row_ok = false;
+                    }
+                }
+            }
+            if row_ok {
+                table.rows.insert(code, row);
+                table.lines.push(line);
+                table.cells.extend(cells);
+            }
+        }
+        if skipped > 0 {
+            problems.push(format!("and {skipped} more rows like these"));
+        }
+        if problems.is_empty() {
+            return true;
+        }
+        let problem = format!(
+            "{} in `{file}`:\n  {}",
+            if problems.len() == 1 {
+                "a row does not read"
+            } else {
+                "rows do not read"
+            },
+            problems.join("\n  ")
+        );
+        self.table_error(
+            decl,
+            problem,
+            "each row gives a code, then a value for each column: a number, yes/no, text, a code, \
+             or codes separated by spaces (`27355-27357 27358`); leave a cell empty for no value",
+        );
+        false
+    }
+
+    /// The column `code.<name>` names, for a rule that is on a line.
+    pub(super) fn column(
+        &mut self,
+        w: &ast::Word,
+        has_line: bool,
+    ) -> Option<(ColumnRef, ColumnType)> {
+        let name = w.text.strip_prefix("code.").unwrap_or(&w.text);
+        let Some(&found) = self.columns.get(name) else {
+            let help = super::error::did_you_mean(name, self.columns.keys().copied(), "column");
+            self.error(UnknownName {
+                kind: "table column",
+                name: w.text.clone(),
+                span: w.span.into(),
+                help: if self.columns.is_empty() {
+                    "no table is declared; declare one with `table \"…\" from \"…\"` and its \
+                     columns"
+                        .into()
+                } else {
+                    help
+                },
+            });
+            return None;
+        };
+        if !has_line {
+            self.error(NeedsLine {
+                what: format!("`{}`", w.text),
+                span: w.span.into(),
+            });
+            return None;
+        }
+        Some(found)
+    }
+}
+
+const HEADER_HELP: &str =
+    "the first line of a table file names its columns: `code`, then the declared columns";
+
+fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
+    if text.is_empty() {
+        return Ok(Cell::Empty);
+    }
+    match ty {
+        ColumnType::Text => Ok(Cell::Text(text.into())),
+        ColumnType::Number => text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Cell::Number)
+            .ok_or_else(|| format!("`{text}` is not a number")),
+        ColumnType::Boolean => match text.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" | "1" => Ok(Cell::Bool(true)),
+            "no" | "n" | "false" | "0" => Ok(Cell::Bool(false)),
+            _ => Err(format!("`{text}` is not yes or no")),
+        },
+        ColumnType::Code => Code::parse(text)
+            .map(Cell::Code)
+            .ok_or_else(|| format!("`{text}` is not a CPT/HCPCS code")),
+        ColumnType::Codes => {
+            let mut set = CodeSet::default();
+            for item in text.split([' ', ',', ';']).filter(|s| !s.is_empty()) {
+                match item.split_once('-') {
+                    Some((a, b)) => match (Code::parse(a), Code::parse(b)) {
+                        (Some(a), Some(b)) if a <= b => set.ranges.push((a, b)),
+                        _ => return Err(format!("`{item}` is not a code range")),
+                    },
+                    None => set.exact.push(
+                        Code::parse(item)
+                            .ok_or_else(|| format!("`{item}` is not a CPT/HCPCS code"))?,
+                    ),
+                }
+            }
+            set.normalize();
+            Ok(Cell::Codes(set))
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    /// `code.<column>` where a single code belongs (`suggest code.open_counterpart`).
+    pub(super) fn code_column(&mut self, w: &ast::Word, has_line: bool) -> Option<ColumnRef> {
+        let (r, ty) = self.column(w, has_line)?;
+        if ty != ColumnType::Code {
+            self.column_mismatch(w, ty, "a code column");
+            return None;
+        }
+        Some(r)
+    }
+
+    /// A number to compare units with: `1` or a number column such as `code.mue`.
+    pub(super) fn limit(&mut self, w: &ast::Word, has_line: bool) -> Option<Limit> {
+        if !w.text.starts_with("code.") {
+            return self.number(w).map(Limit::Number);
+        }
+        let (r, ty) = self.column(w, has_line)?;
+        if ty != ColumnType::Number {
+            self.column_mismatch(w, ty, "a number column");
+            return None;
+        }
+        Some(Limit::Column(r))
+    }
+
+    /// Codes to look for, some of which may be columns of the line's code (`code.primaries`).
+    pub(super) fn code_match(&mut self, r: &ast::CodeRef, has_line: bool) -> Option<CodeMatch> {
+        let mut columns = Vec::new();
+        let mut fixed = ast::CodeRef {
+            items: Vec::with_capacity(r.items.len()),
+            span: r.span,
+        };
+        let mut ok = true;
+        for item in &r.items {
+            match item {
+                ast::CodeItem::Attribute(w) => match self.column(w, has_line) {
+                    Some((c, ColumnType::Code | ColumnType::Codes)) => columns.push(c),
+                    Some((_, ty)) => {
+                        self.column_mismatch(w, ty, "a code or codes column");
+                        ok = false;
+                    }
+                    None => ok = false,
+                },
+                other => fixed.items.push(other.clone()),
+            }
+        }
+        let set = self.code_ref(&fixed);
+        Some(CodeMatch {
+            set: set?,
+            columns: ok.then_some(columns)?,
+        })
+    }
+
+    pub(super) fn column_mismatch(&mut self, w: &ast::Word, ty: ColumnType, expected: &str) {
+        self.error(TypeMismatch {
+            subject: format!("`{}`", w.text),
+            found: format!("a {} column", ty.describe()),
+            expected: expected.to_string(),
+            span: w.span.into(),
+            help: column_usage(&w.text, ty),
+        });
+    }
+
+    /// A test on a column of the line's code, written like a test on a fact:
+    /// `code.co_surgeons = 0`, `code.global_days in (XXX, ZZZ)`, `code.includes_imaging`.
+    pub(super) fn attr_compare(
+        &mut self,
+        field: &ast::Word,
+        op: ast::CompareOp,
+        values: &[&ast::Literal],
+        has_line: bool,
+    ) -> Option<CondKind> {
+        use ast::{CompareOp as Op, LiteralKind as K};
+        let (r, ty) = self.column(field, has_line)?;
+        let ordering = !matches!(op, Op::Eq | Op::Ne);
+        let wrong = |this: &mut Self, v: &ast::Literal| {
+            this.error(TypeMismatch {
+                subject: format!("`{}`", v.text),
+                found: super::conditions::describe_literal(v.kind).into(),
+                expected: format!("a {} value for `{}`", ty.describe(), field.text),
+                span: v.span.into(),
+                help: column_usage(&field.text, ty),
+            });
+        };
+        let test = match ty {
+            ColumnType::Number => {
+                let mut kinds = Vec::with_capacity(values.len());
+                for v in values {
+                    match (v.kind, v.text.parse::<f64>()) {
+                        (K::Number, Ok(n)) => {
+                            kinds.push(CondKind::Attr(r, AttrTest::Number(op, n)))
+                        }
+                        _ => {
+                            wrong(self, v);
+                            return None;
+                        }
+                    }
+                }
+                return self.any_of(kinds, field);
+            }
+            _ if ordering => {
+                self.column_mismatch(field, ty, "a number column (to compare with `<` or `>`)");
+                return None;
+            }
+            ColumnType::Boolean => match values {
+                [v] => match v.kind {
+                    K::Bool(b) => AttrTest::Bool(b == (op == Op::Eq)),
+                    _ => {
+                        wrong(self, v);
+                        return None;
+                    }
+                },
+                _ => {
+                    self.column_mismatch(field, ty, "a list of values (to test with `in`)");
+                    return None;
+                }
+            },
+            ColumnType::Text => {
+                let mut texts = Vec::with_capacity(values.len());
+                for v in values {
+                    if matches!(v.kind, K::Word | K::Text | K::Number) {
+                        texts.push(v.text.as_str().into());
+                    } else {
+                        wrong(self, v);
+                        return None;
+                    }
+                }
+                let kind = CondKind::Attr(r, AttrTest::TextIn(texts));
+                return Some(if op == Op::Ne {
+                    CondKind::Not(Box::new(Cond {
+                        kind,
+                        loc: self.loc(field.span),
+                    }))
+                } else {
+                    kind
+                });
+            }
+            ColumnType::Code | ColumnType::Codes => {
+                self.column_mismatch(field, ty, "a column to compare with a value");
+                return None;
+            }
+        };
+        Some(CondKind::Attr(r, test))
+    }
+
+    /// `a or b or …` of conditions on one field.
+    fn any_of(&self, kinds: Vec<CondKind>, field: &ast::Word) -> Option<CondKind> {
+        let loc = self.loc(field.span);
+        kinds.into_iter().reduce(|a, b| {
+            CondKind::Or(
+                Box::new(Cond { kind: a, loc }),
+                Box::new(Cond { kind: b, loc }),
+            )
+        })
+    }
+
+    /// `code.includes_imaging` standing alone: a yes/no column.
+    pub(super) fn attr_named(&mut self, name: &ast::Word, has_line: bool) -> Option<CondKind> {
+        let (r, ty) = self.column(name, has_line)?;
+        if ty != ColumnType::Boolean {
+            self.column_mismatch(name, ty, "a yes/no condition");
+            return None;
+        }
+        Some(CondKind::Attr(r, AttrTest::Bool(true)))
+    }
+
+    /// `documented code.open_counterpart`: the table gives the line's code a value.
+    pub(super) fn attr_present(&mut self, name: &ast::Word, has_line: bool) -> Option<CondKind> {
+        let (r, _) = self.column(name, has_line)?;
+        Some(CondKind::Attr(r, AttrTest::Present))
+    }
+}
+
+/// How a column of a given type is used, for help lines.
+fn column_usage(name: &str, ty: ColumnType) -> String {
+    match ty {
+        ColumnType::Number => {
+            format!("compare it with a number: `{name} = 0`, `line units > {name}`")
+        }
+        ColumnType::Boolean => format!("test it alone (`{name}`) or with `{name} is no`"),
+        ColumnType::Text => {
+            format!("compare it with text: `{name} is XXX`, `{name} in (000, 010)`")
+        }
+        ColumnType::Code => {
+            format!("it names a code: use it as `suggest {name} \"…\"` or `claim has {name}`")
+        }
+        ColumnType::Codes => {
+            format!("it lists codes: use it as `claim has {name}` or `another line has {name}`")
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub mod ir;
 pub mod pack;
 pub mod report;
 pub mod syntax;
+pub mod testing;
 
 pub use claim::{Claim, ClaimError, InputError, RawClaim};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};

@@ -128,6 +128,53 @@ fn check_relative(relative: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The policy tests (`*.test.policy`) of a pack, in path order.
+pub fn read_pack_tests(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    Ok(match source {
+        PackSource::Standard => STANDARD_PACK
+            .iter()
+            .filter(|(name, _)| is_test_file(name))
+            .map(|(name, text)| PolicyText {
+                name: (*name).to_string(),
+                text: (*text).to_string(),
+            })
+            .collect(),
+        PackSource::Texts(texts) => texts
+            .iter()
+            .filter(|(name, _)| is_test_file(name))
+            .map(|(name, text)| PolicyText {
+                name: name.clone(),
+                text: text.clone(),
+            })
+            .collect(),
+        PackSource::Dir(dir) => read_files(dir, is_test_file)?,
+    })
+}
+
+/// Policy tests at a path: a test file, or a folder searched for them.
+pub fn read_tests_at(path: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    if path.is_dir() {
+        return read_files(path, is_test_file);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        PolicyDiagnostic::general(PackUnreadable {
+            what: "test file",
+            path: path.display().to_string(),
+            reason: e.to_string(),
+            help: "name `*.test.policy` files or folders that hold them".into(),
+        })
+    })?;
+    Ok(vec![PolicyText {
+        name: path.display().to_string(),
+        text,
+    }])
+}
+
+/// Whether a file holds policy tests.
+pub fn is_test_file(name: &str) -> bool {
+    name.ends_with(".test.policy")
+}
+
 /// Whether a file holds policies to load (tests, `*.test.policy`, are not rules).
 pub fn is_policy_file(name: &str) -> bool {
     name.ends_with(".policy") && !name.ends_with(".test.policy")
@@ -151,11 +198,23 @@ pub fn read_pack(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnosti
                 text: text.clone(),
             })
             .collect()),
-        PackSource::Dir(dir) => read_dir(dir),
+        PackSource::Dir(dir) => {
+            let files = read_files(dir, is_policy_file)?;
+            if files.is_empty() {
+                return Err(PolicyDiagnostic::general(PackUnreadable {
+                    what: "pack folder",
+                    path: dir.display().to_string(),
+                    reason: "it holds no `.policy` file".into(),
+                    help: "a pack is a folder of `.policy` files; check the path".into(),
+                }));
+            }
+            Ok(files)
+        }
     }
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+/// The files under a folder that `keep` selects, in path order.
+fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
     let unreadable = |what, path: &Path, e: std::io::Error| {
         PolicyDiagnostic::general(PackUnreadable {
             what,
@@ -176,20 +235,12 @@ fn read_dir(dir: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
                 .map_err(|e| unreadable("pack file", &path, e))?;
             if kind.is_dir() {
                 pending.push(path);
-            } else if is_policy_file(&path.to_string_lossy()) {
+            } else if keep(&path.to_string_lossy()) {
                 paths.push(path);
             }
         }
     }
     paths.sort();
-    if paths.is_empty() {
-        return Err(PolicyDiagnostic::general(PackUnreadable {
-            what: "pack folder",
-            path: dir.display().to_string(),
-            reason: "it holds no `.policy` file".into(),
-            help: "a pack is a folder of `.policy` files; check the path".into(),
-        }));
-    }
     paths
         .into_iter()
         .map(|path| {

@@ -2,6 +2,7 @@
 
 mod check;
 mod output;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,17 @@ struct Cli {
 enum Command {
     /// Judge claims with the standard pack and any payer packs.
     Check(CheckArgs),
+    /// Run the policy tests (`*.test.policy`) of the packs and of the paths given.
+    Test(TestArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Test files, or folders searched for `*.test.policy` files, run besides the packs' own.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// Which policies to load.
@@ -69,6 +81,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
     };
     ExitCode::from(code)
 }

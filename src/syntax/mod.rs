@@ -4,6 +4,9 @@ pub mod ast;
 pub mod error;
 mod parser;
 pub mod span;
+pub mod test_ast;
+mod test_parser;
 
 pub use error::ParseError;
 pub use parser::parse_policy;
+pub use test_parser::parse_tests;

@@ -20,13 +20,13 @@ use super::span::Span;
 
 #[derive(Parser)]
 #[grammar = "../grammar/policy.pest"]
-struct PolicyGrammar;
+pub(super) struct PolicyGrammar;
 
 /// Parses a whole policy file. Returns what could be read and every syntax error found.
 pub fn parse_policy(text: &str) -> (PolicyFile, Vec<ParseError>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
-    for (start, end) in chunks(text) {
+    for (start, end) in chunks(text, TOP_LEVEL) {
         let chunk = &text[start..end];
         if let Some(e) = too_complex(chunk, start) {
             errors.push(ParseError::TooComplex(e));
@@ -40,7 +40,7 @@ pub fn parse_policy(text: &str) -> (PolicyFile, Vec<ParseError>) {
                     Err(e) => errors.push(e),
                 }
             }
-            Err(e) => errors.push(ParseError::Syntax(syntax_error(text, start, e))),
+            Err(e) => errors.push(ParseError::Syntax(syntax_error(text, start, end, e))),
         }
     }
     (PolicyFile { items }, errors)
@@ -52,7 +52,7 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_OPERATORS: usize = 1000;
 
 /// An item whose conditions nest deeper or run longer than the limits.
-fn too_complex(chunk: &str, offset: usize) -> Option<TooComplex> {
+pub(super) fn too_complex(chunk: &str, offset: usize) -> Option<TooComplex> {
     let mut depth = 0usize;
     let mut operators = 0usize;
     let mut in_string = false;
@@ -115,11 +115,11 @@ const TOP_LEVEL: &[&str] = &[
 ];
 
 /// Byte ranges of the file, each starting at a top-level keyword at the start of a line.
-fn chunks(text: &str) -> Vec<(usize, usize)> {
+pub(super) fn chunks(text: &str, keywords: &[&str]) -> Vec<(usize, usize)> {
     let mut starts = vec![0];
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
-        if line_start > 0 && starts_item(line) {
+        if line_start > 0 && starts_item(line, keywords) {
             starts.push(line_start);
         }
         line_start += line.len();
@@ -132,8 +132,8 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
     ranges
 }
 
-fn starts_item(line: &str) -> bool {
-    TOP_LEVEL.iter().any(|kw| {
+fn starts_item(line: &str, keywords: &[&str]) -> bool {
+    keywords.iter().any(|kw| {
         line.strip_prefix(kw)
             .is_some_and(|rest| rest.starts_with([' ', '\t', '\r', '\n']))
     })
@@ -146,29 +146,29 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::op_not))
 });
 
-type Result<T> = std::result::Result<T, ParseError>;
+pub(super) type Result<T> = std::result::Result<T, ParseError>;
 
 /// Walks pairs of one chunk; `offset` is where the chunk starts in the file.
-struct Walker {
-    offset: usize,
+pub(super) struct Walker {
+    pub(super) offset: usize,
 }
 
 impl Walker {
     /// The pair's span without the whitespace and comments pest keeps at its end.
-    fn span(&self, pair: &Pair<Rule>) -> Span {
+    pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         let len = without_trailing_trivia(pair.as_str()).len();
         Span::new(self.offset + s.start(), self.offset + s.start() + len)
     }
 
-    fn word(&self, pair: &Pair<Rule>) -> Word {
+    pub(super) fn word(&self, pair: &Pair<Rule>) -> Word {
         Word {
             text: pair.as_str().to_string(),
             span: self.span(pair),
         }
     }
 
-    fn unexpected(&self, pair: &Pair<Rule>, wanted: &'static str) -> ParseError {
+    pub(super) fn unexpected(&self, pair: &Pair<Rule>, wanted: &'static str) -> ParseError {
         ParseError::Shape(ShapeError {
             found: format!("{:?}", pair.as_rule()),
             wanted,
@@ -177,7 +177,7 @@ impl Walker {
     }
 
     /// The next child, which must exist.
-    fn next<'i>(
+    pub(super) fn next<'i>(
         &self,
         parent: &Pair<'i, Rule>,
         it: &mut Pairs<'i, Rule>,
@@ -187,7 +187,7 @@ impl Walker {
     }
 
     /// The next child that is not a keyword.
-    fn next_value<'i>(
+    pub(super) fn next_value<'i>(
         &self,
         parent: &Pair<'i, Rule>,
         it: &mut Pairs<'i, Rule>,
@@ -380,7 +380,7 @@ impl Walker {
     }
 
     /// The text inside a quoted string, with `\"` and `\\` unescaped; the span covers the quotes.
-    fn string(&self, pair: &Pair<Rule>) -> Result<Word> {
+    pub(super) fn string(&self, pair: &Pair<Rule>) -> Result<Word> {
         if pair.as_rule() != Rule::string {
             return Err(self.unexpected(pair, "a quoted text"));
         }
@@ -755,7 +755,7 @@ impl Walker {
         })
     }
 
-    fn literal(&self, pair: Pair<Rule>) -> Result<Literal> {
+    pub(super) fn literal(&self, pair: Pair<Rule>) -> Result<Literal> {
         let span = self.span(&pair);
         let (kind, text) = match pair.as_rule() {
             Rule::number => (LiteralKind::Number, pair.as_str().to_string()),
@@ -801,11 +801,11 @@ impl Walker {
         }
     }
 
-    fn modifiers(&self, pair: Pair<Rule>) -> Vec<Word> {
+    pub(super) fn modifiers(&self, pair: Pair<Rule>) -> Vec<Word> {
         pair.into_inner().map(|p| self.word(&p)).collect()
     }
 
-    fn code_ref(&self, pair: Pair<Rule>) -> Result<CodeRef> {
+    pub(super) fn code_ref(&self, pair: Pair<Rule>) -> Result<CodeRef> {
         if pair.as_rule() != Rule::code_ref {
             return Err(self.unexpected(&pair, "a list of codes"));
         }
@@ -885,12 +885,17 @@ fn without_trailing_trivia(mut text: &str) -> &str {
     }
 }
 
-fn is_keyword(rule: Rule) -> bool {
+pub(super) fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
 }
 
 /// Turns pest's error into one in the analyst's words.
-fn syntax_error(text: &str, chunk_start: usize, error: pest::error::Error<Rule>) -> SyntaxError {
+pub(super) fn syntax_error(
+    text: &str,
+    chunk_start: usize,
+    found_chunk_end: usize,
+    error: pest::error::Error<Rule>,
+) -> SyntaxError {
     use pest::error::{ErrorVariant, InputLocation};
     let mut at = chunk_start
         + match error.location {
@@ -902,10 +907,6 @@ fn syntax_error(text: &str, chunk_start: usize, error: pest::error::Error<Rule>)
         .char_indices()
         .find(|(_, c)| c.is_whitespace())
         .map_or(rest.len(), |(i, _)| i);
-    let found_chunk_end = chunks(text)
-        .into_iter()
-        .find(|(s, _)| *s == chunk_start)
-        .map_or(text.len(), |(_, e)| e);
     let at_end =
         at >= found_chunk_end || text[at..found_chunk_end.min(text.len())].trim().is_empty();
     let (found, span_len) = if at_end {

@@ -1,0 +1,102 @@
+//! The syntax of policy tests (`*.test.policy`): a claim in a compact form, and expectations.
+
+use super::ast::Word;
+use super::span::Span;
+
+/// A parsed test file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestFile {
+    pub tests: Vec<TestDecl>,
+}
+
+/// `test "name"`, its claim and what must (not) be found on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestDecl {
+    pub name: Word,
+    pub claim: TestClaim,
+    pub expectations: Vec<Expectation>,
+    pub span: Span,
+}
+
+/// `claim on 2024-03-01` and its parts, as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestClaim {
+    pub service_date: Word,
+    pub lines: Vec<TestLine>,
+    pub diagnoses: Vec<Word>,
+    pub procedures: Vec<(Word, Option<Word>)>,
+    pub place_of_service: Option<Word>,
+    pub owns_equipment: Option<bool>,
+    pub taxonomy: Option<Word>,
+    pub payer: Option<Word>,
+    pub documentation: Vec<(Word, DocValue)>,
+    pub span: Span,
+}
+
+/// `line 77002 modifier 26 units 2 session 1`
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestLine {
+    pub code: Word,
+    pub modifiers: Vec<Word>,
+    pub units: Option<Word>,
+    pub session: Option<Word>,
+}
+
+/// A documentation value written in a test: yes/no, a number, text, or a list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DocValue {
+    Bool(bool),
+    Number(Word),
+    Text(Word),
+    List(Vec<Word>),
+}
+
+/// `expect …`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    pub kind: ExpectKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectKind {
+    /// `expect status deny`
+    Status(Word),
+    /// `expect review on 28406 from fixation.x`: a finding like this is made.
+    Finding(FindingPattern),
+    /// `expect no deny on 77002`, `expect no findings`: no finding like this is made.
+    NoFinding(FindingPattern),
+    /// `expect derived approach open from fixation.im-nail-is-open`
+    Derived {
+        fact: Word,
+        value: Option<Word>,
+        rule: Option<Word>,
+    },
+}
+
+/// What a finding must look like; `None` parts match anything.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct FindingPattern {
+    pub action: Option<ActionPattern>,
+    pub line: Option<Word>,
+    pub code: Option<Word>,
+    pub rule: Option<Word>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionPattern {
+    Deny,
+    Review,
+    Info,
+    /// `suggest [CODE]`
+    Suggest(Option<Word>),
+    /// `modify [add modifier M | remove modifier M | remove line]`
+    Modify(Option<ChangePattern>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChangePattern {
+    AddModifier(Word),
+    RemoveModifier(Word),
+    RemoveLine,
+}

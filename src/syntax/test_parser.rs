@@ -1,0 +1,306 @@
+//! From policy test text to the test AST, with the same grammar file and walker as policies.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use super::ast::Word;
+use super::error::ParseError;
+use super::parser::{chunks, is_keyword, syntax_error, PolicyGrammar, Result, Rule, Walker};
+use super::test_ast::*;
+
+/// Parses a whole test file. Returns the tests that could be read and every syntax error.
+pub fn parse_tests(text: &str) -> (TestFile, Vec<ParseError>) {
+    let mut tests = Vec::new();
+    let mut errors = Vec::new();
+    for (start, end) in chunks(text, &["test"]) {
+        let chunk = &text[start..end];
+        match PolicyGrammar::parse(Rule::test_file, chunk) {
+            Ok(mut pairs) => {
+                let walker = Walker { offset: start };
+                let Some(file) = pairs.next() else { continue };
+                for pair in file.into_inner() {
+                    if pair.as_rule() != Rule::test_decl {
+                        continue;
+                    }
+                    match walker.test(pair) {
+                        Ok(t) => tests.push(t),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Err(e) => errors.push(ParseError::Syntax(syntax_error(text, start, end, e))),
+        }
+    }
+    (TestFile { tests }, errors)
+}
+
+impl Walker {
+    fn test(&self, pair: Pair<Rule>) -> Result<TestDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let name = self.next_value(&pair, &mut it, "a test name")?;
+        let claim = self.next_value(&pair, &mut it, "a claim")?;
+        let mut expectations = Vec::new();
+        for p in it.filter(|p| p.as_rule() == Rule::expectation) {
+            expectations.push(self.expectation(p)?);
+        }
+        Ok(TestDecl {
+            name: self.string(&name)?,
+            claim: self.test_claim(claim)?,
+            expectations,
+            span,
+        })
+    }
+
+    fn test_claim(&self, pair: Pair<Rule>) -> Result<TestClaim> {
+        let span = self.span(&pair);
+        let mut claim = TestClaim {
+            service_date: Word {
+                text: String::new(),
+                span,
+            },
+            lines: Vec::new(),
+            diagnoses: Vec::new(),
+            procedures: Vec::new(),
+            place_of_service: None,
+            owns_equipment: None,
+            taxonomy: None,
+            payer: None,
+            documentation: Vec::new(),
+            span,
+        };
+        for p in pair.clone().into_inner() {
+            let values = || {
+                p.clone()
+                    .into_inner()
+                    .filter(|v| !is_keyword(v.as_rule()))
+                    .collect::<Vec<_>>()
+            };
+            match p.as_rule() {
+                Rule::date_like => claim.service_date = self.word(&p),
+                Rule::claim_line => claim.lines.push(self.test_line(&p)?),
+                Rule::claim_diagnosis => {
+                    claim
+                        .diagnoses
+                        .extend(values().iter().map(|v| self.word(v)));
+                }
+                Rule::claim_procedure => {
+                    let v = values();
+                    let code = v
+                        .first()
+                        .ok_or_else(|| self.unexpected(&p, "a procedure code"))?;
+                    claim
+                        .procedures
+                        .push((self.word(code), v.get(1).map(|a| self.word(a))));
+                }
+                Rule::claim_pos => {
+                    let v = values();
+                    let code = v
+                        .first()
+                        .ok_or_else(|| self.unexpected(&p, "a place of service"))?;
+                    claim.place_of_service = Some(self.word(code));
+                }
+                Rule::claim_provider => {
+                    for part in values() {
+                        let inner: Vec<_> = part
+                            .clone()
+                            .into_inner()
+                            .filter(|v| !is_keyword(v.as_rule()))
+                            .collect();
+                        let value = inner
+                            .first()
+                            .ok_or_else(|| self.unexpected(&part, "a value"))?;
+                        match part.as_rule() {
+                            Rule::provider_owns => {
+                                claim.owns_equipment = Some(value.as_rule() == Rule::bool_true)
+                            }
+                            _ => claim.taxonomy = Some(self.word(value)),
+                        }
+                    }
+                }
+                Rule::claim_payer => {
+                    let v = values();
+                    let payer = v.first().ok_or_else(|| self.unexpected(&p, "a payer"))?;
+                    claim.payer = Some(if payer.as_rule() == Rule::string {
+                        self.string(payer)?
+                    } else {
+                        self.word(payer)
+                    });
+                }
+                Rule::claim_documented => {
+                    for item in values() {
+                        let mut it = item.clone().into_inner();
+                        let name = self.next_value(&item, &mut it, "a fact")?;
+                        let value = self.next_value(&item, &mut it, "a value")?;
+                        claim
+                            .documentation
+                            .push((self.word(&name), self.doc_value(value)?));
+                    }
+                }
+                r if is_keyword(r) => {}
+                _ => return Err(self.unexpected(&p, "a part of a claim")),
+            }
+        }
+        Ok(claim)
+    }
+
+    fn test_line(&self, pair: &Pair<Rule>) -> Result<TestLine> {
+        let mut it = pair.clone().into_inner();
+        let code = self.next_value(pair, &mut it, "a code")?;
+        let mut line = TestLine {
+            code: self.word(&code),
+            modifiers: Vec::new(),
+            units: None,
+            session: None,
+        };
+        for p in it {
+            let value = p
+                .clone()
+                .into_inner()
+                .find(|v| !is_keyword(v.as_rule()))
+                .ok_or_else(|| self.unexpected(&p, "a value"))?;
+            match p.as_rule() {
+                Rule::line_modifiers => line.modifiers.extend(self.modifiers(value)),
+                Rule::line_unit_count => line.units = Some(self.word(&value)),
+                Rule::line_session => line.session = Some(self.word(&value)),
+                _ => return Err(self.unexpected(&p, "modifiers, units or a session")),
+            }
+        }
+        Ok(line)
+    }
+
+    fn doc_value(&self, pair: Pair<Rule>) -> Result<DocValue> {
+        Ok(match pair.as_rule() {
+            Rule::bool_true => DocValue::Bool(true),
+            Rule::bool_false => DocValue::Bool(false),
+            Rule::number => DocValue::Number(self.word(&pair)),
+            Rule::string => DocValue::Text(self.string(&pair)?),
+            Rule::word => DocValue::Text(self.word(&pair)),
+            Rule::doc_list => DocValue::List(pair.into_inner().map(|w| self.word(&w)).collect()),
+            _ => return Err(self.unexpected(&pair, "a value")),
+        })
+    }
+
+    fn expectation(&self, pair: Pair<Rule>) -> Result<Expectation> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let body = self.next_value(&pair, &mut it, "an expectation")?;
+        let values: Vec<Pair<Rule>> = body
+            .clone()
+            .into_inner()
+            .filter(|v| !is_keyword(v.as_rule()))
+            .collect();
+        let kind = match body.as_rule() {
+            Rule::expect_status => {
+                let w = values
+                    .first()
+                    .ok_or_else(|| self.unexpected(&body, "a status"))?;
+                ExpectKind::Status(self.word(w))
+            }
+            Rule::expect_finding => ExpectKind::Finding(self.pattern(&values)?),
+            Rule::expect_none => ExpectKind::NoFinding(self.pattern(&values)?),
+            Rule::expect_derived => {
+                let fact = values
+                    .first()
+                    .ok_or_else(|| self.unexpected(&body, "a fact"))?;
+                let value = values
+                    .iter()
+                    .find(|v| v.as_rule() == Rule::word)
+                    .map(|v| self.word(v));
+                let rule = values
+                    .iter()
+                    .find(|v| v.as_rule() == Rule::from_rule)
+                    .map(|v| self.rule_of(v))
+                    .transpose()?;
+                ExpectKind::Derived {
+                    fact: self.word(fact),
+                    value,
+                    rule,
+                }
+            }
+            _ => return Err(self.unexpected(&body, "an expectation")),
+        };
+        Ok(Expectation { kind, span })
+    }
+
+    fn rule_of(&self, pair: &Pair<Rule>) -> Result<Word> {
+        let id = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::rule_id)
+            .ok_or_else(|| self.unexpected(pair, "a rule id"))?;
+        Ok(self.word(&id))
+    }
+
+    fn pattern(&self, values: &[Pair<Rule>]) -> Result<FindingPattern> {
+        let mut pattern = FindingPattern::default();
+        for v in values {
+            match v.as_rule() {
+                Rule::action_name => pattern.action = Some(self.action_pattern(v)?),
+                Rule::on_line => {
+                    let n = v
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::number)
+                        .ok_or_else(|| self.unexpected(v, "a line number"))?;
+                    pattern.line = Some(self.word(&n));
+                }
+                Rule::on_code => {
+                    let c = v
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::code_like)
+                        .ok_or_else(|| self.unexpected(v, "a code"))?;
+                    pattern.code = Some(self.word(&c));
+                }
+                Rule::from_rule => pattern.rule = Some(self.rule_of(v)?),
+                r if is_keyword(r) => {}
+                _ => return Err(self.unexpected(v, "a part of an expectation")),
+            }
+        }
+        Ok(pattern)
+    }
+
+    fn action_pattern(&self, pair: &Pair<Rule>) -> Result<ActionPattern> {
+        let inner = pair
+            .clone()
+            .into_inner()
+            .next()
+            .ok_or_else(|| self.unexpected(pair, "an action"))?;
+        Ok(match inner.as_rule() {
+            Rule::kw_deny => ActionPattern::Deny,
+            Rule::kw_review => ActionPattern::Review,
+            Rule::kw_info => ActionPattern::Info,
+            Rule::expect_suggest => ActionPattern::Suggest(
+                inner
+                    .clone()
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::code_like)
+                    .map(|p| self.word(&p)),
+            ),
+            Rule::expect_modify => {
+                let change = inner
+                    .clone()
+                    .into_inner()
+                    .find(|p| !is_keyword(p.as_rule()));
+                ActionPattern::Modify(match change {
+                    None => None,
+                    Some(c) if c.as_rule() == Rule::remove_line => Some(ChangePattern::RemoveLine),
+                    Some(c) => {
+                        let m = c
+                            .clone()
+                            .into_inner()
+                            .find(|p| p.as_rule() == Rule::modifier_like)
+                            .ok_or_else(|| self.unexpected(&c, "a modifier"))?;
+                        Some(if c.as_rule() == Rule::add_modifier {
+                            ChangePattern::AddModifier(self.word(&m))
+                        } else {
+                            ChangePattern::RemoveModifier(self.word(&m))
+                        })
+                    }
+                })
+            }
+            _ => return Err(self.unexpected(&inner, "an action")),
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! The compact test claim, turned into claim JSON.
+
+use serde_json::{json, Map, Value};
+
+use crate::syntax::test_ast::{DocValue, TestDecl};
+
+/// The claim JSON a test describes; the test's name is its id.
+pub fn to_json(test: &TestDecl) -> Value {
+    let c = &test.claim;
+    let mut claim = Map::new();
+    claim.insert("id".into(), json!(test.name.text));
+    claim.insert("service_date".into(), json!(c.service_date.text));
+    if let Some(pos) = &c.place_of_service {
+        claim.insert("place_of_service".into(), json!(pos.text));
+    }
+    if let Some(payer) = &c.payer {
+        claim.insert("payer".into(), json!(payer.text));
+    }
+    if c.owns_equipment.is_some() || c.taxonomy.is_some() {
+        let mut provider = Map::new();
+        if let Some(t) = &c.taxonomy {
+            provider.insert("taxonomy".into(), json!(t.text));
+        }
+        if let Some(o) = c.owns_equipment {
+            provider.insert("owns_equipment".into(), json!(o));
+        }
+        claim.insert("provider".into(), Value::Object(provider));
+    }
+    let diagnoses: Vec<&str> = c.diagnoses.iter().map(|d| d.text.as_str()).collect();
+    claim.insert("diagnoses".into(), json!(diagnoses));
+    let lines: Vec<Value> = c
+        .lines
+        .iter()
+        .map(|l| {
+            let mut line = Map::new();
+            line.insert("code".into(), json!(l.code.text));
+            let mods: Vec<&str> = l.modifiers.iter().map(|m| m.text.as_str()).collect();
+            line.insert("modifiers".into(), json!(mods));
+            if let Some(u) = &l.units {
+                line.insert("units".into(), number(&u.text));
+            }
+            if let Some(s) = &l.session {
+                line.insert("session".into(), number(&s.text));
+            }
+            Value::Object(line)
+        })
+        .collect();
+    claim.insert("lines".into(), Value::Array(lines));
+    let procedures: Vec<Value> = c
+        .procedures
+        .iter()
+        .map(|(code, approach)| match approach {
+            Some(a) => json!({"code": code.text, "approach": a.text}),
+            None => json!({"code": code.text}),
+        })
+        .collect();
+    claim.insert("procedures".into(), Value::Array(procedures));
+    let mut documentation = Map::new();
+    for (name, value) in &c.documentation {
+        let v = match value {
+            DocValue::Bool(b) => json!(b),
+            DocValue::Number(n) => number(&n.text),
+            DocValue::Text(t) => json!(t.text),
+            DocValue::List(items) => {
+                json!(items.iter().map(|i| i.text.as_str()).collect::<Vec<_>>())
+            }
+        };
+        documentation.insert(name.text.clone(), v);
+    }
+    claim.insert("documentation".into(), Value::Object(documentation));
+    Value::Object(claim)
+}
+
+/// A number as written; text that is not one stays text, so the claim reader names it.
+fn number(text: &str) -> Value {
+    serde_json::from_str::<serde_json::Number>(text)
+        .map(Value::Number)
+        .unwrap_or_else(|_| json!(text))
+}

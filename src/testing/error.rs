@@ -1,0 +1,32 @@
+//! Why a policy test failed, as diagnostics at the test's own text.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// An expectation that did not hold.
+#[derive(Debug, Error, Diagnostic)]
+#[error("test `{test}` failed: expected {expected}")]
+#[diagnostic(code(claimrules::test_failed))]
+pub struct TestFailed {
+    pub test: String,
+    pub expected: String,
+    #[label("this expectation does not hold")]
+    pub span: SourceSpan,
+    /// What the packs found instead.
+    #[help]
+    pub actual: String,
+}
+
+/// A test whose claim the engine cannot read (a malformed code, an unknown fact).
+#[derive(Debug, Error, Diagnostic)]
+#[error("test `{test}`: its claim does not read: {problems}")]
+#[diagnostic(
+    code(claimrules::test_claim),
+    help("write the claim as a real claim would carry it: codes of five characters, documented facts the packs declare, with their types")
+)]
+pub struct TestClaimError {
+    pub test: String,
+    pub problems: String,
+    #[label("this claim")]
+    pub span: SourceSpan,
+}

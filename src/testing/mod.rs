@@ -1,0 +1,111 @@
+//! Policy tests: `*.test.policy` files run against an [`Engine`].
+//!
+//! Each test writes a claim in a compact form; the runner turns it into claim JSON and reads it
+//! exactly as `check` reads a claim, so a test exercises the same path as production. Each
+//! expectation that does not hold becomes a diagnostic at the expectation, showing what was
+//! expected and what the packs actually found.
+
+mod claim;
+mod error;
+mod expect;
+
+use crate::diagnostic::PolicyDiagnostic;
+use crate::engine::{Engine, EvalOptions};
+use crate::pack::PolicyText;
+use crate::syntax::parse_tests;
+use crate::syntax::span::SourceFile;
+use crate::syntax::test_ast::ExpectKind;
+use crate::RawClaim;
+
+pub use error::{TestClaimError, TestFailed};
+
+/// The outcome of one run of policy tests.
+#[derive(Default)]
+pub struct TestReport {
+    pub passed: usize,
+    pub failed: usize,
+    /// One diagnostic per failed expectation, unreadable claim or syntax error, in file order.
+    pub diagnostics: Vec<PolicyDiagnostic>,
+}
+
+impl TestReport {
+    /// The plain closing line: `N passed, N failed`.
+    pub fn summary(&self) -> String {
+        format!("{} passed, {} failed", self.passed, self.failed)
+    }
+}
+
+/// Runs every test of the given test files.
+pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
+    let mut report = TestReport::default();
+    for file in files {
+        let source = SourceFile::new(file.name.clone(), file.text.clone());
+        let (parsed, errors) = parse_tests(&source.text);
+        for e in errors {
+            report.failed += 1;
+            report
+                .diagnostics
+                .push(PolicyDiagnostic::in_file(e, &source));
+        }
+        for test in &parsed.tests {
+            let failures = run_one(engine, test, &source);
+            if failures.is_empty() {
+                report.passed += 1;
+            } else {
+                report.failed += 1;
+                report.diagnostics.extend(failures);
+            }
+        }
+    }
+    report
+}
+
+fn run_one(
+    engine: &Engine,
+    test: &crate::syntax::test_ast::TestDecl,
+    source: &SourceFile,
+) -> Vec<PolicyDiagnostic> {
+    let json = claim::to_json(test).to_string();
+    let explain = test
+        .expectations
+        .iter()
+        .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
+    let result = engine.evaluate_raw(
+        &RawClaim {
+            json: &json,
+            line: 1,
+        },
+        EvalOptions { explain },
+    );
+    if !result.errors.is_empty() {
+        let problems: Vec<String> = result
+            .errors
+            .iter()
+            .map(|e| match &e.path {
+                Some(p) => format!("{p}: {}", e.message),
+                None => e.message.clone(),
+            })
+            .collect();
+        return vec![PolicyDiagnostic::in_file(
+            TestClaimError {
+                test: test.name.text.clone(),
+                problems: problems.join("; "),
+                span: test.claim.span.into(),
+            },
+            source,
+        )];
+    }
+    test.expectations
+        .iter()
+        .filter_map(|e| expect::check(e, &result))
+        .map(|failed| {
+            PolicyDiagnostic::in_file(
+                TestFailed {
+                    test: test.name.text.clone(),
+                    ..failed
+                },
+                source,
+            )
+        })
+        .collect()
+}

@@ -90,7 +90,7 @@ fn value_is(v: &serde_json::Value, text: &str) -> bool {
             matches!((b, text), (true, "yes" | "true") | (false, "no" | "false"))
         }
         serde_json::Value::Array(items) => items.iter().any(|i| value_is(i, text)),
-        other => other.to_string() == text,
+        other => text.parse::<serde_json::Value>().is_ok_and(|t| t == *other),
     }
 }
 

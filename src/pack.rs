@@ -170,6 +170,11 @@ pub fn read_tests_at(path: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
     }])
 }
 
+/// Whether a file holds a table's data rather than policies.
+pub fn is_data_file(name: &str) -> bool {
+    name.ends_with(".csv") || name.ends_with(".tsv")
+}
+
 /// Whether a file holds policy tests.
 pub fn is_test_file(name: &str) -> bool {
     name.ends_with(".test.policy")
@@ -193,6 +198,7 @@ pub fn read_pack(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnosti
             .collect()),
         PackSource::Texts(texts) => Ok(texts
             .iter()
+            .filter(|(name, _)| !is_test_file(name) && !is_data_file(name))
             .map(|(name, text)| PolicyText {
                 name: name.clone(),
                 text: text.clone(),

@@ -107,7 +107,7 @@ impl<'a> Checker<'a> {
                     self.error(TypeMismatch {
                         subject: format!("`{}`", w.text),
                         found: "a column of the line's code".into(),
-                        expected: "codes fixed in the policy".into(),
+                        expected: "a fixed list of codes".into(),
                         span: w.span.into(),
                         help: "a code set and `for each line in` list fixed codes; use a \
                                column in a test such as `claim has code.primaries`"

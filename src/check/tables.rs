@@ -256,7 +256,9 @@ impl<'a> Checker<'a> {
     ) -> Option<(ColumnRef, ColumnType)> {
         let name = w.text.strip_prefix("code.").unwrap_or(&w.text);
         let Some(&found) = self.columns.get(name) else {
-            let help = super::error::did_you_mean(name, self.columns.keys().copied(), "column");
+            let known: Vec<String> = self.columns.keys().map(|c| format!("code.{c}")).collect();
+            let help =
+                super::error::did_you_mean(&w.text, known.iter().map(String::as_str), "column");
             self.error(UnknownName {
                 kind: "table column",
                 name: w.text.clone(),

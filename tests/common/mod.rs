@@ -68,3 +68,16 @@ pub fn claim(date: &str, lines: &[(&str, &[&str])], documentation: &str) -> Stri
         lines.join(", ")
     )
 }
+
+/// Only the given files (policies and the table data they name), without the standard pack.
+pub fn engine_of_files(files: &[(&str, &str)]) -> Result<Engine, Diagnostics> {
+    Engine::builder()
+        .without_standard_pack()
+        .pack(claimrules::PackSource::Texts(
+            files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        ))
+        .build()
+}

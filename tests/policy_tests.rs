@@ -62,3 +62,33 @@ fn a_changed_expectation_fails_on_its_line_showing_the_actual_findings() {
     assert!(stderr.contains("expected a `deny` on 27358"), "{stderr}");
     assert!(stderr.contains("there are no findings"), "{stderr}");
 }
+
+/// The wording of test failures and test syntax errors, reviewed like code.
+#[rstest::rstest]
+#[case::failed_expectation(
+    "test \"76000 beside 77003\"\n  claim on 2024-03-01\n    line 77003\n    line 76000\n    documented fluoroscopy_minutes 1, fluoroscopy_indication \"facet\"\n  expect no deny on 76000\n  expect status pass\n"
+)]
+#[case::unreadable_claim(
+    "test \"a bad code\"\n  claim on 2024-03-01\n    line 7700\n  expect status pass\n"
+)]
+#[case::test_syntax("test \"x\"\n  claim on 2024-03-01\n    line 27093\n  expect maybe\n")]
+fn test_failures_are_explained(#[case] text: &str) {
+    let name = std::thread::current()
+        .name()
+        .and_then(|n| n.rsplit("::").next())
+        .map(|n| n.splitn(3, '_').nth(2).unwrap_or(n).to_string())
+        .unwrap_or_default();
+    let engine = claimrules::Engine::standard().expect("the standard pack loads");
+    let files = vec![claimrules::pack::PolicyText {
+        name: "example.test.policy".into(),
+        text: text.into(),
+    }];
+    let report = claimrules::testing::run_tests(&engine, &files);
+    assert_eq!(report.failed, 1, "{}", report.summary());
+    let rendered: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.render(false, 90))
+        .collect();
+    insta::assert_snapshot!(name, rendered.join("\n"));
+}

@@ -963,6 +963,25 @@ fn describe(rule: Rule) -> Option<&'static str> {
         }
         Rule::code_attr => "a table column of the line's code, such as `code.mue`",
         Rule::so_far | Rule::kw_so | Rule::kw_far => "`so far`",
+        Rule::test_decl | Rule::kw_test => "`test`",
+        Rule::test_claim => "`claim on` and a date",
+        Rule::expectation | Rule::kw_expect => "`expect`",
+        Rule::claim_line => "`line` and a code",
+        Rule::claim_documented => "`documented` and facts",
+        Rule::claim_diagnosis
+        | Rule::claim_procedure
+        | Rule::claim_pos
+        | Rule::claim_provider
+        | Rule::claim_payer => "a part of the claim",
+        Rule::line_modifiers | Rule::line_unit_count | Rule::line_session => {
+            "`modifier`, `units` or `session`"
+        }
+        Rule::expect_status
+        | Rule::expect_none
+        | Rule::expect_finding
+        | Rule::expect_derived
+        | Rule::action_name => "what to expect (`status`, `deny`, `no`, `derived`, …)",
+        Rule::doc_item | Rule::doc_list => "a fact and its value",
         Rule::on_date_of_service | Rule::kw_on => "`on the date of service`",
         Rule::rule_id => "a rule id such as `fluoroscopy.bundled-76000`",
         Rule::ident | Rule::field | Rule::name => "a name",
@@ -1090,7 +1109,7 @@ fn help_for(expected: &[&str]) -> String {
     } else if any("code") {
         "codes are written as on the claim (`77002`, `0201T`), ranges as `27000-27299`, sets by name in quotes".into()
     } else if any("`rule`") || any("end of the file") {
-        "each item starts with `rule`, `fact`, `codes`, `diagnoses` or `term` at the start of a line".into()
+        "each item starts with `rule`, `fact`, `codes`, `diagnoses`, `term` or `table` at the start of a line".into()
     } else if let Some(first) = expected.first() {
         format!("write {first} here")
     } else {

@@ -43,8 +43,16 @@ pub fn check(e: &Expectation, result: &ClaimResult) -> Option<TestFailed> {
                 .collect();
             (!hits.is_empty()).then(|| {
                 fail(
-                    format!("no {}", describe(p)),
-                    format!("found {}", findings_text(&hits)),
+                    format!(
+                        "no {}",
+                        describe(p)
+                            .trim_start_matches("a ")
+                            .trim_start_matches("an ")
+                    ),
+                    format!(
+                        "but {}",
+                        findings_text(&hits).replace("the findings are:", "these findings match:")
+                    ),
                 )
             })
         }

@@ -135,7 +135,7 @@ impl<'a> Checker<'a> {
                 if *op == MembershipOp::Has {
                     self.error(TypeMismatch {
                         subject: format!("`{}`", field.text),
-                        found: "a table column with one value a code".into(),
+                        found: "a table column, which holds one value for a code,".into(),
                         expected: "a list (to test with `has`)".into(),
                         span: field.span.into(),
                         help: format!("test it with `in`: `{} in (…)`", field.text),

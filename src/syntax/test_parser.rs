@@ -205,7 +205,9 @@ impl Walker {
                     .ok_or_else(|| self.unexpected(&body, "a fact"))?;
                 let value = values
                     .iter()
-                    .find(|v| v.as_rule() == Rule::word)
+                    .find(|v| {
+                        matches!(v.as_rule(), Rule::word | Rule::bool_true | Rule::bool_false)
+                    })
                     .map(|v| self.word(v));
                 let rule = values
                     .iter()

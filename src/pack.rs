@@ -91,6 +91,9 @@ pub fn read_data(source: &PackSource, relative: &str) -> Result<PolicyText, Stri
                     "`{relative}` leads outside the pack folder (through a link)"
                 ));
             }
+            if !real.is_file() {
+                return Err(format!("`{}` is not a regular file", path.display()));
+            }
             let bytes = std::fs::read(&real)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             let text = match String::from_utf8(bytes) {

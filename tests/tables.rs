@@ -42,6 +42,7 @@ fn claim(lines: &str) -> String {
 #[case::missing_column("for each line\n  when missing code.open_counterpart\n  deny \"m\"", r#"{"code": "27358"}, {"code": "28406"}"#, vec![1])]
 #[case::claim_has_codes_column("for each line in \"code attributes\"\n  unless claim has code.primaries\n  deny \"m\"", r#"{"code": "27358"}, {"code": "27356"}"#, vec![])]
 #[case::claim_lacks_codes_column("for each line in 27358\n  unless claim has code.primaries\n  deny \"m\"", r#"{"code": "27358"}, {"code": "27358"}"#, vec![1, 2])]
+#[case::empty_codes_cell_is_unknown("for each line in 0201T\n  when not claim has code.primaries\n  deny \"m\"", r#"{"code": "0201T"}"#, vec![])]
 #[case::line_units_limit("for each line\n  when line units > code.mue\n  deny \"m\"", r#"{"code": "0201T", "units": 2}, {"code": "28406"}"#, vec![1])]
 #[case::units_so_far("for each line\n  when units so far on the date of service > code.mue\n  deny \"m\"", r#"{"code": "0201T"}, {"code": "28406"}, {"code": "0201T"}, {"code": "0201T"}"#, vec![3, 4])]
 #[case::units_all_lines("for each line\n  when units on the date of service > code.mue\n  deny \"m\"", r#"{"code": "0201T"}, {"code": "28406"}, {"code": "0201T"}"#, vec![1, 3])]

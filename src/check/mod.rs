@@ -89,6 +89,8 @@ struct Checker<'a> {
     table_ids: Vec<Option<TableId>>,
     /// Every table column by name, for `code.<column>`.
     columns: HashMap<&'a str, (ColumnRef, ColumnType)>,
+    /// Columns of tables whose data did not load.
+    failed_columns: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> Checker<'a> {
@@ -124,6 +126,7 @@ impl<'a> Checker<'a> {
             table_decls: IndexMap::new(),
             table_ids: Vec::new(),
             columns: HashMap::new(),
+            failed_columns: std::collections::HashSet::new(),
         }
     }
 

@@ -26,6 +26,9 @@ impl<'a> Checker<'a> {
             self.file = file;
             let id = self.program.tables.len() as TableId;
             let Some(table) = self.load_table(decl, read) else {
+                // Its columns are known to exist; rules using them report nothing further.
+                self.failed_columns
+                    .extend(decl.columns.iter().map(|c| c.name.text.as_str()));
                 self.table_ids.push(None);
                 continue;
             };
@@ -255,6 +258,9 @@ impl<'a> Checker<'a> {
         has_line: bool,
     ) -> Option<(ColumnRef, ColumnType)> {
         let name = w.text.strip_prefix("code.").unwrap_or(&w.text);
+        if self.failed_columns.contains(name) && !self.columns.contains_key(name) {
+            return None;
+        }
         let Some(&found) = self.columns.get(name) else {
             let known: Vec<String> = self.columns.keys().map(|c| format!("code.{c}")).collect();
             let help =

@@ -29,6 +29,14 @@ pub fn run(args: TestArgs) -> u8 {
     }
     for path in &args.paths {
         match read_tests_at(path) {
+            Ok(found) if found.is_empty() => diagnostics.push(
+                claimrules::PolicyDiagnostic::general(claimrules::pack::PackUnreadable {
+                    what: "test folder",
+                    path: path.display().to_string(),
+                    reason: "it holds no `*.test.policy` file".into(),
+                    help: "name test files, or folders that hold them".into(),
+                }),
+            ),
             Ok(found) => files.extend(found),
             Err(d) => diagnostics.push(d),
         }

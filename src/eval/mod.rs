@@ -334,6 +334,16 @@ impl<'p, 'c> Run<'p, 'c> {
                 .any(|c| self.cell(*c, scope).is_some_and(|cell| cell.has_code(code)))
     }
 
+    /// What "no code matched" means: false, or unknown when a column it reads has no value
+    /// for the line's code (the table does not say which codes to look for).
+    fn no_match(&self, m: &CodeMatch, scope: Scope) -> Truth {
+        if m.columns.iter().any(|c| self.cell(*c, scope).is_none()) {
+            Truth::Unknown
+        } else {
+            Truth::False
+        }
+    }
+
     fn limit(&self, limit: Limit, scope: Scope) -> Option<f64> {
         match limit {
             Limit::Number(n) => Some(n),
@@ -447,9 +457,11 @@ impl<'p, 'c> Run<'p, 'c> {
             }
             CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
             CondKind::Term(t) => self.eval(&program.terms[*t as usize].condition, scope, matched),
-            CondKind::LineIs(m) => {
-                Truth::from_bool(line().is_some_and(|l| self.matches(m, l.code, scope)))
-            }
+            CondKind::LineIs(m) => match line() {
+                Some(l) if self.matches(m, l.code, scope) => Truth::True,
+                Some(_) => self.no_match(m, scope),
+                None => Truth::False,
+            },
             CondKind::LineHasModifier(mods) => Truth::from_bool(
                 line().is_some_and(|l| l.modifiers.iter().any(|m| mods.contains(m))),
             ),
@@ -499,6 +511,10 @@ impl<'p, 'c> Run<'p, 'c> {
                         && (!*same_session || other.session == this.session)
                 });
                 let mut found = false;
+                let codes = match test {
+                    LineTest::Codes(m) => Some(m),
+                    LineTest::Modifiers(_) => None,
+                };
                 for (_, other) in others {
                     let hit = match test {
                         LineTest::Codes(m) => self.matches(m, other.code, scope),
@@ -514,7 +530,11 @@ impl<'p, 'c> Run<'p, 'c> {
                         break;
                     }
                 }
-                Truth::from_bool(found)
+                match (found, codes) {
+                    (true, _) => Truth::True,
+                    (false, Some(m)) => self.no_match(m, scope),
+                    (false, None) => Truth::False,
+                }
             }
             CondKind::ClaimHasCode(m) => {
                 match claim.lines.iter().find(|l| self.matches(m, l.code, scope)) {
@@ -524,7 +544,7 @@ impl<'p, 'c> Run<'p, 'c> {
                         }
                         Truth::True
                     }
-                    None => Truth::False,
+                    None => self.no_match(m, scope),
                 }
             }
             CondKind::ClaimHasModifier(mods) => Truth::from_bool(

@@ -30,3 +30,16 @@ pub struct TestClaimError {
     #[label("this claim")]
     pub span: SourceSpan,
 }
+
+/// An expectation naming a rule that no loaded pack defines: it could never fail.
+#[derive(Debug, Error, Diagnostic)]
+#[error("test `{test}`: no loaded pack has a rule `{rule}`")]
+#[diagnostic(code(claimrules::test_unknown_rule))]
+pub struct TestUnknownRule {
+    pub test: String,
+    pub rule: String,
+    #[label("unknown rule")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}

@@ -135,9 +135,11 @@ fn matches(p: &FindingPattern, f: &Finding) -> bool {
         && p.line
             .as_ref()
             .is_none_or(|l| f.lines.iter().any(|n| n.to_string() == l.text))
-        && p.code
-            .as_ref()
-            .is_none_or(|c| f.code.as_deref() == Some(c.text.as_str()))
+        && p.code.as_ref().is_none_or(|c| {
+            f.code
+                .as_deref()
+                .is_some_and(|code| code.eq_ignore_ascii_case(&c.text))
+        })
         && p.rule.as_ref().is_none_or(|r| f.rule == r.text)
 }
 

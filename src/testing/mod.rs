@@ -17,7 +17,7 @@ use crate::syntax::span::SourceFile;
 use crate::syntax::test_ast::ExpectKind;
 use crate::RawClaim;
 
-pub use error::{TestClaimError, TestFailed};
+pub use error::{TestClaimError, TestFailed, TestUnknownRule};
 
 /// The outcome of one run of policy tests.
 #[derive(Default)]
@@ -65,6 +65,10 @@ fn run_one(
     test: &crate::syntax::test_ast::TestDecl,
     source: &SourceFile,
 ) -> Vec<PolicyDiagnostic> {
+    let unknown = unknown_rules(engine, test, source);
+    if !unknown.is_empty() {
+        return unknown;
+    }
     let json = claim::to_json(test).to_string();
     let explain = test
         .expectations
@@ -108,6 +112,37 @@ fn run_one(
                 TestFailed {
                     test: test.name.text.clone(),
                     ..failed
+                },
+                source,
+            )
+        })
+        .collect()
+}
+
+/// Expectations that name a rule no pack defines; `expect no deny from a.typo` would otherwise
+/// pass without testing anything.
+fn unknown_rules(
+    engine: &Engine,
+    test: &crate::syntax::test_ast::TestDecl,
+    source: &SourceFile,
+) -> Vec<PolicyDiagnostic> {
+    let rules = &engine.program().rules;
+    let ids = || rules.iter().map(|r| &*r.id);
+    test.expectations
+        .iter()
+        .filter_map(|e| match &e.kind {
+            ExpectKind::Finding(p) | ExpectKind::NoFinding(p) => p.rule.as_ref(),
+            ExpectKind::Derived { rule, .. } => rule.as_ref(),
+            ExpectKind::Status(_) => None,
+        })
+        .filter(|r| !ids().any(|id| id == r.text))
+        .map(|r| {
+            PolicyDiagnostic::in_file(
+                TestUnknownRule {
+                    test: test.name.text.clone(),
+                    rule: r.text.clone(),
+                    span: r.span.into(),
+                    help: crate::check::error::did_you_mean(&r.text, ids(), "rule"),
                 },
                 source,
             )

@@ -2,15 +2,11 @@
 //! with, line tests kept inside line rules.
 
 use super::error::*;
+use super::tables::is_column;
 use super::Checker;
 use crate::ir::*;
 use crate::syntax::ast::{self, CompareOp, LiteralKind, MembershipOp};
 use crate::syntax::span::Span;
-
-/// `code.<column>`: a column of a code table rather than a fact.
-fn is_column(name: &str) -> bool {
-    name.starts_with("code.")
-}
 
 /// ICD-10-PCS approach values (character 5 of a Medical and Surgical code), as claims name them.
 pub const PCS_APPROACHES: &[&str] = &[
@@ -122,10 +118,10 @@ impl<'a> Checker<'a> {
             }
             P::ServiceDate(t) => CondKind::ServiceDate(self.window(t)?),
             P::Documented(f) if is_column(&f.text) => self.attr_present(f, has_line)?,
-            P::Missing(f) if is_column(&f.text) => CondKind::Not(Box::new(Cond {
-                kind: self.attr_present(f, has_line)?,
-                loc: self.loc(span),
-            })),
+            P::Missing(f) if is_column(&f.text) => {
+                let present = self.attr_present(f, has_line)?;
+                self.negate_if(true, present, span)
+            }
             P::Documented(f) => CondKind::Documented(self.fact(f)?.0),
             P::Missing(f) => CondKind::Missing(self.fact(f)?.0),
             P::Compare { field, op, value } if is_column(&field.text) => {
@@ -274,7 +270,7 @@ impl<'a> Checker<'a> {
         Some(self.negate_if(op == CompareOp::Ne, positive, span))
     }
 
-    fn negate_if(&self, negate: bool, kind: CondKind, span: Span) -> CondKind {
+    pub(super) fn negate_if(&self, negate: bool, kind: CondKind, span: Span) -> CondKind {
         if negate {
             CondKind::Not(Box::new(Cond {
                 kind,
@@ -311,25 +307,12 @@ impl<'a> Checker<'a> {
                 self.choice_mask(field, choices, &refs)?,
             )),
             (MembershipOp::In, FactType::Number) => {
-                let mut kind: Option<CondKind> = None;
+                let mut kinds = Vec::with_capacity(refs.len());
                 for v in &refs {
                     let n = self.number_literal(field, &ty, v)?;
-                    let this = CondKind::Number(id, CompareOp::Eq, n);
-                    kind = Some(match kind {
-                        None => this,
-                        Some(prev) => CondKind::Or(
-                            Box::new(Cond {
-                                kind: prev,
-                                loc: self.loc(field.span),
-                            }),
-                            Box::new(Cond {
-                                kind: this,
-                                loc: self.loc(v.span),
-                            }),
-                        ),
-                    });
+                    kinds.push(CondKind::Number(id, CompareOp::Eq, n));
                 }
-                kind
+                self.any_of(kinds, field)
             }
             (MembershipOp::Has, _) => {
                 self.mismatch(field, &ty, "a list (to test with `has`)", field.span);
@@ -340,6 +323,17 @@ impl<'a> Checker<'a> {
                 None
             }
         }
+    }
+
+    /// `a or b or …` of tests on one field (`x in (1, 2)`).
+    pub(super) fn any_of(&self, kinds: Vec<CondKind>, field: &ast::Word) -> Option<CondKind> {
+        let loc = self.loc(field.span);
+        kinds.into_iter().reduce(|a, b| {
+            CondKind::Or(
+                Box::new(Cond { kind: a, loc }),
+                Box::new(Cond { kind: b, loc }),
+            )
+        })
     }
 
     fn mismatch(&mut self, field: &ast::Word, ty: &FactType, expected: &str, span: Span) {

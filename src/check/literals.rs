@@ -386,7 +386,7 @@ impl<'a> Checker<'a> {
         scope: MessageScope,
         span: crate::syntax::span::Span,
     ) -> Option<Placeholder> {
-        if name.starts_with("code.") {
+        if super::tables::is_column(name) {
             let w = ast::Word {
                 text: name.to_string(),
                 span,

@@ -588,7 +588,7 @@ impl<'a> Checker<'a> {
             ast::ActionKind::Deny => Some(ActionKind::Deny),
             ast::ActionKind::Review => Some(ActionKind::Review),
             ast::ActionKind::Info => Some(ActionKind::Info),
-            ast::ActionKind::Suggest(code) if code.text.starts_with("code.") => self
+            ast::ActionKind::Suggest(code) if tables::is_column(&code.text) => self
                 .code_column(code, has_line)
                 .map(ActionKind::SuggestColumn),
             ast::ActionKind::Suggest(code) => self.code(code).map(ActionKind::Suggest),

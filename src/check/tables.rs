@@ -11,6 +11,14 @@ use crate::pack::PolicyText;
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
 
+/// How a rule names a column of the code of the line it judges: `code.mue`.
+const COLUMN_PREFIX: &str = "code.";
+
+/// Whether a name is a table column (`code.<column>`) rather than a fact.
+pub(super) fn is_column(name: &str) -> bool {
+    name.starts_with(COLUMN_PREFIX)
+}
+
 /// How many bad rows of one table are reported before the rest are summed up.
 const MAX_ROW_ERRORS: usize = 20;
 
@@ -257,12 +265,16 @@ impl<'a> Checker<'a> {
         w: &ast::Word,
         has_line: bool,
     ) -> Option<(ColumnRef, ColumnType)> {
-        let name = w.text.strip_prefix("code.").unwrap_or(&w.text);
+        let name = w.text.strip_prefix(COLUMN_PREFIX).unwrap_or(&w.text);
         if self.failed_columns.contains(name) && !self.columns.contains_key(name) {
             return None;
         }
         let Some(&found) = self.columns.get(name) else {
-            let known: Vec<String> = self.columns.keys().map(|c| format!("code.{c}")).collect();
+            let known: Vec<String> = self
+                .columns
+                .keys()
+                .map(|c| format!("{COLUMN_PREFIX}{c}"))
+                .collect();
             let help =
                 super::error::did_you_mean(&w.text, known.iter().map(String::as_str), "column");
             self.error(UnknownName {
@@ -346,7 +358,7 @@ impl<'a> Checker<'a> {
 
     /// A number to compare units with: `1` or a number column such as `code.mue`.
     pub(super) fn limit(&mut self, w: &ast::Word, has_line: bool) -> Option<Limit> {
-        if !w.text.starts_with("code.") {
+        if !is_column(&w.text) {
             return self.number(w).map(Limit::Number);
         }
         let (r, ty) = self.column(w, has_line)?;
@@ -460,14 +472,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 let kind = CondKind::Attr(r, AttrTest::TextIn(texts));
-                return Some(if op == Op::Ne {
-                    CondKind::Not(Box::new(Cond {
-                        kind,
-                        loc: self.loc(field.span),
-                    }))
-                } else {
-                    kind
-                });
+                return Some(self.negate_if(op == Op::Ne, kind, field.span));
             }
             ColumnType::Code | ColumnType::Codes => {
                 self.column_mismatch(field, ty, "a column to compare with a value");
@@ -475,17 +480,6 @@ impl<'a> Checker<'a> {
             }
         };
         Some(CondKind::Attr(r, test))
-    }
-
-    /// `a or b or …` of conditions on one field.
-    fn any_of(&self, kinds: Vec<CondKind>, field: &ast::Word) -> Option<CondKind> {
-        let loc = self.loc(field.span);
-        kinds.into_iter().reduce(|a, b| {
-            CondKind::Or(
-                Box::new(Cond { kind: a, loc }),
-                Box::new(Cond { kind: b, loc }),
-            )
-        })
     }
 
     /// `code.includes_imaging` standing alone: a yes/no column.

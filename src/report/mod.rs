@@ -126,6 +126,17 @@ pub enum ChangeOp {
     RemoveLine,
 }
 
+impl ChangeOp {
+    /// The change in the words of the language: `add modifier`, `remove line`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::AddModifier => "add modifier",
+            ChangeOp::RemoveModifier => "remove modifier",
+            ChangeOp::RemoveLine => "remove line",
+        }
+    }
+}
+
 /// Where in the policies a finding or an explanation comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyRef {

@@ -33,11 +33,7 @@ pub fn render_text(result: &ClaimResult) -> String {
         let extra = match (&f.suggested_code, &f.change) {
             (Some(code), _) => format!(" [suggest {code}]"),
             (_, Some(change)) => {
-                let op = match change.op {
-                    super::ChangeOp::AddModifier => "add modifier",
-                    super::ChangeOp::RemoveModifier => "remove modifier",
-                    super::ChangeOp::RemoveLine => "remove line",
-                };
+                let op = change.op.as_str();
                 match &change.modifier {
                     Some(m) => format!(" [{op} {m}]"),
                     None => format!(" [{op}]"),

@@ -17,10 +17,7 @@ pub fn check(e: &Expectation, result: &ClaimResult) -> Option<TestFailed> {
     };
     match &e.kind {
         ExpectKind::Status(want) => {
-            let got = serde_json::to_value(result.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let got = result.status.as_str();
             (got != want.text).then(|| {
                 fail(
                     format!("status `{}`", want.text),
@@ -184,15 +181,11 @@ fn findings_text(findings: &[Finding]) -> String {
     for f in findings {
         let what = match (&f.suggested_code, &f.change) {
             (Some(s), _) => format!("suggest {s}"),
-            (None, Some(c)) => match (c.op, &c.modifier) {
-                (ChangeOp::AddModifier, Some(m)) => format!("modify add modifier {m}"),
-                (ChangeOp::RemoveModifier, Some(m)) => format!("modify remove modifier {m}"),
-                _ => "modify remove line".into(),
+            (None, Some(c)) => match &c.modifier {
+                Some(m) => format!("modify {} {m}", c.op.as_str()),
+                None => format!("modify {}", c.op.as_str()),
             },
-            _ => serde_json::to_value(f.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            _ => f.action.as_str().to_string(),
         };
         let line = f
             .lines

@@ -59,25 +59,26 @@ const STANDARD_ROOT: &str = "policies/";
 pub fn read_data(source: &PackSource, relative: &str) -> Result<PolicyText, String> {
     check_relative(relative)?;
     match source {
-        PackSource::Standard => {
-            let name = format!("{STANDARD_ROOT}{relative}");
-            STANDARD_PACK
-                .iter()
+        PackSource::Standard | PackSource::Texts(_) => {
+            let (name, missing) = match source {
+                PackSource::Standard => (
+                    format!("{STANDARD_ROOT}{relative}"),
+                    format!("the standard pack has no file `{relative}`"),
+                ),
+                _ => (
+                    relative.to_string(),
+                    format!("no file `{relative}` was given with these policies"),
+                ),
+            };
+            in_memory(source)
+                .into_iter()
                 .find(|(n, _)| *n == name)
-                .map(|(n, text)| PolicyText {
-                    name: (*n).to_string(),
-                    text: (*text).to_string(),
+                .map(|(name, text)| PolicyText {
+                    name: name.to_string(),
+                    text: text.to_string(),
                 })
-                .ok_or_else(|| format!("the standard pack has no file `{relative}`"))
+                .ok_or(missing)
         }
-        PackSource::Texts(texts) => texts
-            .iter()
-            .find(|(n, _)| n == relative)
-            .map(|(n, text)| PolicyText {
-                name: n.clone(),
-                text: text.clone(),
-            })
-            .ok_or_else(|| format!("no file `{relative}` was given with these policies")),
         PackSource::Dir(dir) => {
             let path = dir.join(relative);
             let root = dir
@@ -133,25 +134,34 @@ fn check_relative(relative: &str) -> Result<(), String> {
 
 /// The policy tests (`*.test.policy`) of a pack, in path order.
 pub fn read_pack_tests(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
-    Ok(match source {
-        PackSource::Standard => STANDARD_PACK
-            .iter()
-            .filter(|(name, _)| is_test_file(name))
-            .map(|(name, text)| PolicyText {
-                name: (*name).to_string(),
-                text: (*text).to_string(),
-            })
-            .collect(),
+    match source {
+        PackSource::Dir(dir) => read_files(dir, is_test_file),
+        _ => Ok(select(in_memory(source), is_test_file)),
+    }
+}
+
+/// The files of a pack held in memory (embedded, or given as texts); none for a folder.
+fn in_memory(source: &PackSource) -> Vec<(&str, &str)> {
+    match source {
+        PackSource::Standard => STANDARD_PACK.to_vec(),
         PackSource::Texts(texts) => texts
             .iter()
-            .filter(|(name, _)| is_test_file(name))
-            .map(|(name, text)| PolicyText {
-                name: name.clone(),
-                text: text.clone(),
-            })
+            .map(|(name, text)| (name.as_str(), text.as_str()))
             .collect(),
-        PackSource::Dir(dir) => read_files(dir, is_test_file)?,
-    })
+        PackSource::Dir(_) => Vec::new(),
+    }
+}
+
+/// The files `keep` selects, in the order given.
+fn select(files: Vec<(&str, &str)>, keep: fn(&str) -> bool) -> Vec<PolicyText> {
+    files
+        .into_iter()
+        .filter(|(name, _)| keep(name))
+        .map(|(name, text)| PolicyText {
+            name: name.to_string(),
+            text: text.to_string(),
+        })
+        .collect()
 }
 
 /// Policy tests at a path: a test file, or a folder searched for them.
@@ -173,6 +183,12 @@ pub fn read_tests_at(path: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
     }])
 }
 
+/// Whether a file given in memory holds policies: it need not be named `*.policy` (an editor
+/// buffer, say), but tests and table data are not policies.
+fn is_policy_text(name: &str) -> bool {
+    !is_test_file(name) && !is_data_file(name)
+}
+
 /// Whether a file holds a table's data rather than policies.
 pub fn is_data_file(name: &str) -> bool {
     name.ends_with(".csv") || name.ends_with(".tsv")
@@ -191,22 +207,8 @@ pub fn is_policy_file(name: &str) -> bool {
 /// The policy files of a pack, in a fixed order (by path), so loading is deterministic.
 pub fn read_pack(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
     match source {
-        PackSource::Standard => Ok(STANDARD_PACK
-            .iter()
-            .filter(|(name, _)| is_policy_file(name))
-            .map(|(name, text)| PolicyText {
-                name: (*name).to_string(),
-                text: (*text).to_string(),
-            })
-            .collect()),
-        PackSource::Texts(texts) => Ok(texts
-            .iter()
-            .filter(|(name, _)| !is_test_file(name) && !is_data_file(name))
-            .map(|(name, text)| PolicyText {
-                name: name.clone(),
-                text: text.clone(),
-            })
-            .collect()),
+        PackSource::Standard => Ok(select(in_memory(source), is_policy_file)),
+        PackSource::Texts(_) => Ok(select(in_memory(source), is_policy_text)),
         PackSource::Dir(dir) => {
             let files = read_files(dir, is_policy_file)?;
             if files.is_empty() {

@@ -173,52 +173,50 @@ impl<'a> Checker<'a> {
             match item {
                 ast::Item::Fact(f) => self.declare_fact(f),
                 ast::Item::Codes(c) => {
-                    if let Some(prev) =
-                        first_seen.insert(("code set", &c.name.text), self.loc(c.name.span))
-                    {
-                        let first = format!(
-                            "code sets and tables share names; the first definition is in {}",
-                            self.describe_loc(prev)
-                        );
-                        self.duplicate("code set", &c.name.text, c.name.span, first);
-                    } else {
+                    let note = "code sets and tables share names; ";
+                    if self.first(
+                        &mut first_seen,
+                        ("code set", "code set"),
+                        &c.name.text,
+                        c.name.span,
+                        note,
+                    ) {
                         self.code_set_decls.insert(&c.name.text, (file, c));
                     }
                 }
                 ast::Item::Table(t) => {
                     // A table's name stands for its codes, so it shares the code sets' names.
-                    if let Some(prev) =
-                        first_seen.insert(("code set", &t.name.text), self.loc(t.name.span))
-                    {
-                        let first = format!(
-                            "a table's name also names the set of its codes; the first \
-                             definition is in {}",
-                            self.describe_loc(prev)
-                        );
-                        self.duplicate("table", &t.name.text, t.name.span, first);
-                    } else {
+                    let note = "a table's name also names the set of its codes; ";
+                    if self.first(
+                        &mut first_seen,
+                        ("code set", "table"),
+                        &t.name.text,
+                        t.name.span,
+                        note,
+                    ) {
                         self.table_decls.insert(&t.name.text, (file, t));
                     }
                 }
                 ast::Item::Diagnoses(d) => {
-                    if let Some(prev) =
-                        first_seen.insert(("diagnosis set", &d.name.text), self.loc(d.name.span))
-                    {
-                        let first =
-                            format!("the first definition is in {}", self.describe_loc(prev));
-                        self.duplicate("diagnosis set", &d.name.text, d.name.span, first);
-                    } else {
+                    let (name, span) = (&d.name.text, d.name.span);
+                    if self.first(
+                        &mut first_seen,
+                        ("diagnosis set", "diagnosis set"),
+                        name,
+                        span,
+                        "",
+                    ) {
                         self.diagnosis_set_decls.insert(&d.name.text, (file, d));
                     }
                 }
                 ast::Item::Term(t) => {
-                    if let Some(prev) =
-                        first_seen.insert(("term", &t.name.text), self.loc(t.name.span))
-                    {
-                        let first =
-                            format!("the first definition is in {}", self.describe_loc(prev));
-                        self.duplicate("term", &t.name.text, t.name.span, first);
-                    } else {
+                    if self.first(
+                        &mut first_seen,
+                        ("term", "term"),
+                        &t.name.text,
+                        t.name.span,
+                        "",
+                    ) {
                         self.term_decls.insert(&t.name.text, (file, t));
                         self.terms.push(None);
                         self.term_progress.push(Progress::Pending);
@@ -236,6 +234,32 @@ impl<'a> Checker<'a> {
                         self.duplicate("rule", &r.id.text, r.id.span, first);
                     }
                 }
+            }
+        }
+    }
+
+    /// Records the first definition of a name in a namespace; a later one is a duplicate
+    /// `kind`, reported with `note` and where the first one is. `true` for the first.
+    fn first(
+        &mut self,
+        seen: &mut HashMap<(&'static str, &'a str), Loc>,
+        (namespace, kind): (&'static str, &'static str),
+        name: &'a str,
+        span: Span,
+        note: &str,
+    ) -> bool {
+        match seen.entry((namespace, name)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(self.loc(span));
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let first = format!(
+                    "{note}the first definition is in {}",
+                    self.describe_loc(*o.get())
+                );
+                self.duplicate(kind, name, span, first);
+                false
             }
         }
     }

@@ -186,6 +186,20 @@ impl Walker {
         it.next().ok_or_else(|| self.unexpected(parent, wanted))
     }
 
+    /// The first child of a kind, which must exist.
+    pub(super) fn child<'i>(
+        &self,
+        parent: &Pair<'i, Rule>,
+        rule: Rule,
+        wanted: &'static str,
+    ) -> Result<Pair<'i, Rule>> {
+        parent
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == rule)
+            .ok_or_else(|| self.unexpected(parent, wanted))
+    }
+
     /// The next child that is not a keyword.
     pub(super) fn next_value<'i>(
         &self,
@@ -260,11 +274,7 @@ impl Walker {
     }
 
     fn choices(&self, pair: &Pair<Rule>) -> Result<Vec<Word>> {
-        let choices = pair
-            .clone()
-            .into_inner()
-            .find(|c| c.as_rule() == Rule::value_choices)
-            .ok_or_else(|| self.unexpected(pair, "a list of values"))?;
+        let choices = self.child(pair, Rule::value_choices, "a list of values")?;
         Ok(self.choice_words(choices))
     }
 
@@ -561,11 +571,7 @@ impl Walker {
                     kind = Some(ActionKind::Suggest(self.word(&p)))
                 }
                 Rule::add_modifier | Rule::remove_modifier => {
-                    let m = p
-                        .clone()
-                        .into_inner()
-                        .find(|m| m.as_rule() == Rule::modifier_like)
-                        .ok_or_else(|| self.unexpected(&p, "a modifier"))?;
+                    let m = self.child(&p, Rule::modifier_like, "a modifier")?;
                     let m = self.word(&m);
                     kind = Some(if p.as_rule() == Rule::add_modifier {
                         ActionKind::AddModifier(m)
@@ -686,11 +692,7 @@ impl Walker {
                     .ok_or_else(|| self.unexpected(&pair, "codes or a modifier"))?;
                 let what = match what.as_rule() {
                     Rule::has_modifier => {
-                        let m = what
-                            .clone()
-                            .into_inner()
-                            .find(|m| m.as_rule() == Rule::modifier_list)
-                            .ok_or_else(|| self.unexpected(&what, "a modifier"))?;
+                        let m = self.child(&what, Rule::modifier_list, "a modifier")?;
                         LineMatch::Modifiers(self.modifiers(m))
                     }
                     _ => LineMatch::Codes(self.code_ref(what)?),
@@ -790,11 +792,7 @@ impl Walker {
         match pair.as_rule() {
             Rule::date_like => Ok(TimePoint::Date(self.word(&pair))),
             Rule::cci_version => {
-                let v = pair
-                    .clone()
-                    .into_inner()
-                    .find(|p| p.as_rule() == Rule::version_like)
-                    .ok_or_else(|| self.unexpected(&pair, "a version"))?;
+                let v = self.child(&pair, Rule::version_like, "a version")?;
                 Ok(TimePoint::Cci(self.word(&v)))
             }
             _ => Err(self.unexpected(&pair, "a date or `CCI` version")),

@@ -226,11 +226,7 @@ impl Walker {
     }
 
     fn rule_of(&self, pair: &Pair<Rule>) -> Result<Word> {
-        let id = pair
-            .clone()
-            .into_inner()
-            .find(|p| p.as_rule() == Rule::rule_id)
-            .ok_or_else(|| self.unexpected(pair, "a rule id"))?;
+        let id = self.child(pair, Rule::rule_id, "a rule id")?;
         Ok(self.word(&id))
     }
 
@@ -240,19 +236,11 @@ impl Walker {
             match v.as_rule() {
                 Rule::action_name => pattern.action = Some(self.action_pattern(v)?),
                 Rule::on_line => {
-                    let n = v
-                        .clone()
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::number)
-                        .ok_or_else(|| self.unexpected(v, "a line number"))?;
+                    let n = self.child(v, Rule::number, "a line number")?;
                     pattern.line = Some(self.word(&n));
                 }
                 Rule::on_code => {
-                    let c = v
-                        .clone()
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::code_like)
-                        .ok_or_else(|| self.unexpected(v, "a code"))?;
+                    let c = self.child(v, Rule::code_like, "a code")?;
                     pattern.code = Some(self.word(&c));
                 }
                 Rule::from_rule => pattern.rule = Some(self.rule_of(v)?),
@@ -289,11 +277,7 @@ impl Walker {
                     None => None,
                     Some(c) if c.as_rule() == Rule::remove_line => Some(ChangePattern::RemoveLine),
                     Some(c) => {
-                        let m = c
-                            .clone()
-                            .into_inner()
-                            .find(|p| p.as_rule() == Rule::modifier_like)
-                            .ok_or_else(|| self.unexpected(&c, "a modifier"))?;
+                        let m = self.child(&c, Rule::modifier_like, "a modifier")?;
                         Some(if c.as_rule() == Rule::add_modifier {
                             ChangePattern::AddModifier(self.word(&m))
                         } else {

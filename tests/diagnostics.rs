@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{engine_alone, render};
+use common::{case_name, engine_alone, render, render_located_with_help};
 use rstest::rstest;
 
 const FACTS: &str = "fact fluoroscopy_minutes is number\n\
@@ -56,32 +56,14 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::term_named_like_a_fact("term film_archived means guidance has fluoroscopy\n")]
 #[case::unknown_approach("rule r\n  when procedure approach is percutaneos\n  review \"m\"\n")]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
-    let name = policy_mistakes_case_name();
+    let name = case_name();
     let text = format!("{FACTS}{policy}");
     let diagnostics = match engine_alone(&text) {
         Ok(_) => panic!("the policy should not load:\n{text}"),
         Err(d) => d,
     };
-    let rendered = render(&diagnostics);
-    for d in diagnostics.iter() {
-        assert!(
-            d.position().is_some(),
-            "every diagnostic points at a line: {rendered}"
-        );
-        assert!(
-            miette::Diagnostic::help(d).is_some(),
-            "every diagnostic has a help line: {rendered}"
-        );
-    }
+    let rendered = render_located_with_help(&diagnostics);
     insta::assert_snapshot!(name, rendered);
-}
-
-/// The rstest case name of the running test (`case_06_malformed_code` → `malformed_code`).
-fn policy_mistakes_case_name() -> String {
-    let thread = std::thread::current();
-    let full = thread.name().unwrap_or("unknown");
-    let case = full.rsplit("::").next().unwrap_or(full);
-    case.splitn(3, '_').nth(2).unwrap_or(case).to_string()
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The standard pack's own policy tests (`policies/*.test.policy`), run the way an engineer
 //! runs them: `claimrules test policies`. Also: a broken expectation fails on its line.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -73,11 +75,7 @@ fn a_changed_expectation_fails_on_its_line_showing_the_actual_findings() {
 )]
 #[case::test_syntax("test \"x\"\n  claim on 2024-03-01\n    line 27093\n  expect maybe\n")]
 fn test_failures_are_explained(#[case] text: &str) {
-    let name = std::thread::current()
-        .name()
-        .and_then(|n| n.rsplit("::").next())
-        .map(|n| n.splitn(3, '_').nth(2).unwrap_or(n).to_string())
-        .unwrap_or_default();
+    let name = common::case_name();
     let engine = claimrules::Engine::standard().expect("the standard pack loads");
     let files = vec![claimrules::pack::PolicyText {
         name: "example.test.policy".into(),

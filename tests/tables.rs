@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{engine_of_files, judge, render, summary};
+use common::{case_name, engine_of_files, judge, render, render_located_with_help, summary};
 use rstest::rstest;
 
 const TABLE: &str = "table \"code attributes\" from \"tables/attributes.csv\"\n\
@@ -112,11 +112,7 @@ fn table_mistakes_are_explained(#[case] data: &str, #[case] rules: &str) {
             Ok(_) => panic!("the policy should not load"),
             Err(d) => d,
         };
-    let rendered = render(&diagnostics);
-    for d in diagnostics.iter() {
-        assert!(d.position().is_some(), "{rendered}");
-        assert!(miette::Diagnostic::help(d).is_some(), "{rendered}");
-    }
+    let rendered = render_located_with_help(&diagnostics);
     insta::assert_snapshot!(name, rendered);
 }
 
@@ -146,12 +142,4 @@ fn a_table_path_cannot_leave_the_pack(#[case] path: &str) {
         rendered.contains("outside the pack") || rendered.contains("not a path inside the pack"),
         "{rendered}"
     );
-}
-
-fn case_name() -> String {
-    let thread = std::thread::current();
-    let full = thread.name().unwrap_or("case");
-    let last = full.rsplit("::").next().unwrap_or(full);
-    // `case_3_table_unknown_column` → `table_unknown_column`
-    last.splitn(3, '_').nth(2).unwrap_or(last).to_string()
 }

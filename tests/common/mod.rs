@@ -81,3 +81,28 @@ pub fn engine_of_files(files: &[(&str, &str)]) -> Result<Engine, Diagnostics> {
         ))
         .build()
 }
+
+/// The rstest case name of the running test (`case_06_malformed_code` → `malformed_code`), to
+/// name its snapshot.
+pub fn case_name() -> String {
+    let thread = std::thread::current();
+    let full = thread.name().unwrap_or("unknown");
+    let case = full.rsplit("::").next().unwrap_or(full);
+    case.splitn(3, '_').nth(2).unwrap_or(case).to_string()
+}
+
+/// Renders diagnostics after checking that each points at a line and has a help line.
+pub fn render_located_with_help(diagnostics: &Diagnostics) -> String {
+    let rendered = render(diagnostics);
+    for d in diagnostics.iter() {
+        assert!(
+            d.position().is_some(),
+            "every diagnostic points at a line: {rendered}"
+        );
+        assert!(
+            miette::Diagnostic::help(d).is_some(),
+            "every diagnostic has a help line: {rendered}"
+        );
+    }
+    rendered
+}

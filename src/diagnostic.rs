@@ -10,9 +10,10 @@ use crate::syntax::span::SourceFile;
 /// A diagnostic of any phase, tied to the policy file it is about.
 ///
 /// Phase errors carry only a span; the loader attaches the file here, so that every error type
-/// stays small and the file text is shared, not copied.
+/// stays small and the file text is shared, not copied. Cloning shares the diagnostic.
+#[derive(Clone)]
 pub struct PolicyDiagnostic {
-    inner: Box<dyn Diagnostic + Send + Sync + 'static>,
+    inner: Arc<dyn Diagnostic + Send + Sync + 'static>,
     source: Option<NamedSource<Arc<str>>>,
     file: Option<Arc<str>>,
     position: Option<(u32, u32)>,
@@ -26,7 +27,7 @@ impl PolicyDiagnostic {
             .and_then(|mut labels| labels.next())
             .map(|label| file.line_col(label.offset() as u32));
         PolicyDiagnostic {
-            inner: Box::new(inner),
+            inner: Arc::new(inner),
             source: Some(file.named_source()),
             file: Some(file.name.clone()),
             position,
@@ -36,7 +37,7 @@ impl PolicyDiagnostic {
     /// A diagnostic about no file in particular (a folder that cannot be read, say).
     pub fn general(inner: impl Diagnostic + Send + Sync + 'static) -> Self {
         PolicyDiagnostic {
-            inner: Box::new(inner),
+            inner: Arc::new(inner),
             source: None,
             file: None,
             position: None,

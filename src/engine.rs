@@ -17,6 +17,8 @@ use crate::syntax::{
 #[derive(Debug)]
 pub struct Engine {
     program: Program,
+    /// What the checker warns about in the loaded packs; they load all the same.
+    warnings: Diagnostics,
 }
 
 const _: () = {
@@ -63,7 +65,9 @@ impl EngineBuilder {
         self.pack(PackSource::Texts(vec![(name.into(), text.into())]))
     }
 
-    /// Reads, parses and checks every pack. On failure, every diagnostic found, errors first.
+    /// Reads, parses and checks every pack. On failure, every diagnostic found, errors first
+    /// and warnings after; on success the warnings stay with the engine
+    /// ([`Engine::warnings`]).
     pub fn build(self) -> Result<Engine, Diagnostics> {
         let mut diagnostics = Diagnostics::default();
         let mut files = Vec::new();
@@ -103,7 +107,10 @@ impl EngineBuilder {
         }
         diagnostics.sort();
         match program {
-            Some(program) if !diagnostics.has_errors() => Ok(Engine { program }),
+            Some(program) if !diagnostics.has_errors() => Ok(Engine {
+                program,
+                warnings: diagnostics,
+            }),
             _ => Err(diagnostics),
         }
     }
@@ -156,6 +163,12 @@ impl Engine {
             .iter()
             .map(|raw| self.evaluate_raw(raw, options))
             .collect())
+    }
+
+    /// The checker's warnings about the loaded packs: rules that can never fire, rules that
+    /// repeat another, names never used, pair edits that contradict each other.
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.warnings
     }
 
     /// The compiled policies, for tools that inspect them.

@@ -163,7 +163,10 @@ pub enum Value {
 }
 
 /// An inclusive set of codes: single codes and ranges, sorted for binary search.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// The checker interns sets by content, so two [`SetId`]s are equal exactly when they name the
+/// same codes written the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CodeSet {
     pub exact: Vec<Code>,
     pub ranges: Vec<(Code, Code)>,
@@ -187,6 +190,33 @@ impl CodeSet {
 
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.ranges.is_empty()
+    }
+
+    /// A code that both sets hold, if any.
+    pub fn common_code(&self, other: &CodeSet) -> Option<Code> {
+        if let Some(c) = self.exact.iter().find(|c| other.contains(**c)) {
+            return Some(*c);
+        }
+        if let Some(c) = other.exact.iter().find(|c| self.contains(**c)) {
+            return Some(*c);
+        }
+        self.ranges.iter().find_map(|(lo, hi)| {
+            other
+                .ranges
+                .iter()
+                .find(|(olo, ohi)| olo <= hi && lo <= ohi)
+                .map(|(olo, _)| *lo.max(olo))
+        })
+    }
+
+    /// Whether every code of `self` is in `other`. Ranges of `self` count when a single range
+    /// of `other` covers them.
+    pub fn is_subset_of(&self, other: &CodeSet) -> bool {
+        self.exact.iter().all(|c| other.contains(*c))
+            && self
+                .ranges
+                .iter()
+                .all(|(lo, hi)| other.ranges.iter().any(|(olo, ohi)| olo <= lo && hi <= ohi))
     }
 }
 
@@ -320,21 +350,21 @@ pub struct ColumnRef {
 }
 
 /// Codes to look for: a fixed set, and columns of the current line's code (`code.primaries`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CodeMatch {
     pub set: SetId,
     pub columns: Vec<ColumnRef>,
 }
 
 /// A number to compare units with: written in the rule or read from a table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Limit {
     Number(f64),
     Column(ColumnRef),
 }
 
 /// What a rule tests about a column of the line's code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AttrTest {
     /// The table gives the code a value (`documented code.open_counterpart`).
     Present,
@@ -358,7 +388,14 @@ pub struct Cond {
     pub loc: Loc,
 }
 
-#[derive(Debug, Clone)]
+/// Two conditions are the same test wherever they are written: locations stay out of equality.
+impl PartialEq for Cond {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum CondKind {
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
@@ -402,7 +439,7 @@ pub enum CondKind {
     ListHasText(FactId, Vec<Box<str>>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LineTest {
     Codes(CodeMatch),
     Modifiers(Vec<Modifier>),
@@ -510,34 +547,30 @@ pub enum Target {
     Lines(SetId),
 }
 
-/// A pair edit: the column-2 code is denied with the column-1 code when `deny` holds on the
-/// service date.
+/// A pair edit: the column-2 code is denied with the column-1 code when `verdict` denies on
+/// the service date.
 #[derive(Debug)]
 pub struct PairEdit {
     pub column2: SetId,
     pub column1: SetId,
     pub same_session: bool,
-    pub deny: DenyWhen,
+    pub verdict: PairVerdict,
     pub message: Message,
     pub loc: Loc,
 }
 
+/// What a pair edit states, as written: `allowed` or `denied`, on the dates of `window` (every
+/// date when it names none). Outside its window an edit states the opposite, as an NCCI edit
+/// deleted in version 16.1 denied the pair until then: `allowed after CCI 16.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DenyWhen {
-    Always,
-    Never,
-    Within(DateWindow),
-    Outside(DateWindow),
+pub struct PairVerdict {
+    pub allowed: bool,
+    pub window: DateWindow,
 }
 
-impl DenyWhen {
+impl PairVerdict {
     pub fn denies_on(self, date: Date) -> bool {
-        match self {
-            DenyWhen::Always => true,
-            DenyWhen::Never => false,
-            DenyWhen::Within(w) => w.contains(date),
-            DenyWhen::Outside(w) => !w.contains(date),
-        }
+        self.allowed != self.window.contains(date)
     }
 }
 

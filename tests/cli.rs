@@ -243,3 +243,139 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
 }
+
+#[test]
+fn lint_passes_the_standard_pack_with_no_errors_and_no_warnings() {
+    let o = claimrules(&["lint"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "0 error(s), 0 warning(s)\n");
+    let o = claimrules(&["lint", "--no-default-pack", "policies"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "0 error(s), 0 warning(s)\n");
+}
+
+/// Copies the shipped policies, tests and tables into a fresh folder.
+fn copy_of_the_standard_pack(name: &str) -> std::path::PathBuf {
+    let dir = tempdir(name);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut pending = vec![root.clone()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).expect("read policies") {
+            let path = entry.expect("entry").path();
+            let target = dir.join(path.strip_prefix(&root).expect("under policies"));
+            if path.is_dir() {
+                std::fs::create_dir_all(&target).expect("mkdir");
+                pending.push(path);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+    dir
+}
+
+#[test]
+fn a_misspelt_fact_in_a_shipped_policy_fails_lint_and_check_at_its_line_and_column() {
+    let dir = copy_of_the_standard_pack("misspelt-shipped");
+    let file = dir.join("fluoroscopy.policy");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let at = text
+        .find("missing fluoroscopy_minutes")
+        .expect("the documentation rule")
+        + 8;
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    std::fs::write(
+        &file,
+        text.replacen(
+            "missing fluoroscopy_minutes",
+            "missing fluoroscopy_minuts",
+            1,
+        ),
+    )
+    .expect("write");
+    let pack = dir.to_str().expect("utf-8 path");
+    let location = format!("fluoroscopy.policy:{line}:{column}]");
+
+    let lint = claimrules(&["lint", "--no-default-pack", pack]);
+    assert_eq!(lint.status.code(), Some(2));
+    assert!(stdout(&lint).contains(&location), "{}", stdout(&lint));
+    assert!(stdout(&lint).contains("did you mean `fluoroscopy_minutes`?"));
+
+    let json = claimrules(&["lint", "--no-default-pack", "--format", "json", pack]);
+    assert_eq!(json.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(v["errors"], 1, "{v:#}");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "claimrules::unknown_name");
+    assert_eq!(d["severity"], "error");
+    assert!(d["file"]
+        .as_str()
+        .expect("file")
+        .ends_with("fluoroscopy.policy"));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(line as u64), Some(column as u64))
+    );
+    assert_eq!(d["message"], "unknown fact `fluoroscopy_minuts`");
+    assert_eq!(d["help"], "did you mean `fluoroscopy_minutes`?");
+
+    let check = claimrules(&[
+        "check",
+        "--no-default-pack",
+        "--pack",
+        pack,
+        "examples/claims/hip-arthrography-2010-03-31.json",
+    ]);
+    assert_eq!(check.status.code(), Some(2));
+    assert!(stderr(&check).contains(&location), "{}", stderr(&check));
+    assert!(stderr(&check).contains("did you mean `fluoroscopy_minutes`?"));
+}
+
+#[test]
+fn lint_reports_warnings_without_failing_and_checks_test_files() {
+    let dir = tempdir("lint-warnings");
+    std::fs::write(
+        dir.join("payer.policy"),
+        "codes \"spare\" are 77002\n\nrule payer.x\n  for each line in 77002\n  when film_archived\n  review \"m\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("payer.test.policy"),
+        "test \"x\"\n  claim on 2024-01-01\n    line 77002\n  expect review from payer.y\n",
+    )
+    .expect("write");
+    let pack = dir.to_str().expect("utf-8 path");
+    let o = claimrules(&["lint", "--format", "json", "--pack", pack]);
+    assert_eq!(o.status.code(), Some(2), "the unknown rule id is an error");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let codes: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap_or(""),
+                d["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("error", "claimrules::test_unknown_rule"),
+            ("warning", "claimrules::unused")
+        ],
+        "errors come before warnings"
+    );
+    assert_eq!(v["diagnostics"][0]["help"], "did you mean `payer.x`?");
+
+    std::fs::remove_file(dir.join("payer.test.policy")).expect("remove");
+    let o = claimrules(&["lint", "--pack", pack]);
+    assert_eq!(o.status.code(), Some(0), "warnings alone pass");
+    assert!(
+        stdout(&o).ends_with("0 error(s), 1 warning(s)\n"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -74,3 +74,89 @@ fn all_mistakes_of_a_pack_are_reported_in_one_run() {
     let diagnostics = engine_alone(&text).expect_err("three mistakes");
     assert_eq!(diagnostics.len(), 3, "{}", render(&diagnostics));
 }
+
+/// Warnings: the pack loads, but a rule cannot be what its author meant.
+#[rstest]
+#[case::never_fires_empty_date_window(
+    "rule r\n  when service date after 2011-01-01 and service date before 2010-01-01\n  info \"m\"\n"
+)]
+#[case::never_fires_numbers(
+    "rule r\n  for each line in 77002\n  when fluoroscopy_minutes > 5 and fluoroscopy_minutes <= 3\n  deny \"m\"\n"
+)]
+#[case::never_fires_missing_fact(
+    "rule r\n  when missing fluoroscopy_minutes and fluoroscopy_minutes > 1\n  review \"m\"\n"
+)]
+#[case::never_fires_negation(
+    "rule r\n  when film_archived and not (film_archived or anatomic_site is hip)\n  info \"m\"\n"
+)]
+#[case::never_fires_one_of_values(
+    "rule r\n  when approach is open and approach is percutaneous\n  info \"m\"\n"
+)]
+#[case::never_fires_through_a_term(
+    "term \"archived film\" means film_archived and documented anatomic_site\nrule r\n  when \"archived film\" and not documented anatomic_site\n  info \"m\"\n"
+)]
+#[case::never_fires_outside_the_rules_lines(
+    "rule r\n  for each line in 77002, 77003\n  when line in 76000\n  deny \"m\"\n"
+)]
+#[case::derivation_never_applies(
+    "rule r\n  anatomic_site is hip and anatomic_site is knee implies approach is open\n"
+)]
+#[case::always_excused(
+    "rule r\n  for each line in 77002\n  when film_archived and fluoroscopy_minutes > 2\n  unless film_archived\n  deny \"m\"\n"
+)]
+#[case::always_excused_by_line(
+    "rule r\n  for each line in 77002\n  when film_archived\n  unless line in 77001-77003\n  deny \"m\"\n"
+)]
+#[case::shadowed_rule(
+    "rule r\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule s\n  for each line in (77002)\n  when film_archived\n  deny \"another message\"\n"
+)]
+#[case::unused_code_set("codes \"fluoroscopic guidance\" are 76000, 77002, 77003\n")]
+#[case::unused_diagnosis_set("diagnoses \"hip fracture\" are S72.*\n")]
+#[case::unused_term("term \"long fluoroscopy\" means fluoroscopy_minutes > 30\n")]
+#[case::conflicting_pair_edits(
+    "rule r\n  77002 with 27093 allowed after CCI 16.1\n\nrule s\n  77002 with 27093 denied between 2012-01-01 and 2012-12-31\n"
+)]
+fn policy_warnings_are_explained(#[case] policy: &str) {
+    let name = case_name();
+    let text = format!("{FACTS}{policy}");
+    let engine = engine_alone(&text)
+        .unwrap_or_else(|d| panic!("warnings do not stop loading: {}", render(&d)));
+    let warnings = engine.warnings();
+    assert!(!warnings.is_empty(), "a warning is expected:\n{text}");
+    assert!(warnings.iter().all(|w| !w.is_error()));
+    insta::assert_snapshot!(name, render_located_with_help(warnings));
+}
+
+/// Conditions that look alike but can all hold: no warning, since a warning that cries wolf
+/// teaches staff to ignore warnings.
+#[rstest]
+#[case::two_codes_on_two_lines("when claim has 77002 and claim has 27093")]
+#[case::a_list_holds_two_values("when guidance has fluoroscopy and guidance has ultrasound")]
+#[case::a_number_between("when fluoroscopy_minutes > 3 and fluoroscopy_minutes <= 5")]
+#[case::a_number_at_the_edge("when fluoroscopy_minutes >= 3 and fluoroscopy_minutes <= 3")]
+#[case::missing_or_a_value("when missing fluoroscopy_minutes or fluoroscopy_minutes > 1")]
+#[case::a_date_window("when service date after 2010-01-01 and service date before 2011-01-01")]
+#[case::either_or_its_negation("when film_archived or not film_archived")]
+#[case::not_both_values("when not anatomic_site is hip and not anatomic_site is knee")]
+#[case::an_unless_that_differs("when film_archived\n  unless fluoroscopy_minutes > 2")]
+fn conditions_that_can_hold_give_no_warning(#[case] condition: &str) {
+    let text = format!(
+        "{FACTS}rule r\n  {condition}\n  info \"m\"\n\nrule s\n  77002 with 27093 allowed after CCI 16.1\n\nrule t\n  77002 with 27093 denied before CCI 16.1\n"
+    );
+    let engine = engine_alone(&text).unwrap_or_else(|d| panic!("{}", render(&d)));
+    assert!(
+        engine.warnings().is_empty(),
+        "{}",
+        render(engine.warnings())
+    );
+}
+
+#[test]
+fn the_standard_pack_has_no_warnings() {
+    let engine = claimrules::Engine::standard().expect("the standard pack loads");
+    assert!(
+        engine.warnings().is_empty(),
+        "{}",
+        render(engine.warnings())
+    );
+}

@@ -172,6 +172,7 @@ impl<'a> Checker<'a> {
     /// A bare name in a condition: a term, or a yes/no fact.
     fn named(&mut self, name: &ast::Name, has_line: bool) -> Option<CondKind> {
         if let Some(id) = self.term_decls.get_index_of(name.text.as_str()) {
+            self.used.insert(("term", name.text.clone()));
             if !self.ensure_term(id as TermId) {
                 if self.term_progress[id] == super::Progress::Active {
                     self.error(Cycle {

@@ -69,15 +69,19 @@ impl<'a> Checker<'a> {
         n
     }
 
-    /// Compiles a code list into a new set of the program.
+    /// Compiles a code list into a set of the program; lists of the same codes share one set.
     pub(super) fn code_ref(&mut self, r: &ast::CodeRef) -> Option<SetId> {
         let mut set = CodeSet::default();
         if !self.collect_codes(r, &mut set) {
             return None;
         }
         set.normalize();
-        self.program.code_sets.push(set);
-        Some((self.program.code_sets.len() - 1) as SetId)
+        let next = self.program.code_sets.len() as SetId;
+        let id = *self.set_ids.entry(set.clone()).or_insert(next);
+        if id == next {
+            self.program.code_sets.push(set);
+        }
+        Some(id)
     }
 
     /// Adds a code list's codes to `out`; `false` if any item was wrong.
@@ -115,13 +119,15 @@ impl<'a> Checker<'a> {
                     });
                     ok = false;
                 }
-                ast::CodeItem::Set(name) => match self.named_code_set(name) {
-                    Some(set) => {
-                        out.exact.extend_from_slice(&set.exact);
-                        out.ranges.extend_from_slice(&set.ranges);
+                ast::CodeItem::Set(name) => {
+                    match self.mark_used("code set", name).named_code_set(name) {
+                        Some(set) => {
+                            out.exact.extend_from_slice(&set.exact);
+                            out.ranges.extend_from_slice(&set.ranges);
+                        }
+                        None => ok = false,
                     }
-                    None => ok = false,
-                },
+                }
             }
         }
         ok
@@ -200,7 +206,10 @@ impl<'a> Checker<'a> {
                         ok = false;
                     }
                 },
-                ast::DiagnosisItem::Set(name) => match self.named_diagnosis_set(name) {
+                ast::DiagnosisItem::Set(name) => match self
+                    .mark_used("diagnosis set", name)
+                    .named_diagnosis_set(name)
+                {
                     Some(set) => out.patterns.extend(set.patterns),
                     None => ok = false,
                 },

@@ -7,9 +7,12 @@
 
 mod conditions;
 pub use conditions::PCS_APPROACHES;
+mod contradiction;
 pub mod error;
+mod lint;
 mod literals;
 mod tables;
+pub mod warning;
 pub use tables::DataReader;
 
 use std::collections::HashMap;
@@ -39,23 +42,48 @@ pub fn check(
     checker.compile_sets();
     checker.compile_terms();
     checker.compile_rules();
+    let unused = checker.unused_warnings();
+    let rules: Vec<(FileId, &ast::RuleDecl)> = checker
+        .items()
+        .filter_map(|(file, item)| match item {
+            ast::Item::Rule(r) => Some((file, r)),
+            _ => None,
+        })
+        .collect();
     let Checker {
         mut program,
         errors,
         terms,
         ..
     } = checker;
-    drop(asts);
-    let diagnostics: Vec<PolicyDiagnostic> = errors
+    let in_file =
+        |file: FileId, d: CheckError| PolicyDiagnostic::in_file(d, &sources[file.0 as usize]);
+    let warning = |(file, w): (FileId, warning::CheckWarning)| {
+        PolicyDiagnostic::in_file(w, &sources[file.0 as usize])
+    };
+    let mut diagnostics: Vec<PolicyDiagnostic> = errors
         .into_iter()
-        .map(|(file, e)| PolicyDiagnostic::in_file(e, &sources[file.0 as usize]))
+        .map(|(file, e)| in_file(file, e))
         .collect();
+    // With errors, a name may look unused only because the reference to it is the mistake;
+    // "remove it" would then be wrong advice, so warnings wait until the errors are fixed.
     if !diagnostics.is_empty() {
         return (None, diagnostics);
     }
     program.terms = terms.into_iter().flatten().collect();
-    program.sources = sources;
+    program.sources = sources.clone();
+    let mut warnings = lint::rule_warnings(&program, &rules);
+    warnings.extend(unused);
+    warnings.sort_by_key(|(file, w)| (*file, first_offset(w)));
+    diagnostics.extend(warnings.into_iter().map(warning));
     (Some(program), diagnostics)
+}
+
+/// Where a diagnostic's first label starts, to report warnings in file order.
+fn first_offset(d: &dyn miette::Diagnostic) -> usize {
+    d.labels()
+        .and_then(|mut labels| labels.next())
+        .map_or(0, |l| l.offset())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -91,6 +119,10 @@ struct Checker<'a> {
     columns: HashMap<&'a str, (ColumnRef, ColumnType)>,
     /// Columns of tables whose data did not load.
     failed_columns: std::collections::HashSet<&'a str>,
+    /// The id of each distinct compiled code list.
+    set_ids: HashMap<CodeSet, SetId>,
+    /// Sets, tables and terms some rule, term or set refers to, by namespace and name.
+    used: std::collections::HashSet<(&'static str, String)>,
 }
 
 impl<'a> Checker<'a> {
@@ -127,7 +159,15 @@ impl<'a> Checker<'a> {
             table_ids: Vec::new(),
             columns: HashMap::new(),
             failed_columns: std::collections::HashSet::new(),
+            set_ids: HashMap::new(),
+            used: std::collections::HashSet::new(),
         }
+    }
+
+    /// Records that a set, table or term is referred to, for the "never used" warnings.
+    fn mark_used(&mut self, namespace: &'static str, name: &ast::Word) -> &mut Self {
+        self.used.insert((namespace, name.text.clone()));
+        self
     }
 
     fn loc(&self, span: Span) -> Loc {
@@ -139,6 +179,53 @@ impl<'a> Checker<'a> {
 
     fn error(&mut self, e: impl Into<CheckError>) {
         self.errors.push((self.file, e.into()));
+    }
+
+    /// A warning for every set, table and term that nothing refers to.
+    fn unused_warnings(&self) -> Vec<(FileId, warning::CheckWarning)> {
+        let mut out = Vec::new();
+        let mut unused = |file: FileId, kind: &'static str, namespace, name: &str, span: Span| {
+            if !self.used.contains(&(namespace, name.to_string())) {
+                let help = match kind {
+                    "term" => "use it in a rule's `when` or `unless`, or remove it",
+                    "diagnosis set" => "use it in `claim has diagnosis \"…\"`, or remove it",
+                    "table" => {
+                        "use its name as a code list or its columns as `code.<column>`, \
+                                or remove it"
+                    }
+                    _ => "use it in a rule, such as `for each line in \"…\"`, or remove it",
+                };
+                out.push((
+                    file,
+                    warning::Unused {
+                        kind,
+                        name: name.to_string(),
+                        span: span.into(),
+                        help: help.into(),
+                    }
+                    .into(),
+                ));
+            }
+        };
+        for (file, d) in self.code_set_decls.values() {
+            unused(*file, "code set", "code set", &d.name.text, d.name.span);
+        }
+        for (file, d) in self.table_decls.values() {
+            unused(*file, "table", "code set", &d.name.text, d.name.span);
+        }
+        for (file, d) in self.diagnosis_set_decls.values() {
+            unused(
+                *file,
+                "diagnosis set",
+                "diagnosis set",
+                &d.name.text,
+                d.name.span,
+            );
+        }
+        for (file, d) in self.term_decls.values() {
+            unused(*file, "term", "term", &d.name.text, d.name.span);
+        }
+        out
     }
 
     fn items(&self) -> impl Iterator<Item = (FileId, &'a ast::Item)> + 'a {
@@ -478,8 +565,8 @@ impl<'a> Checker<'a> {
         for e in edits {
             let column2 = self.code_ref(&e.column2);
             let column1 = self.code_ref(&e.column1);
-            let deny = self.deny_when(e);
-            let (Some(column2), Some(column1), Some(deny)) = (column2, column1, deny) else {
+            let verdict = self.verdict(e);
+            let (Some(column2), Some(column1), Some(verdict)) = (column2, column1, verdict) else {
                 ok = false;
                 continue;
             };
@@ -493,7 +580,7 @@ impl<'a> Checker<'a> {
                 column2,
                 column1,
                 same_session: e.same_session,
-                deny,
+                verdict,
                 message,
                 loc: self.loc(e.span),
             });
@@ -501,27 +588,14 @@ impl<'a> Checker<'a> {
         ok.then_some(RuleKind::Pairs(out))
     }
 
-    fn deny_when(&mut self, e: &ast::PairEdit) -> Option<DenyWhen> {
-        use ast::PairVerdict::*;
-        let Some(test) = &e.when else {
-            return Some(match e.verdict {
-                Allowed => DenyWhen::Never,
-                Denied => DenyWhen::Always,
-            });
+    fn verdict(&mut self, e: &ast::PairEdit) -> Option<PairVerdict> {
+        let window = match &e.when {
+            Some(test) => self.window(test)?,
+            None => DateWindow::default(),
         };
-        let window = self.window(test)?;
-        Some(match (e.verdict, test) {
-            (Denied, _) => DenyWhen::Within(window),
-            (Allowed, ast::TimeTest::Between(..)) => DenyWhen::Outside(window),
-            // `allowed after X` denies before X; `allowed before X` denies from X on.
-            (Allowed, ast::TimeTest::After(_)) => DenyWhen::Within(DateWindow {
-                from: None,
-                until: window.from.and_then(|d| d.pred_opt()),
-            }),
-            (Allowed, ast::TimeTest::Before(_)) => DenyWhen::Within(DateWindow {
-                from: window.until.and_then(|d| d.succ_opt()),
-                until: None,
-            }),
+        Some(PairVerdict {
+            allowed: e.verdict == ast::PairVerdict::Allowed,
+            window,
         })
     }
 

@@ -298,6 +298,8 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
+        let table = &self.program.tables[found.0.table as usize];
+        self.used.insert(("code set", table.name.to_string()));
         Some(found)
     }
 }

@@ -18,7 +18,16 @@ pub fn load_engine(args: &PackArgs) -> Option<Engine> {
         builder = builder.pack(PackSource::Dir(dir.clone()));
     }
     match builder.build() {
-        Ok(engine) => Some(engine),
+        Ok(engine) => {
+            let warnings = engine.warnings().len();
+            if warnings > 0 {
+                eprintln!(
+                    "warning: the packs load with {warnings} warning(s); `claimrules lint` \
+                     shows them"
+                );
+            }
+            Some(engine)
+        }
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);
             None

@@ -1,6 +1,7 @@
 //! Command-line arguments and dispatch.
 
 mod check;
+mod lint;
 mod output;
 mod test;
 
@@ -31,6 +32,27 @@ enum Command {
     Check(CheckArgs),
     /// Run the policy tests (`*.test.policy`) of the packs and of the paths given.
     Test(TestArgs),
+    /// Check policies without judging claims: every error and warning, with how to fix it.
+    Lint(LintArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// `text` for people, `json` for editors and CI.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+    /// Policy folders (each a pack, layered in order) or single policy files, checked on top
+    /// of the packs. Test files among them are checked too.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LintFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -82,6 +104,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     ExitCode::from(code)
 }

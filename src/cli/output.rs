@@ -11,6 +11,11 @@ pub fn color_on_stderr() -> bool {
     io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Whether stdout should get colour: a terminal, and `NO_COLOR` unset.
+pub fn color_on_stdout() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Prints every diagnostic of a failed load, then a one-line count.
 pub fn print_diagnostics(diagnostics: &Diagnostics) {
     let color = color_on_stderr();

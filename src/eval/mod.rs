@@ -226,7 +226,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     && column1.contains(other.code)
                     && (!edit.same_session || other.session == line.session)
             });
-            let denies = edit.deny.denies_on(date);
+            let denies = edit.verdict.denies_on(date);
             let scope = Scope { line: Some(i) };
             if self.explanation.is_some() {
                 let reason = match partner {

@@ -60,6 +60,25 @@ pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
     report
 }
 
+/// Checks test files without running them: every syntax error, and every expectation that
+/// names a rule the packs do not define.
+pub fn check_tests(engine: &Engine, files: &[PolicyText]) -> Vec<PolicyDiagnostic> {
+    let mut out = Vec::new();
+    for file in files {
+        let source = SourceFile::new(file.name.clone(), file.text.clone());
+        let (parsed, errors) = parse_tests(&source.text);
+        out.extend(
+            errors
+                .into_iter()
+                .map(|e| PolicyDiagnostic::in_file(e, &source)),
+        );
+        for test in &parsed.tests {
+            out.extend(unknown_rules(engine, test, &source));
+        }
+    }
+    out
+}
+
 fn run_one(
     engine: &Engine,
     test: &crate::syntax::test_ast::TestDecl,

@@ -1,0 +1,329 @@
+//! The warnings pass: runs over a program that compiled without errors and looks for rules
+//! that load but cannot be what their author meant: rules that never fire, rules that repeat
+//! an earlier one, and pair edits that contradict each other.
+
+use crate::ir::*;
+use crate::syntax::ast;
+use crate::syntax::span::{FileId, Loc};
+
+use super::contradiction::{conjuncts, contradiction, disjuncts, excuses, Atom};
+use super::warning::*;
+
+/// Every warning about the rules of `program`. `rules` are the declarations the rules were
+/// compiled from, in the same order.
+pub(super) fn rule_warnings(
+    program: &Program,
+    rules: &[(FileId, &ast::RuleDecl)],
+) -> Vec<(FileId, CheckWarning)> {
+    let mut out = Vec::new();
+    if rules.len() != program.rules.len() {
+        return out;
+    }
+    let lints = Lints { program };
+    for (idx, (rule, (file, decl))) in program.rules.iter().zip(rules).enumerate() {
+        match &rule.kind {
+            RuleKind::Check(check) => {
+                if let Some(w) = lints.check_rule_never_fires(rule, check, decl) {
+                    out.push((*file, w));
+                }
+            }
+            RuleKind::Derive => {
+                for (_, d) in program
+                    .derivations
+                    .iter()
+                    .filter(|(r, _)| *r as usize == idx)
+                {
+                    if let Some(w) = lints.derivation_never_applies(rule, d) {
+                        out.push((*file, w));
+                    }
+                }
+            }
+            RuleKind::Pairs(_) => {}
+        }
+        if let Some(w) = lints.shadowed(idx, rules) {
+            out.push((*file, w));
+        }
+    }
+    out.extend(lints.conflicting_pair_edits());
+    out
+}
+
+struct Lints<'p> {
+    program: &'p Program,
+}
+
+impl<'p> Lints<'p> {
+    fn text(&self, loc: Loc) -> &'p str {
+        self.program.text(loc)
+    }
+
+    /// An atom as the analyst wrote it, with `not` when it must be false, and the term it
+    /// comes from when it is inside one.
+    fn show(&self, atom: &Atom<'_>) -> String {
+        let text = self.text(atom.cond.loc);
+        let not = if atom.negated { "not " } else { "" };
+        // Spans compare equal wherever they are, so compare the offsets.
+        let (shown, own) = (atom.shown.span, atom.cond.loc.span);
+        if (shown.start, shown.end) == (own.start, own.end) {
+            format!("`{not}{text}`")
+        } else {
+            format!("`{not}{text}` (in {})", self.text(atom.shown))
+        }
+    }
+
+    fn check_rule_never_fires(
+        &self,
+        rule: &Rule,
+        check: &CheckRule,
+        decl: &ast::RuleDecl,
+    ) -> Option<CheckWarning> {
+        let required = match &check.when {
+            Some(when) => conjuncts(self.program, when),
+            None => Vec::new(),
+        };
+        let target = match (check.target, &decl.body) {
+            (Target::Lines(set), ast::RuleBody::Check(c)) => c.target.as_ref().map(|t| {
+                (
+                    &self.program.code_sets[set as usize],
+                    Loc {
+                        file: rule.loc.file,
+                        span: t.span,
+                    },
+                )
+            }),
+            _ => None,
+        };
+        if let Some((a, b, reason)) = self.first_contradiction(&required, target) {
+            return Some(
+                NeverFires {
+                    what: format!("rule `{}`", rule.id),
+                    act: "fire",
+                    first: a.span.into(),
+                    second: b.span.into(),
+                    help: reason,
+                }
+                .into(),
+            );
+        }
+        let unless = check.unless.as_ref()?;
+        for excuse in &disjuncts(self.program, unless) {
+            if let Some(req) = required.iter().find(|r| r.same_as(excuse)) {
+                return Some(
+                    AlwaysExcused {
+                        rule: rule.id.to_string(),
+                        required: req.shown.span.into(),
+                        required_label: "required here",
+                        excuse: excuse.shown.span.into(),
+                        help: format!(
+                            "the rule acts only when {} holds, and {} then excuses it; remove \
+                             one of them, or say in `unless` what really sets a claim apart",
+                            self.show(req),
+                            self.show(excuse)
+                        ),
+                    }
+                    .into(),
+                );
+            }
+            if let Some((set, loc)) = target {
+                if excuses(self.program, set, excuse) {
+                    return Some(
+                        AlwaysExcused {
+                            rule: rule.id.to_string(),
+                            required: loc.span.into(),
+                            required_label: "the rule judges these lines",
+                            excuse: excuse.shown.span.into(),
+                            help: format!(
+                                "every line the rule judges passes {}, so the rule is always \
+                                 excused",
+                                self.show(excuse)
+                            ),
+                        }
+                        .into(),
+                    );
+                }
+            }
+        }
+        None
+    }
+
+    fn derivation_never_applies(&self, rule: &Rule, d: &Derivation) -> Option<CheckWarning> {
+        let required = conjuncts(self.program, &d.condition);
+        let (a, b, reason) = self.first_contradiction(&required, None)?;
+        Some(
+            NeverFires {
+                what: format!("a derivation of rule `{}`", rule.id),
+                act: "apply",
+                first: a.span.into(),
+                second: b.span.into(),
+                help: reason,
+            }
+            .into(),
+        )
+    }
+
+    /// The first two required conditions that cannot hold together (the rule's lines count as
+    /// one), with why.
+    fn first_contradiction(
+        &self,
+        required: &[Atom<'p>],
+        target: Option<(&CodeSet, Loc)>,
+    ) -> Option<(Loc, Loc, String)> {
+        for (i, a) in required.iter().enumerate() {
+            if let Some((set, loc)) = target {
+                if let Some(reason) = super::contradiction::outside_target(self.program, set, a) {
+                    let text = self.text(loc);
+                    return Some((
+                        loc,
+                        a.shown,
+                        format!("the rule judges only lines of {text}; {reason}"),
+                    ));
+                }
+            }
+            for b in &required[i + 1..] {
+                if let Some(reason) = contradiction(self.program, a, b) {
+                    let help = format!(
+                        "{} and {} cannot both hold: {reason}",
+                        self.show(a),
+                        self.show(b)
+                    );
+                    return Some((a.shown, b.shown, help));
+                }
+            }
+        }
+        None
+    }
+
+    /// A rule whose lines, conditions and actions are those of an earlier rule (messages and
+    /// ids aside): it only repeats the earlier rule's findings.
+    fn shadowed(&self, idx: usize, rules: &[(FileId, &ast::RuleDecl)]) -> Option<CheckWarning> {
+        let (_, decl) = rules[idx];
+        let (earlier_file, earlier) = rules[..idx]
+            .iter()
+            .find(|(_, e)| same_effect(&e.body, &decl.body))?;
+        let earlier_loc = Loc {
+            file: *earlier_file,
+            span: earlier.id.span,
+        };
+        let (name, line, col) = self.program.position(earlier_loc);
+        Some(
+            Shadowed {
+                rule: decl.id.text.clone(),
+                earlier: earlier.id.text.clone(),
+                span: decl.id.span.into(),
+                help: format!(
+                    "`{}` ({name}:{line}:{col}) already makes these findings on the same \
+                     claims; remove this rule, or change what sets it apart",
+                    earlier.id.text
+                ),
+            }
+            .into(),
+        )
+    }
+
+    /// Pairs of edits where one allows and the other denies a code pair on common dates.
+    fn conflicting_pair_edits(&self) -> Vec<(FileId, CheckWarning)> {
+        let edits: Vec<&PairEdit> = self
+            .program
+            .rules
+            .iter()
+            .filter_map(|r| match &r.kind {
+                RuleKind::Pairs(edits) => Some(edits.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let mut out = Vec::new();
+        for (i, later) in edits.iter().enumerate() {
+            let conflict = edits[..i].iter().find_map(|earlier| {
+                if earlier.verdict.allowed == later.verdict.allowed {
+                    return None;
+                }
+                let dates = overlap(earlier.verdict.window, later.verdict.window)?;
+                let sets = &self.program.code_sets;
+                let column2 =
+                    sets[earlier.column2 as usize].common_code(&sets[later.column2 as usize])?;
+                let column1 =
+                    sets[earlier.column1 as usize].common_code(&sets[later.column1 as usize])?;
+                Some((earlier, dates, column2, column1))
+            });
+            let Some((earlier, dates, column2, column1)) = conflict else {
+                continue;
+            };
+            let says = |e: &PairEdit| {
+                if e.verdict.allowed {
+                    "allows the pair".to_string()
+                } else {
+                    "denies the pair".to_string()
+                }
+            };
+            let same_file = earlier.loc.file == later.loc.file;
+            let (name, line, col) = self.program.position(earlier.loc);
+            out.push((
+                later.loc.file,
+                ConflictingPairEdits {
+                    column2: column2.to_string(),
+                    column1: column1.to_string(),
+                    dates: describe_dates(dates),
+                    later: later.loc.span.into(),
+                    later_says: says(later),
+                    earlier: same_file.then(|| earlier.loc.span.into()),
+                    earlier_says: says(earlier),
+                    help: format!(
+                        "`{}` ({name}:{line}:{col}) {}; give the edits dates that do not \
+                         overlap, or remove one",
+                        self.text(earlier.loc),
+                        says(earlier)
+                    ),
+                }
+                .into(),
+            ));
+        }
+        out
+    }
+}
+
+/// Whether two rule bodies act alike on every claim: same lines, conditions and kinds of
+/// action. Messages do not count; spans never do.
+fn same_effect(a: &ast::RuleBody, b: &ast::RuleBody) -> bool {
+    use ast::RuleBody::*;
+    match (a, b) {
+        (Derive(a), Derive(b)) => a == b,
+        (Pairs { edits: a, .. }, Pairs { edits: b, .. }) => a == b,
+        (Check(a), Check(b)) => {
+            a.each_line == b.each_line
+                && a.target == b.target
+                && a.when == b.when
+                && a.unless == b.unless
+                && a.actions.len() == b.actions.len()
+                && a.actions
+                    .iter()
+                    .zip(&b.actions)
+                    .all(|(x, y)| x.kind == y.kind)
+        }
+        _ => false,
+    }
+}
+
+/// The dates two windows share, if any.
+fn overlap(a: DateWindow, b: DateWindow) -> Option<DateWindow> {
+    let from = match (a.from, b.from) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    let until = match (a.until, b.until) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let w = DateWindow { from, until };
+    (!w.is_empty()).then_some(w)
+}
+
+fn describe_dates(w: DateWindow) -> String {
+    match (w.from, w.until) {
+        (None, None) => "on every date".into(),
+        (Some(f), None) => format!("from {f} on"),
+        (None, Some(u)) => format!("through {u}"),
+        (Some(f), Some(u)) if f == u => format!("on {f}"),
+        (Some(f), Some(u)) => format!("from {f} through {u}"),
+    }
+}

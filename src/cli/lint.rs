@@ -1,0 +1,141 @@
+//! `claimrules lint`: the checker alone, over the packs and the policy paths given.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use claimrules::pack::{read_pack_tests, read_tests_at, PackSource, PolicyText};
+use claimrules::testing::check_tests;
+use claimrules::{Engine, PolicyDiagnostic};
+use miette::Diagnostic;
+use serde_json::json;
+
+use super::output::fail;
+use super::{LintArgs, LintFormat, EXIT_FAILURE, EXIT_PASS};
+
+pub fn run(args: LintArgs) -> u8 {
+    let mut sources = Vec::new();
+    if !args.packs.no_default_pack {
+        sources.push(PackSource::Standard);
+    }
+    sources.extend(args.packs.packs.iter().cloned().map(PackSource::Dir));
+    for path in &args.paths {
+        match path_source(path) {
+            Ok(source) => sources.push(source),
+            Err(message) => {
+                fail(message);
+                return EXIT_FAILURE;
+            }
+        }
+    }
+    let mut builder = Engine::builder().without_standard_pack();
+    for source in &sources {
+        builder = builder.pack(source.clone());
+    }
+    let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
+    match builder.build() {
+        Ok(engine) => {
+            let (tests, unreadable) = test_files(&sources, &args.paths);
+            diagnostics.extend(unreadable);
+            diagnostics.extend(check_tests(&engine, &tests));
+            // Errors first, then warnings, as a failed load orders them.
+            diagnostics.sort_by_key(|d| !d.is_error());
+            let warnings = engine.warnings().iter().cloned();
+            let at = diagnostics.partition_point(PolicyDiagnostic::is_error);
+            diagnostics.splice(at..at, warnings);
+        }
+        Err(failed) => diagnostics.extend(failed.iter().cloned()),
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let written = match args.format {
+        LintFormat::Text => write_text(&diagnostics, errors, warnings),
+        LintFormat::Json => write_json(&diagnostics, errors, warnings),
+    };
+    if let Err(e) = written {
+        fail(format!("cannot write the diagnostics: {e}"));
+        return EXIT_FAILURE;
+    }
+    if errors > 0 {
+        EXIT_FAILURE
+    } else {
+        EXIT_PASS
+    }
+}
+
+/// A policy path given on the command line: a folder is a pack; a file is linted on its own.
+fn path_source(path: &Path) -> Result<PackSource, String> {
+    if path.is_dir() {
+        return Ok(PackSource::Dir(path.to_path_buf()));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    Ok(PackSource::Texts(vec![(path.display().to_string(), text)]))
+}
+
+/// The test files of the packs and paths, each once.
+fn test_files(
+    sources: &[PackSource],
+    paths: &[std::path::PathBuf],
+) -> (Vec<PolicyText>, Vec<PolicyDiagnostic>) {
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for source in sources {
+        if let PackSource::Texts(_) = source {
+            continue;
+        }
+        match read_pack_tests(source) {
+            Ok(found) => files.extend(found),
+            Err(d) => unreadable.push(d),
+        }
+    }
+    for path in paths
+        .iter()
+        .filter(|p| claimrules::pack::is_test_file(&p.to_string_lossy()))
+    {
+        match read_tests_at(path) {
+            Ok(found) => files.extend(found),
+            Err(d) => unreadable.push(d),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.name.trim_start_matches("./").to_string()));
+    (files, unreadable)
+}
+
+fn write_text(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let color = super::output::color_on_stdout();
+    for d in diagnostics {
+        write!(out, "{}", d.render(color, 100))?;
+    }
+    writeln!(out, "{errors} error(s), {warnings} warning(s)")?;
+    out.flush()
+}
+
+fn write_json(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) -> io::Result<()> {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let (line, column) = d.position().unzip();
+            let label = d
+                .labels()
+                .and_then(|mut l| l.next())
+                .and_then(|l| l.label().map(str::to_string));
+            json!({
+                "code": d.code().map(|c| c.to_string()),
+                "severity": if d.is_error() { "error" } else { "warning" },
+                "file": d.file(),
+                "line": line,
+                "column": column,
+                "message": d.to_string(),
+                "label": label,
+                "help": d.help().map(|h| h.to_string()),
+            })
+        })
+        .collect();
+    let doc = json!({ "errors": errors, "warnings": warnings, "diagnostics": items });
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    writeln!(out)?;
+    out.flush()
+}

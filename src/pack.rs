@@ -166,15 +166,28 @@ fn select(files: Vec<(&str, &str)>, keep: fn(&str) -> bool) -> Vec<PolicyText> {
 
 /// Policy tests at a path: a test file, or a folder searched for them.
 pub fn read_tests_at(path: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    read_at(path, is_test_file, "test file")
+}
+
+/// Every policy and test file (`*.policy`) at a path: a file, or a folder searched for them.
+pub fn read_sources_at(path: &Path) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    read_at(path, |name| name.ends_with(".policy"), "policy file")
+}
+
+fn read_at(
+    path: &Path,
+    keep: fn(&str) -> bool,
+    what: &'static str,
+) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
     if path.is_dir() {
-        return read_files(path, is_test_file);
+        return read_files(path, keep);
     }
     let text = std::fs::read_to_string(path).map_err(|e| {
         PolicyDiagnostic::general(PackUnreadable {
-            what: "test file",
+            what,
             path: path.display().to_string(),
             reason: e.to_string(),
-            help: "name `*.test.policy` files or folders that hold them".into(),
+            help: "name `*.policy` files or folders that hold them".into(),
         })
     })?;
     Ok(vec![PolicyText {

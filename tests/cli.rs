@@ -379,3 +379,50 @@ fn lint_reports_warnings_without_failing_and_checks_test_files() {
         stdout(&o)
     );
 }
+
+#[test]
+fn fmt_check_passes_the_shipped_policies() {
+    let o = claimrules(&["fmt", "--check", "policies", "examples"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn fmt_check_lists_a_file_that_would_change_and_fmt_rewrites_it() {
+    let dir = tempdir("fmt");
+    let file = dir.join("payer.policy");
+    let messy = "rule payer.x for each line in 77002 when film_archived review \"m\"\n";
+    std::fs::write(&file, messy).expect("write");
+    let path = file.to_str().expect("utf-8 path");
+
+    let check = claimrules(&["fmt", "--check", path]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), format!("would reformat {path}\n"));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        messy,
+        "--check changes nothing"
+    );
+
+    let fmt = claimrules(&["fmt", path]);
+    assert_eq!(fmt.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "rule payer.x\n  for each line in 77002\n  when film_archived\n  review \"m\"\n"
+    );
+    assert_eq!(claimrules(&["fmt", "--check", path]).status.code(), Some(0));
+}
+
+#[test]
+fn fmt_leaves_a_file_with_a_syntax_error_alone_and_exits_2() {
+    let dir = tempdir("fmt-bad");
+    let file = dir.join("bad.policy");
+    std::fs::write(&file, "rule r\n  when (\n  deny \"x\"\n").expect("write");
+    let o = claimrules(&["fmt", file.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.policy:3:3]"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "rule r\n  when (\n  deny \"x\"\n"
+    );
+}

@@ -1,6 +1,7 @@
 //! Command-line arguments and dispatch.
 
 mod check;
+mod fmt;
 mod lint;
 mod output;
 mod test;
@@ -34,6 +35,18 @@ enum Command {
     Test(TestArgs),
     /// Check policies without judging claims: every error and warning, with how to fix it.
     Lint(LintArgs),
+    /// Rewrite policy and test files in the canonical layout; comments are kept.
+    Fmt(FmtArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FmtArgs {
+    /// Change nothing; list the files that would change and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+    /// Policy files (`*.policy`, `*.test.policy`), or folders searched for them.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -105,6 +118,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Fmt(args) => fmt::run(args),
     };
     ExitCode::from(code)
 }

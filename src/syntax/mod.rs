@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod format;
 mod parser;
 pub mod span;
 pub mod test_ast;

@@ -104,7 +104,7 @@ pub(super) fn too_complex(chunk: &str, offset: usize) -> Option<TooComplex> {
 }
 
 /// Keywords that start a top-level item when they begin a line.
-const TOP_LEVEL: &[&str] = &[
+pub(super) const TOP_LEVEL: &[&str] = &[
     "rule",
     "fact",
     "derived",

@@ -25,9 +25,12 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 )]
 #[case::unknown_code_set("codes \"fluoroscopic guidance\" are 77002\nrule r\n  for each line in \"fluoroscopic guidanse\"\n  deny \"m\"\n")]
 #[case::malformed_code("rule r\n  for each line in 2709\n  deny \"m\"\n")]
-#[case::modifier_where_code_belongs(
+#[case::a_code_where_a_modifier_belongs(
     "rule r\n  for each line in 77002\n  when line has modifier 77003\n  deny \"m\"\n"
 )]
+#[case::a_modifier_where_a_code_belongs("rule r\n  when claim has 59\n  review \"m\"\n")]
+#[case::boolean_fact_used_as_a_list("rule r\n  when film_archived has yes\n  review \"m\"\n")]
+#[case::malformed_modifier("rule r\n  when claim has modifier 5\n  review \"m\"\n")]
 #[case::malformed_diagnosis("rule r\n  when claim has diagnosis 82.*\n  review \"m\"\n")]
 #[case::malformed_date("rule r\n  when service date after 2010-02-30\n  info \"m\"\n")]
 #[case::malformed_version("rule r\n  77002 with 27093 allowed after CCI 16.4\n")]

@@ -21,7 +21,19 @@ pub(super) enum MessageScope {
 impl<'a> Checker<'a> {
     pub(super) fn code(&mut self, w: &ast::Word) -> Option<Code> {
         let code = Code::parse(&w.text);
-        if code.is_none() {
+        if code.is_none() && Modifier::parse(&w.text).is_some() {
+            self.error(TypeMismatch {
+                subject: format!("`{}`", w.text),
+                found: "a modifier".into(),
+                expected: "a CPT/HCPCS code".into(),
+                span: w.span.into(),
+                help: format!(
+                    "to test a modifier, write `claim has modifier {0}` or `line has modifier \
+                     {0}`; codes have five letters or digits: `27093`, `0201T`",
+                    w.text
+                ),
+            });
+        } else if code.is_none() {
             self.error(MalformedLiteral {
                 text: w.text.clone(),
                 what: "a CPT/HCPCS code",
@@ -35,12 +47,20 @@ impl<'a> Checker<'a> {
 
     pub(super) fn modifier(&mut self, w: &ast::Word) -> Option<Modifier> {
         let m = Modifier::parse(&w.text);
-        if m.is_none() {
-            let help = if Code::parse(&w.text).is_some() {
-                format!("`{}` looks like a procedure code; modifiers have two characters: `26`, `TC`, `59`", w.text)
-            } else {
-                "modifiers have two letters or digits: `26`, `TC`, `59`, `LT`".into()
-            };
+        if m.is_none() && Code::parse(&w.text).is_some() {
+            self.error(TypeMismatch {
+                subject: format!("`{}`", w.text),
+                found: "a procedure code".into(),
+                expected: "a modifier".into(),
+                span: w.span.into(),
+                help: format!(
+                    "to test a code, write `claim has {0}` or `line is {0}`; modifiers have two \
+                     characters: `26`, `TC`, `59`",
+                    w.text
+                ),
+            });
+        } else if m.is_none() {
+            let help = "modifiers have two letters or digits: `26`, `TC`, `59`, `LT`".to_string();
             self.error(MalformedLiteral {
                 text: w.text.clone(),
                 what: "a modifier",

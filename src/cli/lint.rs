@@ -6,10 +6,9 @@ use std::path::Path;
 use claimrules::pack::{read_pack_tests, read_tests_at, PackSource, PolicyText};
 use claimrules::testing::check_tests;
 use claimrules::{Engine, PolicyDiagnostic};
-use miette::Diagnostic;
 use serde_json::json;
 
-use super::output::fail;
+use super::output::{diagnostic_json, fail, write_json_document};
 use super::{LintArgs, LintFormat, EXIT_FAILURE, EXIT_PASS};
 
 pub fn run(args: LintArgs) -> u8 {
@@ -113,29 +112,7 @@ fn write_text(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) 
 }
 
 fn write_json(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) -> io::Result<()> {
-    let items: Vec<serde_json::Value> = diagnostics
-        .iter()
-        .map(|d| {
-            let (line, column) = d.position().unzip();
-            let label = d
-                .labels()
-                .and_then(|mut l| l.next())
-                .and_then(|l| l.label().map(str::to_string));
-            json!({
-                "code": d.code().map(|c| c.to_string()),
-                "severity": if d.is_error() { "error" } else { "warning" },
-                "file": d.file(),
-                "line": line,
-                "column": column,
-                "message": d.to_string(),
-                "label": label,
-                "help": d.help().map(|h| h.to_string()),
-            })
-        })
-        .collect();
+    let items: Vec<serde_json::Value> = diagnostics.iter().map(diagnostic_json).collect();
     let doc = json!({ "errors": errors, "warnings": warnings, "diagnostics": items });
-    let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    writeln!(out)?;
-    out.flush()
+    write_json_document(&doc)
 }

@@ -75,6 +75,16 @@ pub struct TestArgs {
     /// Test files, or folders searched for `*.test.policy` files, run besides the packs' own.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
+    /// Report how many test cases fired each rule, and what the tests never exercise.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail (exit 1) when the tests fire fewer than this percentage of the rules; implies
+    /// `--coverage`.
+    #[arg(long, value_name = "PERCENT")]
+    pub min_coverage: Option<f64>,
+    /// `text` for people (diagnostics on stderr), `json` for CI (one document on stdout).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
 }
 
 /// Which policies to load.

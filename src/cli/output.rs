@@ -2,7 +2,9 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use claimrules::{ClaimResult, Diagnostics};
+use claimrules::{ClaimResult, Diagnostics, PolicyDiagnostic};
+use miette::Diagnostic;
+use serde_json::json;
 
 use super::Format;
 
@@ -87,4 +89,32 @@ impl<W: Write> ResultWriter<W> {
         }
         self.out.flush()
     }
+}
+
+/// A diagnostic for editors and CI: code, severity, file, 1-based line and column, message,
+/// the first label and the help line.
+pub fn diagnostic_json(d: &PolicyDiagnostic) -> serde_json::Value {
+    let (line, column) = d.position().unzip();
+    let label = d
+        .labels()
+        .and_then(|mut l| l.next())
+        .and_then(|l| l.label().map(str::to_string));
+    json!({
+        "code": d.code().map(|c| c.to_string()),
+        "severity": if d.is_error() { "error" } else { "warning" },
+        "file": d.file(),
+        "line": line,
+        "column": column,
+        "message": d.to_string(),
+        "label": label,
+        "help": d.help().map(|h| h.to_string()),
+    })
+}
+
+/// Writes one pretty JSON document on stdout.
+pub fn write_json_document(doc: &serde_json::Value) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, doc)?;
+    writeln!(out)?;
+    out.flush()
 }

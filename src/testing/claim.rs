@@ -77,3 +77,16 @@ fn number(text: &str) -> Value {
         .map(Value::Number)
         .unwrap_or_else(|_| json!(text))
 }
+
+/// The procedure codes on a claim's lines that read as codes.
+pub fn codes(claim: &Value) -> Vec<crate::codes::Code> {
+    claim["lines"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| l["code"].as_str().and_then(crate::codes::Code::parse))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -6,6 +6,7 @@
 //! expected and what the packs actually found.
 
 mod claim;
+mod coverage;
 mod error;
 mod expect;
 
@@ -17,7 +18,17 @@ use crate::syntax::span::SourceFile;
 use crate::syntax::test_ast::ExpectKind;
 use crate::RawClaim;
 
+pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, UntestedRows};
 pub use error::{TestClaimError, TestFailed, TestUnknownRule};
+
+use coverage::CoverageCollector;
+
+/// How to run policy tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TestOptions {
+    /// Record which rules each test case fires, and what the tests never exercise.
+    pub coverage: bool,
+}
 
 /// The outcome of one run of policy tests.
 #[derive(Default)]
@@ -26,6 +37,8 @@ pub struct TestReport {
     pub failed: usize,
     /// One diagnostic per failed expectation, unreadable claim or syntax error, in file order.
     pub diagnostics: Vec<PolicyDiagnostic>,
+    /// What the tests covered, when asked for.
+    pub coverage: Option<Coverage>,
 }
 
 impl TestReport {
@@ -37,7 +50,13 @@ impl TestReport {
 
 /// Runs every test of the given test files.
 pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
+    run_tests_with(engine, files, TestOptions::default())
+}
+
+/// Runs every test of the given test files, with coverage when asked.
+pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOptions) -> TestReport {
     let mut report = TestReport::default();
+    let mut collector = options.coverage.then(CoverageCollector::default);
     for file in files {
         let source = SourceFile::new(file.name.clone(), file.text.clone());
         let (parsed, errors) = parse_tests(&source.text);
@@ -48,7 +67,7 @@ pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
                 .push(PolicyDiagnostic::in_file(e, &source));
         }
         for test in &parsed.tests {
-            let failures = run_one(engine, test, &source);
+            let failures = run_one(engine, test, &source, collector.as_mut());
             if failures.is_empty() {
                 report.passed += 1;
             } else {
@@ -57,6 +76,7 @@ pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
             }
         }
     }
+    report.coverage = collector.map(|c| c.finish(engine.program()));
     report
 }
 
@@ -83,16 +103,19 @@ fn run_one(
     engine: &Engine,
     test: &crate::syntax::test_ast::TestDecl,
     source: &SourceFile,
+    collector: Option<&mut CoverageCollector>,
 ) -> Vec<PolicyDiagnostic> {
     let unknown = unknown_rules(engine, test, source);
     if !unknown.is_empty() {
         return unknown;
     }
-    let json = claim::to_json(test).to_string();
-    let explain = test
-        .expectations
-        .iter()
-        .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
+    let claim_json = claim::to_json(test);
+    let json = claim_json.to_string();
+    let explain = collector.is_some()
+        || test
+            .expectations
+            .iter()
+            .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
     let result = engine.evaluate_raw(
         &RawClaim {
             json: &json,
@@ -100,6 +123,9 @@ fn run_one(
         },
         EvalOptions { explain },
     );
+    if let Some(collector) = collector {
+        collector.record(claim::codes(&claim_json), &result);
+    }
     // A test may be about a claim that must not read (`expect status error`).
     let expects_error = test
         .expectations

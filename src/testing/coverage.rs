@@ -1,0 +1,191 @@
+//! Test coverage: which rules the policy tests fire, and what the tests never put on a claim.
+//!
+//! A rule counts as covered by a test case when the case's claim makes it act: a finding
+//! from it, a fact it derived, or a trace saying it fired. What the tests never exercise is
+//! found from the codes on the test claims: codes of a rule's lines never on a test line, pair
+//! edits whose two codes never met on a test claim, and table rows never looked up.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::codes::Code;
+use crate::ir::{Program, RuleKind, Target};
+use crate::report::ClaimResult;
+
+/// What the tests of one run covered.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// Rules covered, out of `rules.len()`.
+    pub rules_covered: usize,
+    /// Every loaded rule, in load order.
+    pub rules: Vec<RuleCoverage>,
+    /// Codes of `for each line in …` lists that no test claim has on a line, by rule.
+    pub untested_codes: Vec<UntestedCodes>,
+    /// Pair edits whose two codes never appear together on a test claim.
+    pub untested_pair_edits: Vec<UntestedPairEdit>,
+    /// Table rows whose code no test claim has on a line, by table.
+    pub untested_table_rows: Vec<UntestedRows>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCoverage {
+    pub rule: String,
+    pub file: String,
+    pub line: u32,
+    /// How many test cases fired the rule.
+    pub cases: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UntestedCodes {
+    pub rule: String,
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UntestedPairEdit {
+    pub rule: String,
+    /// The edit as written.
+    pub edit: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UntestedRows {
+    pub table: String,
+    pub rows: usize,
+    pub codes: Vec<String>,
+}
+
+impl Coverage {
+    /// The share of rules covered, in percent; 100 when no rule is loaded.
+    pub fn percent(&self) -> f64 {
+        if self.rules.is_empty() {
+            100.0
+        } else {
+            100.0 * self.rules_covered as f64 / self.rules.len() as f64
+        }
+    }
+}
+
+/// Gathers what each test case did.
+#[derive(Default)]
+pub(super) struct CoverageCollector {
+    fired: HashMap<String, usize>,
+    codes: HashSet<Code>,
+    /// The codes of each test claim, to tell which pair edits met.
+    claims: Vec<Vec<Code>>,
+}
+
+impl CoverageCollector {
+    /// Records one test case: the codes of its claim and what its evaluation (with
+    /// explanations) shows.
+    pub fn record(&mut self, codes: Vec<Code>, result: &ClaimResult) {
+        let mut fired: BTreeSet<&str> = result.findings.iter().map(|f| f.rule.as_str()).collect();
+        if let Some(explain) = &result.explain {
+            fired.extend(explain.derived.iter().map(|d| d.rule.as_str()));
+            fired.extend(
+                explain
+                    .rules
+                    .iter()
+                    .filter(|t| t.fired)
+                    .map(|t| t.rule.as_str()),
+            );
+        }
+        for rule in fired {
+            *self.fired.entry(rule.to_string()).or_default() += 1;
+        }
+        self.codes.extend(codes.iter().copied());
+        self.claims.push(codes);
+    }
+
+    pub fn finish(self, program: &Program) -> Coverage {
+        let mut rules = Vec::with_capacity(program.rules.len());
+        let mut untested_codes = Vec::new();
+        let mut untested_pair_edits = Vec::new();
+        for rule in &program.rules {
+            let (file, line, _) = program.position(rule.loc);
+            let cases = self.fired.get(&*rule.id).copied().unwrap_or(0);
+            rules.push(RuleCoverage {
+                rule: rule.id.to_string(),
+                file: file.to_string(),
+                line,
+                cases,
+            });
+            match &rule.kind {
+                RuleKind::Check(check) => {
+                    if let Target::Lines(set) = check.target {
+                        let set = &program.code_sets[set as usize];
+                        let codes: Vec<String> = set
+                            .exact
+                            .iter()
+                            .filter(|c| !self.codes.contains(c))
+                            .map(Code::to_string)
+                            .chain(
+                                set.ranges
+                                    .iter()
+                                    .filter(|(lo, hi)| {
+                                        !self.codes.iter().any(|c| lo <= c && c <= hi)
+                                    })
+                                    .map(|(lo, hi)| format!("{lo}-{hi}")),
+                            )
+                            .collect();
+                        if !codes.is_empty() {
+                            untested_codes.push(UntestedCodes {
+                                rule: rule.id.to_string(),
+                                codes,
+                            });
+                        }
+                    }
+                }
+                RuleKind::Pairs(edits) => {
+                    for edit in edits {
+                        let column2 = &program.code_sets[edit.column2 as usize];
+                        let column1 = &program.code_sets[edit.column1 as usize];
+                        let met = self.claims.iter().any(|codes| {
+                            codes.iter().any(|c| column2.contains(*c))
+                                && codes.iter().any(|c| column1.contains(*c))
+                        });
+                        if !met {
+                            let (file, line, _) = program.position(edit.loc);
+                            untested_pair_edits.push(UntestedPairEdit {
+                                rule: rule.id.to_string(),
+                                edit: program.text(edit.loc).to_string(),
+                                file: file.to_string(),
+                                line,
+                            });
+                        }
+                    }
+                }
+                RuleKind::Derive => {}
+            }
+        }
+        let untested_table_rows = program
+            .tables
+            .iter()
+            .filter_map(|table| {
+                let mut codes: Vec<Code> = table
+                    .rows
+                    .keys()
+                    .filter(|c| !self.codes.contains(c))
+                    .copied()
+                    .collect();
+                codes.sort_unstable();
+                (!codes.is_empty()).then(|| UntestedRows {
+                    table: table.name.to_string(),
+                    rows: table.rows.len(),
+                    codes: codes.iter().map(Code::to_string).collect(),
+                })
+            })
+            .collect();
+        Coverage {
+            rules_covered: rules.iter().filter(|r| r.cases > 0).count(),
+            rules,
+            untested_codes,
+            untested_pair_edits,
+            untested_table_rows,
+        }
+    }
+}

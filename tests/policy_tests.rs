@@ -74,6 +74,18 @@ fn a_changed_expectation_fails_on_its_line_showing_the_actual_findings() {
     "test \"a bad code\"\n  claim on 2024-03-01\n    line 7700\n  expect status pass\n"
 )]
 #[case::test_syntax("test \"x\"\n  claim on 2024-03-01\n    line 27093\n  expect maybe\n")]
+#[case::failed_case_of_a_parameterized_test(
+    "test \"percutaneous {code} suggests {open}\"\n  claim on 2024-03-01\n    line {code}\n    documented fracture_site_visualized yes\n  expect suggest {open} on {code}\n  where code, open\n    case 28406, 28415\n    case 25606, 25608\n"
+)]
+#[case::case_with_too_few_values(
+    "test \"{code}\"\n  claim on 2024-03-01\n    line {code}\n  expect no deny\n  where code, open\n    case 28406, 28415\n    case 25606\n"
+)]
+#[case::placeholder_without_cases(
+    "test \"x\"\n  claim on 2024-03-01\n    line {code}\n  expect no deny\n"
+)]
+#[case::misspelt_placeholder(
+    "test \"x\"\n  claim on 2024-03-01\n    line {cod}\n  expect no deny\n  where code\n    case 28406\n"
+)]
 fn test_failures_are_explained(#[case] text: &str) {
     let name = common::case_name();
     let engine = claimrules::Engine::standard().expect("the standard pack loads");
@@ -114,6 +126,28 @@ fn small_pack(name: &str) -> PathBuf {
         "test \"too many units of 77002\"\n  claim on 2024-01-01\n    line 77002 units 2\n  expect deny from acme.limit\n",
     );
     dir
+}
+
+#[test]
+fn a_parameterized_test_runs_once_per_case_with_its_values() {
+    let engine = claimrules::Engine::standard().expect("the standard pack loads");
+    let text = "test \"{code} under fluoroscopy with {documented} minutes\"\n  claim on {date}\n    line 27093\n    line {code} units {units}\n    documented fluoroscopy_minutes {documented}, fluoroscopy_indication \"needle\"\n  expect status {status}\n  where code, units, documented, date, status\n    case 77002, 1, 1.5, 2010-03-31, deny\n    case 77002, 1, 1.5, 2010-04-01, pass\n    case 77002, 1, 2, 2024-01-01, pass\n";
+    let files = vec![claimrules::pack::PolicyText {
+        name: "cases.test.policy".into(),
+        text: text.into(),
+    }];
+    let report = claimrules::testing::run_tests(&engine, &files);
+    let rendered: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.render(false, 90))
+        .collect();
+    assert_eq!(
+        (report.passed, report.failed),
+        (3, 0),
+        "{}",
+        rendered.join("\n")
+    );
 }
 
 #[test]

@@ -15,6 +15,22 @@ pub struct TestDecl {
     pub name: Word,
     pub claim: TestClaim,
     pub expectations: Vec<Expectation>,
+    /// `where …` and its cases: the test runs once per case, `{name}` standing for its value.
+    pub cases: Option<TestCases>,
+    pub span: Span,
+}
+
+/// `where code, open_code` and one `case 28406, 28415` per case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestCases {
+    pub names: Vec<Word>,
+    pub cases: Vec<TestCase>,
+}
+
+/// `case 28406, 28415`: a value for each name of `where`, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestCase {
+    pub values: Vec<Word>,
     pub span: Span,
 }
 

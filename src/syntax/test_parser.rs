@@ -41,15 +41,45 @@ impl Walker {
         let name = self.next_value(&pair, &mut it, "a test name")?;
         let claim = self.next_value(&pair, &mut it, "a claim")?;
         let mut expectations = Vec::new();
-        for p in it.filter(|p| p.as_rule() == Rule::expectation) {
-            expectations.push(self.expectation(p)?);
+        let mut cases = None;
+        for p in it {
+            match p.as_rule() {
+                Rule::expectation => expectations.push(self.expectation(p)?),
+                Rule::test_cases => cases = Some(self.test_cases(p)?),
+                _ => {}
+            }
         }
         Ok(TestDecl {
             name: self.string(&name)?,
             claim: self.test_claim(claim)?,
             expectations,
+            cases,
             span,
         })
+    }
+
+    fn test_cases(&self, pair: Pair<Rule>) -> Result<TestCases> {
+        let mut names = Vec::new();
+        let mut cases = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::param_name => names.push(self.word(&p)),
+                Rule::test_case => {
+                    let span = self.span(&p);
+                    let mut values = Vec::new();
+                    for v in p.into_inner().filter(|v| !is_keyword(v.as_rule())) {
+                        values.push(if v.as_rule() == Rule::string {
+                            self.string(&v)?
+                        } else {
+                            self.word(&v)
+                        });
+                    }
+                    cases.push(TestCase { values, span });
+                }
+                _ => {}
+            }
+        }
+        Ok(TestCases { names, cases })
     }
 
     fn test_claim(&self, pair: Pair<Rule>) -> Result<TestClaim> {
@@ -77,7 +107,7 @@ impl Walker {
                     .collect::<Vec<_>>()
             };
             match p.as_rule() {
-                Rule::date_like => claim.service_date = self.word(&p),
+                Rule::date_like | Rule::param => claim.service_date = self.word(&p),
                 Rule::claim_line => claim.lines.push(self.test_line(&p)?),
                 Rule::claim_diagnosis => {
                     claim
@@ -175,7 +205,7 @@ impl Walker {
             Rule::bool_false => DocValue::Bool(false),
             Rule::number => DocValue::Number(self.word(&pair)),
             Rule::string => DocValue::Text(self.string(&pair)?),
-            Rule::word => DocValue::Text(self.word(&pair)),
+            Rule::word | Rule::param => DocValue::Text(self.word(&pair)),
             Rule::doc_list => DocValue::List(pair.into_inner().map(|w| self.word(&w)).collect()),
             _ => return Err(self.unexpected(&pair, "a value")),
         })
@@ -206,7 +236,10 @@ impl Walker {
                 let value = values
                     .iter()
                     .find(|v| {
-                        matches!(v.as_rule(), Rule::word | Rule::bool_true | Rule::bool_false)
+                        matches!(
+                            v.as_rule(),
+                            Rule::word | Rule::param | Rule::bool_true | Rule::bool_false
+                        )
                     })
                     .map(|v| self.word(v));
                 let rule = values
@@ -225,6 +258,16 @@ impl Walker {
         Ok(Expectation { kind, span })
     }
 
+    /// The one value after the keywords of a construct (`on line 2`: `2`).
+    fn value_of(&self, pair: &Pair<Rule>, what: &'static str) -> Result<Word> {
+        let value = pair
+            .clone()
+            .into_inner()
+            .find(|v| !is_keyword(v.as_rule()))
+            .ok_or_else(|| self.unexpected(pair, what))?;
+        Ok(self.word(&value))
+    }
+
     fn rule_of(&self, pair: &Pair<Rule>) -> Result<Word> {
         let id = self.child(pair, Rule::rule_id, "a rule id")?;
         Ok(self.word(&id))
@@ -235,14 +278,8 @@ impl Walker {
         for v in values {
             match v.as_rule() {
                 Rule::action_name => pattern.action = Some(self.action_pattern(v)?),
-                Rule::on_line => {
-                    let n = self.child(v, Rule::number, "a line number")?;
-                    pattern.line = Some(self.word(&n));
-                }
-                Rule::on_code => {
-                    let c = self.child(v, Rule::code_like, "a code")?;
-                    pattern.code = Some(self.word(&c));
-                }
+                Rule::on_line => pattern.line = Some(self.value_of(v, "a line number")?),
+                Rule::on_code => pattern.code = Some(self.value_of(v, "a code")?),
                 Rule::from_rule => pattern.rule = Some(self.rule_of(v)?),
                 r if is_keyword(r) => {}
                 _ => return Err(self.unexpected(v, "a part of an expectation")),
@@ -265,7 +302,7 @@ impl Walker {
                 inner
                     .clone()
                     .into_inner()
-                    .find(|p| p.as_rule() == Rule::code_like)
+                    .find(|p| matches!(p.as_rule(), Rule::code_like | Rule::param))
                     .map(|p| self.word(&p)),
             ),
             Rule::expect_modify => {

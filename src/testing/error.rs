@@ -43,3 +43,16 @@ pub struct TestUnknownRule {
     #[help]
     pub help: String,
 }
+
+/// A parameterized test whose `{placeholders}` and cases do not fit together.
+#[derive(Debug, Error, Diagnostic)]
+#[error("test `{test}`: {problem}")]
+#[diagnostic(code(claimrules::test_cases))]
+pub struct TestCasesError {
+    pub test: String,
+    pub problem: String,
+    #[label("here")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}

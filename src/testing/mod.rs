@@ -5,6 +5,7 @@
 //! expectation that does not hold becomes a diagnostic at the expectation, showing what was
 //! expected and what the packs actually found.
 
+mod cases;
 mod claim;
 mod coverage;
 mod error;
@@ -19,7 +20,7 @@ use crate::syntax::test_ast::ExpectKind;
 use crate::RawClaim;
 
 pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, UntestedRows};
-pub use error::{TestClaimError, TestFailed, TestUnknownRule};
+pub use error::{TestCasesError, TestClaimError, TestFailed, TestUnknownRule};
 
 use coverage::CoverageCollector;
 
@@ -67,12 +68,24 @@ pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOption
                 .push(PolicyDiagnostic::in_file(e, &source));
         }
         for test in &parsed.tests {
-            let failures = run_one(engine, test, &source, collector.as_mut());
-            if failures.is_empty() {
-                report.passed += 1;
-            } else {
-                report.failed += 1;
-                report.diagnostics.extend(failures);
+            let instances = match cases::instances(test) {
+                Ok(instances) => instances,
+                Err(e) => {
+                    report.failed += 1;
+                    report
+                        .diagnostics
+                        .push(PolicyDiagnostic::in_file(e, &source));
+                    continue;
+                }
+            };
+            for instance in &instances {
+                let failures = run_one(engine, instance, &source, collector.as_mut());
+                if failures.is_empty() {
+                    report.passed += 1;
+                } else {
+                    report.failed += 1;
+                    report.diagnostics.extend(failures);
+                }
             }
         }
     }
@@ -93,6 +106,9 @@ pub fn check_tests(engine: &Engine, files: &[PolicyText]) -> Vec<PolicyDiagnosti
                 .map(|e| PolicyDiagnostic::in_file(e, &source)),
         );
         for test in &parsed.tests {
+            if let Err(e) = cases::instances(test) {
+                out.push(PolicyDiagnostic::in_file(e, &source));
+            }
             out.extend(unknown_rules(engine, test, &source));
         }
     }

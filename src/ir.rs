@@ -460,6 +460,19 @@ impl DateWindow {
     pub fn is_empty(&self) -> bool {
         matches!((self.from, self.until), (Some(f), Some(u)) if f > u)
     }
+
+    /// The dates both windows hold, if any.
+    pub fn intersection(self, other: DateWindow) -> Option<DateWindow> {
+        let until = match (self.until, other.until) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        let w = DateWindow {
+            from: self.from.max(other.from),
+            until,
+        };
+        (!w.is_empty()).then_some(w)
+    }
 }
 
 /// One `A implies B`.

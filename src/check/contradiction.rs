@@ -84,7 +84,7 @@ pub(super) fn contradiction(program: &Program, a: &Atom<'_>, b: &Atom<'_>) -> Op
     match (&a.cond.kind, &b.cond.kind) {
         (ServiceDate(x), ServiceDate(y)) => {
             let disjoint = match (date_window(*x, a.negated), date_window(*y, b.negated)) {
-                (Some(x), Some(y)) => !windows_meet(x, y),
+                (Some(x), Some(y)) => x.intersection(y).is_none(),
                 (Some(x), None) => y.from.is_some() && y.until.is_some() && within(x, *y),
                 (None, Some(y)) => x.from.is_some() && x.until.is_some() && within(y, *x),
                 (None, None) => false,
@@ -275,15 +275,6 @@ fn date_window(w: DateWindow, negated: bool) -> Option<DateWindow> {
         }),
         _ => None,
     }
-}
-
-fn windows_meet(a: DateWindow, b: DateWindow) -> bool {
-    let from = a.from.max(b.from);
-    let until = match (a.until, b.until) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    !(DateWindow { from, until }).is_empty()
 }
 
 /// Whether every date of `inner` is in `outer`.

@@ -238,7 +238,7 @@ impl<'p> Lints<'p> {
                 if earlier.verdict.allowed == later.verdict.allowed {
                     return None;
                 }
-                let dates = overlap(earlier.verdict.window, later.verdict.window)?;
+                let dates = earlier.verdict.window.intersection(later.verdict.window)?;
                 let sets = &self.program.code_sets;
                 let column2 =
                     sets[earlier.column2 as usize].common_code(&sets[later.column2 as usize])?;
@@ -302,20 +302,6 @@ fn same_effect(a: &ast::RuleBody, b: &ast::RuleBody) -> bool {
         }
         _ => false,
     }
-}
-
-/// The dates two windows share, if any.
-fn overlap(a: DateWindow, b: DateWindow) -> Option<DateWindow> {
-    let from = match (a.from, b.from) {
-        (Some(x), Some(y)) => Some(x.max(y)),
-        (x, y) => x.or(y),
-    };
-    let until = match (a.until, b.until) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    let w = DateWindow { from, until };
-    (!w.is_empty()).then_some(w)
 }
 
 fn describe_dates(w: DateWindow) -> String {

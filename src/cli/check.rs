@@ -8,16 +8,18 @@ use claimrules::{ClaimError, ClaimResult, Engine, EvalOptions, PackSource, Statu
 use super::output::{fail, print_diagnostics, ResultWriter};
 use super::{CheckArgs, Format, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
+/// An engine builder with exactly these packs, in order.
+pub fn engine_of(sources: &[PackSource]) -> claimrules::EngineBuilder {
+    sources
+        .iter()
+        .fold(Engine::builder().without_standard_pack(), |b, s| {
+            b.pack(s.clone())
+        })
+}
+
 /// Loads the packs the arguments name; prints the diagnostics and returns `None` on failure.
 pub fn load_engine(args: &PackArgs) -> Option<Engine> {
-    let mut builder = Engine::builder();
-    if args.no_default_pack {
-        builder = builder.without_standard_pack();
-    }
-    for dir in &args.packs {
-        builder = builder.pack(PackSource::Dir(dir.clone()));
-    }
-    match builder.build() {
+    match engine_of(&args.sources()).build() {
         Ok(engine) => {
             let warnings = engine.warnings().len();
             if warnings > 0 {

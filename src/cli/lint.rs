@@ -3,20 +3,18 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use claimrules::pack::{read_pack_tests, read_tests_at, PackSource, PolicyText};
+use claimrules::pack::{read_tests_at, PackSource, PolicyText};
 use claimrules::testing::check_tests;
-use claimrules::{Engine, PolicyDiagnostic};
+use claimrules::PolicyDiagnostic;
 use serde_json::json;
 
+use super::check::engine_of;
 use super::output::{diagnostic_json, fail, write_json_document};
+use super::test::{keep_each_once, tests_of_packs};
 use super::{LintArgs, LintFormat, EXIT_FAILURE, EXIT_PASS};
 
 pub fn run(args: LintArgs) -> u8 {
-    let mut sources = Vec::new();
-    if !args.packs.no_default_pack {
-        sources.push(PackSource::Standard);
-    }
-    sources.extend(args.packs.packs.iter().cloned().map(PackSource::Dir));
+    let mut sources = args.packs.sources();
     for path in &args.paths {
         match path_source(path) {
             Ok(source) => sources.push(source),
@@ -26,21 +24,15 @@ pub fn run(args: LintArgs) -> u8 {
             }
         }
     }
-    let mut builder = Engine::builder().without_standard_pack();
-    for source in &sources {
-        builder = builder.pack(source.clone());
-    }
     let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
-    match builder.build() {
+    match engine_of(&sources).build() {
         Ok(engine) => {
             let (tests, unreadable) = test_files(&sources, &args.paths);
             diagnostics.extend(unreadable);
             diagnostics.extend(check_tests(&engine, &tests));
-            // Errors first, then warnings, as a failed load orders them.
+            diagnostics.extend(engine.warnings().iter().cloned());
+            // Errors first, then warnings, each in the order found, as a failed load orders them.
             diagnostics.sort_by_key(|d| !d.is_error());
-            let warnings = engine.warnings().iter().cloned();
-            let at = diagnostics.partition_point(PolicyDiagnostic::is_error);
-            diagnostics.splice(at..at, warnings);
         }
         Err(failed) => diagnostics.extend(failed.iter().cloned()),
     }
@@ -71,22 +63,12 @@ fn path_source(path: &Path) -> Result<PackSource, String> {
     Ok(PackSource::Texts(vec![(path.display().to_string(), text)]))
 }
 
-/// The test files of the packs and paths, each once.
+/// The test files of the packs and of the test-file paths, each once.
 fn test_files(
     sources: &[PackSource],
     paths: &[std::path::PathBuf],
 ) -> (Vec<PolicyText>, Vec<PolicyDiagnostic>) {
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
-    for source in sources {
-        if let PackSource::Texts(_) = source {
-            continue;
-        }
-        match read_pack_tests(source) {
-            Ok(found) => files.extend(found),
-            Err(d) => unreadable.push(d),
-        }
-    }
+    let (mut files, mut unreadable) = tests_of_packs(sources);
     for path in paths
         .iter()
         .filter(|p| claimrules::pack::is_test_file(&p.to_string_lossy()))
@@ -96,8 +78,7 @@ fn test_files(
             Err(d) => unreadable.push(d),
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.name.trim_start_matches("./").to_string()));
+    keep_each_once(&mut files);
     (files, unreadable)
 }
 

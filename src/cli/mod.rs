@@ -98,6 +98,18 @@ pub struct PackArgs {
     pub no_default_pack: bool,
 }
 
+impl PackArgs {
+    /// The packs to load, in layering order: the standard pack unless left out, then each
+    /// `--pack` folder.
+    pub fn sources(&self) -> Vec<claimrules::PackSource> {
+        let standard = (!self.no_default_pack).then_some(claimrules::PackSource::Standard);
+        standard
+            .into_iter()
+            .chain(self.packs.iter().cloned().map(claimrules::PackSource::Dir))
+            .collect()
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]

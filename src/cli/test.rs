@@ -4,7 +4,7 @@ use std::io::Write;
 
 use claimrules::pack::{read_pack_tests, read_tests_at, PolicyText};
 use claimrules::testing::{run_tests_with, Coverage, TestOptions};
-use claimrules::PackSource;
+use claimrules::{PackSource, PolicyDiagnostic};
 use serde_json::json;
 
 use super::check::load_engine;
@@ -15,19 +15,7 @@ pub fn run(args: TestArgs) -> u8 {
     let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
-    let mut sources = Vec::new();
-    if !args.packs.no_default_pack {
-        sources.push(PackSource::Standard);
-    }
-    sources.extend(args.packs.packs.iter().cloned().map(PackSource::Dir));
-    let mut files: Vec<PolicyText> = Vec::new();
-    let mut diagnostics = Vec::new();
-    for source in &sources {
-        match read_pack_tests(source) {
-            Ok(found) => files.extend(found),
-            Err(d) => diagnostics.push(d),
-        }
-    }
+    let (mut files, mut diagnostics) = tests_of_packs(&args.packs.sources());
     for path in &args.paths {
         match read_tests_at(path) {
             Ok(found) if found.is_empty() => diagnostics.push(
@@ -42,9 +30,7 @@ pub fn run(args: TestArgs) -> u8 {
             Err(d) => diagnostics.push(d),
         }
     }
-    // The standard pack's tests and `policies/` named on the command line are the same files.
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f| seen.insert(f.name.trim_start_matches("./").to_string()));
+    keep_each_once(&mut files);
     let options = TestOptions {
         coverage: args.coverage || args.min_coverage.is_some(),
     };
@@ -100,6 +86,26 @@ pub fn run(args: TestArgs) -> u8 {
     } else {
         EXIT_PASS
     }
+}
+
+/// The test files of the packs, and a diagnostic for each pack whose tests cannot be read.
+pub fn tests_of_packs(sources: &[PackSource]) -> (Vec<PolicyText>, Vec<PolicyDiagnostic>) {
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for source in sources {
+        match read_pack_tests(source) {
+            Ok(found) => files.extend(found),
+            Err(d) => unreadable.push(d),
+        }
+    }
+    (files, unreadable)
+}
+
+/// Drops a test file named twice: the standard pack's tests and `policies/` named on the
+/// command line are the same files.
+pub fn keep_each_once(files: &mut Vec<PolicyText>) {
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.name.trim_start_matches("./").to_string()));
 }
 
 /// How many test cases fired each rule, then what the tests never exercise.

@@ -1,6 +1,6 @@
 //! The engine: packs loaded, checked and indexed once, then shared by every evaluation.
 
-use crate::check;
+use crate::check::{self, TableRow};
 use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
@@ -17,6 +17,8 @@ use crate::syntax::{
 #[derive(Debug)]
 pub struct Engine {
     program: Program,
+    /// How the engine was built, so that a variant can be built from the same packs.
+    builder: EngineBuilder,
     /// What the checker warns about in the loaded packs; they load all the same.
     warnings: Diagnostics,
 }
@@ -37,12 +39,14 @@ pub struct EvalOptions {
 #[derive(Debug, Clone)]
 pub struct EngineBuilder {
     sources: Vec<PackSource>,
+    given_rows: Vec<TableRow>,
 }
 
 impl Default for EngineBuilder {
     fn default() -> Self {
         EngineBuilder {
             sources: vec![PackSource::Standard],
+            given_rows: Vec::new(),
         }
     }
 }
@@ -65,10 +69,18 @@ impl EngineBuilder {
         self.pack(PackSource::Texts(vec![(name.into(), text.into())]))
     }
 
+    /// Puts a row in place of the data file's row for its code in the table it names (a
+    /// policy test's `given table … row …`).
+    pub fn table_row(mut self, row: TableRow) -> Self {
+        self.given_rows.push(row);
+        self
+    }
+
     /// Reads, parses and checks every pack. On failure, every diagnostic found, errors first
     /// and warnings after; on success the warnings stay with the engine
     /// ([`Engine::warnings`]).
     pub fn build(self) -> Result<Engine, Diagnostics> {
+        let builder = self.clone();
         let mut diagnostics = Diagnostics::default();
         let mut files = Vec::new();
         // The pack each file came from, so that its tables are read from that pack.
@@ -101,7 +113,7 @@ impl EngineBuilder {
             Some(source) => read_data(source, path),
             None => Err("the policy file's pack is not known".to_string()),
         };
-        let (program, check_diagnostics) = check::check(parsed, &read);
+        let (program, check_diagnostics) = check::check(parsed, &read, &self.given_rows);
         for d in check_diagnostics {
             diagnostics.push(d);
         }
@@ -109,6 +121,7 @@ impl EngineBuilder {
         match program {
             Some(program) if !diagnostics.has_errors() => Ok(Engine {
                 program,
+                builder,
                 warnings: diagnostics,
             }),
             _ => Err(diagnostics),
@@ -169,6 +182,13 @@ impl Engine {
     /// repeat another, names never used, pair edits that contradict each other.
     pub fn warnings(&self) -> &Diagnostics {
         &self.warnings
+    }
+
+    /// The same packs again with these table rows in force as well: a policy test's `given`.
+    pub fn with_table_rows(&self, rows: &[TableRow]) -> Result<Engine, Diagnostics> {
+        let mut builder = self.builder.clone();
+        builder.given_rows.extend_from_slice(rows);
+        builder.build()
     }
 
     /// The compiled policies, for tools that inspect them.

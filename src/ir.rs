@@ -252,6 +252,30 @@ impl Table {
         }
     }
 
+    /// Makes the row of a code hold exactly these cells (the others empty), adding the row if
+    /// the table has none for the code.
+    pub fn set_row(&mut self, code: Code, cells: Vec<(u32, Cell)>) {
+        let width = self.columns.len();
+        let row = match self.rows.get(&code) {
+            Some(&row) => row as usize,
+            None => {
+                let row = self.lines.len();
+                self.rows.insert(code, row as u32);
+                self.cells.resize(self.cells.len() + width, Cell::Empty);
+                // Not read from the data file: no line of it to cite.
+                self.lines.push(0);
+                row
+            }
+        };
+        let start = row * width;
+        self.cells[start..start + width].fill(Cell::Empty);
+        for (column, cell) in cells {
+            if let Some(slot) = self.cells.get_mut(start + column as usize) {
+                *slot = cell;
+            }
+        }
+    }
+
     /// The key codes, as a set.
     pub fn keys(&self) -> CodeSet {
         let mut set = CodeSet {

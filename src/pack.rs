@@ -70,43 +70,69 @@ pub fn read_data(source: &PackSource, relative: &str) -> Result<PolicyText, Stri
                     format!("no file `{relative}` was given with these policies"),
                 ),
             };
-            in_memory(source)
-                .into_iter()
-                .find(|(n, _)| *n == name)
-                .map(|(name, text)| PolicyText {
-                    name: name.to_string(),
-                    text: text.to_string(),
-                })
-                .ok_or(missing)
+            find_file(in_memory(source), &name).ok_or(missing)
         }
-        PackSource::Dir(dir) => {
-            let path = dir.join(relative);
-            let root = dir
-                .canonicalize()
-                .map_err(|e| format!("cannot read the pack folder: {e}"))?;
-            let real = path
-                .canonicalize()
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            if !real.starts_with(&root) {
-                return Err(format!(
-                    "`{relative}` leads outside the pack folder (through a link)"
-                ));
-            }
-            if !real.is_file() {
-                return Err(format!("`{}` is not a regular file", path.display()));
-            }
-            let bytes = std::fs::read(&real)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            let text = match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
-            };
-            Ok(PolicyText {
-                name: path.display().to_string(),
-                text,
-            })
-        }
+        PackSource::Dir(dir) => read_inside(dir, relative),
     }
+}
+
+/// Reads a file by its path relative to a folder, refusing one that a link leads out of.
+/// Text that is not UTF-8 is read as Latin-1.
+fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
+    let path = dir.join(relative);
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read the folder `{}`: {e}", dir.display()))?;
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "`{relative}` leads outside the pack folder (through a link)"
+        ));
+    }
+    if !real.is_file() {
+        return Err(format!("`{}` is not a regular file", path.display()));
+    }
+    let bytes =
+        std::fs::read(&real).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
+    };
+    Ok(PolicyText {
+        name: path.display().to_string(),
+        text,
+    })
+}
+
+/// Reads a file named relative to the folder of a policy or test file: on disk when that file
+/// is, else among the embedded standard pack's files. Like a table's data, it must stay inside
+/// the folder.
+pub fn read_beside(file: &str, relative: &str) -> Result<PolicyText, String> {
+    check_relative(relative)?;
+    let folder = Path::new(file).parent().unwrap_or(Path::new(""));
+    if Path::new(file).is_file() {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        return read_inside(folder, relative);
+    }
+    let folder = folder.to_string_lossy();
+    let name = if folder.is_empty() {
+        relative.to_string()
+    } else {
+        format!("{}/{relative}", folder.trim_end_matches('/'))
+    };
+    find_file(STANDARD_PACK.to_vec(), &name)
+        .ok_or_else(|| format!("there is no file `{relative}` beside `{file}`"))
+}
+
+/// The file of a name among files held in memory.
+fn find_file(files: Vec<(&str, &str)>, name: &str) -> Option<PolicyText> {
+    files.into_iter().find(|(n, _)| *n == name).map(policy_text)
 }
 
 /// A data path must stay inside its pack: relative, and never through `..`.
@@ -157,11 +183,15 @@ fn select(files: Vec<(&str, &str)>, keep: fn(&str) -> bool) -> Vec<PolicyText> {
     files
         .into_iter()
         .filter(|(name, _)| keep(name))
-        .map(|(name, text)| PolicyText {
-            name: name.to_string(),
-            text: text.to_string(),
-        })
+        .map(policy_text)
         .collect()
+}
+
+fn policy_text((name, text): (&str, &str)) -> PolicyText {
+    PolicyText {
+        name: name.to_string(),
+        text: text.to_string(),
+    }
 }
 
 /// Policy tests at a path: a test file, or a folder searched for them.

@@ -13,7 +13,7 @@ mod lint;
 mod literals;
 mod tables;
 pub mod warning;
-pub use tables::DataReader;
+pub use tables::{parse_cell, DataReader, TableRow};
 
 use std::collections::HashMap;
 
@@ -30,15 +30,19 @@ use error::*;
 ///
 /// `read` gives the data file a `table` declaration names, from the pack of the policy file
 /// that declares it.
+///
+/// `given_rows` replace the rows of their codes in the tables they name, after the data files
+/// are read (a policy test's `given table … row …`).
 pub fn check(
     files: Vec<(SourceFile, ast::PolicyFile)>,
     read: &DataReader<'_>,
+    given_rows: &[TableRow],
 ) -> (Option<Program>, Vec<PolicyDiagnostic>) {
     let (sources, asts): (Vec<SourceFile>, Vec<ast::PolicyFile>) = files.into_iter().unzip();
     let mut checker = Checker::new(&asts, &sources);
     checker.declare();
     checker.check_term_fact_clashes();
-    checker.compile_tables(read);
+    checker.compile_tables(read, given_rows);
     checker.compile_sets();
     checker.compile_terms();
     checker.compile_rules();

@@ -19,6 +19,16 @@ pub(super) fn is_column(name: &str) -> bool {
     name.starts_with(COLUMN_PREFIX)
 }
 
+/// A table row given in place of the data file's row for its code, as text: a policy test's
+/// `given table "code attributes" row 27506 assistant 1`. The cells not named are empty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableRow {
+    pub table: String,
+    pub code: String,
+    /// Column name and value, in the form the table's data file would hold.
+    pub cells: Vec<(String, String)>,
+}
+
 /// How many bad rows of one table are reported before the rest are summed up.
 const MAX_ROW_ERRORS: usize = 20;
 
@@ -28,12 +38,17 @@ pub type DataReader<'r> = dyn Fn(FileId, &str) -> Result<PolicyText, String> + '
 impl<'a> Checker<'a> {
     /// Reads every declared table; a table whose data does not load is left out (the errors
     /// say why) so that rules using it report nothing further.
-    pub(super) fn compile_tables(&mut self, read: &DataReader<'_>) {
+    pub(super) fn compile_tables(&mut self, read: &DataReader<'_>, given_rows: &[TableRow]) {
         let decls: Vec<(FileId, &'a ast::TableDecl)> = self.table_decls.values().copied().collect();
         for (file, decl) in decls {
             self.file = file;
             let id = self.program.tables.len() as TableId;
-            let Some(table) = self.load_table(decl, read) else {
+            let loaded = self.load_table(decl, read).and_then(|mut table| {
+                let given = given_rows.iter().filter(|r| *r.table == *decl.name.text);
+                self.apply_given_rows(decl, &mut table, given)
+                    .then_some(table)
+            });
+            let Some(table) = loaded else {
                 // Its columns are known to exist; rules using them report nothing further.
                 self.failed_columns
                     .extend(decl.columns.iter().map(|c| c.name.text.as_str()));
@@ -113,6 +128,30 @@ impl<'a> Checker<'a> {
             loc: self.loc(decl.span),
         };
         self.read_rows(decl, &data, &mut table).then_some(table)
+    }
+
+    /// Puts given rows in place of the data file's rows for their codes; false, with an error
+    /// at the declaration, when a row does not fit the table.
+    fn apply_given_rows<'r>(
+        &mut self,
+        decl: &ast::TableDecl,
+        table: &mut Table,
+        rows: impl Iterator<Item = &'r TableRow>,
+    ) -> bool {
+        for row in rows {
+            match given_cells(table, row) {
+                Ok((code, cells)) => table.set_row(code, cells),
+                Err(problem) => {
+                    self.table_error(
+                        decl,
+                        format!("a given row does not fit the table: {problem}"),
+                        "give a table's code and declared columns, with values of their types",
+                    );
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     fn table_error(&mut self, decl: &ast::TableDecl, problem: String, help: &str) {
@@ -307,7 +346,26 @@ impl<'a> Checker<'a> {
 const HEADER_HELP: &str =
     "the first line of a table file names its columns: `code`, then the declared columns";
 
-fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
+/// The code and typed cells of a given row, or what is wrong with it.
+fn given_cells(table: &Table, row: &TableRow) -> Result<(Code, Vec<(u32, Cell)>), String> {
+    let code =
+        Code::parse(&row.code).ok_or_else(|| format!("`{}` is not a CPT/HCPCS code", row.code))?;
+    let mut cells = Vec::with_capacity(row.cells.len());
+    for (name, value) in &row.cells {
+        let column = table
+            .columns
+            .iter()
+            .position(|c| *c.name == **name)
+            .ok_or_else(|| format!("the table has no column `{name}`"))?;
+        let cell = parse_cell(table.columns[column].ty, value)
+            .map_err(|e| format!("column `{name}`: {e}"))?;
+        cells.push((column as u32, cell));
+    }
+    Ok((code, cells))
+}
+
+/// A cell's value from its text in a data file, by the column's type; empty text is no value.
+pub fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
     if text.is_empty() {
         return Ok(Cell::Empty);
     }

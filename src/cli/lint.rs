@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use claimrules::pack::{read_tests_at, PackSource, PolicyText};
+use claimrules::pack::{is_test_file, read_pack, read_tests_at, PackSource, PolicyText};
 use claimrules::testing::check_tests;
 use claimrules::PolicyDiagnostic;
 use serde_json::json;
@@ -15,9 +15,12 @@ use super::{LintArgs, LintFormat, EXIT_FAILURE, EXIT_PASS};
 
 pub fn run(args: LintArgs) -> u8 {
     let mut sources = args.packs.sources();
+    let mut test_paths = Vec::new();
     for path in &args.paths {
         match path_source(path) {
-            Ok(source) => sources.push(source),
+            Ok(Some(source)) => sources.push(source),
+            // Tests only: checked against the packs, not loaded as one.
+            Ok(None) => test_paths.push(path.clone()),
             Err(message) => {
                 fail(message);
                 return EXIT_FAILURE;
@@ -27,7 +30,7 @@ pub fn run(args: LintArgs) -> u8 {
     let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
     match engine_of(&sources).build() {
         Ok(engine) => {
-            let (tests, unreadable) = test_files(&sources, &args.paths);
+            let (tests, unreadable) = test_files(&sources, &test_paths);
             diagnostics.extend(unreadable);
             diagnostics.extend(check_tests(&engine, &tests));
             diagnostics.extend(engine.warnings().iter().cloned());
@@ -53,26 +56,34 @@ pub fn run(args: LintArgs) -> u8 {
     }
 }
 
-/// A policy path given on the command line: a folder is a pack; a file is linted on its own.
-fn path_source(path: &Path) -> Result<PackSource, String> {
+/// A policy path given on the command line: a folder of policies is a pack; a policy file is
+/// linted on its own; a test file, or a folder of tests and no policies, holds tests only
+/// (`None`).
+fn path_source(path: &Path) -> Result<Option<PackSource>, String> {
     if path.is_dir() {
-        return Ok(PackSource::Dir(path.to_path_buf()));
+        let source = PackSource::Dir(path.to_path_buf());
+        let tests_only =
+            read_pack(&source).is_err() && read_tests_at(path).is_ok_and(|tests| !tests.is_empty());
+        return Ok((!tests_only).then_some(source));
+    }
+    if is_test_file(&path.to_string_lossy()) {
+        return Ok(None);
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    Ok(PackSource::Texts(vec![(path.display().to_string(), text)]))
+    Ok(Some(PackSource::Texts(vec![(
+        path.display().to_string(),
+        text,
+    )])))
 }
 
-/// The test files of the packs and of the test-file paths, each once.
+/// The test files of the packs and of the test paths, each once.
 fn test_files(
     sources: &[PackSource],
     paths: &[std::path::PathBuf],
 ) -> (Vec<PolicyText>, Vec<PolicyDiagnostic>) {
     let (mut files, mut unreadable) = tests_of_packs(sources);
-    for path in paths
-        .iter()
-        .filter(|p| claimrules::pack::is_test_file(&p.to_string_lossy()))
-    {
+    for path in paths {
         match read_tests_at(path) {
             Ok(found) => files.extend(found),
             Err(d) => unreadable.push(d),

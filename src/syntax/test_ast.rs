@@ -13,10 +13,23 @@ pub struct TestFile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestDecl {
     pub name: Word,
+    /// `given table … row …`: table rows in force for this test only.
+    pub given: Vec<GivenRow>,
     pub claim: TestClaim,
     pub expectations: Vec<Expectation>,
     /// `where …` and its cases: the test runs once per case, `{name}` standing for its value.
     pub cases: Option<TestCases>,
+    pub span: Span,
+}
+
+/// `given table "code attributes" row 27506 assistant 1, co_surgeons 1`: for this test, the
+/// table's row for the code holds these values (the cells not named are empty).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GivenRow {
+    pub table: Word,
+    pub code: Word,
+    /// Column and value, as written; a list `(27355, 27356)` is kept as `27355 27356`.
+    pub cells: Vec<(Word, Word)>,
     pub span: Span,
 }
 
@@ -34,10 +47,13 @@ pub struct TestCase {
     pub span: Span,
 }
 
-/// `claim on 2024-03-01` and its parts, as written.
+/// `claim on 2024-03-01` and its parts, as written; or `claim from "claims/x.json"`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestClaim {
-    pub service_date: Word,
+    /// The date of service; for a claim file, the date it is moved to, if any.
+    pub service_date: Option<Word>,
+    /// A JSON claim file, relative to the test file's folder.
+    pub file: Option<Word>,
     pub lines: Vec<TestLine>,
     pub diagnoses: Vec<Word>,
     pub procedures: Vec<(Word, Option<Word>)>,

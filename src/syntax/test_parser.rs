@@ -39,11 +39,14 @@ impl Walker {
         let span = self.span(&pair);
         let mut it = pair.clone().into_inner();
         let name = self.next_value(&pair, &mut it, "a test name")?;
-        let claim = self.next_value(&pair, &mut it, "a claim")?;
+        let mut given = Vec::new();
+        let mut claim = None;
         let mut expectations = Vec::new();
         let mut cases = None;
         for p in it {
             match p.as_rule() {
+                Rule::given_row => given.push(self.given_row(p)?),
+                Rule::test_claim => claim = Some(self.test_claim(p)?),
                 Rule::expectation => expectations.push(self.expectation(p)?),
                 Rule::test_cases => cases = Some(self.test_cases(p)?),
                 _ => {}
@@ -51,7 +54,8 @@ impl Walker {
         }
         Ok(TestDecl {
             name: self.string(&name)?,
-            claim: self.test_claim(claim)?,
+            given,
+            claim: claim.ok_or_else(|| self.unexpected(&pair, "a claim"))?,
             expectations,
             cases,
             span,
@@ -82,13 +86,42 @@ impl Walker {
         Ok(TestCases { names, cases })
     }
 
+    fn given_row(&self, pair: Pair<Rule>) -> Result<GivenRow> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let table = self.next_value(&pair, &mut it, "a table name")?;
+        let code = self.next_value(&pair, &mut it, "a code")?;
+        let mut cells = Vec::new();
+        for cell in it.filter(|p| p.as_rule() == Rule::given_cell) {
+            let mut parts = cell.clone().into_inner();
+            let column = self.next_value(&cell, &mut parts, "a column")?;
+            let value = self.next_value(&cell, &mut parts, "a value")?;
+            let value = match value.as_rule() {
+                Rule::string => self.string(&value)?,
+                Rule::doc_list => {
+                    let items: Vec<&str> = value.clone().into_inner().map(|i| i.as_str()).collect();
+                    Word {
+                        text: items.join(" "),
+                        span: self.span(&value),
+                    }
+                }
+                _ => self.word(&value),
+            };
+            cells.push((self.word(&column), value));
+        }
+        Ok(GivenRow {
+            table: self.string(&table)?,
+            code: self.word(&code),
+            cells,
+            span,
+        })
+    }
+
     fn test_claim(&self, pair: Pair<Rule>) -> Result<TestClaim> {
         let span = self.span(&pair);
         let mut claim = TestClaim {
-            service_date: Word {
-                text: String::new(),
-                span,
-            },
+            service_date: None,
+            file: None,
             lines: Vec::new(),
             diagnoses: Vec::new(),
             procedures: Vec::new(),
@@ -107,7 +140,12 @@ impl Walker {
                     .collect::<Vec<_>>()
             };
             match p.as_rule() {
-                Rule::date_like | Rule::param => claim.service_date = self.word(&p),
+                Rule::date_like | Rule::param => claim.service_date = Some(self.word(&p)),
+                Rule::claim_file => {
+                    let v = values();
+                    let path = v.first().ok_or_else(|| self.unexpected(&p, "a file"))?;
+                    claim.file = Some(self.string(path)?);
+                }
                 Rule::claim_line => claim.lines.push(self.test_line(&p)?),
                 Rule::claim_diagnosis => {
                     claim

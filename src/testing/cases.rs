@@ -121,8 +121,13 @@ fn retype_documentation(instance: &mut TestDecl, original: &TestDecl) {
 /// Every word of a test a placeholder can stand in.
 fn words(test: &mut TestDecl) -> Vec<&mut Word> {
     let mut out: Vec<&mut Word> = vec![&mut test.name];
+    for given in &mut test.given {
+        out.push(&mut given.code);
+        out.extend(given.cells.iter_mut().map(|(_, value)| value));
+    }
     let claim = &mut test.claim;
-    out.push(&mut claim.service_date);
+    out.extend(claim.service_date.iter_mut());
+    out.extend(claim.file.iter_mut());
     for line in &mut claim.lines {
         out.push(&mut line.code);
         out.extend(line.modifiers.iter_mut());

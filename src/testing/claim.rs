@@ -1,15 +1,39 @@
-//! The compact test claim, turned into claim JSON.
+//! A test's claim as claim JSON: the compact form written in the test, or a JSON claim file.
 
 use serde_json::{json, Map, Value};
 
+use crate::pack::read_beside;
 use crate::syntax::test_ast::{DocValue, TestDecl};
 
-/// The claim JSON a test describes; the test's name is its id.
-pub fn to_json(test: &TestDecl) -> Value {
+/// The claim JSON of a test in the file `test_file`: read from the claim file it names, or
+/// built from the compact form (the test's name is then the claim's id).
+pub fn claim_json(test: &TestDecl, test_file: &str) -> Result<Value, String> {
+    let Some(path) = &test.claim.file else {
+        return Ok(to_json(test));
+    };
+    let data = read_beside(test_file, &path.text)?;
+    let mut value: Value = serde_json::from_str(&data.text)
+        .map_err(|e| format!("`{}` is not JSON: {e}", data.name))?;
+    let Value::Object(claim) = &mut value else {
+        return Err(format!(
+            "`{}` does not hold a claim: a claim file holds one JSON object",
+            data.name
+        ));
+    };
+    if let Some(date) = &test.claim.service_date {
+        claim.insert("service_date".into(), json!(date.text));
+    }
+    Ok(value)
+}
+
+/// The claim JSON of a compact test claim; the test's name is its id.
+fn to_json(test: &TestDecl) -> Value {
     let c = &test.claim;
     let mut claim = Map::new();
     claim.insert("id".into(), json!(test.name.text));
-    claim.insert("service_date".into(), json!(c.service_date.text));
+    if let Some(date) = &c.service_date {
+        claim.insert("service_date".into(), json!(date.text));
+    }
     if let Some(pos) = &c.place_of_service {
         claim.insert("place_of_service".into(), json!(pos.text));
     }

@@ -10,17 +10,20 @@ mod claim;
 mod coverage;
 mod error;
 mod expect;
+mod given;
 
+use crate::check::TableRow;
 use crate::diagnostic::PolicyDiagnostic;
 use crate::engine::{Engine, EvalOptions};
 use crate::pack::PolicyText;
 use crate::syntax::parse_tests;
 use crate::syntax::span::SourceFile;
-use crate::syntax::test_ast::ExpectKind;
+use crate::syntax::test_ast::{ExpectKind, TestDecl};
 use crate::RawClaim;
+use std::collections::HashMap;
 
 pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, UntestedRows};
-pub use error::{TestCasesError, TestClaimError, TestFailed, TestUnknownRule};
+pub use error::{TestCasesError, TestClaimError, TestFailed, TestGivenError, TestUnknownRule};
 
 use coverage::CoverageCollector;
 
@@ -58,6 +61,7 @@ pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
 pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOptions) -> TestReport {
     let mut report = TestReport::default();
     let mut collector = options.coverage.then(CoverageCollector::default);
+    let mut variants = Variants::default();
     for file in files {
         let source = SourceFile::new(file.name.clone(), file.text.clone());
         let (parsed, errors) = parse_tests(&source.text);
@@ -79,7 +83,10 @@ pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOption
                 }
             };
             for instance in &instances {
-                let failures = run_one(engine, instance, &source, collector.as_mut());
+                let failures = match variants.engine_for(engine, instance, &source) {
+                    Ok(engine) => run_one(engine, instance, &source, collector.as_mut()),
+                    Err(failures) => failures,
+                };
                 if failures.is_empty() {
                     report.passed += 1;
                 } else {
@@ -106,8 +113,13 @@ pub fn check_tests(engine: &Engine, files: &[PolicyText]) -> Vec<PolicyDiagnosti
                 .map(|e| PolicyDiagnostic::in_file(e, &source)),
         );
         for test in &parsed.tests {
-            if let Err(e) = cases::instances(test) {
-                out.push(PolicyDiagnostic::in_file(e, &source));
+            match cases::instances(test) {
+                Err(e) => out.push(PolicyDiagnostic::in_file(e, &source)),
+                Ok(instances) => {
+                    for instance in &instances {
+                        out.extend(static_problems(engine, instance, &source));
+                    }
+                }
             }
             out.extend(unknown_rules(engine, test, &source));
         }
@@ -115,9 +127,48 @@ pub fn check_tests(engine: &Engine, files: &[PolicyText]) -> Vec<PolicyDiagnosti
     out
 }
 
+/// The engines a run builds for tests with `given` rows, one per distinct set of rows.
+#[derive(Default)]
+struct Variants {
+    built: HashMap<Vec<TableRow>, Result<Engine, String>>,
+}
+
+impl Variants {
+    /// The engine a test runs on: the packs as loaded, or as loaded with the test's rows.
+    fn engine_for<'e>(
+        &'e mut self,
+        base: &'e Engine,
+        test: &TestDecl,
+        source: &SourceFile,
+    ) -> Result<&'e Engine, Vec<PolicyDiagnostic>> {
+        let in_file = |e: TestGivenError| PolicyDiagnostic::in_file(e, source);
+        let rows = given::table_rows(base.program(), test)
+            .map_err(|errors| errors.into_iter().map(in_file).collect::<Vec<_>>())?;
+        if rows.is_empty() {
+            return Ok(base);
+        }
+        let built = self.built.entry(rows).or_insert_with_key(|rows| {
+            base.with_table_rows(rows).map_err(|d| {
+                d.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        });
+        built.as_ref().map_err(|problem| {
+            vec![in_file(TestGivenError {
+                test: test.name.text.clone(),
+                problem: format!("the packs do not load with the given rows: {problem}"),
+                span: test.given[0].span.into(),
+                help: "give rows that fit the tables' columns".into(),
+            })]
+        })
+    }
+}
+
 fn run_one(
     engine: &Engine,
-    test: &crate::syntax::test_ast::TestDecl,
+    test: &TestDecl,
     source: &SourceFile,
     collector: Option<&mut CoverageCollector>,
 ) -> Vec<PolicyDiagnostic> {
@@ -125,7 +176,17 @@ fn run_one(
     if !unknown.is_empty() {
         return unknown;
     }
-    let claim_json = claim::to_json(test);
+    let claim_json = match claim::claim_json(test, &source.name) {
+        Ok(json) => json,
+        Err(problem) => {
+            return vec![claim_error(
+                test,
+                problem,
+                TestClaimError::UNREADABLE,
+                source,
+            )]
+        }
+    };
     let json = claim_json.to_string();
     let explain = collector.is_some()
         || test
@@ -156,12 +217,10 @@ fn run_one(
                 None => e.message.clone(),
             })
             .collect();
-        return vec![PolicyDiagnostic::in_file(
-            TestClaimError {
-                test: test.name.text.clone(),
-                problems: problems.join("; "),
-                span: test.claim.span.into(),
-            },
+        return vec![claim_error(
+            test,
+            problems.join("; "),
+            TestClaimError::INVALID,
             source,
         )];
     }
@@ -180,13 +239,47 @@ fn run_one(
         .collect()
 }
 
+/// What is wrong with a test case before it runs: rows that do not fit their tables, and a
+/// claim file that does not read.
+fn static_problems(engine: &Engine, test: &TestDecl, source: &SourceFile) -> Vec<PolicyDiagnostic> {
+    let mut out: Vec<PolicyDiagnostic> = match given::table_rows(engine.program(), test) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| PolicyDiagnostic::in_file(e, source))
+            .collect(),
+    };
+    if let Err(problem) = claim::claim_json(test, &source.name) {
+        out.push(claim_error(
+            test,
+            problem,
+            TestClaimError::UNREADABLE,
+            source,
+        ));
+    }
+    out
+}
+
+fn claim_error(
+    test: &TestDecl,
+    problems: String,
+    help: &'static str,
+    source: &SourceFile,
+) -> PolicyDiagnostic {
+    PolicyDiagnostic::in_file(
+        TestClaimError {
+            test: test.name.text.clone(),
+            problems,
+            span: test.claim.span.into(),
+            help,
+        },
+        source,
+    )
+}
+
 /// Expectations that name a rule no pack defines; `expect no deny from a.typo` would otherwise
 /// pass without testing anything.
-fn unknown_rules(
-    engine: &Engine,
-    test: &crate::syntax::test_ast::TestDecl,
-    source: &SourceFile,
-) -> Vec<PolicyDiagnostic> {
+fn unknown_rules(engine: &Engine, test: &TestDecl, source: &SourceFile) -> Vec<PolicyDiagnostic> {
     let rules = &engine.program().rules;
     let ids = || rules.iter().map(|r| &*r.id);
     test.expectations

@@ -1,0 +1,119 @@
+//! `given table … row …`: table rows a test puts in force for itself, checked against the
+//! tables the packs declare before the test runs.
+
+use crate::check::error::did_you_mean;
+use crate::check::{parse_cell, TableRow};
+use crate::codes::Code;
+use crate::ir::Program;
+use crate::syntax::test_ast::{GivenRow, TestDecl};
+
+use super::error::TestGivenError;
+
+/// The rows a test gives, as the engine takes them; every row that does not fit its table is
+/// an error at the row.
+pub(super) fn table_rows(
+    program: &Program,
+    test: &TestDecl,
+) -> Result<Vec<TableRow>, Vec<TestGivenError>> {
+    let mut rows: Vec<TableRow> = Vec::with_capacity(test.given.len());
+    let mut errors = Vec::new();
+    for given in &test.given {
+        match table_row(program, given) {
+            Ok(row)
+                if rows
+                    .iter()
+                    .any(|r| r.table == row.table && r.code == row.code) =>
+            {
+                errors.push(TestGivenError {
+                    test: test.name.text.clone(),
+                    problem: format!(
+                        "table `{}` is given a row for `{}` twice",
+                        row.table, row.code
+                    ),
+                    span: given.span.into(),
+                    help: "give one row per code, with every column it needs".into(),
+                })
+            }
+            Ok(row) => rows.push(row),
+            Err(problems) => {
+                errors.extend(
+                    problems
+                        .into_iter()
+                        .map(|(problem, span, help)| TestGivenError {
+                            test: test.name.text.clone(),
+                            problem,
+                            span: span.into(),
+                            help,
+                        }),
+                )
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+type Problem = (String, crate::syntax::span::Span, String);
+
+/// The row as the engine takes it, or every problem of it.
+fn table_row(program: &Program, given: &GivenRow) -> Result<TableRow, Vec<Problem>> {
+    let names = || program.tables.iter().map(|t| &*t.name);
+    let table = program
+        .tables
+        .iter()
+        .find(|t| *t.name == *given.table.text)
+        .ok_or_else(|| {
+            vec![(
+                format!("no loaded pack declares a table `{}`", given.table.text),
+                given.table.span,
+                did_you_mean(&given.table.text, names(), "table"),
+            )]
+        })?;
+    let mut problems = Vec::new();
+    if Code::parse(&given.code.text).is_none() {
+        problems.push((
+            format!("`{}` is not a CPT/HCPCS code", given.code.text),
+            given.code.span,
+            "a table row is keyed by a procedure code: five characters, like `27506` or `0201T`"
+                .into(),
+        ));
+    }
+    let mut cells: Vec<(String, String)> = Vec::with_capacity(given.cells.len());
+    for (column, value) in &given.cells {
+        let columns = || table.columns.iter().map(|c| &*c.name);
+        let Some(declared) = table.columns.iter().find(|c| *c.name == *column.text) else {
+            problems.push((
+                format!("table `{}` has no column `{}`", table.name, column.text),
+                column.span,
+                did_you_mean(&column.text, columns(), "column"),
+            ));
+            continue;
+        };
+        if cells.iter().any(|(c, _)| *c == column.text) {
+            problems.push((
+                format!("column `{}` is given twice", column.text),
+                column.span,
+                "give each column of the row once".into(),
+            ));
+        } else if let Err(why) = parse_cell(declared.ty, &value.text) {
+            let ty = declared.ty.describe();
+            problems.push((
+                format!("column `{}` is of type {ty}: {why}", column.text),
+                value.span,
+                format!("give a {ty} value, as the table's data file would"),
+            ));
+        }
+        cells.push((column.text.clone(), value.text.clone()));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(TableRow {
+        table: table.name.to_string(),
+        code: given.code.text.clone(),
+        cells,
+    })
+}

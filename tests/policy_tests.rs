@@ -65,6 +65,23 @@ fn a_changed_expectation_fails_on_its_line_showing_the_actual_findings() {
     assert!(stderr.contains("there are no findings"), "{stderr}");
 }
 
+/// Runs one test file, given as text, on the standard pack; the report and its diagnostics
+/// rendered without colour.
+fn run_test_text(name: &str, text: &str) -> (claimrules::testing::TestReport, Vec<String>) {
+    let engine = claimrules::Engine::standard().expect("the standard pack loads");
+    let files = vec![claimrules::pack::PolicyText {
+        name: name.into(),
+        text: text.into(),
+    }];
+    let report = claimrules::testing::run_tests(&engine, &files);
+    let rendered = report
+        .diagnostics
+        .iter()
+        .map(|d| d.render(false, 90))
+        .collect();
+    (report, rendered)
+}
+
 /// The wording of test failures and test syntax errors, reviewed like code.
 #[rstest::rstest]
 #[case::failed_expectation(
@@ -83,23 +100,26 @@ fn a_changed_expectation_fails_on_its_line_showing_the_actual_findings() {
 #[case::placeholder_without_cases(
     "test \"x\"\n  claim on 2024-03-01\n    line {code}\n  expect no deny\n"
 )]
+#[case::claim_file_missing("test \"x\"\n  claim from \"claims/none.json\"\n  expect no deny\n")]
+#[case::claim_file_outside_the_folder(
+    "test \"x\"\n  claim from \"../secret.json\"\n  expect no deny\n"
+)]
+#[case::given_unknown_table(
+    "test \"x\"\n  given table \"code atributes\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
+)]
+#[case::given_unknown_column(
+    "test \"x\"\n  given table \"code attributes\" row 27506 asistant 1\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
+)]
+#[case::given_value_of_the_wrong_type(
+    "test \"x\"\n  given table \"code attributes\" row 27506 assistant many\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
+)]
 #[case::misspelt_placeholder(
     "test \"x\"\n  claim on 2024-03-01\n    line {cod}\n  expect no deny\n  where code\n    case 28406\n"
 )]
 fn test_failures_are_explained(#[case] text: &str) {
     let name = common::case_name();
-    let engine = claimrules::Engine::standard().expect("the standard pack loads");
-    let files = vec![claimrules::pack::PolicyText {
-        name: "example.test.policy".into(),
-        text: text.into(),
-    }];
-    let report = claimrules::testing::run_tests(&engine, &files);
+    let (report, rendered) = run_test_text("example.test.policy", text);
     assert_eq!(report.failed, 1, "{}", report.summary());
-    let rendered: Vec<String> = report
-        .diagnostics
-        .iter()
-        .map(|d| d.render(false, 90))
-        .collect();
     insta::assert_snapshot!(name, rendered.join("\n"));
 }
 
@@ -130,18 +150,8 @@ fn small_pack(name: &str) -> PathBuf {
 
 #[test]
 fn a_parameterized_test_runs_once_per_case_with_its_values() {
-    let engine = claimrules::Engine::standard().expect("the standard pack loads");
     let text = "test \"{code} under fluoroscopy with {documented} minutes\"\n  claim on {date}\n    line 27093\n    line {code} units {units}\n    documented fluoroscopy_minutes {documented}, fluoroscopy_indication \"needle\"\n  expect status {status}\n  where code, units, documented, date, status\n    case 77002, 1, 1.5, 2010-03-31, deny\n    case 77002, 1, 1.5, 2010-04-01, pass\n    case 77002, 1, 2, 2024-01-01, pass\n";
-    let files = vec![claimrules::pack::PolicyText {
-        name: "cases.test.policy".into(),
-        text: text.into(),
-    }];
-    let report = claimrules::testing::run_tests(&engine, &files);
-    let rendered: Vec<String> = report
-        .diagnostics
-        .iter()
-        .map(|d| d.render(false, 90))
-        .collect();
+    let (report, rendered) = run_test_text("cases.test.policy", text);
     assert_eq!(
         (report.passed, report.failed),
         (3, 0),
@@ -246,24 +256,93 @@ fn min_coverage_fails_a_run_under_the_minimum() {
 }
 
 #[test]
-fn the_standard_pack_tests_fire_every_rule_that_its_data_can_fire() {
-    let out = claimrules(&["test", "--coverage", "--format", "json", "policies"]);
+fn the_standard_pack_tests_fire_every_rule_and_exercise_everything() {
+    let out = claimrules(&[
+        "test",
+        "--coverage",
+        "--min-coverage",
+        "100",
+        "--format",
+        "json",
+        "policies",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let never: Vec<&str> = v["coverage"]["rules"]
-        .as_array()
-        .expect("rules")
-        .iter()
-        .filter(|r| r["cases"] == 0)
-        .map(|r| r["rule"].as_str().unwrap_or(""))
-        .collect();
-    // These three read MPFS indicator 1, which no code of the shipped table excerpt has (the
-    // seeds give indicators only for 0201T); they fire once a payer loads the full MPFS table.
+    let c = &v["coverage"];
     assert_eq!(
-        never,
-        [
-            "modifiers.co-surgeons-need-documentation",
-            "modifiers.team-surgery-needs-documentation",
-            "modifiers.assistant-not-paid"
-        ]
+        c["rules_covered"],
+        c["rules"].as_array().expect("rules").len()
     );
+    for untested in [
+        "untested_codes",
+        "untested_pair_edits",
+        "untested_table_rows",
+    ] {
+        assert_eq!(c[untested], serde_json::json!([]), "{untested}");
+    }
+}
+
+#[test]
+fn the_sample_claims_get_the_outcomes_their_readme_gives() {
+    let out = claimrules(&["test", "examples/claims"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    let claim_files = std::fs::read_dir("examples/claims")
+        .expect("examples")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .count();
+    let tests = std::fs::read_to_string("examples/claims/claims.test.policy").expect("tests");
+    for entry in std::fs::read_dir("examples/claims")
+        .expect("examples")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            assert!(
+                tests.contains(&format!("claim from \"{name}\"")),
+                "no test reads {name}"
+            );
+        }
+    }
+    assert!(claim_files >= 19);
+}
+
+/// A test's `given` rows are in force for that test alone, on the same packs.
+#[test]
+fn a_given_table_row_holds_for_its_own_test_only() {
+    let text = "test \"given\"\n  given table \"code attributes\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect deny from modifiers.assistant-not-paid\n\n\
+                test \"not given\"\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect no deny\n\n\
+                test \"given, replacing the file's row\"\n  given table \"code attributes\" row 0201T mue 2\n  claim on 2024-03-01\n    line 0201T units 2\n  expect no deny from sacroplasty.units-per-date-of-service\n  expect no review from modifiers.assistant-needs-documentation\n";
+    let (report, rendered) = run_test_text("given.test.policy", text);
+    assert_eq!(
+        report.summary(),
+        "3 passed, 0 failed",
+        "{}",
+        rendered.join("\n")
+    );
+}
+
+/// A claim file is read beside the test file, and `on DATE` moves it to that date.
+#[test]
+fn a_claim_file_beside_the_test_is_judged_on_its_own_date_or_the_one_given() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("claim-file-tests");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("claims")).expect("mkdir");
+    std::fs::copy(
+        "examples/claims/hip-arthrography-2010-03-31.json",
+        dir.join("claims/hip.json"),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.join("hip.test.policy"),
+        "test \"as filed\"\n  claim from \"claims/hip.json\"\n  expect deny on 77002 from ncci.fluoroscopy.hip-arthrography\n\n\
+         test \"a day later\"\n  claim from \"claims/hip.json\" on 2010-04-01\n  expect status pass\n",
+    )
+    .expect("write");
+    let out = claimrules(&["test", dir.to_str().expect("utf-8")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
 }

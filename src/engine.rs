@@ -1,10 +1,10 @@
 //! The engine: packs loaded, checked and indexed once, then shared by every evaluation.
 
-use crate::check::{self, TableRow};
+use crate::check::{self, Layout, PackOrigin, TableRow};
 use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
-use crate::ir::Program;
+use crate::ir::{PackId, Program};
 use crate::pack::{read_data, read_pack, PackSource};
 use crate::report::ClaimResult;
 use crate::syntax::{
@@ -84,15 +84,21 @@ impl EngineBuilder {
         let mut diagnostics = Diagnostics::default();
         let mut files = Vec::new();
         // The pack each file came from, so that its tables are read from that pack.
-        let mut file_pack = Vec::new();
-        for source in &self.sources {
+        let mut layout = Layout::default();
+        for (i, source) in self.sources.iter().enumerate() {
             match read_pack(source) {
                 Ok(texts) => {
-                    file_pack.extend(std::iter::repeat_n(source, texts.len()));
+                    layout
+                        .file_pack
+                        .extend(std::iter::repeat_n(i as PackId, texts.len()));
                     files.extend(texts);
                 }
                 Err(d) => diagnostics.push(d),
             }
+            layout.packs.push(PackOrigin {
+                source: source.to_string(),
+                default_name: default_pack_name(source, &layout.packs),
+            });
         }
         let mut parsed = Vec::with_capacity(files.len());
         for file in files {
@@ -109,11 +115,16 @@ impl EngineBuilder {
             diagnostics.sort();
             return Err(diagnostics);
         }
-        let read = |file: FileId, path: &str| match file_pack.get(file.0 as usize) {
+        let sources = &self.sources;
+        let pack_of = layout.file_pack.clone();
+        let read = |file: FileId, path: &str| match pack_of
+            .get(file.0 as usize)
+            .and_then(|&p| sources.get(p as usize))
+        {
             Some(source) => read_data(source, path),
             None => Err("the policy file's pack is not known".to_string()),
         };
-        let (program, check_diagnostics) = check::check(parsed, &read, &self.given_rows);
+        let (program, check_diagnostics) = check::check(parsed, layout, &read, &self.given_rows);
         for d in check_diagnostics {
             diagnostics.push(d);
         }
@@ -127,6 +138,34 @@ impl EngineBuilder {
             _ => Err(diagnostics),
         }
     }
+}
+
+/// The name a pack goes by when it has no manifest: `standard`, its folder's name, or its first
+/// file's; made unique with `#2`, `#3`… when packs share one.
+fn default_pack_name(source: &PackSource, earlier: &[PackOrigin]) -> String {
+    let base = match source {
+        PackSource::Standard => "standard".to_string(),
+        PackSource::Dir(dir) => dir
+            .canonicalize()
+            .ok()
+            .as_deref()
+            .unwrap_or(dir)
+            .file_name()
+            .map_or_else(
+                || dir.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+        PackSource::Texts(texts) => texts
+            .first()
+            .map_or_else(|| "policies".to_string(), |(name, _)| name.clone()),
+    };
+    let mut name = base.clone();
+    let mut n = 1;
+    while earlier.iter().any(|p| p.default_name == name) {
+        n += 1;
+        name = format!("{base}#{n}");
+    }
+    name
 }
 
 impl Engine {

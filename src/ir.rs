@@ -17,6 +17,7 @@ pub type SetId = u32;
 pub type TermId = u32;
 pub type RuleIdx = u32;
 pub type TableId = u32;
+pub type PackId = u16;
 
 /// Everything loaded, resolved and indexed; shared read-only by every evaluation.
 #[derive(Debug, Default)]
@@ -27,7 +28,11 @@ pub struct Program {
     pub diagnosis_sets: Vec<DiagnosisSet>,
     pub terms: Vec<Term>,
     pub tables: Vec<Table>,
+    /// The loaded packs, bottom first.
+    pub packs: Vec<Pack>,
     pub rules: Vec<Rule>,
+    /// Rules that packs disabled, and why.
+    pub disabled: Vec<Disabled>,
     /// The derivations of every `implies` rule, in source order, with the rule they belong to.
     pub derivations: Vec<(RuleIdx, Derivation)>,
     pub index: RuleIndex,
@@ -238,6 +243,8 @@ pub struct Table {
     pub cells: Vec<Cell>,
     /// The 1-based line of the data file each row was read from.
     pub lines: Vec<u32>,
+    /// The dates of service the table is in force on; outside them it gives no value.
+    pub window: DateWindow,
     pub loc: Loc,
 }
 
@@ -485,6 +492,33 @@ impl DateWindow {
         matches!((self.from, self.until), (Some(f), Some(u)) if f > u)
     }
 
+    /// The dates of this window that `other` does not hold: none, one or two windows.
+    pub fn minus(self, other: DateWindow) -> Vec<DateWindow> {
+        let Some(overlap) = self.intersection(other) else {
+            return vec![self];
+        };
+        let mut out = Vec::with_capacity(2);
+        if let Some(start) = overlap.from.and_then(|d| d.pred_opt()) {
+            let before = DateWindow {
+                from: self.from,
+                until: Some(start),
+            };
+            if !before.is_empty() {
+                out.push(before);
+            }
+        }
+        if let Some(end) = overlap.until.and_then(|d| d.succ_opt()) {
+            let after = DateWindow {
+                from: Some(end),
+                until: self.until,
+            };
+            if !after.is_empty() {
+                out.push(after);
+            }
+        }
+        out
+    }
+
     /// The dates both windows hold, if any.
     pub fn intersection(self, other: DateWindow) -> Option<DateWindow> {
         let until = match (self.until, other.until) {
@@ -529,12 +563,55 @@ impl Conclusion {
     }
 }
 
-/// A rule as loaded: its id, where it is, and what it does.
+/// A rule as loaded: its id, where it is, what it does, the pack it comes from and the dates
+/// of service it is in force on.
 #[derive(Debug)]
 pub struct Rule {
     pub id: Box<str>,
     pub loc: Loc,
     pub kind: RuleKind,
+    pub pack: PackId,
+    /// The dates of service the rule is in force on; none when packs above override or
+    /// disable it on every date.
+    pub in_force: Vec<DateWindow>,
+}
+
+impl Rule {
+    /// Whether the rule is in force on a date of service.
+    pub fn in_force_on(&self, date: Date) -> bool {
+        self.in_force.iter().any(|w| w.contains(date))
+    }
+}
+
+/// A loaded pack: its manifest, and how it changes the packs below it.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub name: Box<str>,
+    /// `None` for a pack without a manifest version.
+    pub version: Option<Box<str>>,
+    /// The pack it is layered on; `None` for the bottom pack.
+    pub extends: Option<PackId>,
+    pub description: Option<Box<str>>,
+    /// When the pack's rules, changes and tables are in force.
+    pub window: DateWindow,
+    /// Where it was loaded from: a folder, or "the standard pack".
+    pub source: Box<str>,
+    /// The manifest (`pack "…"`), if the pack has one.
+    pub loc: Option<Loc>,
+    /// Rule ids it overrides and disables.
+    pub overrides: Vec<Box<str>>,
+    pub disables: Vec<Box<str>>,
+}
+
+/// `disable rule ID reason "…"`, as loaded: which pack took which rule out of force, when, and
+/// why (shown by `--explain`).
+#[derive(Debug, Clone)]
+pub struct Disabled {
+    pub rule: Box<str>,
+    pub pack: PackId,
+    pub reason: Box<str>,
+    pub window: DateWindow,
+    pub loc: Loc,
 }
 
 #[derive(Debug)]

@@ -42,6 +42,12 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     TableData(#[from] TableData),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Layering(#[from] Layering),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ConflictingPacks(#[from] ConflictingPacks),
 }
 
 /// A table whose data file cannot be read or holds a row that does not fit its columns.
@@ -111,18 +117,51 @@ pub struct EmptyRange {
     pub span: SourceSpan,
 }
 
-/// A `between` whose first date comes after its second.
+/// A `between` or `effective … until` whose first date comes after its second.
 #[derive(Debug, Error, Diagnostic)]
-#[error("`between {first} and {last}` holds on no date: {first} comes after {last}")]
-#[diagnostic(
-    code(claimrules::empty_window),
-    help("write the earlier date first: `between {last} and {first}`")
-)]
+#[error("`{written}` holds on no date: {first} comes after {last}")]
+#[diagnostic(code(claimrules::empty_window))]
 pub struct EmptyWindow {
+    /// The window as written: `between A and B`, `effective A until B`.
+    pub written: String,
     pub first: String,
     pub last: String,
     #[label("this window holds no date")]
     pub span: SourceSpan,
+    /// The window with its dates the right way round.
+    #[help]
+    pub help: String,
+}
+
+/// A pack that does not fit the packs below it: a change to a rule no pack below defines, an
+/// `extends` that names no earlier pack, a second manifest.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{problem}")]
+#[diagnostic(code(claimrules::layering))]
+pub struct Layering {
+    pub problem: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: String,
+}
+
+/// Two packs, neither layered on the other, that both override or disable one rule: which
+/// one is in force would depend on the order they are given in.
+#[derive(Debug, Error, Diagnostic)]
+#[error(
+    "packs `{first}` and `{second}` both change rule `{rule}`, and neither is layered on the other"
+)]
+#[diagnostic(code(claimrules::conflicting_packs))]
+pub struct ConflictingPacks {
+    pub first: String,
+    pub second: String,
+    pub rule: String,
+    #[label("`{second}` changes it here")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
 }
 
 /// A value of one type where another belongs.

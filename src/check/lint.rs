@@ -199,7 +199,8 @@ impl<'p> Lints<'p> {
         let (_, decl) = rules[idx];
         let (earlier_file, earlier) = rules[..idx]
             .iter()
-            .find(|(_, e)| same_effect(&e.body, &decl.body))?;
+            // An override repeats what it replaces on purpose, when it only changes a message.
+            .find(|(_, e)| e.id.text != decl.id.text && same_effect(&e.body, &decl.body))?;
         let earlier_loc = Loc {
             file: *earlier_file,
             span: earlier.id.span,
@@ -222,20 +223,22 @@ impl<'p> Lints<'p> {
 
     /// Pairs of edits where one allows and the other denies a code pair on common dates.
     fn conflicting_pair_edits(&self) -> Vec<(FileId, CheckWarning)> {
-        let edits: Vec<&PairEdit> = self
+        // Each edit with the id of its rule: an override may turn its rule's edits around.
+        let edits: Vec<(&str, &PairEdit)> = self
             .program
             .rules
             .iter()
+            .filter(|r| !r.in_force.is_empty())
             .filter_map(|r| match &r.kind {
-                RuleKind::Pairs(edits) => Some(edits.iter()),
+                RuleKind::Pairs(edits) => Some(edits.iter().map(|e| (&*r.id, e))),
                 _ => None,
             })
             .flatten()
             .collect();
         let mut out = Vec::new();
-        for (i, later) in edits.iter().enumerate() {
-            let conflict = edits[..i].iter().find_map(|earlier| {
-                if earlier.verdict.allowed == later.verdict.allowed {
+        for (i, &(later_rule, later)) in edits.iter().enumerate() {
+            let conflict = edits[..i].iter().find_map(|&(earlier_rule, earlier)| {
+                if earlier.verdict.allowed == later.verdict.allowed || earlier_rule == later_rule {
                     return None;
                 }
                 let dates = earlier.verdict.window.intersection(later.verdict.window)?;

@@ -326,9 +326,11 @@ impl<'a> Checker<'a> {
                 let (from, until) = (self.time_point(a)?, self.time_point(b)?);
                 if from > until {
                     self.error(EmptyWindow {
+                        written: format!("between {from} and {until}"),
                         first: from.to_string(),
                         last: until.to_string(),
                         span: a.span().to(b.span()).into(),
+                        help: format!("write the earlier date first: `between {until} and {from}`"),
                     });
                     return None;
                 }
@@ -338,6 +340,39 @@ impl<'a> Checker<'a> {
                 }
             }
         })
+    }
+
+    /// The dates of service an `effective` clause puts something in force on; every date
+    /// without one. `None` after an error.
+    pub(super) fn effective(&mut self, e: Option<&ast::Effective>) -> Option<DateWindow> {
+        let Some(e) = e else {
+            return Some(DateWindow::default());
+        };
+        let mut date = |w: &Option<ast::Word>| match w {
+            Some(w) => self
+                .time_point(&ast::TimePoint::Date(w.clone()))
+                .map(Some)
+                .ok_or(()),
+            None => Ok(None),
+        };
+        let (from, until) = (date(&e.from), date(&e.until));
+        let window = DateWindow {
+            from: from.ok()?,
+            until: until.ok()?,
+        };
+        if let (Some(first), Some(last)) = (window.from, window.until) {
+            if first > last {
+                self.error(EmptyWindow {
+                    written: format!("effective {first} until {last}"),
+                    first: first.to_string(),
+                    last: last.to_string(),
+                    span: e.span.into(),
+                    help: format!("write the earlier date first: `effective {last} until {first}`"),
+                });
+                return None;
+            }
+        }
+        Some(window)
     }
 
     /// Splits a message into text and `{placeholders}`, checking each placeholder fits the rule.

@@ -9,10 +9,12 @@ mod conditions;
 pub use conditions::PCS_APPROACHES;
 mod contradiction;
 pub mod error;
+mod layers;
 mod lint;
 mod literals;
 mod tables;
 pub mod warning;
+pub use layers::{Layout, PackOrigin};
 pub use tables::{parse_cell, DataReader, TableRow};
 
 use std::collections::HashMap;
@@ -33,19 +35,24 @@ use error::*;
 ///
 /// `given_rows` replace the rows of their codes in the tables they name, after the data files
 /// are read (a policy test's `given table … row …`).
+///
+/// `layout` says which pack each file belongs to; packs are layered in its order.
 pub fn check(
     files: Vec<(SourceFile, ast::PolicyFile)>,
+    layout: Layout,
     read: &DataReader<'_>,
     given_rows: &[TableRow],
 ) -> (Option<Program>, Vec<PolicyDiagnostic>) {
     let (sources, asts): (Vec<SourceFile>, Vec<ast::PolicyFile>) = files.into_iter().unzip();
-    let mut checker = Checker::new(&asts, &sources);
+    let mut checker = Checker::new(&asts, &sources, layout);
+    checker.declare_packs();
     checker.declare();
     checker.check_term_fact_clashes();
     checker.compile_tables(read, given_rows);
     checker.compile_sets();
     checker.compile_terms();
     checker.compile_rules();
+    checker.layer_rules();
     let unused = checker.unused_warnings();
     let rules: Vec<(FileId, &ast::RuleDecl)> = checker
         .items()
@@ -127,10 +134,13 @@ struct Checker<'a> {
     set_ids: HashMap<CodeSet, SetId>,
     /// Sets, tables and terms some rule, term or set refers to, by namespace and name.
     used: std::collections::HashSet<(&'static str, String)>,
+    layout: Layout,
+    /// Every `override rule` and `disable rule`, in load order.
+    changes: Vec<layers::Change<'a>>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(files: &'a [ast::PolicyFile], sources: &'a [SourceFile]) -> Self {
+    fn new(files: &'a [ast::PolicyFile], sources: &'a [SourceFile], layout: Layout) -> Self {
         let mut program = Program::default();
         for (name, field, ty) in ClaimField::ALL {
             program.facts.insert(
@@ -165,6 +175,8 @@ impl<'a> Checker<'a> {
             failed_columns: std::collections::HashSet::new(),
             set_ids: HashMap::new(),
             used: std::collections::HashSet::new(),
+            layout,
+            changes: Vec::new(),
         }
     }
 
@@ -314,14 +326,38 @@ impl<'a> Checker<'a> {
                         self.term_needs_line.push(false);
                     }
                 }
+                ast::Item::Rule(r) if r.overrides => self.changes.push(layers::Change {
+                    file,
+                    pack: self.pack_of(file),
+                    id: &r.id,
+                    effective: r.effective.as_ref(),
+                    disable_reason: None,
+                }),
+                ast::Item::Disable(d) => self.changes.push(layers::Change {
+                    file,
+                    pack: self.pack_of(file),
+                    id: &d.id,
+                    effective: d.effective.as_ref(),
+                    disable_reason: Some(&d.reason),
+                }),
+                ast::Item::Pack(_) => {}
                 ast::Item::Rule(r) => {
                     let loc = self.loc(r.id.span);
                     if let Some(prev) = self.rule_ids.insert(&r.id.text, loc) {
                         self.rule_ids.insert(&r.id.text, prev);
-                        let first = format!(
-                            "rule ids must be unique across all loaded packs; the first is in {}",
-                            self.describe_loc(prev)
-                        );
+                        let (below, here) = (self.pack_of(prev.file), self.pack_of(file));
+                        let first = if below != here && self.is_below(below, here) {
+                            format!(
+                                "a pack below defines it, in {}; to change it here, write `override rule {}`",
+                                self.describe_loc(prev),
+                                r.id.text
+                            )
+                        } else {
+                            format!(
+                                "rule ids must be unique across all loaded packs; the first is in {}",
+                                self.describe_loc(prev)
+                            )
+                        };
                         self.duplicate("rule", &r.id.text, r.id.span, first);
                     }
                 }
@@ -537,11 +573,19 @@ impl<'a> Checker<'a> {
                 }
                 ast::RuleBody::Check(c) => self.check_rule(idx, c),
             };
-            if let Some(kind) = kind {
+            let pack = self.pack_of(file);
+            let window = self.in_force(pack, decl.effective.as_ref());
+            if let (Some(kind), Some(window)) = (kind, window) {
                 self.program.rules.push(Rule {
                     id: decl.id.text.as_str().into(),
                     loc: self.loc(decl.span),
                     kind,
+                    pack,
+                    in_force: if window.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![window]
+                    },
                 });
             }
         }

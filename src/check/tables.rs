@@ -118,6 +118,7 @@ impl<'a> Checker<'a> {
         if !ok {
             return None;
         }
+        let window = self.in_force(self.pack_of(self.file), decl.effective.as_ref())?;
         let mut table = Table {
             name: decl.name.text.as_str().into(),
             file: data.name.as_str().into(),
@@ -125,6 +126,7 @@ impl<'a> Checker<'a> {
             rows: HashMap::new(),
             cells: Vec::new(),
             lines: Vec::new(),
+            window,
             loc: self.loc(decl.span),
         };
         self.read_rows(decl, &data, &mut table).then_some(table)

@@ -36,6 +36,37 @@ impl Run<'_, '_> {
         }
     }
 
+    /// Why a rule is not in force on the claim's date: a pack disabled it (with the pack's
+    /// reason), a pack overrides it, or its own window leaves the date out.
+    pub(super) fn why_not_in_force(&self, rule: &Rule) -> String {
+        let program = self.program;
+        let date = self.claim.service_date.0;
+        let pack_name = |p: PackId| program.packs.get(p as usize).map_or("?", |p| &*p.name);
+        if let Some(d) = program
+            .disabled
+            .iter()
+            .find(|d| *d.rule == *rule.id && d.window.contains(date))
+        {
+            return format!(
+                "disabled on {date} by pack `{}`: {}",
+                pack_name(d.pack),
+                d.reason
+            );
+        }
+        if let Some(newer) = program
+            .rules
+            .iter()
+            .find(|r| r.id == rule.id && r.pack != rule.pack && r.in_force_on(date))
+        {
+            return format!(
+                "overridden on {date} by pack `{}` ({})",
+                pack_name(newer.pack),
+                self.policy_ref(newer.loc)
+            );
+        }
+        format!("not in force on {date}")
+    }
+
     pub(super) fn trace(&mut self, rule: &Rule, scope: Scope, fired: bool, reason: Option<String>) {
         self.trace_at(rule, rule.loc, scope, fired, reason);
     }

@@ -121,6 +121,9 @@ impl<'p, 'c> Run<'p, 'c> {
             changed = false;
             rounds += 1;
             for (rule, d) in &program.derivations {
+                if !program.rules[*rule as usize].in_force_on(self.claim.service_date.0) {
+                    continue;
+                }
                 let mut matched = None;
                 if self.eval(&d.condition, Scope { line: None }, &mut matched) != Truth::True {
                     continue;
@@ -156,6 +159,13 @@ impl<'p, 'c> Run<'p, 'c> {
     fn rule(&mut self, idx: RuleIdx) {
         let program = self.program;
         let rule = &program.rules[idx as usize];
+        if !rule.in_force_on(self.claim.service_date.0) {
+            if self.explanation.is_some() {
+                let reason = self.why_not_in_force(rule);
+                self.trace(rule, Scope { line: None }, false, Some(reason));
+            }
+            return;
+        }
         match &rule.kind {
             RuleKind::Derive => {}
             RuleKind::Check(check) => match check.target {
@@ -257,6 +267,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 change: None,
                 message,
                 policy: self.policy_ref(edit.loc),
+                pack: self.pack_ref(rule),
                 order: (line.number(), edit.loc.file.0, edit.loc.span.start),
             };
             self.findings.push(finding);
@@ -312,6 +323,7 @@ impl<'p, 'c> Run<'p, 'c> {
             }),
             message: self.render(&action.message, scope, matched, None),
             policy: self.policy_ref(action.loc),
+            pack: self.pack_ref(rule),
             order: (
                 number.unwrap_or(0),
                 action.loc.file.0,
@@ -323,7 +335,11 @@ impl<'p, 'c> Run<'p, 'c> {
     /// A table cell for the code of the line in scope.
     fn cell(&self, column: ColumnRef, scope: Scope) -> Option<&'p Cell> {
         let line = &self.claim.lines[scope.line?];
-        self.program.tables[column.table as usize].cell(line.code, column.column)
+        let table = &self.program.tables[column.table as usize];
+        if !table.window.contains(self.claim.service_date.0) {
+            return None;
+        }
+        table.cell(line.code, column.column)
     }
 
     /// Whether a code is among those a match names, for the line in scope.
@@ -401,6 +417,20 @@ impl<'p, 'c> Run<'p, 'c> {
             }
         }
         out
+    }
+
+    /// The pack a rule comes from, as findings name it.
+    fn pack_ref(&self, rule: &Rule) -> PackRef {
+        match self.program.packs.get(rule.pack as usize) {
+            Some(p) => PackRef {
+                name: p.name.to_string(),
+                version: p.version.as_ref().map(|v| v.to_string()),
+            },
+            None => PackRef {
+                name: String::new(),
+                version: None,
+            },
+        }
     }
 
     fn policy_ref(&self, loc: crate::syntax::span::Loc) -> PolicyRef {

@@ -104,6 +104,8 @@ pub struct Finding {
     pub change: Option<Change>,
     pub message: String,
     pub policy: PolicyRef,
+    /// The pack the rule comes from, and its version.
+    pub pack: PackRef,
     /// Findings are ordered by line, then by the policy's source position.
     #[serde(skip)]
     pub order: (u32, u32, u32),
@@ -133,6 +135,23 @@ impl ChangeOp {
             ChangeOp::AddModifier => "add modifier",
             ChangeOp::RemoveModifier => "remove modifier",
             ChangeOp::RemoveLine => "remove line",
+        }
+    }
+}
+
+/// The pack a finding's rule comes from: its name and version (`null` without a manifest
+/// version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackRef {
+    pub name: String,
+    pub version: Option<String>,
+}
+
+impl std::fmt::Display for PackRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.version {
+            Some(v) => write!(f, "{} {v}", self.name),
+            None => f.write_str(&self.name),
         }
     }
 }

@@ -42,7 +42,11 @@ pub fn render_text(result: &ClaimResult) -> String {
             _ => String::new(),
         };
         let _ = writeln!(out, "  {on}: {}{extra}: {}", f.action.as_str(), f.message);
-        let _ = writeln!(out, "      rule {} at {}", f.rule, f.policy);
+        let _ = writeln!(
+            out,
+            "      rule {} of pack {} at {}",
+            f.rule, f.pack, f.policy
+        );
     }
     if let Some(explain) = &result.explain {
         for d in &explain.derived {

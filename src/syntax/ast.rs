@@ -21,6 +21,8 @@ pub struct PolicyFile {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
+    Pack(PackDecl),
+    Disable(DisableDecl),
     Fact(FactDecl),
     Codes(CodeSetDecl),
     Diagnoses(DiagnosisSetDecl),
@@ -38,8 +40,40 @@ impl Item {
             Item::Term(d) => d.span,
             Item::Table(d) => d.span,
             Item::Rule(d) => d.span,
+            Item::Pack(d) => d.span,
+            Item::Disable(d) => d.span,
         }
     }
+}
+
+/// A pack's manifest: `pack "acme-health"`, its version, the pack it extends, a description
+/// and when it is in force.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackDecl {
+    pub name: Word,
+    pub version: Option<Word>,
+    pub extends: Option<Word>,
+    pub description: Option<Word>,
+    pub effective: Option<Effective>,
+    pub span: Span,
+}
+
+/// `effective 2024-01-01 until 2024-12-31`: the dates of service something is in force on,
+/// both included; either end may be open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Effective {
+    pub from: Option<Word>,
+    pub until: Option<Word>,
+    pub span: Span,
+}
+
+/// `disable rule ID reason "…"`: a rule of a pack below is not in force.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisableDecl {
+    pub id: Word,
+    pub reason: Word,
+    pub effective: Option<Effective>,
+    pub span: Span,
 }
 
 /// `fact fluoroscopy_minutes is number "documented fluoroscopy time"`
@@ -84,6 +118,7 @@ pub struct TableDecl {
     pub name: Word,
     /// The data file, relative to the pack's folder.
     pub path: Word,
+    pub effective: Option<Effective>,
     pub columns: Vec<ColumnDecl>,
     pub span: Span,
 }
@@ -170,6 +205,9 @@ pub enum DiagnosisItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDecl {
     pub id: Word,
+    /// `override rule`: replaces the rule of this id that a pack below defines.
+    pub overrides: bool,
+    pub effective: Option<Effective>,
     pub body: RuleBody,
     pub span: Span,
 }

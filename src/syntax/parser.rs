@@ -105,6 +105,9 @@ pub(super) fn too_complex(chunk: &str, offset: usize) -> Option<TooComplex> {
 
 /// Keywords that start a top-level item when they begin a line.
 pub(super) const TOP_LEVEL: &[&str] = &[
+    "pack",
+    "override",
+    "disable",
     "rule",
     "fact",
     "derived",
@@ -229,6 +232,8 @@ impl Walker {
                 Rule::term_decl => items.push(Item::Term(self.term(pair)?)),
                 Rule::table_decl => items.push(Item::Table(self.table(pair)?)),
                 Rule::rule_decl => items.push(Item::Rule(self.rule(pair)?)),
+                Rule::pack_decl => items.push(Item::Pack(self.pack(pair)?)),
+                Rule::disable_decl => items.push(Item::Disable(self.disable(pair)?)),
                 _ => return Err(self.unexpected(&pair, "a declaration or a rule")),
             }
         }
@@ -312,15 +317,88 @@ impl Walker {
         let name = self.next_value(&pair, &mut it, "a table name")?;
         let path = self.next_value(&pair, &mut it, "the table's file")?;
         let mut columns = Vec::new();
-        for p in it.filter(|p| p.as_rule() == Rule::column_decl) {
-            columns.push(self.column(p)?);
+        let mut effective = None;
+        for p in it {
+            match p.as_rule() {
+                Rule::column_decl => columns.push(self.column(p)?),
+                Rule::effective => effective = Some(self.effective(&p)),
+                _ => {}
+            }
         }
         Ok(TableDecl {
             name: self.string(&name)?,
             path: self.string(&path)?,
+            effective,
             columns,
             span,
         })
+    }
+
+    fn pack(&self, pair: Pair<Rule>) -> Result<PackDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let name = self.next_value(&pair, &mut it, "a pack name")?;
+        let mut decl = PackDecl {
+            name: self.string(&name)?,
+            version: None,
+            extends: None,
+            description: None,
+            effective: None,
+            span,
+        };
+        for p in it {
+            let value = || {
+                let mut inner = p.clone().into_inner();
+                let v = self.next_value(&p, &mut inner, "a quoted text")?;
+                self.string(&v)
+            };
+            match p.as_rule() {
+                Rule::pack_version => decl.version = Some(value()?),
+                Rule::pack_extends => decl.extends = Some(value()?),
+                Rule::pack_description => decl.description = Some(value()?),
+                Rule::effective => decl.effective = Some(self.effective(&p)),
+                _ => return Err(self.unexpected(&p, "a part of a pack manifest")),
+            }
+        }
+        Ok(decl)
+    }
+
+    fn disable(&self, pair: Pair<Rule>) -> Result<DisableDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let id = self.next_value(&pair, &mut it, "a rule id")?;
+        let reason = self.next_value(&pair, &mut it, "a reason")?;
+        let mut inner = reason.clone().into_inner();
+        let text = self.next_value(&reason, &mut inner, "a quoted reason")?;
+        let effective = it
+            .find(|p| p.as_rule() == Rule::effective)
+            .map(|p| self.effective(&p));
+        Ok(DisableDecl {
+            id: self.word(&id),
+            reason: self.string(&text)?,
+            effective,
+            span,
+        })
+    }
+
+    /// `effective [DATE] [until DATE]`
+    fn effective(&self, pair: &Pair<Rule>) -> Effective {
+        let mut from = None;
+        let mut until = None;
+        let mut after_until = false;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::kw_until => after_until = true,
+                Rule::date_like if after_until => until = Some(self.word(&p)),
+                Rule::date_like => from = Some(self.word(&p)),
+                _ => {}
+            }
+        }
+        Effective {
+            from,
+            until,
+            span: self.span(pair),
+        }
     }
 
     fn column(&self, pair: Pair<Rule>) -> Result<ColumnDecl> {
@@ -421,9 +499,18 @@ impl Walker {
 
     fn rule(&self, pair: Pair<Rule>) -> Result<RuleDecl> {
         let span = self.span(&pair);
+        let overrides = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_override);
         let mut it = pair.clone().into_inner();
         let id = self.next_value(&pair, &mut it, "a rule id")?;
-        let body = self.next_value(&pair, &mut it, "a rule body")?;
+        let mut body = self.next_value(&pair, &mut it, "a rule body")?;
+        let mut effective = None;
+        if body.as_rule() == Rule::effective {
+            effective = Some(self.effective(&body));
+            body = self.next_value(&pair, &mut it, "a rule body")?;
+        }
         let body = match body.as_rule() {
             Rule::derive_rule => RuleBody::Derive(
                 body.into_inner()
@@ -451,6 +538,8 @@ impl Walker {
         };
         Ok(RuleDecl {
             id: self.word(&id),
+            overrides,
+            effective,
             body,
             span,
         })

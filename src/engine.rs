@@ -5,8 +5,9 @@ use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawC
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
 use crate::ir::{PackId, Program};
-use crate::pack::{read_data, read_pack, PackSource};
+use crate::pack::{limits, read_data, read_pack, PackSource, PackUnreadable};
 use crate::report::ClaimResult;
+use crate::syntax::ast::Item;
 use crate::syntax::{
     parse_policy,
     span::{FileId, SourceFile},
@@ -108,6 +109,31 @@ impl EngineBuilder {
                 diagnostics.push(PolicyDiagnostic::in_file(e, &source));
             }
             parsed.push((source, ast));
+        }
+        let rules: usize = parsed
+            .iter()
+            .map(|(_, ast)| {
+                ast.items
+                    .iter()
+                    .filter(|i| matches!(i, Item::Rule(_) | Item::Disable(_)))
+                    .count()
+            })
+            .sum();
+        if rules > limits::MAX_RULES {
+            diagnostics.push(PolicyDiagnostic::general(PackUnreadable {
+                what: "packs",
+                path: self
+                    .sources
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                reason: format!(
+                    "they hold {rules} rules, over the limit of {}",
+                    limits::MAX_RULES
+                ),
+                help: "write code-to-code edits as a table a rule reads, not one rule each".into(),
+            }));
         }
         // A file that does not parse would make the checker report names it defines as unknown;
         // the syntax errors are the ones to fix first.
@@ -228,6 +254,31 @@ impl Engine {
         let mut builder = self.builder.clone();
         builder.given_rows.extend_from_slice(rows);
         builder.build()
+    }
+
+    /// The engine of one loaded pack as its authors test it: the pack on the packs it is
+    /// layered on (its `extends`, down to the bottom), without the packs beside or above it.
+    pub fn pack_layer(&self, pack: PackId) -> Result<Engine, Diagnostics> {
+        let mut chain = Vec::new();
+        let mut at = Some(pack);
+        while let Some(p) = at {
+            chain.push(p as usize);
+            at = self.program.packs.get(p as usize).and_then(|p| p.extends);
+        }
+        chain.reverse();
+        let builder = EngineBuilder {
+            sources: chain
+                .iter()
+                .filter_map(|&i| self.builder.sources.get(i).cloned())
+                .collect(),
+            given_rows: self.builder.given_rows.clone(),
+        };
+        builder.build()
+    }
+
+    /// Where each loaded pack was read from, bottom first (parallel to `program().packs`).
+    pub fn pack_sources(&self) -> &[PackSource] {
+        &self.builder.sources
     }
 
     /// The compiled policies, for tools that inspect them.

@@ -24,6 +24,7 @@ mod engine;
 mod eval;
 pub mod ir;
 pub mod pack;
+pub mod replay;
 pub mod report;
 pub mod syntax;
 pub mod testing;

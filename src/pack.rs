@@ -94,8 +94,7 @@ fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
     if !real.is_file() {
         return Err(format!("`{}` is not a regular file", path.display()));
     }
-    let bytes =
-        std::fs::read(&real).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bytes = read_limited(&real, limits::MAX_DATA_BYTES, "data file")?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
@@ -267,17 +266,33 @@ pub fn read_pack(source: &PackSource) -> Result<Vec<PolicyText>, PolicyDiagnosti
     }
 }
 
-/// The files under a folder that `keep` selects, in path order.
-fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
-    let unreadable = |what, path: &Path, e: std::io::Error| {
-        PolicyDiagnostic::general(PackUnreadable {
-            what,
-            path: path.display().to_string(),
-            reason: e.to_string(),
-            help: "give `--pack` a folder that holds the pack's `.policy` files".into(),
-        })
-    };
+/// Limits on what a pack may hold, so that a pack from outside gives a clear error rather
+/// than exhausting memory. Far beyond any real pack.
+pub mod limits {
+    /// Files in a pack folder, counted through every subfolder.
+    pub const MAX_FILES: usize = 2_000;
+    /// Bytes of one policy or test file.
+    pub const MAX_POLICY_BYTES: u64 = 4 << 20;
+    /// Bytes of one table data file (the full CMS practitioner PTP table is about 200 MB).
+    pub const MAX_DATA_BYTES: u64 = 1 << 30;
+    /// Rules over all loaded packs (tables hold the national edits, not rules).
+    pub const MAX_RULES: usize = 50_000;
+}
+
+fn unreadable(what: &'static str, path: &Path, e: std::io::Error) -> PolicyDiagnostic {
+    PolicyDiagnostic::general(PackUnreadable {
+        what,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+        help: "give `--pack` a folder that holds the pack's `.policy` files".into(),
+    })
+}
+
+/// The paths of the files under a folder that `keep` selects, in path order; links are not
+/// followed out of it. More than [`limits::MAX_FILES`] files is an error.
+fn list_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PathBuf>, PolicyDiagnostic> {
     let mut paths = Vec::new();
+    let mut seen = 0usize;
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
         let entries = std::fs::read_dir(&d).map_err(|e| unreadable("pack folder", &d, e))?;
@@ -287,6 +302,17 @@ fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, Pol
             let kind = entry
                 .file_type()
                 .map_err(|e| unreadable("pack file", &path, e))?;
+            seen += 1;
+            if seen > limits::MAX_FILES {
+                return Err(PolicyDiagnostic::general(PackUnreadable {
+                    what: "pack folder",
+                    path: dir.display().to_string(),
+                    reason: format!("it holds more than {} files", limits::MAX_FILES),
+                    help: "a pack holds its policies, tests and tables; keep other files out of \
+                           its folder"
+                        .into(),
+                }));
+            }
             if kind.is_dir() {
                 pending.push(path);
             } else if keep(&path.to_string_lossy()) {
@@ -295,10 +321,39 @@ fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, Pol
         }
     }
     paths.sort();
-    paths
+    Ok(paths)
+}
+
+/// Reads a file of at most `limit` bytes.
+pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+        .len();
+    if size > limit {
+        return Err(format!(
+            "`{}` is {size} bytes, over the limit of {limit} bytes for a {what}",
+            path.display()
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))
+}
+
+/// The files under a folder that `keep` selects, in path order.
+fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    list_files(dir, keep)?
         .into_iter()
         .map(|path| {
-            let bytes = std::fs::read(&path).map_err(|e| unreadable("policy file", &path, e))?;
+            let bytes =
+                read_limited(&path, limits::MAX_POLICY_BYTES, "policy file").map_err(|reason| {
+                    PolicyDiagnostic::general(PackUnreadable {
+                        what: "policy file",
+                        path: path.display().to_string(),
+                        reason,
+                        help: "a policy file holds rules written by hand; put large code lists \
+                               in a table"
+                            .into(),
+                    })
+                })?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 PolicyDiagnostic::general(PackUnreadable {
                     what: "policy file",
@@ -313,4 +368,38 @@ fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, Pol
             })
         })
         .collect()
+}
+
+/// A SHA-256 of every file of a pack (its path in the pack, then its bytes), in path order:
+/// the same files give the same hash, so an auditor can tell exactly which rules ran.
+pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut add = |name: &str, bytes: &[u8]| {
+        hasher.update((name.len() as u64).to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    match source {
+        PackSource::Dir(dir) => {
+            for path in list_files(dir, |_| true)? {
+                let bytes = std::fs::read(&path).map_err(|e| unreadable("pack file", &path, e))?;
+                let name = path.strip_prefix(dir).unwrap_or(&path);
+                let name: Vec<String> = name
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                add(&name.join("/"), &bytes);
+            }
+        }
+        _ => {
+            let mut files = in_memory(source);
+            files.sort();
+            for (name, text) in files {
+                add(name.trim_start_matches(STANDARD_ROOT), text.as_bytes());
+            }
+        }
+    }
+    Ok(format!("sha256:{:x}", hasher.finalize()))
 }

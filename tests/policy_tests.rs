@@ -3,17 +3,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use common::claimrules;
 
-fn claimrules(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_claimrules"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
+use std::path::PathBuf;
 
 #[test]
 fn the_standard_pack_passes_its_own_tests() {

@@ -170,7 +170,7 @@ impl<'a> Checker<'a> {
         } else {
             let close = super::error::did_you_mean(&name.text, names.iter().map(|n| &**n), "pack");
             format!(
-                "{close}; packs load in the order given, and the packs before this one are: {}",
+                "{close} (packs load in the order given; before this one: {})",
                 names.join(", ")
             )
         };
@@ -250,9 +250,12 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let id = change.id.text.as_str();
+            let below: Vec<bool> = (0..self.program.packs.len())
+                .map(|p| self.is_below(p as PackId, change.pack))
+                .collect();
             // Every version of the rule below this change loses the dates the change covers.
             for rule in self.program.rules.iter_mut() {
-                if *rule.id == *id && rule.pack != change.pack {
+                if *rule.id == *id && below.get(rule.pack as usize) == Some(&true) {
                     rule.in_force = match window.is_empty() {
                         true => rule.in_force.clone(),
                         false => rule.in_force.iter().flat_map(|w| w.minus(window)).collect(),

@@ -106,7 +106,7 @@ pub fn run(args: CheckArgs) -> u8 {
     }
 }
 
-fn read_input(name: &str) -> Result<String, String> {
+pub fn read_input(name: &str) -> Result<String, String> {
     let mut bytes = Vec::new();
     let read = if name == "-" {
         io::stdin().lock().read_to_end(&mut bytes)

@@ -1,9 +1,11 @@
 //! Command-line arguments and dispatch.
 
 mod check;
+mod diff;
 mod fmt;
 mod lint;
 mod output;
+mod packs;
 mod test;
 
 use std::path::PathBuf;
@@ -37,6 +39,38 @@ enum Command {
     Lint(LintArgs),
     /// Rewrite policy and test files in the canonical layout; comments are kept.
     Fmt(FmtArgs),
+    /// List the loaded packs: name, version, what each overrides or disables, content hash.
+    Packs(PacksArgs),
+    /// Judge the same claims with old and new packs; list every claim whose outcome changes.
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PacksArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// `text` for people, `json` for tools.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// A pack folder of the old set, layered over the standard pack (repeatable, in order).
+    #[arg(long, value_name = "DIR")]
+    pub old: Vec<PathBuf>,
+    /// A pack folder of the new set, layered over the standard pack (repeatable, in order).
+    #[arg(long, value_name = "DIR")]
+    pub new: Vec<PathBuf>,
+    /// Leave the embedded standard pack out of both sets.
+    #[arg(long)]
+    pub no_default_pack: bool,
+    /// `text` for people, `json` for tools.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+    /// Claim files: one claim object, a JSON array, or NDJSON.
+    #[arg(value_name = "CLAIMS", required = true)]
+    pub claims: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -141,6 +175,8 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Packs(args) => packs::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

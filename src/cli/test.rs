@@ -2,9 +2,10 @@
 
 use std::io::Write;
 
+use claimrules::ir::PackId;
 use claimrules::pack::{read_pack_tests, read_tests_at, PolicyText};
-use claimrules::testing::{run_tests_with, Coverage, TestOptions};
-use claimrules::{PackSource, PolicyDiagnostic};
+use claimrules::testing::{run_layered_tests, Coverage, TestOptions};
+use claimrules::{Engine, PackSource, PolicyDiagnostic};
 use serde_json::json;
 
 use super::check::load_engine;
@@ -15,7 +16,31 @@ pub fn run(args: TestArgs) -> u8 {
     let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
-    let (mut files, mut diagnostics) = tests_of_packs(&args.packs.sources());
+    // Each pack's tests run on that pack and the packs it is layered on, so a payer's change
+    // to a rule does not fail the tests of the pack below it.
+    let mut diagnostics = Vec::new();
+    let mut layers: Vec<(Engine, Vec<PolicyText>)> = Vec::new();
+    let mut top_files = Vec::new();
+    let top = engine.pack_sources().len().saturating_sub(1);
+    for (i, source) in engine.pack_sources().iter().enumerate() {
+        let files = match read_pack_tests(source) {
+            Ok(files) if files.is_empty() => continue,
+            Ok(files) => files,
+            Err(d) => {
+                diagnostics.push(d);
+                continue;
+            }
+        };
+        if i == top {
+            top_files.extend(files);
+            continue;
+        }
+        match engine.pack_layer(i as PackId) {
+            Ok(layer) => layers.push((layer, files)),
+            Err(failed) => diagnostics.extend(failed.iter().cloned()),
+        }
+    }
+    let mut files = top_files;
     for path in &args.paths {
         match read_tests_at(path) {
             Ok(found) if found.is_empty() => diagnostics.push(
@@ -30,11 +55,20 @@ pub fn run(args: TestArgs) -> u8 {
             Err(d) => diagnostics.push(d),
         }
     }
-    keep_each_once(&mut files);
+    let mut seen = std::collections::HashSet::new();
+    for (_, files) in &mut layers {
+        keep_new(files, &mut seen);
+    }
+    keep_new(&mut files, &mut seen);
     let options = TestOptions {
         coverage: args.coverage || args.min_coverage.is_some(),
     };
-    let report = run_tests_with(&engine, &files, options);
+    let mut groups: Vec<(&Engine, &[PolicyText])> = layers
+        .iter()
+        .map(|(layer, files)| (layer, files.as_slice()))
+        .collect();
+    groups.push((&engine, &files));
+    let report = run_layered_tests(&groups, &engine, options);
     let under_minimum = match (args.min_coverage, &report.coverage) {
         (Some(minimum), Some(coverage)) => coverage.percent() < minimum,
         _ => false,
@@ -104,7 +138,11 @@ pub fn tests_of_packs(sources: &[PackSource]) -> (Vec<PolicyText>, Vec<PolicyDia
 /// Drops a test file named twice: the standard pack's tests and `policies/` named on the
 /// command line are the same files.
 pub fn keep_each_once(files: &mut Vec<PolicyText>) {
-    let mut seen = std::collections::HashSet::new();
+    keep_new(files, &mut std::collections::HashSet::new());
+}
+
+/// Keeps the files not `seen` yet, and records them.
+fn keep_new(files: &mut Vec<PolicyText>, seen: &mut std::collections::HashSet<String>) {
     files.retain(|f| seen.insert(f.name.trim_start_matches("./").to_string()));
 }
 

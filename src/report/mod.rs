@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::claim::ClaimError;
 
-pub use text::render_text;
+pub use text::{finding_line, render_text};
 
 /// One result per claim, in input order.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,7 +2,28 @@
 
 use std::fmt::Write;
 
-use super::ClaimResult;
+use super::{ClaimResult, Finding};
+
+/// One finding on one line: where, what and why, e.g. `line 2 77002: deny: 77002 is bundled…`.
+pub fn finding_line(f: &Finding) -> String {
+    let on = match (f.lines.as_slice(), &f.code) {
+        ([], _) => "claim".to_string(),
+        (lines, Some(code)) => format!("line {} {code}", join(lines)),
+        (lines, None) => format!("line {}", join(lines)),
+    };
+    let extra = match (&f.suggested_code, &f.change) {
+        (Some(code), _) => format!(" [suggest {code}]"),
+        (_, Some(change)) => {
+            let op = change.op.as_str();
+            match &change.modifier {
+                Some(m) => format!(" [{op} {m}]"),
+                None => format!(" [{op}]"),
+            }
+        }
+        _ => String::new(),
+    };
+    format!("{on}: {}{extra}: {}", f.action.as_str(), f.message)
+}
 
 /// Renders one result as a few lines of text, ending with a newline.
 pub fn render_text(result: &ClaimResult) -> String {
@@ -25,23 +46,7 @@ pub fn render_text(result: &ClaimResult) -> String {
         let _ = writeln!(out, "  error{place}: {}", e.message);
     }
     for f in &result.findings {
-        let on = match (f.lines.as_slice(), &f.code) {
-            ([], _) => "claim".to_string(),
-            (lines, Some(code)) => format!("line {} {code}", join(lines)),
-            (lines, None) => format!("line {}", join(lines)),
-        };
-        let extra = match (&f.suggested_code, &f.change) {
-            (Some(code), _) => format!(" [suggest {code}]"),
-            (_, Some(change)) => {
-                let op = change.op.as_str();
-                match &change.modifier {
-                    Some(m) => format!(" [{op} {m}]"),
-                    None => format!(" [{op}]"),
-                }
-            }
-            _ => String::new(),
-        };
-        let _ = writeln!(out, "  {on}: {}{extra}: {}", f.action.as_str(), f.message);
+        let _ = writeln!(out, "  {}", finding_line(f));
         let _ = writeln!(
             out,
             "      rule {} of pack {} at {}",

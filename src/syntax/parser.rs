@@ -1045,13 +1045,24 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::table_decl | Rule::kw_table => "`table`",
         Rule::column_decl | Rule::kw_column => "`column`",
         Rule::kw_from => "`from`",
+        Rule::disable_reason | Rule::kw_reason => {
+            "`reason` and why the rule is disabled, in quotes"
+        }
+        Rule::effective | Rule::kw_effective => "`effective` and a date",
+        Rule::kw_until => "`until` and a date",
+        Rule::pack_decl | Rule::kw_pack => "`pack`",
+        Rule::pack_version | Rule::kw_version => "`version`",
+        Rule::pack_extends | Rule::kw_extends => "`extends`",
+        Rule::pack_description | Rule::kw_description => "`description`",
+        Rule::given_row | Rule::kw_given => "`given table`",
+        Rule::claim_file => "`from` and a claim file",
         Rule::column_type | Rule::kw_code => {
             "a column type (`boolean`, `number`, `text`, `code` or `codes`)"
         }
         Rule::code_attr => "a table column of the line's code, such as `code.mue`",
         Rule::so_far | Rule::kw_so | Rule::kw_far => "`so far`",
         Rule::test_decl | Rule::kw_test => "`test`",
-        Rule::test_claim => "`claim on` and a date",
+        Rule::test_claim => "`claim on` and a date, or `claim from` and a file",
         Rule::expectation | Rule::kw_expect => "`expect`",
         Rule::claim_line => "`line` and a code",
         Rule::claim_documented => "`documented` and facts",

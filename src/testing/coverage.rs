@@ -105,7 +105,12 @@ impl CoverageCollector {
         let mut rules = Vec::with_capacity(program.rules.len());
         let mut untested_codes = Vec::new();
         let mut untested_pair_edits = Vec::new();
+        let mut seen = HashSet::new();
+        // A rule that packs above override is one rule to test, under its id.
         for rule in &program.rules {
+            if !seen.insert(&*rule.id) {
+                continue;
+            }
             let (file, line, _) = program.position(rule.loc);
             let cases = self.fired.get(&*rule.id).copied().unwrap_or(0);
             rules.push(RuleCoverage {

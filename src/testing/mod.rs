@@ -59,8 +59,31 @@ pub fn run_tests(engine: &Engine, files: &[PolicyText]) -> TestReport {
 
 /// Runs every test of the given test files, with coverage when asked.
 pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOptions) -> TestReport {
+    run_layered_tests(&[(engine, files)], engine, options)
+}
+
+/// Runs groups of test files, each on its own engine (a pack's tests run on that pack and the
+/// packs it is layered on); coverage counts over the rules of `all`.
+pub fn run_layered_tests(
+    groups: &[(&Engine, &[PolicyText])],
+    all: &Engine,
+    options: TestOptions,
+) -> TestReport {
     let mut report = TestReport::default();
     let mut collector = options.coverage.then(CoverageCollector::default);
+    for (engine, files) in groups {
+        run_files(engine, files, &mut report, collector.as_mut());
+    }
+    report.coverage = collector.map(|c| c.finish(all.program()));
+    report
+}
+
+fn run_files(
+    engine: &Engine,
+    files: &[PolicyText],
+    report: &mut TestReport,
+    mut collector: Option<&mut CoverageCollector>,
+) {
     let mut variants = Variants::default();
     for file in files {
         let source = SourceFile::new(file.name.clone(), file.text.clone());
@@ -84,7 +107,7 @@ pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOption
             };
             for instance in &instances {
                 let failures = match variants.engine_for(engine, instance, &source) {
-                    Ok(engine) => run_one(engine, instance, &source, collector.as_mut()),
+                    Ok(engine) => run_one(engine, instance, &source, collector.as_deref_mut()),
                     Err(failures) => failures,
                 };
                 if failures.is_empty() {
@@ -96,8 +119,6 @@ pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOption
             }
         }
     }
-    report.coverage = collector.map(|c| c.finish(engine.program()));
-    report
 }
 
 /// Checks test files without running them: every syntax error, and every expectation that

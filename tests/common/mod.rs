@@ -106,3 +106,13 @@ pub fn render_located_with_help(diagnostics: &Diagnostics) -> String {
     }
     rendered
 }
+
+/// Runs the `claimrules` binary from the repository's root, without colour.
+pub fn claimrules(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_claimrules"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}

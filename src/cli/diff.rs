@@ -1,0 +1,118 @@
+//! `claimrules diff`: the same claims under old and new packs, and what changes.
+
+use std::io::{self, Write};
+
+use claimrules::replay::{compare, Replay};
+use claimrules::report::finding_line;
+use claimrules::{ClaimError, ClaimResult, Engine, EvalOptions};
+
+use super::check::{engine_of, read_input};
+use super::output::{fail, print_diagnostics, write_json_document};
+use super::{DiffArgs, LintFormat, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
+
+pub fn run(args: DiffArgs) -> u8 {
+    let standard = (!args.no_default_pack).then_some(claimrules::PackSource::Standard);
+    let sources = |dirs: &[std::path::PathBuf]| -> Vec<claimrules::PackSource> {
+        standard
+            .iter()
+            .cloned()
+            .chain(dirs.iter().cloned().map(claimrules::PackSource::Dir))
+            .collect()
+    };
+    let mut engines = Vec::with_capacity(2);
+    for (which, dirs) in [("old", &args.old), ("new", &args.new)] {
+        match engine_of(&sources(dirs)).build() {
+            Ok(engine) => engines.push(engine),
+            Err(diagnostics) => {
+                eprintln!("the {which} packs do not load:");
+                print_diagnostics(&diagnostics);
+                return EXIT_FAILURE;
+            }
+        }
+    }
+    let (old, new) = (&engines[0], &engines[1]);
+    let mut old_results = Vec::new();
+    let mut new_results = Vec::new();
+    for path in &args.claims {
+        let text = match read_input(&path.display().to_string()) {
+            Ok(text) => text,
+            Err(message) => {
+                fail(message);
+                return EXIT_FAILURE;
+            }
+        };
+        old_results.extend(judge(old, &text));
+        new_results.extend(judge(new, &text));
+    }
+    let replay = compare(&old_results, &new_results);
+    let written = match args.format {
+        LintFormat::Json => write_json_document(&serde_json::to_value(&replay).unwrap_or_default()),
+        LintFormat::Text => write_text(&replay),
+    };
+    match written {
+        Err(e) => {
+            fail(format!("cannot write the report: {e}"));
+            EXIT_FAILURE
+        }
+        Ok(()) if replay.changes.is_empty() => EXIT_PASS,
+        Ok(()) => EXIT_FINDINGS,
+    }
+}
+
+/// Every claim of an input judged, one result per claim; an input that does not read is one
+/// error result.
+fn judge(engine: &Engine, text: &str) -> Vec<ClaimResult> {
+    engine
+        .evaluate_input(text, EvalOptions::default())
+        .unwrap_or_else(|e| {
+            vec![ClaimResult::error(
+                None,
+                vec![ClaimError {
+                    message: e.message,
+                    path: None,
+                    line: Some(e.line),
+                }],
+            )]
+        })
+}
+
+fn write_text(replay: &Replay) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for change in &replay.changes {
+        let claim = change
+            .claim
+            .clone()
+            .unwrap_or_else(|| format!("claim {}", change.position + 1));
+        writeln!(
+            out,
+            "{claim}: {} -> {}",
+            change.old_status.as_str(),
+            change.new_status.as_str()
+        )?;
+        for f in &change.removed {
+            writeln!(out, "  - {}  [{} {}]", finding_line(f), f.rule, f.pack)?;
+        }
+        for f in &change.added {
+            writeln!(out, "  + {}  [{} {}]", finding_line(f), f.rule, f.pack)?;
+        }
+    }
+    writeln!(
+        out,
+        "{} claim(s) compared, {} changed",
+        replay.claims,
+        replay.changes.len()
+    )?;
+    if !replay.by_rule.is_empty() {
+        writeln!(out, "findings by rule (added, removed):")?;
+        let width = replay
+            .by_rule
+            .iter()
+            .map(|r| r.rule.len())
+            .max()
+            .unwrap_or(0);
+        for r in &replay.by_rule {
+            writeln!(out, "  {:width$}  +{} -{}", r.rule, r.added, r.removed)?;
+        }
+    }
+    out.flush()
+}

@@ -1,0 +1,393 @@
+//! Payer packs layered on the standard pack: manifests, `override` and `disable`, windows by
+//! date of service, provenance, `claimrules packs` and `claimrules diff`, and the refusals that
+//! keep a pack from outside safe.
+
+mod common;
+
+use common::claimrules;
+
+use std::path::{Path, PathBuf};
+
+use claimrules::{Engine, EvalOptions, PackSource, Status};
+use common::{case_name, judge, judge_with, render, render_located_with_help};
+use rstest::rstest;
+
+const ACME: &str = "examples/packs/acme-health";
+
+fn acme() -> Engine {
+    Engine::builder()
+        .pack(PackSource::Dir(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(ACME),
+        ))
+        .build()
+        .unwrap_or_else(|d| panic!("the example pack loads:\n{}", render(&d)))
+}
+
+/// The standard pack, then packs given as `(file name, text)`, one pack each.
+fn layered(packs: &[(&str, &str)]) -> Result<Engine, claimrules::Diagnostics> {
+    packs
+        .iter()
+        .fold(Engine::builder(), |b, (name, text)| b.policy(*name, *text))
+        .build()
+}
+
+const KNEE_INJECTION_2024: &str = r#"{"id": "K-2024", "service_date": "2024-05-14",
+  "lines": [{"code": "20610"}, {"code": "77002"}, {"code": "76000"}],
+  "documentation": {"fluoroscopy_minutes": 1, "fluoroscopy_indication": "joint injection"}}"#;
+
+#[test]
+fn the_example_pack_passes_its_tests_layered_on_the_standard_pack() {
+    let out = claimrules(&["test", "--pack", ACME]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    assert!(stdout.trim_end().ends_with(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn the_example_pack_changes_the_claims_it_targets_and_no_others() {
+    let batch = format!("{ACME}/claims/batch.ndjson");
+    let out = claimrules(&["diff", "--new", ACME, "--format", "json", &batch]);
+    assert_eq!(out.status.code(), Some(1), "changes exit 1");
+    let replay: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let changed: Vec<(&str, &str, &str)> = replay["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["claim"].as_str().unwrap_or(""),
+                c["old_status"].as_str().unwrap_or(""),
+                c["new_status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("ACME-1", "deny", "pass"),
+            ("ACME-3", "pass", "review"),
+            ("ACME-4", "review", "pass"),
+        ]
+    );
+    assert_eq!(replay["claims"], 8);
+    let by_rule = &replay["by_rule"];
+    assert_eq!(
+        by_rule[0],
+        serde_json::json!({"rule": "acme.sacroplasty-prior-authorization", "added": 1, "removed": 0})
+    );
+}
+
+#[test]
+fn diff_of_a_pack_set_with_itself_finds_nothing_and_exits_0() {
+    let out = claimrules(&[
+        "diff",
+        "--old",
+        ACME,
+        "--new",
+        ACME,
+        "examples/claims/batch.ndjson",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("0 changed"), "{stdout}");
+}
+
+#[test]
+fn a_claim_from_2009_and_one_from_2024_are_each_judged_by_the_rules_of_their_date() {
+    let engine = acme();
+    let batch = std::fs::read_to_string(format!("{ACME}/claims/batch.ndjson")).expect("batch");
+    let results = engine
+        .evaluate_input(&batch, EvalOptions::default())
+        .expect("the batch splits");
+    let status = |id: &str| {
+        results
+            .iter()
+            .find(|r| r.claim.as_deref() == Some(id))
+            .map(|r| r.status)
+    };
+    // The same services: in 2024 under the Acme contract, in 2009 before it.
+    assert_eq!(status("ACME-1"), Some(Status::Pass));
+    assert_eq!(status("ACME-2"), Some(Status::Deny));
+    // CCI 16.1 dates hold under the payer pack too: hip arthrography on 2010-03-31.
+    assert_eq!(status("ACME-6"), Some(Status::Deny));
+}
+
+#[test]
+fn every_finding_names_its_pack_and_version() {
+    let engine = acme();
+    let claim = r#"{"id": "S-1", "service_date": "2024-07-09", "lines": [{"code": "0201T", "modifiers": ["62"]}]}"#;
+    let result = judge(&engine, claim);
+    let packs: Vec<(String, Option<String>, String)> = result
+        .findings
+        .iter()
+        .map(|f| (f.pack.name.clone(), f.pack.version.clone(), f.rule.clone()))
+        .collect();
+    assert!(packs.contains(&(
+        "acme-health".into(),
+        Some("2024.2".into()),
+        "acme.sacroplasty-prior-authorization".into()
+    )));
+    assert!(packs.contains(&(
+        "standard".into(),
+        Some("1.0.0".into()),
+        "modifiers.co-surgeons-not-permitted".into()
+    )));
+}
+
+#[test]
+fn explain_shows_the_reason_a_rule_is_disabled_and_what_overrides_a_rule() {
+    let engine = acme();
+    let claim = r#"{"id": "X-1", "service_date": "2024-05-14", "diagnoses": ["S82.251C"],
+      "lines": [{"code": "20696", "modifiers": ["LT", "RT"]}, {"code": "76000"}, {"code": "77003"}],
+      "documentation": {"external_fixation": true, "fluoroscopy_minutes": 1, "fluoroscopy_indication": "frame"}}"#;
+    let result = judge_with(&engine, claim, EvalOptions { explain: true });
+    let traces = &result.explain.as_ref().expect("explained").rules;
+    let reason = |rule: &str| {
+        traces
+            .iter()
+            .filter(|t| t.rule == rule)
+            .filter_map(|t| t.reason.clone())
+            .collect::<Vec<_>>()
+    };
+    let disabled = reason("modifiers.left-and-right-on-one-line");
+    assert!(
+        disabled.iter().any(|r| r.starts_with(
+            "disabled on 2024-05-14 by pack `acme-health`: Acme's claim system takes LT and RT"
+        )),
+        "{disabled:?}"
+    );
+    let overridden = reason("fluoroscopy.basic-with-specific-guidance");
+    assert!(
+        overridden
+            .iter()
+            .any(|r| r.starts_with("overridden on 2024-05-14 by pack `acme-health`")),
+        "{overridden:?}"
+    );
+}
+
+#[test]
+fn an_override_with_a_window_leaves_the_rule_below_in_force_outside_it() {
+    let engine = layered(&[(
+        "payer.policy",
+        "pack \"payer\"\n  version \"1\"\n  extends \"standard\"\n\n\
+         override rule fluoroscopy.basic-with-specific-guidance\n  effective 2024-01-01 until 2024-12-31\n  76000 with 77003 in the same session denied\n",
+    )])
+    .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let on = |date: &str| {
+        let claim = KNEE_INJECTION_2024.replace("2024-05-14", date);
+        judge(&engine, &claim).status
+    };
+    assert_eq!(on("2023-12-31"), Status::Deny);
+    assert_eq!(on("2024-05-14"), Status::Pass);
+    assert_eq!(on("2025-01-01"), Status::Deny);
+}
+
+#[test]
+fn a_pack_layered_on_another_may_change_a_rule_that_one_changed() {
+    let engine = layered(&[
+        (
+            "region.policy",
+            "pack \"region\"\n  extends \"standard\"\n\ndisable rule fluoroscopy.basic-with-specific-guidance\n  reason \"regional contract\"\n",
+        ),
+        (
+            "plan.policy",
+            "pack \"plan\"\n  extends \"region\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77002 denied\n",
+        ),
+    ])
+    .unwrap_or_else(|d| panic!("{}", render(&d)));
+    assert_eq!(judge(&engine, KNEE_INJECTION_2024).status, Status::Deny);
+}
+
+/// Packs that do not fit the packs below them: each mistake, worded for the pack's author.
+#[rstest]
+#[case::override_of_an_unknown_rule(&[(
+    "acme.policy",
+    "pack \"acme\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidence\n  76000 with 77003 denied\n",
+)])]
+#[case::disable_of_an_unknown_rule(&[(
+    "acme.policy",
+    "pack \"acme\"\n\ndisable rule modifiers.left-and-right-on-a-line\n  reason \"accepted\"\n",
+)])]
+#[case::disable_of_a_rule_of_the_same_pack(&[(
+    "acme.policy",
+    "rule acme.r\n  for each line in 0201T\n  info \"m\"\n\ndisable rule acme.r\n  reason \"no\"\n",
+)])]
+#[case::two_packs_beside_each_other_override_one_rule(&[
+    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n"),
+    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77002 denied\n"),
+])]
+#[case::a_rule_redefined_without_override(&[(
+    "acme.policy",
+    "rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n",
+)])]
+#[case::extends_an_unknown_pack(&[("acme.policy", "pack \"acme\"\n  extends \"standrd\"\n")])]
+#[case::a_reversed_effective_window(&[(
+    "acme.policy",
+    "pack \"acme\"\n  effective 2024-12-31 until 2024-01-01\n",
+)])]
+fn layering_mistakes_are_explained(#[case] packs: &[(&str, &str)]) {
+    let name = case_name();
+    let diagnostics = match layered(packs) {
+        Ok(_) => panic!("the packs should not load"),
+        Err(d) => d,
+    };
+    insta::assert_snapshot!(name, render_located_with_help(&diagnostics));
+}
+
+#[test]
+fn a_disable_needs_a_reason() {
+    let diagnostics = layered(&[(
+        "acme.policy",
+        "disable rule modifiers.left-and-right-on-one-line\n",
+    )])
+    .expect_err("no reason");
+    assert!(
+        render(&diagnostics).contains("reason"),
+        "{}",
+        render(&diagnostics)
+    );
+}
+
+/// A pack folder written for one test.
+fn pack_dir(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (file, bytes) in files {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    }
+    dir
+}
+
+fn check_exit(dir: &Path) -> (Option<i32>, String) {
+    let out = claimrules(&[
+        "check",
+        "--pack",
+        dir.to_str().expect("utf-8"),
+        "examples/claims/hip-arthrography-2010-03-31.json",
+    ]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn overriding_an_unknown_rule_id_exits_2_with_a_diagnostic() {
+    let dir = pack_dir(
+        "pack-unknown-override",
+        &[(
+            "rules.policy",
+            b"override rule fluoroscopy.basic-with-specific-guidence\n  76000 with 77003 denied\n",
+        )],
+    );
+    let (code, stderr) = check_exit(&dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `fluoroscopy.basic-with-specific-guidance`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_table_path_with_dotdot_exits_2_with_a_diagnostic() {
+    let dir = pack_dir(
+        "pack-table-escape",
+        &[(
+            "rules.policy",
+            b"table \"limits\" from \"../secret.csv\"\n  column limit is number\n\nrule acme.limit\n  for each line in \"limits\"\n  when line units > code.limit\n  deny \"too many\"\n",
+        )],
+    );
+    let (code, stderr) = check_exit(&dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("leads outside the pack folder"), "{stderr}");
+}
+
+#[test]
+fn an_oversize_policy_file_exits_2_with_a_diagnostic_and_loads_nothing() {
+    let mut big = b"rule acme.r\n  for each line in 0201T\n  info \"m\"\n".to_vec();
+    big.resize(
+        (claimrules::pack::limits::MAX_POLICY_BYTES + 1) as usize,
+        b'#',
+    );
+    let dir = pack_dir(
+        "pack-oversize",
+        &[
+            ("big.policy", &big),
+            (
+                "small.policy",
+                b"rule acme.s\n  for each line in 0201T\n  info \"m\"\n",
+            ),
+        ],
+    );
+    let (code, stderr) = check_exit(&dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("over the limit of 4194304 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn too_many_files_in_a_pack_folder_is_refused() {
+    let files: Vec<(String, Vec<u8>)> = (0..=claimrules::pack::limits::MAX_FILES)
+        .map(|i| (format!("notes/{i}.txt"), Vec::new()))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let dir = pack_dir("pack-too-many-files", &refs);
+    std::fs::write(
+        dir.join("r.policy"),
+        "rule acme.r\n  for each line in 0201T\n  info \"m\"\n",
+    )
+    .expect("write");
+    let (code, stderr) = check_exit(&dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("more than 2000"), "{stderr}");
+}
+
+#[test]
+fn packs_lists_each_pack_with_what_it_changes_and_a_hash_of_its_files() {
+    let list = |dir: &str| {
+        let out = claimrules(&["packs", "--pack", dir, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")
+    };
+    let packs = list(ACME);
+    assert_eq!(packs[0]["name"], "standard");
+    assert_eq!(packs[1]["name"], "acme-health");
+    assert_eq!(packs[1]["version"], "2024.2");
+    assert_eq!(packs[1]["extends"], "standard");
+    assert_eq!(
+        packs[1]["overrides"],
+        serde_json::json!(["fluoroscopy.basic-with-specific-guidance"])
+    );
+    assert_eq!(
+        packs[1]["disables"],
+        serde_json::json!(["modifiers.left-and-right-on-one-line"])
+    );
+    // The same files give the same hash; a changed file another.
+    let copy = pack_dir("pack-hash", &[("claims/batch.ndjson", b"")]);
+    for entry in std::fs::read_dir(ACME).expect("pack").flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), copy.join(entry.file_name())).expect("copy");
+        }
+    }
+    std::fs::copy(
+        format!("{ACME}/claims/batch.ndjson"),
+        copy.join("claims/batch.ndjson"),
+    )
+    .expect("copy");
+    let copied = list(copy.to_str().expect("utf-8"));
+    assert_eq!(copied[1]["hash"], packs[1]["hash"]);
+    let policy = copy.join("contracts.policy");
+    let text = std::fs::read_to_string(&policy).expect("read") + "\n";
+    std::fs::write(&policy, text).expect("write");
+    let changed = list(copy.to_str().expect("utf-8"));
+    assert_ne!(changed[1]["hash"], packs[1]["hash"]);
+    assert_eq!(changed[0]["hash"], packs[0]["hash"]);
+}

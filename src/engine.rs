@@ -170,7 +170,7 @@ impl EngineBuilder {
 /// file's; made unique with `#2`, `#3`… when packs share one.
 fn default_pack_name(source: &PackSource, earlier: &[PackOrigin]) -> String {
     let base = match source {
-        PackSource::Standard => "standard".to_string(),
+        PackSource::Standard => crate::pack::STANDARD_NAME.to_string(),
         PackSource::Dir(dir) => dir
             .canonicalize()
             .ok()

@@ -403,3 +403,29 @@ pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
     }
     Ok(format!("sha256:{:x}", hasher.finalize()))
 }
+
+/// The name a pack folder's manifest (`pack.policy`) gives it, if it has one that reads.
+pub fn manifest_name(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("pack.policy")).ok()?;
+    let (file, _) = crate::syntax::parse_policy(&text);
+    file.items.into_iter().find_map(|item| match item {
+        crate::syntax::ast::Item::Pack(p) => Some(p.name.text),
+        _ => None,
+    })
+}
+
+/// Drops the embedded standard pack when a folder given stands for it (its manifest names it
+/// `standard`, as `policies/` in this repository does): the files on disk are the ones being
+/// worked on, and loading both would define everything twice.
+pub fn prefer_standard_on_disk(sources: &mut Vec<PackSource>) {
+    let on_disk = sources.iter().any(|s| match s {
+        PackSource::Dir(dir) => manifest_name(dir).as_deref() == Some(STANDARD_NAME),
+        _ => false,
+    });
+    if on_disk {
+        sources.retain(|s| *s != PackSource::Standard);
+    }
+}
+
+/// The name of the standard pack, as its manifest gives it.
+pub const STANDARD_NAME: &str = "standard";

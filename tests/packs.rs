@@ -391,3 +391,11 @@ fn packs_lists_each_pack_with_what_it_changes_and_a_hash_of_its_files() {
     assert_ne!(changed[1]["hash"], packs[1]["hash"]);
     assert_eq!(changed[0]["hash"], packs[0]["hash"]);
 }
+
+#[test]
+fn the_standard_pack_folder_stands_in_for_the_embedded_one() {
+    let out = claimrules(&["lint", "policies"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("0 error(s), 0 warning(s)\n"), "{stdout}");
+}

@@ -13,11 +13,13 @@ use super::{DiffArgs, LintFormat, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 pub fn run(args: DiffArgs) -> u8 {
     let standard = (!args.no_default_pack).then_some(claimrules::PackSource::Standard);
     let sources = |dirs: &[std::path::PathBuf]| -> Vec<claimrules::PackSource> {
-        standard
+        let mut sources = standard
             .iter()
             .cloned()
             .chain(dirs.iter().cloned().map(claimrules::PackSource::Dir))
-            .collect()
+            .collect();
+        claimrules::pack::prefer_standard_on_disk(&mut sources);
+        sources
     };
     let mut engines = Vec::with_capacity(2);
     for (which, dirs) in [("old", &args.old), ("new", &args.new)] {

@@ -27,6 +27,7 @@ pub fn run(args: LintArgs) -> u8 {
             }
         }
     }
+    claimrules::pack::prefer_standard_on_disk(&mut sources);
     let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
     match engine_of(&sources).build() {
         Ok(engine) => {

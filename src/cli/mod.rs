@@ -137,10 +137,12 @@ impl PackArgs {
     /// `--pack` folder.
     pub fn sources(&self) -> Vec<claimrules::PackSource> {
         let standard = (!self.no_default_pack).then_some(claimrules::PackSource::Standard);
-        standard
+        let mut sources = standard
             .into_iter()
             .chain(self.packs.iter().cloned().map(claimrules::PackSource::Dir))
-            .collect()
+            .collect();
+        claimrules::pack::prefer_standard_on_disk(&mut sources);
+        sources
     }
 }
 

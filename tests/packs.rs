@@ -347,7 +347,7 @@ fn too_many_files_in_a_pack_folder_is_refused() {
     .expect("write");
     let (code, stderr) = check_exit(&dir);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("more than 2000"), "{stderr}");
+    assert!(stderr.contains("it holds more than 2000 files"), "{stderr}");
 }
 
 #[test]

@@ -399,3 +399,30 @@ fn the_standard_pack_folder_stands_in_for_the_embedded_one() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.ends_with("0 error(s), 0 warning(s)\n"), "{stdout}");
 }
+
+#[test]
+fn a_table_is_read_only_on_the_dates_of_its_window() {
+    let dir = pack_dir(
+        "pack-table-window",
+        &[
+            (
+                "limits.policy",
+                b"table \"acme limits\" from \"tables/limits.csv\"\n  effective 2024-01-01 until 2024-12-31\n  column acme_limit is number\n\nrule acme.limit\n  for each line in \"acme limits\"\n  when line units > code.acme_limit\n  deny \"too many\"\n",
+            ),
+            ("tables/limits.csv", b"code,acme_limit\n20610,1\n"),
+        ],
+    );
+    let engine = Engine::builder()
+        .pack(PackSource::Dir(dir))
+        .build()
+        .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let on = |date: &str| {
+        let claim = format!(
+            r#"{{"id": "T", "service_date": "{date}", "lines": [{{"code": "20610", "units": 2}}]}}"#
+        );
+        judge(&engine, &claim).status
+    };
+    assert_eq!(on("2023-12-31"), Status::Pass);
+    assert_eq!(on("2024-06-01"), Status::Deny);
+    assert_eq!(on("2025-01-01"), Status::Pass);
+}

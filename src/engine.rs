@@ -8,10 +8,7 @@ use crate::ir::{PackId, Program};
 use crate::pack::{limits, read_data, read_pack, PackSource, PackUnreadable};
 use crate::report::ClaimResult;
 use crate::syntax::ast::Item;
-use crate::syntax::{
-    parse_policy,
-    span::{FileId, SourceFile},
-};
+use crate::syntax::{parse_policy, span::SourceFile};
 
 /// Loaded policies, ready to judge claims. Cheap to share: `Engine` is `Send + Sync`, and
 /// evaluating a claim only reads it.
@@ -142,11 +139,7 @@ impl EngineBuilder {
             return Err(diagnostics);
         }
         let sources = &self.sources;
-        let pack_of = layout.file_pack.clone();
-        let read = |file: FileId, path: &str| match pack_of
-            .get(file.0 as usize)
-            .and_then(|&p| sources.get(p as usize))
-        {
+        let read = |pack: PackId, path: &str| match sources.get(pack as usize) {
             Some(source) => read_data(source, path),
             None => Err("the policy file's pack is not known".to_string()),
         };

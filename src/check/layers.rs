@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use indexmap::IndexMap;
+
 use super::error::*;
 use super::Checker;
 use crate::ir::*;
@@ -244,22 +246,27 @@ impl<'a> Checker<'a> {
         if !ok || !self.errors.is_empty() {
             return;
         }
+        // The versions (the rule and its overrides) of each rule a pack changes.
+        let mut versions: HashMap<&str, Vec<usize>> = changes
+            .iter()
+            .map(|c| (c.id.text.as_str(), Vec::new()))
+            .collect();
+        for (i, rule) in self.program.rules.iter().enumerate() {
+            if let Some(v) = versions.get_mut(&*rule.id) {
+                v.push(i);
+            }
+        }
         for change in changes {
             self.file = change.file;
             let Some(window) = self.in_force(change.pack, change.effective) else {
                 continue;
             };
             let id = change.id.text.as_str();
-            let below: Vec<bool> = (0..self.program.packs.len())
-                .map(|p| self.is_below(p as PackId, change.pack))
-                .collect();
             // Every version of the rule below this change loses the dates the change covers.
-            for rule in self.program.rules.iter_mut() {
-                if *rule.id == *id && below.get(rule.pack as usize) == Some(&true) {
-                    rule.in_force = match window.is_empty() {
-                        true => rule.in_force.clone(),
-                        false => rule.in_force.iter().flat_map(|w| w.minus(window)).collect(),
-                    };
+            for &i in &versions[id] {
+                if self.is_below(self.program.rules[i].pack, change.pack) {
+                    let rule = &mut self.program.rules[i];
+                    rule.in_force = rule.in_force.iter().flat_map(|w| w.minus(window)).collect();
                 }
             }
             let pack = &mut self.program.packs[change.pack as usize];
@@ -337,7 +344,7 @@ impl<'a> Checker<'a> {
     /// Two packs that change one rule must be layered one on the other, or which change holds
     /// would depend on the order the packs are given in.
     fn check_conflicts(&mut self, changes: &[Change<'a>]) -> bool {
-        let mut by_rule: HashMap<&str, Vec<&Change<'a>>> = HashMap::new();
+        let mut by_rule: IndexMap<&str, Vec<&Change<'a>>> = IndexMap::new();
         for change in changes {
             by_rule
                 .entry(change.id.text.as_str())
@@ -345,42 +352,43 @@ impl<'a> Checker<'a> {
                 .push(change);
         }
         let mut ok = true;
-        for change in changes {
-            let earlier = by_rule[change.id.text.as_str()]
+        let pairs = by_rule.values().flat_map(|group| {
+            group
                 .iter()
-                .take_while(|c| !std::ptr::eq(**c, change));
-            for other in earlier {
-                self.file = change.file;
-                if other.pack == change.pack {
-                    let first = format!(
-                        "a pack changes a rule once; the first change is in {}",
-                        self.describe_loc(Loc {
-                            file: other.file,
-                            span: other.id.span,
-                        })
-                    );
-                    self.duplicate("change of rule", &change.id.text, change.id.span, first);
-                    ok = false;
-                } else if !self.is_below(other.pack, change.pack) {
-                    let (first, second) = (self.pack_name(other.pack), self.pack_name(change.pack));
-                    let help = format!(
-                        "`{first}` changes it in {}; layer one pack on the other (`extends \
-                         \"{first}\"` in the manifest of `{second}`), or leave the rule to one \
-                         of them",
-                        self.describe_loc(Loc {
-                            file: other.file,
-                            span: other.id.span,
-                        })
-                    );
-                    self.error(ConflictingPacks {
-                        first,
-                        second,
-                        rule: change.id.text.clone(),
-                        span: change.id.span.into(),
-                        help,
-                    });
-                    ok = false;
-                }
+                .enumerate()
+                .flat_map(move |(j, change)| group[..j].iter().map(move |other| (*change, *other)))
+        });
+        for (change, other) in pairs {
+            self.file = change.file;
+            if other.pack == change.pack {
+                let first = format!(
+                    "a pack changes a rule once; the first change is in {}",
+                    self.describe_loc(Loc {
+                        file: other.file,
+                        span: other.id.span,
+                    })
+                );
+                self.duplicate("change of rule", &change.id.text, change.id.span, first);
+                ok = false;
+            } else if !self.is_below(other.pack, change.pack) {
+                let (first, second) = (self.pack_name(other.pack), self.pack_name(change.pack));
+                let help = format!(
+                    "`{first}` changes it in {}; layer one pack on the other (`extends \
+                     \"{first}\"` in the manifest of `{second}`), or leave the rule to one \
+                     of them",
+                    self.describe_loc(Loc {
+                        file: other.file,
+                        span: other.id.span,
+                    })
+                );
+                self.error(ConflictingPacks {
+                    first,
+                    second,
+                    rule: change.id.text.clone(),
+                    span: change.id.span.into(),
+                    help,
+                });
+                ok = false;
             }
         }
         ok

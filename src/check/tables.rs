@@ -32,8 +32,9 @@ pub struct TableRow {
 /// How many bad rows of one table are reported before the rest are summed up.
 const MAX_ROW_ERRORS: usize = 20;
 
-/// Reads a pack's data file by its path relative to the pack of the policy file that names it.
-pub type DataReader<'r> = dyn Fn(FileId, &str) -> Result<PolicyText, String> + 'r;
+/// Reads a data file of a pack (the pack of the policy file that names it) by its path
+/// relative to the pack.
+pub type DataReader<'r> = dyn Fn(PackId, &str) -> Result<PolicyText, String> + 'r;
 
 impl<'a> Checker<'a> {
     /// Reads every declared table; a table whose data does not load is left out (the errors
@@ -104,7 +105,7 @@ impl<'a> Checker<'a> {
                 },
             });
         }
-        let data = match read(self.file, &decl.path.text) {
+        let data = match read(self.pack_of(self.file), &decl.path.text) {
             Ok(data) => data,
             Err(reason) => {
                 self.table_error(

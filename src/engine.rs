@@ -74,10 +74,12 @@ impl EngineBuilder {
         self
     }
 
-    /// Reads, parses and checks every pack. On failure, every diagnostic found, errors first
+    /// Reads, parses and checks every pack. A folder whose manifest names the standard pack
+    /// (this repository's `policies/`) stands in for the embedded one. On failure, every diagnostic found, errors first
     /// and warnings after; on success the warnings stay with the engine
     /// ([`Engine::warnings`]).
-    pub fn build(self) -> Result<Engine, Diagnostics> {
+    pub fn build(mut self) -> Result<Engine, Diagnostics> {
+        crate::pack::prefer_standard_on_disk(&mut self.sources);
         let builder = self.clone();
         let mut diagnostics = Diagnostics::default();
         let mut files = Vec::new();

@@ -259,6 +259,12 @@ impl Table {
         }
     }
 
+    /// A column by name, with its index.
+    pub fn column(&self, name: &str) -> Option<(u32, &Column)> {
+        let i = self.columns.iter().position(|c| *c.name == *name)?;
+        Some((i as u32, &self.columns[i]))
+    }
+
     /// Makes the row of a code hold exactly these cells (the others empty), adding the row if
     /// the table has none for the code.
     pub fn set_row(&mut self, code: Code, cells: Vec<(u32, Cell)>) {

@@ -404,6 +404,12 @@ pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
     Ok(format!("sha256:{:x}", hasher.finalize()))
 }
 
+/// Whether a folder holds policy files (tests aside), and so is a pack. A folder that cannot be
+/// listed counts as one, so that loading it reports why.
+pub fn holds_policies(dir: &Path) -> bool {
+    list_files(dir, is_policy_file).map_or(true, |files| !files.is_empty())
+}
+
 /// The name a pack folder's manifest (`pack.policy`) gives it, if it has one that reads.
 pub fn manifest_name(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("pack.policy")).ok()?;

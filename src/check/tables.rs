@@ -355,14 +355,11 @@ fn given_cells(table: &Table, row: &TableRow) -> Result<(Code, Vec<(u32, Cell)>)
         Code::parse(&row.code).ok_or_else(|| format!("`{}` is not a CPT/HCPCS code", row.code))?;
     let mut cells = Vec::with_capacity(row.cells.len());
     for (name, value) in &row.cells {
-        let column = table
-            .columns
-            .iter()
-            .position(|c| *c.name == **name)
+        let (column, declared) = table
+            .column(name)
             .ok_or_else(|| format!("the table has no column `{name}`"))?;
-        let cell = parse_cell(table.columns[column].ty, value)
-            .map_err(|e| format!("column `{name}`: {e}"))?;
-        cells.push((column as u32, cell));
+        let cell = parse_cell(declared.ty, value).map_err(|e| format!("column `{name}`: {e}"))?;
+        cells.push((column, cell));
     }
     Ok((code, cells))
 }

@@ -76,18 +76,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let outcome = (|| -> io::Result<()> {
         writer.begin()?;
         for text in &texts {
-            let results = match engine.evaluate_input(text, options) {
-                Ok(results) => results,
-                Err(e) => vec![ClaimResult::error(
-                    None,
-                    vec![ClaimError {
-                        message: e.message,
-                        path: None,
-                        line: Some(e.line),
-                    }],
-                )],
-            };
-            for result in &results {
+            for result in &judge_input(&engine, text, options) {
                 all_pass &= result.status == Status::Pass;
                 writer.write(result)?;
             }
@@ -104,6 +93,21 @@ pub fn run(args: CheckArgs) -> u8 {
             EXIT_FAILURE
         }
     }
+}
+
+/// Every claim of an input judged, one result per claim in input order; an input that does
+/// not split into claims is one `error` result naming its line.
+pub fn judge_input(engine: &Engine, text: &str, options: EvalOptions) -> Vec<ClaimResult> {
+    engine.evaluate_input(text, options).unwrap_or_else(|e| {
+        vec![ClaimResult::error(
+            None,
+            vec![ClaimError {
+                message: e.message,
+                path: None,
+                line: Some(e.line),
+            }],
+        )]
+    })
 }
 
 pub fn read_input(name: &str) -> Result<String, String> {

@@ -4,26 +4,20 @@ use std::io::{self, Write};
 
 use claimrules::replay::{compare, Replay};
 use claimrules::report::finding_line;
-use claimrules::{ClaimError, ClaimResult, Engine, EvalOptions};
+use claimrules::EvalOptions;
 
-use super::check::{engine_of, read_input};
+use super::check::{engine_of, judge_input, read_input};
 use super::output::{fail, print_diagnostics, write_json_document};
-use super::{DiffArgs, LintFormat, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
+use super::{DiffArgs, LintFormat, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
 pub fn run(args: DiffArgs) -> u8 {
-    let standard = (!args.no_default_pack).then_some(claimrules::PackSource::Standard);
-    let sources = |dirs: &[std::path::PathBuf]| -> Vec<claimrules::PackSource> {
-        let mut sources = standard
-            .iter()
-            .cloned()
-            .chain(dirs.iter().cloned().map(claimrules::PackSource::Dir))
-            .collect();
-        claimrules::pack::prefer_standard_on_disk(&mut sources);
-        sources
-    };
     let mut engines = Vec::with_capacity(2);
     for (which, dirs) in [("old", &args.old), ("new", &args.new)] {
-        match engine_of(&sources(dirs)).build() {
+        let packs = PackArgs {
+            packs: dirs.clone(),
+            no_default_pack: args.no_default_pack,
+        };
+        match engine_of(&packs.sources()).build() {
             Ok(engine) => engines.push(engine),
             Err(diagnostics) => {
                 eprintln!("the {which} packs do not load:");
@@ -43,8 +37,8 @@ pub fn run(args: DiffArgs) -> u8 {
                 return EXIT_FAILURE;
             }
         };
-        old_results.extend(judge(old, &text));
-        new_results.extend(judge(new, &text));
+        old_results.extend(judge_input(old, &text, EvalOptions::default()));
+        new_results.extend(judge_input(new, &text, EvalOptions::default()));
     }
     let replay = compare(&old_results, &new_results);
     let written = match args.format {
@@ -59,23 +53,6 @@ pub fn run(args: DiffArgs) -> u8 {
         Ok(()) if replay.changes.is_empty() => EXIT_PASS,
         Ok(()) => EXIT_FINDINGS,
     }
-}
-
-/// Every claim of an input judged, one result per claim; an input that does not read is one
-/// error result.
-fn judge(engine: &Engine, text: &str) -> Vec<ClaimResult> {
-    engine
-        .evaluate_input(text, EvalOptions::default())
-        .unwrap_or_else(|e| {
-            vec![ClaimResult::error(
-                None,
-                vec![ClaimError {
-                    message: e.message,
-                    path: None,
-                    line: Some(e.line),
-                }],
-            )]
-        })
 }
 
 fn write_text(replay: &Replay) -> io::Result<()> {

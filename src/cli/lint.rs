@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use claimrules::pack::{is_test_file, read_pack, read_tests_at, PackSource, PolicyText};
+use claimrules::pack::{holds_policies, is_test_file, read_tests_at, PackSource, PolicyText};
 use claimrules::testing::check_tests;
 use claimrules::PolicyDiagnostic;
 use serde_json::json;
@@ -27,11 +27,10 @@ pub fn run(args: LintArgs) -> u8 {
             }
         }
     }
-    claimrules::pack::prefer_standard_on_disk(&mut sources);
     let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
     match engine_of(&sources).build() {
         Ok(engine) => {
-            let (tests, unreadable) = test_files(&sources, &test_paths);
+            let (tests, unreadable) = test_files(engine.pack_sources(), &test_paths);
             diagnostics.extend(unreadable);
             diagnostics.extend(check_tests(&engine, &tests));
             diagnostics.extend(engine.warnings().iter().cloned());
@@ -64,7 +63,7 @@ fn path_source(path: &Path) -> Result<Option<PackSource>, String> {
     if path.is_dir() {
         let source = PackSource::Dir(path.to_path_buf());
         let tests_only =
-            read_pack(&source).is_err() && read_tests_at(path).is_ok_and(|tests| !tests.is_empty());
+            !holds_policies(path) && read_tests_at(path).is_ok_and(|tests| !tests.is_empty());
         return Ok((!tests_only).then_some(source));
     }
     if is_test_file(&path.to_string_lossy()) {

@@ -137,12 +137,10 @@ impl PackArgs {
     /// `--pack` folder.
     pub fn sources(&self) -> Vec<claimrules::PackSource> {
         let standard = (!self.no_default_pack).then_some(claimrules::PackSource::Standard);
-        let mut sources = standard
+        standard
             .into_iter()
             .chain(self.packs.iter().cloned().map(claimrules::PackSource::Dir))
-            .collect();
-        claimrules::pack::prefer_standard_on_disk(&mut sources);
-        sources
+            .collect()
     }
 }
 

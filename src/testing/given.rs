@@ -84,7 +84,7 @@ fn table_row(program: &Program, given: &GivenRow) -> Result<TableRow, Vec<Proble
     let mut cells: Vec<(String, String)> = Vec::with_capacity(given.cells.len());
     for (column, value) in &given.cells {
         let columns = || table.columns.iter().map(|c| &*c.name);
-        let Some(declared) = table.columns.iter().find(|c| *c.name == *column.text) else {
+        let Some((_, declared)) = table.column(&column.text) else {
             problems.push((
                 format!("table `{}` has no column `{}`", table.name, column.text),
                 column.span,

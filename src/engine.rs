@@ -251,20 +251,27 @@ impl Engine {
         builder.build()
     }
 
-    /// The engine of one loaded pack as its authors test it: the pack on the packs it is
-    /// layered on (its `extends`, down to the bottom), without the packs beside or above it.
-    pub fn pack_layer(&self, pack: PackId) -> Result<Engine, Diagnostics> {
+    /// A loaded pack and the packs it is layered on (its `extends`, down to the bottom),
+    /// bottom first.
+    pub fn pack_chain(&self, pack: PackId) -> Vec<PackId> {
         let mut chain = Vec::new();
         let mut at = Some(pack);
         while let Some(p) = at {
-            chain.push(p as usize);
+            chain.push(p);
             at = self.program.packs.get(p as usize).and_then(|p| p.extends);
         }
         chain.reverse();
+        chain
+    }
+
+    /// The engine of one loaded pack as its authors test it: the pack on the packs it is
+    /// layered on ([`Engine::pack_chain`]), without the packs beside or above it.
+    pub fn pack_layer(&self, pack: PackId) -> Result<Engine, Diagnostics> {
         let builder = EngineBuilder {
-            sources: chain
-                .iter()
-                .filter_map(|&i| self.builder.sources.get(i).cloned())
+            sources: self
+                .pack_chain(pack)
+                .into_iter()
+                .filter_map(|i| self.builder.sources.get(i as usize).cloned())
                 .collect(),
             given_rows: self.builder.given_rows.clone(),
         };

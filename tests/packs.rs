@@ -426,3 +426,39 @@ fn a_table_is_read_only_on_the_dates_of_its_window() {
     assert_eq!(on("2024-06-01"), Status::Deny);
     assert_eq!(on("2025-01-01"), Status::Pass);
 }
+
+#[test]
+fn a_packs_tests_run_without_the_packs_beside_it() {
+    let north = pack_dir(
+        "pack-north",
+        &[(
+            "pack.policy",
+            b"pack \"north\"\n  extends \"standard\"\n\ndisable rule modifiers.left-and-right-on-one-line\n  reason \"north takes LT and RT on one line\"\n",
+        )],
+    );
+    // South is loaded after north but layered on the standard pack alone: north's disable
+    // must not be in force for south's tests.
+    let south = pack_dir(
+        "pack-south",
+        &[
+            (
+                "pack.policy",
+                b"pack \"south\"\n  extends \"standard\"\n\nrule south.note\n  for each line in 20696\n  info \"south sees the frame\"\n",
+            ),
+            (
+                "south.test.policy",
+                b"test \"LT and RT on one line are reviewed under south\"\n  claim on 2024-03-01\n    line 20696 modifier LT, RT\n    diagnosis S82.251C\n  expect review from modifiers.left-and-right-on-one-line\n  expect info from south.note\n",
+            ),
+        ],
+    );
+    let out = claimrules(&[
+        "test",
+        "--pack",
+        north.to_str().expect("utf-8"),
+        "--pack",
+        south.to_str().expect("utf-8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+}

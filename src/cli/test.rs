@@ -20,8 +20,8 @@ pub fn run(args: TestArgs) -> u8 {
     // to a rule does not fail the tests of the pack below it.
     let mut diagnostics = Vec::new();
     let mut layers: Vec<(Engine, Vec<PolicyText>)> = Vec::new();
-    let mut top_files = Vec::new();
-    let top = engine.pack_sources().len().saturating_sub(1);
+    let mut whole_files = Vec::new();
+    let packs = engine.pack_sources().len();
     for (i, source) in engine.pack_sources().iter().enumerate() {
         let files = match read_pack_tests(source) {
             Ok(files) if files.is_empty() => continue,
@@ -31,8 +31,9 @@ pub fn run(args: TestArgs) -> u8 {
                 continue;
             }
         };
-        if i == top {
-            top_files.extend(files);
+        // A pack layered on every other loaded pack is tested on the engine already loaded.
+        if engine.pack_chain(i as PackId).len() == packs {
+            whole_files.extend(files);
             continue;
         }
         match engine.pack_layer(i as PackId) {
@@ -40,7 +41,7 @@ pub fn run(args: TestArgs) -> u8 {
             Err(failed) => diagnostics.extend(failed.iter().cloned()),
         }
     }
-    let mut files = top_files;
+    let mut files = whole_files;
     for path in &args.paths {
         match read_tests_at(path) {
             Ok(found) if found.is_empty() => diagnostics.push(

@@ -1,11 +1,15 @@
 //! The engine: packs loaded, checked and indexed once, then shared by every evaluation.
 
+use std::path::PathBuf;
+
 use crate::check::{self, Layout, PackOrigin, TableRow};
 use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
 use crate::ir::{PackId, Program};
-use crate::pack::{limits, read_data, read_pack, PackSource, PackUnreadable};
+use crate::pack::{
+    data_files_at, limits, locate_data, read_pack, DataLocation, PackSource, PackUnreadable,
+};
 use crate::report::ClaimResult;
 use crate::syntax::ast::Item;
 use crate::syntax::{parse_policy, span::SourceFile};
@@ -38,6 +42,8 @@ pub struct EvalOptions {
 pub struct EngineBuilder {
     sources: Vec<PackSource>,
     given_rows: Vec<TableRow>,
+    /// Tables pointed at other data: `--table NAME=PATH`.
+    table_paths: Vec<(String, PathBuf)>,
 }
 
 impl Default for EngineBuilder {
@@ -45,6 +51,7 @@ impl Default for EngineBuilder {
         EngineBuilder {
             sources: vec![PackSource::Standard],
             given_rows: Vec::new(),
+            table_paths: Vec::new(),
         }
     }
 }
@@ -71,6 +78,17 @@ impl EngineBuilder {
     /// policy test's `given table … row …`).
     pub fn table_row(mut self, row: TableRow) -> Self {
         self.given_rows.push(row);
+        self
+    }
+
+    /// Points a table that a pack declares at other data: a file, or a folder whose files are
+    /// all read (CMS ships the PTP table as `-f1` … `-f4`). A payer drops in next quarter's
+    /// files this way without editing a policy. Naming a table no pack declares is an error
+    /// when the engine is built.
+    pub fn table_data(mut self, table: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        let table = table.into();
+        self.table_paths.retain(|(t, _)| *t != table);
+        self.table_paths.push((table, path.into()));
         self
     }
 
@@ -141,13 +159,24 @@ impl EngineBuilder {
             return Err(diagnostics);
         }
         let sources = &self.sources;
-        let read = |pack: PackId, path: &str| match sources.get(pack as usize) {
-            Some(source) => read_data(source, path),
-            None => Err("the policy file's pack is not known".to_string()),
+        let table_paths = &self.table_paths;
+        let read = |pack: PackId, table: &str, path: &str| -> Result<DataLocation, String> {
+            if let Some((_, given)) = table_paths.iter().find(|(t, _)| t == table) {
+                return data_files_at(given).map_err(|e| format!("`--table {table}=…`: {e}"));
+            }
+            match sources.get(pack as usize) {
+                Some(source) => locate_data(source, path),
+                None => Err("the policy file's pack is not known".to_string()),
+            }
         };
         let (program, check_diagnostics) = check::check(parsed, layout, &read, &self.given_rows);
         for d in check_diagnostics {
             diagnostics.push(d);
+        }
+        if let Some(program) = &program {
+            for d in unknown_tables(program, table_paths) {
+                diagnostics.push(d);
+            }
         }
         diagnostics.sort();
         match program {
@@ -159,6 +188,28 @@ impl EngineBuilder {
             _ => Err(diagnostics),
         }
     }
+}
+
+/// An error for each `--table NAME=PATH` whose table no loaded pack declares.
+fn unknown_tables(program: &Program, table_paths: &[(String, PathBuf)]) -> Vec<PolicyDiagnostic> {
+    let declared: Vec<&str> = program
+        .tables
+        .iter()
+        .map(|t| &*t.name)
+        .chain(program.edit_tables.iter().map(|t| &*t.name))
+        .collect();
+    table_paths
+        .iter()
+        .filter(|(name, _)| !declared.contains(&name.as_str()))
+        .map(|(name, path)| {
+            PolicyDiagnostic::general(PackUnreadable {
+                what: "table",
+                path: format!("{name}={}", path.display()),
+                reason: format!("no loaded pack declares a table `{name}`"),
+                help: crate::check::error::did_you_mean(name, declared.iter().copied(), "table"),
+            })
+        })
+        .collect()
 }
 
 /// The name a pack goes by when it has no manifest: `standard`, its folder's name, or its first
@@ -274,6 +325,7 @@ impl Engine {
                 .filter_map(|i| self.builder.sources.get(i as usize).cloned())
                 .collect(),
             given_rows: self.builder.given_rows.clone(),
+            table_paths: self.builder.table_paths.clone(),
         };
         builder.build()
     }

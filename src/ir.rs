@@ -18,6 +18,7 @@ pub type TermId = u32;
 pub type RuleIdx = u32;
 pub type TableId = u32;
 pub type PackId = u16;
+pub type EditTableId = u32;
 
 /// Everything loaded, resolved and indexed; shared read-only by every evaluation.
 #[derive(Debug, Default)]
@@ -28,6 +29,8 @@ pub struct Program {
     pub diagnosis_sets: Vec<DiagnosisSet>,
     pub terms: Vec<Term>,
     pub tables: Vec<Table>,
+    /// Pair-edit tables (`table "…" of pair edits`): the NCCI PTP edits.
+    pub edit_tables: Vec<EditTable>,
     /// The loaded packs, bottom first.
     pub packs: Vec<Pack>,
     pub rules: Vec<Rule>,
@@ -230,12 +233,25 @@ pub struct DiagnosisSet {
     pub patterns: Vec<DiagnosisPattern>,
 }
 
+/// A pair-edit table: the NCCI procedure-to-procedure edits, indexed once and shared by the
+/// engines built from the same files.
+#[derive(Debug)]
+pub struct EditTable {
+    pub name: Box<str>,
+    pub edits: std::sync::Arc<crate::ncci::PairEdits>,
+    /// The dates of service the table is in force on; outside them no edit applies.
+    pub window: DateWindow,
+    pub loc: Loc,
+}
+
 /// A code table: rows keyed by a procedure code, read once from the pack's data file.
 #[derive(Debug)]
 pub struct Table {
     pub name: Box<str>,
-    /// The data file as findings cite it.
-    pub file: Box<str>,
+    /// The data files, by name, as findings cite them.
+    pub files: Vec<Box<str>>,
+    /// The file of each row (an index into `files`).
+    pub row_files: Vec<u16>,
     pub columns: Vec<Column>,
     /// Row of each key code.
     pub rows: HashMap<Code, u32>,
@@ -259,6 +275,14 @@ impl Table {
         }
     }
 
+    /// The file and line a code's row was read from; `None` for a row a test gave.
+    pub fn row_source(&self, code: Code) -> Option<(&str, u32)> {
+        let row = *self.rows.get(&code)? as usize;
+        let line = *self.lines.get(row)?;
+        let file = self.files.get(*self.row_files.get(row)? as usize)?;
+        (line > 0).then_some((&**file, line))
+    }
+
     /// A column by name, with its index.
     pub fn column(&self, name: &str) -> Option<(u32, &Column)> {
         let i = self.columns.iter().position(|c| *c.name == *name)?;
@@ -277,6 +301,7 @@ impl Table {
                 self.cells.resize(self.cells.len() + width, Cell::Empty);
                 // Not read from the data file: no line of it to cite.
                 self.lines.push(0);
+                self.row_files.push(0);
                 row
             }
         };
@@ -626,6 +651,20 @@ pub enum RuleKind {
     Derive,
     Check(CheckRule),
     Pairs(Vec<PairEdit>),
+    /// `apply edits of "…"`: the edits of a pair-edit table.
+    TableEdits(TableEdits),
+}
+
+/// The edits of a pair-edit table, as a rule applies them: on a date of service, the row of a
+/// pair in force decides; indicator 0 denies every line of the column-2 code that has a line of
+/// the column-1 code beside it, indicator 1 does unless one of `bypass` is on either line, and
+/// indicator 9 never denies.
+#[derive(Debug)]
+pub struct TableEdits {
+    pub table: EditTableId,
+    /// Sorted, for binary search.
+    pub bypass: Vec<Modifier>,
+    pub message: Message,
 }
 
 #[derive(Debug)]
@@ -723,12 +762,14 @@ pub enum Placeholder {
     Matched,
     /// In a pair edit, the column-1 code the line was bundled with.
     With,
+    /// In the edits of a table, the rationale of the row that decided.
+    Rationale,
     /// `{code.site}`: a column of the line's code.
     Column(ColumnRef),
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 7] = [
+    pub const ALL: [(&'static str, Placeholder); 8] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -736,6 +777,7 @@ impl Placeholder {
         ("date", Placeholder::Date),
         ("matched", Placeholder::Matched),
         ("with", Placeholder::With),
+        ("rationale", Placeholder::Rationale),
     ];
 
     pub fn name(self) -> &'static str {

@@ -23,6 +23,7 @@ pub mod diagnostic;
 mod engine;
 mod eval;
 pub mod ir;
+pub mod ncci;
 pub mod pack;
 pub mod replay;
 pub mod report;

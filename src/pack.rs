@@ -53,10 +53,19 @@ pub struct PackUnreadable {
 /// Where the standard pack's files are, as the embedded names give them.
 const STANDARD_ROOT: &str = "policies/";
 
-/// Reads a data file (a table) that a policy of the pack names, by its path relative to the
-/// pack's folder. A path that could leave the folder is refused, so a pack reads only its own
-/// files. Text that is not UTF-8 is read as Latin-1, the encoding CMS publishes in.
-pub fn read_data(source: &PackSource, relative: &str) -> Result<PolicyText, String> {
+/// Where a table's data is: files on disk, or files held in memory (the embedded standard
+/// pack, policies given as text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataLocation {
+    /// Files on disk, in the order their rows are read.
+    Files(Vec<PathBuf>),
+    Memory(Vec<PolicyText>),
+}
+
+/// Finds a data file (a table) that a policy of the pack names, by its path relative to the
+/// pack's folder: a file, or a folder whose files are all read (CMS ships a table as `-f1` …
+/// `-f4`). A path that could leave the folder is refused, so a pack reads only its own files.
+pub fn locate_data(source: &PackSource, relative: &str) -> Result<DataLocation, String> {
     check_relative(relative)?;
     match source {
         PackSource::Standard | PackSource::Texts(_) => {
@@ -70,15 +79,76 @@ pub fn read_data(source: &PackSource, relative: &str) -> Result<PolicyText, Stri
                     format!("no file `{relative}` was given with these policies"),
                 ),
             };
-            find_file(in_memory(source), &name).ok_or(missing)
+            find_file(in_memory(source), &name)
+                .map(|f| DataLocation::Memory(vec![f]))
+                .ok_or(missing)
         }
-        PackSource::Dir(dir) => read_inside(dir, relative),
+        PackSource::Dir(dir) => {
+            let real = inside(dir, relative)?;
+            data_files_at(&real)
+        }
     }
 }
 
-/// Reads a file by its path relative to a folder, refusing one that a link leads out of.
-/// Text that is not UTF-8 is read as Latin-1.
-fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
+/// The data files at a path given on the command line (`--table NAME=PATH`): the file, or the
+/// files of the folder, in name order.
+pub fn data_files_at(path: &Path) -> Result<DataLocation, String> {
+    if path.is_dir() {
+        let files = list_files(path, |name| {
+            !Path::new(name)
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .map_err(|_| format!("cannot read the folder `{}`", path.display()))?;
+        if files.is_empty() {
+            return Err(format!("the folder `{}` holds no files", path.display()));
+        }
+        return Ok(DataLocation::Files(files));
+    }
+    if !path.is_file() {
+        return Err(format!(
+            "`{}` is not a file or a folder that can be read",
+            path.display()
+        ));
+    }
+    Ok(DataLocation::Files(vec![path.to_path_buf()]))
+}
+
+/// Reads located data files: each one's name as findings cite it (the file's own name, as CMS
+/// publishes it) and its bytes. A file over [`limits::MAX_DATA_BYTES`] is refused.
+pub fn read_located(location: &DataLocation) -> Result<Vec<crate::ncci::DataFile>, String> {
+    match location {
+        DataLocation::Memory(files) => Ok(files
+            .iter()
+            .map(|f| crate::ncci::DataFile {
+                name: cited_name(Path::new(&f.name)),
+                path: f.name.clone(),
+                bytes: f.text.as_bytes().to_vec(),
+            })
+            .collect()),
+        DataLocation::Files(paths) => paths
+            .iter()
+            .map(|path| {
+                Ok(crate::ncci::DataFile {
+                    name: cited_name(path),
+                    path: path.display().to_string(),
+                    bytes: read_limited(path, limits::MAX_DATA_BYTES, "data file")?,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The name of a data file as findings cite it: its own name, without folders.
+fn cited_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A path relative to a folder, refused when a link leads out of the folder.
+fn inside(dir: &Path, relative: &str) -> Result<PathBuf, String> {
     let path = dir.join(relative);
     let root = dir
         .canonicalize()
@@ -91,6 +161,14 @@ fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
             "`{relative}` leads outside the pack folder (through a link)"
         ));
     }
+    Ok(real)
+}
+
+/// Reads a file by its path relative to a folder, refusing one that a link leads out of.
+/// Text that is not UTF-8 is read as Latin-1.
+fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
+    let path = dir.join(relative);
+    let real = inside(dir, relative)?;
     if !real.is_file() {
         return Err(format!("`{}` is not a regular file", path.display()));
     }

@@ -306,7 +306,7 @@ fn the_sample_claims_get_the_outcomes_their_readme_gives() {
 fn a_given_table_row_holds_for_its_own_test_only() {
     let text = "test \"given\"\n  given table \"code attributes\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect deny from modifiers.assistant-not-paid\n\n\
                 test \"not given\"\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect no deny\n\n\
-                test \"given, replacing the file's row\"\n  given table \"code attributes\" row 0201T mue 2\n  claim on 2024-03-01\n    line 0201T units 2\n  expect no deny from sacroplasty.units-per-date-of-service\n  expect no review from modifiers.assistant-needs-documentation\n";
+                test \"given, replacing the file's row\"\n  given table \"ncci_mue\" row 0201T mue 2, mue_adjudication 2\n  claim on 2024-03-01\n    line 0201T units 2\n  expect no deny from sacroplasty.units-per-date-of-service\n  expect no review from modifiers.assistant-needs-documentation\n";
     let (report, rendered) = run_test_text("given.test.policy", text);
     assert_eq!(
         report.summary(),

@@ -38,7 +38,7 @@ pub(super) fn rule_warnings(
                     }
                 }
             }
-            RuleKind::Pairs(_) => {}
+            RuleKind::Pairs(_) | RuleKind::TableEdits(_) => {}
         }
         if let Some(w) = lints.shadowed(idx, rules) {
             out.push((*file, w));

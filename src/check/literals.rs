@@ -16,6 +16,8 @@ pub(super) enum MessageScope {
     Line,
     /// A pair edit.
     Pair,
+    /// The edits of a pair-edit table.
+    TableEdits,
 }
 
 impl<'a> Checker<'a> {
@@ -156,6 +158,16 @@ impl<'a> Checker<'a> {
     pub(super) fn named_code_set(&mut self, name: &ast::Word) -> Option<CodeSet> {
         let key = name.text.as_str();
         if let Some(i) = self.table_decls.get_index_of(key) {
+            if self.table_decls[i].1.kind == ast::TableKind::PairEdits {
+                self.error(TypeMismatch {
+                    subject: format!("`{key}`"),
+                    found: "a table of pair edits".into(),
+                    expected: "a set of codes".into(),
+                    span: name.span.into(),
+                    help: format!("apply its edits with a rule: `apply edits of \"{key}\"`"),
+                });
+                return None;
+            }
             let table = self.table_ids.get(i).copied().flatten()?;
             return Some(self.program.tables[table as usize].keys());
         }
@@ -473,12 +485,17 @@ impl<'a> Checker<'a> {
             Placeholder::Code | Placeholder::Line | Placeholder::Units => {
                 scope != MessageScope::Claim
             }
-            Placeholder::Matched => scope != MessageScope::Pair,
-            Placeholder::With => scope == MessageScope::Pair,
+            Placeholder::Matched => !matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
+            Placeholder::With => matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
+            Placeholder::Rationale => scope == MessageScope::TableEdits,
             Placeholder::Column(_) => scope != MessageScope::Claim,
         };
         if !fits {
             let (reason, help) = match p {
+                Placeholder::Rationale => (
+                    "only the edits of a table can fill",
+                    "`{rationale}` names the rationale of the table row that denied the line",
+                ),
                 Placeholder::With => (
                     "only a pair edit can fill",
                     "`{with}` names the column-1 code of a pair edit; in other rules use `{matched}`",

@@ -12,6 +12,7 @@ pub mod error;
 mod layers;
 mod lint;
 mod literals;
+mod national;
 mod tables;
 pub mod warning;
 pub use layers::{Layout, PackOrigin};
@@ -126,6 +127,8 @@ struct Checker<'a> {
     table_decls: IndexMap<&'a str, (FileId, &'a ast::TableDecl)>,
     /// The compiled table of each declaration, in declaration order; `None` if it failed.
     table_ids: Vec<Option<TableId>>,
+    /// Each loaded pair-edit table by name.
+    edit_table_ids: HashMap<&'a str, EditTableId>,
     /// Every table column by name, for `code.<column>`.
     columns: HashMap<&'a str, (ColumnRef, ColumnType)>,
     /// Columns of tables whose data did not load.
@@ -171,6 +174,7 @@ impl<'a> Checker<'a> {
             rule_ids: HashMap::new(),
             table_decls: IndexMap::new(),
             table_ids: Vec::new(),
+            edit_table_ids: HashMap::new(),
             columns: HashMap::new(),
             failed_columns: std::collections::HashSet::new(),
             set_ids: HashMap::new(),
@@ -572,6 +576,15 @@ impl<'a> Checker<'a> {
                     self.pair_rule(idx, edits, message.as_ref())
                 }
                 ast::RuleBody::Check(c) => self.check_rule(idx, c),
+                ast::RuleBody::TableEdits {
+                    table,
+                    bypass,
+                    message,
+                } => {
+                    // A table's edits can fire on any claim; the table's own index finds them.
+                    self.program.index.always.push(idx);
+                    self.table_edits_rule(table, bypass, message.as_ref())
+                }
             };
             let pack = self.pack_of(file);
             let window = self.in_force(pack, decl.effective.as_ref());

@@ -7,7 +7,7 @@ use super::error::*;
 use super::Checker;
 use crate::codes::Code;
 use crate::ir::*;
-use crate::pack::PolicyText;
+use crate::pack::{read_located, DataLocation, PolicyText};
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
 
@@ -32,9 +32,9 @@ pub struct TableRow {
 /// How many bad rows of one table are reported before the rest are summed up.
 const MAX_ROW_ERRORS: usize = 20;
 
-/// Reads a data file of a pack (the pack of the policy file that names it) by its path
-/// relative to the pack.
-pub type DataReader<'r> = dyn Fn(PackId, &str) -> Result<PolicyText, String> + 'r;
+/// Finds the data of a table: the pack of the policy file that declares it, the table's name
+/// (which `--table NAME=PATH` may point elsewhere) and its path relative to the pack.
+pub type DataReader<'r> = dyn Fn(PackId, &str, &str) -> Result<DataLocation, String> + 'r;
 
 impl<'a> Checker<'a> {
     /// Reads every declared table; a table whose data does not load is left out (the errors
@@ -43,6 +43,11 @@ impl<'a> Checker<'a> {
         let decls: Vec<(FileId, &'a ast::TableDecl)> = self.table_decls.values().copied().collect();
         for (file, decl) in decls {
             self.file = file;
+            if decl.kind == ast::TableKind::PairEdits {
+                self.compile_edit_table(decl, read);
+                self.table_ids.push(None);
+                continue;
+            }
             let id = self.program.tables.len() as TableId;
             let loaded = self.load_table(decl, read).and_then(|mut table| {
                 let given = given_rows.iter().filter(|r| *r.table == *decl.name.text);
@@ -53,26 +58,40 @@ impl<'a> Checker<'a> {
                 // Its columns are known to exist; rules using them report nothing further.
                 self.failed_columns
                     .extend(decl.columns.iter().map(|c| c.name.text.as_str()));
+                if decl.kind == ast::TableKind::UnitLimits {
+                    self.failed_columns
+                        .extend(super::national::UNIT_LIMIT_COLUMNS.iter().map(|(n, _)| *n));
+                }
                 self.table_ids.push(None);
                 continue;
             };
-            for (i, column) in table.columns.iter().enumerate() {
+            // The names rules use; a unit-limits table's are fixed, so its declaration names it.
+            let names: Vec<(&'a str, crate::syntax::span::Span)> =
+                if decl.kind == ast::TableKind::UnitLimits {
+                    super::national::UNIT_LIMIT_COLUMNS
+                        .iter()
+                        .map(|(n, _)| (*n, decl.name.span))
+                        .collect()
+                } else {
+                    decl.columns
+                        .iter()
+                        .map(|c| (c.name.text.as_str(), c.name.span))
+                        .collect()
+                };
+            for (i, (column, &(name, span))) in table.columns.iter().zip(&names).enumerate() {
                 let r = ColumnRef {
                     table: id,
                     column: i as u32,
                 };
-                if let Some(prev) = self
-                    .columns
-                    .insert(&decl.columns[i].name.text, (r, column.ty))
-                {
+                if let Some(prev) = self.columns.insert(name, (r, column.ty)) {
                     let other = &self.program.tables[prev.0.table as usize];
                     let help = format!(
                         "table `{}` has a column `{}` too; `code.{}` must name one column, so \
                          rename one of them",
                         other.name, column.name, column.name
                     );
-                    self.columns.insert(&decl.columns[i].name.text, prev);
-                    self.duplicate("column", &column.name, decl.columns[i].name.span, help);
+                    self.columns.insert(name, prev);
+                    self.duplicate("column", &column.name, span, help);
                 }
             }
             self.program.tables.push(table);
@@ -81,6 +100,10 @@ impl<'a> Checker<'a> {
     }
 
     fn load_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) -> Option<Table> {
+        let location = self.locate(decl, read)?;
+        if decl.kind == ast::TableKind::UnitLimits {
+            return self.unit_limit_table(decl, &location);
+        }
         let mut columns: Vec<Column> = Vec::with_capacity(decl.columns.len());
         let mut ok = true;
         for c in &decl.columns {
@@ -105,32 +128,63 @@ impl<'a> Checker<'a> {
                 },
             });
         }
-        let data = match read(self.pack_of(self.file), &decl.path.text) {
-            Ok(data) => data,
+        let files = match read_located(&location) {
+            Ok(files) => files,
             Err(reason) => {
-                self.table_error(
-                    decl,
-                    reason,
-                    "the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`",
-                );
+                self.table_error(decl, reason, PATH_HELP);
                 return None;
             }
         };
         if !ok {
             return None;
         }
+        let mut table = self.empty_table(decl, columns)?;
+        for (i, file) in files.iter().enumerate() {
+            table.files.push(file.name.as_str().into());
+            let data = PolicyText {
+                name: file.path.clone(),
+                text: crate::ncci::latin1(&file.bytes).into_owned(),
+            };
+            if !self.read_rows(decl, &data, i as u16, &mut table) {
+                return None;
+            }
+        }
+        Some(table)
+    }
+
+    /// Where a table's data is, or an error at its declaration.
+    pub(super) fn locate(
+        &mut self,
+        decl: &'a ast::TableDecl,
+        read: &DataReader<'_>,
+    ) -> Option<DataLocation> {
+        match read(self.pack_of(self.file), &decl.name.text, &decl.path.text) {
+            Ok(location) => Some(location),
+            Err(reason) => {
+                self.table_error(decl, reason, PATH_HELP);
+                None
+            }
+        }
+    }
+
+    /// A table with its columns and no rows yet, in force when its pack and declaration say.
+    pub(super) fn empty_table(
+        &mut self,
+        decl: &'a ast::TableDecl,
+        columns: Vec<Column>,
+    ) -> Option<Table> {
         let window = self.in_force(self.pack_of(self.file), decl.effective.as_ref())?;
-        let mut table = Table {
+        Some(Table {
             name: decl.name.text.as_str().into(),
-            file: data.name.as_str().into(),
+            files: Vec::new(),
+            row_files: Vec::new(),
             columns,
             rows: HashMap::new(),
             cells: Vec::new(),
             lines: Vec::new(),
             window,
             loc: self.loc(decl.span),
-        };
-        self.read_rows(decl, &data, &mut table).then_some(table)
+        })
     }
 
     /// Puts given rows in place of the data file's rows for their codes; false, with an error
@@ -157,7 +211,7 @@ impl<'a> Checker<'a> {
         true
     }
 
-    fn table_error(&mut self, decl: &ast::TableDecl, problem: String, help: &str) {
+    pub(super) fn table_error(&mut self, decl: &ast::TableDecl, problem: String, help: &str) {
         self.error(TableData {
             table: decl.name.text.clone(),
             problem,
@@ -169,7 +223,13 @@ impl<'a> Checker<'a> {
     /// Fills the table from its data file: a header line naming the columns (`code` and the
     /// declared ones, in any order; others are ignored), then one row per code. `#` starts a
     /// comment line. A `.tsv` file is split on tabs, any other on commas.
-    fn read_rows(&mut self, decl: &ast::TableDecl, data: &PolicyText, table: &mut Table) -> bool {
+    fn read_rows(
+        &mut self,
+        decl: &ast::TableDecl,
+        data: &PolicyText,
+        file_index: u16,
+        table: &mut Table,
+    ) -> bool {
         let delimiter = if data.name.ends_with(".tsv") {
             b'\t'
         } else {
@@ -274,6 +334,7 @@ impl<'a> Checker<'a> {
             if row_ok {
                 table.rows.insert(code, row);
                 table.lines.push(line);
+                table.row_files.push(file_index);
                 table.cells.extend(cells);
             }
         }
@@ -345,6 +406,8 @@ impl<'a> Checker<'a> {
         Some(found)
     }
 }
+
+const PATH_HELP: &str = "the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`";
 
 const HEADER_HELP: &str =
     "the first line of a table file names its columns: `code`, then the declared columns";

@@ -9,6 +9,7 @@
 
 mod explain;
 pub mod facts;
+mod table_edits;
 
 use crate::claim::Claim;
 use crate::codes::Code;
@@ -56,6 +57,7 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         facts,
         findings: Vec::new(),
         explanation: explain.then(Explanation::default),
+        cited: std::cell::Cell::new(None),
     };
     run.derive();
     for rule in candidates(program, claim) {
@@ -102,6 +104,20 @@ struct Run<'p, 'c> {
     facts: Facts,
     findings: Vec<Finding>,
     explanation: Option<Explanation>,
+    /// The first table row a rule's conditions read a value from: the row that decided its
+    /// findings, which they cite.
+    cited: std::cell::Cell<Option<(TableId, Code)>>,
+}
+
+/// What a message's placeholders can name beyond the line in scope.
+#[derive(Default, Clone, Copy)]
+struct Fill<'a> {
+    /// `{matched}`: the code a `has` test matched.
+    matched: Option<Code>,
+    /// `{with}`: the column-1 code of a pair edit.
+    with: Option<Code>,
+    /// `{rationale}`: the rationale of the edit row that decided.
+    rationale: &'a str,
 }
 
 /// What a condition is evaluated against: the claim, and the line a line rule is looking at.
@@ -188,11 +204,13 @@ impl<'p, 'c> Run<'p, 'c> {
                     self.pair_edit(rule, edit);
                 }
             }
+            RuleKind::TableEdits(edits) => self.table_edits(rule, edits),
         }
     }
 
     fn check(&mut self, rule: &'p Rule, check: &'p CheckRule, scope: Scope) {
         let mut matched = None;
+        self.cited.set(None);
         let when = match &check.when {
             Some(c) => self.eval(c, scope, &mut matched),
             None => Truth::True,
@@ -257,20 +275,38 @@ impl<'p, 'c> Run<'p, 'c> {
             let (Some((_, partner)), true) = (partner, denies) else {
                 continue;
             };
-            let message = self.render(&edit.message, scope, None, Some(partner.code));
-            let finding = Finding {
-                rule: rule.id.to_string(),
-                action: ActionName::Deny,
-                lines: vec![line.number()],
-                code: Some(line.code.to_string()),
-                suggested_code: None,
-                change: None,
-                message,
-                policy: self.policy_ref(edit.loc),
-                pack: self.pack_ref(rule),
-                order: (line.number(), edit.loc.file.0, edit.loc.span.start),
+            let fill = Fill {
+                with: Some(partner.code),
+                ..Fill::default()
             };
+            let message = self.render(&edit.message, scope, fill);
+            let finding = self.pair_denial(rule, i, message, edit.loc, None);
             self.findings.push(finding);
+        }
+    }
+
+    /// The `deny` of a pair edit (written in a rule or read from a table) on line `i`.
+    fn pair_denial(
+        &self,
+        rule: &Rule,
+        i: usize,
+        message: String,
+        loc: crate::syntax::span::Loc,
+        table: Option<TableRef>,
+    ) -> Finding {
+        let line = &self.claim.lines[i];
+        Finding {
+            rule: rule.id.to_string(),
+            action: ActionName::Deny,
+            lines: vec![line.number()],
+            code: Some(line.code.to_string()),
+            suggested_code: None,
+            change: None,
+            message,
+            policy: self.policy_ref(loc),
+            table,
+            pack: self.pack_ref(rule),
+            order: (line.number(), loc.file.0, loc.span.start),
         }
     }
 
@@ -321,8 +357,16 @@ impl<'p, 'c> Run<'p, 'c> {
                     modifier: m.map(|m| m.to_string()),
                 })
             }),
-            message: self.render(&action.message, scope, matched, None),
+            message: self.render(
+                &action.message,
+                scope,
+                Fill {
+                    matched,
+                    ..Fill::default()
+                },
+            ),
             policy: self.policy_ref(action.loc),
+            table: self.cited_row(),
             pack: self.pack_ref(rule),
             order: (
                 number.unwrap_or(0),
@@ -339,7 +383,23 @@ impl<'p, 'c> Run<'p, 'c> {
         if !table.window.contains(self.claim.service_date.0) {
             return None;
         }
-        table.cell(line.code, column.column)
+        let cell = table.cell(line.code, column.column);
+        if cell.is_some() && self.cited.get().is_none() {
+            self.cited.set(Some((column.table, line.code)));
+        }
+        cell
+    }
+
+    /// The data-file row of the table row the current rule read first, if it has one.
+    fn cited_row(&self) -> Option<TableRef> {
+        let (table, code) = self.cited.get()?;
+        let table = &self.program.tables[table as usize];
+        let (file, line) = table.row_source(code)?;
+        Some(TableRef {
+            name: table.name.to_string(),
+            file: file.to_string(),
+            line,
+        })
     }
 
     /// Whether a code is among those a match names, for the line in scope.
@@ -385,13 +445,7 @@ impl<'p, 'c> Run<'p, 'c> {
             .sum()
     }
 
-    fn render(
-        &self,
-        message: &Message,
-        scope: Scope,
-        matched: Option<Code>,
-        with: Option<Code>,
-    ) -> String {
+    fn render(&self, message: &Message, scope: Scope, fill: Fill<'_>) -> String {
         let line = scope.line.map(|i| &self.claim.lines[i]);
         let mut out = String::new();
         for part in &message.parts {
@@ -407,8 +461,11 @@ impl<'p, 'c> Run<'p, 'c> {
                     }
                     Placeholder::Claim => out.push_str(&self.claim.id),
                     Placeholder::Date => out.push_str(&self.claim.service_date.0.to_string()),
-                    Placeholder::Matched => out.push_str(matched.as_ref().map_or("", Code::as_str)),
-                    Placeholder::With => out.push_str(with.as_ref().map_or("", Code::as_str)),
+                    Placeholder::Matched => {
+                        out.push_str(fill.matched.as_ref().map_or("", Code::as_str))
+                    }
+                    Placeholder::With => out.push_str(fill.with.as_ref().map_or("", Code::as_str)),
+                    Placeholder::Rationale => out.push_str(fill.rationale),
                     Placeholder::Column(c) => match self.cell(*c, scope) {
                         None => out.push_str("(none)"),
                         Some(cell) => out.push_str(&cell.to_string()),

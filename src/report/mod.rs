@@ -104,6 +104,9 @@ pub struct Finding {
     pub change: Option<Change>,
     pub message: String,
     pub policy: PolicyRef,
+    /// The table row that decided the finding, when a table decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableRef>,
     /// The pack the rule comes from, and its version.
     pub pack: PackRef,
     /// Findings are ordered by line, then by the policy's source position.
@@ -162,6 +165,25 @@ pub struct PolicyRef {
     pub file: String,
     pub line: u32,
     pub column: u32,
+}
+
+/// A row of a table's data file: the table, the file's name as published and the 1-based line
+/// of the row (header lines counted), so that an auditor can open the file at that row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableRef {
+    pub name: String,
+    pub file: String,
+    pub line: u32,
+}
+
+impl std::fmt::Display for TableRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "row {}:{} of table `{}`",
+            self.file, self.line, self.name
+        )
+    }
 }
 
 impl std::fmt::Display for PolicyRef {

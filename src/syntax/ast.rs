@@ -116,11 +116,23 @@ pub struct DiagnosisSetDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableDecl {
     pub name: Word,
+    pub kind: TableKind,
     /// The data file, relative to the pack's folder.
     pub path: Word,
     pub effective: Option<Effective>,
     pub columns: Vec<ColumnDecl>,
     pub span: Span,
+}
+
+/// What a table holds, and so how its data file reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// Rows keyed by a code, with the columns the declaration names.
+    Codes,
+    /// `of pair edits`: NCCI procedure-to-procedure edits, in a CMS layout.
+    PairEdits,
+    /// `of unit limits`: NCCI medically unlikely edits, in a CMS layout.
+    UnitLimits,
 }
 
 /// `column primaries is codes "the primary procedures"`
@@ -223,6 +235,12 @@ pub enum RuleBody {
     },
     /// `for each line in …  when …  unless …` and its actions.
     Check(CheckRule),
+    /// `apply edits of "ncci_ptp"`, the modifiers that bypass them, and an optional message.
+    TableEdits {
+        table: Word,
+        bypass: Vec<Word>,
+        message: Option<Word>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

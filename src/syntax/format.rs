@@ -73,8 +73,10 @@ fn line_start(rule: Rule) -> Option<LineStart> {
         fact_decl | codes_decl | diagnoses_decl | term_decl | table_decl => (0, false),
         rule_target | when_clause | unless_clause | deny_action | review_action | info_action
         | suggest_action | modify_action | pair_edit | pair_message | derivation | column_decl
-        | pack_version | pack_extends | pack_description | effective | disable_reason
-        | given_row | test_claim | expectation | test_cases => (1, false),
+        | table_edits_rule | edits_bypass | pack_version | pack_extends | pack_description
+        | effective | disable_reason | given_row | test_claim | expectation | test_cases => {
+            (1, false)
+        }
         claim_line | claim_diagnosis | claim_procedure | claim_pos | claim_provider
         | claim_payer | claim_documented | test_case => (2, false),
         _ => return None,

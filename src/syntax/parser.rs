@@ -315,7 +315,20 @@ impl Walker {
         let span = self.span(&pair);
         let mut it = pair.clone().into_inner();
         let name = self.next_value(&pair, &mut it, "a table name")?;
-        let path = self.next_value(&pair, &mut it, "the table's file")?;
+        let mut path = self.next_value(&pair, &mut it, "the table's file")?;
+        let mut kind = TableKind::Codes;
+        if path.as_rule() == Rule::table_kind {
+            kind = match path
+                .clone()
+                .into_inner()
+                .find(|p| matches!(p.as_rule(), Rule::kind_pair_edits | Rule::kind_unit_limits))
+            {
+                Some(k) if k.as_rule() == Rule::kind_pair_edits => TableKind::PairEdits,
+                Some(_) => TableKind::UnitLimits,
+                None => return Err(self.unexpected(&path, "`pair edits` or `unit limits`")),
+            };
+            path = self.next_value(&pair, &mut it, "the table's file")?;
+        }
         let mut columns = Vec::new();
         let mut effective = None;
         for p in it {
@@ -327,6 +340,7 @@ impl Walker {
         }
         Ok(TableDecl {
             name: self.string(&name)?,
+            kind,
             path: self.string(&path)?,
             effective,
             columns,
@@ -534,6 +548,7 @@ impl Walker {
                 RuleBody::Pairs { edits, message }
             }
             Rule::check_rule => RuleBody::Check(self.check_rule(body)?),
+            Rule::table_edits_rule => self.table_edits(body)?,
             _ => return Err(self.unexpected(&body, "a rule body")),
         };
         Ok(RuleDecl {
@@ -542,6 +557,35 @@ impl Walker {
             effective,
             body,
             span,
+        })
+    }
+
+    /// `apply edits of "ncci_ptp"`, `bypass with modifier …`, `message "…"`.
+    fn table_edits(&self, body: Pair<Rule>) -> Result<RuleBody> {
+        let mut it = body.clone().into_inner();
+        let table = it
+            .find(|p| p.as_rule() == Rule::string)
+            .ok_or_else(|| self.unexpected(&body, "a table name"))?;
+        let mut bypass = Vec::new();
+        let mut message = None;
+        for p in it {
+            match p.as_rule() {
+                Rule::edits_bypass => {
+                    let list = self.child(&p, Rule::modifier_list, "a modifier")?;
+                    bypass = self.modifiers(list);
+                }
+                Rule::pair_message => {
+                    let mut inner = p.clone().into_inner();
+                    let s = self.next_value(&p, &mut inner, "a message")?;
+                    message = Some(self.string(&s)?);
+                }
+                _ => return Err(self.unexpected(&p, "`bypass with modifier` or `message`")),
+            }
+        }
+        Ok(RuleBody::TableEdits {
+            table: self.string(&table)?,
+            bypass,
+            message,
         })
     }
 

@@ -164,7 +164,7 @@ impl CoverageCollector {
                         }
                     }
                 }
-                RuleKind::Derive => {}
+                RuleKind::Derive | RuleKind::TableEdits(_) => {}
             }
         }
         let untested_table_rows = program

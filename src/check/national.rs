@@ -1,0 +1,287 @@
+//! National edit tables: `table "…" of pair edits` (NCCI PTP) and `table "…" of unit limits`
+//! (NCCI MUE), read in the layouts CMS publishes, and the rules that apply them.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use super::error::*;
+use super::tables::DataReader;
+use super::Checker;
+use crate::codes::Modifier;
+use crate::ir::*;
+use crate::ncci::{compact, read_pair_edits, read_unit_limits, PairEdits, RowError};
+use crate::pack::{read_located, DataLocation};
+use crate::syntax::ast;
+
+/// The columns a unit-limits table gives `code.<column>`, as CMS names what they hold.
+pub const UNIT_LIMIT_COLUMNS: [(&str, ColumnType); 3] = [
+    ("mue", ColumnType::Number),
+    ("mue_adjudication", ColumnType::Number),
+    ("mue_rationale", ColumnType::Text),
+];
+
+/// Source files this big are kept in the compact-form cache; smaller ones parse in no time.
+const CACHE_FROM_BYTES: u64 = 1 << 20;
+
+impl<'a> Checker<'a> {
+    /// Reads a pair-edit table into [`Program::edit_tables`]; on failure the errors say why.
+    pub(super) fn compile_edit_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) {
+        if let Some(first) = decl.columns.first() {
+            self.error(TableData {
+                table: decl.name.text.clone(),
+                problem: "a table of pair edits has the columns CMS publishes; it declares none"
+                    .into(),
+                span: first.span.into(),
+                help: "remove the `column` lines; apply the table with `apply edits of \"…\"`"
+                    .into(),
+            });
+            return;
+        }
+        let Some(location) = self.locate(decl, read) else {
+            return;
+        };
+        let Some(window) = self.in_force(self.pack_of(self.file), decl.effective.as_ref()) else {
+            return;
+        };
+        match load_pair_edits(&location) {
+            Ok(edits) => {
+                let id = self.program.edit_tables.len() as EditTableId;
+                self.program.edit_tables.push(EditTable {
+                    name: decl.name.text.as_str().into(),
+                    edits,
+                    window,
+                    loc: self.loc(decl.span),
+                });
+                self.edit_table_ids.insert(&decl.name.text, id);
+            }
+            Err(problems) => self.table_error(decl, row_problems(&problems), PTP_HELP),
+        }
+    }
+
+    /// Reads a unit-limits table: a code table whose columns are [`UNIT_LIMIT_COLUMNS`].
+    pub(super) fn unit_limit_table(
+        &mut self,
+        decl: &'a ast::TableDecl,
+        location: &DataLocation,
+    ) -> Option<Table> {
+        if let Some(first) = decl.columns.first() {
+            self.error(TableData {
+                table: decl.name.text.clone(),
+                problem: "a table of unit limits has the columns CMS publishes; it declares none"
+                    .into(),
+                span: first.span.into(),
+                help: "remove the `column` lines; rules read `code.mue`, `code.mue_adjudication` \
+                       and `code.mue_rationale`"
+                    .into(),
+            });
+            return None;
+        }
+        let files = match read_located(location) {
+            Ok(files) => files,
+            Err(reason) => {
+                self.table_error(decl, reason, MUE_HELP);
+                return None;
+            }
+        };
+        let limits = match read_unit_limits(&files) {
+            Ok(limits) => limits,
+            Err(problems) => {
+                self.table_error(decl, row_problems(&problems), MUE_HELP);
+                return None;
+            }
+        };
+        let columns = UNIT_LIMIT_COLUMNS
+            .iter()
+            .map(|(name, ty)| Column {
+                name: (*name).into(),
+                ty: *ty,
+            })
+            .collect();
+        let mut table = self.empty_table(decl, columns)?;
+        table.files = files.iter().map(|f| f.name.as_str().into()).collect();
+        for limit in limits {
+            table.rows.insert(limit.code, table.lines.len() as u32);
+            table.lines.push(limit.line);
+            table.row_files.push(limit.file);
+            table.cells.extend([
+                Cell::Number(limit.limit),
+                Cell::Number(f64::from(limit.adjudication)),
+                if limit.rationale.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(limit.rationale)
+                },
+            ]);
+        }
+        Some(table)
+    }
+
+    /// `apply edits of "ncci_ptp"`, `bypass with modifier …`, `message "…"`.
+    pub(super) fn table_edits_rule(
+        &mut self,
+        table: &ast::Word,
+        bypass: &[ast::Word],
+        message: Option<&ast::Word>,
+    ) -> Option<RuleKind> {
+        self.mark_used("code set", table);
+        let id = self.edit_table(table);
+        let mut bypass: Option<Vec<Modifier>> = self.modifiers(bypass);
+        if let Some(b) = &mut bypass {
+            b.sort_unstable();
+            b.dedup();
+        }
+        let message = match message {
+            Some(m) => self.message(m, super::literals::MessageScope::TableEdits),
+            None => Some(default_message()),
+        };
+        Some(RuleKind::TableEdits(TableEdits {
+            table: id?,
+            bypass: bypass?,
+            message: message?,
+        }))
+    }
+
+    /// The pair-edit table a name gives, or an error naming what it is instead.
+    fn edit_table(&mut self, name: &ast::Word) -> Option<EditTableId> {
+        if let Some(id) = self.edit_table_ids.get(name.text.as_str()) {
+            return Some(*id);
+        }
+        match self.table_decls.get(name.text.as_str()) {
+            // It failed to load; its errors say why.
+            Some((_, decl)) if decl.kind == ast::TableKind::PairEdits => None,
+            Some(_) => {
+                self.error(TypeMismatch {
+                    subject: format!("`{}`", name.text),
+                    found: "a code table".into(),
+                    expected: "a table of pair edits".into(),
+                    span: name.span.into(),
+                    help: format!(
+                        "declare it as `table \"{}\" of pair edits from \"…\"`, or read a code \
+                         table's columns in a rule's conditions",
+                        name.text
+                    ),
+                });
+                None
+            }
+            None => {
+                let names = self
+                    .table_decls
+                    .iter()
+                    .filter(|(_, (_, d))| d.kind == ast::TableKind::PairEdits)
+                    .map(|(n, _)| *n);
+                self.error(UnknownName {
+                    kind: "table of pair edits",
+                    name: name.text.clone(),
+                    span: name.span.into(),
+                    help: did_you_mean(&name.text, names, "table of pair edits"),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// `{code} is bundled into {with}: {rationale}`.
+fn default_message() -> Message {
+    Message {
+        parts: vec![
+            MessagePart::Placeholder(Placeholder::Code),
+            MessagePart::Text(" is bundled into ".into()),
+            MessagePart::Placeholder(Placeholder::With),
+            MessagePart::Text(" (NCCI procedure-to-procedure edit): ".into()),
+            MessagePart::Placeholder(Placeholder::Rationale),
+        ],
+    }
+}
+
+fn row_problems(problems: &[RowError]) -> String {
+    let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    format!(
+        "{}:\n  {}",
+        if problems.len() == 1 {
+            "its data does not read"
+        } else {
+            "rows do not read"
+        },
+        listed.join("\n  ")
+    )
+}
+
+const PTP_HELP: &str = "a table of pair edits reads the CMS PTP layouts: the distribution \
+     files as published (preamble, Effective and Deletion Date columns), or TSV with a header \
+     naming `column_1`, `column_2`, `deletion_date`, `modifier_indicator`, `rationale`";
+
+const MUE_HELP: &str = "a table of unit limits reads the CMS MUE layouts: TSV with a header \
+     naming `hcpcs`, `mue_uos`, `mai` (and `service_type`, `rationale`), or the CMS file with \
+     `HCPCS/CPT Code`, `Practitioner Services MUE Values`, `MUE Adjudication Indicator`";
+
+/// Tables loaded by this process, by the fingerprint of their files: engines built again from
+/// the same packs (a policy test's `given` rows, `diff`'s old and new) share one index.
+static LOADED: Mutex<Vec<(String, Weak<PairEdits>)>> = Mutex::new(Vec::new());
+
+/// Reads a pair-edit table: shared with an engine that loaded the same files, else from the
+/// compact-form cache when the files have not changed, else parsed (and then cached).
+pub fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<RowError>> {
+    let fingerprint = match location {
+        DataLocation::Files(paths) => compact::source_fingerprint(paths),
+        DataLocation::Memory(_) => None,
+    };
+    if let Some(f) = &fingerprint {
+        if let Some(table) = shared(f) {
+            return Ok(table);
+        }
+    }
+    let cache = match (location, &fingerprint) {
+        (DataLocation::Files(paths), Some(_)) if total_size(paths) >= CACHE_FROM_BYTES => {
+            compact::cache_dir()
+        }
+        _ => None,
+    };
+    if let (Some(dir), Some(f)) = (&cache, &fingerprint) {
+        if let Some(table) = compact::load_cached(dir, f) {
+            return Ok(remember(f, table));
+        }
+    }
+    let files = read_located(location).map_err(|problem| {
+        vec![RowError {
+            file: String::new(),
+            line: 0,
+            problem,
+        }]
+    })?;
+    let table = read_pair_edits(&files)?;
+    let Some(f) = fingerprint else {
+        return Ok(Arc::new(table));
+    };
+    if let Some(dir) = &cache {
+        // An explicit compact file is not copied into the cache.
+        if !files.iter().any(|file| compact::is_compact(&file.bytes)) {
+            compact::store(dir, &f, &table);
+        }
+    }
+    Ok(remember(&f, table))
+}
+
+fn total_size(paths: &[std::path::PathBuf]) -> u64 {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn shared(fingerprint: &str) -> Option<Arc<PairEdits>> {
+    let loaded = LOADED.lock().ok()?;
+    loaded
+        .iter()
+        .find(|(f, _)| f == fingerprint)
+        .and_then(|(_, table)| table.upgrade())
+}
+
+fn remember(fingerprint: &str, table: PairEdits) -> Arc<PairEdits> {
+    let table = Arc::new(table);
+    if let Ok(mut loaded) = LOADED.lock() {
+        loaded.retain(|(_, t)| t.strong_count() > 0);
+        loaded.push((fingerprint.to_string(), Arc::downgrade(&table)));
+    }
+    table
+}

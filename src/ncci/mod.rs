@@ -1,0 +1,486 @@
+//! The national edit tables CMS publishes for the National Correct Coding Initiative: the
+//! procedure-to-procedure (PTP) pair edits and the medically unlikely edits (MUE).
+//!
+//! A PTP table has millions of rows, so it is read once into a compact index ([`PairEdits`]):
+//! edits grouped by column-1 code, each group's column-2 codes sorted, each pair's rows ordered
+//! by the dates they are in force. Judging a claim is then a hash lookup per line and a binary
+//! search per other line. The index is also written to disk in a compact binary form
+//! ([`compact`]) and read back from there when the source files have not changed.
+//!
+//! Semantics (../shared/data/README.md, and the CMS NCCI policy manual): on a date of service
+//! the row of a pair in force decides; indicator `0` denies the column-2 code, `1` denies it
+//! unless an NCCI-associated modifier bypasses the edit, `9` never denies.
+
+pub mod compact;
+mod mue;
+mod ptp;
+
+pub use mue::{read_unit_limits, UnitLimit};
+pub use ptp::read_pair_edits;
+
+use std::collections::HashMap;
+
+use crate::codes::{Code, Date};
+
+/// A day as the tables store it: days since 1 January of year 1 (`Date::num_days_from_ce`).
+pub type Day = u32;
+
+/// The day of a date.
+pub fn day(date: Date) -> Day {
+    use chrono::Datelike;
+    date.num_days_from_ce().max(0) as Day
+}
+
+/// A data file a table is read from: the name findings cite and its bytes.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// The file's name as findings cite it (the published file name).
+    pub name: String,
+    /// Where it was read from, as errors show it.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl DataFile {
+    /// A file held in memory, shown and cited by one name.
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> DataFile {
+        let name = name.into();
+        DataFile {
+            path: name.clone(),
+            name,
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// What an edit row's modifier indicator allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModifierIndicator {
+    /// `0`: no modifier bypasses the edit.
+    NotAllowed,
+    /// `1`: an NCCI-associated modifier on either line bypasses it.
+    Allowed,
+    /// `9`: the edit does not apply (it was deleted on its own effective date).
+    NotApplicable,
+}
+
+impl ModifierIndicator {
+    fn from_digit(d: u8) -> Option<ModifierIndicator> {
+        match d {
+            b'0' => Some(ModifierIndicator::NotAllowed),
+            b'1' => Some(ModifierIndicator::Allowed),
+            b'9' => Some(ModifierIndicator::NotApplicable),
+            _ => None,
+        }
+    }
+
+    fn digit(self) -> u8 {
+        match self {
+            ModifierIndicator::NotAllowed => 0,
+            ModifierIndicator::Allowed => 1,
+            ModifierIndicator::NotApplicable => 9,
+        }
+    }
+
+    /// The indicator as CMS writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModifierIndicator::NotAllowed => "0",
+            ModifierIndicator::Allowed => "1",
+            ModifierIndicator::NotApplicable => "9",
+        }
+    }
+}
+
+/// One row of a PTP table, as indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EditRow {
+    /// First day in force; `0` is the start of time.
+    pub from: Day,
+    /// Last day in force (the deletion date); `Day::MAX` while in force.
+    pub until: Day,
+    pub indicator: ModifierIndicator,
+    /// Index into [`PairEdits::files`].
+    pub file: u16,
+    /// Index into [`PairEdits::rationales`].
+    pub rationale: u16,
+    /// The 1-based line of the file the row was read from, header lines counted.
+    pub line: u32,
+}
+
+impl EditRow {
+    pub fn in_force_on(&self, day: Day) -> bool {
+        self.from <= day && day <= self.until
+    }
+}
+
+/// A PTP table, indexed by column-1 code.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PairEdits {
+    /// Column-1 code → its range of pairs.
+    by_column1: HashMap<Code, (u32, u32)>,
+    /// The column-2 code of each pair; sorted within a column-1 group.
+    pair_column2: Vec<Code>,
+    /// The rows of pair `p` are `rows[pair_rows[p]..pair_rows[p + 1]]`.
+    pair_rows: Vec<u32>,
+    /// Ordered by pair, then by last day in force.
+    rows: Vec<EditRow>,
+    rationales: Vec<Box<str>>,
+    files: Vec<Box<str>>,
+}
+
+/// The edits whose column-1 code is one code: a sorted list of column-2 codes.
+#[derive(Debug, Clone, Copy)]
+pub struct Column1Edits<'t> {
+    table: &'t PairEdits,
+    first_pair: u32,
+    column2: &'t [Code],
+}
+
+impl<'t> Column1Edits<'t> {
+    /// The row of the edit of this column-1 code and `column2` in force on `day`, with its
+    /// index in the table.
+    pub fn in_force(&self, column2: Code, day: Day) -> Option<(u32, &'t EditRow)> {
+        let i = self.column2.binary_search(&column2).ok()?;
+        self.table.row_in_force(self.first_pair + i as u32, day)
+    }
+}
+
+impl PairEdits {
+    /// The edits of a column-1 code; `None` when the code has none.
+    pub fn column1(&self, code: Code) -> Option<Column1Edits<'_>> {
+        let &(start, end) = self.by_column1.get(&code)?;
+        Some(Column1Edits {
+            table: self,
+            first_pair: start,
+            column2: &self.pair_column2[start as usize..end as usize],
+        })
+    }
+
+    /// The row of the edit of `column1` with `column2` in force on `day`.
+    pub fn in_force(&self, column1: Code, column2: Code, day: Day) -> Option<(u32, &EditRow)> {
+        self.column1(column1)?.in_force(column2, day)
+    }
+
+    /// The row in force on a day among a pair's rows: the one whose dates hold the day, the
+    /// latest to take effect when several do.
+    fn row_in_force(&self, pair: u32, day: Day) -> Option<(u32, &EditRow)> {
+        let start = *self.pair_rows.get(pair as usize)?;
+        let end = *self.pair_rows.get(pair as usize + 1)?;
+        (start..end)
+            .map(|r| (r, &self.rows[r as usize]))
+            .filter(|(_, row)| row.in_force_on(day))
+            .max_by_key(|(r, row)| (row.from, *r))
+    }
+
+    /// The rationale of a row.
+    pub fn rationale(&self, row: &EditRow) -> &str {
+        self.rationales
+            .get(row.rationale as usize)
+            .map_or("", |r| r)
+    }
+
+    /// The file a row was read from.
+    pub fn file(&self, row: &EditRow) -> &str {
+        self.files.get(row.file as usize).map_or("", |f| f)
+    }
+
+    /// How many rows the table holds.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// How many distinct ordered pairs of codes it holds.
+    pub fn pairs(&self) -> usize {
+        self.pair_column2.len()
+    }
+
+    /// Every row with its codes, in index order: for tools and tests that compare tables.
+    pub fn iter(&self) -> impl Iterator<Item = (Code, Code, &EditRow)> + '_ {
+        let mut groups: Vec<(Code, (u32, u32))> =
+            self.by_column1.iter().map(|(c, r)| (*c, *r)).collect();
+        groups.sort_unstable_by_key(|(_, (start, _))| *start);
+        groups.into_iter().flat_map(move |(column1, (start, end))| {
+            (start..end).flat_map(move |p| {
+                let column2 = self.pair_column2[p as usize];
+                let rows = self.pair_rows[p as usize]..self.pair_rows[p as usize + 1];
+                rows.map(move |r| (column1, column2, &self.rows[r as usize]))
+            })
+        })
+    }
+
+    /// Bytes of memory the index holds, roughly.
+    pub fn heap_bytes(&self) -> usize {
+        self.by_column1.capacity() * (std::mem::size_of::<(Code, (u32, u32))>() + 1)
+            + self.pair_column2.capacity() * std::mem::size_of::<Code>()
+            + self.pair_rows.capacity() * 4
+            + self.rows.capacity() * std::mem::size_of::<EditRow>()
+            + self.rationales.iter().map(|r| r.len() + 16).sum::<usize>()
+    }
+}
+
+/// Builds the index from rows in any order.
+#[derive(Debug, Default)]
+pub(crate) struct PairEditsBuilder {
+    rows: Vec<(Code, Code, EditRow)>,
+    rationales: Vec<Box<str>>,
+    rationale_ids: HashMap<Box<str>, u16>,
+    files: Vec<Box<str>>,
+}
+
+impl PairEditsBuilder {
+    pub(crate) fn file(&mut self, name: &str) -> u16 {
+        self.files.push(name.into());
+        (self.files.len() - 1) as u16
+    }
+
+    /// The id of a rationale's text, interned: a table has a few dozen distinct rationales.
+    pub(crate) fn rationale(&mut self, text: &str) -> Option<u16> {
+        if let Some(&id) = self.rationale_ids.get(text) {
+            return Some(id);
+        }
+        let id = u16::try_from(self.rationales.len()).ok()?;
+        self.rationales.push(text.into());
+        self.rationale_ids.insert(text.into(), id);
+        Some(id)
+    }
+
+    pub(crate) fn push(&mut self, column1: Code, column2: Code, row: EditRow) {
+        self.rows.push((column1, column2, row));
+    }
+
+    pub(crate) fn reserve(&mut self, rows: usize) {
+        self.rows.reserve(rows);
+    }
+
+    /// Orders the rows by pair and deletion date and indexes them. Rows without an effective
+    /// date (`from` = 0, the TSV layout) take effect the day after the pair's previous row was
+    /// deleted.
+    pub(crate) fn build(mut self) -> PairEdits {
+        let key = |(c1, c2, r): &(Code, Code, EditRow)| (*c1, *c2, r.until, r.from, r.file, r.line);
+        // CMS files come sorted by column 1 and column 2; sorting is then one pass.
+        if !self.rows.is_sorted_by_key(key) {
+            self.rows.sort_unstable_by_key(key);
+        }
+        let mut table = PairEdits {
+            by_column1: HashMap::new(),
+            pair_column2: Vec::new(),
+            pair_rows: Vec::new(),
+            rows: Vec::with_capacity(self.rows.len()),
+            rationales: self.rationales,
+            files: self.files,
+        };
+        let mut group_start = 0u32;
+        let mut previous: Option<(Code, Code)> = None;
+        let mut previous_until: Option<Day> = None;
+        for (column1, column2, mut row) in self.rows {
+            let same_pair = previous == Some((column1, column2));
+            if !same_pair {
+                if previous.map(|p| p.0) != Some(column1) {
+                    if let Some((c1, _)) = previous {
+                        table
+                            .by_column1
+                            .insert(c1, (group_start, table.pair_column2.len() as u32));
+                    }
+                    group_start = table.pair_column2.len() as u32;
+                }
+                table.pair_column2.push(column2);
+                table.pair_rows.push(table.rows.len() as u32);
+                previous = Some((column1, column2));
+                previous_until = None;
+            }
+            if row.from == 0 {
+                row.from = previous_until.map_or(0, |u| u.saturating_add(1));
+            }
+            previous_until = Some(row.until);
+            table.rows.push(row);
+        }
+        if let Some((c1, _)) = previous {
+            table
+                .by_column1
+                .insert(c1, (group_start, table.pair_column2.len() as u32));
+        }
+        table.pair_rows.push(table.rows.len() as u32);
+        table
+    }
+}
+
+/// A row of a table file that does not read, or a file that is not a table of the kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    /// 1-based; 0 for the file as a whole.
+    pub line: u32,
+    pub problem: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.problem)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.problem)
+        }
+    }
+}
+
+/// Collects row errors up to a limit, counting the rest.
+#[derive(Debug, Default)]
+pub(crate) struct RowErrors {
+    pub errors: Vec<RowError>,
+    pub more: usize,
+}
+
+/// How many bad rows of one table are listed before the rest are counted.
+const MAX_ROW_ERRORS: usize = 20;
+
+impl RowErrors {
+    pub(crate) fn push(&mut self, file: &str, line: u32, problem: String) {
+        if self.errors.len() < MAX_ROW_ERRORS {
+            self.errors.push(RowError {
+                file: file.to_string(),
+                line,
+                problem,
+            });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub(crate) fn into_result<T>(self, value: T) -> Result<T, Vec<RowError>> {
+        if self.errors.is_empty() {
+            return Ok(value);
+        }
+        let mut errors = self.errors;
+        if self.more > 0 {
+            errors.push(RowError {
+                file: String::new(),
+                line: 0,
+                problem: format!("and {} more rows like these", self.more),
+            });
+        }
+        Err(errors)
+    }
+}
+
+/// Text of a field that may be Latin-1 (CMS publishes in it): UTF-8 when it is, else each
+/// byte as its Latin-1 character.
+pub(crate) fn latin1(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(_) => bytes
+            .iter()
+            .map(|&b| char::from(b))
+            .collect::<String>()
+            .into(),
+    }
+}
+
+/// The lines of a file with their 1-based numbers, without their `\n` or `\r\n`.
+pub(crate) fn lines(bytes: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, l)| ((i + 1) as u32, l.strip_suffix(b"\r").unwrap_or(l)))
+        .filter(|(_, l)| !(l.is_empty() && bytes.is_empty()))
+}
+
+/// A `YYYYMMDD` date as a day; `None` when it is not one.
+pub(crate) fn parse_yyyymmdd(text: &[u8]) -> Option<Day> {
+    if text.len() != 8 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| {
+        text[r]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
+    let date = Date::from_ymd_opt(n(0..4) as i32, n(4..6), n(6..8))?;
+    Some(day(date))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> Code {
+        Code::parse(s).unwrap()
+    }
+
+    fn d(s: &str) -> Day {
+        parse_yyyymmdd(s.as_bytes()).unwrap()
+    }
+
+    fn row(from: Day, until: Day, indicator: ModifierIndicator, line: u32) -> EditRow {
+        EditRow {
+            from,
+            until,
+            indicator,
+            file: 0,
+            rationale: 0,
+            line,
+        }
+    }
+
+    #[test]
+    fn a_pairs_rows_follow_one_another_by_deletion_date() {
+        let mut b = PairEditsBuilder::default();
+        b.file("ptp.tsv");
+        b.rationale("Misuse of column two code with column one code");
+        // Deleted 2010-03-31, then in force again from 2011-01-01 (given), then open-ended.
+        b.push(
+            code("27093"),
+            code("77002"),
+            row(0, Day::MAX, ModifierIndicator::NotAllowed, 4),
+        );
+        b.push(
+            code("27093"),
+            code("77002"),
+            row(0, d("20100331"), ModifierIndicator::Allowed, 3),
+        );
+        b.push(
+            code("27093"),
+            code("20610"),
+            row(0, Day::MAX, ModifierIndicator::NotApplicable, 2),
+        );
+        let t = b.build();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.pairs(), 2);
+        let on = |date: &str| {
+            t.in_force(code("27093"), code("77002"), d(date))
+                .map(|(_, r)| (r.indicator, r.line))
+        };
+        assert_eq!(on("20100331"), Some((ModifierIndicator::Allowed, 3)));
+        assert_eq!(on("20100401"), Some((ModifierIndicator::NotAllowed, 4)));
+        assert_eq!(
+            t.in_force(code("77002"), code("27093"), d("20100331")),
+            None
+        );
+        assert!(t.column1(code("99999")).is_none());
+    }
+
+    #[test]
+    fn lines_strip_crlf_and_number_from_one() {
+        let got: Vec<(u32, &[u8])> = lines(b"a\r\nb\n\nc").collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, &b"a"[..]),
+                (2, &b"b"[..]),
+                (3, &b""[..]),
+                (4, &b"c"[..])
+            ]
+        );
+    }
+
+    #[test]
+    fn latin1_text_reads_as_its_characters() {
+        assert_eq!(latin1(b"caf\xe9"), "café");
+        assert_eq!(latin1("café".as_bytes()), "café");
+    }
+}

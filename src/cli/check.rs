@@ -19,7 +19,7 @@ pub fn engine_of(sources: &[PackSource]) -> claimrules::EngineBuilder {
 
 /// Loads the packs the arguments name; prints the diagnostics and returns `None` on failure.
 pub fn load_engine(args: &PackArgs) -> Option<Engine> {
-    match engine_of(&args.sources()).build() {
+    match args.builder().build() {
         Ok(engine) => {
             let warnings = engine.warnings().len();
             if warnings > 0 {

@@ -6,7 +6,7 @@ use claimrules::replay::{compare, Replay};
 use claimrules::report::finding_line;
 use claimrules::EvalOptions;
 
-use super::check::{engine_of, judge_input, read_input};
+use super::check::{judge_input, read_input};
 use super::output::{fail, print_diagnostics, write_json_document};
 use super::{DiffArgs, LintFormat, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
@@ -16,8 +16,9 @@ pub fn run(args: DiffArgs) -> u8 {
         let packs = PackArgs {
             packs: dirs.clone(),
             no_default_pack: args.no_default_pack,
+            tables: args.tables.clone(),
         };
-        match engine_of(&packs.sources()).build() {
+        match packs.builder().build() {
             Ok(engine) => engines.push(engine),
             Err(diagnostics) => {
                 eprintln!("the {which} packs do not load:");

@@ -28,7 +28,14 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
     let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
-    match engine_of(&sources).build() {
+    let builder = args
+        .packs
+        .tables
+        .iter()
+        .fold(engine_of(&sources), |b, (name, path)| {
+            b.table_data(name.clone(), path.clone())
+        });
+    match builder.build() {
         Ok(engine) => {
             let (tests, unreadable) = test_files(engine.pack_sources(), &test_paths);
             diagnostics.extend(unreadable);

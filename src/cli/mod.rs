@@ -65,6 +65,9 @@ pub struct DiffArgs {
     /// Leave the embedded standard pack out of both sets.
     #[arg(long)]
     pub no_default_pack: bool,
+    /// Point a table a pack declares at other data, for both sets (repeatable).
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
+    pub tables: Vec<(String, PathBuf)>,
     /// `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LintFormat,
@@ -130,9 +133,34 @@ pub struct PackArgs {
     /// Leave the embedded standard pack out.
     #[arg(long)]
     pub no_default_pack: bool,
+    /// Point a table a pack declares at other data, without editing a policy: a file, or a
+    /// folder whose files are all read (CMS ships `-f1` … `-f4`). Repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
+    pub tables: Vec<(String, PathBuf)>,
+}
+
+/// `NAME=PATH` of `--table`.
+fn parse_table_arg(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => {
+            Ok((name.to_string(), PathBuf::from(path)))
+        }
+        _ => Err(format!(
+            "`{text}` is not NAME=PATH, e.g. `ncci_ptp=data/ptp_practitioner_v30.1_2024q2.tsv`"
+        )),
+    }
 }
 
 impl PackArgs {
+    /// An engine builder with these packs, in order, and these tables' data.
+    pub fn builder(&self) -> claimrules::EngineBuilder {
+        self.tables
+            .iter()
+            .fold(check::engine_of(&self.sources()), |b, (name, path)| {
+                b.table_data(name.clone(), path.clone())
+            })
+    }
+
     /// The packs to load, in layering order: the standard pack unless left out, then each
     /// `--pack` folder.
     pub fn sources(&self) -> Vec<claimrules::PackSource> {

@@ -1,0 +1,241 @@
+//! The standard pack's NCCI rules on the full CMS tables in ../shared/data/ncci: the user's
+//! example and the cases issue 7 names, the citation of the row that decided, and agreement
+//! between the pack's hand-written pair edits and the table.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use claimrules::ir::RuleKind;
+use claimrules::ncci::{day, ModifierIndicator};
+use claimrules::{ClaimResult, Engine, EvalOptions, Finding};
+use rstest::rstest;
+
+const PTP: &str = "../shared/data/ncci/ptp_practitioner_v30.1_2024q2.tsv";
+const MUE: &str = "../shared/data/ncci/mue_2024q2.tsv";
+const PTP_RULE: &str = "ncci.procedure-to-procedure";
+
+/// The standard pack with its NCCI tables pointed at the full published files, loaded once.
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let cache =
+            std::env::temp_dir().join(format!("claimrules-national-{}", std::process::id()));
+        // Keep the compact-form cache away from the user's own; set before any table loads.
+        std::env::set_var("CLAIMRULES_CACHE", &cache);
+        let engine = Engine::builder()
+            .table_data("ncci_ptp", PTP)
+            .table_data("ncci_mue", MUE)
+            .build()
+            .unwrap_or_else(|d| panic!("the full tables load:\n{}", common::render(&d)));
+        let _ = std::fs::remove_dir_all(&cache);
+        engine
+    })
+}
+
+fn claim(date: &str, lines: &[(&str, &[&str])]) -> ClaimResult {
+    let lines: Vec<String> = lines
+        .iter()
+        .map(|(code, mods)| format!(r#"{{"code": "{code}", "modifiers": {mods:?}}}"#))
+        .collect();
+    let json = format!(
+        r#"{{"id": "C", "service_date": "{date}", "lines": [{}]}}"#,
+        lines.join(", ")
+    );
+    common::judge(engine(), &json)
+}
+
+fn ptp_denials(result: &ClaimResult) -> Vec<&Finding> {
+    result
+        .findings
+        .iter()
+        .filter(|f| f.rule == PTP_RULE)
+        .collect()
+}
+
+#[rstest]
+#[case::the_day_before_cci_16_1("2010-03-31", "27093", &[], &[], true)]
+#[case::from_cci_16_1("2010-04-01", "27093", &[], &[], false)]
+#[case::sacroiliac_injection_still_today("2026-11-23", "27096", &[], &[], true)]
+#[case::indicator_9_never_denies("2022-06-01", "36837", &[], &[], false)]
+#[case::indicator_1_after_the_indicator_9_row("2024-06-01", "36837", &[], &[], true)]
+#[case::modifier_59_on_the_column_2_line("2026-11-23", "27096", &[], &["59"], false)]
+#[case::modifier_59_on_the_column_1_line("2026-11-23", "27096", &["59"], &[], false)]
+#[case::modifier_59_on_an_indicator_0_edit("2026-11-23", "00100", &[], &["59"], true)]
+#[case::a_modifier_not_ncci_associated("2026-11-23", "27096", &[], &["26"], true)]
+fn the_full_ptp_table_decides_77002(
+    #[case] date: &str,
+    #[case] column1: &str,
+    #[case] column1_modifiers: &[&str],
+    #[case] modifiers_77002: &[&str],
+    #[case] denied: bool,
+) {
+    let result = claim(
+        date,
+        &[(column1, column1_modifiers), ("77002", modifiers_77002)],
+    );
+    let denials = ptp_denials(&result);
+    assert_eq!(!denials.is_empty(), denied, "{:#?}", result.findings);
+    for f in denials {
+        assert_eq!(f.code.as_deref(), Some("77002"));
+        assert_eq!(f.lines, vec![2]);
+    }
+}
+
+#[test]
+fn a_denial_cites_the_published_row_that_decided() {
+    let result = claim("2010-03-31", &[("27093", &[]), ("77002", &[])]);
+    let denial = ptp_denials(&result)[0];
+    let table = denial.table.as_ref().expect("a table row decided");
+    assert_eq!(table.name, "ncci_ptp");
+    assert_eq!(table.file, "ptp_practitioner_v30.1_2024q2.tsv");
+    // DESIGN.md's example: line 739203 of the published file holds `27093 77002 … 20100331 1`.
+    assert_eq!(table.line, 739_203);
+    assert_eq!(
+        denial.message,
+        "77002 is bundled into 27093 (NCCI procedure-to-procedure edit): Standards of \
+         medical/surgical practice"
+    );
+    let json = serde_json::to_value(denial).expect("a finding serializes");
+    assert_eq!(
+        json["table"],
+        serde_json::json!({"name": "ncci_ptp", "file": "ptp_practitioner_v30.1_2024q2.tsv", "line": 739203})
+    );
+}
+
+#[test]
+fn the_full_mue_table_denies_units_over_the_limit() {
+    // 77003: MUE 1 a date of service (adjudication 3).
+    let result = common::judge(
+        engine(),
+        r#"{"id": "C", "service_date": "2024-06-01", "lines": [{"code": "77003", "units": 2}]}"#,
+    );
+    let mue: Vec<&Finding> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ncci.mue.date-of-service-edit")
+        .collect();
+    assert_eq!(mue.len(), 1);
+    let table = mue[0].table.as_ref().expect("the MUE row decided");
+    assert_eq!(
+        (table.name.as_str(), table.file.as_str()),
+        ("ncci_mue", "mue_2024q2.tsv")
+    );
+}
+
+/// Every pair edit written by hand in the standard pack says what the national table says, on
+/// every date where either changes its mind (and the days around), modifiers aside.
+#[test]
+fn the_hand_written_pair_edits_agree_with_the_table() {
+    let program = engine().program();
+    let table = &program.edit_tables[0].edits;
+    let mut checked = 0;
+    for rule in &program.rules {
+        let RuleKind::Pairs(edits) = &rule.kind else {
+            continue;
+        };
+        for edit in edits {
+            let column2 = &program.code_sets[edit.column2 as usize];
+            let column1 = &program.code_sets[edit.column1 as usize];
+            for c1 in &column1.exact {
+                for c2 in &column2.exact {
+                    let mut dates = vec![
+                        chrono::NaiveDate::from_ymd_opt(1996, 1, 1).unwrap(),
+                        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                    ];
+                    for d in [edit.verdict.window.from, edit.verdict.window.until]
+                        .into_iter()
+                        .flatten()
+                    {
+                        dates.extend([d.pred_opt().unwrap(), d, d.succ_opt().unwrap()]);
+                    }
+                    for date in dates {
+                        let by_table = table
+                            .in_force(*c1, *c2, day(date))
+                            .is_some_and(|(_, r)| r.indicator != ModifierIndicator::NotApplicable);
+                        assert_eq!(
+                            edit.verdict.denies_on(date),
+                            by_table,
+                            "rule {}: {c2} with {c1} on {date}",
+                            rule.id
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 15, "only {checked} dates checked");
+}
+
+#[test]
+fn the_cms_distribution_layout_reads_from_a_folder() {
+    let dir = std::env::temp_dir().join(format!("claimrules-cms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        "../shared/data/ncci/ccipra-v322r0-f1.excerpt.txt",
+        dir.join("ccipra-v322r0-f1.txt"),
+    )
+    .unwrap();
+    let engine = Engine::builder()
+        .table_data("ncci_ptp", &dir)
+        .build()
+        .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let judge = |date: &str| {
+        let json = format!(
+            r#"{{"id": "C", "service_date": "{date}", "lines": [{{"code": "0001A"}}, {{"code": "36591"}}]}}"#
+        );
+        engine
+            .evaluate_input(&json, EvalOptions::default())
+            .unwrap()
+            .remove(0)
+    };
+    // `0001A 36591 … 20220101 20231231 0`: in force through 2023 only.
+    let in_force = judge("2023-06-01");
+    let denial = ptp_denials(&in_force)[0];
+    assert_eq!(denial.table.as_ref().unwrap().file, "ccipra-v322r0-f1.txt");
+    assert_eq!(denial.table.as_ref().unwrap().line, 8);
+    assert!(ptp_denials(&judge("2021-12-31")).is_empty());
+    assert!(ptp_denials(&judge("2024-01-01")).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--table NAME=PATH` on the command line: a table pointed at other data, and a name no pack
+/// declares refused with the names it could be.
+#[test]
+fn the_command_line_points_a_table_at_other_data() {
+    let dir = std::env::temp_dir().join(format!("claimrules-cli-table-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ptp = dir.join("next-quarter.tsv");
+    std::fs::write(
+        &ptp,
+        "column_1\tcolumn_2\texist_prior_1996\tdeletion_date\tmodifier_indicator\trationale\n\
+         27093\t77002\t\t*\t0\tA payer's own edit\n",
+    )
+    .unwrap();
+    let table = format!("ncci_ptp={}", ptp.display());
+    let claim = "examples/claims/hip-arthrography-2010-04-01.json";
+    let out = common::claimrules(&["check", "--format", "json", "--table", &table, claim]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(r#""file":"next-quarter.tsv","line":2"#),
+        "{text}"
+    );
+    assert!(text.contains("A payer's own edit"), "{text}");
+    // Without it the embedded excerpt (deleted 2010-03-31) decides: no PTP denial from 16.1 on.
+    let out = common::claimrules(&["check", "--format", "json", claim]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(PTP_RULE));
+
+    let out = common::claimrules(&["check", "--table", "ncci_pt=x.tsv", claim]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no loaded pack declares a table `ncci_pt`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `ncci_ptp`?"), "{err}");
+    let out = common::claimrules(&["check", "--table", "ncci_ptp", claim]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

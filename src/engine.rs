@@ -262,6 +262,14 @@ impl Engine {
         eval::evaluate(&self.program, &owned, options.explain)
     }
 
+    /// Judges a claim that [`normalize`] has already been run on (or that [`parse_claim`]
+    /// returned), without copying it: for callers that hold many claims in memory and judge
+    /// them repeatedly, such as a benchmark. A claim that was not normalized may be judged
+    /// with missing line numbers; use [`Engine::evaluate`] when unsure.
+    pub fn evaluate_normalized(&self, claim: &Claim, options: EvalOptions) -> ClaimResult {
+        eval::evaluate(&self.program, claim, options.explain)
+    }
+
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
     /// result naming the JSON path and input line.
     pub fn evaluate_raw(&self, raw: &RawClaim<'_>, options: EvalOptions) -> ClaimResult {

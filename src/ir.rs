@@ -4,7 +4,7 @@
 //! rules are indexed by the codes that can trigger them. Every node keeps the [`Loc`] it came
 //! from, so that findings and explanations point back at the policy text.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use indexmap::IndexMap;
 
@@ -254,7 +254,7 @@ pub struct Table {
     pub row_files: Vec<u16>,
     pub columns: Vec<Column>,
     /// Row of each key code.
-    pub rows: HashMap<Code, u32>,
+    pub rows: FxHashMap<Code, u32>,
     /// `columns.len()` cells a row, row after row.
     pub cells: Vec<Cell>,
     /// The 1-based line of the data file each row was read from.
@@ -794,7 +794,7 @@ impl Placeholder {
 /// Which rules a claim can trigger, by the codes on its lines.
 #[derive(Debug, Default)]
 pub struct RuleIndex {
-    pub by_code: HashMap<Code, Vec<RuleIdx>>,
+    pub by_code: FxHashMap<Code, Vec<RuleIdx>>,
     pub by_range: Vec<(Code, Code, RuleIdx)>,
     /// Rules that mention no code they need: considered for every claim.
     pub always: Vec<RuleIdx>,

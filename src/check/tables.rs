@@ -1,8 +1,6 @@
 //! Code tables: each `table` declaration's data file read once into typed, indexed rows, and
 //! `code.<column>` resolved to the column that holds it.
 
-use std::collections::HashMap;
-
 use super::error::*;
 use super::Checker;
 use crate::codes::Code;
@@ -179,7 +177,7 @@ impl<'a> Checker<'a> {
             files: Vec::new(),
             row_files: Vec::new(),
             columns,
-            rows: HashMap::new(),
+            rows: Default::default(),
             cells: Vec::new(),
             lines: Vec::new(),
             window,

@@ -8,7 +8,6 @@
 //!
 //! Every count and index is checked on the way in: a damaged file is an error, never a panic.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::{Day, EditRow, ModifierIndicator, PairEdits};
@@ -128,7 +127,8 @@ pub fn decode(bytes: &[u8]) -> Result<PairEdits, String> {
     {
         return Err(damaged("its pairs do not index its rows"));
     }
-    let mut by_column1 = HashMap::with_capacity(groups.len());
+    let mut by_column1 = rustc_hash::FxHashMap::default();
+    by_column1.reserve(groups.len());
     for (code, (start, end)) in groups {
         if start > end || end as usize > pair_count {
             return Err(damaged("its codes do not index its pairs"));

@@ -20,6 +20,8 @@ pub use ptp::read_pair_edits;
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::codes::{Code, Date};
 
 /// A day as the tables store it: days since 1 January of year 1 (`Date::num_days_from_ce`).
@@ -118,7 +120,7 @@ impl EditRow {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PairEdits {
     /// Column-1 code → its range of pairs.
-    by_column1: HashMap<Code, (u32, u32)>,
+    by_column1: FxHashMap<Code, (u32, u32)>,
     /// The column-2 code of each pair; sorted within a column-1 group.
     pair_column2: Vec<Code>,
     /// The rows of pair `p` are `rows[pair_rows[p]..pair_rows[p + 1]]`.
@@ -261,13 +263,21 @@ impl PairEditsBuilder {
     /// date (`from` = 0, the TSV layout) take effect the day after the pair's previous row was
     /// deleted.
     pub(crate) fn build(mut self) -> PairEdits {
+        let pair = |(c1, c2, _): &(Code, Code, EditRow)| (*c1, *c2);
         let key = |(c1, c2, r): &(Code, Code, EditRow)| (*c1, *c2, r.until, r.from, r.file, r.line);
-        // CMS files come sorted by column 1 and column 2; sorting is then one pass.
-        if !self.rows.is_sorted_by_key(key) {
+        if self.rows.is_sorted_by_key(pair) {
+            // CMS files come sorted by column 1 and column 2: only each pair's few rows need
+            // ordering by date, not the millions of rows as a whole.
+            for run in self.rows.chunk_by_mut(|a, b| pair(a) == pair(b)) {
+                if run.len() > 1 {
+                    run.sort_unstable_by_key(key);
+                }
+            }
+        } else {
             self.rows.sort_unstable_by_key(key);
         }
         let mut table = PairEdits {
-            by_column1: HashMap::new(),
+            by_column1: FxHashMap::default(),
             pair_column2: Vec::new(),
             pair_rows: Vec::new(),
             rows: Vec::with_capacity(self.rows.len()),

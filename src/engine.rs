@@ -162,7 +162,9 @@ impl EngineBuilder {
         let table_paths = &self.table_paths;
         let read = |pack: PackId, table: &str, path: &str| -> Result<DataLocation, String> {
             if let Some((_, given)) = table_paths.iter().find(|(t, _)| t == table) {
-                return data_files_at(given).map_err(|e| format!("`--table {table}=…`: {e}"));
+                return data_files_at(given).map_err(|e| {
+                    format!("`--table {table}=…` points at data that cannot be read: {e}")
+                });
             }
             match sources.get(pack as usize) {
                 Some(source) => locate_data(source, path),

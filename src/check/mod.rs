@@ -213,6 +213,9 @@ impl<'a> Checker<'a> {
                         "use its name as a code list or its columns as `code.<column>`, \
                                 or remove it"
                     }
+                    "table of pair edits" => {
+                        "apply it with a rule: `apply edits of \"…\"`, or remove it"
+                    }
                     _ => "use it in a rule, such as `for each line in \"…\"`, or remove it",
                 };
                 out.push((
@@ -231,7 +234,11 @@ impl<'a> Checker<'a> {
             unused(*file, "code set", "code set", &d.name.text, d.name.span);
         }
         for (file, d) in self.table_decls.values() {
-            unused(*file, "table", "code set", &d.name.text, d.name.span);
+            let kind = match d.kind {
+                ast::TableKind::PairEdits => "table of pair edits",
+                _ => "table",
+            };
+            unused(*file, kind, "code set", &d.name.text, d.name.span);
         }
         for (file, d) in self.diagnosis_set_decls.values() {
             unused(

@@ -159,7 +159,12 @@ impl<'a> Checker<'a> {
         match read(self.pack_of(self.file), &decl.name.text, &decl.path.text) {
             Ok(location) => Some(location),
             Err(reason) => {
-                self.table_error(decl, reason, PATH_HELP);
+                let help = if reason.starts_with("`--table") {
+                    "give `--table NAME=PATH` a file that exists, or a folder of the table's files"
+                } else {
+                    PATH_HELP
+                };
+                self.table_error(decl, reason, help);
                 None
             }
         }

@@ -52,6 +52,9 @@ pub fn render_text(result: &ClaimResult) -> String {
             "      rule {} of pack {} at {}",
             f.rule, f.pack, f.policy
         );
+        if let Some(table) = &f.table {
+            let _ = writeln!(out, "      decided by {table}");
+        }
     }
     if let Some(explain) = &result.explain {
         for d in &explain.derived {

@@ -239,3 +239,25 @@ fn the_command_line_points_a_table_at_other_data() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--explain` says why an edit in force spared a line: the bypassing modifier, or indicator 9.
+#[rstest]
+#[case::bypassed(
+    r#"{"id": "X", "service_date": "2026-11-23", "lines": [{"code": "27096"}, {"code": "77002", "modifiers": ["59"]}]}"#,
+    "modifier 59 on line 2 bypasses the edit with 27096 on line 1"
+)]
+#[case::not_applicable(
+    r#"{"id": "X", "service_date": "2022-06-01", "lines": [{"code": "36837"}, {"code": "77002"}]}"#,
+    "the edit with 36837 on line 1 has modifier indicator 9 (not applicable)"
+)]
+fn explain_says_why_an_edit_spared_a_line(#[case] claim: &str, #[case] reason: &str) {
+    let engine = Engine::standard().expect("the standard pack loads");
+    let result = common::judge_with(&engine, claim, EvalOptions { explain: true });
+    let traces = &result.explain.as_ref().expect("explained").rules;
+    let trace = traces
+        .iter()
+        .find(|t| t.rule == PTP_RULE)
+        .expect("the PTP rule was considered");
+    assert_eq!((trace.line, trace.fired), (Some(2), false));
+    assert_eq!(trace.reason.as_deref(), Some(reason));
+}

@@ -16,8 +16,13 @@ use crate::report::{Finding, TableRef};
 enum Verdict<'t> {
     /// No edit of the table pairs the line with another line in force on the date.
     NoEdit,
-    /// Every edit in force spares it: why, for the first one.
-    Spared(String),
+    /// Every edit in force spares it: the first one's column-1 line, and the modifier (with
+    /// the line it is on) that bypassed it, or none for indicator 9. Put into words only for
+    /// `--explain`, so the normal path builds no text.
+    Spared {
+        partner: usize,
+        bypass: Option<(Modifier, usize)>,
+    },
     /// Denied by the edit with this column-1 line.
     Denied { partner: usize, row: &'t EditRow },
 }
@@ -58,29 +63,18 @@ impl<'p> Run<'p, '_> {
                 let Some((_, row)) = group.in_force(line.code, today) else {
                     continue;
                 };
-                let partner = &lines[k];
-                let bypassed_by = |mods: &[Modifier]| {
-                    mods.iter()
+                let bypassed_by = |on: usize| {
+                    lines[on]
+                        .modifiers
+                        .iter()
                         .find(|m| edits.bypass.binary_search(m).is_ok())
-                        .copied()
+                        .map(|m| (*m, on))
                 };
                 let spared = match row.indicator {
-                    ModifierIndicator::NotApplicable => Some(format!(
-                        "the edit with {} on line {} has modifier indicator 9 (not applicable)",
-                        partner.code,
-                        partner.number()
-                    )),
-                    ModifierIndicator::Allowed => bypassed_by(&line.modifiers)
-                        .map(|m| (m, line))
-                        .or_else(|| bypassed_by(&partner.modifiers).map(|m| (m, partner)))
-                        .map(|(m, on)| {
-                            format!(
-                                "modifier {m} on line {} bypasses the edit with {} on line {}",
-                                on.number(),
-                                partner.code,
-                                partner.number()
-                            )
-                        }),
+                    ModifierIndicator::NotApplicable => Some(None),
+                    ModifierIndicator::Allowed => {
+                        bypassed_by(i).or_else(|| bypassed_by(k)).map(Some)
+                    }
                     ModifierIndicator::NotAllowed => None,
                 };
                 match spared {
@@ -88,9 +82,9 @@ impl<'p> Run<'p, '_> {
                         verdict = Verdict::Denied { partner: k, row };
                         break;
                     }
-                    Some(why) => {
+                    Some(bypass) => {
                         if matches!(verdict, Verdict::NoEdit) {
-                            verdict = Verdict::Spared(why);
+                            verdict = Verdict::Spared { partner: k, bypass };
                         }
                     }
                 }
@@ -98,8 +92,9 @@ impl<'p> Run<'p, '_> {
             let scope = Scope { line: Some(i) };
             match verdict {
                 Verdict::NoEdit => {}
-                Verdict::Spared(why) => {
+                Verdict::Spared { partner, bypass } => {
                     if self.explanation.is_some() {
+                        let why = self.why_spared(partner, bypass);
                         self.trace(rule, scope, false, Some(why));
                     }
                 }
@@ -111,6 +106,24 @@ impl<'p> Run<'p, '_> {
                     self.findings.push(finding);
                 }
             }
+        }
+    }
+
+    /// Why an edit in force did not deny a line, in the analyst's words.
+    fn why_spared(&self, partner: usize, bypass: Option<(Modifier, usize)>) -> String {
+        let partner = &self.claim.lines[partner];
+        match bypass {
+            None => format!(
+                "the edit with {} on line {} has modifier indicator 9 (not applicable)",
+                partner.code,
+                partner.number()
+            ),
+            Some((m, on)) => format!(
+                "modifier {m} on line {} bypasses the edit with {} on line {}",
+                self.claim.lines[on].number(),
+                partner.code,
+                partner.number()
+            ),
         }
     }
 

@@ -5,6 +5,7 @@ use super::error::*;
 use super::Checker;
 use crate::codes::Code;
 use crate::ir::*;
+use crate::ncci::RowErrors;
 use crate::pack::{read_located, DataLocation, PolicyText};
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
@@ -26,9 +27,6 @@ pub struct TableRow {
     /// Column name and value, in the form the table's data file would hold.
     pub cells: Vec<(String, String)>,
 }
-
-/// How many bad rows of one table are reported before the rest are summed up.
-const MAX_ROW_ERRORS: usize = 20;
 
 /// Finds the data of a table: the pack of the policy file that declares it, the table's name
 /// (which `--table NAME=PATH` may point elsewhere) and its path relative to the pack.
@@ -281,39 +279,29 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut problems: Vec<String> = Vec::new();
-        let mut skipped = 0usize;
-        let mut report = |problems: &mut Vec<String>, p: String| {
-            if problems.len() < MAX_ROW_ERRORS {
-                problems.push(p);
-            } else {
-                skipped += 1;
-            }
-        };
+        let mut problems = RowErrors::default();
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    report(&mut problems, format!("{file}:{line}: {e}"));
+                    let line = e.position().map_or(0, |p| p.line()) as u32;
+                    problems.push(&file, line, e.to_string());
                     continue;
                 }
             };
             let line = record.position().map_or(0, |p| p.line()) as u32;
             let key_text = record.get(key).unwrap_or("");
             let Some(code) = Code::parse(key_text) else {
-                report(
-                    &mut problems,
-                    format!("{file}:{line}: `{key_text}` is not a CPT/HCPCS code"),
-                );
+                problems.push(&file, line, format!("`{key_text}` is not a CPT/HCPCS code"));
                 continue;
             };
             let row = table.lines.len() as u32;
             if let Some(&first) = table.rows.get(&code) {
-                report(
-                    &mut problems,
+                problems.push(
+                    &file,
+                    line,
                     format!(
-                        "{file}:{line}: `{code}` has a row already, on line {}",
+                        "`{code}` has a row already, on line {}",
                         table.lines[first as usize]
                     ),
                 );
@@ -326,10 +314,7 @@ impl<'a> Checker<'a> {
                 match parse_cell(c.ty, text) {
                     Ok(cell) => cells.push(cell),
                     Err(why) => {
-                        report(
-                            &mut problems,
-                            format!("{file}:{line}: column `{}`: {why}", c.name),
-                        );
+                        problems.push(&file, line, format!("column `{}`: {why}", c.name));
                         row_ok = false;
                     }
                 }
@@ -341,12 +326,10 @@ impl<'a> Checker<'a> {
                 table.cells.extend(cells);
             }
         }
-        if skipped > 0 {
-            problems.push(format!("and {skipped} more rows like these"));
-        }
-        if problems.is_empty() {
+        let Err(problems) = problems.into_result(()) else {
             return true;
-        }
+        };
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         let problem = format!(
             "{} in `{file}`:\n  {}",
             if problems.len() == 1 {

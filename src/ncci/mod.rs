@@ -330,7 +330,10 @@ pub struct RowError {
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 {
+        if self.file.is_empty() {
+            // A summary of the rows not listed, or a problem with no file to name.
+            f.write_str(&self.problem)
+        } else if self.line == 0 {
             write!(f, "{}: {}", self.file, self.problem)
         } else {
             write!(f, "{}:{}: {}", self.file, self.line, self.problem)
@@ -341,8 +344,8 @@ impl std::fmt::Display for RowError {
 /// Collects row errors up to a limit, counting the rest.
 #[derive(Debug, Default)]
 pub(crate) struct RowErrors {
-    pub errors: Vec<RowError>,
-    pub more: usize,
+    errors: Vec<RowError>,
+    more: usize,
 }
 
 /// How many bad rows of one table are listed before the rest are counted.
@@ -472,6 +475,23 @@ mod tests {
             None
         );
         assert!(t.column1(code("99999")).is_none());
+    }
+
+    #[test]
+    fn row_errors_list_twenty_and_count_the_rest() {
+        let mut errors = RowErrors::default();
+        for line in 1..=25 {
+            errors.push("ptp.tsv", line, "bad".into());
+        }
+        let listed: Vec<String> = errors
+            .into_result(())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(listed.len(), 21);
+        assert_eq!(listed[19], "ptp.tsv:20: bad");
+        assert_eq!(listed[20], "and 5 more rows like these");
     }
 
     #[test]

@@ -261,3 +261,29 @@ fn explain_says_why_an_edit_spared_a_line(#[case] claim: &str, #[case] reason: &
     assert_eq!((trace.line, trace.fired), (Some(2), false));
     assert_eq!(trace.reason.as_deref(), Some(reason));
 }
+
+/// A national table's columns are the ones CMS publishes; declaring one is an error at it.
+#[rstest]
+#[case::pair_edits("pair edits", "apply the table with `apply edits of")]
+#[case::unit_limits("unit limits", "rules read `code.mue`")]
+fn a_national_table_declares_no_columns(#[case] kind: &str, #[case] help: &str) {
+    let policy = format!("table \"t\" of {kind} from \"t.tsv\"\n  column extra is number\n");
+    let data = "hcpcs\tmue_uos\tmai\n77002\t1\t3\n".to_string();
+    let built = Engine::builder()
+        .without_standard_pack()
+        .pack(claimrules::PackSource::Texts(vec![
+            ("t.policy".into(), policy),
+            ("t.tsv".into(), data),
+        ]))
+        .build();
+    let rendered = common::render(&built.expect_err("a column on a national table is refused"));
+    let flat = rendered.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!(
+            "a table of {kind} has the columns CMS publishes; it declares none"
+        )),
+        "{rendered}"
+    );
+    assert!(flat.contains(help), "{rendered}");
+    assert!(flat.contains("t.policy:2:3"), "{rendered}");
+}

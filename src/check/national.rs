@@ -8,7 +8,8 @@ use super::tables::DataReader;
 use super::Checker;
 use crate::codes::Modifier;
 use crate::ir::*;
-use crate::ncci::{compact, read_pair_edits, read_unit_limits, PairEdits, RowError};
+use crate::ncci::compact::{self, Sources};
+use crate::ncci::{read_pair_edits, read_unit_limits, PairEdits, RowError};
 use crate::pack::{read_located, DataLocation};
 use crate::syntax::ast;
 
@@ -25,15 +26,11 @@ const CACHE_FROM_BYTES: u64 = 1 << 20;
 impl<'a> Checker<'a> {
     /// Reads a pair-edit table into [`Program::edit_tables`]; on failure the errors say why.
     pub(super) fn compile_edit_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) {
-        if let Some(first) = decl.columns.first() {
-            self.error(TableData {
-                table: decl.name.text.clone(),
-                problem: "a table of pair edits has the columns CMS publishes; it declares none"
-                    .into(),
-                span: first.span.into(),
-                help: "remove the `column` lines; apply the table with `apply edits of \"…\"`"
-                    .into(),
-            });
+        if !self.declares_no_columns(
+            decl,
+            "pair edits",
+            "apply the table with `apply edits of \"…\"`",
+        ) {
             return;
         }
         let Some(location) = self.locate(decl, read) else {
@@ -63,16 +60,11 @@ impl<'a> Checker<'a> {
         decl: &'a ast::TableDecl,
         location: &DataLocation,
     ) -> Option<Table> {
-        if let Some(first) = decl.columns.first() {
-            self.error(TableData {
-                table: decl.name.text.clone(),
-                problem: "a table of unit limits has the columns CMS publishes; it declares none"
-                    .into(),
-                span: first.span.into(),
-                help: "remove the `column` lines; rules read `code.mue`, `code.mue_adjudication` \
-                       and `code.mue_rationale`"
-                    .into(),
-            });
+        if !self.declares_no_columns(
+            decl,
+            "unit limits",
+            "rules read `code.mue`, `code.mue_adjudication` and `code.mue_rationale`",
+        ) {
             return None;
         }
         let files = match read_located(location) {
@@ -113,6 +105,21 @@ impl<'a> Checker<'a> {
             ]);
         }
         Some(table)
+    }
+
+    /// A national table has the columns CMS publishes: a `column` line on one is an error at
+    /// the first such line. `true` when it has none.
+    fn declares_no_columns(&mut self, decl: &ast::TableDecl, kind: &str, usage: &str) -> bool {
+        let Some(first) = decl.columns.first() else {
+            return true;
+        };
+        self.error(TableData {
+            table: decl.name.text.clone(),
+            problem: format!("a table of {kind} has the columns CMS publishes; it declares none"),
+            span: first.span.into(),
+            help: format!("remove the `column` lines; {usage}"),
+        });
+        false
     }
 
     /// `apply edits of "ncci_ptp"`, `bypass with modifier …`, `message "…"`.
@@ -221,24 +228,22 @@ static LOADED: Mutex<Vec<(String, Weak<PairEdits>)>> = Mutex::new(Vec::new());
 /// Reads a pair-edit table: shared with an engine that loaded the same files, else from the
 /// compact-form cache when the files have not changed, else parsed (and then cached).
 pub fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<RowError>> {
-    let fingerprint = match location {
-        DataLocation::Files(paths) => compact::source_fingerprint(paths),
+    let sources = match location {
+        DataLocation::Files(paths) => compact::sources(paths),
         DataLocation::Memory(_) => None,
     };
-    if let Some(f) = &fingerprint {
-        if let Some(table) = shared(f) {
+    if let Some(s) = &sources {
+        if let Some(table) = shared(&s.fingerprint) {
             return Ok(table);
         }
     }
-    let cache = match (location, &fingerprint) {
-        (DataLocation::Files(paths), Some(_)) if total_size(paths) >= CACHE_FROM_BYTES => {
-            compact::cache_dir()
-        }
-        _ => None,
-    };
-    if let (Some(dir), Some(f)) = (&cache, &fingerprint) {
-        if let Some(table) = compact::load_cached(dir, f) {
-            return Ok(remember(f, table));
+    let cache = sources
+        .as_ref()
+        .filter(|s| s.bytes >= CACHE_FROM_BYTES)
+        .and_then(|_| compact::cache_dir());
+    if let (Some(dir), Some(s)) = (&cache, &sources) {
+        if let Some(table) = compact::load_cached(dir, &s.fingerprint) {
+            return Ok(remember(&s.fingerprint, table));
         }
     }
     let files = read_located(location).map_err(|problem| {
@@ -249,24 +254,16 @@ pub fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<Ro
         }]
     })?;
     let table = read_pair_edits(&files)?;
-    let Some(f) = fingerprint else {
+    let Some(Sources { fingerprint, .. }) = sources else {
         return Ok(Arc::new(table));
     };
     if let Some(dir) = &cache {
         // An explicit compact file is not copied into the cache.
         if !files.iter().any(|file| compact::is_compact(&file.bytes)) {
-            compact::store(dir, &f, &table);
+            compact::store(dir, &fingerprint, &table);
         }
     }
-    Ok(remember(&f, table))
-}
-
-fn total_size(paths: &[std::path::PathBuf]) -> u64 {
-    paths
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum()
+    Ok(remember(&fingerprint, table))
 }
 
 fn shared(fingerprint: &str) -> Option<Arc<PairEdits>> {

@@ -255,10 +255,20 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|home| PathBuf::from(home).join(".cache").join("claimrules"))
 }
 
-/// What identifies the source files' current contents: each one's full path, size and
-/// modification time. `None` when a file's metadata cannot be read.
-pub fn source_fingerprint(paths: &[PathBuf]) -> Option<String> {
-    let mut out = String::from("ptp-v1");
+/// The source files of a table as the cache knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    /// What identifies their current contents: each one's full path, size and modification
+    /// time.
+    pub fingerprint: String,
+    /// Their size in all.
+    pub bytes: u64,
+}
+
+/// The fingerprint and size of source files; `None` when a file's metadata cannot be read.
+pub fn sources(paths: &[PathBuf]) -> Option<Sources> {
+    let mut fingerprint = String::from("ptp-v1");
+    let mut bytes = 0;
     for path in paths {
         let real = path.canonicalize().ok()?;
         let meta = std::fs::metadata(&real).ok()?;
@@ -267,7 +277,8 @@ pub fn source_fingerprint(paths: &[PathBuf]) -> Option<String> {
             .ok()?
             .duration_since(std::time::UNIX_EPOCH)
             .ok()?;
-        out.push_str(&format!(
+        bytes += meta.len();
+        fingerprint.push_str(&format!(
             "\n{}\t{}\t{}.{:09}",
             real.display(),
             meta.len(),
@@ -275,7 +286,7 @@ pub fn source_fingerprint(paths: &[PathBuf]) -> Option<String> {
             modified.subsec_nanos()
         ));
     }
-    Some(out)
+    Some(Sources { fingerprint, bytes })
 }
 
 /// The cache entry for a fingerprint.

@@ -83,15 +83,6 @@ impl ModifierIndicator {
             ModifierIndicator::NotApplicable => 9,
         }
     }
-
-    /// The indicator as CMS writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModifierIndicator::NotAllowed => "0",
-            ModifierIndicator::Allowed => "1",
-            ModifierIndicator::NotApplicable => "9",
-        }
-    }
 }
 
 /// One row of a PTP table, as indexed.
@@ -213,15 +204,6 @@ impl PairEdits {
                 rows.map(move |r| (column1, column2, &self.rows[r as usize]))
             })
         })
-    }
-
-    /// Bytes of memory the index holds, roughly.
-    pub fn heap_bytes(&self) -> usize {
-        self.by_column1.capacity() * (std::mem::size_of::<(Code, (u32, u32))>() + 1)
-            + self.pair_column2.capacity() * std::mem::size_of::<Code>()
-            + self.pair_rows.capacity() * 4
-            + self.rows.capacity() * std::mem::size_of::<EditRow>()
-            + self.rationales.iter().map(|r| r.len() + 16).sum::<usize>()
     }
 }
 

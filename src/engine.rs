@@ -274,7 +274,7 @@ impl Engine {
 
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
     /// result naming the JSON path and input line.
-    pub fn evaluate_raw(&self, raw: &RawClaim<'_>, options: EvalOptions) -> ClaimResult {
+    pub fn evaluate_raw(&self, raw: &RawClaim, options: EvalOptions) -> ClaimResult {
         // `parse_claim` has normalized the claim already.
         let mut result = match parse_claim(raw) {
             Ok(claim) => eval::evaluate(&self.program, &claim, options.explain),

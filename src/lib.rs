@@ -22,6 +22,7 @@ pub mod codes;
 pub mod diagnostic;
 mod engine;
 mod eval;
+pub mod input;
 pub mod ir;
 pub mod ncci;
 pub mod pack;

@@ -34,8 +34,8 @@ impl ClaimError {
 
 /// One claim's text as found in the input, not yet parsed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawClaim<'a> {
-    pub json: &'a str,
+pub struct RawClaim {
+    pub json: String,
     /// The 1-based input line it starts on.
     pub line: u64,
 }
@@ -55,7 +55,7 @@ pub struct InputError {
 ///   each line is one claim.
 /// * otherwise: JSON objects one after another (pretty-printed claims); an object that is never
 ///   closed runs to the end of the input.
-pub fn split_claims(text: &str) -> Result<Vec<RawClaim<'_>>, InputError> {
+pub fn split_claims(text: &str) -> Result<Vec<RawClaim>, InputError> {
     let body = text.trim_start_matches('\u{feff}');
     let bom = text.len() - body.len();
     Ok(match body.trim_start().chars().next() {
@@ -93,7 +93,7 @@ impl<'a> LineCounter<'a> {
     }
 
     /// The text from `start` to `end`, trimmed, with the 1-based line it starts on.
-    fn claim(&mut self, start: usize, end: usize) -> RawClaim<'a> {
+    fn claim(&mut self, start: usize, end: usize) -> RawClaim {
         let target = start.min(self.text.len());
         if target > self.pos {
             self.line += self.text.as_bytes()[self.pos..target]
@@ -103,13 +103,13 @@ impl<'a> LineCounter<'a> {
             self.pos = target;
         }
         RawClaim {
-            json: self.text[start..end].trim(),
+            json: self.text[start..end].trim().to_string(),
             line: self.line,
         }
     }
 }
 
-fn split_lines(text: &str, bom: usize) -> Vec<RawClaim<'_>> {
+fn split_lines(text: &str, bom: usize) -> Vec<RawClaim> {
     let mut out = Vec::new();
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let body = if i == 0 {
@@ -119,7 +119,7 @@ fn split_lines(text: &str, bom: usize) -> Vec<RawClaim<'_>> {
         };
         if !body.trim().is_empty() {
             out.push(RawClaim {
-                json: body.trim_end_matches(['\n', '\r']),
+                json: body.trim_end_matches(['\n', '\r']).to_string(),
                 line: i as u64 + 1,
             });
         }
@@ -168,11 +168,11 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Values one after another, separated by whitespace.
-fn split_values(text: &str, from: usize) -> Vec<RawClaim<'_>> {
+fn split_values(text: &str, from: usize) -> Vec<RawClaim> {
     split_values_counted(&mut LineCounter::new(text), from)
 }
 
-fn split_values_counted<'a>(lines: &mut LineCounter<'a>, from: usize) -> Vec<RawClaim<'a>> {
+fn split_values_counted<'a>(lines: &mut LineCounter<'a>, from: usize) -> Vec<RawClaim> {
     let text = lines.text;
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -191,7 +191,7 @@ fn split_values_counted<'a>(lines: &mut LineCounter<'a>, from: usize) -> Vec<Raw
 
 /// The elements of a top-level array, split at its own commas. What follows a closed array is
 /// read as more claims, so nothing in the input goes unanswered.
-fn split_array(text: &str, open: usize) -> Vec<RawClaim<'_>> {
+fn split_array(text: &str, open: usize) -> Vec<RawClaim> {
     let mut lines = LineCounter::new(text);
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -223,8 +223,8 @@ fn split_array(text: &str, open: usize) -> Vec<RawClaim<'_>> {
 }
 
 /// Parses one claim. On failure, the claim's id (when it can be found) and every error.
-pub fn parse_claim(raw: &RawClaim<'_>) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
-    let mut de = serde_json::Deserializer::from_str(raw.json);
+pub fn parse_claim(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
+    let mut de = serde_json::Deserializer::from_str(&raw.json);
     let parsed: Result<Claim, _> = serde_path_to_error::deserialize(&mut de);
     let mut claim = match parsed {
         Ok(c) => c,
@@ -242,7 +242,7 @@ pub fn parse_claim(raw: &RawClaim<'_>) -> Result<Claim, (Option<String>, Vec<Cla
                 path: (!matches!(path.as_str(), "." | "?" | "")).then_some(path),
                 line: Some(raw.line + inner.line().saturating_sub(1) as u64),
             };
-            return Err((salvage_id(raw.json), vec![error]));
+            return Err((salvage_id(&raw.json), vec![error]));
         }
     };
     if let Err(e) = de.end() {

@@ -215,10 +215,7 @@ fn run_one(
             .iter()
             .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
     let result = engine.evaluate_raw(
-        &RawClaim {
-            json: &json,
-            line: 1,
-        },
+        &RawClaim { json, line: 1 },
         EvalOptions { explain },
     );
     if let Some(collector) = collector {

@@ -1,0 +1,1 @@
+//! Streaming JSON claims (being written).

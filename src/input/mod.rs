@@ -1,0 +1,70 @@
+//! Claims as they arrive: JSON (one object, an array, or NDJSON) and X12 837P, read as a
+//! stream so that memory stays flat whatever the input's size.
+//!
+//! A reader turns bytes into [`InputItem`]s, one per claim (an X12 claim with several dates of
+//! service gives one per date). Reading never stops at a bad claim: what cannot be read becomes
+//! an [`ClaimInput::Unreadable`] item naming its input line, and the next claim is read.
+
+pub mod json;
+pub mod limits;
+pub mod x12;
+
+use crate::claim::{Claim, ClaimError, RawClaim};
+
+/// One claim as a reader found it, not yet judged.
+#[derive(Debug, Clone)]
+pub enum ClaimInput {
+    /// A claim's JSON text, parsed by whichever worker judges it.
+    Json(RawClaim),
+    /// A claim already in the claim model (read from X12), with the input line it starts on.
+    Claim { claim: Box<Claim>, line: u64 },
+    /// A claim that could not be read: it is judged `error` with these reasons.
+    Unreadable {
+        id: Option<String>,
+        errors: Vec<ClaimError>,
+    },
+}
+
+/// A claim and how far into its input the reader had got when it was read, for progress.
+#[derive(Debug, Clone)]
+pub struct InputItem {
+    pub claim: ClaimInput,
+    /// Bytes of the input consumed up to the end of this claim.
+    pub offset: u64,
+}
+
+impl ClaimInput {
+    /// A claim that could not be read, for one reason found at an input line.
+    pub fn unreadable(line: u64, message: impl Into<String>) -> ClaimInput {
+        ClaimInput::Unreadable {
+            id: None,
+            errors: vec![ClaimError {
+                message: message.into(),
+                path: None,
+                line: Some(line),
+            }],
+        }
+    }
+}
+
+/// The format an input is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// JSON: one claim object, an array of claims, or NDJSON.
+    Json,
+    /// X12 837P (005010X222A1/A2) professional claims.
+    X12,
+}
+
+impl InputFormat {
+    /// The format of an input from its first bytes: X12 when it starts with `ISA` (after any
+    /// byte-order mark or whitespace), else JSON.
+    pub fn detect(start: &[u8]) -> InputFormat {
+        let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+        let first = start.iter().position(|b| !b.is_ascii_whitespace());
+        match first {
+            Some(i) if start[i..].starts_with(b"ISA") => InputFormat::X12,
+            _ => InputFormat::Json,
+        }
+    }
+}

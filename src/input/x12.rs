@@ -1,0 +1,1 @@
+//! X12 837P claims (being written).

@@ -207,10 +207,7 @@ fn end_to_end(engine: &Engine, claims: &[&str]) -> usize {
     let mut out = Vec::with_capacity(1 << 16);
     let mut written = 0;
     for json in claims {
-        for result in engine
-            .evaluate_input(json, EvalOptions::default())
-            .expect("a generated claim splits")
-        {
+        for result in engine.evaluate_input(json, EvalOptions::default()) {
             serde_json::to_writer(&mut out, &result).expect("a result serializes");
             out.push(b'\n');
         }

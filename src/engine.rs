@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use crate::check::{self, Layout, PackOrigin, TableRow};
-use crate::claim::{normalize, parse_claim, split_claims, Claim, InputError, RawClaim};
+use crate::claim::{normalize, parse_claim, Claim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
+use crate::input::{ClaimInput, Claims};
 use crate::ir::{PackId, Program};
 use crate::pack::{
     data_files_at, limits, locate_data, read_pack, DataLocation, PackSource, PackUnreadable,
@@ -286,17 +287,27 @@ impl Engine {
         result
     }
 
-    /// Judges every claim of an input (one object, an array or NDJSON), one result per claim
-    /// in input order.
-    pub fn evaluate_input(
-        &self,
-        input: &str,
-        options: EvalOptions,
-    ) -> Result<Vec<ClaimResult>, InputError> {
-        Ok(split_claims(input)?
-            .iter()
-            .map(|raw| self.evaluate_raw(raw, options))
-            .collect())
+    /// Judges one claim as an input reader found it ([`crate::input`]).
+    pub fn evaluate_item(&self, input: &ClaimInput, options: EvalOptions) -> ClaimResult {
+        match input {
+            ClaimInput::Json(raw) => self.evaluate_raw(raw, options),
+            ClaimInput::Claim { claim, line } => {
+                let mut result = self.evaluate(claim, options);
+                for e in &mut result.errors {
+                    e.line.get_or_insert(*line);
+                }
+                result
+            }
+            ClaimInput::Unreadable { id, errors } => ClaimResult::error(id.clone(), errors.clone()),
+        }
+    }
+
+    /// Judges every claim of an input (JSON: one object, an array or NDJSON; or X12 837P), one
+    /// result per claim in input order.
+    pub fn evaluate_input(&self, input: &str, options: EvalOptions) -> Vec<ClaimResult> {
+        Claims::new(input.as_bytes(), None)
+            .map(|item| self.evaluate_item(&item.claim, options))
+            .collect()
     }
 
     /// The checker's warnings about the loaded packs: rules that can never fire, rules that

@@ -9,13 +9,14 @@
 //! let engine = Engine::standard().expect("the standard pack loads");
 //! let claim = r#"{"id": "CLM-1", "service_date": "2010-03-31",
 //!                 "lines": [{"code": "27093"}, {"code": "77002"}]}"#;
-//! let results = engine.evaluate_input(claim, EvalOptions::default()).unwrap();
+//! let results = engine.evaluate_input(claim, EvalOptions::default());
 //! assert_eq!(results[0].status, claimrules::Status::Deny);
 //! ```
 //!
 //! The pipeline, one module per phase: [`syntax`] (pest grammar → AST) → `check` (names,
 //! types, literals → compiled program) → `eval` (tree walk over one claim) → [`report`].
 
+pub mod batch;
 pub mod check;
 pub mod claim;
 pub mod codes;
@@ -31,8 +32,9 @@ pub mod report;
 pub mod syntax;
 pub mod testing;
 
-pub use claim::{Claim, ClaimError, InputError, RawClaim};
+pub use claim::{Claim, ClaimError, RawClaim};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};
 pub use engine::{Engine, EngineBuilder, EvalOptions};
+pub use input::{ClaimInput, InputFormat, InputItem};
 pub use pack::PackSource;
-pub use report::{ActionName, ClaimResult, Finding, Status};
+pub use report::{ActionName, ClaimResult, Finding, OutputFormat, Status};

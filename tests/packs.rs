@@ -97,9 +97,7 @@ fn diff_of_a_pack_set_with_itself_finds_nothing_and_exits_0() {
 fn a_claim_from_2009_and_one_from_2024_are_each_judged_by_the_rules_of_their_date() {
     let engine = acme();
     let batch = std::fs::read_to_string(format!("{ACME}/claims/batch.ndjson")).expect("batch");
-    let results = engine
-        .evaluate_input(&batch, EvalOptions::default())
-        .expect("the batch splits");
+    let results = engine.evaluate_input(&batch, EvalOptions::default());
     let status = |id: &str| {
         results
             .iter()

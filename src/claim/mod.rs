@@ -4,4 +4,4 @@ pub mod model;
 pub mod read;
 
 pub use model::{Claim, Line, Procedure, Provider};
-pub use read::{normalize, parse_claim, split_claims, ClaimError, InputError, RawClaim};
+pub use read::{normalize, parse_claim, ClaimError, RawClaim};

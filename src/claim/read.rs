@@ -1,14 +1,14 @@
-//! Reading claims from text: a single object, a JSON array, or NDJSON (one claim a line).
+//! Reading one claim's JSON into the claim model, and the checks serde cannot make.
 //!
-//! A claim that cannot be read becomes an error result of its own, named by its input line (for
-//! NDJSON) or array index and the JSON path of what is wrong; the claims around it are still
-//! read. The number of results always equals the number of claims in the input.
+//! A claim that cannot be read becomes an error result of its own, named by its input line and
+//! the JSON path of what is wrong; `crate::input` splits an input into claims so that the
+//! claims around it are still read.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use super::model::{pcs_approach_of, Claim};
 use crate::check::PCS_APPROACHES;
+use crate::input::limits::MAX_CLAIM_LINES;
 
 /// Why a claim could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,188 +38,6 @@ pub struct RawClaim {
     pub json: String,
     /// The 1-based input line it starts on.
     pub line: u64,
-}
-
-/// An input that could not be split into claims at all.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InputError {
-    pub message: String,
-    pub line: u64,
-}
-
-/// Splits an input into the claims it holds, without parsing them: each claim is then parsed
-/// on its own, so one broken claim never takes its neighbours with it.
-///
-/// * `[` first: a JSON array; each element is one claim.
-/// * a line that starts with `{` and holds a whole JSON object (among the first lines): NDJSON;
-///   each line is one claim.
-/// * otherwise: JSON objects one after another (pretty-printed claims); an object that is never
-///   closed runs to the end of the input.
-pub fn split_claims(text: &str) -> Result<Vec<RawClaim>, InputError> {
-    let body = text.trim_start_matches('\u{feff}');
-    let bom = text.len() - body.len();
-    Ok(match body.trim_start().chars().next() {
-        None => Vec::new(),
-        Some('[') => split_array(text, bom + body.len() - body.trim_start().len()),
-        Some(_) if is_ndjson(body) => split_lines(text, bom),
-        Some(_) => split_values(text, bom),
-    })
-}
-
-/// NDJSON when one of the first few non-blank lines is a whole object on its own, at column 1
-/// (a pretty-printed claim's inner objects are indented).
-fn is_ndjson(text: &str) -> bool {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(5)
-        .any(|l| l.starts_with('{') && serde_json::from_str::<&RawValue>(l).is_ok())
-}
-
-/// Line numbers of byte offsets that only move forward, so splitting a whole input counts its
-/// newlines once rather than once per claim.
-struct LineCounter<'a> {
-    text: &'a str,
-    pos: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text,
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    /// The text from `start` to `end`, trimmed, with the 1-based line it starts on.
-    fn claim(&mut self, start: usize, end: usize) -> RawClaim {
-        let target = start.min(self.text.len());
-        if target > self.pos {
-            self.line += self.text.as_bytes()[self.pos..target]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            self.pos = target;
-        }
-        RawClaim {
-            json: self.text[start..end].trim().to_string(),
-            line: self.line,
-        }
-    }
-}
-
-fn split_lines(text: &str, bom: usize) -> Vec<RawClaim> {
-    let mut out = Vec::new();
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let body = if i == 0 {
-            &line[bom.min(line.len())..]
-        } else {
-            line
-        };
-        if !body.trim().is_empty() {
-            out.push(RawClaim {
-                json: body.trim_end_matches(['\n', '\r']).to_string(),
-                line: i as u64 + 1,
-            });
-        }
-    }
-    out
-}
-
-/// Where the JSON value starting at `start` ends: after its matching bracket (or at the end of
-/// the input if it is never closed), or, for a bare word, at the next space, comma or bracket.
-fn value_end(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut i = start;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => {
-                    in_string = false;
-                    if depth == 0 {
-                        return i + 1;
-                    }
-                }
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' if depth > 0 => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return i + 1;
-                    }
-                }
-                b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}' if depth == 0 => return i,
-                _ => {}
-            }
-        }
-        i += 1;
-    }
-    bytes.len()
-}
-
-/// Values one after another, separated by whitespace.
-fn split_values(text: &str, from: usize) -> Vec<RawClaim> {
-    split_values_counted(&mut LineCounter::new(text), from)
-}
-
-fn split_values_counted<'a>(lines: &mut LineCounter<'a>, from: usize) -> Vec<RawClaim> {
-    let text = lines.text;
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = from;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let end = value_end(bytes, i).max(i + 1);
-        out.push(lines.claim(i, end));
-        i = end;
-    }
-    out
-}
-
-/// The elements of a top-level array, split at its own commas. What follows a closed array is
-/// read as more claims, so nothing in the input goes unanswered.
-fn split_array(text: &str, open: usize) -> Vec<RawClaim> {
-    let mut lines = LineCounter::new(text);
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = open + 1;
-    loop {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return out;
-        }
-        if bytes[i] == b']' {
-            out.extend(split_values_counted(&mut lines, i + 1));
-            return out;
-        }
-        let end = value_end(bytes, i).max(i + 1);
-        // An element that does not end at a comma or the closing bracket takes what follows with
-        // it, up to the next comma, so that its error shows the whole of it.
-        let mut stop = end;
-        while stop < bytes.len() && !matches!(bytes[stop], b',' | b']') {
-            stop += 1;
-        }
-        out.push(lines.claim(i, stop));
-        i = stop;
-        if i < bytes.len() && bytes[i] == b',' {
-            i += 1;
-        }
-    }
 }
 
 /// Parses one claim. On failure, the claim's id (when it can be found) and every error.
@@ -305,6 +123,15 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
     let mut errors = Vec::new();
     if claim.lines.is_empty() {
         errors.push(ClaimError::at("lines", "a claim needs at least one line"));
+    }
+    if claim.lines.len() > MAX_CLAIM_LINES {
+        errors.push(ClaimError::at(
+            "lines",
+            format!(
+                "the claim has {} lines; the limit is {MAX_CLAIM_LINES}",
+                claim.lines.len()
+            ),
+        ));
     }
     for (i, line) in claim.lines.iter_mut().enumerate() {
         if line.line.is_none() {

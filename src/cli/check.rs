@@ -1,12 +1,19 @@
 //! `claimrules check`.
 
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, BufReader, IsTerminal, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use claimrules::{ClaimError, ClaimResult, Engine, EvalOptions, PackSource, Status};
+use claimrules::batch::{self, BatchError, BatchOptions, Progress};
+use claimrules::input::{Claims, Peeked};
+use claimrules::{Engine, EvalOptions, InputFormat, InputItem, PackSource};
 
-use super::output::{fail, print_diagnostics, ResultWriter};
-use super::{CheckArgs, Format, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
+use super::output::{color_on_stderr, fail, print_diagnostics};
+use super::progress;
+use super::sink::Stdout;
+use super::{
+    CheckArgs, Format, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_PASS,
+};
 
 /// An engine builder with exactly these packs, in order.
 pub fn engine_of(sources: &[PackSource]) -> claimrules::EngineBuilder {
@@ -41,7 +48,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
-    let inputs: Vec<String> = if args.claims.is_empty() {
+    let names: Vec<String> = if args.claims.is_empty() {
         if io::stdin().is_terminal() {
             fail("no claims given: name claim files, or `-` to read standard input");
             return EXIT_FAILURE;
@@ -53,72 +60,188 @@ pub fn run(args: CheckArgs) -> u8 {
             .map(|p| p.display().to_string())
             .collect()
     };
-    let mut texts = Vec::with_capacity(inputs.len());
-    for name in &inputs {
-        match read_input(name) {
-            Ok(text) => texts.push(text),
+    // Every input is opened before any claim is judged, so a missing file fails the run at once.
+    let mut inputs = Vec::with_capacity(names.len());
+    for name in &names {
+        match open_input(name) {
+            Ok(input) => inputs.push(input),
             Err(message) => {
                 fail(message);
                 return EXIT_FAILURE;
             }
         }
     }
+    let total_bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         Format::Text
     } else {
         Format::Ndjson
     });
-    let options = EvalOptions {
-        explain: args.explain,
+    let options = BatchOptions {
+        threads: args.threads.map_or_else(default_threads, usize::from),
+        eval: EvalOptions {
+            explain: args.explain,
+        },
+        format: format.output(),
     };
-    let mut writer = ResultWriter::new(io::stdout().lock(), format);
-    let mut all_pass = true;
-    let outcome = (|| -> io::Result<()> {
-        writer.begin()?;
-        for text in &texts {
-            for result in &judge_input(&engine, text, options) {
-                all_pass &= result.status == Status::Pass;
-                writer.write(result)?;
-            }
+    let stop = stop_on_ctrl_c();
+    let progress = Progress::default();
+    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    let mut stdout = Stdout::open();
+    let claims = ChainedInputs::new(inputs, args.input.format());
+    let outcome = std::thread::scope(|scope| {
+        if show_progress {
+            scope.spawn(|| progress::show(&progress, total_bytes, color_on_stderr(), &done));
         }
-        Ok(())
-    })();
-    let outcome = outcome.and_then(|()| writer.finish());
-    match outcome {
-        Ok(()) if all_pass => EXIT_PASS,
-        Ok(()) => EXIT_FINDINGS,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_FAILURE,
+        let outcome = batch::run(&engine, claims, stdout.writer(), options, &progress, stop);
+        done.store(true, Ordering::Relaxed);
+        outcome
+    });
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(BatchError::Output { source, written }) => {
+            stdout.cut_to(written);
+            if source.kind() == io::ErrorKind::BrokenPipe {
+                fail("the output was closed before every result was written (broken pipe)");
+            } else {
+                fail(format!("cannot write results: {source}"));
+            }
+            return EXIT_FAILURE;
+        }
         Err(e) => {
-            fail(format!("cannot write results: {e}"));
-            EXIT_FAILURE
+            fail(e);
+            return EXIT_FAILURE;
+        }
+    };
+    if !args.quiet {
+        eprint!("{}", summary.render_text());
+    }
+    if let Some(path) = &args.summary_json {
+        let written = serde_json::to_vec_pretty(&summary)
+            .map_err(io::Error::other)
+            .and_then(|mut json| {
+                json.push(b'\n');
+                std::fs::write(path, json)
+            });
+        if let Err(e) = written {
+            fail(format!(
+                "cannot write the summary to `{}`: {e}",
+                path.display()
+            ));
+            return EXIT_FAILURE;
+        }
+    }
+    if summary.interrupted {
+        EXIT_INTERRUPTED
+    } else if summary.all_pass() {
+        EXIT_PASS
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A flag Ctrl-C sets: reading stops, and the claims read are still judged and written. A
+/// second Ctrl-C ends the process at once.
+fn stop_on_ctrl_c() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    // Without a handler (one is set already), Ctrl-C ends the process as it would anyway.
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+    &STOP
+}
+
+/// An input opened for reading, and its size when it is a file.
+pub struct OpenInput {
+    reader: Box<dyn Read + Send>,
+    size: Option<u64>,
+}
+
+/// Opens a claims file, or standard input for `-`.
+pub fn open_input(name: &str) -> Result<OpenInput, String> {
+    if name == "-" {
+        return Ok(OpenInput {
+            reader: Box::new(io::stdin()),
+            size: None,
+        });
+    }
+    let file = std::fs::File::open(Path::new(name))
+        .map_err(|e| format!("cannot read claims from `{name}`: {e}"))?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    Ok(OpenInput {
+        reader: Box::new(file),
+        size,
+    })
+}
+
+/// The claims of several inputs one after another, each read in its own format, with offsets
+/// counted over all of them.
+struct ChainedInputs {
+    inputs: std::vec::IntoIter<OpenInput>,
+    format: Option<InputFormat>,
+    current: Option<Claims<Peeked<InputReader>>>,
+    /// Bytes of the inputs before the current one.
+    base: u64,
+    last: u64,
+}
+
+impl ChainedInputs {
+    fn new(inputs: Vec<OpenInput>, format: Option<InputFormat>) -> Self {
+        ChainedInputs {
+            inputs: inputs.into_iter(),
+            format,
+            current: None,
+            base: 0,
+            last: 0,
         }
     }
 }
 
-/// Every claim of an input judged, one result per claim in input order; an input that does
-/// not split into claims is one `error` result naming its line.
-pub fn judge_input(engine: &Engine, text: &str, options: EvalOptions) -> Vec<ClaimResult> {
-    engine.evaluate_input(text, options).unwrap_or_else(|e| {
-        vec![ClaimResult::error(
-            None,
-            vec![ClaimError {
-                message: e.message,
-                path: None,
-                line: Some(e.line),
-            }],
-        )]
-    })
+impl Iterator for ChainedInputs {
+    type Item = InputItem;
+
+    fn next(&mut self) -> Option<InputItem> {
+        loop {
+            if let Some(claims) = &mut self.current {
+                if let Some(mut item) = claims.next() {
+                    self.last = item.offset;
+                    item.offset += self.base;
+                    return Some(item);
+                }
+            }
+            let input = self.inputs.next()?;
+            self.base += self.last;
+            self.last = 0;
+            let reader = BufReader::with_capacity(READ_BUFFER, input.reader);
+            self.current = Some(Claims::new(reader, self.format));
+        }
+    }
 }
 
+const READ_BUFFER: usize = 256 * 1024;
+
+type InputReader = BufReader<Box<dyn Read + Send>>;
+
+/// Reads a whole claims file, or standard input for `-`, as text.
 pub fn read_input(name: &str) -> Result<String, String> {
+    let mut input = open_input(name)?;
     let mut bytes = Vec::new();
-    let read = if name == "-" {
-        io::stdin().lock().read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(Path::new(name)).and_then(|mut f| f.read_to_end(&mut bytes))
-    };
     let shown = if name == "-" { "standard input" } else { name };
-    read.map_err(|e| format!("cannot read claims from `{shown}`: {e}"))?;
+    input
+        .reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read claims from `{shown}`: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
         let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()

@@ -6,7 +6,7 @@ use claimrules::replay::{compare, Replay};
 use claimrules::report::finding_line;
 use claimrules::EvalOptions;
 
-use super::check::{judge_input, read_input};
+use super::check::read_input;
 use super::output::{fail, print_diagnostics, write_json_document};
 use super::{DiffArgs, LintFormat, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
@@ -38,8 +38,8 @@ pub fn run(args: DiffArgs) -> u8 {
                 return EXIT_FAILURE;
             }
         };
-        old_results.extend(judge_input(old, &text, EvalOptions::default()));
-        new_results.extend(judge_input(new, &text, EvalOptions::default()));
+        old_results.extend(old.evaluate_input(&text, EvalOptions::default()));
+        new_results.extend(new.evaluate_input(&text, EvalOptions::default()));
     }
     let replay = compare(&old_results, &new_results);
     let written = match args.format {

@@ -6,6 +6,8 @@ mod fmt;
 mod lint;
 mod output;
 mod packs;
+mod progress;
+mod sink;
 mod test;
 
 use std::path::PathBuf;
@@ -17,6 +19,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub const EXIT_PASS: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
+/// A run stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -179,14 +183,44 @@ pub struct CheckArgs {
     /// Output format; `text` on a terminal, `ndjson` otherwise.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, else JSON.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input: InputArg,
     /// Add to each result the derived facts and every rule considered, with why it did or did
     /// not fire.
     #[arg(long)]
     pub explain: bool,
-    /// Claim files: one claim object, a JSON array, or NDJSON. `-` (or nothing, when input is
-    /// piped) reads standard input.
+    /// Worker threads judging claims; the number of cores by default.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also write the run's summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// Claim files: JSON (one claim object, a JSON array, or NDJSON) or X12 837P. `-` (or
+    /// nothing, when input is piped) reads standard input.
     #[arg(value_name = "CLAIMS")]
     pub claims: Vec<PathBuf>,
+}
+
+/// `--input`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputArg {
+    Auto,
+    Json,
+    X12,
+}
+
+impl InputArg {
+    pub fn format(self) -> Option<claimrules::InputFormat> {
+        match self {
+            InputArg::Auto => None,
+            InputArg::Json => Some(claimrules::InputFormat::Json),
+            InputArg::X12 => Some(claimrules::InputFormat::X12),
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,6 +228,16 @@ pub enum Format {
     Text,
     Json,
     Ndjson,
+}
+
+impl Format {
+    pub fn output(self) -> claimrules::OutputFormat {
+        match self {
+            Format::Text => claimrules::OutputFormat::Text,
+            Format::Json => claimrules::OutputFormat::Json,
+            Format::Ndjson => claimrules::OutputFormat::Ndjson,
+        }
+    }
 }
 
 pub fn run() -> ExitCode {

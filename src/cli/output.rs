@@ -2,11 +2,9 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use claimrules::{ClaimResult, Diagnostics, PolicyDiagnostic};
+use claimrules::{Diagnostics, PolicyDiagnostic};
 use miette::Diagnostic;
 use serde_json::json;
-
-use super::Format;
 
 /// Whether stderr should get colour: a terminal, and `NO_COLOR` unset.
 pub fn color_on_stderr() -> bool {
@@ -36,59 +34,6 @@ pub fn print_diagnostics(diagnostics: &Diagnostics) {
 /// A one-line message on stderr.
 pub fn fail(message: impl std::fmt::Display) {
     let _ = writeln!(io::stderr(), "error: {message}");
-}
-
-/// Writes results in the chosen format.
-pub struct ResultWriter<W: Write> {
-    out: W,
-    format: Format,
-    written: usize,
-}
-
-impl<W: Write> ResultWriter<W> {
-    pub fn new(out: W, format: Format) -> Self {
-        ResultWriter {
-            out,
-            format,
-            written: 0,
-        }
-    }
-
-    pub fn begin(&mut self) -> io::Result<()> {
-        if self.format == Format::Json {
-            self.out.write_all(b"[")?;
-        }
-        Ok(())
-    }
-
-    pub fn write(&mut self, result: &ClaimResult) -> io::Result<()> {
-        match self.format {
-            Format::Text => self
-                .out
-                .write_all(claimrules::report::render_text(result).as_bytes())?,
-            Format::Ndjson => {
-                serde_json::to_writer(&mut self.out, result)?;
-                self.out.write_all(b"\n")?;
-            }
-            Format::Json => {
-                if self.written > 0 {
-                    self.out.write_all(b",")?;
-                }
-                self.out.write_all(b"\n  ")?;
-                serde_json::to_writer(&mut self.out, result)?;
-            }
-        }
-        self.written += 1;
-        Ok(())
-    }
-
-    pub fn finish(mut self) -> io::Result<()> {
-        if self.format == Format::Json {
-            self.out
-                .write_all(if self.written > 0 { b"\n]\n" } else { b"]\n" })?;
-        }
-        self.out.flush()
-    }
 }
 
 /// A diagnostic for editors and CI: code, severity, file, 1-based line and column, message,

@@ -9,6 +9,8 @@ pub mod json;
 pub mod limits;
 pub mod x12;
 
+use std::io::{self, BufRead, Read};
+
 use crate::claim::{Claim, ClaimError, RawClaim};
 
 /// One claim as a reader found it, not yet judged.
@@ -65,6 +67,75 @@ impl InputFormat {
         match first {
             Some(i) if start[i..].starts_with(b"ISA") => InputFormat::X12,
             _ => InputFormat::Json,
+        }
+    }
+}
+
+/// A reader with the bytes already looked at put back in front.
+pub type Peeked<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+/// Reads the start of `reader`, until `enough` says so, the input ends, or `max` bytes, and
+/// gives back a reader that yields those bytes again, then the rest.
+pub(crate) fn peek<R: BufRead>(
+    mut reader: R,
+    max: usize,
+    mut enough: impl FnMut(&[u8]) -> bool,
+) -> Peeked<R> {
+    let mut prefix = Vec::new();
+    while prefix.len() < max && !enough(&prefix) {
+        let taken = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(buf) => {
+                let take = buf.len().min(max - prefix.len());
+                prefix.extend_from_slice(&buf[..take]);
+                take
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // The same error comes back when the claims are read, and is reported there.
+            Err(_) => break,
+        };
+        reader.consume(taken);
+    }
+    io::Cursor::new(prefix).chain(reader)
+}
+
+/// The bytes a [`peek`] looked at.
+pub(crate) trait PeekedPrefix {
+    fn prefix(&self) -> &[u8];
+}
+
+impl<R> PeekedPrefix for Peeked<R> {
+    fn prefix(&self) -> &[u8] {
+        self.get_ref().0.get_ref()
+    }
+}
+
+/// The claims of one input, in input order, whatever its format.
+pub enum Claims<R: BufRead> {
+    Json(json::JsonClaims<R>),
+    X12(x12::X12Claims<R>),
+}
+
+impl<R: BufRead> Claims<R> {
+    /// Reads claims in `format`, or in the format the input's first bytes show.
+    pub fn new(reader: R, format: Option<InputFormat>) -> Claims<Peeked<R>> {
+        let reader = peek(reader, 1024, |p| {
+            p.iter().filter(|b| !b.is_ascii_whitespace()).count() >= 6
+        });
+        match format.unwrap_or_else(|| InputFormat::detect(reader.prefix())) {
+            InputFormat::Json => Claims::Json(json::JsonClaims::new(reader)),
+            InputFormat::X12 => Claims::X12(x12::X12Claims::new(reader)),
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Claims<R> {
+    type Item = InputItem;
+
+    fn next(&mut self) -> Option<InputItem> {
+        match self {
+            Claims::Json(claims) => claims.next(),
+            Claims::X12(claims) => claims.next(),
         }
     }
 }

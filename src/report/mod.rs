@@ -1,11 +1,13 @@
 //! What an evaluation produces, in the shape DESIGN.md fixes, and how it is shown to people.
 
+mod format;
 mod text;
 
 use serde::Serialize;
 
 use crate::claim::ClaimError;
 
+pub use format::OutputFormat;
 pub use text::{finding_line, render_text};
 
 /// One result per claim, in input order.

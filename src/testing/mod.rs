@@ -214,10 +214,7 @@ fn run_one(
             .expectations
             .iter()
             .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
-    let result = engine.evaluate_raw(
-        &RawClaim { json, line: 1 },
-        EvalOptions { explain },
-    );
+    let result = engine.evaluate_raw(&RawClaim { json, line: 1 }, EvalOptions { explain });
     if let Some(collector) = collector {
         collector.record(claim::codes(&claim_json), &result);
     }

@@ -1,0 +1,233 @@
+//! Claims at volume: a stream of claims judged on every core and written in input order.
+//!
+//! Three stages joined by bounded queues, so memory stays flat whatever the input's size:
+//!
+//! 1. a reader thread pulls claims from the input and cuts them into batches of at most
+//!    [`BATCH_CLAIMS`] claims or [`BATCH_BYTES`] of claim text;
+//! 2. the calling thread hands each batch to a rayon pool of `threads` workers, which parse,
+//!    judge and render every claim, and tally the summary, and joins the pieces in input order;
+//! 3. a writer thread writes each batch's output in one piece.
+//!
+//! At most [`QUEUE`] batches wait between two stages. Every claim read gets exactly one result,
+//! and results come out in the order the claims went in. A stop request (Ctrl-C) ends reading;
+//! the claims already read are still judged and written whole. When the output fails (a closed
+//! pipe, a full disk), reading and judging stop and the error is returned.
+
+mod summary;
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+pub use summary::{ActionCounts, RuleCount, StatusCounts, Summary, TOP_RULES};
+
+use crate::input::{ClaimInput, InputItem};
+use crate::report::OutputFormat;
+use crate::{Engine, EvalOptions};
+
+/// The most claims in one batch.
+pub const BATCH_CLAIMS: usize = 512;
+/// The most claim text in one batch, so that a batch of large claims stays small too.
+pub const BATCH_BYTES: usize = 4 << 20;
+/// How many batches may wait between two stages.
+pub const QUEUE: usize = 2;
+
+/// How a batch is run.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchOptions {
+    /// Worker threads judging claims (at least one).
+    pub threads: usize,
+    pub eval: EvalOptions,
+    pub format: OutputFormat,
+}
+
+/// Counters a progress display reads while a batch runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Results written.
+    pub claims: AtomicU64,
+    /// Input bytes whose claims have all been written.
+    pub bytes: AtomicU64,
+}
+
+/// Why a batch run ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The output could not be written: a closed pipe, a full disk.
+    #[error("cannot write results: {source}")]
+    Output {
+        #[source]
+        source: io::Error,
+        /// Bytes written whole before the failure: the output's complete results.
+        written: u64,
+    },
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+}
+
+/// One batch's rendered results, ready to write.
+struct Rendered {
+    bytes: Vec<u8>,
+    /// Claims judged up to the end of this batch.
+    claims: u64,
+    /// Input offset after the batch's last claim.
+    offset: u64,
+}
+
+/// Judges every claim of `inputs` with `engine` and writes the results to `out` in input
+/// order; returns the tally. `stop` ends reading early (the claims read are still written).
+pub fn run<I, W>(
+    engine: &Engine,
+    inputs: I,
+    out: W,
+    options: BatchOptions,
+    progress: &Progress,
+    stop: &AtomicBool,
+) -> Result<Summary, BatchError>
+where
+    I: Iterator<Item = InputItem> + Send,
+    W: Write + Send,
+{
+    let started = Instant::now();
+    let threads = options.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("claimrules-worker-{i}"))
+        .build()
+        .map_err(|e| BatchError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
+    let (batches_in, batches) = sync_channel::<Vec<InputItem>>(QUEUE);
+    let (rendered_out, rendered) = sync_channel::<Rendered>(QUEUE);
+    let mut summary = Summary::default();
+    let (interrupted, written) = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_batches(inputs, batches_in, stop));
+        let writer = scope.spawn(|| write_batches(out, options.format, rendered, progress));
+        let mut judged = 0u64;
+        for batch in batches {
+            let (bytes, tally) = pool.install(|| judge_batch(engine, &batch, judged, options));
+            let offset = batch.last().map_or(0, |item| item.offset);
+            judged += batch.len() as u64;
+            summary.merge(tally);
+            drop(batch);
+            let piece = Rendered {
+                bytes,
+                claims: judged,
+                offset,
+            };
+            if rendered_out.send(piece).is_err() {
+                // The writer has stopped on an output error; stop reading too.
+                break;
+            }
+        }
+        drop(rendered_out);
+        let interrupted = reader.join().unwrap_or(false);
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(BatchError::Output {
+                source: io::Error::other("the writer thread failed"),
+                written: 0,
+            })
+        });
+        (interrupted, written)
+    });
+    written?;
+    summary.finish(started.elapsed(), interrupted);
+    Ok(summary)
+}
+
+/// Cuts the input into batches; returns whether a stop request ended it.
+fn read_batches<I: Iterator<Item = InputItem>>(
+    inputs: I,
+    batches: SyncSender<Vec<InputItem>>,
+    stop: &AtomicBool,
+) -> bool {
+    let mut batch = Vec::with_capacity(BATCH_CLAIMS);
+    let mut bytes = 0usize;
+    let mut interrupted = false;
+    for item in inputs {
+        bytes += match &item.claim {
+            ClaimInput::Json(raw) => raw.json.len(),
+            ClaimInput::Claim { .. } | ClaimInput::Unreadable { .. } => 256,
+        };
+        batch.push(item);
+        if batch.len() >= BATCH_CLAIMS || bytes >= BATCH_BYTES {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_CLAIMS));
+            bytes = 0;
+            if batches.send(full).is_err() {
+                return false;
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+    }
+    if !batch.is_empty() {
+        // A failed send means the run is ending on an output error, which is reported there.
+        let _ = batches.send(batch);
+    }
+    interrupted
+}
+
+/// Judges and renders one batch on the pool; `before` claims were judged before it.
+fn judge_batch(
+    engine: &Engine,
+    batch: &[InputItem],
+    before: u64,
+    options: BatchOptions,
+) -> (Vec<u8>, Summary) {
+    batch
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (Vec::new(), Summary::default()),
+            |(mut bytes, mut tally), (i, item)| {
+                let result = engine.evaluate_item(&item.claim, options.eval);
+                let first = before == 0 && i == 0;
+                options.format.write_result(&result, first, &mut bytes);
+                tally.add(&result);
+                (bytes, tally)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Summary::default()),
+            |(mut bytes, mut tally), (more, other)| {
+                bytes.extend_from_slice(&more);
+                tally.merge(other);
+                (bytes, tally)
+            },
+        )
+}
+
+/// Writes each batch's output whole, in order, then the format's closing bytes.
+fn write_batches<W: Write>(
+    mut out: W,
+    format: OutputFormat,
+    rendered: Receiver<Rendered>,
+    progress: &Progress,
+) -> Result<(), BatchError> {
+    let mut written = 0u64;
+    let mut any = false;
+    let write = |out: &mut W, bytes: &[u8], written: &mut u64| {
+        out.write_all(bytes).map_err(|source| BatchError::Output {
+            source,
+            written: *written,
+        })?;
+        *written += bytes.len() as u64;
+        Ok::<(), BatchError>(())
+    };
+    write(&mut out, format.begin(), &mut written)?;
+    for piece in rendered {
+        any |= piece.claims > 0;
+        write(&mut out, &piece.bytes, &mut written)?;
+        progress.claims.store(piece.claims, Ordering::Relaxed);
+        progress.bytes.store(piece.offset, Ordering::Relaxed);
+    }
+    write(&mut out, format.end(any), &mut written)?;
+    out.flush()
+        .map_err(|source| BatchError::Output { source, written })
+}

@@ -1,0 +1,68 @@
+//! The three output formats of DESIGN.md, written one result at a time so that a batch of any
+//! size streams: `text` for people, `json` (one array) and `ndjson` (one object a line).
+
+use super::{render_text, ClaimResult};
+use crate::claim::ClaimError;
+
+/// How results are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Ndjson,
+}
+
+impl OutputFormat {
+    /// What comes before the first result.
+    pub fn begin(self) -> &'static [u8] {
+        match self {
+            OutputFormat::Json => b"[",
+            OutputFormat::Text | OutputFormat::Ndjson => b"",
+        }
+    }
+
+    /// Appends one result to `out`; `first` is whether it is the first result of the output.
+    pub fn write_result(self, result: &ClaimResult, first: bool, out: &mut Vec<u8>) {
+        match self {
+            OutputFormat::Text => out.extend_from_slice(render_text(result).as_bytes()),
+            OutputFormat::Ndjson => {
+                write_json(result, out);
+                out.push(b'\n');
+            }
+            OutputFormat::Json => {
+                out.extend_from_slice(if first { b"\n  " } else { b",\n  " });
+                write_json(result, out);
+            }
+        }
+    }
+
+    /// What comes after the last result; `any` is whether there was one.
+    pub fn end(self, any: bool) -> &'static [u8] {
+        match (self, any) {
+            (OutputFormat::Json, true) => b"\n]\n",
+            (OutputFormat::Json, false) => b"]\n",
+            (OutputFormat::Text | OutputFormat::Ndjson, _) => b"",
+        }
+    }
+}
+
+/// A result as JSON. Serializing the result types cannot fail (every map key is a string);
+/// should it ever, the claim still gets a result, one that says so.
+fn write_json(result: &ClaimResult, out: &mut Vec<u8>) {
+    let start = out.len();
+    if let Err(e) = serde_json::to_writer(&mut *out, result) {
+        out.truncate(start);
+        let fallback = ClaimResult::error(
+            result.claim.clone(),
+            vec![ClaimError {
+                message: format!("the result could not be written as JSON: {e}"),
+                path: None,
+                line: None,
+            }],
+        );
+        if serde_json::to_writer(&mut *out, &fallback).is_err() {
+            out.truncate(start);
+            out.extend_from_slice(br#"{"claim":null,"status":"error","findings":[],"errors":[]}"#);
+        }
+    }
+}

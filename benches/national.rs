@@ -16,13 +16,17 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use claimrules::claim::{normalize, Claim};
 use claimrules::codes::Code;
 use claimrules::ncci::{compact, day, read_pair_edits, DataFile, ModifierIndicator, PairEdits};
 use claimrules::report::{ActionName, Finding, PackRef, PolicyRef, TableRef};
 use claimrules::{Engine, EvalOptions};
+
+mod common;
+
+use common::{generate, memory_kib, mib, ratio, timed};
 
 const PTP: &str = "../shared/data/ncci/ptp_practitioner_v30.1_2024q2.tsv";
 const MUE: &str = "../shared/data/ncci/mue_2024q2.tsv";
@@ -218,86 +222,6 @@ fn end_to_end(engine: &Engine, claims: &[&str]) -> usize {
         }
     }
     written + out.len()
-}
-
-fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed())
-}
-
-fn ratio(slow: Duration, fast: Duration) -> f64 {
-    slow.as_secs_f64() / fast.as_secs_f64().max(1e-9)
-}
-
-/// A figure of /proc/self/status in KiB (0 where there is none).
-fn memory_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
-}
-
-/// A generated claim, as JSON text, with its line codes.
-struct Generated {
-    json: String,
-    lines: Vec<Code>,
-}
-
-/// Claims of 1 to 12 lines whose codes come from the table: most claims hold both codes of a
-/// random edit, the other lines are codes of other edits; some lines carry modifier 59 or a
-/// side, some units above 1; dates of service from 2010 through 2024.
-fn generate(table: &PairEdits, count: usize) -> Vec<Generated> {
-    let rows: Vec<(Code, Code)> = table.iter().map(|(c1, c2, _)| (c1, c2)).collect();
-    let mut rng = fastrand::Rng::with_seed(7);
-    let mut out = Vec::with_capacity(count);
-    let modifiers = ["59", "RT", "LT", "26", "XS"];
-    for n in 0..count {
-        let line_count = rng.usize(1..=12);
-        let mut codes = Vec::with_capacity(line_count);
-        let (c1, c2) = rows[rng.usize(..rows.len())];
-        codes.push(c1);
-        if line_count > 1 && rng.u8(..10) < 8 {
-            codes.push(c2);
-        }
-        while codes.len() < line_count {
-            let (a, b) = rows[rng.usize(..rows.len())];
-            codes.push(if rng.bool() { a } else { b });
-        }
-        let date = format!(
-            "{}-{:02}-{:02}",
-            rng.i32(2010..=2024),
-            rng.u32(1..=12),
-            rng.u32(1..=28)
-        );
-        let lines: Vec<String> = codes
-            .iter()
-            .map(|code| {
-                let mods = if rng.u8(..10) == 0 {
-                    format!(r#""{}""#, modifiers[rng.usize(..modifiers.len())])
-                } else {
-                    String::new()
-                };
-                let units = if rng.u8(..8) == 0 { rng.u32(2..=4) } else { 1 };
-                format!(r#"{{"code":"{code}","modifiers":[{mods}],"units":{units}}}"#)
-            })
-            .collect();
-        let json = format!(
-            r#"{{"id":"GEN-{n}","service_date":"{date}","lines":[{}]}}"#,
-            lines.join(",")
-        );
-        out.push(Generated { json, lines: codes });
-    }
-    out
 }
 
 /// The PTP and MUE checks of ncci.policy written by hand over the same data: the edits keyed

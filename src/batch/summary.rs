@@ -26,6 +26,9 @@ pub struct Summary {
     pub claims_per_second: f64,
     /// The run was stopped (Ctrl-C) before the input ended; every claim read was still written.
     pub interrupted: bool,
+    /// The process's peak resident memory in KiB, where the system tells it (Linux); `null`
+    /// elsewhere.
+    pub peak_memory_kib: Option<u64>,
     #[serde(skip)]
     rule_findings: FxHashMap<String, u64>,
 }
@@ -134,6 +137,7 @@ impl Summary {
             0.0
         };
         self.interrupted = interrupted;
+        self.peak_memory_kib = peak_memory_kib();
     }
 
     /// The summary for people: a few lines, each ending with a newline.
@@ -167,9 +171,13 @@ impl Summary {
             }
         }
         out.push_str(&format!(
-            "{:.2} s, {:.0} claims/s{}\n",
+            "{:.2} s, {:.0} claims/s{}{}\n",
             self.elapsed_seconds,
             self.claims_per_second,
+            self.peak_memory_kib.map_or(String::new(), |kib| format!(
+                ", peak memory {:.0} MiB",
+                kib as f64 / 1024.0
+            )),
             if self.interrupted {
                 "; interrupted: the claims not yet read were not judged"
             } else {
@@ -178,4 +186,11 @@ impl Summary {
         ));
         out
     }
+}
+
+/// The peak resident memory of this process, from `/proc/self/status`.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -1,0 +1,217 @@
+//! Claims at volume through the binary: `cargo bench --bench stream`.
+//!
+//! Generates a batch of claims as NDJSON (`BENCH_CLAIMS`, default 1,000,000; the same generator
+//! as the national bench), then runs `claimrules check` on it with the standard pack and the
+//! full PTP and MUE tables, as a payer would, and measures in the same run:
+//! - claims per second on one worker thread and on every core (the ratio is the scaling);
+//! - peak resident memory of the process for an empty input (the tables' own footprint), for
+//!   10,000 claims and for the whole batch: streaming keeps it flat;
+//! - the I/O floor: the same file through a plain `serde_json` read-and-write of every line;
+//! - that each run wrote exactly one result per claim, in input order.
+//!
+//! Results go through a pipe to this process, which checks each line's claim id and drops it.
+
+mod common;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use claimrules::Engine;
+use common::{generate_each, ratio, timed};
+
+const PTP: &str = "../shared/data/ncci/ptp_practitioner_v30.1_2024q2.tsv";
+const MUE: &str = "../shared/data/ncci/mue_2024q2.tsv";
+
+fn main() {
+    if !Path::new(PTP).exists() || !Path::new(MUE).exists() {
+        eprintln!("the national tables are not at {PTP} and {MUE}; nothing to measure");
+        return;
+    }
+    let count: usize = std::env::var("BENCH_CLAIMS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-stream");
+    std::fs::create_dir_all(&dir).expect("a folder for the generated claims");
+    // One table cache for every run, filled by the first: each run loads as a payer's would
+    // after the first.
+    let cache = dir.join("cache");
+    std::env::set_var("CLAIMRULES_CACHE", &cache);
+
+    println!("claimrules streaming benchmark ({cores} cores, {count} claims)\n");
+    let engine = Engine::builder()
+        .table_data("ncci_ptp", PTP)
+        .table_data("ncci_mue", MUE)
+        .build()
+        .unwrap_or_else(|_| panic!("the standard pack loads with the full tables"));
+    let edits = std::sync::Arc::clone(&engine.program().edit_tables[0].edits);
+    drop(engine);
+
+    let batch = dir.join(format!("claims-{count}.ndjson"));
+    let small_count = count.min(10_000);
+    let small = dir.join(format!("claims-{small_count}.ndjson"));
+    let empty = dir.join("claims-0.ndjson");
+    let ((), generated) = timed(|| {
+        write_claims(&batch, &edits, count);
+        write_claims(&small, &edits, small_count);
+        write_claims(&empty, &edits, 0);
+    });
+    let bytes = std::fs::metadata(&batch).map_or(0, |m| m.len());
+    println!(
+        "generated {count} claims ({:.0} MiB) in {:.1} s\n",
+        bytes as f64 / (1 << 20) as f64,
+        generated.as_secs_f64()
+    );
+
+    let footprint = run_check(&empty, 0, cores);
+    let at_small = run_check(&small, small_count, cores);
+    let one = run_check(&batch, count, 1);
+    let all = run_check(&batch, count, cores);
+    let (_, floor) = timed(|| io_floor(&batch));
+
+    let rate = |d: Duration| count as f64 / d.as_secs_f64().max(1e-9);
+    println!("end to end, NDJSON in, NDJSON out (claims/s over the whole run, tables loaded):");
+    println!(
+        "  1 thread:        {:>10.0} claims/s  ({:.2} s, {:.2} cores busy)",
+        rate(one.wall),
+        one.wall.as_secs_f64(),
+        one.cpu.as_secs_f64() / one.wall.as_secs_f64()
+    );
+    println!(
+        "  {cores} threads:       {:>10.0} claims/s  ({:.2} s, {:.2} cores busy)",
+        rate(all.wall),
+        all.wall.as_secs_f64(),
+        all.cpu.as_secs_f64() / all.wall.as_secs_f64()
+    );
+    println!(
+        "  scaling:         {:>10.2}x  (target >= 1.8x on 2 cores)",
+        ratio(one.wall, all.wall)
+    );
+    println!(
+        "  I/O floor:       {:>10.0} claims/s  (serde_json read and write of every line, 1 thread)",
+        rate(floor)
+    );
+    println!(
+        "  all cores / floor: {:>8.2}  (target >= 0.5)\n",
+        ratio(floor, all.wall)
+    );
+    println!("peak resident memory of `claimrules check` ({cores} threads):");
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!(
+        "  no claims (the tables' own footprint): {:>7.1} MiB",
+        mib(footprint.peak_kib)
+    );
+    for (n, run) in [(small_count, &at_small), (count, &all), (count, &one)] {
+        println!(
+            "  {n:>9} claims, {} thread(s): {:>9.1} MiB  (+{:.1} MiB; target within 100 MB)",
+            run.threads,
+            mib(run.peak_kib),
+            mib(run.peak_kib.saturating_sub(footprint.peak_kib))
+        );
+    }
+    println!("\nevery run wrote one result per claim, in input order");
+}
+
+fn write_claims(path: &Path, edits: &claimrules::ncci::PairEdits, count: usize) {
+    if path.exists() {
+        return;
+    }
+    let partial = path.with_extension("partial");
+    let mut out = BufWriter::new(File::create(&partial).expect("a claims file"));
+    generate_each(edits, count, |claim| {
+        out.write_all(claim.json.as_bytes()).expect("written");
+        out.write_all(b"\n").expect("written");
+    });
+    out.flush().expect("written");
+    std::fs::rename(&partial, path).expect("renamed");
+}
+
+/// What one run of the binary took.
+struct Run {
+    threads: usize,
+    wall: Duration,
+    /// User and system time of the process.
+    cpu: Duration,
+    peak_kib: u64,
+}
+
+/// Runs `claimrules check` on `claims` and checks that its output holds `count` results, the
+/// n-th for claim `GEN-n`.
+fn run_check(claims: &Path, count: usize, threads: usize) -> Run {
+    let summary = claims.with_extension(format!("summary-{threads}.json"));
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimrules"))
+        .args(["check", "--quiet", "--format", "ndjson", "--threads"])
+        .arg(threads.to_string())
+        .arg(format!("--table=ncci_ptp={PTP}"))
+        .arg(format!("--table=ncci_mue={MUE}"))
+        .arg("--summary-json")
+        .arg(&summary)
+        .arg(claims)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("claimrules runs");
+    let stdout = child.stdout.take().expect("a pipe");
+    let mut seen = 0usize;
+    for line in BufReader::with_capacity(1 << 20, stdout).split(b'\n') {
+        let line = line.expect("results read");
+        let expected = format!("{{\"claim\":\"GEN-{seen}\",");
+        assert!(
+            line.starts_with(expected.as_bytes()),
+            "result {seen} is not for claim GEN-{seen}: {}",
+            String::from_utf8_lossy(&line[..line.len().min(60)])
+        );
+        seen += 1;
+    }
+    let (status, usage) = wait_with_usage(child.id() as libc::pid_t);
+    let wall = started.elapsed();
+    assert!(
+        matches!(status, 0 | 1),
+        "claimrules check exited with {status}"
+    );
+    assert_eq!(seen, count, "one result per claim");
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    // The process's own figure: `ru_maxrss` of a child counts this process's memory at fork.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).expect("the run's summary"))
+            .expect("summary JSON");
+    Run {
+        threads,
+        wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        peak_kib: summary["peak_memory_kib"].as_u64().unwrap_or(0),
+    }
+}
+
+/// Waits for a child and returns its exit code and resource usage (CPU time), which only
+/// `wait4` gives for one child.
+fn wait_with_usage(pid: libc::pid_t) -> (i32, libc::rusage) {
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills in; the pointers are valid for the call.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "waited for claimrules");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, usage)
+}
+
+/// The floor any JSON-lines tool pays: read every line, parse it, write it back out.
+fn io_floor(claims: &Path) {
+    let input = BufReader::with_capacity(1 << 20, File::open(claims).expect("claims"));
+    let mut out = BufWriter::with_capacity(1 << 20, File::create("/dev/null").expect("null"));
+    for line in input.lines() {
+        let line = line.expect("a line");
+        let value: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        serde_json::to_writer(&mut out, &value).expect("written");
+        out.write_all(b"\n").expect("written");
+    }
+    out.flush().expect("written");
+}

@@ -1,1 +1,0 @@
-//! X12 837P claims (being written).

@@ -92,6 +92,8 @@ struct LineDraft {
     /// Whether an SV1 was read for it, even a broken one.
     has_sv1: bool,
     date: Option<Date>,
+    /// A DTP*472 was read for it, even a broken one.
+    dated: bool,
 }
 
 /// A claim being read (loop 2300 and its lines).
@@ -103,6 +105,10 @@ struct ClaimDraft {
     place_of_service: Option<PlaceOfService>,
     diagnoses: Vec<Diagnosis>,
     date: Option<Date>,
+    /// A claim-level DTP*472 was read, even a broken one.
+    dated: bool,
+    /// An SV1 came before any LX.
+    orphan_sv1: bool,
     lines: Vec<LineDraft>,
     numbers: HashSet<u32>,
     /// An LX has been read: what follows belongs to lines.
@@ -167,6 +173,12 @@ impl ClaimDraft {
     }
 
     fn dtp(&mut self, seg: &Segment) {
+        // A broken date is reported once: not again as a line without a date.
+        if !self.in_lines {
+            self.dated = true;
+        } else if let Some(line) = self.lines.last_mut() {
+            line.dated = true;
+        }
         let format = seg.element(2);
         let value = seg.element(3);
         let date = match format {
@@ -256,6 +268,7 @@ impl ClaimDraft {
             sv1: None,
             has_sv1: false,
             date: None,
+            dated: false,
         });
     }
 
@@ -264,6 +277,7 @@ impl ClaimDraft {
             return;
         }
         let Some(line) = self.lines.last_mut() else {
+            self.orphan_sv1 = true;
             self.error(problem(
                 seg,
                 Some("LX".into()),
@@ -349,7 +363,7 @@ impl ClaimDraft {
         if !self.overflow {
             self.close_line();
         }
-        if self.lines.is_empty() && !self.overflow {
+        if self.lines.is_empty() && !self.overflow && !self.orphan_sv1 {
             let e = problem(
                 &self.clm,
                 Some("LX".into()),
@@ -361,6 +375,9 @@ impl ClaimDraft {
         let lines = std::mem::take(&mut self.lines);
         for draft in lines {
             let Some(date) = draft.date.or(self.date) else {
+                if draft.dated || self.dated {
+                    continue;
+                }
                 self.error(problem(
                     &draft.lx,
                     Some("DTP03".into()),
@@ -586,6 +603,8 @@ impl Mapper {
             place_of_service,
             diagnoses: Vec::new(),
             date: None,
+            dated: false,
+            orphan_sv1: false,
             lines: Vec::new(),
             numbers: HashSet::new(),
             in_lines: false,

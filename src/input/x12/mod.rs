@@ -63,6 +63,8 @@ pub struct X12Claims<R: BufRead> {
 }
 
 impl<R: BufRead> X12Claims<R> {
+    /// Reads from `reader`, which should start with an ISA segment (after an optional
+    /// byte-order mark and whitespace).
     pub fn new(reader: R) -> Self {
         X12Claims {
             segments: SegmentReader::new(reader),
@@ -533,6 +535,82 @@ mod tests {
         );
         assert_eq!(error.path.as_deref(), Some("NTE"));
         assert_eq!(error.line, Some(9));
+    }
+
+    #[test]
+    fn an_overlong_clm_still_begins_a_claim() {
+        let long = format!("CLM*{}", "9".repeat(MAX_SEGMENT_BYTES));
+        let mut body = GOOD.to_vec();
+        body.extend([
+            long.as_str(),
+            "LX*1",
+            "SV1*HC:99213*40*UN*1***1",
+            "DTP*472*D8*20100401",
+        ]);
+        let items = read(interchange(&body).as_bytes());
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(claim(&items[0]).id, "GOOD");
+        let (id, errors) = unreadable(&items[1]);
+        assert_eq!(id, None);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0]
+            .message
+            .starts_with("segment 12 `CLM`: longer than"));
+        assert_eq!(errors[0].path.as_deref(), Some("CLM"));
+    }
+
+    #[test]
+    fn a_new_isa_without_the_last_iea() {
+        let first = interchange(&GOOD).replace("IEA*1*000000907~\n", "");
+        let second = interchange(&[
+            "CLM*NEXT*1***11:B:1*Y*A*Y*I",
+            "LX*1",
+            "SV1*HC:99213*40*UN*1***1",
+            "DTP*472*D8*20100402",
+        ]);
+        let items = read(format!("{first}{second}").as_bytes());
+        let ids: Vec<&str> = items.iter().map(|i| claim(i).id.as_str()).collect();
+        assert_eq!(ids, ["GOOD", "NEXT"]);
+        // A broken one is reported, and the rest read with the delimiters in force.
+        let broken = second.replacen("ISA*00*", "ISA*0*", 1);
+        let items = read(format!("{first}{broken}").as_bytes());
+        assert_eq!(items.len(), 3, "{items:?}");
+        let (id, errors) = unreadable(&items[1]);
+        assert_eq!(id, None);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("segment 14 `ISA`: a new interchange whose ISA cannot be read"),
+            "{errors:?}"
+        );
+        assert_eq!(claim(&items[2]).id, "NEXT");
+    }
+
+    /// A reader that fails after some bytes.
+    struct Failing<'a>(&'a [u8]);
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the disk is gone"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_ends_the_input_after_the_claims_read() {
+        let text = interchange(&GOOD);
+        let cut = text.find("SE*").unwrap_or(0);
+        let reader = std::io::BufReader::new(Failing(&text.as_bytes()[..cut]));
+        let items: Vec<ClaimInput> = X12Claims::new(reader).map(|i| i.claim).collect();
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(claim(&items[0]).id, "GOOD");
+        let (_, errors) = unreadable(&items[1]);
+        assert!(errors[0].message.contains("the disk is gone"));
     }
 
     #[test]

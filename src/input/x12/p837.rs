@@ -461,15 +461,39 @@ impl Mapper {
     pub(crate) fn event(&mut self, event: Event, out: &mut VecDeque<ClaimInput>) {
         match event {
             Event::Segment(seg) => self.segment(seg, out),
-            Event::TooLong { line, number, id } => {
-                let shown = if id.is_empty() { "?" } else { id.as_str() };
+            Event::TooLong(seg) => {
+                let id = seg.id();
                 let error = ClaimError {
                     message: format!(
-                        "segment {number} `{shown}`: longer than {MAX_SEGMENT_BYTES} bytes"
+                        "segment {} `{}`: longer than {MAX_SEGMENT_BYTES} bytes",
+                        seg.number,
+                        if id.is_empty() { "?" } else { id }
                     ),
-                    path: is_segment_id(&id).then_some(id),
-                    line: Some(line),
+                    path: is_segment_id(id).then(|| id.to_string()),
+                    line: Some(seg.line),
                 };
+                // Keep the loops in step: a claim or a level still begins here.
+                match id {
+                    "CLM" => {
+                        self.finish(out);
+                        let mut claim = self.draft(seg, None);
+                        claim.error(error);
+                        self.claim = Some(claim);
+                    }
+                    "HL" | "SE" | "GE" | "IEA" | "ST" | "GS" => {
+                        self.finish(out);
+                        self.outside_or_claim(error, out);
+                    }
+                    _ => self.outside_or_claim(error, out),
+                }
+            }
+            Event::BadIsa { segment, why } => {
+                self.finish(out);
+                let error = problem(
+                    &segment,
+                    None,
+                    format!("a new interchange whose ISA cannot be read: {why}"),
+                );
                 self.outside_or_claim(error, out);
             }
             Event::Fatal { line, message } => {
@@ -595,12 +619,22 @@ impl Mapper {
             ));
             None
         };
+        let mut claim = self.draft(seg, id);
+        claim.place_of_service = place_of_service;
+        for e in errors {
+            claim.error(e);
+        }
+        claim
+    }
+
+    /// An empty claim begun by `clm`.
+    fn draft(&self, clm: Segment, id: Option<String>) -> ClaimDraft {
         ClaimDraft {
             id,
-            clm: seg,
+            clm,
             payer: self.payer,
             taxonomy: self.billing_taxonomy.clone(),
-            place_of_service,
+            place_of_service: None,
             diagnoses: Vec::new(),
             date: None,
             dated: false,
@@ -609,7 +643,7 @@ impl Mapper {
             numbers: HashSet::new(),
             in_lines: false,
             overflow: false,
-            errors,
+            errors: Vec::new(),
             more_errors: 0,
         }
     }

@@ -169,9 +169,12 @@ impl Segment {
 pub(crate) enum Event {
     /// A segment (its id not yet checked). ISA opens an interchange and sets its delimiters.
     Segment(Segment),
-    /// A segment longer than [`MAX_SEGMENT_BYTES`], skipped to its terminator; `id` is the
-    /// text before its first element separator, when that was short.
-    TooLong { line: u64, number: u64, id: String },
+    /// A segment longer than [`MAX_SEGMENT_BYTES`], skipped to its terminator. Only its id
+    /// is kept (empty when the text before its first separator is not short).
+    TooLong(Segment),
+    /// An ISA inside an interchange (its IEA missing) that cannot be read: the segments after
+    /// it are split with the last interchange's delimiters.
+    BadIsa { segment: Segment, why: String },
     /// The input cannot be read on: not X12, or an I/O error. Nothing follows.
     Fatal { line: u64, message: String },
 }
@@ -362,16 +365,12 @@ impl<R: BufRead> SegmentReader<R> {
         };
         if too_long {
             let id = segment.id();
-            let id = if id.len() <= 3 {
+            let text = if id.len() <= 3 {
                 id.to_string()
             } else {
                 String::new()
             };
-            return Ok(Some(Event::TooLong {
-                line,
-                number: self.number,
-                id,
-            }));
+            return Ok(Some(Event::TooLong(Segment { text, ..segment })));
         }
         match segment.id() {
             "IEA" => self.delimiters = None,
@@ -380,16 +379,19 @@ impl<R: BufRead> SegmentReader<R> {
                 // uses the same terminator (it was split at it).
                 let mut isa = self.buf.clone();
                 isa.push(delimiters.segment);
-                if let Ok(d) = Delimiters::from_isa(&isa) {
-                    self.delimiters = Some(d);
-                    self.number = 1;
-                    return Ok(Some(Event::Segment(Segment {
-                        element: char::from(d.element),
-                        component: char::from(d.component),
-                        number: 1,
-                        ..segment
-                    })));
-                }
+                return Ok(Some(match Delimiters::from_isa(&isa) {
+                    Ok(d) => {
+                        self.delimiters = Some(d);
+                        self.number = 1;
+                        Event::Segment(Segment {
+                            element: char::from(d.element),
+                            component: char::from(d.component),
+                            number: 1,
+                            ..segment
+                        })
+                    }
+                    Err(why) => Event::BadIsa { segment, why },
+                }));
             }
             _ => {}
         }

@@ -32,6 +32,10 @@ use crate::{Engine, EvalOptions};
 pub const BATCH_CLAIMS: usize = 512;
 /// The most claim text in one batch, so that a batch of large claims stays small too.
 pub const BATCH_BYTES: usize = 4 << 20;
+/// Room for one batch's output, to start with: most batches need no more.
+const OUTPUT_GUESS: usize = 64 << 10;
+/// The fewest claims a worker takes at a time, so that a batch is not cut finer than helps.
+const CLAIMS_PER_TASK: usize = 16;
 /// How many batches may wait between two stages.
 pub const QUEUE: usize = 2;
 
@@ -183,8 +187,9 @@ fn judge_batch(
     batch
         .par_iter()
         .enumerate()
+        .with_min_len(CLAIMS_PER_TASK)
         .fold(
-            || (Vec::new(), Summary::default()),
+            || (Vec::with_capacity(OUTPUT_GUESS), Summary::default()),
             |(mut bytes, mut tally), (i, item)| {
                 let result = engine.evaluate_item(&item.claim, options.eval);
                 let first = before == 0 && i == 0;

@@ -139,6 +139,8 @@ struct Run {
     peak_kib: u64,
 }
 
+// The child is waited for with `wait4`, for its CPU time, which `Child::wait` does not give.
+#[allow(clippy::zombie_processes)]
 /// Runs `claimrules check` on `claims` and checks that its output holds `count` results, the
 /// n-th for claim `GEN-n`.
 fn run_check(claims: &Path, count: usize, threads: usize) -> Run {

@@ -91,4 +91,3 @@ pub fn generate_each(table: &PairEdits, count: usize, mut each: impl FnMut(Gener
         each(Generated { json, lines: codes });
     }
 }
-

@@ -65,7 +65,7 @@ pub enum BatchError {
     Output {
         #[source]
         source: io::Error,
-        /// Bytes written whole before the failure: the output's complete results.
+        /// Bytes written up to the last line end before the failure.
         written: u64,
     },
     #[error("cannot start {threads} worker threads: {message}")]
@@ -217,22 +217,48 @@ fn write_batches<W: Write>(
 ) -> Result<(), BatchError> {
     let mut written = 0u64;
     let mut any = false;
-    let write = |out: &mut W, bytes: &[u8], written: &mut u64| {
-        out.write_all(bytes).map_err(|source| BatchError::Output {
-            source,
-            written: *written,
-        })?;
-        *written += bytes.len() as u64;
-        Ok::<(), BatchError>(())
-    };
-    write(&mut out, format.begin(), &mut written)?;
+    write_whole(&mut out, format.begin(), &mut written)?;
     for piece in rendered {
         any |= piece.claims > 0;
-        write(&mut out, &piece.bytes, &mut written)?;
+        write_whole(&mut out, &piece.bytes, &mut written)?;
         progress.claims.store(piece.claims, Ordering::Relaxed);
         progress.bytes.store(piece.offset, Ordering::Relaxed);
     }
-    write(&mut out, format.end(any), &mut written)?;
+    write_whole(&mut out, format.end(any), &mut written)?;
     out.flush()
         .map_err(|source| BatchError::Output { source, written })
+}
+
+/// Writes all of `bytes`. When the output fails part-way, the error counts the bytes written up
+/// to the last line end, so that the caller can cut the output back to whole lines.
+fn write_whole<W: Write>(out: &mut W, bytes: &[u8], written: &mut u64) -> Result<(), BatchError> {
+    let mut done = 0;
+    while done < bytes.len() {
+        match out.write(&bytes[done..]) {
+            Ok(0) => {
+                return Err(cut_short(
+                    io::ErrorKind::WriteZero.into(),
+                    bytes,
+                    done,
+                    *written,
+                ));
+            }
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cut_short(e, bytes, done, *written)),
+        }
+    }
+    *written += bytes.len() as u64;
+    Ok(())
+}
+
+fn cut_short(source: io::Error, bytes: &[u8], done: usize, before: u64) -> BatchError {
+    let whole = bytes[..done]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    BatchError::Output {
+        source,
+        written: before + whole as u64,
+    }
 }

@@ -113,7 +113,8 @@ impl<R> PeekedPrefix for Peeked<R> {
 /// The claims of one input, in input order, whatever its format.
 pub enum Claims<R: BufRead> {
     Json(json::JsonClaims<R>),
-    X12(x12::X12Claims<R>),
+    /// Boxed: the X12 reader carries its loop state, far more than the JSON splitter.
+    X12(Box<x12::X12Claims<R>>),
 }
 
 impl<R: BufRead> Claims<R> {
@@ -124,7 +125,7 @@ impl<R: BufRead> Claims<R> {
         });
         match format.unwrap_or_else(|| InputFormat::detect(reader.prefix())) {
             InputFormat::Json => Claims::Json(json::JsonClaims::new(reader)),
-            InputFormat::X12 => Claims::X12(x12::X12Claims::new(reader)),
+            InputFormat::X12 => Claims::X12(Box::new(x12::X12Claims::new(reader))),
         }
     }
 }

@@ -175,3 +175,67 @@ fn a_broken_code_breaks_only_its_claim() {
         other => panic!("not a claim: {other:?}"),
     }
 }
+
+/// `claimrules check --input x12 --format json` on every sample: one result per claim and date
+/// of service, as the text counts them; `ISA` at the start is found without `--input` too.
+#[test]
+fn the_command_line_checks_every_sample() {
+    for (i, path) in samples().iter().enumerate() {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_claimrules"));
+        command.args(["check", "--quiet", "--format", "json"]);
+        if i % 2 == 0 {
+            command.args(["--input", "x12"]);
+        }
+        let output = command.arg(path).output().expect("the binary runs");
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let results: Vec<serde_json::Value> =
+            serde_json::from_slice(&output.stdout).expect("a JSON array");
+        let text = std::fs::read_to_string(path).expect("the sample");
+        assert_eq!(
+            results.len(),
+            claim_dates(&text).len(),
+            "{}",
+            path.display()
+        );
+        assert!(
+            results.iter().all(|r| r["status"] != "error"),
+            "{results:?}"
+        );
+    }
+}
+
+#[test]
+fn the_command_line_names_a_malformed_segment() {
+    let broken = example1().replace("SV1*HC:99213*40.00", "SV1*HC:9921*40.00");
+    let path = std::env::temp_dir().join(format!("claimrules-x12-{}.837", std::process::id()));
+    std::fs::write(&path, broken).expect("a temp file");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_claimrules"))
+        .args(["check", "--quiet", "--format", "ndjson"])
+        .arg(&path)
+        .output()
+        .expect("the binary runs");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(output.status.code(), Some(1));
+    let first: serde_json::Value = serde_json::from_slice(
+        output
+            .stdout
+            .split(|b| *b == b'\n')
+            .next()
+            .expect("a result"),
+    )
+    .expect("JSON");
+    assert_eq!(first["status"], "error");
+    let error = &first["errors"][0];
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`SV1`")),
+        "{error}"
+    );
+    assert_eq!(error["path"], "SV101-2");
+}

@@ -91,3 +91,36 @@ pub fn generate_each(table: &PairEdits, count: usize, mut each: impl FnMut(Gener
         each(Generated { json, lines: codes });
     }
 }
+
+/// Real code co-occurrence: the visits of CMS's synthetic Medicare claims (DE-SynPUF), one
+/// claim per visit with its CPT/HCPCS codes, cycled to `count` claims (ids `GEN-0`, `GEN-1`, …).
+pub const VISITS: &str = "../shared/data/claims/synpuf/visits_hcpcs_icd9.csv";
+
+/// Claims built from [`VISITS`], one at a time.
+pub fn visits_each(count: usize, mut each: impl FnMut(String)) {
+    let text = std::fs::read_to_string(VISITS).expect("the SynPUF visits");
+    let visits: Vec<(&str, Vec<&str>)> = text
+        .lines()
+        .skip(1)
+        .filter_map(|row| {
+            let fields: Vec<&str> = row.split(',').collect();
+            let codes: Vec<&str> = fields
+                .get(3)?
+                .split_whitespace()
+                .filter(|c| c.len() == 5 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
+                .collect();
+            (!codes.is_empty()).then(|| (*fields.get(2).unwrap_or(&""), codes))
+        })
+        .collect();
+    for n in 0..count {
+        let (date, codes) = &visits[n % visits.len()];
+        let lines: Vec<String> = codes
+            .iter()
+            .map(|code| format!(r#"{{"code":"{code}"}}"#))
+            .collect();
+        each(format!(
+            r#"{{"id":"GEN-{n}","service_date":"{date}","lines":[{}]}}"#,
+            lines.join(",")
+        ));
+    }
+}

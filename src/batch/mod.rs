@@ -29,7 +29,7 @@ use crate::report::OutputFormat;
 use crate::{Engine, EvalOptions};
 
 /// The most claims in one batch.
-pub const BATCH_CLAIMS: usize = 512;
+pub const BATCH_CLAIMS: usize = 4096;
 /// The most claim text in one batch, so that a batch of large claims stays small too.
 pub const BATCH_BYTES: usize = 4 << 20;
 /// Room for one batch's output, to start with: most batches need no more.

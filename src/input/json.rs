@@ -18,7 +18,7 @@ use std::io::{self, BufRead};
 use serde_json::value::RawValue;
 
 use super::limits::MAX_CLAIM_BYTES;
-use super::{peek, ClaimInput, InputItem, Peeked, PeekedPrefix};
+use super::{peek, without_bom, ClaimInput, InputItem, Peeked, PeekedPrefix, BOM};
 use crate::claim::RawClaim;
 
 /// How many non-blank lines are looked at to tell NDJSON from pretty-printed objects.
@@ -57,7 +57,7 @@ impl<R: BufRead> JsonClaims<R> {
     pub fn new(reader: R) -> Self {
         let mut lines_seen = 0;
         let input = peek(reader, 4 * MAX_CLAIM_BYTES, |prefix| {
-            let body = skip_bom(prefix);
+            let body = without_bom(prefix);
             match body.iter().find(|b| !b.is_ascii_whitespace()) {
                 None => false,
                 Some(b'[') => true,
@@ -72,7 +72,7 @@ impl<R: BufRead> JsonClaims<R> {
             }
         });
         let layout = {
-            let body = skip_bom(input.prefix());
+            let body = without_bom(input.prefix());
             match body.iter().find(|b| !b.is_ascii_whitespace()) {
                 Some(b'[') => Layout::Array,
                 Some(_) if is_ndjson(body) => Layout::Lines,
@@ -95,9 +95,9 @@ impl<R: BufRead> JsonClaims<R> {
 
     fn skip_bom(&mut self) {
         if let Ok(buf) = self.input.fill_buf() {
-            if buf.starts_with(b"\xEF\xBB\xBF") {
-                self.input.consume(3);
-                self.offset += 3;
+            if buf.starts_with(BOM) {
+                self.input.consume(BOM.len());
+                self.offset += BOM.len() as u64;
             }
         }
     }
@@ -330,10 +330,6 @@ fn claim_of(scanned: Scanned) -> ClaimInput {
             )
         }
     }
-}
-
-fn skip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// NDJSON when one of the first few non-blank lines is a whole object on its own, at column 1

@@ -13,6 +13,14 @@ use std::io::{self, BufRead, Read};
 
 use crate::claim::{Claim, ClaimError, RawClaim};
 
+/// The UTF-8 byte-order mark, which either format may start with.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading byte-order mark.
+pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
 /// One claim as a reader found it, not yet judged.
 #[derive(Debug, Clone)]
 pub enum ClaimInput {
@@ -62,7 +70,7 @@ impl InputFormat {
     /// The format of an input from its first bytes: X12 when it starts with `ISA` (after any
     /// byte-order mark or whitespace), else JSON.
     pub fn detect(start: &[u8]) -> InputFormat {
-        let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+        let start = without_bom(start);
         let first = start.iter().position(|b| !b.is_ascii_whitespace());
         match first {
             Some(i) if start[i..].starts_with(b"ISA") => InputFormat::X12,

@@ -400,7 +400,7 @@ impl<R: BufRead> SegmentReader<R> {
 
     /// Skips a UTF-8 byte-order mark at the start of the input.
     fn skip_bom(&mut self) -> io::Result<()> {
-        for b in [0xEF, 0xBB, 0xBF] {
+        for &b in crate::input::BOM {
             if self.peek()? != Some(b) {
                 return Ok(());
             }

@@ -11,7 +11,7 @@ use crate::ir::{PackId, Program};
 use crate::pack::{
     data_files_at, limits, locate_data, read_pack, DataLocation, PackSource, PackUnreadable,
 };
-use crate::report::ClaimResult;
+use crate::report::{ClaimFacts, ClaimResult};
 use crate::syntax::ast::Item;
 use crate::syntax::{parse_policy, span::SourceFile};
 
@@ -285,6 +285,36 @@ impl Engine {
             e.line.get_or_insert(raw.line);
         }
         result
+    }
+
+    /// A claim's documentation facts after its note is read, and where each came from (what
+    /// `claimrules facts` prints). A claim that does not read gives the errors instead.
+    pub fn documentation_facts(&self, input: &ClaimInput) -> ClaimFacts {
+        let (mut facts, line) = match input {
+            ClaimInput::Json(raw) => match parse_claim(raw) {
+                Ok(claim) => (eval::documentation(&self.program, &claim), Some(raw.line)),
+                Err((id, errors)) => (ClaimFacts::error(id, errors), Some(raw.line)),
+            },
+            ClaimInput::Claim { claim, line } => {
+                let mut owned = (**claim).clone();
+                let errors = normalize(&mut owned);
+                let facts = if errors.is_empty() {
+                    eval::documentation(&self.program, &owned)
+                } else {
+                    ClaimFacts::error(Some(owned.id), errors)
+                };
+                (facts, Some(*line))
+            }
+            ClaimInput::Unreadable { id, errors } => {
+                (ClaimFacts::error(id.clone(), errors.clone()), None)
+            }
+        };
+        for e in &mut facts.errors {
+            if e.line.is_none() {
+                e.line = line;
+            }
+        }
+        facts
     }
 
     /// Judges one claim as an input reader found it ([`crate::input`]).

@@ -39,6 +39,8 @@ pub struct Program {
     /// The derivations of every `implies` rule, in source order, with the rule they belong to.
     pub derivations: Vec<(RuleIdx, Derivation)>,
     pub index: RuleIndex,
+    /// The packs' `phrase`, `cue` and `abbreviation` statements, compiled for reading notes.
+    pub vocabulary: crate::note::Vocabulary,
 }
 
 impl Program {

@@ -26,6 +26,7 @@ mod eval;
 pub mod input;
 pub mod ir;
 pub mod ncci;
+pub mod note;
 pub mod pack;
 pub mod replay;
 pub mod report;

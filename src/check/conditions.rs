@@ -473,7 +473,7 @@ impl<'a> Checker<'a> {
         Some(conclusion)
     }
 
-    fn assignment(&self, c: &Cond) -> Option<Conclusion> {
+    pub(super) fn assignment(&self, c: &Cond) -> Option<Conclusion> {
         let single_bit = |mask: u64| (mask.count_ones() == 1).then(|| mask.trailing_zeros() as u16);
         match &c.kind {
             CondKind::Term(t) => self

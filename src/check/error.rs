@@ -48,6 +48,22 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     ConflictingPacks(#[from] ConflictingPacks),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Vocabulary(#[from] VocabularyError),
+}
+
+/// A `phrase`, `cue` or `abbreviation` statement the note scanner cannot use.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{problem}")]
+#[diagnostic(code(claimrules::vocabulary))]
+pub struct VocabularyError {
+    pub problem: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: String,
 }
 
 /// A table whose data file cannot be read or holds a row that does not fit its columns.

@@ -14,6 +14,7 @@ mod lint;
 mod literals;
 mod national;
 mod tables;
+mod vocabulary;
 pub mod warning;
 pub use layers::{Layout, PackOrigin};
 pub use tables::{parse_cell, DataReader, TableRow};
@@ -52,6 +53,7 @@ pub fn check(
     checker.compile_tables(read, given_rows);
     checker.compile_sets();
     checker.compile_terms();
+    checker.compile_vocabulary();
     checker.compile_rules();
     checker.layer_rules();
     let unused = checker.unused_warnings();
@@ -351,7 +353,10 @@ impl<'a> Checker<'a> {
                     effective: d.effective.as_ref(),
                     disable_reason: Some(&d.reason),
                 }),
-                ast::Item::Pack(_) => {}
+                ast::Item::Pack(_)
+                | ast::Item::Phrase(_)
+                | ast::Item::Cue(_)
+                | ast::Item::Abbreviation(_) => {}
                 ast::Item::Rule(r) => {
                     let loc = self.loc(r.id.span);
                     if let Some(prev) = self.rule_ids.insert(&r.id.text, loc) {

@@ -48,29 +48,9 @@ pub fn run(args: CheckArgs) -> u8 {
     let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
-    let names: Vec<String> = if args.claims.is_empty() {
-        if io::stdin().is_terminal() {
-            fail("no claims given: name claim files, or `-` to read standard input");
-            return EXIT_FAILURE;
-        }
-        vec!["-".to_string()]
-    } else {
-        args.claims
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect()
+    let Some(inputs) = open_inputs(&args.claims) else {
+        return EXIT_FAILURE;
     };
-    // Every input is opened before any claim is judged, so a missing file fails the run at once.
-    let mut inputs = Vec::with_capacity(names.len());
-    for name in &names {
-        match open_input(name) {
-            Ok(input) => inputs.push(input),
-            Err(message) => {
-                fail(message);
-                return EXIT_FAILURE;
-            }
-        }
-    }
     let total_bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         Format::Text
@@ -141,6 +121,31 @@ pub fn run(args: CheckArgs) -> u8 {
     }
 }
 
+/// Opens every claims input named (standard input when none is and it is piped), before any
+/// claim is judged, so that a missing file fails the run at once. `None` after saying why.
+pub fn open_inputs(claims: &[std::path::PathBuf]) -> Option<Vec<OpenInput>> {
+    let names: Vec<String> = if claims.is_empty() {
+        if io::stdin().is_terminal() {
+            fail("no claims given: name claim files, or `-` to read standard input");
+            return None;
+        }
+        vec!["-".to_string()]
+    } else {
+        claims.iter().map(|p| p.display().to_string()).collect()
+    };
+    let mut inputs = Vec::with_capacity(names.len());
+    for name in &names {
+        match open_input(name) {
+            Ok(input) => inputs.push(input),
+            Err(message) => {
+                fail(message);
+                return None;
+            }
+        }
+    }
+    Some(inputs)
+}
+
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -187,7 +192,7 @@ pub fn open_input(name: &str) -> Result<OpenInput, String> {
 
 /// The claims of several inputs one after another, each read in its own format, with offsets
 /// counted over all of them.
-struct ChainedInputs {
+pub struct ChainedInputs {
     inputs: std::vec::IntoIter<OpenInput>,
     format: Option<InputFormat>,
     current: Option<Claims<Peeked<InputReader>>>,
@@ -197,7 +202,7 @@ struct ChainedInputs {
 }
 
 impl ChainedInputs {
-    fn new(inputs: Vec<OpenInput>, format: Option<InputFormat>) -> Self {
+    pub fn new(inputs: Vec<OpenInput>, format: Option<InputFormat>) -> Self {
         ChainedInputs {
             inputs: inputs.into_iter(),
             format,

@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod facts;
 mod fmt;
 mod lint;
 mod output;
@@ -47,6 +48,22 @@ enum Command {
     Packs(PacksArgs),
     /// Judge the same claims with old and new packs; list every claim whose outcome changes.
     Diff(DiffArgs),
+    /// Print each claim's documentation facts after its note is read, and where each came
+    /// from: one JSON object a line.
+    Facts(FactsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FactsArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, else JSON.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input: InputArg,
+    /// Claim files: JSON (one claim object, a JSON array, or NDJSON) or X12 837P. `-` (or
+    /// nothing, when input is piped) reads standard input.
+    #[arg(value_name = "CLAIMS")]
+    pub claims: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -249,6 +266,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Packs(args) => packs::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Facts(args) => facts::run(args),
     };
     ExitCode::from(code)
 }

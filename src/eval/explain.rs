@@ -6,10 +6,22 @@
 use super::facts::to_json;
 use super::{Run, Scope, Truth};
 use crate::ir::*;
-use crate::report::{DerivedFact, RuleTrace};
+use crate::note::{char_offset, NoteFact};
+use crate::report::{DerivedFact, NoteSource, RuleTrace};
 use crate::syntax::span::Loc;
 
 impl Run<'_, '_> {
+    /// Records the facts the note filled in, with the words that state them.
+    pub(super) fn explain_note(&mut self, from_note: &[NoteFact]) {
+        if self.explanation.is_none() {
+            return;
+        }
+        let sources = note_sources(self.program, &self.facts, from_note);
+        if let Some(e) = self.explanation.as_mut() {
+            e.from_note = sources;
+        }
+    }
+
     pub(super) fn explain_derivation(&mut self, rule: RuleIdx, d: &Derivation) {
         if self.explanation.is_none() {
             return;
@@ -174,4 +186,34 @@ impl Run<'_, '_> {
         }
         parts.join(", ")
     }
+}
+
+/// The note's statements as an auditor reads them: fact, value, words and character span.
+pub fn note_sources(
+    program: &Program,
+    facts: &super::facts::Facts,
+    from_note: &[NoteFact],
+) -> Vec<NoteSource> {
+    let note = program
+        .vocabulary
+        .note_fact
+        .and_then(|id| facts.get(id as usize))
+        .and_then(Option::as_ref);
+    let Some(Value::Text(note)) = note else {
+        return Vec::new();
+    };
+    from_note
+        .iter()
+        .map(|f| {
+            let (name, def) = program.fact(f.fact);
+            let loc = program.vocabulary.meanings[f.meaning as usize].loc;
+            NoteSource {
+                fact: name.to_string(),
+                value: to_json(&def.ty, &f.value),
+                text: note.get(f.start..f.end).unwrap_or("").to_string(),
+                span: [char_offset(note, f.start), char_offset(note, f.end)],
+                policy: super::policy_ref(program, loc),
+            }
+        })
+        .collect()
 }

@@ -1,7 +1,8 @@
 //! A claim's facts, bound to the program's fact slots and typed by the packs' schema.
 
 use crate::claim::{Claim, ClaimError};
-use crate::ir::{ClaimField, FactOrigin, FactType, Program, Value};
+use crate::ir::{ClaimField, FactId, FactOrigin, FactType, Program, Value};
+use crate::note::NoteFact;
 
 /// One slot per fact the program knows; `None` is "not documented" (unknown, not false).
 pub type Facts = Vec<Option<Value>>;
@@ -59,6 +60,43 @@ pub fn bind(program: &Program, claim: &Claim) -> Result<Facts, Vec<ClaimError>> 
     } else {
         Err(errors)
     }
+}
+
+/// Reads the claim's note, if it has one and the packs have a vocabulary, and fills the
+/// documentation facts the claim does not give with what the note states. Returns the
+/// statements used, in fact order: a fact the claim gives is never taken from the note.
+pub fn fill_from_note(program: &Program, facts: &mut Facts) -> Vec<NoteFact> {
+    let vocabulary = &program.vocabulary;
+    let Some(note_id) = vocabulary.note_fact else {
+        return Vec::new();
+    };
+    let Some(Value::Text(note)) = facts.get(note_id as usize).and_then(Option::as_ref) else {
+        return Vec::new();
+    };
+    let stated = crate::note::read_note(vocabulary, note);
+    if stated.is_empty() {
+        return stated;
+    }
+    let given: Vec<FactId> = stated
+        .iter()
+        .map(|f| f.fact)
+        .filter(|f| facts[*f as usize].is_some())
+        .collect();
+    let mut used = Vec::with_capacity(stated.len());
+    for f in stated {
+        if given.contains(&f.fact) {
+            continue;
+        }
+        let slot = &mut facts[f.fact as usize];
+        match (slot.as_mut(), &f.value) {
+            (Some(Value::Choices(mask)), Value::Choices(bit)) => *mask |= bit,
+            (Some(Value::Texts(items)), Value::Texts(more)) => items.extend(more.iter().cloned()),
+            (Some(_), _) => continue,
+            (None, value) => *slot = Some(value.clone()),
+        }
+        used.push(f);
+    }
+    used
 }
 
 fn claim_field(claim: &Claim, field: ClaimField) -> Option<Value> {

@@ -7,7 +7,7 @@
 //! Order of work for one claim: bind its facts, run every `implies` to a fixpoint, then visit
 //! the rules its codes can trigger (from the program's index) in source order.
 
-mod explain;
+pub(crate) mod explain;
 pub mod facts;
 mod table_edits;
 
@@ -47,10 +47,11 @@ impl Truth {
 
 /// Evaluates one parsed claim against the program.
 pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult {
-    let facts = match facts::bind(program, claim) {
+    let mut facts = match facts::bind(program, claim) {
         Ok(f) => f,
         Err(errors) => return ClaimResult::error(Some(claim.id.clone()), errors),
     };
+    let from_note = facts::fill_from_note(program, &mut facts);
     let mut run = Run {
         program,
         claim,
@@ -59,6 +60,9 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         explanation: explain.then(Explanation::default),
         cited: std::cell::Cell::new(None),
     };
+    if !from_note.is_empty() {
+        run.explain_note(&from_note);
+    }
     run.derive();
     for rule in candidates(program, claim) {
         run.rule(rule);
@@ -76,6 +80,50 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         errors: Vec::new(),
         explain: explanation,
     }
+}
+
+/// Where in the policies a location is, as findings cite it.
+pub(crate) fn policy_ref(program: &Program, loc: crate::syntax::span::Loc) -> PolicyRef {
+    let (file, line, column) = program.position(loc);
+    PolicyRef {
+        file: file.to_string(),
+        line,
+        column,
+    }
+}
+
+/// A claim's documentation facts after its note is read: what `claimrules facts` prints.
+pub fn documentation(program: &Program, claim: &Claim) -> ClaimFacts {
+    let mut facts = match facts::bind(program, claim) {
+        Ok(f) => f,
+        Err(errors) => return ClaimFacts::error(Some(claim.id.clone()), errors),
+    };
+    let from_note = facts::fill_from_note(program, &mut facts);
+    let sources = explain::note_sources(program, &facts, &from_note);
+    let note = program.vocabulary.note_fact;
+    let mut out = ClaimFacts {
+        claim: Some(claim.id.clone()),
+        ..ClaimFacts::default()
+    };
+    for (id, (name, def)) in program.facts.iter().enumerate() {
+        let Some(value) = &facts[id] else {
+            continue;
+        };
+        if def.origin != FactOrigin::Documentation || Some(id as FactId) == note {
+            continue;
+        }
+        out.facts
+            .insert(name.to_string(), facts::to_json(&def.ty, value));
+        let source = match sources.iter().find(|s| *s.fact == **name) {
+            Some(s) => FactSource::Note {
+                span: s.span,
+                text: s.text.clone(),
+            },
+            None => FactSource::Claim,
+        };
+        out.sources.insert(name.to_string(), source);
+    }
+    out
 }
 
 /// The rules a claim can trigger, in source order, each once.
@@ -491,12 +539,7 @@ impl<'p, 'c> Run<'p, 'c> {
     }
 
     fn policy_ref(&self, loc: crate::syntax::span::Loc) -> PolicyRef {
-        let (file, line, column) = self.program.position(loc);
-        PolicyRef {
-            file: file.to_string(),
-            line,
-            column,
-        }
+        policy_ref(self.program, loc)
     }
 
     /// Evaluates a condition; `matched` receives the first code a `has` test matched.

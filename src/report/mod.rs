@@ -197,8 +197,25 @@ impl std::fmt::Display for PolicyRef {
 /// Why a claim came out as it did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Explanation {
+    /// Documentation facts read from the claim's note, with the words that state them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from_note: Vec<NoteSource>,
     pub derived: Vec<DerivedFact>,
     pub rules: Vec<RuleTrace>,
+}
+
+/// A documentation fact read from the note: the value, the words, and the `phrase` statement
+/// that gave those words their meaning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoteSource {
+    pub fact: String,
+    /// The value, or for a list fact the member these words state.
+    pub value: serde_json::Value,
+    /// The words of the note, as written.
+    pub text: String,
+    /// Where they are in the note, in characters: `[start, end)`.
+    pub span: [usize; 2],
+    pub policy: PolicyRef,
 }
 
 /// A fact an `implies` rule made true.
@@ -224,4 +241,35 @@ pub struct RuleTrace {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub policy: PolicyRef,
+}
+
+/// A claim's documentation facts after its note is read, and where each came from: one line
+/// of `claimrules facts`. A fact neither the claim nor its note settles is absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClaimFacts {
+    pub claim: Option<String>,
+    pub facts: indexmap::IndexMap<String, serde_json::Value>,
+    pub sources: indexmap::IndexMap<String, FactSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::claim::ClaimError>,
+}
+
+impl ClaimFacts {
+    pub fn error(claim: Option<String>, errors: Vec<crate::claim::ClaimError>) -> Self {
+        ClaimFacts {
+            claim,
+            errors,
+            ..ClaimFacts::default()
+        }
+    }
+}
+
+/// Where a documentation fact came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "from", rename_all = "lowercase")]
+pub enum FactSource {
+    /// The claim's `documentation` object gives it.
+    Claim,
+    /// Read from the note: the first words that state it, and their character span.
+    Note { span: [usize; 2], text: String },
 }

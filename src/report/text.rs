@@ -57,6 +57,13 @@ pub fn render_text(result: &ClaimResult) -> String {
         }
     }
     if let Some(explain) = &result.explain {
+        for n in &explain.from_note {
+            let _ = writeln!(
+                out,
+                "  from the note: {} = {} by \"{}\" at characters {}..{} (phrase at {})",
+                n.fact, n.value, n.text, n.span[0], n.span[1], n.policy
+            );
+        }
         for d in &explain.derived {
             let _ = writeln!(
                 out,

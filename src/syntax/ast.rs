@@ -27,6 +27,9 @@ pub enum Item {
     Codes(CodeSetDecl),
     Diagnoses(DiagnosisSetDecl),
     Term(TermDecl),
+    Phrase(PhraseDecl),
+    Cue(CueDecl),
+    Abbreviation(AbbreviationDecl),
     Table(TableDecl),
     Rule(RuleDecl),
 }
@@ -38,6 +41,9 @@ impl Item {
             Item::Codes(d) => d.span,
             Item::Diagnoses(d) => d.span,
             Item::Term(d) => d.span,
+            Item::Phrase(d) => d.span,
+            Item::Cue(d) => d.span,
+            Item::Abbreviation(d) => d.span,
             Item::Table(d) => d.span,
             Item::Rule(d) => d.span,
             Item::Pack(d) => d.span,
@@ -158,6 +164,53 @@ pub enum ColumnTypeExpr {
 pub struct TermDecl {
     pub name: Name,
     pub definition: Condition,
+    pub span: Span,
+}
+
+/// `phrase "C-arm", "image intensifier" means guidance has fluoroscopy`: words of an
+/// operative note and the documentation facts they state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhraseDecl {
+    /// The phrases, as written; `...` in one stands for a few words of the same clause.
+    pub phrases: Vec<Word>,
+    pub meaning: PhraseMeaning,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PhraseMeaning {
+    /// `means CONDITION`: facts the phrase makes true (joined by `and`).
+    Means(Condition),
+    /// `measures FACT`: a number fact read from the duration written next to the phrase.
+    Measures(Word),
+}
+
+/// `cue negation before "no", "not"`: words that change what the phrases near them say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CueDecl {
+    /// `negation`, `hypothetical`, `historical`, `removal`, `pseudo` or `boundary`, as written.
+    pub kind: Word,
+    pub side: Option<CueSide>,
+    pub cues: Vec<Word>,
+    /// `for hardware`: the facts the cue applies to; all when empty.
+    pub facts: Vec<Word>,
+    pub span: Span,
+}
+
+/// Where a cue stands relative to the phrase it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CueSide {
+    /// `no K-wires`: the cue comes first.
+    Before,
+    /// `K-wires were removed`: the cue follows.
+    After,
+}
+
+/// `abbreviation "fx" means "fracture"`: a short form read as the words it stands for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AbbreviationDecl {
+    pub short: Vec<Word>,
+    pub long: Word,
     pub span: Span,
 }
 

@@ -114,6 +114,9 @@ pub(super) const TOP_LEVEL: &[&str] = &[
     "codes",
     "diagnoses",
     "term",
+    "phrase",
+    "cue",
+    "abbreviation",
     "table",
 ];
 
@@ -230,6 +233,11 @@ impl Walker {
                 Rule::codes_decl => items.push(Item::Codes(self.codes(pair)?)),
                 Rule::diagnoses_decl => items.push(Item::Diagnoses(self.diagnoses(pair)?)),
                 Rule::term_decl => items.push(Item::Term(self.term(pair)?)),
+                Rule::phrase_decl => items.push(Item::Phrase(self.phrase(pair)?)),
+                Rule::cue_decl => items.push(Item::Cue(self.cue(pair)?)),
+                Rule::abbreviation_decl => {
+                    items.push(Item::Abbreviation(self.abbreviation(pair)?))
+                }
                 Rule::table_decl => items.push(Item::Table(self.table(pair)?)),
                 Rule::rule_decl => items.push(Item::Rule(self.rule(pair)?)),
                 Rule::pack_decl => items.push(Item::Pack(self.pack(pair)?)),
@@ -457,6 +465,92 @@ impl Walker {
             definition: self.condition(definition)?,
             span,
         })
+    }
+
+    fn phrase(&self, pair: Pair<Rule>) -> Result<PhraseDecl> {
+        let span = self.span(&pair);
+        let mut phrases = None;
+        let mut meaning = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::kw_phrase => {}
+                Rule::phrase_list => phrases = Some(self.strings(p)?),
+                Rule::phrase_means => {
+                    let condition = self.child(&p, Rule::condition, "a meaning")?;
+                    meaning = Some(PhraseMeaning::Means(self.condition(condition)?));
+                }
+                Rule::phrase_measures => {
+                    let fact = self.child(&p, Rule::ident, "a number fact")?;
+                    meaning = Some(PhraseMeaning::Measures(self.word(&fact)));
+                }
+                _ => return Err(self.unexpected(&p, "a part of a phrase statement")),
+            }
+        }
+        Ok(PhraseDecl {
+            phrases: phrases.ok_or_else(|| self.unexpected(&pair, "the phrases"))?,
+            meaning: meaning.ok_or_else(|| self.unexpected(&pair, "what the phrases mean"))?,
+            span,
+        })
+    }
+
+    fn cue(&self, pair: Pair<Rule>) -> Result<CueDecl> {
+        let span = self.span(&pair);
+        let mut kind = None;
+        let mut side = None;
+        let mut cues = None;
+        let mut facts = Vec::new();
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::kw_cue => {}
+                Rule::cue_kind => kind = Some(self.word(&p)),
+                Rule::cue_side => {
+                    let keyword = self.next(&p, &mut p.clone().into_inner(), "before or after")?;
+                    side = Some(match keyword.as_rule() {
+                        Rule::kw_before => CueSide::Before,
+                        Rule::kw_after => CueSide::After,
+                        _ => return Err(self.unexpected(&keyword, "before or after")),
+                    });
+                }
+                Rule::phrase_list => cues = Some(self.strings(p)?),
+                Rule::cue_facts => facts = p
+                    .into_inner()
+                    .filter(|f| f.as_rule() == Rule::ident)
+                    .map(|f| self.word(&f))
+                    .collect(),
+                _ => return Err(self.unexpected(&p, "a part of a cue statement")),
+            }
+        }
+        Ok(CueDecl {
+            kind: kind.ok_or_else(|| self.unexpected(&pair, "a kind of cue"))?,
+            side,
+            cues: cues.ok_or_else(|| self.unexpected(&pair, "the cue words"))?,
+            facts,
+            span,
+        })
+    }
+
+    fn abbreviation(&self, pair: Pair<Rule>) -> Result<AbbreviationDecl> {
+        let span = self.span(&pair);
+        let mut short = None;
+        let mut long = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::kw_abbreviation | Rule::kw_means => {}
+                Rule::phrase_list => short = Some(self.strings(p)?),
+                Rule::string => long = Some(self.string(&p)?),
+                _ => return Err(self.unexpected(&p, "a part of an abbreviation")),
+            }
+        }
+        Ok(AbbreviationDecl {
+            short: short.ok_or_else(|| self.unexpected(&pair, "the abbreviations"))?,
+            long: long.ok_or_else(|| self.unexpected(&pair, "what they stand for"))?,
+            span,
+        })
+    }
+
+    /// The quoted texts of a comma-separated list.
+    fn strings(&self, pair: Pair<Rule>) -> Result<Vec<Word>> {
+        pair.into_inner().map(|p| self.string(&p)).collect()
     }
 
     fn name(&self, pair: Pair<Rule>) -> Result<Name> {
@@ -1085,6 +1179,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::codes_decl | Rule::kw_codes => "`codes`",
         Rule::diagnoses_decl | Rule::kw_diagnoses => "`diagnoses`",
         Rule::term_decl | Rule::kw_term => "`term`",
+        Rule::phrase_decl | Rule::kw_phrase => "`phrase`",
+        Rule::cue_decl | Rule::kw_cue => "`cue`",
+        Rule::abbreviation_decl | Rule::kw_abbreviation => "`abbreviation`",
+        Rule::phrase_means => "`means`",
+        Rule::phrase_measures | Rule::kw_measures => "`measures`",
+        Rule::cue_kind => "a kind of cue (negation, hypothetical, historical, removal, pseudo, boundary)",
+        Rule::cue_side => "`before` or `after`",
+        Rule::phrase_list => "a quoted phrase",
         Rule::rule_decl | Rule::kw_rule => "`rule`",
         Rule::table_decl | Rule::kw_table => "`table`",
         Rule::column_decl | Rule::kw_column => "`column`",

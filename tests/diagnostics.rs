@@ -58,6 +58,32 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::unclosed_placeholder("rule r\n  for each line in 77002\n  deny \"see {code\"\n")]
 #[case::term_named_like_a_fact("term film_archived means guidance has fluoroscopy\n")]
 #[case::unknown_approach("rule r\n  when procedure approach is percutaneos\n  review \"m\"\n")]
+#[case::phrase_of_an_unknown_fact(
+    "fact note is text\nphrase \"C-arm\" means guidanse has fluoroscopy\n"
+)]
+#[case::phrase_of_an_undeclared_value(
+    "fact note is text\nphrase \"C-arm\" means guidance has fluoro\n"
+)]
+#[case::phrase_of_a_derived_fact(
+    "fact note is text\nphrase \"open reduction\" means approach is open\n"
+)]
+#[case::phrase_without_a_note("phrase \"C-arm\" means guidance has fluoroscopy\n")]
+#[case::phrase_measuring_a_yes_no_fact(
+    "fact note is text\nphrase \"fluoro time\" measures film_archived\n"
+)]
+#[case::phrase_ending_in_a_gap("fact note is text\nphrase \"images ...\" means film_archived\n")]
+#[case::phrase_given_a_meaning_twice(
+    "fact note is text\nphrase \"saved\" means film_archived\nphrase \"Saved\" means film_archived\n"
+)]
+#[case::unknown_kind_of_cue(
+    "fact note is text\nphrase \"C-arm\" means guidance has fluoroscopy\ncue negaton before \"no\"\n"
+)]
+#[case::cue_without_a_side(
+    "fact note is text\nphrase \"C-arm\" means guidance has fluoroscopy\ncue negation \"no\"\n"
+)]
+#[case::abbreviation_of_two_words(
+    "fact note is text\nphrase \"C-arm\" means guidance has fluoroscopy\nabbreviation \"ex fix\" means \"external fixator\"\n"
+)]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = case_name();
     let text = format!("{FACTS}{policy}");

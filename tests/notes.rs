@@ -141,7 +141,10 @@ fn every_fact_is_read_with_precision_and_recall_of_at_least_095() {
     let mut misses = Vec::new();
     for labelled in read_corpus() {
         let got = read(&engine, &labelled.note);
-        let name = labelled.path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = labelled
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
         let name = name.unwrap_or_default();
         for item in &got {
             let tally = tallies.entry(item.0.clone()).or_default();
@@ -149,7 +152,10 @@ fn every_fact_is_read_with_precision_and_recall_of_at_least_095() {
                 tally.true_positives += 1;
             } else {
                 tally.false_positives += 1;
-                misses.push(format!("{name}: read {} = {} (not labelled)", item.0, item.1));
+                misses.push(format!(
+                    "{name}: read {} = {} (not labelled)",
+                    item.0, item.1
+                ));
             }
         }
         for item in &labelled.expected {
@@ -159,7 +165,10 @@ fn every_fact_is_read_with_precision_and_recall_of_at_least_095() {
             }
         }
     }
-    println!("{:<26} {:>9} {:>9} {:>5} {:>5} {:>5}", "fact", "precision", "recall", "tp", "fp", "fn");
+    println!(
+        "{:<26} {:>9} {:>9} {:>5} {:>5} {:>5}",
+        "fact", "precision", "recall", "tp", "fp", "fn"
+    );
     let mut failing = Vec::new();
     for (fact, t) in &tallies {
         println!(

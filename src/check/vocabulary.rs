@@ -37,7 +37,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut seen: HashMap<(bool, String), Span> = HashMap::new();
+        let mut seen = HashMap::new();
         for (file, item) in &items {
             self.file = *file;
             match item {
@@ -77,7 +77,7 @@ impl<'a> Checker<'a> {
         &mut self,
         vocabulary: &mut Vocabulary,
         p: &ast::PhraseDecl,
-        seen: &mut HashMap<(bool, String), Span>,
+        seen: &mut HashMap<((bool, Option<FactId>), String), crate::syntax::span::Loc>,
     ) {
         let meaning = match &p.meaning {
             ast::PhraseMeaning::Means(condition) => {
@@ -101,25 +101,33 @@ impl<'a> Checker<'a> {
                 }
             }
         };
-        let measures = meaning.measures.is_some();
+        // Phrases are told apart by the fact they state first: one phrase may state
+        // different facts in different statements, each its own way (`ex-fix` is hardware,
+        // and, denied, says there was no external fixation).
+        let class = (
+            meaning.measures.is_some(),
+            meaning
+                .measures
+                .or_else(|| meaning.conclusions.first().map(|c| c.fact())),
+        );
         vocabulary.meanings.push(meaning);
         let index = (vocabulary.meanings.len() - 1) as u32;
         for phrase in &p.phrases {
-            let key = (measures, phrase.text.to_lowercase());
+            let key = (class, phrase.text.to_lowercase());
             if let Some(first) = seen.get(&key) {
-                let (line, _) = self.sources[self.file.0 as usize].line_col(first.start);
+                let first = self.describe_loc(*first);
                 self.duplicate(
                     "phrase",
                     &phrase.text,
                     phrase.span,
                     format!(
-                        "a phrase means one thing; it is first given a meaning on line {line} \
-                         of this pack's files; join the meanings with `and` there"
+                        "a phrase states a fact once; it is first given a meaning in {first}; \
+                         join the meanings with `and` there"
                     ),
                 );
                 continue;
             }
-            seen.insert(key, phrase.span);
+            seen.insert(key, self.loc(phrase.span));
             if let Err(problem) = vocabulary.add_phrase(&phrase.text, index) {
                 self.phrase_problem("phrase", phrase, &problem);
             }
@@ -144,9 +152,10 @@ impl<'a> Checker<'a> {
                     problem: format!("`{text}` cannot be what a phrase means"),
                     span: part.span.into(),
                     label: "a phrase must state facts".into(),
-                    help: "state a yes/no fact (`film_archived`), a value (`anatomic_site is hip`) \
+                    help:
+                        "state a yes/no fact (`film_archived`), a value (`anatomic_site is hip`) \
                            or a list member (`guidance has fluoroscopy`), joined by `and`"
-                        .into(),
+                            .into(),
                 });
                 ok = false;
                 continue;

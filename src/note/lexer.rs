@@ -78,7 +78,10 @@ fn singular(word: &mut String) {
         .any(|end| word.ends_with(end))
     {
         word.truncate(n - 2);
-    } else if !["ss", "us", "is", "'s"].iter().any(|end| word.ends_with(end)) {
+    } else if !["ss", "us", "is", "'s"]
+        .iter()
+        .any(|end| word.ends_with(end))
+    {
         word.truncate(n - 1);
     } else if word.ends_with("'s") {
         word.truncate(n - 2);

@@ -14,14 +14,15 @@
 //!    tokens after it, a cue `after` the last one that ends within [`REACH_AFTER`] tokens
 //!    before it, and either goes on to the phrases joined to that one as a list
 //!    (`no K-wires, screws or plates`).
-//! 5. Facts: mentions are read in order. An affirmed mention states its facts; a negated one
-//!    only settles a yes/no fact as no (and never over a yes); a removal takes back earlier
-//!    mentions of the same list values; hypothetical and historical mentions settle nothing.
+//! 5. Facts: mentions are read in order. An affirmed mention states its facts. A negated one
+//!    states nothing but, when all it means are yes/no facts, settles them as no (never over a
+//!    yes). A removal takes back earlier mentions of the same list values. Hypothetical,
+//!    historical and indirect mentions settle nothing.
 
+use super::lexer::{normalize_into, pieces, Piece};
 use super::vocabulary::{
     CueKind, Output, Vocabulary, WordId, BREAK, COLON, COMMA, MAX_GAP, NUMBER, UNKNOWN,
 };
-use super::lexer::{normalize_into, pieces, Piece};
 use crate::ir::{Conclusion, FactId, Value};
 
 /// How many tokens may stand between a `before` cue and the first phrase it covers.
@@ -86,6 +87,8 @@ struct Mention {
     start: usize,
     end: usize,
     status: Status,
+    /// The removal cue, when the status is `Removed`.
+    removal: Option<u32>,
     /// Taken back by a later removal.
     cancelled: bool,
 }
@@ -107,6 +110,7 @@ pub fn read_note(vocabulary: &Vocabulary, note: &str) -> Vec<NoteFact> {
             start: p.start,
             end: p.end,
             status: Status::Affirmed,
+            removal: None,
             cancelled: false,
         })
         .collect();
@@ -202,9 +206,7 @@ fn starts_new_line_of_its_own(rest: &str) -> bool {
     let next = rest.trim_start_matches([' ', '\t', '\r']);
     match next.chars().next() {
         None => true,
-        Some(c) => {
-            c == '\n' || c.is_ascii_uppercase() || c.is_ascii_digit() || "-*•#>".contains(c)
-        }
+        Some(c) => c == '\n' || c.is_ascii_uppercase() || "-*•#>".contains(c),
     }
 }
 
@@ -228,19 +230,16 @@ fn find(vocabulary: &Vocabulary, tokens: &[Token]) -> Vec<Found> {
                     end: at,
                 });
             }
-            if let Some(next) = tokens
-                .get(at)
-                .and_then(|t| vocabulary.child(node, t.word))
-            {
+            if let Some(next) = tokens.get(at).and_then(|t| vocabulary.child(node, t.word)) {
                 stack.push((next, at + 1));
             }
             if let Some(gap) = node_ref.gap {
-                for skip in 1..=MAX_GAP {
-                    let Some(skipped) = tokens.get(at + skip - 1) else {
-                        break;
-                    };
-                    if matches!(skipped.word, BREAK | COLON | COMMA) {
-                        break;
+                for skip in 0..=MAX_GAP {
+                    if skip > 0 {
+                        let skipped = tokens.get(at + skip - 1).map(|t| t.word);
+                        if matches!(skipped, None | Some(BREAK | COLON | COMMA)) {
+                            break;
+                        }
                     }
                     if let Some(next) = tokens
                         .get(at + skip)
@@ -255,6 +254,9 @@ fn find(vocabulary: &Vocabulary, tokens: &[Token]) -> Vec<Found> {
     found
 }
 
+/// What kind a match is for overlap: phrases (0) or measures (1) of one fact, or a cue (2).
+type MatchKind = (u8, FactId);
+
 /// Chooses the leftmost longest matches that do not overlap, within each kind: the phrases
 /// that state one fact (so `cannulated screw` is not also `screw`, while `tibial nail` is
 /// both a nail and a site), the phrases that measure one fact, and the cues (so `no further`
@@ -262,7 +264,7 @@ fn find(vocabulary: &Vocabulary, tokens: &[Token]) -> Vec<Found> {
 /// overlap.
 fn choose(vocabulary: &Vocabulary, mut found: Vec<Found>) -> (Vec<Found>, Vec<Found>) {
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
-    let kind = |f: &Found| -> (u8, FactId) {
+    let kind = |f: &Found| -> MatchKind {
         match f.output {
             Output::Phrase(m) => {
                 let meaning = &vocabulary.meanings[m as usize];
@@ -275,7 +277,7 @@ fn choose(vocabulary: &Vocabulary, mut found: Vec<Found>) -> (Vec<Found>, Vec<Fo
         }
     };
     // Per kind: where its last chosen match ends, and that match's span.
-    let mut chosen: Vec<((u8, FactId), usize, (usize, usize))> = Vec::new();
+    let mut chosen: Vec<(MatchKind, usize, (usize, usize))> = Vec::new();
     let mut phrases = Vec::new();
     let mut cues = Vec::new();
     let mut pseudo = Vec::new();
@@ -356,11 +358,11 @@ fn apply_cues(
             continue;
         }
         let status = Status::of(cue.kind);
-        let applies =
-            |m: &Mention| vocabulary.meanings[m.meaning as usize].touches(&cue.facts);
+        let applies = |m: &Mention| vocabulary.meanings[m.meaning as usize].touches(&cue.facts);
         let mark = |m: &mut Mention| {
             if status > m.status {
                 m.status = status;
+                m.removal = Some(c);
             }
         };
         // Inside a phrase: `fracture site was not exposed`.
@@ -374,7 +376,18 @@ fn apply_cues(
             continue;
         }
         let same_clause = |a: usize, b: usize| clauses.get(a) == clauses.get(b);
-        if cue.before {
+        // A heading (`Plan:`, `PMH:`) covers its whole clause.
+        let heading = tokens.get(found.end - 1).is_some_and(|t| t.word == COLON);
+        if cue.before && heading {
+            for m in mentions.iter_mut().filter(|m| m.start >= found.end) {
+                if !same_clause(found.start, m.start) {
+                    break;
+                }
+                if applies(m) {
+                    mark(m);
+                }
+            }
+        } else if cue.before {
             let mut last_end = found.end;
             let mut first = true;
             for m in mentions.iter_mut().filter(|m| m.start >= found.end) {
@@ -394,7 +407,7 @@ fn apply_cues(
                     mark(m);
                     first = false;
                 }
-                last_end = m.end;
+                last_end = last_end.max(m.end);
             }
         } else {
             let mut last_start = found.start;
@@ -416,31 +429,34 @@ fn apply_cues(
                     mark(m);
                     first = false;
                 }
-                last_start = m.start;
+                last_start = last_start.min(m.start);
             }
         }
     }
 }
 
 fn joins(vocabulary: &Vocabulary, word: WordId) -> bool {
-    word == COMMA || vocabulary.joiners.contains(&word)
+    word == COMMA || word == NUMBER || vocabulary.joiners.contains(&word)
 }
 
 // ------------------------------------------------------------------------ facts
 
 fn facts(vocabulary: &Vocabulary, tokens: &[Token], mentions: &mut [Mention]) -> Vec<NoteFact> {
     // A removal takes back the earlier mentions of the list values it names.
+    // A removal takes back the earlier mentions that state the same thing about the facts
+    // its cue is for: `K-wires were removed` takes back the K-wires, not the internal
+    // fixation a plate states.
     for r in 0..mentions.len() {
-        if mentions[r].status != Status::Removed {
+        let (Status::Removed, Some(cue)) = (mentions[r].status, mentions[r].removal) else {
             continue;
-        }
+        };
+        let facts = &vocabulary.cues[cue as usize].facts;
         let removed = &vocabulary.meanings[mentions[r].meaning as usize].conclusions;
         for m in mentions[..r].iter_mut() {
             let earlier = &vocabulary.meanings[m.meaning as usize].conclusions;
-            let shares = earlier.iter().any(|c| {
-                matches!(c, Conclusion::AddChoice(..) | Conclusion::AddText(..))
-                    && removed.contains(c)
-            });
+            let shares = earlier
+                .iter()
+                .any(|c| (facts.is_empty() || facts.contains(&c.fact())) && removed.contains(c));
             if shares && m.status == Status::Affirmed {
                 m.cancelled = true;
             }
@@ -453,7 +469,10 @@ fn facts(vocabulary: &Vocabulary, tokens: &[Token], mentions: &mut [Mention]) ->
             continue;
         }
         let meaning = &vocabulary.meanings[m.meaning as usize];
-        let (start, end) = (tokens[m.start].start as usize, tokens[m.end - 1].end as usize);
+        let (start, end) = (
+            tokens[m.start].start as usize,
+            tokens[m.end - 1].end as usize,
+        );
         let fact = |fact, value| NoteFact {
             fact,
             value,
@@ -465,7 +484,10 @@ fn facts(vocabulary: &Vocabulary, tokens: &[Token], mentions: &mut [Mention]) ->
             Status::Affirmed => {
                 for c in &meaning.conclusions {
                     let (id, value) = stated(c);
-                    if !out.iter().any(|f| f.fact == id && same_member(&f.value, &value)) {
+                    if !out
+                        .iter()
+                        .any(|f| f.fact == id && same_member(&f.value, &value))
+                    {
                         out.push(fact(id, value));
                     }
                 }
@@ -482,13 +504,21 @@ fn facts(vocabulary: &Vocabulary, tokens: &[Token], mentions: &mut [Mention]) ->
                     }
                 }
             }
-            Status::Negated => {
+            // "Not exposed" denies both facts "exposed" states; "no K-wires" denies the
+            // K-wire, not the internal fixation a K-wire would have stated.
+            Status::Negated
+                if meaning
+                    .conclusions
+                    .iter()
+                    .all(|c| matches!(c, Conclusion::SetBool(..))) =>
+            {
                 for c in &meaning.conclusions {
                     if let Conclusion::SetBool(id, b) = c {
                         denied.push(fact(*id, Value::Bool(!b)));
                     }
                 }
             }
+            Status::Negated => {}
             Status::Removed | Status::Unsettled => {}
         }
     }
@@ -521,7 +551,10 @@ fn same_member(a: &Value, b: &Value) -> bool {
 fn settle(stated: Vec<NoteFact>, denied: Vec<NoteFact>) -> Vec<NoteFact> {
     let mut out: Vec<NoteFact> = Vec::with_capacity(stated.len());
     for f in stated {
-        match out.iter_mut().find(|o| o.fact == f.fact && !is_member(&o.value)) {
+        match out
+            .iter_mut()
+            .find(|o| o.fact == f.fact && !is_member(&o.value))
+        {
             Some(o) => match (&o.value, &f.value) {
                 (Value::Bool(false), Value::Bool(true)) => *o = f,
                 (Value::Number(a), Value::Number(b)) if b > a => *o = f,
@@ -557,8 +590,9 @@ fn duration_near(
             break;
         }
         if let Some((minutes, end)) = duration_at(vocabulary, tokens, at) {
+            let (more, end) = added_durations(vocabulary, tokens, end);
             return Some((
-                minutes,
+                round(minutes + more),
                 tokens[at].start as usize,
                 tokens[end - 1].end as usize,
             ));
@@ -581,27 +615,49 @@ fn duration_near(
     None
 }
 
+/// Durations later in the sentence that add to the first: `52 seconds for reduction and a
+/// further 38 seconds for locking`. Only one an adding word (`further`, `additional`,
+/// `another`, `plus`) introduces counts, so a tourniquet time is never added.
+fn added_durations(vocabulary: &Vocabulary, tokens: &[Token], mut end: usize) -> (f64, usize) {
+    let mut more = 0.0;
+    let mut at = end;
+    while at < tokens.len() && tokens[at].word != BREAK {
+        if vocabulary.adders.contains(&tokens[at].word) {
+            let found = (at + 1..(at + 3).min(tokens.len()))
+                .take_while(|i| tokens[*i].word != BREAK)
+                .find_map(|i| duration_at(vocabulary, tokens, i));
+            if let Some((minutes, after)) = found {
+                more += minutes;
+                end = after;
+                at = after;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    (more, end)
+}
+
 /// A duration starting at a token: numbers each followed by a unit (`1 min 30 s`,
 /// `1 minute and 12 seconds`), and the token after it.
 fn duration_at(vocabulary: &Vocabulary, tokens: &[Token], at: usize) -> Option<(f64, usize)> {
     let mut total = None;
     let mut i = at;
     let mut end = at;
-    loop {
-        let (Some(n), Some(u)) = (tokens.get(i), tokens.get(i + 1)) else {
-            break;
-        };
-        let Some(per) = (n.word == NUMBER).then(|| vocabulary.unit(u.word)).flatten() else {
+    while let (Some(n), Some(u)) = (tokens.get(i), tokens.get(i + 1)) {
+        let Some(per) = (n.word == NUMBER)
+            .then(|| vocabulary.unit(u.word))
+            .flatten()
+        else {
             break;
         };
         total = Some(total.unwrap_or(0.0) + n.number * per);
         i += 2;
         end = i;
         // `1 minute and 12 seconds`, `1 min, 30 s`
-        if tokens
-            .get(i)
-            .is_some_and(|t| joins(vocabulary, t.word) && tokens.get(i + 1).is_some_and(|n| n.word == NUMBER))
-        {
+        if tokens.get(i).is_some_and(|t| {
+            joins(vocabulary, t.word) && tokens.get(i + 1).is_some_and(|n| n.word == NUMBER)
+        }) {
             i += 1;
         }
     }

@@ -25,7 +25,12 @@ pub(super) const BREAK: WordId = u32::MAX - 4;
 
 /// Words that join the items of a list (`K-wires, screws or a plate`): a cue that covers one
 /// item covers the items joined to it. Built in, like the time units.
-const JOINERS: &[&str] = &["and", "or", "nor", "a", "an", "the", "any", "all", "both", "/", "&"];
+const JOINERS: &[&str] = &[
+    "and", "or", "nor", "vs", "versus", "a", "an", "the", "any", "all", "both", "/", "&", "with",
+    "one", "two", "three", "four", "five", "six", "several", "multiple", "its", "their",
+];
+/// Words that add a second duration to the first (`and a further 38 seconds`).
+const ADDERS: &[&str] = &["further", "additional", "another", "plus", "+"];
 /// The units a duration is read in, and how many minutes each is.
 const UNITS: &[(&str, f64)] = &[
     ("minute", 1.0),
@@ -43,7 +48,10 @@ const UNITS: &[(&str, f64)] = &[
 enum Entry {
     Word(WordId),
     /// An abbreviation: the words it stands for, in `expansions`.
-    Expands { start: u32, len: u32 },
+    Expands {
+        start: u32,
+        len: u32,
+    },
 }
 
 /// How a cue changes the phrases it covers.
@@ -110,10 +118,7 @@ impl Meaning {
     /// Whether the meaning states anything about one of these facts (all when empty).
     pub fn touches(&self, facts: &[FactId]) -> bool {
         facts.is_empty()
-            || self
-                .conclusions
-                .iter()
-                .any(|c| facts.contains(&c.fact()))
+            || self.conclusions.iter().any(|c| facts.contains(&c.fact()))
             || self.measures.is_some_and(|f| facts.contains(&f))
     }
 }
@@ -153,6 +158,7 @@ pub struct Vocabulary {
     pub note_fact: Option<FactId>,
     pub(super) joiners: Vec<WordId>,
     pub(super) units: Vec<(WordId, f64)>,
+    pub(super) adders: Vec<WordId>,
 }
 
 /// Why a phrase or an abbreviation cannot be compiled.
@@ -206,6 +212,7 @@ impl Vocabulary {
         };
         v.joiners = JOINERS.iter().map(|w| v.intern(w)).collect();
         v.units = UNITS.iter().map(|(w, m)| (v.intern(w), *m)).collect();
+        v.adders = ADDERS.iter().map(|w| v.intern(w)).collect();
         v
     }
 

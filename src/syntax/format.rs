@@ -70,8 +70,8 @@ fn line_start(rule: Rule) -> Option<LineStart> {
     use Rule::*;
     let (level, set_apart) = match rule {
         rule_decl | test_decl | pack_decl | disable_decl => (0, true),
-        fact_decl | codes_decl | diagnoses_decl | term_decl | table_decl | phrase_decl | cue_decl
-        | abbreviation_decl => (0, false),
+        fact_decl | codes_decl | diagnoses_decl | term_decl | table_decl | phrase_decl
+        | cue_decl | abbreviation_decl => (0, false),
         phrase_means | phrase_measures | cue_facts => (1, false),
         rule_target | when_clause | unless_clause | deny_action | review_action | info_action
         | suggest_action | modify_action | pair_edit | pair_message | derivation | column_decl

@@ -235,9 +235,7 @@ impl Walker {
                 Rule::term_decl => items.push(Item::Term(self.term(pair)?)),
                 Rule::phrase_decl => items.push(Item::Phrase(self.phrase(pair)?)),
                 Rule::cue_decl => items.push(Item::Cue(self.cue(pair)?)),
-                Rule::abbreviation_decl => {
-                    items.push(Item::Abbreviation(self.abbreviation(pair)?))
-                }
+                Rule::abbreviation_decl => items.push(Item::Abbreviation(self.abbreviation(pair)?)),
                 Rule::table_decl => items.push(Item::Table(self.table(pair)?)),
                 Rule::rule_decl => items.push(Item::Rule(self.rule(pair)?)),
                 Rule::pack_decl => items.push(Item::Pack(self.pack(pair)?)),
@@ -512,11 +510,13 @@ impl Walker {
                     });
                 }
                 Rule::phrase_list => cues = Some(self.strings(p)?),
-                Rule::cue_facts => facts = p
-                    .into_inner()
-                    .filter(|f| f.as_rule() == Rule::ident)
-                    .map(|f| self.word(&f))
-                    .collect(),
+                Rule::cue_facts => {
+                    facts = p
+                        .into_inner()
+                        .filter(|f| f.as_rule() == Rule::ident)
+                        .map(|f| self.word(&f))
+                        .collect()
+                }
                 _ => return Err(self.unexpected(&p, "a part of a cue statement")),
             }
         }
@@ -1184,7 +1184,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::abbreviation_decl | Rule::kw_abbreviation => "`abbreviation`",
         Rule::phrase_means => "`means`",
         Rule::phrase_measures | Rule::kw_measures => "`measures`",
-        Rule::cue_kind => "a kind of cue (negation, hypothetical, historical, removal, pseudo, boundary)",
+        Rule::cue_kind => {
+            "a kind of cue (negation, hypothetical, historical, removal, pseudo, boundary)"
+        }
         Rule::cue_side => "`before` or `after`",
         Rule::phrase_list => "a quoted phrase",
         Rule::rule_decl | Rule::kw_rule => "`rule`",

@@ -96,6 +96,8 @@ fn an_im_nail_that_was_not_used_is_not_read_and_the_treatment_is_not_open() {
 )]
 #[case::seconds("Fluoroscopy time of 90 seconds.", "fluoroscopy_minutes", Some(serde_json::json!(1.5)))]
 #[case::minutes_and_seconds("fluoro time 1 min 30 s", "fluoroscopy_minutes", Some(serde_json::json!(1.5)))]
+#[case::duration_before_the_phrase("1 min 30 s of fluoroscopy were used.", "fluoroscopy_minutes", Some(serde_json::json!(1.5)))]
+#[case::not_reapplied("The frame was removed and the ex-fix was not reapplied.", "external_fixation", Some(serde_json::json!(false)))]
 #[case::clock("Fluoro time 0:45.", "fluoroscopy_minutes", Some(serde_json::json!(0.75)))]
 #[case::negated_yes_no("The fracture site was not exposed.", "fracture_site_visualized", Some(serde_json::json!(false)))]
 #[case::a_yes_beats_a_no("The fracture site was not exposed at first. It was then opened and the fracture site exposed.", "fracture_site_incised", Some(serde_json::json!(true)))]

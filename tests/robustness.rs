@@ -33,6 +33,8 @@ const X12: &[u8] = b"ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEI
 
 const POLICY: &[u8] = include_bytes!("../policies/fluoroscopy.policy");
 
+const NOTE: &[u8] = b"PROCEDURE: CRPP R distal radius fx.\nTwo K-wires were passed under mini C-arm; the fracture site was not exposed. Provisional K-wires were removed... Fluoro time: 1 min 30 s, plus a further 0:45. No further displacement. Plan: ORIF if needed. PMH: s/p IM nail.";
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -48,6 +50,25 @@ proptest! {
     fn x12_claims_never_panic(bytes in near(X12)) {
         for item in Claims::new(&bytes[..], Some(InputFormat::X12)) {
             engine().evaluate_item(&item.claim, EvalOptions::default());
+        }
+    }
+
+    #[test]
+    fn notes_never_panic_and_spans_hold_their_words(bytes in near(NOTE)) {
+        let note = String::from_utf8_lossy(&bytes).into_owned();
+        let claim = serde_json::json!({
+            "id": "N", "service_date": "2024-03-01", "lines": [{"code": "28406"}],
+            "documentation": {"note": note},
+        });
+        let input = claimrules::ClaimInput::Json(claimrules::RawClaim { json: claim.to_string(), line: 1 });
+        let facts = engine().documentation_facts(&input);
+        let chars: Vec<char> = note.chars().collect();
+        for source in facts.sources.values() {
+            if let claimrules::report::FactSource::Note { span, text } = source {
+                prop_assert!(span[0] <= span[1] && span[1] <= chars.len());
+                let spanned: String = chars[span[0]..span[1]].iter().collect();
+                prop_assert_eq!(&spanned, text);
+            }
         }
     }
 

@@ -57,10 +57,15 @@ pub fn pieces(text: &str) -> impl Iterator<Item = (Piece, usize, usize)> + '_ {
 /// through the same function, so whatever it does to a word it does on both sides.
 pub fn normalize_into(word: &str, out: &mut String) {
     out.clear();
-    out.extend(word.chars().map(|c| match c {
-        '’' => '\'',
-        c => c.to_ascii_lowercase(),
-    }));
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(word.chars().map(|c| match c {
+            '’' => '\'',
+            c => c.to_ascii_lowercase(),
+        }));
+    }
     singular(out);
 }
 

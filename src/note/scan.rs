@@ -29,6 +29,8 @@ use crate::ir::{Conclusion, FactId, Value};
 pub const REACH_BEFORE: usize = 5;
 /// How many tokens may stand between the first phrase an `after` cue covers and the cue.
 pub const REACH_AFTER: usize = 3;
+/// More tokens than any phrase spans, `...` gaps included.
+const MAX_PHRASE_TOKENS: usize = 64;
 /// How far from a `measures` phrase its duration may be written, in tokens.
 const DURATION_REACH: usize = 6;
 
@@ -138,6 +140,10 @@ fn tokenize(vocabulary: &Vocabulary, note: &str) -> Vec<Token> {
         })
     };
     let words = |tokens: &mut Vec<Token>, text: &str, start: usize, key: &mut String| {
+        if !vocabulary.may_know(text) {
+            push(tokens, UNKNOWN, start, start + text.len(), 0.0);
+            return;
+        }
         normalize_into(text, key);
         let ids = vocabulary.lookup(key);
         if ids.is_empty() {
@@ -150,6 +156,9 @@ fn tokenize(vocabulary: &Vocabulary, note: &str) -> Vec<Token> {
     for (piece, start, end) in pieces(note) {
         let raw = &note[start..end];
         match piece {
+            Piece::Word if !raw.as_bytes().contains(&b'-') => {
+                words(&mut tokens, raw, start, &mut key)
+            }
             Piece::Word => {
                 let mut at = start;
                 for part in raw.split('-') {
@@ -366,9 +375,14 @@ fn apply_cues(
             }
         };
         // Inside a phrase: `fracture site was not exposed`.
-        if let Some(m) = mentions
+        // Mentions are in order of their start, so each cue only looks at its neighbours.
+        let before_cue = mentions.partition_point(|m| m.start < found.start);
+        let after_cue = mentions.partition_point(|m| m.start < found.end);
+        if let Some(m) = mentions[..before_cue]
             .iter_mut()
-            .find(|m| m.start < found.start && found.end <= m.end)
+            .rev()
+            .take_while(|m| m.start + MAX_PHRASE_TOKENS > found.start)
+            .find(|m| found.end <= m.end)
         {
             if applies(m) {
                 mark(m);
@@ -379,7 +393,7 @@ fn apply_cues(
         // A heading (`Plan:`, `PMH:`) covers its whole clause.
         let heading = tokens.get(found.end - 1).is_some_and(|t| t.word == COLON);
         if cue.before && heading {
-            for m in mentions.iter_mut().filter(|m| m.start >= found.end) {
+            for m in mentions[after_cue..].iter_mut() {
                 if !same_clause(found.start, m.start) {
                     break;
                 }
@@ -390,7 +404,7 @@ fn apply_cues(
         } else if cue.before {
             let mut last_end = found.end;
             let mut first = true;
-            for m in mentions.iter_mut().filter(|m| m.start >= found.end) {
+            for m in mentions[after_cue..].iter_mut() {
                 if !same_clause(found.start, m.start) {
                     break;
                 }
@@ -412,7 +426,11 @@ fn apply_cues(
         } else {
             let mut last_start = found.start;
             let mut first = true;
-            for m in mentions.iter_mut().rev().filter(|m| m.end <= found.start) {
+            for m in mentions[..before_cue]
+                .iter_mut()
+                .rev()
+                .filter(|m| m.end <= found.start)
+            {
                 if !same_clause(found.start, m.end.saturating_sub(1)) {
                     break;
                 }
@@ -598,13 +616,16 @@ fn duration_near(
             ));
         }
     }
-    for at in (m.start.saturating_sub(4)..m.start).rev() {
+    // Before the phrase: the earliest start whose duration ends just before it, so that
+    // `1 min 30 s of fluoroscopy` is read whole.
+    let mut best = None;
+    for at in (m.start.saturating_sub(DURATION_REACH)..m.start).rev() {
         if tokens[at].word == BREAK {
             break;
         }
         if let Some((minutes, end)) = duration_at(vocabulary, tokens, at) {
-            if m.start - end <= 2 {
-                return Some((
+            if end <= m.start && m.start - end <= 2 {
+                best = Some((
                     minutes,
                     tokens[at].start as usize,
                     tokens[end - 1].end as usize,
@@ -612,7 +633,7 @@ fn duration_near(
             }
         }
     }
-    None
+    best
 }
 
 /// Durations later in the sentence that add to the first: `52 seconds for reduction and a

@@ -41,6 +41,7 @@ const UNITS: &[(&str, f64)] = &[
     ("s", 1.0 / 60.0),
     ("hour", 60.0),
     ("hr", 60.0),
+    ("hrs", 60.0),
 ];
 
 /// What a word of a note can be to the vocabulary.
@@ -139,6 +140,14 @@ pub(super) struct Node {
     pub(super) outputs: Vec<Output>,
 }
 
+const SHAPES: usize = 32 * 32 * 32;
+
+/// A word's bucket in the shape filter: its first two letters (case folded) and its length.
+fn shape(word: &[u8], len: usize) -> usize {
+    let letter = |i: usize| (word.get(i).copied().unwrap_or(0) & 0x1f) as usize;
+    (letter(0) << 10) | (letter(1) << 5) | len.min(31)
+}
+
 /// How many words `...` in a phrase may stand for.
 pub const MAX_GAP: usize = 4;
 
@@ -159,6 +168,10 @@ pub struct Vocabulary {
     pub(super) joiners: Vec<WordId>,
     pub(super) units: Vec<(WordId, f64)>,
     pub(super) adders: Vec<WordId>,
+    /// One bit per (first letter, second letter, length) a note word of the vocabulary can
+    /// have, plurals included: most note words are rejected on this before they are
+    /// lowercased or hashed.
+    shapes: Vec<u64>,
 }
 
 /// Why a phrase or an abbreviation cannot be compiled.
@@ -224,7 +237,27 @@ impl Vocabulary {
         let id = self.root.len() as WordId;
         self.root.push(u32::MAX);
         self.lexicon.insert(word.into(), Entry::Word(id));
+        self.note_shape(word);
         id
+    }
+
+    fn note_shape(&mut self, word: &str) {
+        if self.shapes.is_empty() {
+            self.shapes = vec![0; SHAPES / 64];
+        }
+        // A singular word is written as itself or with `s`, `es` or `ies` for `y`.
+        for extra in 0..=2 {
+            let at = shape(word.as_bytes(), word.len() + extra);
+            self.shapes[at / 64] |= 1 << (at % 64);
+        }
+    }
+
+    /// Whether a note word, as written, may be one the vocabulary knows.
+    pub(super) fn may_know(&self, raw: &str) -> bool {
+        let at = shape(raw.as_bytes(), raw.len());
+        self.shapes
+            .get(at / 64)
+            .is_some_and(|bits| bits & (1 << (at % 64)) != 0)
     }
 
     /// The words a normalized note word stands for: itself, the words of an abbreviation, or
@@ -263,6 +296,7 @@ impl Vocabulary {
         }
         let start = self.expansions.len() as u32;
         self.expansions.extend_from_slice(&words);
+        self.note_shape(&key);
         self.lexicon.insert(
             key.into(),
             Entry::Expands {

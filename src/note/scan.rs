@@ -402,54 +402,93 @@ fn apply_cues(
                 }
             }
         } else if cue.before {
-            let mut last_end = found.end;
-            let mut first = true;
-            for m in mentions[after_cue..].iter_mut() {
-                if !same_clause(found.start, m.start) {
-                    break;
-                }
-                let between = tokens.get(last_end..m.start).unwrap_or(&[]);
-                let reached = if first {
-                    between.len() <= REACH_BEFORE
-                } else {
-                    between.iter().all(|t| joins(vocabulary, t.word))
-                };
-                if !reached {
-                    break;
-                }
-                if applies(m) {
-                    mark(m);
-                    first = false;
-                }
-                last_end = last_end.max(m.end);
-            }
+            let in_cue_clause = |t: usize| same_clause(found.start, t);
+            let toward = Toward::Later {
+                window: REACH_BEFORE,
+            };
+            let reach = mentions[after_cue..].iter_mut();
+            cover(
+                reach,
+                toward,
+                found.end,
+                vocabulary,
+                tokens,
+                &in_cue_clause,
+                &applies,
+                &mark,
+            );
         } else {
-            let mut last_start = found.start;
-            let mut first = true;
-            for m in mentions[..before_cue]
+            let in_cue_clause = |t: usize| same_clause(found.start, t);
+            let toward = Toward::Earlier {
+                window: REACH_AFTER,
+            };
+            let reach = mentions[..before_cue]
                 .iter_mut()
                 .rev()
-                .filter(|m| m.end <= found.start)
-            {
-                if !same_clause(found.start, m.end.saturating_sub(1)) {
-                    break;
-                }
-                let between = tokens.get(m.end..last_start).unwrap_or(&[]);
-                let reached = if first {
-                    between.len() <= REACH_AFTER
-                } else {
-                    between.iter().all(|t| joins(vocabulary, t.word))
-                };
-                if !reached {
-                    break;
-                }
-                if applies(m) {
-                    mark(m);
-                    first = false;
-                }
-                last_start = last_start.min(m.start);
-            }
+                .filter(|m| m.end <= found.start);
+            cover(
+                reach,
+                toward,
+                found.start,
+                vocabulary,
+                tokens,
+                &in_cue_clause,
+                &applies,
+                &mark,
+            );
         }
+    }
+}
+
+/// Which way a cue reaches from its edge, and how many tokens may stand between it and the
+/// first phrase it covers.
+#[derive(Clone, Copy)]
+enum Toward {
+    Later { window: usize },
+    Earlier { window: usize },
+}
+
+/// Covers the mentions a cue reaches, nearest first: the first within the window, then the
+/// ones joined to it as a list; stops at the end of the cue's clause.
+#[allow(clippy::too_many_arguments)]
+fn cover<'m>(
+    reach: impl Iterator<Item = &'m mut Mention>,
+    toward: Toward,
+    edge: usize,
+    vocabulary: &Vocabulary,
+    tokens: &[Token],
+    in_cue_clause: &dyn Fn(usize) -> bool,
+    applies: &dyn Fn(&Mention) -> bool,
+    mark: &dyn Fn(&mut Mention),
+) {
+    // The far end of what is covered so far.
+    let mut frontier = edge;
+    let mut first = true;
+    for m in reach {
+        let (clause_token, between, window) = match toward {
+            Toward::Later { window } => (m.start, frontier..m.start, window),
+            Toward::Earlier { window } => (m.end.saturating_sub(1), m.end..frontier, window),
+        };
+        if !in_cue_clause(clause_token) {
+            break;
+        }
+        let between = tokens.get(between).unwrap_or(&[]);
+        let reached = if first {
+            between.len() <= window
+        } else {
+            between.iter().all(|t| joins(vocabulary, t.word))
+        };
+        if !reached {
+            break;
+        }
+        if applies(m) {
+            mark(m);
+            first = false;
+        }
+        frontier = match toward {
+            Toward::Later { .. } => frontier.max(m.end),
+            Toward::Earlier { .. } => frontier.min(m.start),
+        };
     }
 }
 

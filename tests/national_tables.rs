@@ -173,7 +173,7 @@ fn the_cms_distribution_layout_reads_from_a_folder() {
     let dir = std::env::temp_dir().join(format!("claimrules-cms-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(
-        "../shared/data/ncci/ccipra-v322r0-f1.excerpt.txt",
+        "data/ncci/ccipra-v322r0-f1.excerpt.txt",
         dir.join("ccipra-v322r0-f1.txt"),
     )
     .unwrap();

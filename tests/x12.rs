@@ -10,7 +10,7 @@ use claimrules::input::{ClaimInput, InputItem};
 use claimrules::{Engine, EvalOptions, Status};
 
 fn samples() -> Vec<PathBuf> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/x12");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("the X12 samples are there")
         .map(|e| e.expect("a directory entry").path())
@@ -108,7 +108,7 @@ fn every_sample_reads_and_judges_without_error() {
 fn example1() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/x12/demo.example1.837"
+        "/data/x12/demo.example1.837"
     );
     std::fs::read_to_string(path).expect("demo.example1.837")
 }

@@ -94,7 +94,7 @@ pub fn generate_each(table: &PairEdits, count: usize, mut each: impl FnMut(Gener
 
 /// Real code co-occurrence: the visits of CMS's synthetic Medicare claims (DE-SynPUF), one
 /// claim per visit with its CPT/HCPCS codes, cycled to `count` claims (ids `GEN-0`, `GEN-1`, …).
-pub const VISITS: &str = "../shared/data/claims/synpuf/visits_hcpcs_icd9.csv";
+pub const VISITS: &str = "data/synpuf/visits_hcpcs_icd9.csv";
 
 /// Claims built from [`VISITS`], one at a time.
 pub fn visits_each(count: usize, mut each: impl FnMut(String)) {

@@ -264,6 +264,9 @@ pub struct Table {
     /// The dates of service the table is in force on; outside them it gives no value.
     pub window: DateWindow,
     pub loc: Loc,
+    /// Whether it holds national data published by CMS (a table `of unit limits`) rather than
+    /// rows a pack's authors wrote: its rows are not each a pack's to test.
+    pub national: bool,
 }
 
 impl Table {

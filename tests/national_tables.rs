@@ -1,9 +1,11 @@
-//! The standard pack's NCCI rules on the full CMS tables in ../shared/data/ncci: the user's
-//! example and the cases issue 7 names, the citation of the row that decided, and agreement
-//! between the pack's hand-written pair edits and the table.
+//! The standard pack's NCCI rules on the full CMS tables it ships (`policies/tables/ncci/`,
+//! zstd-compressed and embedded in the binary): the user's example and the cases issue 7
+//! names, the citation of the row that decided, agreement between the pack's hand-written pair
+//! edits and the table, and other data given with `--table` in any layout and compression.
 
 mod common;
 
+use std::io::Write;
 use std::sync::OnceLock;
 
 use claimrules::ir::RuleKind;
@@ -11,25 +13,16 @@ use claimrules::ncci::{day, ModifierIndicator};
 use claimrules::{ClaimResult, Engine, EvalOptions, Finding};
 use rstest::rstest;
 
-const PTP: &str = "../shared/data/ncci/ptp_practitioner_v30.1_2024q2.tsv";
-const MUE: &str = "../shared/data/ncci/mue_2024q2.tsv";
 const PTP_RULE: &str = "ncci.procedure-to-procedure";
+/// The full practitioner PTP table as the standard pack ships it.
+const SHIPPED_PTP: &str = "policies/tables/ncci/ptp_practitioner_v30.1_2024q2.tsv.zst";
 
-/// The standard pack with its NCCI tables pointed at the full published files, loaded once.
+/// The standard pack as it comes, with its full national tables, loaded once.
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let cache =
-            std::env::temp_dir().join(format!("claimrules-national-{}", std::process::id()));
-        // Keep the compact-form cache away from the user's own; set before any table loads.
-        std::env::set_var("CLAIMRULES_CACHE", &cache);
-        let engine = Engine::builder()
-            .table_data("ncci_ptp", PTP)
-            .table_data("ncci_mue", MUE)
-            .build()
-            .unwrap_or_else(|d| panic!("the full tables load:\n{}", common::render(&d)));
-        let _ = std::fs::remove_dir_all(&cache);
-        engine
+        Engine::standard()
+            .unwrap_or_else(|d| panic!("the standard pack loads:\n{}", common::render(&d)))
     })
 }
 
@@ -89,7 +82,7 @@ fn a_denial_cites_the_published_row_that_decided() {
     let table = denial.table.as_ref().expect("a table row decided");
     assert_eq!(table.name, "ncci_ptp");
     assert_eq!(table.file, "ptp_practitioner_v30.1_2024q2.tsv");
-    // DESIGN.md's example: line 739203 of the published file holds `27093 77002 … 20100331 1`.
+    // The contract's example: line 739203 of the published file holds `27093 77002 … 20100331 1`.
     assert_eq!(table.line, 739_203);
     assert_eq!(
         denial.message,
@@ -222,7 +215,8 @@ fn the_command_line_points_a_table_at_other_data() {
         "{text}"
     );
     assert!(text.contains("A payer's own edit"), "{text}");
-    // Without it the embedded excerpt (deleted 2010-03-31) decides: no PTP denial from 16.1 on.
+    // Without it the shipped table decides: the row was deleted 2010-03-31, so no PTP denial
+    // from 16.1 on.
     let out = common::claimrules(&["check", "--format", "json", claim]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains(PTP_RULE));
 
@@ -285,4 +279,147 @@ fn a_national_table_declares_no_columns(#[case] kind: &str, #[case] help: &str) 
     );
     assert!(flat.contains(help), "{rendered}");
     assert!(flat.contains("t.policy:2:3"), "{rendered}");
+}
+
+/// The shipped table's rows, decompressed: `(line, column 1, column 2, deletion, indicator)`.
+fn shipped_rows() -> Vec<(u32, String, String, String, String)> {
+    let bytes = std::fs::read(SHIPPED_PTP).expect("the shipped PTP table");
+    let text = zstd::decode_all(&bytes[..]).expect("it decompresses");
+    String::from_utf8_lossy(&text)
+        .lines()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, line)| {
+            let f: Vec<&str> = line.split('\t').collect();
+            (f.len() >= 5).then(|| {
+                let f = |k: usize| f[k].to_string();
+                (i as u32 + 1, f(0), f(1), f(3), f(4))
+            })
+        })
+        .collect()
+}
+
+/// A pair far from anything the repository once held in its 18-row excerpt is denied by a
+/// plain `check`, with no `--table`: the full table is the default.
+#[test]
+fn check_without_table_options_applies_the_full_national_table() {
+    let excerpt_codes = [
+        "00100", "0201T", "20696", "20697", "27093", "27095", "27096", "27370", "36837", "76000",
+        "77002",
+    ];
+    let rows = shipped_rows();
+    assert_eq!(rows.len(), 2_545_089, "every row of version 30.1 ships");
+    // The first pair past the middle of the table that is in force today, has indicator 0 and
+    // one row only, and whose codes the excerpt never held.
+    let once = |c1: &str, c2: &str| rows.iter().filter(|r| r.1 == c1 && r.2 == c2).count() == 1;
+    let (line, column1, column2, _, _) = rows[rows.len() / 2..]
+        .iter()
+        .find(|(_, c1, c2, deleted, indicator)| {
+            deleted == "*"
+                && indicator == "0"
+                && !excerpt_codes.contains(&c1.as_str())
+                && !excerpt_codes.contains(&c2.as_str())
+                && once(c1, c2)
+        })
+        .expect("an active indicator-0 pair")
+        .clone();
+    let claim = format!(
+        r#"{{"id": "REAL", "service_date": "2024-06-03", "lines": [{{"code": "{column1}"}}, {{"code": "{column2}"}}]}}"#
+    );
+    let dir = std::env::temp_dir().join(format!("claimrules-real-pair-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("claim.json");
+    std::fs::write(&file, claim).unwrap();
+    let out = common::claimrules(&["check", "--format", "json", file.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let denial = results[0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == PTP_RULE)
+        .unwrap_or_else(|| panic!("{column2} with {column1} is denied: {results}"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(denial["code"], column2.as_str());
+    assert_eq!(
+        denial["table"],
+        serde_json::json!({"name": "ncci_ptp", "file": "ptp_practitioner_v30.1_2024q2.tsv", "line": line})
+    );
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// `--table` reads a file whether it is plain, gzip or zstd, told by its bytes and not its
+/// name; a compressed file is cited by its name without `.gz` or `.zst`.
+#[rstest]
+#[case::plain("quarter.tsv", "plain", "quarter.tsv")]
+#[case::gzip("quarter.tsv.gz", "gzip", "quarter.tsv")]
+#[case::zstd("quarter.tsv.zst", "zstd", "quarter.tsv")]
+#[case::gzip_named_plainly("quarter.data", "gzip", "quarter.data")]
+#[case::zstd_named_plainly("quarter.tsv", "zstd", "quarter.tsv")]
+fn a_table_file_reads_plain_or_compressed(
+    #[case] name: &str,
+    #[case] compression: &str,
+    #[case] cited: &str,
+) {
+    let tsv =
+        b"column_1\tcolumn_2\texist_prior_1996\tdeletion_date\tmodifier_indicator\trationale\n\
+                27093\t77002\t\t*\t0\tA payer's own edit\n";
+    let bytes = match compression {
+        "gzip" => gzip(tsv),
+        "zstd" => zstd::encode_all(&tsv[..], 19).unwrap(),
+        _ => tsv.to_vec(),
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "claimrules-compressed-{compression}-{}-{}",
+        name.replace('.', "-"),
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let engine = Engine::builder()
+        .table_data("ncci_ptp", &path)
+        .build()
+        .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let result = common::judge(
+        &engine,
+        r#"{"id": "C", "service_date": "2024-06-03", "lines": [{"code": "27093"}, {"code": "77002"}]}"#,
+    );
+    let denial = ptp_denials(&result)[0];
+    let table = denial.table.as_ref().expect("a row decided");
+    assert_eq!((table.file.as_str(), table.line), (cited, 2));
+    assert!(
+        denial.message.ends_with("A payer's own edit"),
+        "{}",
+        denial.message
+    );
+}
+
+/// A compressed file that is damaged, or that would decompress past the limit on a data file,
+/// is an error at the table's declaration, not a crash.
+#[test]
+fn a_damaged_compressed_table_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("claimrules-damaged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cut.tsv.zst");
+    let mut bytes = zstd::encode_all(&b"column_1\tcolumn_2\n"[..].repeat(1000)[..], 3).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&path, bytes).unwrap();
+    let built = Engine::builder().table_data("ncci_ptp", &path).build();
+    let _ = std::fs::remove_dir_all(&dir);
+    let rendered = common::render(&built.expect_err("a damaged file is refused"));
+    assert!(
+        rendered.contains("cut.tsv.zst` is zstd-compressed"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("decompress: incomplete frame"),
+        "{rendered}"
+    );
 }

@@ -32,7 +32,7 @@ fn layered(packs: &[(&str, &str)]) -> Result<Engine, claimrules::Diagnostics> {
 }
 
 const KNEE_INJECTION_2024: &str = r#"{"id": "K-2024", "service_date": "2024-05-14",
-  "lines": [{"code": "20610"}, {"code": "77002"}, {"code": "76000"}],
+  "lines": [{"code": "20610"}, {"code": "77002"}, {"code": "76000", "modifiers": ["59"]}],
   "documentation": {"fluoroscopy_minutes": 1, "fluoroscopy_indication": "joint injection"}}"#;
 
 #[test]

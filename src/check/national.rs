@@ -89,6 +89,7 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let mut table = self.empty_table(decl, columns)?;
+        table.national = true;
         table.files = files.iter().map(|f| f.name.as_str().into()).collect();
         for limit in limits {
             table.rows.insert(limit.code, table.lines.len() as u32);
@@ -230,7 +231,7 @@ static LOADED: Mutex<Vec<(String, Weak<PairEdits>)>> = Mutex::new(Vec::new());
 pub fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<RowError>> {
     let sources = match location {
         DataLocation::Files(paths) => compact::sources(paths),
-        DataLocation::Memory(_) => None,
+        DataLocation::Memory(files) => compact::embedded_sources(files),
     };
     if let Some(s) = &sources {
         if let Some(table) = shared(&s.fingerprint) {

@@ -185,6 +185,7 @@ impl<'a> Checker<'a> {
             lines: Vec::new(),
             window,
             loc: self.loc(decl.span),
+            national: false,
         })
     }
 

@@ -289,6 +289,18 @@ pub fn sources(paths: &[PathBuf]) -> Option<Sources> {
     Some(Sources { fingerprint, bytes })
 }
 
+/// The fingerprint and size of files held in memory whose hashes are known (the standard pack's
+/// embedded tables); `None` when one's is not.
+pub fn embedded_sources(files: &[crate::pack::MemoryData]) -> Option<Sources> {
+    let mut fingerprint = String::from("ptp-v1");
+    let mut bytes = 0;
+    for file in files {
+        fingerprint.push_str(&format!("\nembedded\t{}\t{}", file.name, file.hash?));
+        bytes += file.bytes.len() as u64;
+    }
+    Some(Sources { fingerprint, bytes })
+}
+
 /// The cache entry for a fingerprint.
 fn entry(dir: &Path, fingerprint: &str) -> PathBuf {
     use sha2::{Digest, Sha256};

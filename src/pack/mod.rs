@@ -1,6 +1,9 @@
 //! Packs: where policy files come from. The standard pack is embedded at build time; a payer's
 //! pack is a folder read at run time.
 
+pub mod compressed;
+
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +62,43 @@ const STANDARD_ROOT: &str = "policies/";
 pub enum DataLocation {
     /// Files on disk, in the order their rows are read.
     Files(Vec<PathBuf>),
-    Memory(Vec<PolicyText>),
+    /// Files held in memory.
+    Memory(Vec<MemoryData>),
+}
+
+/// A data file held in memory: one of the standard pack's, embedded in the binary, or one given
+/// with policies as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryData {
+    /// Its path as shown: `policies/tables/…` for the standard pack's.
+    pub name: String,
+    /// Its bytes, compressed or not.
+    pub bytes: Cow<'static, [u8]>,
+    /// A SHA-256 of the bytes where it is known without reading them (the embedded files'), so
+    /// that a table built from them can be cached.
+    pub hash: Option<&'static str>,
+}
+
+impl MemoryData {
+    fn text(file: PolicyText) -> MemoryData {
+        MemoryData {
+            name: file.name,
+            bytes: Cow::Owned(file.text.into_bytes()),
+            hash: None,
+        }
+    }
+}
+
+/// The standard pack's data file of a name, compressed (the national tables) or not.
+fn standard_data(name: &str) -> Option<MemoryData> {
+    if let Some(&(name, bytes, hash)) = STANDARD_PACK_DATA.iter().find(|(n, _, _)| *n == name) {
+        return Some(MemoryData {
+            name: name.to_string(),
+            bytes: Cow::Borrowed(bytes),
+            hash: Some(hash),
+        });
+    }
+    find_file(STANDARD_PACK.to_vec(), name).map(MemoryData::text)
 }
 
 /// Finds a data file (a table) that a policy of the pack names, by its path relative to the
@@ -68,21 +107,12 @@ pub enum DataLocation {
 pub fn locate_data(source: &PackSource, relative: &str) -> Result<DataLocation, String> {
     check_relative(relative)?;
     match source {
-        PackSource::Standard | PackSource::Texts(_) => {
-            let (name, missing) = match source {
-                PackSource::Standard => (
-                    format!("{STANDARD_ROOT}{relative}"),
-                    format!("the standard pack has no file `{relative}`"),
-                ),
-                _ => (
-                    relative.to_string(),
-                    format!("no file `{relative}` was given with these policies"),
-                ),
-            };
-            find_file(in_memory(source), &name)
-                .map(|f| DataLocation::Memory(vec![f]))
-                .ok_or(missing)
-        }
+        PackSource::Standard => standard_data(&format!("{STANDARD_ROOT}{relative}"))
+            .map(|f| DataLocation::Memory(vec![f]))
+            .ok_or_else(|| format!("the standard pack has no file `{relative}`")),
+        PackSource::Texts(_) => find_file(in_memory(source), relative)
+            .map(|f| DataLocation::Memory(vec![MemoryData::text(f)]))
+            .ok_or_else(|| format!("no file `{relative}` was given with these policies")),
         PackSource::Dir(dir) => {
             let real = inside(dir, relative)?;
             data_files_at(&real)
@@ -115,25 +145,24 @@ pub fn data_files_at(path: &Path) -> Result<DataLocation, String> {
 }
 
 /// Reads located data files: each one's name as findings cite it (the file's own name, as CMS
-/// publishes it) and its bytes. A file over [`limits::MAX_DATA_BYTES`] is refused.
+/// publishes it, without the `.zst` or `.gz` of a compressed file) and the bytes it holds,
+/// decompressed. A file over [`limits::MAX_DATA_BYTES`], compressed or not, is refused.
 pub fn read_located(location: &DataLocation) -> Result<Vec<crate::ncci::DataFile>, String> {
+    let file = |path: String, bytes: &[u8]| {
+        let name = compressed::cited_as(&cited_name(Path::new(&path)), bytes);
+        let bytes = compressed::decompress(bytes, limits::MAX_DATA_BYTES, &path)?.into_owned();
+        Ok(crate::ncci::DataFile { name, path, bytes })
+    };
     match location {
-        DataLocation::Memory(files) => Ok(files
+        DataLocation::Memory(files) => files
             .iter()
-            .map(|f| crate::ncci::DataFile {
-                name: cited_name(Path::new(&f.name)),
-                path: f.name.clone(),
-                bytes: f.text.as_bytes().to_vec(),
-            })
-            .collect()),
+            .map(|f| file(f.name.clone(), &f.bytes))
+            .collect(),
         DataLocation::Files(paths) => paths
             .iter()
             .map(|path| {
-                Ok(crate::ncci::DataFile {
-                    name: cited_name(path),
-                    path: path.display().to_string(),
-                    bytes: read_limited(path, limits::MAX_DATA_BYTES, "data file")?,
-                })
+                let bytes = read_limited(path, limits::MAX_DATA_BYTES, "data file")?;
+                file(path.display().to_string(), &bytes)
             })
             .collect(),
     }
@@ -311,6 +340,10 @@ fn is_policy_text(name: &str) -> bool {
 
 /// Whether a file holds a table's data rather than policies.
 pub fn is_data_file(name: &str) -> bool {
+    let name = name
+        .strip_suffix(".zst")
+        .or_else(|| name.strip_suffix(".gz"))
+        .unwrap_or(name);
     name.ends_with(".csv") || name.ends_with(".tsv")
 }
 
@@ -472,10 +505,20 @@ pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
             }
         }
         _ => {
-            let mut files = in_memory(source);
+            let mut files: Vec<(&str, &[u8])> = in_memory(source)
+                .into_iter()
+                .map(|(name, text)| (name, text.as_bytes()))
+                .collect();
+            if *source == PackSource::Standard {
+                files.extend(
+                    STANDARD_PACK_DATA
+                        .iter()
+                        .map(|&(name, bytes, _)| (name, bytes)),
+                );
+            }
             files.sort();
-            for (name, text) in files {
-                add(name.trim_start_matches(STANDARD_ROOT), text.as_bytes());
+            for (name, bytes) in files {
+                add(name.trim_start_matches(STANDARD_ROOT), bytes);
             }
         }
     }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use claimrules::input::x12::X12Claims;
 use claimrules::input::{ClaimInput, InputItem};
-use claimrules::{Engine, EvalOptions, Status};
+use claimrules::{ClaimError, Engine, EvalOptions, Status};
+use rstest::rstest;
 
 fn samples() -> Vec<PathBuf> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12");
@@ -238,4 +239,159 @@ fn the_command_line_names_a_malformed_segment() {
         "{error}"
     );
     assert_eq!(error["path"], "SV101-2");
+}
+
+/// The functional group header and transaction set header of `demo.example1.837` (segments 2
+/// and 3, on lines 2 and 3).
+const EXAMPLE1_GS: &str = "GS*HC*000000005*54321*20131031*1147*1*X*005010X222A2~";
+const EXAMPLE1_ST: &str = "ST*837*0021*005010X222A2~";
+
+/// `demo.example1.837` with its GS and ST replaced.
+fn example1_as(gs: &str, st: &str) -> String {
+    let text = example1();
+    assert!(text.contains(EXAMPLE1_GS) && text.contains(EXAMPLE1_ST));
+    text.replacen(EXAMPLE1_GS, gs, 1).replacen(EXAMPLE1_ST, st, 1)
+}
+
+/// The one error of an input that must give exactly one error result and nothing else.
+fn the_one_error(text: &str) -> ClaimError {
+    let items = read(text.as_bytes());
+    assert_eq!(items.len(), 1, "{items:?}");
+    match &items[0].claim {
+        ClaimInput::Unreadable { id: None, errors } if errors.len() == 1 => errors[0].clone(),
+        other => panic!("not one error outside any claim: {other:?}"),
+    }
+}
+
+const ONLY_837P: &str = "is not read: only 837 professional claims (005010X222A1) are";
+
+/// A transaction set that is not an 837P gives one error naming it, and none of its segments
+/// is read.
+#[rstest]
+#[case::institutional(
+    "GS*HC*S*R*20131031*1147*1*X*005010X223A2~",
+    "ST*837*0021*005010X223A2~",
+    "ST03",
+    "an 837 institutional claim (`005010X223A2`)"
+)]
+#[case::institutional_named_by_gs08_only(
+    "GS*HC*S*R*20131031*1147*1*X*005010X223A2~",
+    "ST*837*0021~",
+    "GS08",
+    "an 837 institutional claim (`005010X223A2`)"
+)]
+#[case::dental(
+    "GS*HC*S*R*20131031*1147*1*X*005010X224A2~",
+    "ST*837*0021*005010X224A2~",
+    "ST03",
+    "an 837 dental claim (`005010X224A2`)"
+)]
+#[case::unknown_837_guide(
+    "GS*HC*S*R*20131031*1147*1*X*005010X299~",
+    "ST*837*0021*005010X299~",
+    "ST03",
+    "an 837 claim of implementation guide `005010X299`"
+)]
+#[case::acknowledgment_999(
+    "GS*FA*S*R*20131031*1147*1*X*005010X231A1~",
+    "ST*999*0021*005010X231A1~",
+    "ST01",
+    "a 999 implementation acknowledgment (`005010X231A1`)"
+)]
+#[case::remittance_835(
+    "GS*HP*S*R*20131031*1147*1*X*005010X221A1~",
+    "ST*835*0021~",
+    "ST01",
+    "an 835 payment and remittance advice (`005010X221A1`)"
+)]
+#[case::claim_status_277(
+    "GS*HN*S*R*20131031*1147*1*X*005010X212~",
+    "ST*277*0021*005010X212~",
+    "ST01",
+    "a 277 claim status response (`005010X212`)"
+)]
+#[case::eligibility_270(
+    "GS*HS*S*R*20131031*1147*1*X*005010X279A1~",
+    "ST*270*0021*005010X279A1~",
+    "ST01",
+    "transaction set `270` (`005010X279A1`)"
+)]
+#[case::no_version(
+    "GS*HS*S*R*20131031*1147*1*X~",
+    "ST*270*0021~",
+    "ST01",
+    "transaction set `270`"
+)]
+#[case::no_code("GS*HC*S*R*20131031*1147*1*X~", "ST**0021~", "ST01", "a transaction set without a code (ST01)")]
+fn a_transaction_set_not_837p_is_one_error(
+    #[case] gs: &str,
+    #[case] st: &str,
+    #[case] path: &str,
+    #[case] what: &str,
+) {
+    let error = the_one_error(&example1_as(gs, st));
+    assert_eq!(
+        error,
+        ClaimError {
+            message: format!("segment 3 `ST`: {what} {ONLY_837P}"),
+            path: Some(path.into()),
+            line: Some(3),
+        }
+    );
+}
+
+/// The retired HIPAA 4010 837P (004010X098A1, no ST03) is refused, not read.
+#[test]
+fn a_4010_claim_is_refused() {
+    let text = example1_as(
+        "GS*HC*000000005*54321*20131031*1147*1*X*004010X098A1~",
+        "ST*837*0021~",
+    )
+    .replacen("*^*00501*", "*U*00401*", 1);
+    assert_eq!(
+        the_one_error(&text),
+        ClaimError {
+            message: "segment 3 `ST`: an 837 claim of the retired 4010 standard (`004010X098A1`) is not read: HIPAA retired 4010 in 2012, and only 5010 837 professional claims (005010X222A1) are".into(),
+            path: Some("GS08".into()),
+            line: Some(3),
+        }
+    );
+}
+
+/// Each transaction set is judged on its own: a refused one is one error, the 837P after it
+/// in the same group is read; a refused set without its SE ends at the next ST.
+#[rstest]
+#[case::with_se(true)]
+#[case::without_se(false)]
+fn a_refused_set_does_not_hide_the_next(#[case] with_se: bool) {
+    let text = example1();
+    let start = text.find(EXAMPLE1_ST).expect("an ST");
+    let end = text.find("GE*").expect("a GE");
+    let set = &text[start..end];
+    let refused = set.replacen("ST*837*0021*005010X222A2", "ST*837*0021*005010X223A2", 1);
+    let refused = if with_se {
+        refused
+    } else {
+        refused.replacen("SE*40*0021~\n", "", 1)
+    };
+    let both = format!("{}{refused}{set}{}", &text[..start], &text[end..]);
+    let items = read(both.as_bytes());
+    let got: Vec<String> = items
+        .iter()
+        .map(|i| match &i.claim {
+            ClaimInput::Claim { claim, .. } => claim.id.clone(),
+            ClaimInput::Unreadable { errors, .. } => {
+                format!("error {:?} {}", errors[0].line, errors[0].message)
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            format!("error Some(3) segment 3 `ST`: an 837 institutional claim (`005010X223A2`) {ONLY_837P}"),
+            "26463774@2006-10-03".to_string(),
+            "26463774@2006-10-10".to_string(),
+        ]
+    );
 }

@@ -107,10 +107,7 @@ fn every_sample_reads_and_judges_without_error() {
 }
 
 fn example1() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/x12/demo.example1.837"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12/demo.example1.837");
     std::fs::read_to_string(path).expect("demo.example1.837")
 }
 
@@ -250,7 +247,8 @@ const EXAMPLE1_ST: &str = "ST*837*0021*005010X222A2~";
 fn example1_as(gs: &str, st: &str) -> String {
     let text = example1();
     assert!(text.contains(EXAMPLE1_GS) && text.contains(EXAMPLE1_ST));
-    text.replacen(EXAMPLE1_GS, gs, 1).replacen(EXAMPLE1_ST, st, 1)
+    text.replacen(EXAMPLE1_GS, gs, 1)
+        .replacen(EXAMPLE1_ST, st, 1)
 }
 
 /// The one error of an input that must give exactly one error result and nothing else.
@@ -322,7 +320,12 @@ const ONLY_837P: &str = "is not read: only 837 professional claims (005010X222A1
     "ST01",
     "transaction set `270`"
 )]
-#[case::no_code("GS*HC*S*R*20131031*1147*1*X~", "ST**0021~", "ST01", "a transaction set without a code (ST01)")]
+#[case::no_code(
+    "GS*HC*S*R*20131031*1147*1*X~",
+    "ST**0021~",
+    "ST01",
+    "a transaction set without a code (ST01)"
+)]
 fn a_transaction_set_not_837p_is_one_error(
     #[case] gs: &str,
     #[case] st: &str,

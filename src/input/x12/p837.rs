@@ -470,17 +470,22 @@ fn refusal(st: &Segment, gs_version: &str) -> Option<ClaimError> {
             );
             return Some(problem(st, Some(version_path.into()), what));
         }
-        "837" if version.contains("X223") => (
-            format!("an 837 institutional claim{shown}"),
-            version_path,
-        ),
+        "837" if version.contains("X223") => {
+            (format!("an 837 institutional claim{shown}"), version_path)
+        }
         "837" if version.contains("X224") => (format!("an 837 dental claim{shown}"), version_path),
         "837" => (
             format!("an 837 claim of implementation guide `{version}`"),
             version_path,
         ),
-        "999" => (format!("a 999 implementation acknowledgment{shown}"), "ST01"),
-        "835" => (format!("an 835 payment and remittance advice{shown}"), "ST01"),
+        "999" => (
+            format!("a 999 implementation acknowledgment{shown}"),
+            "ST01",
+        ),
+        "835" => (
+            format!("an 835 payment and remittance advice{shown}"),
+            "ST01",
+        ),
         "277" => (format!("a 277 claim status response{shown}"), "ST01"),
         "" => (
             "a transaction set without a code (ST01)".to_string(),

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::path::PathBuf;
 
+mod common;
+
 use claimrules::input::x12::X12Claims;
 use claimrules::input::{ClaimInput, InputItem};
 use claimrules::{ClaimError, Engine, EvalOptions, Status};
@@ -396,5 +398,121 @@ fn a_refused_set_does_not_hide_the_next(#[case] with_se: bool) {
             "26463774@2006-10-03".to_string(),
             "26463774@2006-10-10".to_string(),
         ]
+    );
+}
+
+/// A policy that counts 00400's units on the date of service, as the MUE rules do.
+const UNITS_POLICY: &str = "rule t.anesthesia-units
+  for each line in 00400
+  when units on the date of service > 1
+  review \"{code}: {units} units on the date of service\"
+";
+
+/// A line billed in minutes (`SV103` = `MJ`) is one service of that many minutes: unit edits
+/// count 1, not 45. The same quantity billed in units (`UN`) is 45 units.
+#[rstest]
+#[case::minutes("MJ", 1, Some(45), false)]
+#[case::units("UN", 45, None, true)]
+fn a_line_in_minutes_is_one_unit(
+    #[case] basis: &str,
+    #[case] units: u32,
+    #[case] minutes: Option<u32>,
+    #[case] counted: bool,
+) {
+    let text = example1().replacen(
+        "SV1*HC:99213*40.00*UN*1.00***1~",
+        &format!("SV1*HC:00400*300.00*{basis}*45***1~"),
+        1,
+    );
+    let items = read(text.as_bytes());
+    let ClaimInput::Claim { claim, .. } = &items[0].claim else {
+        panic!("not a claim: {items:?}");
+    };
+    assert_eq!(claim.id, "26463774@2006-10-03");
+    let line = &claim.lines[0];
+    assert_eq!(
+        (line.code.as_str(), line.units, line.minutes),
+        ("00400", units, minutes)
+    );
+
+    let engine = common::engine_with(UNITS_POLICY);
+    let result = engine.evaluate(claim, EvalOptions { explain: true });
+    let fired = result
+        .findings
+        .iter()
+        .any(|f| f.rule == "t.anesthesia-units");
+    assert_eq!(fired, counted, "{:?}", result.findings);
+    let explain = result.explain.clone().expect("explained");
+    let shown: Vec<_> = minutes
+        .map(|minutes| claimrules::report::LineMinutes {
+            line: 1,
+            minutes,
+            units: 1,
+        })
+        .into_iter()
+        .collect();
+    assert_eq!(explain.minutes, shown);
+    let text = claimrules::report::render_text(&result);
+    assert_eq!(
+        text.contains("line 1 is billed in minutes: 45 minutes, judged as 1 unit\n"),
+        minutes.is_some(),
+        "{text}"
+    );
+}
+
+#[rstest]
+#[case::minutes("MJ", "`1.5` is not a whole number of minutes of at least 1")]
+#[case::units("UN", "`1.5` is not a whole number of units of at least 1")]
+fn a_broken_quantity_names_its_basis(#[case] basis: &str, #[case] words: &str) {
+    let text = example1().replacen(
+        "SV1*HC:99213*40.00*UN*1.00***1~",
+        &format!("SV1*HC:00400*300.00*{basis}*1.5***1~"),
+        1,
+    );
+    let items = read(text.as_bytes());
+    let ClaimInput::Unreadable { errors, .. } = &items[0].claim else {
+        panic!("not an error: {items:?}");
+    };
+    assert_eq!(
+        errors[..],
+        [ClaimError {
+            message: format!("segment 31 `SV1`: {words}"),
+            path: Some("SV104".into()),
+            line: Some(31),
+        }]
+    );
+}
+
+/// The binary names the transaction set it does not read: one result, exit 1.
+#[test]
+fn the_command_line_refuses_an_institutional_claim() {
+    let text = example1_as(
+        "GS*HC*000000005*54321*20131031*1147*1*X*005010X223A2~",
+        "ST*837*0021*005010X223A2~",
+    );
+    let path = std::env::temp_dir().join(format!("claimrules-837i-{}.837", std::process::id()));
+    std::fs::write(&path, text).expect("a temp file");
+    let path_text = path.to_str().expect("a UTF-8 path");
+    let output = common::claimrules(&["check", "--quiet", "--format", "ndjson", path_text]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(output.status.code(), Some(1));
+    let results: Vec<serde_json::Value> = output
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("JSON"))
+        .collect();
+    assert_eq!(
+        results,
+        [serde_json::json!({
+            "claim": null,
+            "status": "error",
+            "findings": [],
+            "errors": [{
+                "message": format!("segment 3 `ST`: an 837 institutional claim (`005010X223A2`) {ONLY_837P}"),
+                "path": "ST03",
+                "line": 3,
+            }],
+        })]
     );
 }

@@ -282,11 +282,10 @@ mod tests {
             None => claims,
         };
         claims
-            .map(|item| match item.claim {
+            .flat_map(|item| match item.claim {
                 ClaimInput::Unreadable { id: None, errors } => errors,
                 other => panic!("not one error: {other:?}"),
             })
-            .flatten()
             .collect()
     }
 

@@ -88,7 +88,8 @@ struct LineDraft {
     number: u32,
     /// Where its LX is, for errors that concern the whole line.
     lx: Segment,
-    sv1: Option<(Code, Vec<Modifier>, u32)>,
+    /// Code, modifiers, units and, for a line billed in minutes, its minutes.
+    sv1: Option<(Code, Vec<Modifier>, u32, Option<u32>)>,
     /// Whether an SV1 was read for it, even a broken one.
     has_sv1: bool,
     date: Option<Date>,
@@ -334,17 +335,21 @@ impl ClaimDraft {
             ));
         }
         let quantity = seg.element(4);
-        let units = parse_units(quantity);
-        if units.is_none() {
+        let in_minutes = basis == "MJ";
+        let amount = parse_units(quantity);
+        if amount.is_none() {
+            let of = if in_minutes { "minutes" } else { "units" };
             errors.push(problem(
                 seg,
                 Some(designator(seg, 4, None)),
-                format!("`{quantity}` is not a whole number of units of at least 1"),
+                format!("`{quantity}` is not a whole number of {of} of at least 1"),
             ));
         }
+        // A line billed in minutes is one service of that many minutes.
+        let units = amount.map(|n| if in_minutes { (1, Some(n)) } else { (n, None) });
         match (code, units) {
-            (Some(code), Some(units)) if errors.is_empty() => {
-                line.sv1 = Some((code, modifiers, units));
+            (Some(code), Some((units, minutes))) if errors.is_empty() => {
+                line.sv1 = Some((code, modifiers, units, minutes));
             }
             (None, _) if errors.is_empty() => errors.push(problem(
                 seg,
@@ -388,13 +393,14 @@ impl ClaimDraft {
                 ));
                 continue;
             };
-            if let Some((code, modifiers, units)) = draft.sv1 {
+            if let Some((code, modifiers, units, minutes)) = draft.sv1 {
                 by_date.entry(date).or_default().push(Line {
                     line: Some(draft.number),
                     code,
                     modifiers,
                     units,
                     session: 1,
+                    minutes,
                 });
             }
         }

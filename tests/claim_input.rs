@@ -92,6 +92,31 @@ fn bad_claims_name_the_json_path(#[case] claim: &str, #[case] path: &str, #[case
 }
 
 #[test]
+fn a_json_line_may_carry_its_minutes() {
+    let engine = Engine::standard().expect("loads");
+    let claim = r#"{"id":"m","service_date":"2024-01-01","lines":[{"code":"00400","minutes":45}]}"#;
+    let result = common::judge_with(&engine, claim, EvalOptions { explain: true });
+    assert_ne!(result.status, Status::Error, "{:?}", result.errors);
+    let explain = result.explain.expect("explained");
+    assert_eq!(
+        explain.minutes,
+        [claimrules::report::LineMinutes {
+            line: 1,
+            minutes: 45,
+            units: 1
+        }]
+    );
+    let zero = r#"{"id":"m","service_date":"2024-01-01","lines":[{"code":"00400","minutes":0}]}"#;
+    let result = common::judge(&engine, zero);
+    assert_eq!(result.status, Status::Error);
+    assert_eq!(result.errors[0].path.as_deref(), Some("lines[0].minutes"));
+    assert_eq!(
+        result.errors[0].message,
+        "a line billed in minutes has at least 1 minute"
+    );
+}
+
+#[test]
 fn approach_is_read_from_the_pcs_code_when_not_given() {
     let engine = common::engine_with(
         "rule t.pcs\n  when procedure approach is percutaneous\n  info \"percutaneous PCS\"\n",

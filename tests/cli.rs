@@ -120,6 +120,52 @@ fn a_broken_line_in_a_batch_is_one_error_result_and_the_rest_run() {
     assert_eq!(results[3]["errors"][0]["line"], 4);
 }
 
+/// A file that is neither JSON nor X12 is one error result naming it, and the next file is
+/// read; under `--input json` the same file gives one result a line.
+#[test]
+fn a_file_neither_json_nor_x12_is_one_error() {
+    let dir = tempdir("neither");
+    let notes = dir.join("notes.txt");
+    let good = r#"{"id": "G-1", "service_date": "2010-04-01", "lines": [{"code": "99213"}]}"#;
+    std::fs::write(&notes, format!("hello world\nsecond line\n{good}\n")).expect("written");
+    let notes = notes.to_str().expect("a UTF-8 path");
+    let other = "examples/claims/hip-arthrography-2010-04-01.json";
+    let o = claimrules(&["check", "--quiet", "--format", "ndjson", notes, other]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got = results(&o);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[0],
+        serde_json::json!({
+            "claim": null,
+            "status": "error",
+            "findings": [],
+            "errors": [{
+                "message": format!("`{notes}` is neither JSON claims nor an X12 interchange: it starts with `hello world`, not `{{`, `[` or `ISA`"),
+                "line": 1,
+            }],
+        })
+    );
+    assert_eq!(got[1]["status"], "pass");
+
+    let o = run(&["check", "--quiet", "-"], Some("\n  hello world\n"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got = results(&o);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        got[0]["errors"][0]["message"],
+        "the input is neither JSON claims nor an X12 interchange: it starts with `hello world`, not `{`, `[` or `ISA`"
+    );
+    assert_eq!(got[0]["errors"][0]["line"], 2);
+
+    let o = claimrules(&["check", "--quiet", "--input", "json", notes]);
+    let statuses: Vec<String> = results(&o)
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or("?").to_string())
+        .collect();
+    assert_eq!(statuses, ["error", "error", "pass"]);
+}
+
 #[test]
 fn reads_standard_input() {
     let claim = r#"{"id": "S-1", "service_date": "2010-03-31", "lines": [{"code": "27093"}, {"code": "77002"}]}"#;

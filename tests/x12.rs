@@ -5,9 +5,12 @@ use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::path::PathBuf;
 
+mod common;
+
 use claimrules::input::x12::X12Claims;
 use claimrules::input::{ClaimInput, InputItem};
-use claimrules::{Engine, EvalOptions, Status};
+use claimrules::{ClaimError, Engine, EvalOptions, Status};
+use rstest::rstest;
 
 fn samples() -> Vec<PathBuf> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12");
@@ -235,4 +238,281 @@ fn the_command_line_names_a_malformed_segment() {
         "{error}"
     );
     assert_eq!(error["path"], "SV101-2");
+}
+
+/// The functional group header and transaction set header of `demo.example1.837` (segments 2
+/// and 3, on lines 2 and 3).
+const EXAMPLE1_GS: &str = "GS*HC*000000005*54321*20131031*1147*1*X*005010X222A2~";
+const EXAMPLE1_ST: &str = "ST*837*0021*005010X222A2~";
+
+/// `demo.example1.837` with its GS and ST replaced.
+fn example1_as(gs: &str, st: &str) -> String {
+    let text = example1();
+    assert!(text.contains(EXAMPLE1_GS) && text.contains(EXAMPLE1_ST));
+    text.replacen(EXAMPLE1_GS, gs, 1)
+        .replacen(EXAMPLE1_ST, st, 1)
+}
+
+/// The one error of an input that must give exactly one error result and nothing else.
+fn the_one_error(text: &str) -> ClaimError {
+    let items = read(text.as_bytes());
+    assert_eq!(items.len(), 1, "{items:?}");
+    match &items[0].claim {
+        ClaimInput::Unreadable { id: None, errors } if errors.len() == 1 => errors[0].clone(),
+        other => panic!("not one error outside any claim: {other:?}"),
+    }
+}
+
+const ONLY_837P: &str = "is not read: only 837 professional claims (005010X222A1) are";
+
+/// A transaction set that is not an 837P gives one error naming it, and none of its segments
+/// is read.
+#[rstest]
+#[case::institutional(
+    "GS*HC*S*R*20131031*1147*1*X*005010X223A2~",
+    "ST*837*0021*005010X223A2~",
+    "ST03",
+    "an 837 institutional claim (`005010X223A2`)"
+)]
+#[case::institutional_named_by_gs08_only(
+    "GS*HC*S*R*20131031*1147*1*X*005010X223A2~",
+    "ST*837*0021~",
+    "GS08",
+    "an 837 institutional claim (`005010X223A2`)"
+)]
+#[case::dental(
+    "GS*HC*S*R*20131031*1147*1*X*005010X224A2~",
+    "ST*837*0021*005010X224A2~",
+    "ST03",
+    "an 837 dental claim (`005010X224A2`)"
+)]
+#[case::unknown_837_guide(
+    "GS*HC*S*R*20131031*1147*1*X*005010X299~",
+    "ST*837*0021*005010X299~",
+    "ST03",
+    "an 837 claim of implementation guide `005010X299`"
+)]
+#[case::acknowledgment_999(
+    "GS*FA*S*R*20131031*1147*1*X*005010X231A1~",
+    "ST*999*0021*005010X231A1~",
+    "ST01",
+    "a 999 implementation acknowledgment (`005010X231A1`)"
+)]
+#[case::remittance_835(
+    "GS*HP*S*R*20131031*1147*1*X*005010X221A1~",
+    "ST*835*0021~",
+    "ST01",
+    "an 835 payment and remittance advice (`005010X221A1`)"
+)]
+#[case::claim_status_277(
+    "GS*HN*S*R*20131031*1147*1*X*005010X212~",
+    "ST*277*0021*005010X212~",
+    "ST01",
+    "a 277 claim status response (`005010X212`)"
+)]
+#[case::eligibility_270(
+    "GS*HS*S*R*20131031*1147*1*X*005010X279A1~",
+    "ST*270*0021*005010X279A1~",
+    "ST01",
+    "transaction set `270` (`005010X279A1`)"
+)]
+#[case::no_version(
+    "GS*HS*S*R*20131031*1147*1*X~",
+    "ST*270*0021~",
+    "ST01",
+    "transaction set `270`"
+)]
+#[case::no_code(
+    "GS*HC*S*R*20131031*1147*1*X~",
+    "ST**0021~",
+    "ST01",
+    "a transaction set without a code (ST01)"
+)]
+fn a_transaction_set_not_837p_is_one_error(
+    #[case] gs: &str,
+    #[case] st: &str,
+    #[case] path: &str,
+    #[case] what: &str,
+) {
+    let error = the_one_error(&example1_as(gs, st));
+    assert_eq!(
+        error,
+        ClaimError {
+            message: format!("segment 3 `ST`: {what} {ONLY_837P}"),
+            path: Some(path.into()),
+            line: Some(3),
+        }
+    );
+}
+
+/// The retired HIPAA 4010 837P (004010X098A1, no ST03) is refused, not read.
+#[test]
+fn a_4010_claim_is_refused() {
+    let text = example1_as(
+        "GS*HC*000000005*54321*20131031*1147*1*X*004010X098A1~",
+        "ST*837*0021~",
+    )
+    .replacen("*^*00501*", "*U*00401*", 1);
+    assert_eq!(
+        the_one_error(&text),
+        ClaimError {
+            message: "segment 3 `ST`: an 837 claim of the retired 4010 standard (`004010X098A1`) is not read: HIPAA retired 4010 in 2012, and only 5010 837 professional claims (005010X222A1) are".into(),
+            path: Some("GS08".into()),
+            line: Some(3),
+        }
+    );
+}
+
+/// Each transaction set is judged on its own: a refused one is one error, the 837P after it
+/// in the same group is read; a refused set without its SE ends at the next ST.
+#[rstest]
+#[case::with_se(true)]
+#[case::without_se(false)]
+fn a_refused_set_does_not_hide_the_next(#[case] with_se: bool) {
+    let text = example1();
+    let start = text.find(EXAMPLE1_ST).expect("an ST");
+    let end = text.find("GE*").expect("a GE");
+    let set = &text[start..end];
+    let refused = set.replacen("ST*837*0021*005010X222A2", "ST*837*0021*005010X223A2", 1);
+    let refused = if with_se {
+        refused
+    } else {
+        refused.replacen("SE*40*0021~\n", "", 1)
+    };
+    let both = format!("{}{refused}{set}{}", &text[..start], &text[end..]);
+    let items = read(both.as_bytes());
+    let got: Vec<String> = items
+        .iter()
+        .map(|i| match &i.claim {
+            ClaimInput::Claim { claim, .. } => claim.id.clone(),
+            ClaimInput::Unreadable { errors, .. } => {
+                format!("error {:?} {}", errors[0].line, errors[0].message)
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            format!("error Some(3) segment 3 `ST`: an 837 institutional claim (`005010X223A2`) {ONLY_837P}"),
+            "26463774@2006-10-03".to_string(),
+            "26463774@2006-10-10".to_string(),
+        ]
+    );
+}
+
+/// A policy that counts 00400's units on the date of service, as the MUE rules do.
+const UNITS_POLICY: &str = "rule t.anesthesia-units
+  for each line in 00400
+  when units on the date of service > 1
+  review \"{code}: {units} units on the date of service\"
+";
+
+/// A line billed in minutes (`SV103` = `MJ`) is one service of that many minutes: unit edits
+/// count 1, not 45. The same quantity billed in units (`UN`) is 45 units.
+#[rstest]
+#[case::minutes("MJ", 1, Some(45), false)]
+#[case::units("UN", 45, None, true)]
+fn a_line_in_minutes_is_one_unit(
+    #[case] basis: &str,
+    #[case] units: u32,
+    #[case] minutes: Option<u32>,
+    #[case] counted: bool,
+) {
+    let text = example1().replacen(
+        "SV1*HC:99213*40.00*UN*1.00***1~",
+        &format!("SV1*HC:00400*300.00*{basis}*45***1~"),
+        1,
+    );
+    let items = read(text.as_bytes());
+    let ClaimInput::Claim { claim, .. } = &items[0].claim else {
+        panic!("not a claim: {items:?}");
+    };
+    assert_eq!(claim.id, "26463774@2006-10-03");
+    let line = &claim.lines[0];
+    assert_eq!(
+        (line.code.as_str(), line.units, line.minutes),
+        ("00400", units, minutes)
+    );
+
+    let engine = common::engine_with(UNITS_POLICY);
+    let result = engine.evaluate(claim, EvalOptions { explain: true });
+    let fired = result
+        .findings
+        .iter()
+        .any(|f| f.rule == "t.anesthesia-units");
+    assert_eq!(fired, counted, "{:?}", result.findings);
+    let explain = result.explain.clone().expect("explained");
+    let shown: Vec<_> = minutes
+        .map(|minutes| claimrules::report::LineMinutes {
+            line: 1,
+            minutes,
+            units: 1,
+        })
+        .into_iter()
+        .collect();
+    assert_eq!(explain.minutes, shown);
+    let text = claimrules::report::render_text(&result);
+    assert_eq!(
+        text.contains("line 1 is billed in minutes: 45 minutes, judged as 1 unit\n"),
+        minutes.is_some(),
+        "{text}"
+    );
+}
+
+#[rstest]
+#[case::minutes("MJ", "`1.5` is not a whole number of minutes of at least 1")]
+#[case::units("UN", "`1.5` is not a whole number of units of at least 1")]
+fn a_broken_quantity_names_its_basis(#[case] basis: &str, #[case] words: &str) {
+    let text = example1().replacen(
+        "SV1*HC:99213*40.00*UN*1.00***1~",
+        &format!("SV1*HC:00400*300.00*{basis}*1.5***1~"),
+        1,
+    );
+    let items = read(text.as_bytes());
+    let ClaimInput::Unreadable { errors, .. } = &items[0].claim else {
+        panic!("not an error: {items:?}");
+    };
+    assert_eq!(
+        errors[..],
+        [ClaimError {
+            message: format!("segment 31 `SV1`: {words}"),
+            path: Some("SV104".into()),
+            line: Some(31),
+        }]
+    );
+}
+
+/// The binary names the transaction set it does not read: one result, exit 1.
+#[test]
+fn the_command_line_refuses_an_institutional_claim() {
+    let text = example1_as(
+        "GS*HC*000000005*54321*20131031*1147*1*X*005010X223A2~",
+        "ST*837*0021*005010X223A2~",
+    );
+    let path = std::env::temp_dir().join(format!("claimrules-837i-{}.837", std::process::id()));
+    std::fs::write(&path, text).expect("a temp file");
+    let path_text = path.to_str().expect("a UTF-8 path");
+    let output = common::claimrules(&["check", "--quiet", "--format", "ndjson", path_text]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(output.status.code(), Some(1));
+    let results: Vec<serde_json::Value> = output
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("JSON"))
+        .collect();
+    assert_eq!(
+        results,
+        [serde_json::json!({
+            "claim": null,
+            "status": "error",
+            "findings": [],
+            "errors": [{
+                "message": format!("segment 3 `ST`: an 837 institutional claim (`005010X223A2`) {ONLY_837P}"),
+                "path": "ST03",
+                "line": 3,
+            }],
+        })]
+    );
 }

@@ -44,6 +44,10 @@ pub struct Provider {
 
 /// A service line. `line` defaults to the line's 1-based position (filled in by the reader),
 /// `units` and `session` to 1.
+///
+/// `minutes` is the time of a line billed in minutes (anesthesia: X12 `SV103` = `MJ`). Such a
+/// line is one service: its `units` stay the count of services (1 unless given), so that unit
+/// edits (MUE, `units on the date of service`) never count minutes as units.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Line {
@@ -56,6 +60,9 @@ pub struct Line {
     pub units: u32,
     #[serde(default = "one")]
     pub session: u32,
+    /// The minutes of a line billed in minutes; `None` for a line billed in units.
+    #[serde(default)]
+    pub minutes: Option<u32>,
 }
 
 impl Line {

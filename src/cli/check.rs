@@ -167,6 +167,8 @@ fn stop_on_ctrl_c() -> &'static AtomicBool {
 pub struct OpenInput {
     reader: Box<dyn Read + Send>,
     size: Option<u64>,
+    /// The file's path as given; `None` for standard input.
+    name: Option<String>,
 }
 
 /// Opens a claims file, or standard input for `-`.
@@ -175,6 +177,7 @@ pub fn open_input(name: &str) -> Result<OpenInput, String> {
         return Ok(OpenInput {
             reader: Box::new(io::stdin()),
             size: None,
+            name: None,
         });
     }
     let file = std::fs::File::open(Path::new(name))
@@ -187,6 +190,7 @@ pub fn open_input(name: &str) -> Result<OpenInput, String> {
     Ok(OpenInput {
         reader: Box::new(file),
         size,
+        name: Some(name.to_string()),
     })
 }
 
@@ -229,7 +233,11 @@ impl Iterator for ChainedInputs {
             self.base += self.last;
             self.last = 0;
             let reader = BufReader::with_capacity(READ_BUFFER, input.reader);
-            self.current = Some(Claims::new(reader, self.format));
+            let claims = Claims::new(reader, self.format);
+            self.current = Some(match &input.name {
+                Some(name) => claims.named(name),
+                None => claims,
+            });
         }
     }
 }

@@ -57,7 +57,8 @@ enum Command {
 pub struct FactsArgs {
     #[command(flatten)]
     pub packs: PackArgs,
-    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, else JSON.
+    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, JSON when it
+    /// starts with `{` or `[`, and gives one error for an input that starts with anything else.
     #[arg(long, value_enum, default_value = "auto")]
     pub input: InputArg,
     /// Claim files: JSON (one claim object, a JSON array, or NDJSON) or X12 837P. `-` (or
@@ -200,7 +201,8 @@ pub struct CheckArgs {
     /// Output format; `text` on a terminal, `ndjson` otherwise.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, else JSON.
+    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, JSON when it
+    /// starts with `{` or `[`, and gives one error for an input that starts with anything else.
     #[arg(long, value_enum, default_value = "auto")]
     pub input: InputArg,
     /// Add to each result the derived facts and every rule considered, with why it did or did

@@ -57,7 +57,20 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         claim,
         facts,
         findings: Vec::new(),
-        explanation: explain.then(Explanation::default),
+        explanation: explain.then(|| Explanation {
+            minutes: claim
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    l.minutes.map(|minutes| LineMinutes {
+                        line: l.number(),
+                        minutes,
+                        units: l.units,
+                    })
+                })
+                .collect(),
+            ..Explanation::default()
+        }),
         cited: std::cell::Cell::new(None),
     };
     if !from_note.is_empty() {

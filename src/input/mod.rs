@@ -66,15 +66,32 @@ pub enum InputFormat {
     X12,
 }
 
+/// How many bytes at most are looked at to find an input's first non-blank bytes.
+const DETECT_BYTES: usize = 64 * 1024;
+
+/// How many bytes after its first non-blank byte are looked at to tell an input's format (and
+/// to quote its start when it is neither format).
+const DETECT_AFTER: usize = 96;
+
+/// How many characters of an input's start the error for an input in neither format quotes.
+const QUOTED_CHARS: usize = 20;
+
 impl InputFormat {
-    /// The format of an input from its first bytes: X12 when it starts with `ISA` (after any
-    /// byte-order mark or whitespace), else JSON.
-    pub fn detect(start: &[u8]) -> InputFormat {
+    /// The format an input's first non-blank bytes show (after any byte-order mark): `ISA` is
+    /// X12, `{` or `[` is JSON, and an input with no non-blank byte is JSON (it holds no
+    /// claims). Anything else is neither: `None`.
+    pub fn detect(start: &[u8]) -> Option<InputFormat> {
         let start = without_bom(start);
-        let first = start.iter().position(|b| !b.is_ascii_whitespace());
-        match first {
-            Some(i) if start[i..].starts_with(b"ISA") => InputFormat::X12,
-            _ => InputFormat::Json,
+        let Some(first) = start.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return Some(InputFormat::Json);
+        };
+        let start = &start[first..];
+        if start.starts_with(b"ISA") {
+            Some(InputFormat::X12)
+        } else if start.starts_with(b"{") || start.starts_with(b"[") {
+            Some(InputFormat::Json)
+        } else {
+            None
         }
     }
 }
@@ -123,18 +140,108 @@ pub enum Claims<R: BufRead> {
     Json(json::JsonClaims<R>),
     /// Boxed: the X12 reader carries its loop state, far more than the JSON splitter.
     X12(Box<x12::X12Claims<R>>),
+    /// Under auto detection, an input that is neither JSON nor X12: one error for the whole
+    /// input, which is not read further.
+    Neither(Option<NotClaims>),
+}
+
+/// An input in neither format: where its text starts and what it starts with.
+pub struct NotClaims {
+    /// The 1-based line of its first non-blank byte.
+    line: u64,
+    /// Its first characters, as quoted in the error.
+    start: String,
+    /// Bytes looked at.
+    offset: u64,
+    /// The input's name (a file's path), when the caller gave one.
+    name: Option<String>,
+}
+
+impl NotClaims {
+    fn of(prefix: &[u8]) -> NotClaims {
+        let body = without_bom(prefix);
+        let first = body
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(body.len());
+        let before = &prefix[..prefix.len() - body.len() + first];
+        let line = 1 + before.iter().filter(|b| **b == b'\n').count() as u64;
+        let rest = &body[first..];
+        let end = rest
+            .iter()
+            .position(|b| matches!(b, b'\n' | b'\r'))
+            .unwrap_or(rest.len());
+        let text = String::from_utf8_lossy(&rest[..end]);
+        let mut start = String::new();
+        for (i, c) in text.chars().enumerate() {
+            if i == QUOTED_CHARS {
+                start.push('…');
+                break;
+            }
+            if c.is_control() {
+                start.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            } else {
+                start.push(c);
+            }
+        }
+        NotClaims {
+            line,
+            start,
+            offset: prefix.len() as u64,
+            name: None,
+        }
+    }
+
+    fn item(self) -> InputItem {
+        let who = match &self.name {
+            Some(name) => format!("`{name}`"),
+            None => "the input".to_string(),
+        };
+        InputItem {
+            claim: ClaimInput::unreadable(
+                self.line,
+                format!(
+                    "{who} is neither JSON claims nor an X12 interchange: it starts with `{}`, not `{{`, `[` or `ISA`",
+                    self.start
+                ),
+            ),
+            offset: self.offset,
+        }
+    }
 }
 
 impl<R: BufRead> Claims<R> {
-    /// Reads claims in `format`, or in the format the input's first bytes show.
+    /// Reads claims in `format`, or in the format the input's first non-blank bytes show
+    /// ([`InputFormat::detect`]). Under detection, an input in neither format gives one
+    /// `Unreadable` item and nothing more.
     pub fn new(reader: R, format: Option<InputFormat>) -> Claims<Peeked<R>> {
-        let reader = peek(reader, 1024, |p| {
-            p.iter().filter(|b| !b.is_ascii_whitespace()).count() >= 6
+        let reader = peek(reader, DETECT_BYTES, |p| {
+            let body = without_bom(p);
+            body.iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .is_some_and(|i| {
+                    let rest = &body[i..];
+                    rest.len() >= DETECT_AFTER || rest.contains(&b'\n')
+                })
         });
-        match format.unwrap_or_else(|| InputFormat::detect(reader.prefix())) {
-            InputFormat::Json => Claims::Json(json::JsonClaims::new(reader)),
-            InputFormat::X12 => Claims::X12(Box::new(x12::X12Claims::new(reader))),
+        let format = match format {
+            Some(format) => Some(format),
+            None => InputFormat::detect(reader.prefix()),
+        };
+        match format {
+            Some(InputFormat::Json) => Claims::Json(json::JsonClaims::new(reader)),
+            Some(InputFormat::X12) => Claims::X12(Box::new(x12::X12Claims::new(reader))),
+            None => Claims::Neither(Some(NotClaims::of(reader.prefix()))),
         }
+    }
+
+    /// Names the input (a file's path) in the error for an input in neither format, instead
+    /// of "the input".
+    pub fn named(mut self, name: &str) -> Self {
+        if let Claims::Neither(Some(not)) = &mut self {
+            not.name = Some(name.to_string());
+        }
+        self
     }
 }
 
@@ -145,6 +252,83 @@ impl<R: BufRead> Iterator for Claims<R> {
         match self {
             Claims::Json(claims) => claims.next(),
             Claims::X12(claims) => claims.next(),
+            Claims::Neither(not) => not.take().map(NotClaims::item),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::json_object(b"  {\"id\": 1}", Some(InputFormat::Json))]
+    #[case::json_array(b"\xEF\xBB\xBF\n[", Some(InputFormat::Json))]
+    #[case::x12(b"\r\nISA*00", Some(InputFormat::X12))]
+    #[case::empty(b"", Some(InputFormat::Json))]
+    #[case::blank(b" \n\t", Some(InputFormat::Json))]
+    #[case::text(b"hello world", None)]
+    #[case::json_null(b"null", None)]
+    #[case::is_not_isa(b"IS\nA", None)]
+    fn detect(#[case] start: &[u8], #[case] expected: Option<InputFormat>) {
+        assert_eq!(InputFormat::detect(start), expected);
+    }
+
+    fn errors(input: &[u8], name: Option<&str>) -> Vec<ClaimError> {
+        let claims = Claims::new(input, None);
+        let claims = match name {
+            Some(n) => claims.named(n),
+            None => claims,
+        };
+        claims
+            .flat_map(|item| match item.claim {
+                ClaimInput::Unreadable { id: None, errors } => errors,
+                other => panic!("not one error: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[rstest]
+    #[case::one_line(b"hello world\n", "`hello world`", 1)]
+    #[case::many_lines(
+        b"\n\n  hello world, this is a long line\nsecond\nthird\n",
+        "`hello world, this is…`",
+        3
+    )]
+    #[case::control(b"\x1f\x8b\x08binary", "`\\u{1f}�\\u{8}binary`", 1)]
+    #[case::non_utf8_cut(b"caf\xC3", "`caf�`", 1)]
+    fn neither_is_one_error_quoting_the_start(
+        #[case] input: &[u8],
+        #[case] start: &str,
+        #[case] line: u64,
+    ) {
+        let errors = errors(input, None);
+        assert_eq!(
+            errors,
+            [ClaimError {
+                message: format!(
+                    "the input is neither JSON claims nor an X12 interchange: it starts with {start}, not `{{`, `[` or `ISA`"
+                ),
+                path: None,
+                line: Some(line),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_named_input_is_named() {
+        let errors = errors(b"a,b\n1,2\n", Some("claims.csv"));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0]
+            .message
+            .starts_with("`claims.csv` is neither JSON claims nor an X12 interchange"));
+    }
+
+    #[test]
+    fn a_forced_format_reads_anyway() {
+        let lines: Vec<InputItem> =
+            Claims::new(&b"hello\n{\"id\":1}\n"[..], Some(InputFormat::Json)).collect();
+        assert_eq!(lines.len(), 2);
     }
 }

@@ -202,6 +202,17 @@ pub struct Explanation {
     pub from_note: Vec<NoteSource>,
     pub derived: Vec<DerivedFact>,
     pub rules: Vec<RuleTrace>,
+    /// The lines billed in minutes, each judged as its units (one service), not its minutes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub minutes: Vec<LineMinutes>,
+}
+
+/// A line billed in minutes (anesthesia): the minutes billed and the units it is judged as.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineMinutes {
+    pub line: u32,
+    pub minutes: u32,
+    pub units: u32,
 }
 
 /// A documentation fact read from the note: the value, the words, and the `phrase` statement

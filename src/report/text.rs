@@ -57,6 +57,16 @@ pub fn render_text(result: &ClaimResult) -> String {
         }
     }
     if let Some(explain) = &result.explain {
+        for m in &explain.minutes {
+            let _ = writeln!(
+                out,
+                "  line {} is billed in minutes: {} minutes, judged as {} unit{}",
+                m.line,
+                m.minutes,
+                m.units,
+                if m.units == 1 { "" } else { "s" }
+            );
+        }
         for n in &explain.from_note {
             let _ = writeln!(
                 out,

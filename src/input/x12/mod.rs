@@ -14,6 +14,16 @@
 //! `:` or `>` is split at that. An input that does not start with
 //! an ISA is one `Unreadable` item: "not an X12 interchange".
 //!
+//! # Transaction sets
+//! Only 837P transaction sets are read: `ST01` = `837` under implementation guide
+//! `005010X222…` (ST03, else GS08; an 837 naming no guide at all is read as an 837P). Any other
+//! transaction set (837 institutional `X223`, 837 dental `X224`, the retired 4010 `004010X098A1`,
+//! 999, 835, 277, …) is one `Unreadable` item at its ST, naming it
+//! (``segment 3 `ST`: an 837 institutional claim (`005010X223A2`) is not read: only 837
+//! professional claims (005010X222A1) are``), with path `ST03` or `GS08` (where the guide was
+//! read) for an 837 and `ST01` for the others; its segments are skipped, silently, up to its SE
+//! (or the next GE, IEA, ISA, GS or ST).
+//!
 //! # Mapping
 //! | Claim field | Taken from |
 //! |---|---|
@@ -24,7 +34,8 @@
 //! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are skipped. |
 //! | `lines[].line` | `LX01` (loop 2400) |
 //! | `lines[].code`, `modifiers` | `SV101`: `HC:code:mod1:mod2:mod3:mod4` (qualifier `HC` only) |
-//! | `lines[].units` | `SV104`, a whole number (`1.00`); `SV103` is `UN` (units) or `MJ` (minutes) |
+//! | `lines[].units` | `SV104`, a whole number (`1.00`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
+//! | `lines[].minutes` | `SV104` when `SV103` is `MJ`: the line is one service of that many minutes, so unit edits do not count minutes |
 //! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the claim's `DTP*472` before its first `LX` |
 //!
 //! `session` is 1, and `procedures` and `documentation` are empty. Other segments (`NM1`,

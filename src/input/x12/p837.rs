@@ -88,7 +88,8 @@ struct LineDraft {
     number: u32,
     /// Where its LX is, for errors that concern the whole line.
     lx: Segment,
-    sv1: Option<(Code, Vec<Modifier>, u32)>,
+    /// Code, modifiers, units and, for a line billed in minutes, its minutes.
+    sv1: Option<(Code, Vec<Modifier>, u32, Option<u32>)>,
     /// Whether an SV1 was read for it, even a broken one.
     has_sv1: bool,
     date: Option<Date>,
@@ -334,17 +335,21 @@ impl ClaimDraft {
             ));
         }
         let quantity = seg.element(4);
-        let units = parse_units(quantity);
-        if units.is_none() {
+        let in_minutes = basis == "MJ";
+        let amount = parse_units(quantity);
+        if amount.is_none() {
+            let of = if in_minutes { "minutes" } else { "units" };
             errors.push(problem(
                 seg,
                 Some(designator(seg, 4, None)),
-                format!("`{quantity}` is not a whole number of units of at least 1"),
+                format!("`{quantity}` is not a whole number of {of} of at least 1"),
             ));
         }
+        // A line billed in minutes is one service of that many minutes.
+        let units = amount.map(|n| if in_minutes { (1, Some(n)) } else { (n, None) });
         match (code, units) {
-            (Some(code), Some(units)) if errors.is_empty() => {
-                line.sv1 = Some((code, modifiers, units));
+            (Some(code), Some((units, minutes))) if errors.is_empty() => {
+                line.sv1 = Some((code, modifiers, units, minutes));
             }
             (None, _) if errors.is_empty() => errors.push(problem(
                 seg,
@@ -388,13 +393,14 @@ impl ClaimDraft {
                 ));
                 continue;
             };
-            if let Some((code, modifiers, units)) = draft.sv1 {
+            if let Some((code, modifiers, units, minutes)) = draft.sv1 {
                 by_date.entry(date).or_default().push(Line {
                     line: Some(draft.number),
                     code,
                     modifiers,
                     units,
                     session: 1,
+                    minutes,
                 });
             }
         }
@@ -445,6 +451,66 @@ impl ClaimDraft {
     }
 }
 
+/// What is read: the message's end when a transaction set is refused.
+const WHAT_IS_READ: &str = "only 837 professional claims (005010X222A1) are";
+
+/// Why the transaction set `st` opens is not read, or `None` when it is an 837P. Its
+/// implementation guide is ST03, else GS08 of its functional group (`gs_version`). An 837 that
+/// names no guide at all is read as an 837P.
+fn refusal(st: &Segment, gs_version: &str) -> Option<ClaimError> {
+    let code = st.element(1);
+    let (version, version_path) = match st.element(3) {
+        "" => (gs_version, "GS08"),
+        v => (v, "ST03"),
+    };
+    let shown = if version.is_empty() {
+        String::new()
+    } else {
+        format!(" (`{version}`)")
+    };
+    let (what, path) = match code {
+        "837" if version.is_empty() || version.starts_with("005010X222") => return None,
+        "837" if version.starts_with("00401") => {
+            let what = format!(
+                "an 837 claim of the retired 4010 standard{shown} is not read: HIPAA retired 4010 in 2012, and only 5010 837 professional claims (005010X222A1) are"
+            );
+            return Some(problem(st, Some(version_path.into()), what));
+        }
+        "837" if version.contains("X223") => {
+            (format!("an 837 institutional claim{shown}"), version_path)
+        }
+        "837" if version.contains("X224") => (format!("an 837 dental claim{shown}"), version_path),
+        "837" => (
+            format!("an 837 claim of implementation guide `{version}`"),
+            version_path,
+        ),
+        "999" => (
+            format!("a 999 implementation acknowledgment{shown}"),
+            "ST01",
+        ),
+        "835" => (
+            format!("an 835 payment and remittance advice{shown}"),
+            "ST01",
+        ),
+        "277" => (format!("a 277 claim status response{shown}"), "ST01"),
+        "" => (
+            "a transaction set without a code (ST01)".to_string(),
+            "ST01",
+        ),
+        other => (format!("transaction set `{other}`{shown}"), "ST01"),
+    };
+    Some(problem(
+        st,
+        Some(path.into()),
+        format!("{what} is not read: {WHAT_IS_READ}"),
+    ))
+}
+
+/// Whether `id` ends a refused transaction set that is being skipped.
+fn ends_skipping(id: &str) -> bool {
+    matches!(id, "SE" | "GE" | "IEA" | "ISA" | "GS" | "ST")
+}
+
 /// Reads the segments of an input in order and hands out the claims they hold.
 #[derive(Default)]
 pub(crate) struct Mapper {
@@ -454,6 +520,12 @@ pub(crate) struct Mapper {
     /// SBR09 of the subscriber (loop 2000B).
     payer: Option<&'static str>,
     claim: Option<ClaimDraft>,
+    /// GS08 of the functional group being read: the implementation guide of its transaction
+    /// sets unless one names its own in ST03.
+    gs_version: String,
+    /// Inside a transaction set that is not an 837P (already reported): its segments are
+    /// skipped up to its SE, or the next GE, IEA, ISA, GS or ST.
+    skipping: bool,
 }
 
 impl Mapper {
@@ -463,6 +535,12 @@ impl Mapper {
             Event::Segment(seg) => self.segment(seg, out),
             Event::TooLong(seg) => {
                 let id = seg.id();
+                if self.skipping {
+                    if !ends_skipping(id) {
+                        return;
+                    }
+                    self.skipping = false;
+                }
                 let error = ClaimError {
                     message: format!(
                         "segment {} `{}`: longer than {MAX_SEGMENT_BYTES} bytes",
@@ -488,6 +566,8 @@ impl Mapper {
                 }
             }
             Event::BadIsa { segment, why } => {
+                self.skipping = false;
+                self.gs_version.clear();
                 self.finish(out);
                 let error = problem(
                     &segment,
@@ -523,6 +603,12 @@ impl Mapper {
 
     fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
         let id = seg.id();
+        if self.skipping {
+            if !ends_skipping(id) {
+                return;
+            }
+            self.skipping = false;
+        }
         if !is_segment_id(id) {
             let what = if id.is_empty() {
                 "an empty segment id".to_string()
@@ -542,8 +628,27 @@ impl Mapper {
                 self.finish(out);
                 self.billing_taxonomy = None;
                 self.payer = None;
+                match id {
+                    "ISA" => self.gs_version.clear(),
+                    "GS" => self.gs_version = seg.element(8).to_string(),
+                    _ => {
+                        if let Some(error) = refusal(&seg, &self.gs_version) {
+                            // One result for the whole transaction set; its segments are
+                            // not read.
+                            self.skipping = true;
+                            out.push_back(ClaimInput::Unreadable {
+                                id: None,
+                                errors: vec![error],
+                            });
+                        }
+                    }
+                }
             }
-            "SE" | "GE" | "IEA" => self.finish(out),
+            "SE" => self.finish(out),
+            "GE" | "IEA" => {
+                self.finish(out);
+                self.gs_version.clear();
+            }
             "HL" => {
                 self.finish(out);
                 match seg.element(3) {

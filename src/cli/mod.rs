@@ -99,10 +99,17 @@ pub struct DiffArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct FmtArgs {
-    /// Change nothing; list the files that would change and exit 1 if any would.
+    /// Change nothing; list the files that would change and exit 1 if any would. With `-`,
+    /// print nothing on stdout and exit 1 when standard input is not in the canonical layout.
     #[arg(long)]
     pub check: bool,
-    /// Policy files (`*.policy`, `*.test.policy`), or folders searched for them.
+    /// The file name standard input stands for (`-`): it names it in diagnostics, and a name
+    /// ending in `.test.policy` formats it as a test file. Without it, text whose first item
+    /// is a `test` is a test file.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+    /// Policy files (`*.policy`, `*.test.policy`), or folders searched for them; `-` alone
+    /// reads standard input and writes the formatted text to standard output.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
 }

@@ -210,7 +210,8 @@ pub struct DiffArgs {
 #[derive(clap::Args, Debug)]
 pub struct FmtArgs {
     /// Change nothing; list the files that would change and exit 1 if any would. With `-`,
-    /// print nothing on stdout and exit 1 when standard input is not in the canonical layout.
+    /// print nothing on stdout, and exit 1 (saying so on stderr) when standard input is not in
+    /// the canonical layout.
     #[arg(long)]
     pub check: bool,
     /// The file name standard input stands for (`-`): it names it in diagnostics, and a name

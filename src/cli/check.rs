@@ -45,10 +45,11 @@ pub fn load_engine(args: &PackArgs) -> Option<Engine> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let Some(engine) = load_engine(&args.packs) else {
+    // The claims first: a wrong path fails at once, before the packs and their tables load.
+    let Some(inputs) = open_inputs(&args.claims) else {
         return EXIT_FAILURE;
     };
-    let Some(inputs) = open_inputs(&args.claims) else {
+    let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
     let total_bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
@@ -121,8 +122,9 @@ pub fn run(args: CheckArgs) -> u8 {
     }
 }
 
-/// Opens every claims input named (standard input when none is and it is piped), before any
-/// claim is judged, so that a missing file fails the run at once. `None` after saying why.
+/// Opens every claims input named (standard input when none is and it is piped), before the
+/// packs load and any claim is judged, so that a missing file, a folder or a file that cannot
+/// be opened fails the run at once, with one line. `None` after saying why.
 pub fn open_inputs(claims: &[std::path::PathBuf]) -> Option<Vec<OpenInput>> {
     let names: Vec<String> = if claims.is_empty() {
         if io::stdin().is_terminal() {
@@ -144,6 +146,16 @@ pub fn open_inputs(claims: &[std::path::PathBuf]) -> Option<Vec<OpenInput>> {
         }
     }
     Some(inputs)
+}
+
+/// Why a file cannot be opened, in lowercase and without the OS's error number for the
+/// common cases.
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "there is no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
 }
 
 fn default_threads() -> usize {
@@ -171,7 +183,7 @@ pub struct OpenInput {
     name: Option<String>,
 }
 
-/// Opens a claims file, or standard input for `-`.
+/// Opens a claims file, or standard input for `-`. A folder is not a claims file.
 pub fn open_input(name: &str) -> Result<OpenInput, String> {
     if name == "-" {
         return Ok(OpenInput {
@@ -180,13 +192,17 @@ pub fn open_input(name: &str) -> Result<OpenInput, String> {
             name: None,
         });
     }
-    let file = std::fs::File::open(Path::new(name))
-        .map_err(|e| format!("cannot read claims from `{name}`: {e}"))?;
-    let size = file
-        .metadata()
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
+    let path = Path::new(name);
+    if path.is_dir() {
+        return Err(format!("`{name}` is a folder, not a claims file"));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read claims from `{name}`: {}", io_reason(&e)))?;
+    let metadata = file.metadata().ok();
+    if metadata.as_ref().is_some_and(|m| m.is_dir()) {
+        return Err(format!("`{name}` is a folder, not a claims file"));
+    }
+    let size = metadata.filter(|m| m.is_file()).map(|m| m.len());
     Ok(OpenInput {
         reader: Box::new(file),
         size,
@@ -246,9 +262,9 @@ const READ_BUFFER: usize = 256 * 1024;
 
 type InputReader = BufReader<Box<dyn Read + Send>>;
 
-/// Reads a whole claims file, or standard input for `-`, as text.
-pub fn read_input(name: &str) -> Result<String, String> {
-    let mut input = open_input(name)?;
+/// Reads the whole of a claims input opened by [`open_input`] as text; `name` is the name it
+/// was opened by.
+pub fn read_text(name: &str, mut input: OpenInput) -> Result<String, String> {
     let mut bytes = Vec::new();
     let shown = if name == "-" { "standard input" } else { name };
     input

@@ -6,11 +6,23 @@ use claimrules::replay::{compare, Replay};
 use claimrules::report::finding_line;
 use claimrules::EvalOptions;
 
-use super::check::read_input;
+use super::check::{open_input, read_text};
 use super::output::{fail, print_diagnostics, write_json_document};
 use super::{DiffArgs, LintFormat, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
 pub fn run(args: DiffArgs) -> u8 {
+    // The claims first: a wrong path fails at once, before the packs and their tables load.
+    let mut inputs = Vec::with_capacity(args.claims.len());
+    for path in &args.claims {
+        let name = path.display().to_string();
+        match open_input(&name) {
+            Ok(input) => inputs.push((name, input)),
+            Err(message) => {
+                fail(message);
+                return EXIT_FAILURE;
+            }
+        }
+    }
     let mut engines = Vec::with_capacity(2);
     for (which, dirs) in [("old", &args.old), ("new", &args.new)] {
         let packs = PackArgs {
@@ -30,8 +42,8 @@ pub fn run(args: DiffArgs) -> u8 {
     let (old, new) = (&engines[0], &engines[1]);
     let mut old_results = Vec::new();
     let mut new_results = Vec::new();
-    for path in &args.claims {
-        let text = match read_input(&path.display().to_string()) {
+    for (name, input) in inputs {
+        let text = match read_text(&name, input) {
             Ok(text) => text,
             Err(message) => {
                 fail(message);

@@ -9,10 +9,11 @@ use super::output::fail;
 use super::{FactsArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
 pub fn run(args: FactsArgs) -> u8 {
-    let Some(engine) = load_engine(&args.packs) else {
+    // The claims first: a wrong path fails at once, before the packs and their tables load.
+    let Some(inputs) = open_inputs(&args.claims) else {
         return EXIT_FAILURE;
     };
-    let Some(inputs) = open_inputs(&args.claims) else {
+    let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
     let stdout = io::stdout();

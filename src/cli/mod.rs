@@ -4,30 +4,117 @@ mod check;
 mod diff;
 mod facts;
 mod fmt;
+mod generate;
 mod lint;
 mod output;
 mod packs;
 mod progress;
 mod sink;
 mod test;
+mod version;
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-/// Exit codes of DESIGN.md.
+/// Exit codes of DESIGN.md. `--help` and the man pages list them (`EXITS_*` below).
 pub const EXIT_PASS: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
+/// A policy does not load, a file cannot be read, a usage error (clap's own too), or the
+/// results cannot be written.
 pub const EXIT_FAILURE: u8 = 2;
 /// A run stopped by Ctrl-C (128 + SIGINT, as a shell reports it).
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The exit codes a command's `--help` and man page list, by command: one table each, built on
+/// the constants above.
+type ExitCodes = &'static [(u8, &'static str)];
+
+const EXITS_MAIN: ExitCodes = &[
+    (
+        EXIT_PASS,
+        "every claim passes (`check`), every test passes (`test`)",
+    ),
+    (
+        EXIT_FINDINGS,
+        "some claim is deny, review or error, or a test fails; `fmt --check` and `diff` found a \
+         change",
+    ),
+    (
+        EXIT_FAILURE,
+        "a policy does not load, a file cannot be read, a usage error, or results cannot be \
+         written",
+    ),
+    (EXIT_INTERRUPTED, "stopped by Ctrl-C"),
+];
+
+const EXITS_CHECK: ExitCodes = &[
+    (EXIT_PASS, "every claim passes"),
+    (EXIT_FINDINGS, "some claim is deny, review or error"),
+    (
+        EXIT_FAILURE,
+        "a policy does not load, a claims file cannot be read, a usage error, or results cannot \
+         be written",
+    ),
+    (
+        EXIT_INTERRUPTED,
+        "stopped by Ctrl-C (the claims read before it are judged and written)",
+    ),
+];
+
+const EXITS_TEST: ExitCodes = &[
+    (EXIT_PASS, "every test passes"),
+    (
+        EXIT_FINDINGS,
+        "a test fails, a test file has a syntax error, or the tests fire fewer rules than \
+         `--min-coverage`",
+    ),
+    (
+        EXIT_FAILURE,
+        "a policy does not load, a file cannot be read, a usage error, or the report cannot be \
+         written",
+    ),
+    (EXIT_INTERRUPTED, "stopped by Ctrl-C"),
+];
+
+const EXITS_LINT: ExitCodes = &[
+    (EXIT_PASS, "no errors (warnings alone pass)"),
+    (
+        EXIT_FAILURE,
+        "a policy or test file has an error, a file cannot be read, a usage error, or the report \
+         cannot be written",
+    ),
+    (EXIT_INTERRUPTED, "stopped by Ctrl-C"),
+];
+
+/// The exit codes listed for a command (`claimrules` for the main one), if any are.
+pub fn exit_codes_of(command: &str) -> Option<ExitCodes> {
+    match command {
+        "claimrules" => Some(EXITS_MAIN),
+        "check" => Some(EXITS_CHECK),
+        "test" => Some(EXITS_TEST),
+        "lint" => Some(EXITS_LINT),
+        _ => None,
+    }
+}
+
+/// The `Exit codes:` section of a command's `--help`.
+fn exit_codes_help(codes: ExitCodes) -> String {
+    let mut text = String::from("Exit codes:\n");
+    for (code, meaning) in codes {
+        let _ = writeln!(text, "  {code:<3}  {meaning}");
+    }
+    text
+}
 
 #[derive(Parser, Debug)]
 #[command(
     name = "claimrules",
     version,
-    about = "Payer and coding policies, written as readable rules, run over claims"
+    about = "Payer and coding policies, written as readable rules, run over claims",
+    after_help = exit_codes_help(EXITS_MAIN)
 )]
 struct Cli {
     #[command(subcommand)]
@@ -37,12 +124,16 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Judge claims with the standard pack and any payer packs.
+    #[command(after_help = exit_codes_help(EXITS_CHECK))]
     Check(CheckArgs),
     /// Run the policy tests (`*.test.policy`) of the packs and of the paths given.
+    #[command(after_help = exit_codes_help(EXITS_TEST))]
     Test(TestArgs),
     /// Check policies without judging claims: every error and warning, with how to fix it.
+    #[command(after_help = exit_codes_help(EXITS_LINT))]
     Lint(LintArgs),
-    /// Rewrite policy and test files in the canonical layout; comments are kept.
+    /// Rewrite policy and test files in the canonical layout; comments are kept. `-` formats
+    /// standard input to standard output.
     Fmt(FmtArgs),
     /// List the loaded packs: name, version, what each overrides or disables, content hash.
     Packs(PacksArgs),
@@ -51,6 +142,25 @@ enum Command {
     /// Print each claim's documentation facts after its note is read, and where each came
     /// from: one JSON object a line.
     Facts(FactsArgs),
+    /// Print a shell completion script: `claimrules completions bash > claimrules.bash`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of `claimrules`, or write one page per command to a folder.
+    Man(ManArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ManArgs {
+    /// Write `claimrules.1`, `claimrules-check.1`, … (one page per command) into this folder
+    /// instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,10 +210,18 @@ pub struct DiffArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct FmtArgs {
-    /// Change nothing; list the files that would change and exit 1 if any would.
+    /// Change nothing; list the files that would change and exit 1 if any would. With `-`,
+    /// print nothing on stdout, and exit 1 (saying so on stderr) when standard input is not in
+    /// the canonical layout.
     #[arg(long)]
     pub check: bool,
-    /// Policy files (`*.policy`, `*.test.policy`), or folders searched for them.
+    /// The file name standard input stands for (`-`): it names it in diagnostics, and a name
+    /// ending in `.test.policy` formats it as a test file. Without it, text whose first item
+    /// is a `test` is a test file.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+    /// Policy files (`*.policy`, `*.test.policy`), or folders searched for them; `-` alone
+    /// reads standard input and writes the formatted text to standard output.
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
 }
@@ -259,8 +377,14 @@ impl Format {
     }
 }
 
+/// The command line's definition, with the version `--version` prints.
+fn command() -> clap::Command {
+    Cli::command().version(version::version_text())
+}
+
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
@@ -269,6 +393,8 @@ pub fn run() -> ExitCode {
         Command::Packs(args) => packs::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Facts(args) => facts::run(args),
+        Command::Completions(args) => generate::completions(args),
+        Command::Man(args) => generate::man(args),
     };
     ExitCode::from(code)
 }

@@ -534,9 +534,22 @@ pub fn holds_policies(dir: &Path) -> bool {
 /// The name a pack folder's manifest (`pack.policy`) gives it, if it has one that reads.
 pub fn manifest_name(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("pack.policy")).ok()?;
-    let (file, _) = crate::syntax::parse_policy(&text);
+    manifest_in(&text).map(|p| p.name.text)
+}
+
+/// The manifest of the embedded standard pack, read on its own: its name and version, without
+/// loading the pack or any table (for `claimrules --version`).
+pub fn standard_manifest() -> Option<crate::syntax::ast::PackDecl> {
+    let name = format!("{STANDARD_ROOT}pack.policy");
+    let (_, text) = STANDARD_PACK.iter().find(|(n, _)| *n == name)?;
+    manifest_in(text)
+}
+
+/// The `pack` item of a manifest's text, if it has one.
+fn manifest_in(text: &str) -> Option<crate::syntax::ast::PackDecl> {
+    let (file, _) = crate::syntax::parse_policy(text);
     file.items.into_iter().find_map(|item| match item {
-        crate::syntax::ast::Item::Pack(p) => Some(p.name.text),
+        crate::syntax::ast::Item::Pack(p) => Some(p),
         _ => None,
     })
 }

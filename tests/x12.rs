@@ -106,10 +106,7 @@ fn every_sample_reads_and_judges_without_error() {
 }
 
 fn example1() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/x12/demo.example1.837"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12/demo.example1.837");
     std::fs::read_to_string(path).expect("demo.example1.837")
 }
 

@@ -8,6 +8,7 @@ mod lint;
 mod output;
 mod packs;
 mod progress;
+mod schema;
 mod sink;
 mod test;
 
@@ -51,6 +52,9 @@ enum Command {
     /// Print each claim's documentation facts after its note is read, and where each came
     /// from: one JSON object a line.
     Facts(FactsArgs),
+    /// Print the JSON Schema of the claim input or of one result (`schemas/` in the
+    /// repository).
+    Schema(schema::SchemaArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -267,6 +271,7 @@ pub fn run() -> ExitCode {
         Command::Packs(args) => packs::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Facts(args) => facts::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     ExitCode::from(code)
 }

@@ -62,7 +62,9 @@ fn write_json(result: &ClaimResult, out: &mut Vec<u8>) {
         );
         if serde_json::to_writer(&mut *out, &fallback).is_err() {
             out.truncate(start);
-            out.extend_from_slice(br#"{"claim":null,"status":"error","findings":[],"errors":[]}"#);
+            out.extend_from_slice(
+                br#"{"format_version":"1.0","claim":null,"status":"error","findings":[],"errors":[]}"#,
+            );
         }
     }
 }

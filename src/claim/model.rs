@@ -1,4 +1,4 @@
-//! The claim as DESIGN.md fixes it, read with serde and validated on the way in: codes,
+//! The claim as docs/formats.md documents it, read with serde and validated on the way in: codes,
 //! modifiers, diagnoses and dates are parsed once here, so the evaluator never meets a string
 //! it has to interpret.
 

@@ -1,5 +1,5 @@
-//! The three output formats of DESIGN.md, written one result at a time so that a batch of any
-//! size streams: `text` for people, `json` (one array) and `ndjson` (one object a line).
+//! The three output formats (docs/formats.md), written one result at a time so that a batch of
+//! any size streams: `text` for people, `json` (one array) and `ndjson` (one object a line).
 
 use super::{render_text, ClaimResult};
 use crate::claim::ClaimError;

@@ -1,4 +1,4 @@
-//! What an evaluation produces, in the shape DESIGN.md fixes, and how it is shown to people.
+//! What an evaluation produces, in the shape docs/formats.md documents, and how it is shown to people.
 
 mod format;
 mod text;

@@ -191,7 +191,7 @@ fn run_check(claims: &Path, count: usize, threads: usize) -> Run {
     let mut seen = 0usize;
     for line in BufReader::with_capacity(1 << 20, stdout).split(b'\n') {
         let line = line.expect("results read");
-        let expected = format!("{{\"claim\":\"GEN-{seen}\",");
+        let expected = format!("{{\"format_version\":\"1.0\",\"claim\":\"GEN-{seen}\",");
         assert!(
             line.starts_with(expected.as_bytes()),
             "result {seen} is not for claim GEN-{seen}: {}",

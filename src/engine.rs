@@ -260,7 +260,7 @@ impl Engine {
         let mut owned = claim.clone();
         let errors = normalize(&mut owned);
         if !errors.is_empty() {
-            return ClaimResult::error(Some(owned.id), errors);
+            return ClaimResult::error(Some(owned.id), errors).explained(options.explain);
         }
         eval::evaluate(&self.program, &owned, options.explain)
     }
@@ -279,7 +279,7 @@ impl Engine {
         // `parse_claim` has normalized the claim already.
         let mut result = match parse_claim(raw) {
             Ok(claim) => eval::evaluate(&self.program, &claim, options.explain),
-            Err((id, errors)) => ClaimResult::error(id, errors),
+            Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
         };
         for e in &mut result.errors {
             e.line.get_or_insert(raw.line);
@@ -328,7 +328,9 @@ impl Engine {
                 }
                 result
             }
-            ClaimInput::Unreadable { id, errors } => ClaimResult::error(id.clone(), errors.clone()),
+            ClaimInput::Unreadable { id, errors } => {
+                ClaimResult::error(id.clone(), errors.clone()).explained(options.explain)
+            }
         }
     }
 

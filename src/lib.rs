@@ -30,6 +30,7 @@ pub mod note;
 pub mod pack;
 pub mod replay;
 pub mod report;
+pub mod schema;
 pub mod syntax;
 pub mod testing;
 
@@ -38,4 +39,4 @@ pub use diagnostic::{Diagnostics, PolicyDiagnostic};
 pub use engine::{Engine, EngineBuilder, EvalOptions};
 pub use input::{ClaimInput, InputFormat, InputItem};
 pub use pack::PackSource;
-pub use report::{ActionName, ClaimResult, Finding, OutputFormat, Status};
+pub use report::{ActionName, ClaimResult, Finding, OutputFormat, Status, FORMAT_VERSION};

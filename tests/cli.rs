@@ -137,11 +137,13 @@ fn a_file_neither_json_nor_x12_is_one_error() {
     assert_eq!(
         got[0],
         serde_json::json!({
+            "format_version": "1.0",
             "claim": null,
             "status": "error",
             "findings": [],
             "errors": [{
                 "message": format!("`{notes}` is neither JSON claims nor an X12 interchange: it starts with `hello world`, not `{{`, `[` or `ISA`"),
+                "path": null,
                 "line": 1,
             }],
         })

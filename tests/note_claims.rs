@@ -194,7 +194,7 @@ fn the_facts_command_prints_each_claims_facts_and_their_sources() {
     assert_eq!(lines[1]["facts"]["hardware"], serde_json::json!(["plate"]));
     assert_eq!(
         lines[1]["sources"]["hardware"],
-        serde_json::json!({"from": "claim"})
+        serde_json::json!({"from": "claim", "span": null, "text": null})
     );
     assert!(!lines[2]["errors"].as_array().expect("errors").is_empty());
     assert_eq!(

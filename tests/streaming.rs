@@ -157,7 +157,10 @@ fn closing_the_pipe_ends_the_run_with_exit_2_and_one_line() {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("a first result");
-    assert!(first.starts_with(r#"{"claim":"C-0""#), "{first}");
+    assert!(
+        first.starts_with(r#"{"format_version":"1.0","claim":"C-0""#),
+        "{first}"
+    );
     // The reader is dropped here: the pipe is closed.
     let output = child.wait_with_output().expect("the binary finishes");
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -1,43 +1,61 @@
-//! The claim as DESIGN.md fixes it, read with serde and validated on the way in: codes,
+//! The claim as docs/formats.md documents it, read with serde and validated on the way in: codes,
 //! modifiers, diagnoses and dates are parsed once here, so the evaluator never meets a string
 //! it has to interpret.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use indexmap::IndexMap;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use crate::check::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
-/// One professional claim.
-#[derive(Debug, Clone, Deserialize)]
+/// One professional claim: the JSON object that `claimrules check` reads.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "claimrules claim")]
 pub struct Claim {
+    /// The claim's id, repeated as `claim` in its result.
     pub id: String,
+    /// The payer, e.g. `medicare`, `commercial`; absent or `null` when not known.
     #[serde(default)]
     pub payer: Option<String>,
+    /// The date of service; the rules' dates and NCCI versions compare against it.
     pub service_date: ServiceDate,
+    /// The CMS place of service; absent or `null` when not known.
     #[serde(default)]
     pub place_of_service: Option<PlaceOfService>,
+    /// The rendering provider; absent or `null` when not known.
     #[serde(default)]
     pub provider: Option<Provider>,
+    /// ICD-10-CM diagnoses, with or without the dot.
     #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
+    /// The service lines: at least one, at most 1,000.
+    #[schemars(length(min = 1, max = 1000))]
     pub lines: Vec<Line>,
+    /// ICD-10-PCS procedures.
     #[serde(default)]
     pub procedures: Vec<Procedure>,
-    /// Facts whose names and types a pack declares; checked against the packs' schema when the
-    /// claim is evaluated.
+    /// Documentation facts, whose names and types the loaded packs declare (the standard pack's
+    /// are in docs/formats.md); `note` holds the operative note as text. Checked against the
+    /// packs when the claim is judged: an undeclared fact, or a value of the wrong type, is an
+    /// error result.
     #[serde(default)]
     pub documentation: IndexMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The provider of a claim.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
+    /// The NUCC taxonomy code, e.g. `207L00000X`.
     #[serde(default)]
     pub taxonomy: Option<String>,
+    /// Whether the provider owns the equipment used; absent or `null` when not known.
     #[serde(default)]
     pub owns_equipment: Option<bool>,
 }
@@ -48,16 +66,23 @@ pub struct Provider {
 /// `minutes` is the time of a line billed in minutes (anesthesia: X12 `SV103` = `MJ`). Such a
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Line {
+    /// The line number, from 1, not used by another line of the claim; by default the line's
+    /// 1-based position in `lines`.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub line: Option<u32>,
+    /// The CPT/HCPCS procedure code.
     pub code: Code,
+    /// The line's modifiers, in order.
     #[serde(default)]
     pub modifiers: Vec<Modifier>,
+    /// Units of service.
     #[serde(default = "one")]
     pub units: u32,
+    /// The session (encounter) of the date of service the line belongs to.
     #[serde(default = "one")]
     pub session: u32,
     /// The minutes of a line billed in minutes; `None` for a line billed in units.
@@ -77,12 +102,23 @@ fn one() -> u32 {
 }
 
 /// An ICD-10-PCS procedure. `approach` defaults to the one the code's fifth character gives.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
+    /// The ICD-10-PCS code, e.g. `0QSG34Z`.
     pub code: String,
+    /// The approach; when absent, read from character 5 of a Medical and Surgical (section
+    /// `0`) code, and an error for any other code.
     #[serde(default)]
+    #[schemars(schema_with = "approach_schema")]
     pub approach: Option<String>,
+}
+
+/// An ICD-10-PCS approach or `null`, from the list the checker and the reader share.
+fn approach_schema(_: &mut SchemaGenerator) -> Schema {
+    let mut values: Vec<serde_json::Value> = PCS_APPROACHES.iter().map(|a| (*a).into()).collect();
+    values.push(serde_json::Value::Null);
+    json_schema!({ "enum": values })
 }
 
 /// The service date (`YYYY-MM-DD`).
@@ -92,6 +128,66 @@ pub struct ServiceDate(pub Date);
 /// A two-digit CMS place-of-service code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaceOfService(pub Box<str>);
+
+/// The schema of a type read from one string: the pattern it must match, what it is, and
+/// examples. The patterns say what the parsers of `crate::codes` accept.
+macro_rules! string_schema {
+    ($ty:ty, $name:literal, $pattern:literal, $description:literal, [$($example:literal),*]
+     $(, $key:literal = $value:literal)*) => {
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                $name.into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({
+                    "type": "string",
+                    "pattern": $pattern,
+                    $($key: $value,)*
+                    "description": $description,
+                    "examples": [$($example),*],
+                })
+            }
+        }
+    };
+}
+
+string_schema!(
+    Code,
+    "Code",
+    "^[A-Za-z0-9]{5}$",
+    "A 5-character CPT/HCPCS code: letters (either case) and digits.",
+    ["27093", "0201T", "G0260"]
+);
+string_schema!(
+    Modifier,
+    "Modifier",
+    "^[A-Za-z0-9]{2}$",
+    "A 2-character modifier: letters (either case) and digits.",
+    ["26", "RT", "XS"]
+);
+string_schema!(
+    Diagnosis,
+    "Diagnosis",
+    "^[A-Za-z][A-Za-z0-9]{2}\\.?[A-Za-z0-9]{0,4}$",
+    "An ICD-10-CM code: a letter, two letters or digits, then up to four more, with an optional dot after the third character.",
+    ["S82.241A", "S82241A", "M48.06"]
+);
+string_schema!(
+    ServiceDate,
+    "Date",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "A calendar date as YYYY-MM-DD; the day must exist.",
+    ["2010-04-01"],
+    "format" = "date"
+);
+string_schema!(
+    PlaceOfService,
+    "PlaceOfService",
+    "^[0-9]{2}$",
+    "A 2-digit CMS place-of-service code, e.g. `11` office, `21` inpatient hospital, `22` on-campus outpatient hospital, `24` ambulatory surgical center.",
+    ["11", "22"]
+);
 
 /// Visits a string and converts it, with an error message that names what was expected.
 struct Parsed<T> {

@@ -4,6 +4,7 @@
 //! the JSON path of what is wrong; `crate::input` splits an input into claims so that the
 //! claims around it are still read.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::model::{pcs_approach_of, Claim};
@@ -11,14 +12,15 @@ use crate::check::PCS_APPROACHES;
 use crate::input::limits::MAX_CLAIM_LINES;
 
 /// Why a claim could not be evaluated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ClaimError {
+    /// What is wrong, for people.
     pub message: String,
-    /// The JSON path of the value at fault, e.g. `lines[1].code`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Where in the claim: the JSON path of the value at fault (`lines[1].code`), or for X12
+    /// the element (`SV101-2`); `null` when the error is about no one value.
     pub path: Option<String>,
-    /// The 1-based input line the claim starts on.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The 1-based input line of the problem (for JSON, where the claim or the bad value
+    /// starts; for X12, the segment's line); `null` when not known.
     pub line: Option<u64>,
 }
 

@@ -9,6 +9,7 @@ mod lint;
 mod output;
 mod packs;
 mod progress;
+mod schema;
 mod sink;
 mod test;
 mod version;
@@ -146,6 +147,9 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) of `claimrules`, or write one page per command to a folder.
     Man(ManArgs),
+    /// Print the JSON Schema of the claim input or of one result (`schemas/` in the
+    /// repository).
+    Schema(schema::SchemaArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -395,6 +399,7 @@ pub fn run() -> ExitCode {
         Command::Facts(args) => facts::run(args),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
+        Command::Schema(args) => schema::run(args),
     };
     ExitCode::from(code)
 }

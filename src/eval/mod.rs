@@ -49,7 +49,9 @@ impl Truth {
 pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult {
     let mut facts = match facts::bind(program, claim) {
         Ok(f) => f,
-        Err(errors) => return ClaimResult::error(Some(claim.id.clone()), errors),
+        Err(errors) => {
+            return ClaimResult::error(Some(claim.id.clone()), errors).explained(explain)
+        }
     };
     let from_note = facts::fill_from_note(program, &mut facts);
     let mut run = Run {
@@ -87,6 +89,7 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
     } = run;
     findings.sort_by_key(|f| f.order);
     ClaimResult {
+        format_version: FormatVersion,
         claim: Some(claim.id.clone()),
         status: Status::of(&findings),
         findings,

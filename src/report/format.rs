@@ -1,5 +1,5 @@
-//! The three output formats of DESIGN.md, written one result at a time so that a batch of any
-//! size streams: `text` for people, `json` (one array) and `ndjson` (one object a line).
+//! The three output formats (docs/formats.md), written one result at a time so that a batch of
+//! any size streams: `text` for people, `json` (one array) and `ndjson` (one object a line).
 
 use super::{render_text, ClaimResult};
 use crate::claim::ClaimError;
@@ -62,7 +62,9 @@ fn write_json(result: &ClaimResult, out: &mut Vec<u8>) {
         );
         if serde_json::to_writer(&mut *out, &fallback).is_err() {
             out.truncate(start);
-            out.extend_from_slice(br#"{"claim":null,"status":"error","findings":[],"errors":[]}"#);
+            out.extend_from_slice(
+                br#"{"format_version":"1.0","claim":null,"status":"error","findings":[],"errors":[]}"#,
+            );
         }
     }
 }

@@ -1,25 +1,75 @@
-//! What an evaluation produces, in the shape DESIGN.md fixes, and how it is shown to people.
+//! What an evaluation produces, in the shape docs/formats.md documents, and how it is shown to people.
 
 mod format;
 mod text;
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::{Serialize, Serializer};
 
 use crate::claim::ClaimError;
 
 pub use format::OutputFormat;
 pub use text::{finding_line, render_text};
 
-/// One result per claim, in input order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The version of the result format (docs/formats.md): a new optional field raises the minor
+/// number, a field removed or renamed, or a change of meaning, the major.
+pub const FORMAT_VERSION: &str = "1.0";
+
+/// The `format_version` of a result: always [`FORMAT_VERSION`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FormatVersion;
+
+impl Serialize for FormatVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(FORMAT_VERSION)
+    }
+}
+
+impl JsonSchema for FormatVersion {
+    fn schema_name() -> Cow<'static, str> {
+        "FormatVersion".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let major = FORMAT_VERSION.split('.').next().unwrap_or("1");
+        json_schema!({
+            "type": "string",
+            "pattern": format!("^{major}\\.[0-9]+$"),
+            "description": format!(
+                "The version of the result format, MAJOR.MINOR; this schema describes {FORMAT_VERSION}. \
+                 A new optional field raises the minor number; a field removed or renamed, or a \
+                 change of meaning, raises the major."
+            ),
+            "examples": [FORMAT_VERSION],
+        })
+    }
+}
+
+/// The result of one claim: one per claim read, in input order. Every field is always present
+/// (`null` when it does not apply, `[]` for an empty list), except `explain`, present only with
+/// `--explain`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(title = "claimrules result")]
 pub struct ClaimResult {
+    /// The version of this format, always the first key.
+    pub format_version: FormatVersion,
     /// The claim's id; `null` when a broken claim had none that could be read.
     pub claim: Option<String>,
+    /// `deny` if any finding denies; else `review` if any finding is `review`, `suggest` or
+    /// `modify`; else `pass`; `error` when the claim could not be judged.
     pub status: Status,
+    /// What the rules found, ordered by line, then by the policy's source position; `[]` for
+    /// an `error` result.
     pub findings: Vec<Finding>,
+    /// Why the claim could not be judged; `[]` unless `status` is `error`.
     pub errors: Vec<ClaimError>,
-    /// With `--explain`: what was derived, and every rule considered, fired or not.
+    /// Present with `--explain`, on every result, and absent without it: what was read from
+    /// the note, what was derived, and every rule considered, fired or not (its lists are
+    /// empty for an `error` result, whose claim no rule saw).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Explanation")]
     pub explain: Option<Explanation>,
 }
 
@@ -27,6 +77,7 @@ impl ClaimResult {
     /// The result of a claim that could not be evaluated.
     pub fn error(claim: Option<String>, errors: Vec<ClaimError>) -> Self {
         ClaimResult {
+            format_version: FormatVersion,
             claim,
             status: Status::Error,
             findings: Vec::new(),
@@ -34,9 +85,19 @@ impl ClaimResult {
             explain: None,
         }
     }
+
+    /// With `explain`, makes sure the result has its explanation block: an `error` result
+    /// gets an empty one, so that every result of an `--explain` run has the same shape.
+    pub fn explained(mut self, explain: bool) -> Self {
+        if explain && self.explain.is_none() {
+            self.explain = Some(Explanation::default());
+        }
+        self
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// The outcome of a claim: `pass`, `review`, `deny`, or `error` (it could not be judged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -72,7 +133,8 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a finding asks for: the five actions of the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ActionName {
     Deny,
@@ -95,19 +157,24 @@ impl ActionName {
 }
 
 /// One thing a rule found on a claim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Finding {
+    /// The id of the rule that made the finding.
     pub rule: String,
     pub action: ActionName,
-    /// The line numbers the finding is about; empty for a finding about the whole claim.
+    /// The line numbers the finding is about; `[]` for a finding about the whole claim.
     pub lines: Vec<u32>,
+    /// The code of the line judged; `null` for a finding about the whole claim.
     pub code: Option<String>,
+    /// The code a `suggest` finding proposes; `null` for the other actions.
     pub suggested_code: Option<String>,
+    /// The change a `modify` finding asks for; `null` for the other actions.
     pub change: Option<Change>,
+    /// The rule's message, its placeholders filled in.
     pub message: String,
+    /// Where the rule's action is written.
     pub policy: PolicyRef,
-    /// The table row that decided the finding, when a table decided it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The table row that decided the finding; `null` when no table row decided it.
     pub table: Option<TableRef>,
     /// The pack the rule comes from, and its version.
     pub pack: PackRef,
@@ -117,15 +184,17 @@ pub struct Finding {
 }
 
 /// A change a `modify` finding asks for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Change {
     pub op: ChangeOp,
+    /// The line to change.
     pub line: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The modifier to add or remove; `null` for `remove_line`.
     pub modifier: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The kind of change: `add_modifier`, `remove_modifier` or `remove_line`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
     AddModifier,
@@ -146,9 +215,11 @@ impl ChangeOp {
 
 /// The pack a finding's rule comes from: its name and version (`null` without a manifest
 /// version).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PackRef {
+    /// The pack's name (`standard` for the standard pack).
     pub name: String,
+    /// The version its manifest gives; `null` when it gives none.
     pub version: Option<String>,
 }
 
@@ -162,19 +233,25 @@ impl std::fmt::Display for PackRef {
 }
 
 /// Where in the policies a finding or an explanation comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PolicyRef {
+    /// The policy file, as the pack names it (`policies/ncci.policy`).
     pub file: String,
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
 }
 
 /// A row of a table's data file: the table, the file's name as published and the 1-based line
 /// of the row (header lines counted), so that an auditor can open the file at that row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TableRef {
+    /// The table's name, as a pack declares it (`ncci_ptp`).
     pub name: String,
+    /// The data file's name, without its folder.
     pub file: String,
+    /// The 1-based line of the row in that file, header lines counted.
     pub line: u32,
 }
 
@@ -195,30 +272,36 @@ impl std::fmt::Display for PolicyRef {
 }
 
 /// Why a claim came out as it did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Explanation {
-    /// Documentation facts read from the claim's note, with the words that state them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Documentation facts read from the claim's note, with the words that state them; `[]`
+    /// when the claim has no note or the note settles nothing.
     pub from_note: Vec<NoteSource>,
+    /// Facts that `implies` rules made true, in the order derived.
     pub derived: Vec<DerivedFact>,
+    /// Every rule considered, once per line for a rule that judges lines, in evaluation order.
     pub rules: Vec<RuleTrace>,
-    /// The lines billed in minutes, each judged as its units (one service), not its minutes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The lines billed in minutes, each judged as its units (one service), not its minutes;
+    /// `[]` when no line is.
     pub minutes: Vec<LineMinutes>,
 }
 
 /// A line billed in minutes (anesthesia): the minutes billed and the units it is judged as.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct LineMinutes {
+    /// The line's number.
     pub line: u32,
+    /// The minutes billed.
     pub minutes: u32,
+    /// The units it is judged as: the count of services.
     pub units: u32,
 }
 
 /// A documentation fact read from the note: the value, the words, and the `phrase` statement
 /// that gave those words their meaning.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct NoteSource {
+    /// The documentation fact.
     pub fact: String,
     /// The value, or for a list fact the member these words state.
     pub value: serde_json::Value,
@@ -226,31 +309,38 @@ pub struct NoteSource {
     pub text: String,
     /// Where they are in the note, in characters: `[start, end)`.
     pub span: [usize; 2],
+    /// The `phrase` statement that gives the words their meaning.
     pub policy: PolicyRef,
 }
 
 /// A fact an `implies` rule made true.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DerivedFact {
+    /// The fact made true.
     pub fact: String,
+    /// Its value.
     pub value: serde_json::Value,
+    /// The `implies` rule.
     pub rule: String,
     /// The condition that held, as written in the policy.
     pub because: String,
+    /// Where the rule is written.
     pub policy: PolicyRef,
 }
 
 /// One rule considered for a claim (or one of its lines), and what came of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RuleTrace {
+    /// The rule's id.
     pub rule: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The line it judged; `null` for a rule about the whole claim.
     pub line: Option<u32>,
+    /// Whether it acted (made a finding or derived a fact).
     pub fired: bool,
     /// Why it did not fire: the first condition that did not hold, or that could not be
-    /// evaluated and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// evaluated and why; `null` when it fired.
     pub reason: Option<String>,
+    /// Where the rule is written.
     pub policy: PolicyRef,
 }
 
@@ -261,7 +351,7 @@ pub struct ClaimFacts {
     pub claim: Option<String>,
     pub facts: indexmap::IndexMap<String, serde_json::Value>,
     pub sources: indexmap::IndexMap<String, FactSource>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Why the claim could not be read; `[]` when it was.
     pub errors: Vec<crate::claim::ClaimError>,
 }
 
@@ -275,12 +365,32 @@ impl ClaimFacts {
     }
 }
 
-/// Where a documentation fact came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "from", rename_all = "lowercase")]
+/// Where a documentation fact came from. Written as `{"from", "span", "text"}`, every key
+/// always present: `span` and `text` are `null` for a fact the claim gives.
+#[derive(Debug, Clone, PartialEq)]
 pub enum FactSource {
     /// The claim's `documentation` object gives it.
     Claim,
     /// Read from the note: the first words that state it, and their character span.
     Note { span: [usize; 2], text: String },
+}
+
+impl Serialize for FactSource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("FactSource", 3)?;
+        match self {
+            FactSource::Claim => {
+                out.serialize_field("from", "claim")?;
+                out.serialize_field("span", &None::<[usize; 2]>)?;
+                out.serialize_field("text", &None::<&str>)?;
+            }
+            FactSource::Note { span, text } => {
+                out.serialize_field("from", "note")?;
+                out.serialize_field("span", span)?;
+                out.serialize_field("text", text)?;
+            }
+        }
+        out.end()
+    }
 }

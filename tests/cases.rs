@@ -1,45 +1,16 @@
 //! Data-driven cases: every folder in `tests/cases/` is a policy, claims and the exact results
 //! expected (see tests/cases/README.md).
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use claimrules::{Engine, EvalOptions};
-
-fn case_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("tests/cases exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
+use claimrules::EvalOptions;
+use common::cases::{case_dirs, load_case};
 
 fn run_case(dir: &Path) -> Result<(), String> {
-    let mut builder = Engine::builder();
-    let policy = dir.join("policy.policy");
-    if policy.exists() {
-        let text = fs::read_to_string(&policy).map_err(|e| e.to_string())?;
-        builder = builder.policy(
-            format!(
-                "tests/cases/{}/policy.policy",
-                dir.file_name().unwrap_or_default().to_string_lossy()
-            ),
-            text,
-        );
-    }
-    let engine = builder
-        .build()
-        .map_err(|d| format!("policies do not load: {d:?}"))?;
-    let claims = ["claims.json", "claims.ndjson"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.exists())
-        .ok_or("no claims.json or claims.ndjson")?;
-    let input = fs::read_to_string(&claims).map_err(|e| e.to_string())?;
+    let (engine, input) = load_case(dir)?;
     let results = engine.evaluate_input(&input, EvalOptions::default());
     let actual = serde_json::to_value(&results).map_err(|e| e.to_string())?;
     let expected_path = dir.join("expected.json");

@@ -1,43 +1,11 @@
 //! The command line as a user runs it: formats, exit codes, bad input, bad policies.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn claimrules(args: &[&str]) -> Output {
-    run(args, None)
-}
-
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimrules"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write stdin");
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().expect("the binary finishes")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{claimrules, run, stderr, stdout, tempdir};
 
 fn results(o: &Output) -> Vec<serde_json::Value> {
     stdout(o)
@@ -150,7 +118,7 @@ fn a_file_neither_json_nor_x12_is_one_error() {
     );
     assert_eq!(got[1]["status"], "pass");
 
-    let o = run(&["check", "--quiet", "-"], Some("\n  hello world\n"));
+    let o = run(&["check", "--quiet", "-"], Some(b"\n  hello world\n"));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let got = results(&o);
     assert_eq!(got.len(), 1, "{got:?}");
@@ -171,7 +139,7 @@ fn a_file_neither_json_nor_x12_is_one_error() {
 #[test]
 fn reads_standard_input() {
     let claim = r#"{"id": "S-1", "service_date": "2010-03-31", "lines": [{"code": "27093"}, {"code": "77002"}]}"#;
-    let o = run(&["check", "-"], Some(claim));
+    let o = run(&["check", "-"], Some(claim.as_bytes()));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(results(&o)[0]["claim"], "S-1");
 }
@@ -254,7 +222,7 @@ fn without_the_default_pack_nothing_fires() {
     let pack = dir.to_str().expect("utf-8 path");
     let o = run(
         &["check", "--no-default-pack", "--pack", pack, "-"],
-        Some(claim),
+        Some(claim.as_bytes()),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Its documentation facts are the standard pack's: without it, they are unknown keys.
@@ -282,14 +250,6 @@ fn output_is_byte_identical_across_runs() {
         "examples/claims/batch.ndjson",
     ];
     assert_eq!(claimrules(&args).stdout, claimrules(&args).stdout);
-}
-
-/// A fresh folder under the target directory for one test.
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
 }
 
 #[test]

@@ -1,48 +1,11 @@
 //! The command line's conventions, through the binary: `fmt -`, shell completions and man
 //! pages, the exit codes in `--help`, claims paths checked before the packs load, `--version`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimrules"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(bytes) = stdin {
-        // A command that refuses its arguments exits without reading: a closed pipe is fine.
-        let _ = input.write_all(bytes);
-    }
-    drop(input);
-    child.wait_with_output().expect("the binary finishes")
-}
+use std::path::Path;
 
-fn claimrules(args: &[&str]) -> Output {
-    run(args, None)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh folder under the target directory for one test.
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
+use common::{claimrules, run, stderr, stdout, tempdir};
 
 const MESSY: &str = "rule payer.x for each line in 77002 when film_archived review \"m\"\n";
 const TIDY: &str = "rule payer.x\n  for each line in 77002\n  when film_archived\n  review \"m\"\n";

@@ -5,12 +5,15 @@
 //! After changing a claim or result type: `UPDATE_SCHEMAS=1 cargo test --test schemas`, then
 //! review and commit `schemas/` with docs/formats.md.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use claimrules::schema::SchemaKind;
 use claimrules::{ClaimResult, Engine, EvalOptions, PackSource, Status};
+use common::cases::{case_dirs, load_case};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -242,31 +245,9 @@ fn a_claim_the_schema_rejects_is_an_error_result() {
     assert_none(problems);
 }
 
-fn case_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root().join("tests/cases"))
-        .expect("tests/cases")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 /// The case's engine, as tests/cases.rs builds it, and its claims' text.
 fn case(dir: &Path) -> (Engine, String) {
-    let mut builder = Engine::builder();
-    let policy = dir.join("policy.policy");
-    if policy.exists() {
-        builder = builder.policy("policy.policy", read(&policy));
-    }
-    let engine = builder.build().expect("the case's policies load");
-    let claims = ["claims.json", "claims.ndjson"]
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.exists())
-        .expect("a case has claims");
-    (engine, read(&claims))
+    load_case(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
 }
 
 /// Each result as written (`ndjson`) must match the schema, with `format_version` first.

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod cases;
+
 use claimrules::{ClaimResult, Diagnostics, Engine, EvalOptions, Finding};
 
 /// The standard pack with one more policy file layered on top.
@@ -105,12 +107,49 @@ pub fn render_located_with_help(diagnostics: &Diagnostics) -> String {
     rendered
 }
 
-/// Runs the `claimrules` binary from the repository's root, without colour.
+/// Runs the `claimrules` binary from the repository's root, without colour, with an empty
+/// standard input.
 pub fn claimrules(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_claimrules"))
+    run(args, None)
+}
+
+/// Runs the `claimrules` binary from the repository's root, without colour, writing `stdin` to
+/// its standard input (an empty one when `None`).
+pub fn run(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimrules"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(bytes) = stdin {
+        // A command that refuses its arguments exits without reading: a closed pipe is fine.
+        let _ = input.write_all(bytes);
+    }
+    drop(input);
+    child.wait_with_output().expect("the binary finishes")
+}
+
+/// A command's standard output, as text.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A command's standard error, as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh, empty folder under the target directory for one test.
+pub fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
 }

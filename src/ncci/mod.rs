@@ -7,8 +7,8 @@
 //! search per other line. The index is also written to disk in a compact binary form
 //! ([`compact`]) and read back from there when the source files have not changed.
 //!
-//! Semantics (docs/language.md, "National edit tables", and the CMS NCCI policy manual): on a date of service
-//! the row of a pair in force decides; indicator `0` denies the column-2 code, `1` denies it
+//! Semantics (docs/language.md, "National edit tables", and the CMS NCCI policy manual): on a
+//! date of service the row of a pair in force decides; indicator `0` denies the column-2 code, `1` denies it
 //! unless an NCCI-associated modifier bypasses the edit, `9` never denies.
 
 pub mod compact;

@@ -1,7 +1,7 @@
 //! Reading MUE (medically unlikely edit) files.
 //!
-//! - The TSV layout of the shipped tables (policies/tables/ncci/): `hcpcs, mue_uos, mai, mai_desc, service_type,
-//!   rationale`, every service type in one file; only the `Practitioner` rows are kept (claims
+//! - The TSV layout of the shipped tables (policies/tables/ncci/): `hcpcs, mue_uos, mai,
+//!   mai_desc, service_type, rationale`, every service type in one file; only the `Practitioner` rows are kept (claims
 //!   here are professional claims).
 //! - The CMS distribution: one file per service type, a preamble, then a header line
 //!   `HCPCS/CPT Code, Practitioner Services MUE Values, MUE Adjudication Indicator, MUE

@@ -4,9 +4,9 @@
 //!   notice, title, a header wrapped over several lines), then tab-separated rows
 //!   `column 1, column 2, *=in existence prior to 1996, effective date, deletion date, modifier
 //!   indicator, rationale`. Latin-1 text, often with CRLF line ends.
-//! - The TSV layout of the shipped tables (policies/tables/ncci/): one header line naming the columns (`column_1`,
-//!   `column_2`, `deletion_date`, `modifier_indicator`, `rationale`, and `effective_date` when
-//!   the file has it), then one row a line.
+//! - The TSV layout of the shipped tables (policies/tables/ncci/): one header line naming the
+//!   columns (`column_1`, `column_2`, `deletion_date`, `modifier_indicator`, `rationale`, and
+//!   `effective_date` when the file has it), then one row a line.
 //! - The project's compact binary form ([`super::compact`]).
 
 use super::{

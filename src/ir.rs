@@ -738,6 +738,14 @@ impl PairVerdict {
     }
 }
 
+/// The most characters a rule's message may have as written: a finding's message is a sentence
+/// or two for a person to read, and every finding of a batch carries it.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// The most characters of a message once its placeholders are filled (a claim id or a table
+/// cell can be long); past it the message is cut and ends with `…`.
+pub const MAX_FILLED_MESSAGE_CHARS: usize = 2_000;
+
 /// A message with its `{placeholders}` split out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {

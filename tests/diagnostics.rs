@@ -189,3 +189,25 @@ fn the_standard_pack_has_no_warnings() {
         render(engine.warnings())
     );
 }
+
+#[test]
+fn a_message_past_the_length_limit_is_refused_at_load_and_one_at_it_loads() {
+    let policy = |length: usize| {
+        format!(
+            "{FACTS}rule payer.long\n  for each line in 99213\n  info \"{}\"\n",
+            "x".repeat(length)
+        )
+    };
+    assert!(engine_alone(&policy(claimrules::ir::MAX_MESSAGE_CHARS)).is_ok());
+    let diagnostics = engine_alone(&policy(claimrules::ir::MAX_MESSAGE_CHARS + 1))
+        .expect_err("a message one character too long does not load");
+    let rendered = render_located_with_help(&diagnostics);
+    assert!(
+        rendered.contains("the message is 1001 characters long; a message may have at most 1000"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("help: say what is wrong and what to do"),
+        "{rendered}"
+    );
+}

@@ -264,3 +264,170 @@ fn ctrl_c_stops_reading_and_writes_whole_results_with_exit_130() {
         }
     }
 }
+
+/// Whether process `pid` has a handler for SIGINT installed yet (Linux: `SigCgt`).
+#[cfg(target_os = "linux")]
+fn catches_sigint(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (libc::SIGINT - 1)) != 0)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_while_standard_input_is_idle_ends_the_run_at_once_with_the_claims_read() {
+    // A claim arrives, then the sender goes quiet with the pipe still open: Ctrl-C must not
+    // wait for another line. The claim read is judged and written.
+    let mut child = binary()
+        .args(["check", "--format", "ndjson", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{}", good_claim(0)).expect("a claim written");
+    stdin.flush().expect("flushed");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !catches_sigint(child.id()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the packs never loaded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SAFETY: a signal to a child process this test started and has not waited for yet.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let sent = std::time::Instant::now();
+    let ended = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if sent.elapsed() > std::time::Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("Ctrl-C was not answered while standard input was idle");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    // The run answers within its poll interval (50 ms); the bound leaves room for a busy CI.
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        sent.elapsed()
+    );
+    drop(stdin);
+    let output = child.wait_with_output().expect("the output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(ended.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let results: Vec<Value> = output
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("whole results only"))
+        .collect();
+    assert_eq!(results.len(), 1, "the claim read before Ctrl-C is written");
+    assert_eq!(results[0]["claim"], "C-0");
+}
+
+#[test]
+fn a_file_size_limit_ends_the_run_like_a_full_disk_not_with_a_signal() {
+    // `ulimit -f` sends SIGXFSZ on the write that passes it; the run must still cut the file
+    // back to whole results and say why, with exit 2.
+    let batch = temp_file("xfsz-batch.ndjson");
+    write_batch(&batch, 5_000);
+    let out = temp_file("xfsz-out.ndjson");
+    let run = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 200 && exec \"$0\" check --quiet --format ndjson {} > {}",
+            batch.display(),
+            out.display()
+        ))
+        .arg(env!("CARGO_BIN_EXE_claimrules"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{:?} {stderr}", run.status);
+    assert!(stderr.contains("cannot write results"), "{stderr}");
+    let written = std::fs::read(&out).expect("the output file");
+    assert_eq!(written.last(), Some(&b'\n'), "no partial line at the end");
+    for line in written.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        serde_json::from_slice::<Value>(line).expect("each line is a whole result");
+    }
+}
+
+#[test]
+fn threads_past_the_maximum_are_a_usage_error() {
+    let run = binary()
+        .args(["check", "--threads", "4000", "examples/claims/batch.ndjson"])
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("invalid value '4000' for '--threads <N>': 4000 is not in 1..=256"),
+        "{stderr}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn results_larger_than_their_claims_are_written_as_they_come_not_held() {
+    // Every line of every claim gets a finding with a long message: 100 claims of 1,000
+    // lines give 100,000 findings, over 100 MB of results from 2 MB of claims.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("large-output");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let message = "x".repeat(1_000);
+    std::fs::write(
+        dir.join("every-line.policy"),
+        format!("rule payer.every-line\n  for each line in 99213\n  info \"{message}\"\n"),
+    )
+    .expect("a policy");
+    let line = r#"{"code":"99213"}"#;
+    let claim = |n: usize| {
+        format!(
+            r#"{{"id":"L-{n}","service_date":"2024-04-01","lines":[{}]}}"#,
+            vec![line; 1_000].join(",")
+        )
+    };
+    let claims = dir.join("claims.ndjson");
+    let text: Vec<String> = (0..100).map(claim).collect();
+    std::fs::write(&claims, text.join("\n") + "\n").expect("claims");
+    let summary = dir.join("summary.json");
+    let run = binary()
+        .args([
+            "check",
+            "--quiet",
+            "--no-default-pack",
+            "--threads",
+            "2",
+            "--pack",
+        ])
+        .arg(&dir)
+        .arg("--summary-json")
+        .arg(&summary)
+        .arg(&claims)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let output = run.wait_with_output().expect("the binary finishes");
+    assert!(output.stdout.len() > 100 << 20, "{}", output.stdout.len());
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(&summary).expect("a summary")).expect("JSON");
+    let peak_mib = summary["peak_memory_kib"].as_u64().expect("peak memory") / 1024;
+    eprintln!(
+        "peak {peak_mib} MiB for {} MB of results",
+        output.stdout.len() >> 20
+    );
+    assert!(
+        peak_mib < 80,
+        "{peak_mib} MiB held for {} MB of results",
+        output.stdout.len() >> 20
+    );
+}

@@ -8,7 +8,10 @@
 //!    judge and render every claim, and tally the summary, and joins the pieces in input order;
 //! 3. a writer thread writes each batch's output in one piece.
 //!
-//! At most [`QUEUE`] batches wait between two stages. Every claim read gets exactly one result,
+//! At most [`QUEUE`] batches wait between two stages. Output is bounded too, not only input:
+//! a small claim can give a large result (many findings, long messages), so a batch is judged
+//! in slices sized from the output per claim so far, to keep each slice's output near
+//! [`OUTPUT_BYTES`] (never fewer than one claim a worker). Every claim read gets exactly one result,
 //! and results come out in the order the claims went in. A stop request (Ctrl-C) ends reading;
 //! the claims already read are still judged and written whole. When the output fails (a closed
 //! pipe, a full disk), reading and judging stop and the error is returned.
@@ -38,6 +41,12 @@ const OUTPUT_GUESS: usize = 64 << 10;
 const CLAIMS_PER_TASK: usize = 16;
 /// How many batches may wait between two stages.
 pub const QUEUE: usize = 2;
+/// The most worker threads a run may ask for. More threads than cores only adds switching;
+/// thousands take seconds to start and memory for their stacks.
+pub const MAX_THREADS: u16 = 256;
+/// The output one slice of a batch should stay under. Usual claims give about 300 bytes of
+/// results each, so a whole batch fits and is judged in one slice.
+pub const OUTPUT_BYTES: usize = 4 << 20;
 
 /// How a batch is run.
 #[derive(Debug, Clone, Copy)]
@@ -112,20 +121,26 @@ where
         let reader = scope.spawn(|| read_batches(inputs, batches_in, stop));
         let writer = scope.spawn(|| write_batches(out, options.format, rendered, progress));
         let mut judged = 0u64;
-        for batch in batches {
-            let (bytes, tally) = pool.install(|| judge_batch(engine, &batch, judged, options));
-            let offset = batch.last().map_or(0, |item| item.offset);
-            judged += batch.len() as u64;
-            summary.merge(tally);
-            drop(batch);
-            let piece = Rendered {
-                bytes,
-                claims: judged,
-                offset,
-            };
-            if rendered_out.send(piece).is_err() {
-                // The writer has stopped on an output error; stop reading too.
-                break;
+        let mut slice = Slice::new(threads);
+        'batches: for batch in batches {
+            let mut start = 0;
+            while start < batch.len() {
+                let end = batch.len().min(start + slice.claims);
+                let part = &batch[start..end];
+                let (bytes, tally) = pool.install(|| judge_batch(engine, part, judged, options));
+                slice.adapt(part.len(), bytes.len());
+                judged += part.len() as u64;
+                summary.merge(tally);
+                let piece = Rendered {
+                    bytes,
+                    claims: judged,
+                    offset: part.last().map_or(0, |item| item.offset),
+                };
+                if rendered_out.send(piece).is_err() {
+                    // The writer has stopped on an output error; stop reading too.
+                    break 'batches;
+                }
+                start = end;
             }
         }
         drop(rendered_out);
@@ -141,6 +156,31 @@ where
     written?;
     summary.finish(started.elapsed(), interrupted);
     Ok(summary)
+}
+
+/// How many claims of a batch are judged at once: as many as keep their output near
+/// [`OUTPUT_BYTES`], judging from the output per claim of the last slice. The first slice is
+/// one claim a worker, so that not even it can hold a batch of outsized results.
+struct Slice {
+    claims: usize,
+    /// The fewest: one claim for each worker.
+    least: usize,
+}
+
+impl Slice {
+    fn new(threads: usize) -> Slice {
+        let least = threads.clamp(1, BATCH_CLAIMS);
+        Slice {
+            claims: least,
+            least,
+        }
+    }
+
+    /// Sizes the next slice from the output of the last one, `claims` claims long.
+    fn adapt(&mut self, claims: usize, output: usize) {
+        let per_claim = (output / claims.max(1)).max(1);
+        self.claims = (OUTPUT_BYTES / per_claim).clamp(self.least, BATCH_CLAIMS);
+    }
 }
 
 /// Cuts the input into batches; returns whether a stop request ended it.
@@ -170,6 +210,8 @@ fn read_batches<I: Iterator<Item = InputItem>>(
             break;
         }
     }
+    // An input that waits for data ends when a stop is asked for: that is an interruption too.
+    interrupted |= stop.load(Ordering::Relaxed);
     if !batch.is_empty() {
         // A failed send means the run is ending on an output error, which is reported there.
         let _ = batches.send(batch);

@@ -41,6 +41,9 @@ pub enum CheckError {
     Cycle(#[from] Cycle),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    MessageTooLong(#[from] MessageTooLong),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     TableData(#[from] TableData),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -243,6 +246,20 @@ pub struct UnknownPlaceholder {
     pub span: SourceSpan,
     #[help]
     pub help: String,
+}
+
+/// A rule message longer than [`crate::ir::MAX_MESSAGE_CHARS`].
+#[derive(Debug, Error, Diagnostic)]
+#[error("the message is {length} characters long; a message may have at most {max}")]
+#[diagnostic(
+    code(claimrules::message_too_long),
+    help("say what is wrong and what to do in a sentence or two; quote the manual in a comment above the rule")
+)]
+pub struct MessageTooLong {
+    pub length: usize,
+    pub max: usize,
+    #[label("this message")]
+    pub span: SourceSpan,
 }
 
 /// A definition that refers to itself.

@@ -390,6 +390,15 @@ impl<'a> Checker<'a> {
     /// Splits a message into text and `{placeholders}`, checking each placeholder fits the rule.
     /// `{{` and `}}` stand for literal braces.
     pub(super) fn message(&mut self, w: &ast::Word, scope: MessageScope) -> Option<Message> {
+        let length = w.text.chars().count();
+        if length > crate::ir::MAX_MESSAGE_CHARS {
+            self.error(MessageTooLong {
+                length,
+                max: crate::ir::MAX_MESSAGE_CHARS,
+                span: w.span.into(),
+            });
+            return None;
+        }
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut ok = true;

@@ -8,6 +8,7 @@ use claimrules::batch::{self, BatchError, BatchOptions, Progress};
 use claimrules::input::{Claims, Peeked};
 use claimrules::{Engine, EvalOptions, InputFormat, InputItem, PackSource};
 
+use super::interrupt::{stop_on_ctrl_c, Interruptible};
 use super::output::{color_on_stderr, fail, print_diagnostics};
 use super::progress;
 use super::sink::Stdout;
@@ -159,20 +160,9 @@ fn io_reason(e: &io::Error) -> String {
 }
 
 fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// A flag Ctrl-C sets: reading stops, and the claims read are still judged and written. A
-/// second Ctrl-C ends the process at once.
-fn stop_on_ctrl_c() -> &'static AtomicBool {
-    static STOP: AtomicBool = AtomicBool::new(false);
-    // Without a handler (one is set already), Ctrl-C ends the process as it would anyway.
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
-        }
-    });
-    &STOP
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(usize::from(batch::MAX_THREADS))
 }
 
 /// An input opened for reading, and its size when it is a file.
@@ -187,7 +177,7 @@ pub struct OpenInput {
 pub fn open_input(name: &str) -> Result<OpenInput, String> {
     if name == "-" {
         return Ok(OpenInput {
-            reader: Box::new(io::stdin()),
+            reader: standard_input(),
             size: None,
             name: None,
         });
@@ -203,11 +193,29 @@ pub fn open_input(name: &str) -> Result<OpenInput, String> {
         return Err(format!("`{name}` is a folder, not a claims file"));
     }
     let size = metadata.filter(|m| m.is_file()).map(|m| m.len());
+    // A pipe or a device can wait for data forever: read it so that Ctrl-C still ends the run.
+    let reader: Box<dyn Read + Send> = match size {
+        Some(_) => Box::new(file),
+        None => Box::new(Interruptible::new(file)),
+    };
     Ok(OpenInput {
-        reader: Box::new(file),
+        reader,
         size,
         name: Some(name.to_string()),
     })
+}
+
+/// Standard input, read so that Ctrl-C ends it even while no data arrives. On Unix it is read
+/// through a handle of its own, unbuffered, so that polling it sees every byte not yet read.
+fn standard_input() -> Box<dyn Read + Send> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(handle) = io::stdin().as_fd().try_clone_to_owned() {
+            return Box::new(Interruptible::new(std::fs::File::from(handle)));
+        }
+    }
+    Box::new(io::stdin())
 }
 
 /// The claims of several inputs one after another, each read in its own format, with offsets

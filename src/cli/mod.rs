@@ -5,6 +5,7 @@ mod diff;
 mod facts;
 mod fmt;
 mod generate;
+mod interrupt;
 mod lint;
 mod output;
 mod packs;
@@ -331,8 +332,8 @@ pub struct CheckArgs {
     /// not fire.
     #[arg(long)]
     pub explain: bool,
-    /// Worker threads judging claims; the number of cores by default.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads judging claims, 1 to 256; the number of cores by default (at most 256).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=i64::from(claimrules::batch::MAX_THREADS)))]
     pub threads: Option<u16>,
     /// No progress bar and no summary on stderr.
     #[arg(long, short)]
@@ -387,6 +388,7 @@ fn command() -> clap::Command {
 }
 
 pub fn run() -> ExitCode {
+    interrupt::write_errors_instead_of_signals();
     let matches = command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {

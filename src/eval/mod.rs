@@ -537,7 +537,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 },
             }
         }
-        out
+        cap_message(out)
     }
 
     /// The pack a rule comes from, as findings name it.
@@ -758,4 +758,18 @@ fn compare(x: f64, op: CompareOp, y: f64) -> bool {
         CompareOp::Gt => x > y,
         CompareOp::Ge => x >= y,
     }
+}
+
+/// Cuts a filled message to [`MAX_FILLED_MESSAGE_CHARS`], ending it with `…`, so that no
+/// placeholder's value makes every finding of a batch large.
+fn cap_message(mut message: String) -> String {
+    // Bytes bound characters from above: most messages need no count.
+    if message.len() <= MAX_FILLED_MESSAGE_CHARS {
+        return message;
+    }
+    if let Some((cut, _)) = message.char_indices().nth(MAX_FILLED_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+    message
 }

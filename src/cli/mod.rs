@@ -8,6 +8,7 @@ mod generate;
 mod lint;
 mod output;
 mod packs;
+mod packs_tables;
 mod progress;
 mod schema;
 mod sink;

@@ -36,16 +36,6 @@ pub enum TableOrigin {
 }
 
 impl TableSource {
-    /// The source of a table read from its declaring pack, `source`.
-    pub fn in_pack(table: &str, pack: PackId, location: DataLocation) -> TableSource {
-        TableSource {
-            table: table.to_string(),
-            pack,
-            origin: TableOrigin::Pack,
-            location,
-        }
-    }
-
     /// Where it came from, in a word: `embedded` (the standard pack's files, in the binary),
     /// `pack` (a pack folder's files, or files given with policies as text) or `override`
     /// (`--table`).
@@ -136,7 +126,12 @@ mod tests {
     fn the_standard_packs_national_tables_are_embedded_zstd_with_their_build_hash() {
         let location =
             locate_data(&PackSource::Standard, "tables/ncci/mue_2024q2.tsv.zst").expect("located");
-        let source = TableSource::in_pack("ncci_mue", 0, location);
+        let source = TableSource {
+            table: "ncci_mue".into(),
+            pack: 0,
+            origin: TableOrigin::Pack,
+            location,
+        };
         assert_eq!(source.origin_word(Some(&PackSource::Standard)), "embedded");
         let files = source.files().expect("files");
         assert_eq!(files.len(), 1);

@@ -15,12 +15,12 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::path::Path;
 use std::time::Duration;
 
 use claimrules::claim::{normalize, Claim};
 use claimrules::codes::Code;
 use claimrules::ncci::{compact, day, read_pair_edits, DataFile, ModifierIndicator, PairEdits};
+use claimrules::pack::{compressed, limits};
 use claimrules::report::{ActionName, Finding, PackRef, PolicyRef, TableRef};
 use claimrules::{Engine, EvalOptions};
 
@@ -28,17 +28,20 @@ mod common;
 
 use common::{generate, memory_kib, mib, ratio, timed};
 
-const PTP: &str = "../shared/data/ncci/ptp_practitioner_v30.1_2024q2.tsv";
-const MUE: &str = "../shared/data/ncci/mue_2024q2.tsv";
+/// The national tables the standard pack ships (and embeds), as files in the repository.
+const PTP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/policies/tables/ncci/ptp_practitioner_v30.1_2024q2.tsv.zst"
+);
+const MUE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/policies/tables/ncci/mue_2024q2.tsv.zst"
+);
 
 /// The NCCI part of the standard pack alone, for the interpreter-against-hand-written ratio.
 const NCCI_ONLY: &str = include_str!("../policies/ncci.policy");
 
 fn main() {
-    if !Path::new(PTP).exists() || !Path::new(MUE).exists() {
-        eprintln!("the national tables are not at {PTP} and {MUE}; nothing to measure");
-        return;
-    }
     let claims_wanted: usize = std::env::var("BENCH_CLAIMS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -68,7 +71,7 @@ fn main() {
         (engine, took)
     };
 
-    let bytes = std::fs::read(PTP).expect("the PTP table reads");
+    let bytes = decompressed(PTP);
     let (table, parse) = timed(|| {
         read_pair_edits(&[DataFile::new("ptp.tsv", bytes.clone())]).expect("the table parses")
     });
@@ -87,7 +90,7 @@ fn main() {
         table.pairs()
     );
     println!(
-        "  parse the published TSV                {:>8.3} s",
+        "  parse the published TSV (decompressed) {:>8.3} s",
         parse.as_secs_f64()
     );
     println!(
@@ -126,7 +129,7 @@ fn main() {
         .table_data("ncci_mue", MUE)
         .build()
         .unwrap_or_else(|_| panic!("the NCCI policy loads alone"));
-    let hand = HandWritten::new(&table, MUE);
+    let hand = HandWritten::new(&table, &decompressed(MUE));
     let parsed: Vec<Claim> = generated
         .iter()
         .map(|c| {
@@ -196,13 +199,19 @@ fn main() {
     let _ = std::fs::remove_dir_all(&cache);
 }
 
-/// The standard pack with its NCCI tables pointed at the full published files.
+/// The standard pack as the binary embeds it, with the full national tables.
 fn full_engine() -> Engine {
     Engine::builder()
-        .table_data("ncci_ptp", PTP)
-        .table_data("ncci_mue", MUE)
         .build()
         .unwrap_or_else(|_| panic!("the standard pack loads with the full tables"))
+}
+
+/// The text of a shipped, zstd-compressed table.
+fn decompressed(path: &str) -> Vec<u8> {
+    let bytes = std::fs::read(path).expect("a shipped table reads");
+    compressed::decompress(&bytes, limits::MAX_DATA_BYTES, path)
+        .expect("a shipped table decompresses")
+        .into_owned()
 }
 
 /// Judges claims given as JSON text and writes each result as JSON, as `claimrules check`
@@ -243,7 +252,7 @@ struct Edit {
 }
 
 impl HandWritten {
-    fn new(table: &PairEdits, mue_path: &str) -> HandWritten {
+    fn new(table: &PairEdits, mue_text: &[u8]) -> HandWritten {
         let mut edits: HashMap<(Code, Code), Vec<Edit>> = HashMap::new();
         let mut rationales: Vec<String> = Vec::new();
         let mut rationale_ids: HashMap<String, usize> = HashMap::new();
@@ -263,7 +272,7 @@ impl HandWritten {
             });
         }
         let mut mue = HashMap::new();
-        let text = std::fs::read_to_string(mue_path).expect("the MUE table reads");
+        let text = std::str::from_utf8(mue_text).expect("the MUE table is UTF-8");
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.split('\t').collect();
             if f.get(4) == Some(&"Practitioner") {

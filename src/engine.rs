@@ -10,6 +10,7 @@ use crate::input::{ClaimInput, Claims};
 use crate::ir::{PackId, Program};
 use crate::pack::{
     data_files_at, limits, locate_data, read_pack, DataLocation, PackSource, PackUnreadable,
+    TableOrigin, TableSource,
 };
 use crate::report::{ClaimFacts, ClaimResult};
 use crate::syntax::ast::Item;
@@ -24,6 +25,8 @@ pub struct Engine {
     builder: EngineBuilder,
     /// What the checker warns about in the loaded packs; they load all the same.
     warnings: Diagnostics,
+    /// Where each table's data came from, in the order the tables were read.
+    table_sources: Vec<TableSource>,
 }
 
 const _: () = {
@@ -161,16 +164,29 @@ impl EngineBuilder {
         }
         let sources = &self.sources;
         let table_paths = &self.table_paths;
+        // Each location decided is also recorded, so that `claimrules packs` shows where every
+        // table in force came from without deciding it a second time.
+        let table_sources = std::cell::RefCell::new(Vec::new());
         let read = |pack: PackId, table: &str, path: &str| -> Result<DataLocation, String> {
-            if let Some((_, given)) = table_paths.iter().find(|(t, _)| t == table) {
-                return data_files_at(given).map_err(|e| {
-                    format!("`--table {table}=…` points at data that cannot be read: {e}")
-                });
-            }
-            match sources.get(pack as usize) {
-                Some(source) => locate_data(source, path),
-                None => Err("the policy file's pack is not known".to_string()),
-            }
+            let (origin, location) =
+                if let Some((_, given)) = table_paths.iter().find(|(t, _)| t == table) {
+                    let location = data_files_at(given).map_err(|e| {
+                        format!("`--table {table}=…` points at data that cannot be read: {e}")
+                    })?;
+                    (TableOrigin::Override, location)
+                } else {
+                    match sources.get(pack as usize) {
+                        Some(source) => (TableOrigin::Pack, locate_data(source, path)?),
+                        None => return Err("the policy file's pack is not known".to_string()),
+                    }
+                };
+            table_sources.borrow_mut().push(TableSource {
+                table: table.to_string(),
+                pack,
+                origin,
+                location: location.clone(),
+            });
+            Ok(location)
         };
         let (program, check_diagnostics) = check::check(parsed, layout, &read, &self.given_rows);
         for d in check_diagnostics {
@@ -187,6 +203,7 @@ impl EngineBuilder {
                 program,
                 builder,
                 warnings: diagnostics,
+                table_sources: table_sources.into_inner(),
             }),
             _ => Err(diagnostics),
         }
@@ -386,6 +403,12 @@ impl Engine {
     /// Where each loaded pack was read from, bottom first (parallel to `program().packs`).
     pub fn pack_sources(&self) -> &[PackSource] {
         &self.builder.sources
+    }
+
+    /// Where the data of each table in force came from (a pack's own file or a `--table`
+    /// override), in the order the tables were read.
+    pub fn table_sources(&self) -> &[TableSource] {
+        &self.table_sources
     }
 
     /// The compiled policies, for tools that inspect them.

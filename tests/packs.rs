@@ -460,3 +460,120 @@ fn a_packs_tests_run_without_the_packs_beside_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
 }
+
+#[test]
+fn packs_lists_the_standard_packs_national_tables_with_their_version_and_origin() {
+    let out = claimrules(&["packs", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let packs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let tables = packs[0]["tables"].as_array().expect("tables");
+    let table = |name: &str| {
+        tables
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("`{name}` in {tables:?}"))
+    };
+    let ptp = table("ncci_ptp");
+    assert_eq!(ptp["kind"], "pair edits");
+    assert_eq!(
+        ptp["version"],
+        serde_json::json!({"ncci": "30.1", "quarter": "2024Q2"})
+    );
+    assert_eq!(ptp["origin"], "embedded");
+    let file = &ptp["files"][0];
+    assert_eq!(
+        file["path"],
+        "policies/tables/ncci/ptp_practitioner_v30.1_2024q2.tsv.zst"
+    );
+    assert_eq!(file["compression"], "zstd");
+    let shipped = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("policies/tables/ncci/ptp_practitioner_v30.1_2024q2.tsv.zst"),
+    )
+    .expect("the shipped table");
+    assert_eq!(file["sha256"], sha256(&shipped));
+    assert!(ptp["rows"].as_u64().expect("rows") > 2_000_000, "{ptp}");
+    let mue = table("ncci_mue");
+    assert_eq!(
+        mue["version"],
+        serde_json::json!({"ncci": null, "quarter": "2024Q2"})
+    );
+    let codes = table("fracture treatment");
+    assert_eq!(codes["kind"], "codes");
+    assert_eq!(codes["version"], serde_json::Value::Null);
+    assert_eq!(codes["files"][0]["compression"], serde_json::Value::Null);
+}
+
+#[test]
+fn packs_names_a_table_override_and_a_pack_folders_own_table_by_their_paths() {
+    let dir = pack_dir(
+        "pack-tables-in-force",
+        &[
+            (
+                "limits.policy",
+                b"table \"acme limits\" from \"tables/limits.csv\"\n  column acme_limit is number\n\nrule acme.limit\n  for each line in \"acme limits\"\n  when line units > code.acme_limit\n  deny \"too many\"\n",
+            ),
+            ("tables/limits.csv", b"code,acme_limit\n20610,1\n20611,2\n"),
+            (
+                "override/mue_2024q3.tsv",
+                b"hcpcs\tmue_uos\tmai\n20610\t1\t2\n",
+            ),
+        ],
+    );
+    let mue = dir.join("override/mue_2024q3.tsv");
+    let out = claimrules(&[
+        "packs",
+        "--pack",
+        dir.to_str().expect("utf-8"),
+        "--table",
+        &format!("ncci_mue={}", mue.display()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let packs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let overridden = packs[0]["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["name"] == "ncci_mue")
+        .expect("ncci_mue");
+    assert_eq!(overridden["origin"], "override");
+    assert_eq!(overridden["files"][0]["path"], mue.display().to_string());
+    assert_eq!(
+        overridden["files"][0]["sha256"],
+        sha256(&std::fs::read(&mue).expect("read"))
+    );
+    assert_eq!(overridden["version"]["quarter"], "2024Q3");
+    assert_eq!(overridden["rows"], 1);
+    let own = &packs[1]["tables"][0];
+    assert_eq!(own["name"], "acme limits");
+    assert_eq!(own["origin"], "pack");
+    assert!(
+        own["files"][0]["path"]
+            .as_str()
+            .expect("path")
+            .ends_with("tables/limits.csv"),
+        "{own}"
+    );
+    assert_eq!(own["rows"], 2);
+    assert_eq!(own["version"], serde_json::Value::Null);
+
+    let text = claimrules(&["packs", "--pack", dir.to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("  table       acme limits (codes): no version in its file name, 2 rows\n"),
+        "{text}"
+    );
+}
+
+/// `sha256:` and the hex digest, as `packs` writes it.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("sha256:{:x}", Sha256::digest(bytes))
+}

@@ -29,6 +29,7 @@ pub fn run(args: DiffArgs) -> u8 {
             packs: dirs.clone(),
             no_default_pack: args.no_default_pack,
             tables: args.tables.clone(),
+            no_cache: args.no_cache,
         };
         match packs.builder().build() {
             Ok(engine) => engines.push(engine),

@@ -9,6 +9,7 @@ mod interrupt;
 mod lint;
 mod output;
 mod packs;
+mod packs_tables;
 mod progress;
 mod schema;
 mod sink;
@@ -153,6 +154,23 @@ enum Command {
     Schema(schema::SchemaArgs),
 }
 
+impl Command {
+    /// Whether `--no-cache` was given to a command that loads packs.
+    fn no_cache(&self) -> bool {
+        match self {
+            Command::Check(a) => a.packs.no_cache,
+            Command::Test(a) => a.packs.no_cache,
+            Command::Lint(a) => a.packs.no_cache,
+            Command::Packs(a) => a.packs.no_cache,
+            Command::Facts(a) => a.packs.no_cache,
+            Command::Diff(a) => a.no_cache,
+            Command::Fmt(_) | Command::Completions(_) | Command::Man(_) | Command::Schema(_) => {
+                false
+            }
+        }
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
@@ -205,6 +223,10 @@ pub struct DiffArgs {
     /// Point a table a pack declares at other data, for both sets (repeatable).
     #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
     pub tables: Vec<(String, PathBuf)>,
+    /// Read the national tables from their files, neither reading nor writing the compact-form
+    /// cache (as `CLAIMRULES_CACHE=` does), for this run.
+    #[arg(long)]
+    pub no_cache: bool,
     /// `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LintFormat,
@@ -282,6 +304,10 @@ pub struct PackArgs {
     /// folder whose files are all read (CMS ships `-f1` … `-f4`). Repeatable.
     #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
     pub tables: Vec<(String, PathBuf)>,
+    /// Read the national tables from their files, neither reading nor writing the compact-form
+    /// cache (as `CLAIMRULES_CACHE=` does), for this run.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `NAME=PATH` of `--table`.
@@ -391,6 +417,9 @@ pub fn run() -> ExitCode {
     interrupt::write_errors_instead_of_signals();
     let matches = command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if cli.command.no_cache() {
+        claimrules::ncci::compact::turn_off_cache();
+    }
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),

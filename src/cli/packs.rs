@@ -1,5 +1,5 @@
-//! `claimrules packs`: the loaded packs, so an auditor can tell exactly which rules decided a
-//! claim.
+//! `claimrules packs`: the loaded packs and the tables in force, so an auditor can tell exactly
+//! which rules and which data decided a claim.
 
 use std::io::{self, Write};
 
@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::check::load_engine;
 use super::output::{fail, print_diagnostics, write_json_document};
+use super::packs_tables::{tables_by_pack, tables_json, write_tables_text, TableInForce};
 use super::{LintFormat, PacksArgs, EXIT_FAILURE, EXIT_PASS};
 
 pub fn run(args: PacksArgs) -> u8 {
@@ -26,13 +27,21 @@ pub fn run(args: PacksArgs) -> u8 {
             }
         }
     }
+    let tables = match tables_by_pack(&engine) {
+        Ok(tables) => tables,
+        Err(message) => {
+            fail(message);
+            return EXIT_FAILURE;
+        }
+    };
     let written = match args.format {
         LintFormat::Json => {
             let items: Vec<serde_json::Value> = packs
                 .iter()
                 .zip(&hashes)
+                .zip(&tables)
                 .enumerate()
-                .map(|(i, (p, hash))| {
+                .map(|(i, ((p, hash), tables))| {
                     json!({
                         "name": &*p.name,
                         "version": p.version.as_deref(),
@@ -44,12 +53,13 @@ pub fn run(args: PacksArgs) -> u8 {
                         "overrides": p.overrides.iter().map(|s| &**s).collect::<Vec<_>>(),
                         "disables": p.disables.iter().map(|s| &**s).collect::<Vec<_>>(),
                         "hash": hash,
+                        "tables": tables_json(tables),
                     })
                 })
                 .collect();
             write_json_document(&json!(items))
         }
-        LintFormat::Text => write_text(&engine, packs, &hashes),
+        LintFormat::Text => write_text(&engine, packs, &hashes, &tables),
     };
     match written {
         Ok(()) => EXIT_PASS,
@@ -60,9 +70,14 @@ pub fn run(args: PacksArgs) -> u8 {
     }
 }
 
-fn write_text(engine: &claimrules::Engine, packs: &[Pack], hashes: &[String]) -> io::Result<()> {
+fn write_text(
+    engine: &claimrules::Engine,
+    packs: &[Pack],
+    hashes: &[String],
+    tables: &[Vec<TableInForce>],
+) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    for (i, (p, hash)) in packs.iter().zip(hashes).enumerate() {
+    for (i, ((p, hash), tables)) in packs.iter().zip(hashes).zip(tables).enumerate() {
         let version = p.version.as_deref().unwrap_or("(no version)");
         writeln!(out, "{} {version}", p.name)?;
         if let Some(below) = p.extends.and_then(|e| packs.get(e as usize)) {
@@ -83,6 +98,7 @@ fn write_text(engine: &claimrules::Engine, packs: &[Pack], hashes: &[String]) ->
             writeln!(out, "  disables    {}", p.disables.join(", "))?;
         }
         writeln!(out, "  hash        {hash}")?;
+        write_tables_text(&mut out, tables)?;
     }
     out.flush()
 }

@@ -240,10 +240,23 @@ impl<'b> Reader<'b> {
     }
 }
 
+/// Set by [`turn_off_cache`]: no table is read from or written to the cache in this process.
+static CACHE_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns the cache off for the rest of the process (`--no-cache`): tables are parsed from
+/// their files, and nothing is written. An environment variable would do the same, but setting
+/// one from inside a process races with any thread reading the environment.
+pub fn turn_off_cache() {
+    CACHE_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Where compact tables built from published files are kept: `$CLAIMRULES_CACHE`, else the
 /// user's cache folder (`$XDG_CACHE_HOME/claimrules`, `~/.cache/claimrules`). Setting
-/// `CLAIMRULES_CACHE` to an empty value turns the cache off.
+/// `CLAIMRULES_CACHE` to an empty value, or [`turn_off_cache`], turns the cache off.
 pub fn cache_dir() -> Option<PathBuf> {
+    if CACHE_OFF.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
     if let Some(dir) = std::env::var_os("CLAIMRULES_CACHE") {
         return (!dir.is_empty()).then(|| PathBuf::from(dir));
     }

@@ -2,6 +2,10 @@
 //! pack is a folder read at run time.
 
 pub mod compressed;
+mod table_source;
+pub mod table_version;
+
+pub use table_source::{common_version, TableFile, TableOrigin, TableSource};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -543,6 +547,31 @@ pub fn standard_manifest() -> Option<crate::syntax::ast::PackDecl> {
     let name = format!("{STANDARD_ROOT}pack.policy");
     let (_, text) = STANDARD_PACK.iter().find(|(n, _)| *n == name)?;
     manifest_in(text)
+}
+
+/// The standard pack's embedded national tables, without reading their data (for
+/// `claimrules --version`): each one's name as policies use it and its file's name. Only the
+/// policy files that name a data file are parsed.
+pub fn standard_tables() -> Vec<(String, &'static str)> {
+    let mut tables = Vec::new();
+    for &(data, _, _) in STANDARD_PACK_DATA {
+        let Some(relative) = data.strip_prefix(STANDARD_ROOT) else {
+            continue;
+        };
+        let declared = STANDARD_PACK
+            .iter()
+            .filter(|(name, text)| is_policy_file(name) && text.contains(relative))
+            .flat_map(|(_, text)| crate::syntax::parse_policy(text).0.items)
+            .find_map(|item| match item {
+                crate::syntax::ast::Item::Table(t) if t.path.text == relative => Some(t.name.text),
+                _ => None,
+            });
+        if let Some(table) = declared {
+            let file = data.rsplit('/').next().unwrap_or(data);
+            tables.push((table, file));
+        }
+    }
+    tables
 }
 
 /// The `pack` item of a manifest's text, if it has one.

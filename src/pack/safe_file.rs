@@ -265,6 +265,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_over_the_limit_is_refused_and_one_at_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("claimrules-safe-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("ten.txt");
+        std::fs::write(&path, b"0123456789").expect("write");
+        let at = read_bounded(&path, 10, "policy file");
+        let over = read_bounded(&path, 9, "policy file");
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(at.expect("ten bytes under a limit of ten"), b"0123456789");
+        assert_eq!(
+            over.expect_err("ten bytes over a limit of nine")
+                .to_string(),
+            format!(
+                "`{}` is over the limit of 9 bytes for a policy file",
+                path.display()
+            )
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_not_a_regular_file() {
+        let refused = read_bounded(Path::new("/dev/zero"), 1, "data file").expect_err("a device");
+        assert_eq!(
+            refused.to_string(),
+            "`/dev/zero` is a device, not a regular file"
+        );
+    }
+
+    #[test]
     fn a_dotdot_that_stays_inside_does_not_climb_out() {
         assert!(!climbs_out(Path::new("tables/../t.csv")));
         assert!(climbs_out(Path::new("tables/../../t.csv")));

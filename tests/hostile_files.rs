@@ -485,6 +485,16 @@ fn claims_read_from_a_fifo_are_judged() {
     let mut args = CHECK.to_vec();
     *args.last_mut().expect("the claims") = "claims.fifo";
     let run = scene.run(&args);
+    // Should the binary not have opened the FIFO, a reader of our own lets the writer finish,
+    // so that the test fails on its assertions instead of hanging.
+    let _reader = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(scene.path("claims.fifo"))
+            .expect("the FIFO opens")
+    };
     writer
         .join()
         .expect("the writer")

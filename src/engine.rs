@@ -9,8 +9,8 @@ use crate::eval;
 use crate::input::{ClaimInput, Claims};
 use crate::ir::{PackId, Program};
 use crate::pack::{
-    data_files_at, limits, locate_data, read_pack, DataLocation, PackSource, PackUnreadable,
-    TableOrigin, TableSource,
+    data_files_at, limits, locate_data, read_pack, DataLocation, NamedStandard, PackSource,
+    PackUnreadable, TableOrigin, TableSource, STANDARD_NAME,
 };
 use crate::report::{ClaimFacts, ClaimResult};
 use crate::syntax::ast::Item;
@@ -96,12 +96,11 @@ impl EngineBuilder {
         self
     }
 
-    /// Reads, parses and checks every pack. A folder whose manifest names the standard pack
-    /// (this repository's `policies/`) stands in for the embedded one. On failure, every diagnostic found, errors first
-    /// and warnings after; on success the warnings stay with the engine
-    /// ([`Engine::warnings`]).
-    pub fn build(mut self) -> Result<Engine, Diagnostics> {
-        crate::pack::prefer_standard_on_disk(&mut self.sources);
+    /// Reads, parses and checks every pack. A pack folder named `standard` is an error while
+    /// the embedded standard pack is loaded ([`EngineBuilder::without_standard_pack`] lets it
+    /// replace it). On failure, every diagnostic found, errors first and warnings after; on
+    /// success the warnings stay with the engine ([`Engine::warnings`]).
+    pub fn build(self) -> Result<Engine, Diagnostics> {
         let builder = self.clone();
         let mut diagnostics = Diagnostics::default();
         let mut files = Vec::new();
@@ -130,6 +129,9 @@ impl EngineBuilder {
                 diagnostics.push(PolicyDiagnostic::in_file(e, &source));
             }
             parsed.push((source, ast));
+        }
+        for d in named_standard(&self.sources, &layout, &parsed) {
+            diagnostics.push(d);
         }
         let rules: usize = parsed
             .iter()
@@ -208,6 +210,38 @@ impl EngineBuilder {
             _ => Err(diagnostics),
         }
     }
+}
+
+/// An error for each pack folder whose manifest names it `standard` while the embedded standard
+/// pack is loaded too: the folder would otherwise take its place, or clash with it rule by rule,
+/// without a word about why.
+fn named_standard(
+    sources: &[PackSource],
+    layout: &Layout,
+    parsed: &[(SourceFile, crate::syntax::ast::PolicyFile)],
+) -> Vec<PolicyDiagnostic> {
+    if !sources.contains(&PackSource::Standard) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (i, (source, ast)) in parsed.iter().enumerate() {
+        let pack = layout.file_pack.get(i).map(|p| *p as usize);
+        let Some(PackSource::Dir(dir)) = pack.and_then(|p| sources.get(p)) else {
+            continue;
+        };
+        for item in &ast.items {
+            if let Item::Pack(decl) = item {
+                if decl.name.text == STANDARD_NAME {
+                    let e = NamedStandard {
+                        folder: dir.display().to_string(),
+                        span: decl.name.span.into(),
+                    };
+                    found.push(PolicyDiagnostic::in_file(e, source));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// An error for each `--table NAME=PATH` whose table no loaded pack declares.

@@ -390,12 +390,18 @@ fn packs_lists_each_pack_with_what_it_changes_and_a_hash_of_its_files() {
     assert_eq!(changed[0]["hash"], packs[0]["hash"]);
 }
 
+/// The repository's `policies/` is named `standard`: given beside the embedded standard pack it
+/// would replace it unsaid, so it is refused; `--no-default-pack` is how to work on it.
 #[test]
-fn the_standard_pack_folder_stands_in_for_the_embedded_one() {
+fn the_standard_pack_folder_is_refused_beside_the_embedded_one() {
     let out = claimrules(&["lint", "policies"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.ends_with("0 error(s), 0 warning(s)\n"), "{stdout}");
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("the pack folder `policies` is named `standard`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("pass --no-default-pack"), "{stdout}");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use claimrules::pack::{holds_policies, is_test_file, read_tests_at, PackSource, PolicyText};
+use claimrules::pack::{
+    holds_policies, is_test_file, read_policy_file, read_tests_at, PackSource, PolicyText,
+};
 use claimrules::testing::check_tests;
 use claimrules::PolicyDiagnostic;
 use serde_json::json;
@@ -76,8 +78,7 @@ fn path_source(path: &Path) -> Result<Option<PackSource>, String> {
     if is_test_file(&path.to_string_lossy()) {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = read_policy_file(path, "policy file")?;
     Ok(Some(PackSource::Texts(vec![(
         path.display().to_string(),
         text,

@@ -6,6 +6,7 @@ mod table_source;
 pub mod table_version;
 
 pub use table_source::{common_version, TableFile, TableOrigin, TableSource};
+pub mod safe_file;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,6 +16,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::diagnostic::PolicyDiagnostic;
+use safe_file::{climbs_out, read_bounded, FileRefused, FolderGuard};
 
 include!(concat!(env!("OUT_DIR"), "/standard_pack.rs"));
 
@@ -55,6 +57,23 @@ pub struct PackUnreadable {
     pub path: String,
     pub reason: String,
     pub help: String,
+}
+
+/// A pack folder named `standard` loaded with the embedded standard pack: it would not replace
+/// it silently, so loading stops and says how to do either.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the pack folder `{folder}` is named `standard`, like the embedded standard pack")]
+#[diagnostic(
+    code(claimrules::pack_named_standard),
+    help(
+        "rename the pack, or pass --no-default-pack to replace the standard pack on purpose \
+         (as when working on this repository's `policies/`)"
+    )
+)]
+pub struct NamedStandard {
+    pub folder: String,
+    #[label("the standard pack is loaded already")]
+    pub span: miette::SourceSpan,
 }
 
 /// Where the standard pack's files are, as the embedded names give them.
@@ -107,44 +126,75 @@ fn standard_data(name: &str) -> Option<MemoryData> {
 
 /// Finds a data file (a table) that a policy of the pack names, by its path relative to the
 /// pack's folder: a file, or a folder whose files are all read (CMS ships a table as `-f1` …
-/// `-f4`). A path that could leave the folder is refused, so a pack reads only its own files.
+/// `-f4`). A path that leads out of the folder, spelled with `..` or through a link, is
+/// refused, so a pack reads only its own files.
 pub fn locate_data(source: &PackSource, relative: &str) -> Result<DataLocation, String> {
-    check_relative(relative)?;
+    let normal = check_relative(relative)?;
     match source {
-        PackSource::Standard => standard_data(&format!("{STANDARD_ROOT}{relative}"))
+        PackSource::Standard => standard_data(&format!("{STANDARD_ROOT}{normal}"))
             .map(|f| DataLocation::Memory(vec![f]))
             .ok_or_else(|| format!("the standard pack has no file `{relative}`")),
-        PackSource::Texts(_) => find_file(in_memory(source), relative)
+        PackSource::Texts(_) => find_file(in_memory(source), &normal)
             .map(|f| DataLocation::Memory(vec![MemoryData::text(f)]))
             .ok_or_else(|| format!("no file `{relative}` was given with these policies")),
         PackSource::Dir(dir) => {
-            let real = inside(dir, relative)?;
-            data_files_at(&real)
+            let guard = FolderGuard::pack(dir).map_err(|e| e.to_string())?;
+            let path = dir.join(relative);
+            let real = guard.member(&path).map_err(|e| e.to_string())?;
+            // A folder is listed by the path as spelled, so that its files are named in the
+            // pack's terms; a file is read by its canonical path, checked just now.
+            if real.is_dir() {
+                data_files_in(&guard, &path)
+            } else {
+                data_files_in_place(&real)
+            }
         }
     }
 }
 
 /// The data files at a path given on the command line (`--table NAME=PATH`): the file, or the
-/// files of the folder, in name order.
+/// files of the folder, in name order. The path is the user's and may be anywhere, but a
+/// folder's files must stay inside it.
 pub fn data_files_at(path: &Path) -> Result<DataLocation, String> {
     if path.is_dir() {
-        let files = list_files(path, |name| {
-            !Path::new(name)
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .map_err(|_| format!("cannot read the folder `{}`", path.display()))?;
-        if files.is_empty() {
-            return Err(format!("the folder `{}` holds no files", path.display()));
-        }
-        return Ok(DataLocation::Files(files));
+        let guard = FolderGuard::data(path).map_err(|e| e.to_string())?;
+        return data_files_in(&guard, path);
     }
-    if !path.is_file() {
-        return Err(format!(
+    data_files_in_place(path)
+}
+
+/// The data files at a path inside a guarded folder: the file, or the files of a folder under
+/// it, each of which must stay inside the guarded folder.
+fn data_files_in(guard: &FolderGuard, path: &Path) -> Result<DataLocation, String> {
+    if !path.is_dir() {
+        return data_files_in_place(path);
+    }
+    let files = list_files(path, |name| {
+        !Path::new(name)
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    })
+    .map_err(|_| format!("cannot read the folder `{}`", path.display()))?;
+    if files.is_empty() {
+        return Err(format!("the folder `{}` holds no files", path.display()));
+    }
+    let files = files
+        .iter()
+        .map(|file| guard.member(file).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    Ok(DataLocation::Files(files))
+}
+
+/// A single data file: it must be a regular file (it is read whole, so a FIFO or a device
+/// would never end).
+fn data_files_in_place(path: &Path) -> Result<DataLocation, String> {
+    safe_file::open_regular(path).map_err(|e| match e {
+        FileRefused::Io { .. } => format!(
             "`{}` is not a file or a folder that can be read",
             path.display()
-        ));
-    }
+        ),
+        refused => refused.to_string(),
+    })?;
     Ok(DataLocation::Files(vec![path.to_path_buf()]))
 }
 
@@ -165,7 +215,8 @@ pub fn read_located(location: &DataLocation) -> Result<Vec<crate::ncci::DataFile
         DataLocation::Files(paths) => paths
             .iter()
             .map(|path| {
-                let bytes = read_limited(path, limits::MAX_DATA_BYTES, "data file")?;
+                let bytes = read_bounded(path, limits::MAX_DATA_BYTES, "data file")
+                    .map_err(|e| e.to_string())?;
                 file(path.display().to_string(), &bytes)
             })
             .collect(),
@@ -180,32 +231,14 @@ fn cited_name(path: &Path) -> String {
     )
 }
 
-/// A path relative to a folder, refused when a link leads out of the folder.
-fn inside(dir: &Path, relative: &str) -> Result<PathBuf, String> {
-    let path = dir.join(relative);
-    let root = dir
-        .canonicalize()
-        .map_err(|e| format!("cannot read the folder `{}`: {e}", dir.display()))?;
-    let real = path
-        .canonicalize()
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    if !real.starts_with(&root) {
-        return Err(format!(
-            "`{relative}` leads outside the pack folder (through a link)"
-        ));
-    }
-    Ok(real)
-}
-
-/// Reads a file by its path relative to a folder, refusing one that a link leads out of.
+/// Reads a file by its path relative to a folder, refusing one that leads out of the folder.
 /// Text that is not UTF-8 is read as Latin-1.
 fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
     let path = dir.join(relative);
-    let real = inside(dir, relative)?;
-    if !real.is_file() {
-        return Err(format!("`{}` is not a regular file", path.display()));
-    }
-    let bytes = read_limited(&real, limits::MAX_DATA_BYTES, "data file")?;
+    let guard = FolderGuard::pack(dir).map_err(|e| e.to_string())?;
+    let real = guard.member(&path).map_err(|e| e.to_string())?;
+    let bytes = read_bounded(&real, limits::MAX_DATA_BYTES, "data file")
+        .map_err(|e| e.named(&path).to_string())?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
@@ -220,7 +253,7 @@ fn read_inside(dir: &Path, relative: &str) -> Result<PolicyText, String> {
 /// is, else among the embedded standard pack's files. Like a table's data, it must stay inside
 /// the folder.
 pub fn read_beside(file: &str, relative: &str) -> Result<PolicyText, String> {
-    check_relative(relative)?;
+    let normal = check_relative(relative)?;
     let folder = Path::new(file).parent().unwrap_or(Path::new(""));
     if Path::new(file).is_file() {
         let folder = if folder.as_os_str().is_empty() {
@@ -232,9 +265,9 @@ pub fn read_beside(file: &str, relative: &str) -> Result<PolicyText, String> {
     }
     let folder = folder.to_string_lossy();
     let name = if folder.is_empty() {
-        relative.to_string()
+        normal
     } else {
-        format!("{}/{relative}", folder.trim_end_matches('/'))
+        format!("{}/{normal}", folder.trim_end_matches('/'))
     };
     find_file(STANDARD_PACK.to_vec(), &name)
         .ok_or_else(|| format!("there is no file `{relative}` beside `{file}`"))
@@ -245,8 +278,10 @@ fn find_file(files: Vec<(&str, &str)>, name: &str) -> Option<PolicyText> {
     files.into_iter().find(|(n, _)| *n == name).map(policy_text)
 }
 
-/// A data path must stay inside its pack: relative, and never through `..`.
-fn check_relative(relative: &str) -> Result<(), String> {
+/// A data path must stay inside its pack: relative, and its `..` never climbing above the
+/// pack's folder. Returns the path with `.` and `..` resolved by their spelling, to find a file
+/// held in memory; a folder on disk is judged again on the canonical path, links included.
+fn check_relative(relative: &str) -> Result<String, String> {
     let path = Path::new(relative);
     if relative.is_empty() {
         return Err("the path is empty".into());
@@ -256,16 +291,23 @@ fn check_relative(relative: &str) -> Result<(), String> {
             "`{relative}` is not a path inside the pack; write it relative to the pack's folder"
         ));
     }
-    if path
-        .components()
-        .any(|c| matches!(c, std::path::Component::ParentDir))
-        || relative.split(['/', '\\']).any(|part| part == "..")
-    {
+    let slashed = relative.replace('\\', "/");
+    if climbs_out(Path::new(&slashed)) {
         return Err(format!(
             "`{relative}` leads outside the pack folder; a pack reads only its own files"
         ));
     }
-    Ok(())
+    let mut parts: Vec<&str> = Vec::new();
+    for part in slashed.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 /// The policy tests (`*.test.policy`) of a pack, in path order.
@@ -322,11 +364,13 @@ fn read_at(
     if path.is_dir() {
         return read_files(path, keep);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    // A file named on the command line may be anywhere, but is read like a pack's own: a
+    // regular file, under the size limit.
+    let text = read_policy_file(path, what).map_err(|reason| {
         PolicyDiagnostic::general(PackUnreadable {
             what,
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason,
             help: "name `*.policy` files or folders that hold them".into(),
         })
     })?;
@@ -334,6 +378,13 @@ fn read_at(
         name: path.display().to_string(),
         text,
     }])
+}
+
+/// The text of a policy or test file: a regular file of at most
+/// [`limits::MAX_POLICY_BYTES`], in UTF-8.
+pub fn read_policy_file(path: &Path, what: &'static str) -> Result<String, String> {
+    let bytes = read_bounded(path, limits::MAX_POLICY_BYTES, what).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
 }
 
 /// Whether a file given in memory holds policies: it need not be named `*.policy` (an editor
@@ -439,36 +490,20 @@ fn list_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PathBuf>, Policy
     Ok(paths)
 }
 
-/// Reads a file of at most `limit` bytes.
-pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
-        .len();
-    if size > limit {
-        return Err(format!(
-            "`{}` is {size} bytes, over the limit of {limit} bytes for a {what}",
-            path.display()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))
-}
-
-/// The files under a folder that `keep` selects, in path order.
+/// The files under a pack folder that `keep` selects, in path order, each read as a policy
+/// file: inside the folder, regular, and under the size limit.
 fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, PolicyDiagnostic> {
+    let guard = FolderGuard::pack(dir).map_err(|e| refused("pack folder", dir, e))?;
     list_files(dir, keep)?
         .into_iter()
         .map(|path| {
-            let bytes =
-                read_limited(&path, limits::MAX_POLICY_BYTES, "policy file").map_err(|reason| {
-                    PolicyDiagnostic::general(PackUnreadable {
-                        what: "policy file",
-                        path: path.display().to_string(),
-                        reason,
-                        help: "a policy file holds rules written by hand; put large code lists \
-                               in a table"
-                            .into(),
-                    })
-                })?;
+            let bytes = guard
+                .member(&path)
+                .and_then(|real| {
+                    read_bounded(&real, limits::MAX_POLICY_BYTES, "policy file")
+                        .map_err(|e| e.named(&path))
+                })
+                .map_err(|e| refused("policy file", &path, e))?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 PolicyDiagnostic::general(PackUnreadable {
                     what: "policy file",
@@ -485,6 +520,27 @@ fn read_files(dir: &Path, keep: fn(&str) -> bool) -> Result<Vec<PolicyText>, Pol
         .collect()
 }
 
+/// A pack file refused by [`safe_file`], as a diagnostic: the help says what a pack may hold.
+fn refused(what: &'static str, path: &Path, e: FileRefused) -> PolicyDiagnostic {
+    let help = match e {
+        FileRefused::NotRegular { .. } => "a pack holds regular files only; remove it",
+        FileRefused::LinkLeadsOut { .. } | FileRefused::LeadsOut { .. } => {
+            "a pack reads only its own files: copy the file into the pack folder"
+        }
+        FileRefused::TooLarge { .. } if what == "policy file" => {
+            "a policy file holds rules written by hand; put large code lists in a table"
+        }
+        FileRefused::TooLarge { .. } => "keep files over the limit out of the pack folder",
+        FileRefused::Io { .. } => "give `--pack` a folder that holds the pack's `.policy` files",
+    };
+    PolicyDiagnostic::general(PackUnreadable {
+        what,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+        help: help.into(),
+    })
+}
+
 /// A SHA-256 of every file of a pack (its path in the pack, then its bytes), in path order:
 /// the same files give the same hash, so an auditor can tell exactly which rules ran.
 pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
@@ -498,8 +554,15 @@ pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
     };
     match source {
         PackSource::Dir(dir) => {
+            let guard = FolderGuard::pack(dir).map_err(|e| refused("pack folder", dir, e))?;
             for path in list_files(dir, |_| true)? {
-                let bytes = std::fs::read(&path).map_err(|e| unreadable("pack file", &path, e))?;
+                let bytes = guard
+                    .member(&path)
+                    .and_then(|real| {
+                        read_bounded(&real, limits::MAX_DATA_BYTES, "pack file")
+                            .map_err(|e| e.named(&path))
+                    })
+                    .map_err(|e| refused("pack file", &path, e))?;
                 let name = path.strip_prefix(dir).unwrap_or(&path);
                 let name: Vec<String> = name
                     .components()
@@ -533,12 +596,6 @@ pub fn content_hash(source: &PackSource) -> Result<String, PolicyDiagnostic> {
 /// listed counts as one, so that loading it reports why.
 pub fn holds_policies(dir: &Path) -> bool {
     list_files(dir, is_policy_file).map_or(true, |files| !files.is_empty())
-}
-
-/// The name a pack folder's manifest (`pack.policy`) gives it, if it has one that reads.
-pub fn manifest_name(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join("pack.policy")).ok()?;
-    manifest_in(&text).map(|p| p.name.text)
 }
 
 /// The manifest of the embedded standard pack, read on its own: its name and version, without
@@ -581,19 +638,6 @@ fn manifest_in(text: &str) -> Option<crate::syntax::ast::PackDecl> {
         crate::syntax::ast::Item::Pack(p) => Some(p),
         _ => None,
     })
-}
-
-/// Drops the embedded standard pack when a folder given stands for it (its manifest names it
-/// `standard`, as `policies/` in this repository does): the files on disk are the ones being
-/// worked on, and loading both would define everything twice.
-pub fn prefer_standard_on_disk(sources: &mut Vec<PackSource>) {
-    let on_disk = sources.iter().any(|s| match s {
-        PackSource::Dir(dir) => manifest_name(dir).as_deref() == Some(STANDARD_NAME),
-        _ => false,
-    });
-    if on_disk {
-        sources.retain(|s| *s != PackSource::Standard);
-    }
 }
 
 /// The name of the standard pack, as its manifest gives it.

@@ -44,8 +44,7 @@
 
 #[doc(hidden)]
 pub mod batch;
-#[doc(hidden)]
-pub mod check;
+mod check;
 #[doc(hidden)]
 pub mod claim;
 #[doc(hidden)]

@@ -165,12 +165,13 @@ impl Status {
     }
 }
 
-/// What a finding asks for: the five actions of the language. The language may gain actions,
-/// so match with a wildcard arm.
+/// What a finding asks for: the five actions of the language.
+///
+/// Not `#[non_exhaustive]`, like [`Status`]: a new action is a new value of a closed list of
+/// the result format, so a new major version of it (docs/formats.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(description = "What a finding asks for: the five actions of the language.")]
-#[non_exhaustive]
 pub enum ActionName {
     /// Refuse the line or claim.
     Deny,
@@ -268,7 +269,6 @@ pub struct Change {
 /// The kind of change: `add_modifier`, `remove_modifier` or `remove_line`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum ChangeOp {
     /// Add `modifier` to the line.
     AddModifier,

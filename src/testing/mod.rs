@@ -4,6 +4,35 @@
 //! exactly as `check` reads a claim, so a test exercises the same path as production. Each
 //! expectation that does not hold becomes a diagnostic at the expectation, showing what was
 //! expected and what the packs actually found.
+//!
+//! A pack's rules can be unit-tested from Rust the same way, the test text inline or read from
+//! a `*.test.policy` file:
+//!
+//! ```
+//! use claimrules::testing::run_tests;
+//! use claimrules::{Engine, PolicyText};
+//!
+//! let engine = Engine::builder()
+//!     .policy(
+//!         "acme.policy",
+//!         "rule acme.bundled\n  77002 with 27093, 27095 denied\n",
+//!     )
+//!     .build()?;
+//! let tests = PolicyText {
+//!     name: "acme.test.policy".into(),
+//!     text: [
+//!         "test \"77002 is bundled into hip arthrography\"",
+//!         "  claim on 2024-01-01",
+//!         "    line 27093",
+//!         "    line 77002",
+//!         "  expect deny on 77002 from acme.bundled",
+//!     ]
+//!     .join("\n"),
+//! };
+//! let report = run_tests(&engine, &[tests]);
+//! assert_eq!((report.passed, report.failed), (1, 0), "{:?}", report.diagnostics);
+//! # Ok::<(), claimrules::Diagnostics>(())
+//! ```
 
 mod cases;
 mod claim;

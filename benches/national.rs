@@ -366,29 +366,28 @@ impl HandWritten {
     }
 }
 
-fn finding(rule: &str, line: &claimrules::claim::Line, message: String, row: u32) -> Finding {
-    Finding {
-        rule: rule.to_string(),
-        action: ActionName::Deny,
-        lines: vec![line.number()],
-        code: Some(line.code.to_string()),
-        suggested_code: None,
-        change: None,
+fn finding(rule: &str, line: &claimrules::Line, message: String, row: u32) -> Finding {
+    let mut finding = Finding::new(
+        rule,
+        ActionName::Deny,
         message,
-        policy: PolicyRef {
+        PolicyRef {
             file: "hand-written".into(),
             line: 0,
             column: 0,
         },
-        table: Some(TableRef {
-            name: "ncci_ptp".into(),
-            file: "ptp_practitioner_v30.1_2024q2.tsv".into(),
-            line: row,
-        }),
-        pack: PackRef {
+        PackRef {
             name: "hand-written".into(),
             version: None,
         },
-        order: (line.number(), 0, 0),
-    }
+    );
+    finding.lines = vec![line.number()];
+    finding.code = Some(line.code.to_string());
+    finding.table = Some(TableRef {
+        name: "ncci_ptp".into(),
+        file: "ptp_practitioner_v30.1_2024q2.tsv".into(),
+        line: row,
+    });
+    finding.order = (line.number(), 0, 0);
+    finding
 }

@@ -26,6 +26,7 @@ impl Code {
         Some(Code(code))
     }
 
+    /// The code's five characters, upper-cased.
     pub fn as_str(&self) -> &str {
         // Only ASCII alphanumerics are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("?????")
@@ -49,6 +50,7 @@ impl fmt::Debug for Code {
 pub struct Modifier([u8; 2]);
 
 impl Modifier {
+    /// Reads a modifier; `None` unless it is exactly two letters or digits.
     pub fn parse(text: &str) -> Option<Modifier> {
         let bytes = text.as_bytes();
         if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_alphanumeric) {
@@ -60,6 +62,7 @@ impl Modifier {
         ]))
     }
 
+    /// The modifier's two characters, upper-cased.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("??")
     }
@@ -104,10 +107,12 @@ impl Diagnosis {
 pub struct DiagnosisPattern {
     /// The code or prefix, without dot.
     pub compact: Box<str>,
+    /// Whether it matches every code that starts with `compact`.
     pub prefix: bool,
 }
 
 impl DiagnosisPattern {
+    /// Reads a pattern as a policy writes it; `None` when it is no ICD-10-CM code or prefix.
     pub fn parse(text: &str) -> Option<DiagnosisPattern> {
         let (body, prefix) = match text.strip_suffix('*') {
             Some(body) => (body.strip_suffix('.').unwrap_or(body), true),
@@ -125,6 +130,7 @@ impl DiagnosisPattern {
         })
     }
 
+    /// Whether the claim's diagnosis is this code, or starts with this prefix.
     pub fn matches(&self, diagnosis: &Diagnosis) -> bool {
         if self.prefix {
             diagnosis.compact().starts_with(&*self.compact)
@@ -171,7 +177,9 @@ pub fn parse_date(text: &str) -> Option<Date> {
 /// 16.1 is 2010-04-01, 30.0 is 2024-01-01.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NcciVersion {
+    /// `M`: the year, counted from 1994.
     pub major: u16,
+    /// `Q`: the quarter, from 0.
     pub quarter: u8,
 }
 

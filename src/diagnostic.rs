@@ -21,6 +21,7 @@ pub struct PolicyDiagnostic {
 
 impl PolicyDiagnostic {
     /// A diagnostic about `file`; its first label gives its line and column.
+    #[doc(hidden)]
     pub fn in_file(inner: impl Diagnostic + Send + Sync + 'static, file: &SourceFile) -> Self {
         let position = inner
             .labels()
@@ -35,6 +36,7 @@ impl PolicyDiagnostic {
     }
 
     /// A diagnostic about no file in particular (a folder that cannot be read, say).
+    #[doc(hidden)]
     pub fn general(inner: impl Diagnostic + Send + Sync + 'static) -> Self {
         PolicyDiagnostic {
             inner: Arc::new(inner),
@@ -54,6 +56,8 @@ impl PolicyDiagnostic {
         self.position
     }
 
+    /// Whether it stops packs from loading (or a test from passing); warnings and advice do
+    /// not.
     pub fn is_error(&self) -> bool {
         !matches!(
             self.severity(),
@@ -127,23 +131,30 @@ impl Diagnostic for PolicyDiagnostic {
     }
 }
 
-/// Every diagnostic of a load, errors first, then warnings, each in file order.
+/// Every diagnostic of a load, errors first, then warnings, each in file order: the error of
+/// [`EngineBuilder::build`](crate::EngineBuilder::build), and the warnings of
+/// [`Engine::warnings`](crate::Engine::warnings).
 #[derive(Debug, Default)]
 pub struct Diagnostics(pub Vec<PolicyDiagnostic>);
 
 impl Diagnostics {
+    /// Adds a diagnostic at the end.
     pub fn push(&mut self, d: PolicyDiagnostic) {
         self.0.push(d);
     }
+    /// Whether any of them is an error, not a warning: packs with one do not load.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(PolicyDiagnostic::is_error)
     }
+    /// Whether there are none at all, warnings included.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// How many there are, warnings included.
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    /// Each diagnostic in order; [`PolicyDiagnostic::render`] shows one as the command does.
     pub fn iter(&self) -> impl Iterator<Item = &PolicyDiagnostic> {
         self.0.iter()
     }

@@ -34,14 +34,34 @@ const _: () = {
     assert_send_sync::<Engine>();
 };
 
-/// Options for one evaluation.
+/// Options for one evaluation: `EvalOptions::default()`, then the `with_` methods. More
+/// options will come, so it is `#[non_exhaustive]`.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct EvalOptions {
     /// Add to each result the facts derived and every rule considered, fired or not.
     pub explain: bool,
 }
 
-/// Which packs to load, in order.
+impl EvalOptions {
+    /// With `explain`, each result carries its [`Explanation`](crate::Explanation): what was
+    /// read from the note, what was derived, and every rule considered (`--explain`).
+    pub fn with_explain(mut self, explain: bool) -> EvalOptions {
+        self.explain = explain;
+        self
+    }
+}
+
+/// Which packs to load, in order; [`Engine::builder`] starts one with the standard pack.
+///
+/// ```no_run
+/// use claimrules::{Engine, PackSource};
+///
+/// let engine = Engine::builder()
+///     .pack(PackSource::Dir("examples/packs/acme-health".into()))
+///     .build()?;
+/// # Ok::<(), claimrules::Diagnostics>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct EngineBuilder {
     sources: Vec<PackSource>,
@@ -80,6 +100,7 @@ impl EngineBuilder {
 
     /// Puts a row in place of the data file's row for its code in the table it names (a
     /// policy test's `given table … row …`).
+    #[doc(hidden)]
     pub fn table_row(mut self, row: TableRow) -> Self {
         self.given_rows.push(row);
         self
@@ -295,7 +316,8 @@ fn default_pack_name(source: &PackSource, earlier: &[PackOrigin]) -> String {
 }
 
 impl Engine {
-    /// Starts an engine with the standard pack; add packs and call `build`.
+    /// Starts an engine with the standard pack; add packs and call
+    /// [`build`](EngineBuilder::build).
     pub fn builder() -> EngineBuilder {
         EngineBuilder::default()
     }
@@ -316,10 +338,11 @@ impl Engine {
         eval::evaluate(&self.program, &owned, options.explain)
     }
 
-    /// Judges a claim that [`normalize`] has already been run on (or that [`parse_claim`]
-    /// returned), without copying it: for callers that hold many claims in memory and judge
-    /// them repeatedly, such as a benchmark. A claim that was not normalized may be judged
-    /// with missing line numbers; use [`Engine::evaluate`] when unsure.
+    /// Judges a claim that [`ClaimBuilder::build`](crate::ClaimBuilder::build) returned (or
+    /// that the claim reader's `normalize` has been run on), without copying it: for callers
+    /// that hold many claims in memory and judge them repeatedly, such as a benchmark. A claim
+    /// deserialized with serde alone may be judged with missing line numbers; use
+    /// [`Engine::evaluate`] when unsure.
     pub fn evaluate_normalized(&self, claim: &Claim, options: EvalOptions) -> ClaimResult {
         eval::evaluate(&self.program, claim, options.explain)
     }
@@ -368,7 +391,7 @@ impl Engine {
         facts
     }
 
-    /// Judges one claim as an input reader found it ([`crate::input`]).
+    /// Judges one claim as an input reader found it.
     pub fn evaluate_item(&self, input: &ClaimInput, options: EvalOptions) -> ClaimResult {
         match input {
             ClaimInput::Json(raw) => self.evaluate_raw(raw, options),
@@ -400,6 +423,7 @@ impl Engine {
     }
 
     /// The same packs again with these table rows in force as well: a policy test's `given`.
+    #[doc(hidden)]
     pub fn with_table_rows(&self, rows: &[TableRow]) -> Result<Engine, Diagnostics> {
         let mut builder = self.builder.clone();
         builder.given_rows.extend_from_slice(rows);
@@ -408,6 +432,7 @@ impl Engine {
 
     /// A loaded pack and the packs it is layered on (its `extends`, down to the bottom),
     /// bottom first.
+    #[doc(hidden)]
     pub fn pack_chain(&self, pack: PackId) -> Vec<PackId> {
         let mut chain = Vec::new();
         let mut at = Some(pack);
@@ -421,6 +446,7 @@ impl Engine {
 
     /// The engine of one loaded pack as its authors test it: the pack on the packs it is
     /// layered on ([`Engine::pack_chain`]), without the packs beside or above it.
+    #[doc(hidden)]
     pub fn pack_layer(&self, pack: PackId) -> Result<Engine, Diagnostics> {
         let builder = EngineBuilder {
             sources: self
@@ -446,6 +472,7 @@ impl Engine {
     }
 
     /// The compiled policies, for tools that inspect them.
+    #[doc(hidden)]
     pub fn program(&self) -> &Program {
         &self.program
     }

@@ -1,42 +1,91 @@
 //! `claimrules`: a small declarative language for payer and medical-coding policies, and the
 //! engine that runs it over claims.
 //!
-//! Load packs once into an [`Engine`], then judge many claims, from many threads:
+//! Load packs once into an [`Engine`], then judge many claims, from many threads. A claim is
+//! built in code with [`Claim::builder`], read with serde from the claim format of
+//! docs/formats.md, or read from JSON or X12 text with [`Engine::evaluate_input`]:
 //!
 //! ```
-//! use claimrules::{Engine, EvalOptions};
+//! use claimrules::{ActionName, Claim, Engine, EvalOptions, LineBuilder, Status};
 //!
-//! let engine = Engine::standard().expect("the standard pack loads");
-//! let claim = r#"{"id": "CLM-1", "service_date": "2010-03-31",
-//!                 "lines": [{"code": "27093"}, {"code": "77002"}]}"#;
-//! let results = engine.evaluate_input(claim, EvalOptions::default());
-//! assert_eq!(results[0].status, claimrules::Status::Deny);
+//! // Build once: reading and checking the packs is the slow part.
+//! let engine = Engine::standard()?;
+//!
+//! // Hip arthrography, with fluoroscopic guidance billed on its own line.
+//! let claim = Claim::builder("CLM-1")
+//!     .service_date("2010-03-31")
+//!     .line(LineBuilder::new("27093"))
+//!     .line(LineBuilder::new("77002"))
+//!     .build()?;
+//!
+//! let result = engine.evaluate(&claim, EvalOptions::default());
+//! assert_eq!(result.status, Status::Deny);
+//! let finding = &result.findings[0];
+//! assert_eq!(finding.action, ActionName::Deny);
+//! assert_eq!(finding.lines, [2]);
+//! assert_eq!(finding.code.as_deref(), Some("77002"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The pipeline, one module per phase: [`syntax`] (pest grammar → AST) → `check` (names,
-//! types, literals → compiled program) → `eval` (tree walk over one claim) → [`report`].
+//! [`ClaimResult`] serializes to the result format of docs/formats.md (with its
+//! `format_version`) and reads back from it. [`EngineBuilder`] layers a payer's packs over the
+//! standard one; [`testing`] runs a pack's `*.test.policy` files, for unit tests of rules.
+//!
+//! # The promised API, and the rest
+//!
+//! What this page lists is the library's API, kept stable under semantic versioning. The
+//! modules left out of these docs (`syntax`, `pack`, `input`, `report`, `ncci`, `batch` and the
+//! others that `pub` still exposes) are internal to the `claimrules` command and its tests:
+//! they may change in any release. The pipeline, one module per phase: `syntax` (pest grammar →
+//! AST) → `check` (names, types, literals → compiled program) → `eval` (tree walk over one
+//! claim) → `report`; docs/ARCHITECTURE.md walks through it.
 
+#![warn(missing_docs)]
+
+#[doc(hidden)]
 pub mod batch;
-pub mod check;
+mod check;
+#[doc(hidden)]
 pub mod claim;
+#[doc(hidden)]
 pub mod codes;
-pub mod diagnostic;
+mod diagnostic;
 mod engine;
 mod eval;
+#[doc(hidden)]
 pub mod input;
+#[doc(hidden)]
 pub mod ir;
+#[doc(hidden)]
 pub mod ncci;
+#[doc(hidden)]
 pub mod note;
+#[doc(hidden)]
 pub mod pack;
+#[doc(hidden)]
 pub mod replay;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod schema;
+#[doc(hidden)]
 pub mod syntax;
 pub mod testing;
 
-pub use claim::{Claim, ClaimError, RawClaim};
+pub use claim::{
+    Claim, ClaimBuilder, ClaimError, Line, LineBuilder, PlaceOfService, Procedure, Provider,
+    RawClaim, ServiceDate,
+};
+pub use codes::{Code, Date, Diagnosis, Modifier};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};
 pub use engine::{Engine, EngineBuilder, EvalOptions};
-pub use input::{ClaimInput, InputFormat, InputItem};
-pub use pack::PackSource;
-pub use report::{ActionName, ClaimResult, Finding, OutputFormat, Status, FORMAT_VERSION};
+pub use input::ClaimInput;
+// Used by the command with `input::Claims`, which is internal.
+#[doc(hidden)]
+pub use input::{InputFormat, InputItem};
+pub use pack::{PackSource, PackUnreadable, PolicyText};
+pub use report::{
+    ActionName, Change, ChangeOp, ClaimFacts, ClaimResult, DerivedFact, Explanation, FactSource,
+    Finding, FormatVersion, LineMinutes, NoteSource, OutputFormat, PackRef, PolicyRef, RuleTrace,
+    Status, TableRef, FORMAT_VERSION,
+};

@@ -95,7 +95,7 @@ fn bad_claims_name_the_json_path(#[case] claim: &str, #[case] path: &str, #[case
 fn a_json_line_may_carry_its_minutes() {
     let engine = Engine::standard().expect("loads");
     let claim = r#"{"id":"m","service_date":"2024-01-01","lines":[{"code":"00400","minutes":45}]}"#;
-    let result = common::judge_with(&engine, claim, EvalOptions { explain: true });
+    let result = common::judge_with(&engine, claim, EvalOptions::default().with_explain(true));
     assert_ne!(result.status, Status::Error, "{:?}", result.errors);
     let explain = result.explain.expect("explained");
     assert_eq!(

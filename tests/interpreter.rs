@@ -42,7 +42,7 @@ fn im_nail_makes_a_percutaneous_code_a_review_and_explains_why() {
         &[("27756", &["RT"])],
         r#"{"hardware": ["im_nail"]}"#,
     );
-    let result = judge_with(&engine, &c, EvalOptions { explain: true });
+    let result = judge_with(&engine, &c, EvalOptions::default().with_explain(true));
     assert_eq!(result.status, Status::Review);
     assert_eq!(
         summary(&result.findings),
@@ -219,7 +219,7 @@ fn explain_says_what_was_not_evaluated_and_why() {
         &engine,
         r#"{"id":"a","service_date":"2024-01-02","place_of_service":"22","lines":[{"code":"77002"}],
             "documentation":{"fluoroscopy_minutes":1,"fluoroscopy_indication":"x"}}"#,
-        EvalOptions { explain: true },
+        EvalOptions::default().with_explain(true),
     );
     let trace = result
         .explain

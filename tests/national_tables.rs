@@ -245,7 +245,7 @@ fn the_command_line_points_a_table_at_other_data() {
 )]
 fn explain_says_why_an_edit_spared_a_line(#[case] claim: &str, #[case] reason: &str) {
     let engine = Engine::standard().expect("the standard pack loads");
-    let result = common::judge_with(&engine, claim, EvalOptions { explain: true });
+    let result = common::judge_with(&engine, claim, EvalOptions::default().with_explain(true));
     let traces = &result.explain.as_ref().expect("explained").rules;
     let trace = traces
         .iter()

@@ -75,7 +75,7 @@ fn an_im_nail_that_was_not_used_is_not_read_and_the_treatment_is_not_open() {
             "28406",
             serde_json::json!({"note": "The IM nail was not used; K-wires only"}),
         ),
-        EvalOptions { explain: true },
+        EvalOptions::default().with_explain(true),
     );
     let explain = result.explain.expect("explained");
     assert!(
@@ -135,7 +135,7 @@ fn explain_shows_the_words_and_their_character_span() {
     let result = judge_with(
         &engine,
         &claim("28406", serde_json::json!({"note": note})),
-        EvalOptions { explain: true },
+        EvalOptions::default().with_explain(true),
     );
     let explain = result.explain.as_ref().expect("explained");
     let guidance = explain

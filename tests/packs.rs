@@ -139,7 +139,7 @@ fn explain_shows_the_reason_a_rule_is_disabled_and_what_overrides_a_rule() {
     let claim = r#"{"id": "X-1", "service_date": "2024-05-14", "diagnoses": ["S82.251C"],
       "lines": [{"code": "20696", "modifiers": ["LT", "RT"]}, {"code": "76000"}, {"code": "77003"}],
       "documentation": {"external_fixation": true, "fluoroscopy_minutes": 1, "fluoroscopy_indication": "frame"}}"#;
-    let result = judge_with(&engine, claim, EvalOptions { explain: true });
+    let result = judge_with(&engine, claim, EvalOptions::default().with_explain(true));
     let traces = &result.explain.as_ref().expect("explained").rules;
     let reason = |rule: &str| {
         traces

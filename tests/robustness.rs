@@ -41,7 +41,7 @@ proptest! {
     #[test]
     fn json_claims_never_panic(bytes in near(CLAIM)) {
         for item in Claims::new(&bytes[..], Some(InputFormat::Json)) {
-            let result = engine().evaluate_item(&item.claim, EvalOptions { explain: true });
+            let result = engine().evaluate_item(&item.claim, EvalOptions::default().with_explain(true));
             prop_assert!(result.errors.iter().all(|e| !e.message.is_empty()));
         }
     }

@@ -279,7 +279,7 @@ fn every_result_the_engine_gives_matches_the_result_schema() {
     let mut results = 0;
     let mut judge = |engine: &Engine, text: &str, what: &str| {
         for explain in [false, true] {
-            let got = engine.evaluate_input(text, EvalOptions { explain });
+            let got = engine.evaluate_input(text, EvalOptions::default().with_explain(explain));
             results += got.len();
             assert!(
                 got.iter().all(|r| r.explain.is_some() == explain),

@@ -436,7 +436,7 @@ fn a_line_in_minutes_is_one_unit(
     );
 
     let engine = common::engine_with(UNITS_POLICY);
-    let result = engine.evaluate(claim, EvalOptions { explain: true });
+    let result = engine.evaluate(claim, EvalOptions::default().with_explain(true));
     let fired = result
         .findings
         .iter()

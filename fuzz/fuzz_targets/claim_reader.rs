@@ -14,6 +14,6 @@ fn engine() -> &'static Engine {
 
 fuzz_target!(|bytes: &[u8]| {
     for item in Claims::new(bytes, Some(InputFormat::Json)) {
-        let _ = engine().evaluate_item(&item.claim, EvalOptions { explain: true });
+        let _ = engine().evaluate_item(&item.claim, EvalOptions::default().with_explain(true));
     }
 });

@@ -1,7 +1,9 @@
 //! Claims: the input model and how it is read.
 
+mod builder;
 pub mod model;
 pub mod read;
 
-pub use model::{Claim, Line, Procedure, Provider};
+pub use builder::{ClaimBuilder, LineBuilder};
+pub use model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 pub use read::{normalize, parse_claim, ClaimError, RawClaim};

@@ -8,15 +8,25 @@ use std::fmt;
 use indexmap::IndexMap;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::check::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
 /// One professional claim: the JSON object that `claimrules check` reads.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+///
+/// Build one in code with [`Claim::builder`], or read one with serde: it serializes to the claim
+/// format of docs/formats.md, and a serialized claim reads back to an equal one. The claim
+/// format gains optional fields in minor versions, so the struct is `#[non_exhaustive]`: read
+/// its fields freely, and make one with the builder or serde.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "claimrules claim")]
+#[schemars(
+    title = "claimrules claim",
+    // The schema describes the JSON, not the Rust API.
+    description = "One professional claim: the JSON object that `claimrules check` reads."
+)]
+#[non_exhaustive]
 pub struct Claim {
     /// The claim's id, repeated as `claim` in its result.
     pub id: String,
@@ -49,8 +59,9 @@ pub struct Claim {
 }
 
 /// The provider of a claim.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Provider {
     /// The NUCC taxonomy code, e.g. `207L00000X`.
     #[serde(default)]
@@ -66,8 +77,14 @@ pub struct Provider {
 /// `minutes` is the time of a line billed in minutes (anesthesia: X12 `SV103` = `MJ`). Such a
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+///
+/// [`Line::new`] makes a line of one unit for a code; its setters add the rest.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    description = "A service line. `line` defaults to the line's 1-based position (filled in by the reader), `units` and `session` to 1.\n\n`minutes` is the time of a line billed in minutes (anesthesia: X12 `SV103` = `MJ`). Such a line is one service: its `units` stay the count of services (1 unless given), so that unit edits (MUE, `units on the date of service`) never count minutes as units."
+)]
+#[non_exhaustive]
 pub struct Line {
     /// The line number, from 1, not used by another line of the claim; by default the line's
     /// 1-based position in `lines`.
@@ -91,9 +108,51 @@ pub struct Line {
 }
 
 impl Line {
+    /// A line billing `code` once, in session 1, numbered by its position in the claim.
+    pub fn new(code: Code) -> Line {
+        Line {
+            line: None,
+            code,
+            modifiers: Vec::new(),
+            units: 1,
+            session: 1,
+            minutes: None,
+        }
+    }
+
     /// The line number, which the reader always fills in.
     pub fn number(&self) -> u32 {
         self.line.unwrap_or(0)
+    }
+
+    /// Gives the line its own number instead of its position in the claim.
+    pub fn with_number(mut self, number: u32) -> Line {
+        self.line = Some(number);
+        self
+    }
+
+    /// Appends a modifier, after those already on the line.
+    pub fn with_modifier(mut self, modifier: Modifier) -> Line {
+        self.modifiers.push(modifier);
+        self
+    }
+
+    /// Bills the service this many times.
+    pub fn with_units(mut self, units: u32) -> Line {
+        self.units = units;
+        self
+    }
+
+    /// Puts the line in another session (encounter) of the date of service.
+    pub fn with_session(mut self, session: u32) -> Line {
+        self.session = session;
+        self
+    }
+
+    /// Bills the line in minutes (anesthesia time); its units stay the count of services.
+    pub fn with_minutes(mut self, minutes: u32) -> Line {
+        self.minutes = Some(minutes);
+        self
     }
 }
 
@@ -102,8 +161,9 @@ fn one() -> u32 {
 }
 
 /// An ICD-10-PCS procedure. `approach` defaults to the one the code's fifth character gives.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Procedure {
     /// The ICD-10-PCS code, e.g. `0QSG34Z`.
     pub code: String,
@@ -128,6 +188,19 @@ pub struct ServiceDate(pub Date);
 /// A two-digit CMS place-of-service code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaceOfService(pub Box<str>);
+
+impl PlaceOfService {
+    /// Reads a place of service; `None` unless it is exactly two digits.
+    pub fn parse(text: &str) -> Option<PlaceOfService> {
+        (text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| PlaceOfService(text.into()))
+    }
+
+    /// The two digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// The schema of a type read from one string: the pattern it must match, what it is, and
 /// examples. The patterns say what the parsers of `crate::codes` accept.
@@ -241,10 +314,28 @@ deserialize_from_str!(ServiceDate, "a date as YYYY-MM-DD", |s| parse_date(s)
 deserialize_from_str!(
     PlaceOfService,
     "a 2-digit place of service such as `22`",
-    |s| {
-        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| PlaceOfService(s.into()))
-    }
+    PlaceOfService::parse
 );
+
+/// Writes a value as the one string its reader takes back, so that a serialized claim reads
+/// back to an equal one.
+macro_rules! serialize_as_str {
+    ($ty:ty, $text:expr) => {
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let text: fn(&$ty) -> String = $text;
+                s.serialize_str(&text(self))
+            }
+        }
+    };
+}
+
+serialize_as_str!(Code, |c| c.as_str().to_string());
+serialize_as_str!(Modifier, |m| m.as_str().to_string());
+// Without its dot: the reader takes either form, and they are the same code.
+serialize_as_str!(Diagnosis, |d| d.compact().to_string());
+serialize_as_str!(ServiceDate, |d| d.0.format("%Y-%m-%d").to_string());
+serialize_as_str!(PlaceOfService, |p| p.as_str().to_string());
 
 /// The ICD-10-PCS approach named by character 5 of a Medical and Surgical (section `0`) code.
 pub fn pcs_approach_of(code: &str) -> Option<&'static str> {

@@ -5,14 +5,30 @@
 //! claims around it are still read.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::model::{pcs_approach_of, Claim};
 use crate::check::PCS_APPROACHES;
 use crate::input::limits::MAX_CLAIM_LINES;
 
-/// Why a claim could not be evaluated.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+/// Why a claim could not be evaluated: an entry of a result's `errors`, and the error of
+/// [`ClaimBuilder::build`](crate::ClaimBuilder::build).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    thiserror::Error,
+    miette::Diagnostic,
+)]
+#[error("{message}{}", path.as_ref().map(|p| format!(" (at `{p}`)")).unwrap_or_default())]
+#[diagnostic(
+    code(claimrules::claim),
+    help("docs/formats.md describes every field of a claim, with its default")
+)]
+#[schemars(description = "Why a claim could not be evaluated.")]
 pub struct ClaimError {
     /// What is wrong, for people.
     pub message: String,
@@ -25,6 +41,7 @@ pub struct ClaimError {
 }
 
 impl ClaimError {
+    /// An error about the value at a JSON path (`lines[1].code`), its input line not yet known.
     pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
         ClaimError {
             message: message.into(),
@@ -37,6 +54,7 @@ impl ClaimError {
 /// One claim's text as found in the input, not yet parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawClaim {
+    /// The claim's JSON object, as written in the input.
     pub json: String,
     /// The 1-based input line it starts on.
     pub line: u64,

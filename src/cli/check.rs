@@ -61,9 +61,7 @@ pub fn run(args: CheckArgs) -> u8 {
     });
     let options = BatchOptions {
         threads: args.threads.map_or_else(default_threads, usize::from),
-        eval: EvalOptions {
-            explain: args.explain,
-        },
+        eval: EvalOptions::default().with_explain(args.explain),
         format: format.output(),
     };
     let stop = stop_on_ctrl_c();

@@ -61,9 +61,8 @@ pub fn run(args: TestArgs) -> u8 {
         keep_new(files, &mut seen);
     }
     keep_new(&mut files, &mut seen);
-    let options = TestOptions {
-        coverage: args.coverage || args.min_coverage.is_some(),
-    };
+    let options =
+        TestOptions::default().with_coverage(args.coverage || args.min_coverage.is_some());
     let mut groups: Vec<(&Engine, &[PolicyText])> = layers
         .iter()
         .map(|(layer, files)| (layer, files.as_slice()))

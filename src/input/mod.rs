@@ -27,10 +27,17 @@ pub enum ClaimInput {
     /// A claim's JSON text, parsed by whichever worker judges it.
     Json(RawClaim),
     /// A claim already in the claim model (read from X12), with the input line it starts on.
-    Claim { claim: Box<Claim>, line: u64 },
+    Claim {
+        /// The claim, as the reader built it.
+        claim: Box<Claim>,
+        /// The 1-based input line it starts on.
+        line: u64,
+    },
     /// A claim that could not be read: it is judged `error` with these reasons.
     Unreadable {
+        /// The claim's id, when it could be found.
         id: Option<String>,
+        /// Why it could not be read.
         errors: Vec<ClaimError>,
     },
 }
@@ -38,6 +45,7 @@ pub enum ClaimInput {
 /// A claim and how far into its input the reader had got when it was read, for progress.
 #[derive(Debug, Clone)]
 pub struct InputItem {
+    /// The claim.
     pub claim: ClaimInput,
     /// Bytes of the input consumed up to the end of this claim.
     pub offset: u64,
@@ -137,6 +145,7 @@ impl<R> PeekedPrefix for Peeked<R> {
 
 /// The claims of one input, in input order, whatever its format.
 pub enum Claims<R: BufRead> {
+    /// JSON claims, split one by one.
     Json(json::JsonClaims<R>),
     /// Boxed: the X12 reader carries its loop state, far more than the JSON splitter.
     X12(Box<x12::X12Claims<R>>),

@@ -93,9 +93,9 @@ pub struct EditRow {
     /// Last day in force (the deletion date); `Day::MAX` while in force.
     pub until: Day,
     pub indicator: ModifierIndicator,
-    /// Index into [`PairEdits::files`].
+    /// Index into `PairEdits::files`.
     pub file: u16,
-    /// Index into [`PairEdits::rationales`].
+    /// Index into `PairEdits::rationales`.
     pub rationale: u16,
     /// The 1-based line of the file the row was read from, header lines counted.
     pub line: u32,

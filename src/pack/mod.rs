@@ -44,7 +44,9 @@ impl fmt::Display for PackSource {
 /// A policy file to load: the name it is shown by, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyText {
+    /// The name diagnostics show it by: its path in the pack, or any name given with the text.
     pub name: String,
+    /// The file's text.
     pub text: String,
 }
 
@@ -53,9 +55,13 @@ pub struct PolicyText {
 #[error("cannot read {what} `{path}`: {reason}")]
 #[diagnostic(code(claimrules::pack_unreadable), help("{help}"))]
 pub struct PackUnreadable {
+    /// What could not be read: `pack`, `table`, `packs`…
     pub what: &'static str,
+    /// Where it is, as given.
     pub path: String,
+    /// Why it could not be read.
     pub reason: String,
+    /// What to do about it.
     pub help: String,
 }
 

@@ -4,11 +4,16 @@
 use super::{render_text, ClaimResult};
 use crate::claim::ClaimError;
 
-/// How results are written.
+/// How results are written, one at a time: [`begin`](OutputFormat::begin), then
+/// [`write_result`](OutputFormat::write_result) for each, then [`end`](OutputFormat::end).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OutputFormat {
+    /// For people: a line for the claim, then one for each finding.
     Text,
+    /// One JSON array of results.
     Json,
+    /// One JSON result a line.
     Ndjson,
 }
 

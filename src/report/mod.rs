@@ -6,7 +6,7 @@ mod text;
 use std::borrow::Cow;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::claim::ClaimError;
 
@@ -24,6 +24,22 @@ pub struct FormatVersion;
 impl Serialize for FormatVersion {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(FORMAT_VERSION)
+    }
+}
+
+/// Reads any `MAJOR.MINOR` of this major version: a reader of 1.0 understands 1.1, whose new
+/// fields are optional; another major version is an error.
+impl<'de> Deserialize<'de> for FormatVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let major = |v: &str| v.split('.').next().map(str::to_string);
+        if text.split('.').count() == 2 && major(&text) == major(FORMAT_VERSION) {
+            Ok(FormatVersion)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "a result of format version `{text}`; this library reads results of version {FORMAT_VERSION} and later minor versions"
+            )))
+        }
     }
 }
 
@@ -50,8 +66,9 @@ impl JsonSchema for FormatVersion {
 /// The result of one claim: one per claim read, in input order. Every field is always present
 /// (`null` when it does not apply, `[]` for an empty list), except `explain`, present only with
 /// `--explain`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "claimrules result")]
+#[non_exhaustive]
 pub struct ClaimResult {
     /// The version of this format, always the first key.
     pub format_version: FormatVersion,
@@ -75,6 +92,7 @@ pub struct ClaimResult {
 
 impl ClaimResult {
     /// The result of a claim that could not be evaluated.
+    #[doc(hidden)]
     pub fn error(claim: Option<String>, errors: Vec<ClaimError>) -> Self {
         ClaimResult {
             format_version: FormatVersion,
@@ -88,6 +106,7 @@ impl ClaimResult {
 
     /// With `explain`, makes sure the result has its explanation block: an `error` result
     /// gets an empty one, so that every result of an `--explain` run has the same shape.
+    #[doc(hidden)]
     pub fn explained(mut self, explain: bool) -> Self {
         if explain && self.explain.is_none() {
             self.explain = Some(Explanation::default());
@@ -97,12 +116,24 @@ impl ClaimResult {
 }
 
 /// The outcome of a claim: `pass`, `review`, `deny`, or `error` (it could not be judged).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+///
+/// Not `#[non_exhaustive]`: the four outcomes are the format's and the exit codes' contract,
+/// and a fifth would be a new major version of the result format.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
+#[schemars(
+    description = "The outcome of a claim: `pass`, `review`, `deny`, or `error` (it could not be judged)."
+)]
 pub enum Status {
+    /// No finding asks for anything: pay the claim as billed.
     Pass,
+    /// A finding asks a person to look (`review`, `suggest` or `modify`), and none denies.
     Review,
+    /// A finding denies a line or the claim.
     Deny,
+    /// The claim could not be judged: it does not read, or breaks a limit; see its `errors`.
     Error,
 }
 
@@ -123,6 +154,7 @@ impl Status {
         status
     }
 
+    /// The status as the result format writes it (`pass`, `deny`…).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
@@ -134,17 +166,27 @@ impl Status {
 }
 
 /// What a finding asks for: the five actions of the language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+///
+/// Not `#[non_exhaustive]`, like [`Status`]: a new action is a new value of a closed list of
+/// the result format, so a new major version of it (docs/formats.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(description = "What a finding asks for: the five actions of the language.")]
 pub enum ActionName {
+    /// Refuse the line or claim.
     Deny,
+    /// Hold it for a person to look at.
     Review,
+    /// Propose another code (`suggested_code`).
     Suggest,
+    /// Ask for a change to the claim (`change`).
     Modify,
+    /// Tell, without changing the status.
     Info,
 }
 
 impl ActionName {
+    /// The action as the language and the result format write it (`deny`, `info`…).
     pub fn as_str(self) -> &'static str {
         match self {
             ActionName::Deny => "deny",
@@ -157,10 +199,12 @@ impl ActionName {
 }
 
 /// One thing a rule found on a claim.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Finding {
     /// The id of the rule that made the finding.
     pub rule: String,
+    /// What the finding asks for.
     pub action: ActionName,
     /// The line numbers the finding is about; `[]` for a finding about the whole claim.
     pub lines: Vec<u32>,
@@ -180,12 +224,41 @@ pub struct Finding {
     pub pack: PackRef,
     /// Findings are ordered by line, then by the policy's source position.
     #[serde(skip)]
+    #[doc(hidden)]
     pub order: (u32, u32, u32),
 }
 
+impl Finding {
+    /// A finding about the whole claim, with no table row, suggestion or change; set the other
+    /// fields after. For tools that make findings of their own beside the engine's (a
+    /// hand-written check to compare against, say).
+    pub fn new(
+        rule: impl Into<String>,
+        action: ActionName,
+        message: impl Into<String>,
+        policy: PolicyRef,
+        pack: PackRef,
+    ) -> Finding {
+        Finding {
+            rule: rule.into(),
+            action,
+            lines: Vec::new(),
+            code: None,
+            suggested_code: None,
+            change: None,
+            message: message.into(),
+            policy,
+            table: None,
+            pack,
+            order: (0, 0, 0),
+        }
+    }
+}
+
 /// A change a `modify` finding asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
+    /// What to do.
     pub op: ChangeOp,
     /// The line to change.
     pub line: u32,
@@ -194,11 +267,14 @@ pub struct Change {
 }
 
 /// The kind of change: `add_modifier`, `remove_modifier` or `remove_line`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
+    /// Add `modifier` to the line.
     AddModifier,
+    /// Take `modifier` off the line.
     RemoveModifier,
+    /// Take the line off the claim.
     RemoveLine,
 }
 
@@ -215,7 +291,7 @@ impl ChangeOp {
 
 /// The pack a finding's rule comes from: its name and version (`null` without a manifest
 /// version).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PackRef {
     /// The pack's name (`standard` for the standard pack).
     pub name: String,
@@ -233,7 +309,7 @@ impl std::fmt::Display for PackRef {
 }
 
 /// Where in the policies a finding or an explanation comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PolicyRef {
     /// The policy file, as the pack names it (`policies/ncci.policy`).
     pub file: String,
@@ -245,7 +321,7 @@ pub struct PolicyRef {
 
 /// A row of a table's data file: the table, the file's name as published and the 1-based line
 /// of the row (header lines counted), so that an auditor can open the file at that row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TableRef {
     /// The table's name, as a pack declares it (`ncci_ptp`).
     pub name: String,
@@ -272,7 +348,8 @@ impl std::fmt::Display for PolicyRef {
 }
 
 /// Why a claim came out as it did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Explanation {
     /// Documentation facts read from the claim's note, with the words that state them; `[]`
     /// when the claim has no note or the note settles nothing.
@@ -287,7 +364,7 @@ pub struct Explanation {
 }
 
 /// A line billed in minutes (anesthesia): the minutes billed and the units it is judged as.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LineMinutes {
     /// The line's number.
     pub line: u32,
@@ -299,7 +376,7 @@ pub struct LineMinutes {
 
 /// A documentation fact read from the note: the value, the words, and the `phrase` statement
 /// that gave those words their meaning.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NoteSource {
     /// The documentation fact.
     pub fact: String,
@@ -314,7 +391,7 @@ pub struct NoteSource {
 }
 
 /// A fact an `implies` rule made true.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DerivedFact {
     /// The fact made true.
     pub fact: String,
@@ -329,7 +406,7 @@ pub struct DerivedFact {
 }
 
 /// One rule considered for a claim (or one of its lines), and what came of it.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleTrace {
     /// The rule's id.
     pub rule: String,
@@ -347,15 +424,21 @@ pub struct RuleTrace {
 /// A claim's documentation facts after its note is read, and where each came from: one line
 /// of `claimrules facts`. A fact neither the claim nor its note settles is absent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ClaimFacts {
+    /// The claim's id; `null` when a broken claim had none that could be read.
     pub claim: Option<String>,
+    /// Each documentation fact settled, by name, with its value.
     pub facts: indexmap::IndexMap<String, serde_json::Value>,
+    /// Where each fact of `facts` came from, by name.
     pub sources: indexmap::IndexMap<String, FactSource>,
     /// Why the claim could not be read; `[]` when it was.
     pub errors: Vec<crate::claim::ClaimError>,
 }
 
 impl ClaimFacts {
+    /// The facts of a claim that could not be read: none, and why.
+    #[doc(hidden)]
     pub fn error(claim: Option<String>, errors: Vec<crate::claim::ClaimError>) -> Self {
         ClaimFacts {
             claim,
@@ -372,7 +455,12 @@ pub enum FactSource {
     /// The claim's `documentation` object gives it.
     Claim,
     /// Read from the note: the first words that state it, and their character span.
-    Note { span: [usize; 2], text: String },
+    Note {
+        /// Where the words are in the note, in characters: `[start, end)`.
+        span: [usize; 2],
+        /// The words, as written.
+        text: String,
+    },
 }
 
 impl Serialize for FactSource {

@@ -28,34 +28,49 @@ pub struct Coverage {
     pub untested_table_rows: Vec<UntestedRows>,
 }
 
+/// One loaded rule and how many test cases fired it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleCoverage {
+    /// The rule's id.
     pub rule: String,
+    /// The policy file it is written in.
     pub file: String,
+    /// The 1-based line of its `rule`.
     pub line: u32,
     /// How many test cases fired the rule.
     pub cases: usize,
 }
 
+/// Codes a rule judges lines of that no test claim has on a line.
 #[derive(Debug, Clone, Serialize)]
 pub struct UntestedCodes {
+    /// The rule's id.
     pub rule: String,
+    /// The codes, in the rule's order.
     pub codes: Vec<String>,
 }
 
+/// A pair edit whose two codes never appear together on a test claim.
 #[derive(Debug, Clone, Serialize)]
 pub struct UntestedPairEdit {
+    /// The id of the rule the edit belongs to.
     pub rule: String,
     /// The edit as written.
     pub edit: String,
+    /// The policy file it is written in.
     pub file: String,
+    /// The 1-based line of the edit.
     pub line: u32,
 }
 
+/// Rows of a table whose code no test claim has on a line.
 #[derive(Debug, Clone, Serialize)]
 pub struct UntestedRows {
+    /// The table's name.
     pub table: String,
+    /// How many rows the table has, tested or not.
     pub rows: usize,
+    /// The codes of the rows no test looked up.
     pub codes: Vec<String>,
 }
 

@@ -4,6 +4,35 @@
 //! exactly as `check` reads a claim, so a test exercises the same path as production. Each
 //! expectation that does not hold becomes a diagnostic at the expectation, showing what was
 //! expected and what the packs actually found.
+//!
+//! A pack's rules can be unit-tested from Rust the same way, the test text inline or read from
+//! a `*.test.policy` file:
+//!
+//! ```
+//! use claimrules::testing::run_tests;
+//! use claimrules::{Engine, PolicyText};
+//!
+//! let engine = Engine::builder()
+//!     .policy(
+//!         "acme.policy",
+//!         "rule acme.bundled\n  77002 with 27093, 27095 denied\n",
+//!     )
+//!     .build()?;
+//! let tests = PolicyText {
+//!     name: "acme.test.policy".into(),
+//!     text: [
+//!         "test \"77002 is bundled into hip arthrography\"",
+//!         "  claim on 2024-01-01",
+//!         "    line 27093",
+//!         "    line 77002",
+//!         "  expect deny on 77002 from acme.bundled",
+//!     ]
+//!     .join("\n"),
+//! };
+//! let report = run_tests(&engine, &[tests]);
+//! assert_eq!((report.passed, report.failed), (1, 0), "{:?}", report.diagnostics);
+//! # Ok::<(), claimrules::Diagnostics>(())
+//! ```
 
 mod cases;
 mod claim;
@@ -23,21 +52,36 @@ use crate::RawClaim;
 use std::collections::HashMap;
 
 pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, UntestedRows};
-pub use error::{TestCasesError, TestClaimError, TestFailed, TestGivenError, TestUnknownRule};
+// Inside `PolicyDiagnostic`s; nothing outside the crate names them.
+pub(crate) use error::{TestClaimError, TestFailed, TestGivenError, TestUnknownRule};
 
 use coverage::CoverageCollector;
 
-/// How to run policy tests.
+/// How to run policy tests: `TestOptions::default()`, then the `with_` methods.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct TestOptions {
     /// Record which rules each test case fires, and what the tests never exercise.
     pub coverage: bool,
 }
 
+impl TestOptions {
+    /// With `coverage`, the report says which rules the tests fire and what they never
+    /// exercise (`claimrules test --coverage`).
+    pub fn with_coverage(mut self, coverage: bool) -> TestOptions {
+        self.coverage = coverage;
+        self
+    }
+}
+
 /// The outcome of one run of policy tests.
 #[derive(Default)]
+#[non_exhaustive]
 pub struct TestReport {
+    /// Test cases whose every expectation held (each case of a parameterized test counts).
     pub passed: usize,
+    /// Test cases with an expectation that did not hold, a claim that did not read, or a
+    /// syntax error.
     pub failed: usize,
     /// One diagnostic per failed expectation, unreadable claim or syntax error, in file order.
     pub diagnostics: Vec<PolicyDiagnostic>,
@@ -64,6 +108,7 @@ pub fn run_tests_with(engine: &Engine, files: &[PolicyText], options: TestOption
 
 /// Runs groups of test files, each on its own engine (a pack's tests run on that pack and the
 /// packs it is layered on); coverage counts over the rules of `all`.
+#[doc(hidden)]
 pub fn run_layered_tests(
     groups: &[(&Engine, &[PolicyText])],
     all: &Engine,
@@ -214,7 +259,10 @@ fn run_one(
             .expectations
             .iter()
             .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
-    let result = engine.evaluate_raw(&RawClaim { json, line: 1 }, EvalOptions { explain });
+    let result = engine.evaluate_raw(
+        &RawClaim { json, line: 1 },
+        EvalOptions::default().with_explain(explain),
+    );
     if let Some(collector) = collector {
         collector.record(claim::codes(&claim_json), &result);
     }

@@ -324,11 +324,56 @@ fn entry(dir: &Path, fingerprint: &str) -> PathBuf {
 
 /// The table cached for these sources, if the cache holds it for their current contents.
 pub fn load_cached(dir: &Path, fingerprint: &str) -> Option<PairEdits> {
-    let bytes = std::fs::read(entry(dir, fingerprint)).ok()?;
+    let path = entry(dir, fingerprint);
+    let bytes = std::fs::read(&path).ok()?;
     if self::fingerprint(&bytes).as_deref() != Some(fingerprint) {
         return None;
     }
-    decode(&bytes).ok()
+    let table = decode(&bytes).ok()?;
+    // The modification time marks the entry as used: pruning keeps the entries used last.
+    let _ = std::fs::File::options()
+        .append(true)
+        .open(&path)
+        .and_then(|file| file.set_modified(std::time::SystemTime::now()));
+    Some(table)
+}
+
+/// How many entries the cache keeps: each is some 60 MB, one per set of table sources (a
+/// quarter's files, a binary's embedded tables), and a user rarely switches between more.
+pub const MAX_CACHE_ENTRIES: usize = 3;
+
+/// Removes all but the [`MAX_CACHE_ENTRIES`] entries used last, and temporary files that a
+/// process left behind more than an hour ago. Best effort, like the cache itself.
+fn prune(dir: &Path) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let mut entries = Vec::new();
+    for item in listing.flatten() {
+        let name = item.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.starts_with("ptp-") {
+            continue;
+        }
+        let Ok(metadata) = item.metadata() else {
+            continue;
+        };
+        let modified = metadata.modified().unwrap_or(std::time::UNIX_EPOCH);
+        if name.ends_with(".bin") {
+            entries.push((modified, item.path()));
+        } else if name.contains(".tmp")
+            && now
+                .duration_since(modified)
+                .is_ok_and(|age| age.as_secs() > 3600)
+        {
+            let _ = std::fs::remove_file(item.path());
+        }
+    }
+    entries.sort_by(|a, b| b.cmp(a));
+    for (_, path) in entries.into_iter().skip(MAX_CACHE_ENTRIES) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// Keeps a table in the cache. Written to a temporary file and renamed, so that a reader
@@ -343,12 +388,50 @@ pub fn store(dir: &Path, fingerprint: &str, table: &PairEdits) {
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
+    prune(dir);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ncci::{read_pair_edits, DataFile};
+
+    #[test]
+    fn the_cache_keeps_the_entries_used_last() {
+        let dir = std::env::temp_dir().join(format!("claimrules-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let table = table();
+        let stored = |n: usize| {
+            let fingerprint = format!("ptp-v1 sources {n}");
+            store(&dir, &fingerprint, &table);
+            // Modification times a second apart, so that the order is the order of use.
+            let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000 + n as u64);
+            let file = std::fs::File::options()
+                .append(true)
+                .open(entry(&dir, &fingerprint))
+                .unwrap();
+            file.set_modified(at).unwrap();
+            fingerprint
+        };
+        let first = stored(0);
+        let kept: Vec<String> = (1..=MAX_CACHE_ENTRIES).map(stored).collect();
+        // Storing more than the cache keeps removed the one used longest ago: the first.
+        assert!(load_cached(&dir, &first).is_none());
+        for fingerprint in &kept {
+            assert!(load_cached(&dir, fingerprint).is_some(), "{fingerprint}");
+        }
+        // Using an entry keeps it: the oldest of the kept ones is read, then a new one stored.
+        assert!(load_cached(&dir, &kept[0]).is_some());
+        stored(MAX_CACHE_ENTRIES + 1);
+        let count = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(count, MAX_CACHE_ENTRIES);
+        assert!(load_cached(&dir, &kept[0]).is_some(), "used last, kept");
+        assert!(
+            load_cached(&dir, &kept[1]).is_none(),
+            "used longest ago, removed"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn table() -> PairEdits {
         let tsv =

@@ -578,7 +578,7 @@ pub struct Derivation {
 }
 
 /// What a derivation makes true.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Conclusion {
     SetBool(FactId, bool),
     SetChoice(FactId, u16),

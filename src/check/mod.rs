@@ -10,6 +10,7 @@ mod conditions;
 pub use chains::MAX_CONDITION_DEPTH;
 pub use conditions::PCS_APPROACHES;
 mod contradiction;
+mod derivations;
 pub mod error;
 mod layers;
 mod lint;
@@ -88,6 +89,7 @@ pub fn check(
         return (None, diagnostics);
     }
     program.terms = terms.into_iter().flatten().collect();
+    program.derivation_readers = derivations::readers(&program);
     program.sources = sources.clone();
     let mut warnings = lint::rule_warnings(&program, &rules);
     warnings.extend(unused);

@@ -38,6 +38,10 @@ pub struct Program {
     pub disabled: Vec<Disabled>,
     /// The derivations of every `implies` rule, in source order, with the rule they belong to.
     pub derivations: Vec<(RuleIdx, Derivation)>,
+    /// For each fact, the derivations (indexes of `derivations`) whose condition reads it,
+    /// through the terms it uses too: when a derivation changes the fact, these are the ones
+    /// to try again.
+    pub derivation_readers: Vec<Vec<u32>>,
     pub index: RuleIndex,
     /// The packs' `phrase`, `cue` and `abbreviation` statements, compiled for reading notes.
     pub vocabulary: crate::note::Vocabulary,
@@ -578,7 +582,7 @@ pub struct Derivation {
 }
 
 /// What a derivation makes true.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Conclusion {
     SetBool(FactId, bool),
     SetChoice(FactId, u16),

@@ -79,6 +79,9 @@ pub use claim::{
 pub use codes::{Code, Date, Diagnosis, Modifier};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};
 pub use engine::{Engine, EngineBuilder, EvalOptions};
+// The checker's limits, for the tests that probe them; the checker itself is internal.
+#[doc(hidden)]
+pub use check::MAX_CONDITION_DEPTH;
 pub use input::ClaimInput;
 // Used by the command with `input::Claims`, which is internal.
 #[doc(hidden)]

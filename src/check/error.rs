@@ -44,6 +44,9 @@ pub enum CheckError {
     MessageTooLong(#[from] MessageTooLong),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    TooDeep(#[from] TooDeep),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     TableData(#[from] TableData),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -274,6 +277,30 @@ pub struct Cycle {
     pub name: String,
     #[label("`{name}` is used here, inside its own definition")]
     pub span: SourceSpan,
+}
+
+/// A term defined through so many terms, one inside another, that its condition nests deeper
+/// than [`crate::check::MAX_CONDITION_DEPTH`].
+#[derive(Debug, Error, Diagnostic)]
+#[error("the term `{name}` nests {depth} levels deep, more than the {limit} a condition may")]
+#[diagnostic(
+    code(claimrules::too_deep),
+    help(
+        "each term used inside another, and each `and`, `or` and `not`, is one level; use the \
+         condition of an inner term directly rather than a long chain of terms that each name \
+         the next"
+    )
+)]
+pub struct TooDeep {
+    pub name: String,
+    pub depth: usize,
+    pub limit: usize,
+    #[label("this term")]
+    pub span: SourceSpan,
+    pub inner: String,
+    pub inner_depth: usize,
+    #[label("`{inner}` is {inner_depth} levels deep")]
+    pub inner_span: SourceSpan,
 }
 
 /// "did you mean `x`?" for the closest of `candidates`, or a line listing what exists.

@@ -2,6 +2,8 @@
 //! that load but cannot be what their author meant: rules that never fire, rules that repeat
 //! an earlier one, and pair edits that contradict each other.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use crate::ir::*;
 use crate::syntax::ast;
 use crate::syntax::span::{FileId, Loc};
@@ -20,6 +22,14 @@ pub(super) fn rule_warnings(
         return out;
     }
     let lints = Lints { program };
+    // Each rule's derivations, gathered once rather than looked for among all of them.
+    let mut derivations: Vec<Vec<&Derivation>> = vec![Vec::new(); program.rules.len()];
+    for (rule, d) in &program.derivations {
+        if let Some(ds) = derivations.get_mut(*rule as usize) {
+            ds.push(d);
+        }
+    }
+    let mut effects = HashMap::new();
     for (idx, (rule, (file, decl))) in program.rules.iter().zip(rules).enumerate() {
         match &rule.kind {
             RuleKind::Check(check) => {
@@ -28,11 +38,7 @@ pub(super) fn rule_warnings(
                 }
             }
             RuleKind::Derive => {
-                for (_, d) in program
-                    .derivations
-                    .iter()
-                    .filter(|(r, _)| *r as usize == idx)
-                {
+                for d in &derivations[idx] {
                     if let Some(w) = lints.derivation_never_applies(rule, d) {
                         out.push((*file, w));
                     }
@@ -40,7 +46,7 @@ pub(super) fn rule_warnings(
             }
             RuleKind::Pairs(_) | RuleKind::TableEdits(_) => {}
         }
-        if let Some(w) = lints.shadowed(idx, rules) {
+        if let Some(w) = lints.shadowed(idx, rules, &mut effects) {
             out.push((*file, w));
         }
     }
@@ -194,13 +200,36 @@ impl<'p> Lints<'p> {
     }
 
     /// A rule whose lines, conditions and actions are those of an earlier rule (messages and
-    /// ids aside): it only repeats the earlier rule's findings.
-    fn shadowed(&self, idx: usize, rules: &[(FileId, &ast::RuleDecl)]) -> Option<CheckWarning> {
+    /// ids aside): it only repeats the earlier rule's findings. `effects` holds the rules
+    /// before `idx` by their effect, so that each rule is looked up, not compared with every
+    /// earlier one.
+    fn shadowed<'r>(
+        &self,
+        idx: usize,
+        rules: &[(FileId, &'r ast::RuleDecl)],
+        effects: &mut HashMap<Effect<'r>, Alike>,
+    ) -> Option<CheckWarning> {
         let (_, decl) = rules[idx];
-        let (earlier_file, earlier) = rules[..idx]
-            .iter()
-            // An override repeats what it replaces on purpose, when it only changes a message.
-            .find(|(_, e)| e.id.text != decl.id.text && same_effect(&e.body, &decl.body))?;
+        let id = |i: usize| rules[i].1.id.text.as_str();
+        let alike = match effects.entry(Effect::of(&decl.body)?) {
+            Entry::Vacant(e) => {
+                e.insert(Alike {
+                    first: idx,
+                    other: None,
+                });
+                return None;
+            }
+            Entry::Occupied(e) => e.into_mut(),
+        };
+        // An override repeats what it replaces on purpose, when it only changes a message:
+        // the earlier rule is the first of another id.
+        let earlier = if id(alike.first) != decl.id.text {
+            alike.other.get_or_insert(idx);
+            alike.first
+        } else {
+            alike.other?
+        };
+        let (earlier_file, earlier) = &rules[earlier];
         let earlier_loc = Loc {
             file: *earlier_file,
             span: earlier.id.span,
@@ -285,26 +314,45 @@ impl<'p> Lints<'p> {
     }
 }
 
-/// Whether two rule bodies act alike on every claim: same lines, conditions and kinds of
-/// action. Messages do not count; spans never do.
-fn same_effect(a: &ast::RuleBody, b: &ast::RuleBody) -> bool {
-    use ast::RuleBody::*;
-    match (a, b) {
-        (Derive(a), Derive(b)) => a == b,
-        (Pairs { edits: a, .. }, Pairs { edits: b, .. }) => a == b,
-        (Check(a), Check(b)) => {
-            a.each_line == b.each_line
-                && a.target == b.target
-                && a.when == b.when
-                && a.unless == b.unless
-                && a.actions.len() == b.actions.len()
-                && a.actions
-                    .iter()
-                    .zip(&b.actions)
-                    .all(|(x, y)| x.kind == y.kind)
-        }
-        _ => false,
+/// What a rule body does on every claim: its lines, conditions and kinds of action. Messages
+/// do not count; spans never do (a span hashes as nothing and equals every other). Two rules
+/// of the same effect make the same findings on the same claims.
+#[derive(PartialEq, Eq, Hash)]
+enum Effect<'a> {
+    Derive(&'a [ast::Derivation]),
+    Pairs(&'a [ast::PairEdit]),
+    Check {
+        each_line: bool,
+        target: &'a Option<ast::CodeRef>,
+        when: &'a Option<ast::Condition>,
+        unless: &'a Option<ast::Condition>,
+        actions: Vec<&'a ast::ActionKind>,
+    },
+}
+
+impl<'a> Effect<'a> {
+    /// The effect of a body; `None` for `apply edits`, which a table decides.
+    fn of(body: &'a ast::RuleBody) -> Option<Effect<'a>> {
+        use ast::RuleBody::*;
+        Some(match body {
+            Derive(d) => Effect::Derive(d),
+            Pairs { edits, .. } => Effect::Pairs(edits),
+            Check(c) => Effect::Check {
+                each_line: c.each_line,
+                target: &c.target,
+                when: &c.when,
+                unless: &c.unless,
+                actions: c.actions.iter().map(|a| &a.kind).collect(),
+            },
+            TableEdits { .. } => return None,
+        })
     }
+}
+
+/// The rules of one effect seen so far: the first, and the first after it with another id.
+struct Alike {
+    first: usize,
+    other: Option<usize>,
 }
 
 fn describe_dates(w: DateWindow) -> String {

@@ -6,6 +6,7 @@ use super::{Checker, Progress};
 use crate::codes::{parse_date, Code, Date, DiagnosisPattern, Modifier, NcciVersion};
 use crate::ir::*;
 use crate::syntax::ast;
+use crate::syntax::span::FileId;
 
 /// What a message can name, by the kind of rule it belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -199,7 +200,20 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
+        // `compile_sets` compiles what a set names first, so this is reached only for a set
+        // named before the sets are compiled; compiling it here is still right.
         self.code_set_progress.insert(key, Progress::Active);
+        self.compile_code_set(key, file, decl)
+    }
+
+    /// Compiles a declared code set, which is `Active`: every set it names is compiled
+    /// already, or is `Active` too (a cycle, reported where it is named).
+    pub(super) fn compile_code_set(
+        &mut self,
+        key: &'a str,
+        file: FileId,
+        decl: &ast::CodeSetDecl,
+    ) -> Option<CodeSet> {
         let saved = std::mem::replace(&mut self.file, file);
         let mut set = CodeSet::default();
         let ok = self.collect_codes(&decl.codes, &mut set);
@@ -211,6 +225,19 @@ impl<'a> Checker<'a> {
         });
         self.code_set_cache.insert(key, result.clone());
         result
+    }
+
+    /// The declared code sets a code list names, by index in `code_set_decls`.
+    pub(super) fn code_set_names(&self, r: &ast::CodeRef) -> Vec<usize> {
+        r.items
+            .iter()
+            .filter_map(|item| match item {
+                ast::CodeItem::Set(name) if !self.table_decls.contains_key(name.text.as_str()) => {
+                    self.code_set_decls.get_index_of(name.text.as_str())
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     pub(super) fn diagnosis_ref(&mut self, r: &ast::DiagnosisRef) -> Option<SetId> {
@@ -281,15 +308,43 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
+        // As for code sets: reached only for a set named before the sets are compiled.
         self.diagnosis_set_progress.insert(key, Progress::Active);
+        self.compile_diagnosis_set(key, file, decl)
+    }
+
+    /// Compiles a declared diagnosis set, which is `Active`, as `compile_code_set` does.
+    pub(super) fn compile_diagnosis_set(
+        &mut self,
+        key: &'a str,
+        file: FileId,
+        decl: &ast::DiagnosisSetDecl,
+    ) -> Option<DiagnosisSet> {
         let saved = std::mem::replace(&mut self.file, file);
         let mut set = DiagnosisSet::default();
         let ok = self.collect_diagnoses(&decl.patterns, &mut set);
         self.file = saved;
         self.diagnosis_set_progress.insert(key, Progress::Done);
+        // A pattern once: a set that names another twice, at every step of a chain, would
+        // otherwise double in size at each step.
+        let mut seen = std::collections::HashSet::new();
+        set.patterns.retain(|p| seen.insert(p.clone()));
         let result = ok.then_some(set);
         self.diagnosis_set_cache.insert(key, result.clone());
         result
+    }
+
+    /// The declared diagnosis sets a diagnosis list names, by index in `diagnosis_set_decls`.
+    pub(super) fn diagnosis_set_names(&self, r: &ast::DiagnosisRef) -> Vec<usize> {
+        r.items
+            .iter()
+            .filter_map(|item| match item {
+                ast::DiagnosisItem::Set(name) => {
+                    self.diagnosis_set_decls.get_index_of(name.text.as_str())
+                }
+                ast::DiagnosisItem::Pattern(_) => None,
+            })
+            .collect()
     }
 
     fn time_point(&mut self, p: &ast::TimePoint) -> Option<Date> {

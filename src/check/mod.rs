@@ -5,14 +5,18 @@
 //! sets, diagnosis sets, terms, rule ids), then terms (compiled on demand, so a term can use a
 //! term defined further down), then rules.
 
+mod chains;
 mod conditions;
+pub use chains::MAX_CONDITION_DEPTH;
 pub use conditions::PCS_APPROACHES;
 mod contradiction;
+mod derivations;
 pub mod error;
 mod layers;
 mod lint;
 mod literals;
 mod national;
+mod order;
 mod tables;
 mod vocabulary;
 pub mod warning;
@@ -85,6 +89,7 @@ pub fn check(
         return (None, diagnostics);
     }
     program.terms = terms.into_iter().flatten().collect();
+    program.derivation_readers = derivations::readers(&program);
     program.sources = sources.clone();
     let mut warnings = lint::rule_warnings(&program, &rules);
     warnings.extend(unused);
@@ -123,6 +128,8 @@ struct Checker<'a> {
     term_decls: IndexMap<&'a str, (FileId, &'a ast::TermDecl)>,
     terms: Vec<Option<Term>>,
     term_progress: Vec<Progress>,
+    /// How deep each compiled term's condition is, with the terms it uses written out.
+    term_depth: Vec<usize>,
     /// Whether each compiled term tests "the line" (and so only fits line rules).
     term_needs_line: Vec<bool>,
     rule_ids: HashMap<&'a str, Loc>,
@@ -172,6 +179,7 @@ impl<'a> Checker<'a> {
             term_decls: IndexMap::new(),
             terms: Vec::new(),
             term_progress: Vec::new(),
+            term_depth: Vec::new(),
             term_needs_line: Vec::new(),
             rule_ids: HashMap::new(),
             table_decls: IndexMap::new(),
@@ -336,6 +344,7 @@ impl<'a> Checker<'a> {
                         self.term_decls.insert(&t.name.text, (file, t));
                         self.terms.push(None);
                         self.term_progress.push(Progress::Pending);
+                        self.term_depth.push(0);
                         self.term_needs_line.push(false);
                     }
                 }
@@ -493,25 +502,76 @@ impl<'a> Checker<'a> {
 
     // ------------------------------------------------------------------ sets
 
-    /// Resolves every declared set, used or not, so a mistake in one is never silent.
+    /// Resolves every declared set, used or not, so a mistake in one is never silent. Each set
+    /// is compiled after the sets it names, without recursing from one set into the next: a
+    /// chain of thousands of sets must not overflow the stack.
     fn compile_sets(&mut self) {
-        let codes: Vec<&'a ast::CodeSetDecl> =
-            self.code_set_decls.values().map(|(_, d)| *d).collect();
-        for decl in codes {
-            self.named_code_set(&decl.name);
+        let names: Vec<Vec<usize>> = self
+            .code_set_decls
+            .values()
+            .map(|(_, decl)| self.code_set_names(&decl.codes))
+            .collect();
+        for visit in order::depth_first(&names) {
+            let (i, entering) = match visit {
+                order::Visit::Enter(i) => (i, true),
+                order::Visit::Leave(i) => (i, false),
+            };
+            let Some((&key, &(file, decl))) = self.code_set_decls.get_index(i) else {
+                continue;
+            };
+            let progress = self.code_set_progress.get(key).copied();
+            if entering && progress.is_none() {
+                self.code_set_progress.insert(key, Progress::Active);
+            } else if !entering && progress == Some(Progress::Active) {
+                self.compile_code_set(key, file, decl);
+            }
         }
-        let diagnoses: Vec<&'a ast::DiagnosisSetDecl> =
-            self.diagnosis_set_decls.values().map(|(_, d)| *d).collect();
-        for decl in diagnoses {
-            self.named_diagnosis_set(&decl.name);
+        let names: Vec<Vec<usize>> = self
+            .diagnosis_set_decls
+            .values()
+            .map(|(_, decl)| self.diagnosis_set_names(&decl.patterns))
+            .collect();
+        for visit in order::depth_first(&names) {
+            let (i, entering) = match visit {
+                order::Visit::Enter(i) => (i, true),
+                order::Visit::Leave(i) => (i, false),
+            };
+            let Some((&key, &(file, decl))) = self.diagnosis_set_decls.get_index(i) else {
+                continue;
+            };
+            let progress = self.diagnosis_set_progress.get(key).copied();
+            if entering && progress.is_none() {
+                self.diagnosis_set_progress.insert(key, Progress::Active);
+            } else if !entering && progress == Some(Progress::Active) {
+                self.compile_diagnosis_set(key, file, decl);
+            }
         }
     }
 
     // ------------------------------------------------------------------ terms
 
+    /// Compiles every term, each after the terms it names, without recursing from one term
+    /// into the next: a chain of thousands of terms must not overflow the stack.
     fn compile_terms(&mut self) {
-        for id in 0..self.terms.len() {
-            self.ensure_term(id as TermId);
+        let names: Vec<Vec<usize>> = self
+            .term_decls
+            .values()
+            .map(|(_, decl)| {
+                let mut names = Vec::new();
+                self.term_names(&decl.definition, &mut names);
+                names
+            })
+            .collect();
+        for visit in order::depth_first(&names) {
+            match visit {
+                order::Visit::Enter(i) if self.term_progress[i] == Progress::Pending => {
+                    self.term_progress[i] = Progress::Active;
+                }
+                order::Visit::Leave(i) if self.term_progress[i] == Progress::Active => {
+                    self.compile_term(i);
+                }
+                _ => {}
+            }
         }
     }
 
@@ -521,16 +581,26 @@ impl<'a> Checker<'a> {
         match self.term_progress[i] {
             Progress::Done => return self.terms[i].is_some(),
             Progress::Active => return false,
-            Progress::Pending => {}
+            // `compile_terms` compiles what a term names first, so this is reached only for
+            // a name `term_names` did not see; compiling it here is still right.
+            Progress::Pending => self.term_progress[i] = Progress::Active,
         }
-        self.term_progress[i] = Progress::Active;
+        self.compile_term(i)
+    }
+
+    /// Compiles the term `i`, which is `Active`: every term it names is compiled already, or
+    /// is `Active` too (a cycle, reported where it is named).
+    fn compile_term(&mut self, i: usize) -> bool {
         let Some((_, &(file, decl))) = self.term_decls.get_index(i) else {
             return false;
         };
         let saved = std::mem::replace(&mut self.file, file);
-        let condition = self.condition(&decl.definition, true);
+        let condition = self
+            .condition(&decl.definition, true)
+            .and_then(|c| self.within_depth(decl, c));
         if let Some(c) = &condition {
             self.term_needs_line[i] = self.needs_line(c);
+            self.term_depth[i] = self.depth(c);
         }
         self.terms[i] = condition.map(|condition| Term {
             name: decl.name.display(),

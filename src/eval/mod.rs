@@ -11,6 +11,8 @@ pub(crate) mod explain;
 pub mod facts;
 mod table_edits;
 
+use std::collections::BTreeSet;
+
 use crate::claim::Claim;
 use crate::codes::Code;
 use crate::ir::*;
@@ -191,26 +193,53 @@ struct Scope {
 }
 
 impl<'p, 'c> Run<'p, 'c> {
-    /// Applies `implies` rules until nothing changes. Each application only fills an empty fact
-    /// or adds a member to a list, so this ends after at most one round per fact value.
+    /// Applies `implies` rules until nothing changes, as passes over all of them in order
+    /// would: a pass tries each derivation in turn and passes go on until one changes nothing.
+    /// Each application only fills an empty fact or adds a member to a list, so this ends
+    /// after at most one pass per fact value.
+    ///
+    /// A derivation's condition reads only facts and the claim, so trying it again gives the
+    /// same answer until a fact it reads changes; and once it held, applying it again changes
+    /// nothing. So only the derivations `due` are tried: all of them in the first pass, then
+    /// those that read a fact changed since (`Program::derivation_readers`), at their place in
+    /// the pass, this one or the next. The same derivations apply in the same order as in
+    /// full passes, with work in proportion to the changes instead of to passes × rules.
     fn derive(&mut self) {
         let program = self.program;
-        let mut changed = true;
-        let mut rounds = 0;
-        while changed && rounds <= program.derivations.len() + 1 {
-            changed = false;
-            rounds += 1;
-            for (rule, d) in &program.derivations {
-                if !program.rules[*rule as usize].in_force_on(self.claim.service_date.0) {
-                    continue;
+        let count = program.derivations.len();
+        let mut due: BTreeSet<usize> = (0..count).collect();
+        // Held once (or is out of force): it can change nothing again.
+        let mut settled = vec![false; count];
+        let mut passes = 1;
+        let mut at = 0;
+        loop {
+            let Some(&i) = due.range(at..).next() else {
+                if due.is_empty() || passes > count + 1 {
+                    break;
                 }
-                let mut matched = None;
-                if self.eval(&d.condition, Scope { line: None }, &mut matched) != Truth::True {
-                    continue;
-                }
-                if self.apply(&d.conclusion) {
-                    changed = true;
-                    self.explain_derivation(*rule, d);
+                passes += 1;
+                at = 0;
+                continue;
+            };
+            due.remove(&i);
+            at = i + 1;
+            let (rule, d) = &program.derivations[i];
+            if !program.rules[*rule as usize].in_force_on(self.claim.service_date.0) {
+                settled[i] = true;
+                continue;
+            }
+            let mut matched = None;
+            if self.eval(&d.condition, Scope { line: None }, &mut matched) != Truth::True {
+                continue;
+            }
+            settled[i] = true;
+            if self.apply(&d.conclusion) {
+                self.explain_derivation(*rule, d);
+                let readers = program.derivation_readers.get(d.conclusion.fact() as usize);
+                for &r in readers.into_iter().flatten() {
+                    if !settled[r as usize] {
+                        due.insert(r as usize);
+                    }
                 }
             }
         }

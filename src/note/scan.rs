@@ -23,6 +23,8 @@ use super::lexer::{normalize_into, pieces, Piece};
 use super::vocabulary::{
     CueKind, Output, Vocabulary, WordId, BREAK, COLON, COMMA, MAX_GAP, NUMBER, UNKNOWN,
 };
+use std::collections::{HashMap, HashSet};
+
 use crate::ir::{Conclusion, FactId, Value};
 
 /// How many tokens may stand between a `before` cue and the first phrase it covers.
@@ -314,7 +316,12 @@ fn choose(vocabulary: &Vocabulary, mut found: Vec<Found>) -> (Vec<Found>, Vec<Fo
             Output::Phrase(_) => phrases.push(f),
         }
     }
-    phrases.retain(|p| !pseudo.iter().any(|(s, e)| p.start < *e && *s < p.end));
+    // Pseudo cues do not overlap one another, so their starts and ends both rise: the only
+    // one that can overlap a phrase is the first that ends after the phrase starts.
+    phrases.retain(|p| {
+        let first = pseudo.partition_point(|(_, e)| *e <= p.start);
+        pseudo.get(first).is_none_or(|(s, _)| *s >= p.end)
+    });
     phrases.sort_by_key(|f| (f.start, f.end));
     (phrases, cues)
 }
@@ -358,6 +365,8 @@ fn apply_cues(
     cues: &[Found],
     mentions: &mut [Mention],
 ) {
+    // The heading cues that have covered the rest of their clause, by clause.
+    let mut headings: HashSet<(u32, u32)> = HashSet::new();
     for found in cues {
         let Output::Cue(c) = found.output else {
             continue;
@@ -393,6 +402,12 @@ fn apply_cues(
         // A heading (`Plan:`, `PMH:`) covers its whole clause.
         let heading = tokens.get(found.end - 1).is_some_and(|t| t.word == COLON);
         if cue.before && heading {
+            // The same heading again in its clause covers a part of what it covered the first
+            // time, to the same effect: skip it, or a clause of headings costs its square.
+            let clause = clauses.get(found.start).copied().unwrap_or(u32::MAX);
+            if !headings.insert((clause, c)) {
+                continue;
+            }
             for m in mentions[after_cue..].iter_mut() {
                 if !same_clause(found.start, m.start) {
                     break;
@@ -499,28 +514,34 @@ fn joins(vocabulary: &Vocabulary, word: WordId) -> bool {
 // ------------------------------------------------------------------------ facts
 
 fn facts(vocabulary: &Vocabulary, tokens: &[Token], mentions: &mut [Mention]) -> Vec<NoteFact> {
-    // A removal takes back the earlier mentions of the list values it names.
     // A removal takes back the earlier mentions that state the same thing about the facts
     // its cue is for: `K-wires were removed` takes back the K-wires, not the internal
-    // fixation a plate states.
+    // fixation a plate states. The affirmed mentions standing so far are kept by what they
+    // state, so a removal finds them without going over every earlier mention.
+    let mut standing: HashMap<&Conclusion, Vec<usize>> = HashMap::new();
     for r in 0..mentions.len() {
-        let (Status::Removed, Some(cue)) = (mentions[r].status, mentions[r].removal) else {
-            continue;
-        };
-        let facts = &vocabulary.cues[cue as usize].facts;
-        let removed = &vocabulary.meanings[mentions[r].meaning as usize].conclusions;
-        for m in mentions[..r].iter_mut() {
-            let earlier = &vocabulary.meanings[m.meaning as usize].conclusions;
-            let shares = earlier
-                .iter()
-                .any(|c| (facts.is_empty() || facts.contains(&c.fact())) && removed.contains(c));
-            if shares && m.status == Status::Affirmed {
-                m.cancelled = true;
+        let meaning = &vocabulary.meanings[mentions[r].meaning as usize];
+        if let (Status::Removed, Some(cue)) = (mentions[r].status, mentions[r].removal) {
+            let facts = &vocabulary.cues[cue as usize].facts;
+            for c in &meaning.conclusions {
+                if !facts.is_empty() && !facts.contains(&c.fact()) {
+                    continue;
+                }
+                for m in standing.remove(c).unwrap_or_default() {
+                    mentions[m].cancelled = true;
+                }
+            }
+        }
+        if mentions[r].status == Status::Affirmed {
+            for c in &meaning.conclusions {
+                standing.entry(c).or_default().push(r);
             }
         }
     }
     let mut out: Vec<NoteFact> = Vec::new();
     let mut denied: Vec<NoteFact> = Vec::new();
+    // Worked out for the whole note once, the first time a duration is read.
+    let mut added: Option<Vec<Added>> = None;
     for m in mentions.iter() {
         if m.cancelled {
             continue;
@@ -549,7 +570,8 @@ fn facts(vocabulary: &Vocabulary, tokens: &[Token], mentions: &mut [Mention]) ->
                     }
                 }
                 if let Some(id) = meaning.measures {
-                    if let Some((minutes, from, to)) = duration_near(vocabulary, tokens, m) {
+                    let added = added.get_or_insert_with(|| added_durations(vocabulary, tokens));
+                    if let Some((minutes, from, to)) = duration_near(vocabulary, tokens, added, m) {
                         let (s, e) = (start.min(from), end.max(to));
                         out.push(NoteFact {
                             fact: id,
@@ -640,6 +662,7 @@ fn is_member(v: &Value) -> bool {
 fn duration_near(
     vocabulary: &Vocabulary,
     tokens: &[Token],
+    added: &[Added],
     m: &Mention,
 ) -> Option<(f64, usize, usize)> {
     for at in m.end..(m.end + DURATION_REACH).min(tokens.len()) {
@@ -647,7 +670,7 @@ fn duration_near(
             break;
         }
         if let Some((minutes, end)) = duration_at(vocabulary, tokens, at) {
-            let (more, end) = added_durations(vocabulary, tokens, end);
+            let (more, end) = added.get(end).copied().flatten().unwrap_or((0.0, end));
             return Some((
                 round(minutes + more),
                 tokens[at].start as usize,
@@ -675,27 +698,39 @@ fn duration_near(
     best
 }
 
-/// Durations later in the sentence that add to the first: `52 seconds for reduction and a
-/// further 38 seconds for locking`. Only one an adding word (`further`, `additional`,
-/// `another`, `plus`) introduces counts, so a tourniquet time is never added.
-fn added_durations(vocabulary: &Vocabulary, tokens: &[Token], mut end: usize) -> (f64, usize) {
-    let mut more = 0.0;
-    let mut at = end;
-    while at < tokens.len() && tokens[at].word != BREAK {
-        if vocabulary.adders.contains(&tokens[at].word) {
-            let found = (at + 1..(at + 3).min(tokens.len()))
-                .take_while(|i| tokens[*i].word != BREAK)
-                .find_map(|i| duration_at(vocabulary, tokens, i));
-            if let Some((minutes, after)) = found {
-                more += minutes;
-                end = after;
-                at = after;
-                continue;
-            }
+/// The durations later in its sentence that add to a first duration ending before token `i`,
+/// and the token after the last of them: `None` when none does.
+type Added = Option<(f64, usize)>;
+
+/// For every token, the durations later in the sentence that add to a duration ending there:
+/// `52 seconds for reduction and a further 38 seconds for locking`. Only one an adding word
+/// (`further`, `additional`, `another`, `plus`) introduces counts, so a tourniquet time is
+/// never added. Worked out from the end of the note back, once, so that a sentence of many
+/// durations is not read again from each one.
+fn added_durations(vocabulary: &Vocabulary, tokens: &[Token]) -> Vec<Added> {
+    let mut added: Vec<Added> = vec![None; tokens.len() + 1];
+    for at in (0..tokens.len()).rev() {
+        if tokens[at].word == BREAK {
+            continue;
         }
-        at += 1;
+        let found = vocabulary
+            .adders
+            .contains(&tokens[at].word)
+            .then(|| {
+                (at + 1..(at + 3).min(tokens.len()))
+                    .take_while(|i| tokens[*i].word != BREAK)
+                    .find_map(|i| duration_at(vocabulary, tokens, i))
+            })
+            .flatten();
+        added[at] = match found {
+            Some((minutes, after)) => Some(match added[after] {
+                Some((more, end)) => (minutes + more, end),
+                None => (minutes, after),
+            }),
+            None => added[at + 1],
+        };
     }
-    (more, end)
+    added
 }
 
 /// A duration starting at a token: numbers each followed by a unit (`1 min 30 s`,

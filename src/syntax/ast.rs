@@ -7,7 +7,7 @@
 use super::span::Span;
 
 /// One word or literal of the policy text, kept as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Word {
     pub text: String,
     pub span: Span,
@@ -215,7 +215,7 @@ pub struct AbbreviationDecl {
 }
 
 /// A name as written: quoted (`"IM nail"`) or bare (`open`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Name {
     pub text: String,
     pub quoted: bool,
@@ -234,13 +234,13 @@ impl Name {
 }
 
 /// A list of codes: single codes, inclusive ranges and named code sets.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CodeRef {
     pub items: Vec<CodeItem>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CodeItem {
     Code(Word),
     /// `code.primaries`: the codes a table gives the code of the line the rule is on.
@@ -254,13 +254,13 @@ pub enum CodeItem {
 }
 
 /// A list of diagnosis codes and patterns (`S82.*`) and named diagnosis sets.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DiagnosisRef {
     pub items: Vec<DiagnosisItem>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum DiagnosisItem {
     Pattern(Word),
     Set(Word),
@@ -277,7 +277,7 @@ pub struct RuleDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RuleBody {
     /// `A implies B`, one or more.
     Derive(Vec<Derivation>),
@@ -296,7 +296,7 @@ pub enum RuleBody {
     },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Derivation {
     pub condition: Condition,
     pub conclusion: Condition,
@@ -304,7 +304,7 @@ pub struct Derivation {
 }
 
 /// A national-style bundling edit: `column2 with column1 …`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PairEdit {
     pub column2: CodeRef,
     pub column1: CodeRef,
@@ -314,13 +314,13 @@ pub struct PairEdit {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PairVerdict {
     Allowed,
     Denied,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CheckRule {
     /// `for each line [in CODES]`: the rule judges lines, those of these codes or all.
     pub each_line: bool,
@@ -330,14 +330,14 @@ pub struct CheckRule {
     pub actions: Vec<Action>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Action {
     pub kind: ActionKind,
     pub message: Word,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ActionKind {
     Deny,
     Review,
@@ -364,13 +364,13 @@ impl ActionKind {
 }
 
 /// A condition: predicates joined by `and`, `or`, `not`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Condition {
     pub kind: ConditionKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ConditionKind {
     And(Box<Condition>, Box<Condition>),
     Or(Box<Condition>, Box<Condition>),
@@ -378,7 +378,7 @@ pub enum ConditionKind {
     Predicate(Predicate),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Predicate {
     /// `line is 76000`, `line in "fluoroscopic guidance"`
     LineIs(CodeRef),
@@ -431,13 +431,13 @@ pub enum Predicate {
     Name(Name),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum LineMatch {
     Codes(CodeRef),
     Modifiers(Vec<Word>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CompareOp {
     Eq,
     Ne,
@@ -460,7 +460,7 @@ impl CompareOp {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MembershipOp {
     /// A list fact holds any of the values.
     Has,
@@ -469,7 +469,7 @@ pub enum MembershipOp {
 }
 
 /// A point in time: a calendar date or an NCCI version.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TimePoint {
     Date(Word),
     Cci(Word),
@@ -484,21 +484,21 @@ impl TimePoint {
 }
 
 /// `before X` (strictly before), `after X` (on or after), `between X and Y` (inclusive).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TimeTest {
     Before(TimePoint),
     After(TimePoint),
     Between(TimePoint, TimePoint),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Literal {
     pub kind: LiteralKind,
     pub text: String,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LiteralKind {
     Number,
     Text,

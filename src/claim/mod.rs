@@ -1,6 +1,7 @@
 //! Claims: the input model and how it is read.
 
 pub mod model;
+mod object;
 pub mod read;
 
 pub use model::{Claim, Line, Procedure, Provider};

@@ -10,12 +10,13 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::object::deserialize_object_only;
 use crate::check::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
 /// One professional claim: the JSON object that `claimrules check` reads.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 #[schemars(title = "claimrules claim")]
 pub struct Claim {
     /// The claim's id, repeated as `claim` in its result.
@@ -48,9 +49,11 @@ pub struct Claim {
     pub documentation: IndexMap<String, serde_json::Value>,
 }
 
+deserialize_object_only!(Claim, "a claim");
+
 /// The provider of a claim.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Provider {
     /// The NUCC taxonomy code, e.g. `207L00000X`.
     #[serde(default)]
@@ -60,6 +63,8 @@ pub struct Provider {
     pub owns_equipment: Option<bool>,
 }
 
+deserialize_object_only!(Provider, "a provider");
+
 /// A service line. `line` defaults to the line's 1-based position (filled in by the reader),
 /// `units` and `session` to 1.
 ///
@@ -67,7 +72,7 @@ pub struct Provider {
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Line {
     /// The line number, from 1, not used by another line of the claim; by default the line's
     /// 1-based position in `lines`.
@@ -90,6 +95,8 @@ pub struct Line {
     pub minutes: Option<u32>,
 }
 
+deserialize_object_only!(Line, "a line");
+
 impl Line {
     /// The line number, which the reader always fills in.
     pub fn number(&self) -> u32 {
@@ -103,7 +110,7 @@ fn one() -> u32 {
 
 /// An ICD-10-PCS procedure. `approach` defaults to the one the code's fifth character gives.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Procedure {
     /// The ICD-10-PCS code, e.g. `0QSG34Z`.
     pub code: String,
@@ -113,6 +120,8 @@ pub struct Procedure {
     #[schemars(schema_with = "approach_schema")]
     pub approach: Option<String>,
 }
+
+deserialize_object_only!(Procedure, "an ICD-10-PCS procedure");
 
 /// An ICD-10-PCS approach or `null`, from the list the checker and the reader share.
 fn approach_schema(_: &mut SchemaGenerator) -> Schema {

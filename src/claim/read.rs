@@ -113,6 +113,8 @@ fn strip_position(message: &str) -> String {
         .replace("expected struct Procedure", "expected a procedure object")
         .replace("expected u32", "expected a whole number")
         .replace("expected a sequence", "expected an array")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace("invalid type: map", "invalid type: object")
 }
 
 /// The `id` of a claim that does not parse, so that its error result can be matched to it:

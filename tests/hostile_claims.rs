@@ -153,3 +153,126 @@ fn an_array_of_claim_objects_is_still_claims() {
         ]
     );
 }
+
+/// An X12 interchange with one claim whose one line is `SV1*HC:27093*100*{basis}*{quantity}`.
+fn x12_with_quantity(basis: &str, quantity: &str) -> String {
+    [
+        "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *240301*1200*^*00501*000000001*0*P*:~",
+        "GS*HC*SUBMITTER*RECEIVER*20240301*1200*1*X*005010X222A1~",
+        "ST*837*0001*005010X222A1~",
+        "CLM*Q-1*100***11:B:1*Y*A*Y*Y~",
+        "DTP*472*D8*20100401~",
+        "LX*1~",
+        &format!("SV1*HC:27093*100*{basis}*{quantity}***1~"),
+        "SE*7*0001~",
+        "GE*1*1~",
+        "IEA*1*000000001~",
+    ]
+    .join("\n")
+}
+
+/// A JSON claim whose one line gives `"{field}": {number}`.
+fn json_with_quantity(field: &str, number: &str) -> String {
+    claim_with(&format!(
+        r#""lines": [{{"code": "27093", "{field}": {number}}}]"#
+    ))
+}
+
+/// Units and minutes follow one number rule, whichever format carries them.
+#[rstest]
+#[case::units_one("UN", "units", "1", None)]
+#[case::units_two_with_a_zero_fraction("UN", "units", "2.00", None)]
+#[case::units_at_the_limit("UN", "units", "99999", None)]
+#[case::units_zero(
+    "UN",
+    "units",
+    "0",
+    Some("`0` is not a whole number of units from 1 to 99999")
+)]
+#[case::units_a_fraction(
+    "UN",
+    "units",
+    "1.5",
+    Some("`1.5` is not a whole number of units from 1 to 99999")
+)]
+#[case::units_over_the_limit(
+    "UN",
+    "units",
+    "100000",
+    Some("`100000` is not a whole number of units from 1 to 99999")
+)]
+#[case::minutes_forty_five("MJ", "minutes", "45.0", None)]
+#[case::minutes_zero(
+    "MJ",
+    "minutes",
+    "0",
+    Some("`0` is not a whole number of minutes from 1 to 99999")
+)]
+fn units_and_minutes_read_alike_in_json_and_x12(
+    #[case] basis: &str,
+    #[case] field: &str,
+    #[case] number: &str,
+    #[case] error: Option<&str>,
+) {
+    // A claim read is judged (it passes, or its units are denied by the MUE); only a claim
+    // that was not read is an error.
+    let json = results(&json_with_quantity(field, number));
+    assert_eq!(json.len(), 1);
+    let json_read = json[0].status != Status::Error;
+    assert_eq!(
+        json_read,
+        error.is_none(),
+        "JSON {number}: {:?}",
+        json[0].errors
+    );
+    let x12 = results(&x12_with_quantity(basis, number));
+    assert_eq!(x12.len(), 1);
+    let x12_read = x12[0].status != Status::Error;
+    assert_eq!(
+        x12_read,
+        error.is_none(),
+        "X12 {number}: {:?}",
+        x12[0].errors
+    );
+    if let Some(error) = error {
+        // X12 prefixes the segment it names.
+        assert_eq!(json[0].errors[0].message, error);
+        assert_eq!(
+            json[0].errors[0].path.as_deref(),
+            Some(&*format!("lines[0].{field}"))
+        );
+        assert!(
+            x12[0].errors[0].message.ends_with(error),
+            "{}",
+            x12[0].errors[0].message
+        );
+        assert_eq!(x12[0].errors[0].path.as_deref(), Some("SV104"));
+    }
+}
+
+#[rstest]
+#[case::zero("0", None)]
+#[case::a_fraction("2.5", None)]
+#[case::hugely_negative("-1e308", Some("expected a number from 0 to 1000000, found `-1e+308`"))]
+#[case::negative("-1", Some("expected a number from 0 to 1000000, found `-1`"))]
+#[case::too_large(
+    "1e9",
+    Some("expected a number from 0 to 1000000, found `1000000000.0`")
+)]
+fn a_documented_number_is_finite_and_in_bounds(#[case] number: &str, #[case] error: Option<&str>) {
+    let got = results(&claim_with(&format!(
+        r#""lines": [{{"code": "77002"}}], "documentation": {{"fluoroscopy_minutes": {number}}}"#
+    )));
+    let errors: Vec<(&str, Option<&str>)> = got[0]
+        .errors
+        .iter()
+        .map(|e| (e.message.as_str(), e.path.as_deref()))
+        .collect();
+    match error {
+        None => assert!(errors.is_empty(), "{errors:?}"),
+        Some(error) => assert_eq!(
+            errors,
+            vec![(error, Some("documentation.fluoroscopy_minutes"))]
+        ),
+    }
+}

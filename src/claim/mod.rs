@@ -2,6 +2,7 @@
 
 pub mod model;
 mod object;
+pub mod quantity;
 pub mod read;
 
 pub use model::{Claim, Line, Procedure, Provider};

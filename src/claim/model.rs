@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use super::object::deserialize_object_only;
+use super::quantity;
 use crate::check::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
@@ -84,14 +85,17 @@ pub struct Line {
     /// The line's modifiers, in order.
     #[serde(default)]
     pub modifiers: Vec<Modifier>,
-    /// Units of service.
-    #[serde(default = "one")]
+    /// Units of service: a whole number from 1 to 99,999, written `2` or `2.0`.
+    #[serde(default = "one", deserialize_with = "quantity::units")]
+    #[schemars(range(min = 1, max = 99_999))]
     pub units: u32,
     /// The session (encounter) of the date of service the line belongs to.
     #[serde(default = "one")]
     pub session: u32,
-    /// The minutes of a line billed in minutes; `None` for a line billed in units.
-    #[serde(default)]
+    /// The minutes of a line billed in minutes, a whole number from 1 to 99,999 (`45`, `45.0`);
+    /// `None` for a line billed in units.
+    #[serde(default, deserialize_with = "quantity::minutes")]
+    #[schemars(range(min = 1, max = 99_999))]
     pub minutes: Option<u32>,
 }
 

@@ -171,14 +171,6 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
             ));
         }
     }
-    for (i, line) in claim.lines.iter().enumerate() {
-        if line.minutes == Some(0) {
-            errors.push(ClaimError::at(
-                format!("lines[{i}].minutes"),
-                "a line billed in minutes has at least 1 minute",
-            ));
-        }
-    }
     for (i, p) in claim.procedures.iter_mut().enumerate() {
         match &p.approach {
             Some(a) if !PCS_APPROACHES.contains(&a.as_str()) => errors.push(ClaimError::at(

@@ -34,7 +34,7 @@
 //! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are skipped. |
 //! | `lines[].line` | `LX01` (loop 2400) |
 //! | `lines[].code`, `modifiers` | `SV101`: `HC:code:mod1:mod2:mod3:mod4` (qualifier `HC` only) |
-//! | `lines[].units` | `SV104`, a whole number (`1.00`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
+//! | `lines[].units` | `SV104`, a whole number from 1 to 99,999 (`1.00`; `crate::claim::quantity`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
 //! | `lines[].minutes` | `SV104` when `SV103` is `MJ`: the line is one service of that many minutes, so unit edits do not count minutes |
 //! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the claim's `DTP*472` before its first `LX` |
 //!

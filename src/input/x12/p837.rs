@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::segments::{Event, Segment};
 use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
+use crate::claim::quantity::{whole_count_of_text, Counted};
 use crate::claim::{normalize, Claim, ClaimError};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
 use crate::input::limits::{MAX_CLAIM_LINES, MAX_SEGMENT_BYTES};
@@ -68,19 +69,6 @@ fn parse_d8(text: &str) -> Option<Date> {
     let month = text.get(4..6)?.parse().ok()?;
     let day = text.get(6..)?.parse().ok()?;
     Date::from_ymd_opt(year, month, day)
-}
-
-/// A service quantity (SV104) as whole units: `1`, `7.00`; `None` when it is not a whole
-/// number of at least 1 that fits.
-fn parse_units(text: &str) -> Option<u32> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b == b'0')
-    {
-        return None;
-    }
-    whole.parse::<u32>().ok().filter(|n| *n >= 1)
 }
 
 /// A service line being read (loop 2400).
@@ -336,13 +324,17 @@ impl ClaimDraft {
         }
         let quantity = seg.element(4);
         let in_minutes = basis == "MJ";
-        let amount = parse_units(quantity);
+        let amount = whole_count_of_text(quantity);
         if amount.is_none() {
-            let of = if in_minutes { "minutes" } else { "units" };
+            let counted = if in_minutes {
+                Counted::Minutes
+            } else {
+                Counted::Units
+            };
             errors.push(problem(
                 seg,
                 Some(designator(seg, 4, None)),
-                format!("`{quantity}` is not a whole number of {of} of at least 1"),
+                counted.error(quantity),
             ));
         }
         // A line billed in minutes is one service of that many minutes.
@@ -774,8 +766,10 @@ mod tests {
     #[case("", None)]
     #[case("1e3", None)]
     #[case("99999999999", None)]
+    #[case("99999", Some(99_999))]
+    #[case("100000", None)]
     fn units(#[case] text: &str, #[case] expected: Option<u32>) {
-        assert_eq!(parse_units(text), expected);
+        assert_eq!(whole_count_of_text(text), expected);
     }
 
     #[rstest]

@@ -276,3 +276,43 @@ fn a_documented_number_is_finite_and_in_bounds(#[case] number: &str, #[case] err
         ),
     }
 }
+
+#[rstest]
+#[case::before_se(
+    "SE*",
+    "the interchange ends without its SE segment: claim `Q-1` of transaction set 0001 may be incomplete",
+    Some("Q-1"),
+    Some(4)
+)]
+#[case::before_ge(
+    "GE*",
+    "the interchange ends without its GE segment: functional group 1 may be incomplete",
+    None,
+    Some(2)
+)]
+#[case::before_iea(
+    "IEA*",
+    "the interchange ends without its IEA segment: interchange 000000001 may be incomplete",
+    None,
+    Some(1)
+)]
+fn a_truncated_interchange_is_an_error_and_exit_1(
+    #[case] cut_before: &str,
+    #[case] message: &str,
+    #[case] claim: Option<&str>,
+    #[case] line: Option<u64>,
+) {
+    let whole = x12_with_quantity("UN", "1");
+    let cut = &whole[..whole.find(cut_before).expect("the trailer")];
+    let out = common::run(&["check", "--format", "ndjson", "-"], Some(cut.as_bytes()));
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let results: Vec<serde_json::Value> = common::stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a result"))
+        .collect();
+    let last = results.last().expect("a result for the cut");
+    assert_eq!(last["status"], "error");
+    assert_eq!(last["claim"].as_str(), claim);
+    assert_eq!(last["errors"][0]["message"], message);
+    assert_eq!(last["errors"][0]["line"].as_u64(), line);
+}

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 
+use super::envelope::Envelope;
 use super::segments::{Event, Segment};
 use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
@@ -518,6 +519,8 @@ pub(crate) struct Mapper {
     /// Inside a transaction set that is not an 837P (already reported): its segments are
     /// skipped up to its SE, or the next GE, IEA, ISA, GS or ST.
     skipping: bool,
+    /// The envelopes open, to tell an input cut short at its end.
+    envelope: Envelope,
 }
 
 impl Mapper {
@@ -526,6 +529,7 @@ impl Mapper {
         match event {
             Event::Segment(seg) => self.segment(seg, out),
             Event::TooLong(seg) => {
+                self.envelope.segment(&seg);
                 let id = seg.id();
                 if self.skipping {
                     if !ends_skipping(id) {
@@ -569,13 +573,54 @@ impl Mapper {
                 self.outside_or_claim(error, out);
             }
             Event::Fatal { line, message } => {
+                self.envelope.abandon();
                 self.finish(out);
                 out.push_back(ClaimInput::unreadable(line, message));
             }
         }
     }
 
-    /// Ends the input: the claim being read is judged as read so far.
+    /// Ends the input. When it ends inside an envelope (its SE, GE or IEA missing), the input
+    /// was cut short: the claim being read, which may have lost segments, is an error and not
+    /// judged; with no claim open, the cut is an error result of its own. The claims before it
+    /// ended at the next CLM or HL, whole, and were judged.
+    pub(crate) fn end(&mut self, out: &mut VecDeque<ClaimInput>) {
+        let Some(unclosed) = self.envelope.unclosed() else {
+            self.finish(out);
+            return;
+        };
+        let cut = |what: String| {
+            format!(
+                "the interchange ends without its {} segment: {what} may be incomplete",
+                unclosed.trailer
+            )
+        };
+        match self.claim.take() {
+            Some(mut claim) => {
+                let what = match &claim.id {
+                    Some(id) => format!("claim `{id}` of {}", unclosed.what),
+                    None => format!("the claim of {}", unclosed.what),
+                };
+                claim.error(ClaimError {
+                    message: cut(what),
+                    path: Some(unclosed.trailer.to_string()),
+                    line: Some(claim.clm.line),
+                });
+                claim.finish(out);
+            }
+            None => out.push_back(ClaimInput::Unreadable {
+                id: None,
+                errors: vec![ClaimError {
+                    message: cut(unclosed.what.clone()),
+                    path: Some(unclosed.trailer.to_string()),
+                    line: Some(unclosed.line),
+                }],
+            }),
+        }
+        self.envelope.abandon();
+    }
+
+    /// Ends the claim being read, judged as read so far.
     pub(crate) fn finish(&mut self, out: &mut VecDeque<ClaimInput>) {
         if let Some(claim) = self.claim.take() {
             claim.finish(out);
@@ -594,6 +639,7 @@ impl Mapper {
     }
 
     fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
+        self.envelope.segment(&seg);
         let id = seg.id();
         if self.skipping {
             if !ends_skipping(id) {

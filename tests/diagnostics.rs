@@ -84,6 +84,7 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::abbreviation_of_two_words(
     "fact note is text\nphrase \"C-arm\" means guidance has fluoroscopy\nabbreviation \"ex fix\" means \"external fixator\"\n"
 )]
+#[case::byte_order_mark_inside_a_file("rule r\n  77002 with\u{FEFF} 27093 denied\n")]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = case_name();
     let text = format!("{FACTS}{policy}");
@@ -102,6 +103,22 @@ fn all_mistakes_of_a_pack_are_reported_in_one_run() {
     );
     let diagnostics = engine_alone(&text).expect_err("three mistakes");
     assert_eq!(diagnostics.len(), 3, "{}", render(&diagnostics));
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_file_is_skipped_and_columns_stay_true() {
+    let loads = format!("\u{FEFF}{FACTS}rule r\n  when film_archived\n  info \"m\"\n");
+    engine_alone(&loads).unwrap_or_else(|d| panic!("{}", render(&d)));
+    // The mistake is at column 23 of line 1: the mark is not a column. (miette's header counts
+    // bytes, as it does for any character that is not ASCII.)
+    let broken = "\u{FEFF}fact film_archived is yesno\n";
+    let diagnostics = engine_alone(broken).expect_err("`yesno` is not a type");
+    let first = diagnostics.iter().next().expect("one diagnostic");
+    assert_eq!(first.position(), Some((1, 23)));
+    insta::assert_snapshot!(
+        "byte_order_mark_at_the_start",
+        render_located_with_help(&diagnostics)
+    );
 }
 
 /// Warnings: the pack loads, but a rule cannot be what its author meant.

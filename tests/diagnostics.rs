@@ -162,6 +162,12 @@ fn a_byte_order_mark_at_the_start_of_a_file_is_skipped_and_columns_stay_true() {
 #[case::conflicting_pair_edits(
     "rule r\n  77002 with 27093 allowed after CCI 16.1\n\nrule s\n  77002 with 27093 denied between 2012-01-01 and 2012-12-31\n"
 )]
+#[case::derived_only_from_itself(
+    "derived fact dd is boolean\nrule a\n  dd implies dd\n\nrule b\n  for each line in 77002\n  when dd\n  deny \"m\"\n"
+)]
+#[case::derived_only_from_each_other(
+    "derived fact d1 is boolean\nderived fact d2 is boolean\nrule a\n  d1 implies d2\n  d2 and film_archived implies d1\n\nrule b\n  when d1 or d2\n  review \"m\"\n"
+)]
 fn policy_warnings_are_explained(#[case] policy: &str) {
     let name = case_name();
     let text = format!("{FACTS}{policy}");
@@ -188,6 +194,20 @@ fn policy_warnings_are_explained(#[case] policy: &str) {
 fn conditions_that_can_hold_give_no_warning(#[case] condition: &str) {
     let text = format!(
         "{FACTS}rule r\n  {condition}\n  info \"m\"\n\nrule s\n  77002 with 27093 allowed after CCI 16.1\n\nrule t\n  77002 with 27093 denied before CCI 16.1\n"
+    );
+    let engine = engine_alone(&text).unwrap_or_else(|d| panic!("{}", render(&d)));
+    assert!(
+        engine.warnings().is_empty(),
+        "{}",
+        render(engine.warnings())
+    );
+}
+
+/// A derived fact that some derivation sets from documentation can feed itself too.
+#[test]
+fn a_derived_fact_with_a_way_in_gives_no_warning() {
+    let text = format!(
+        "{FACTS}derived fact dd is boolean\nrule a\n  dd implies dd\n  film_archived implies dd\n\nrule b\n  for each line in 77002\n  when dd\n  deny \"m\"\n"
     );
     let engine = engine_alone(&text).unwrap_or_else(|d| panic!("{}", render(&d)));
     assert!(

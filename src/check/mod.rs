@@ -14,6 +14,7 @@ mod lint;
 mod literals;
 mod national;
 mod tables;
+mod underivable;
 mod vocabulary;
 pub mod warning;
 pub use layers::{Layout, PackOrigin};

@@ -316,3 +316,17 @@ fn a_truncated_interchange_is_an_error_and_exit_1(
     assert_eq!(last["errors"][0]["message"], message);
     assert_eq!(last["errors"][0]["line"].as_u64(), line);
 }
+
+#[rstest]
+#[case::at_the_start_of_ndjson(format!("\u{FEFF}{ONE_LINE}\n{ONE_LINE}\n"))]
+#[case::at_the_start_of_pretty_json(format!("\u{FEFF}{PRETTY}\n{ONE_LINE}\n"))]
+#[case::files_joined_each_with_its_own(format!("\u{FEFF}{ONE_LINE}\n\u{FEFF}{PRETTY}\n"))]
+fn a_byte_order_mark_before_a_claim_is_skipped(#[case] input: String) {
+    let got = outcomes(&input);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got.iter()
+            .all(|(_, status, error)| *status == Status::Pass && error.is_none()),
+        "{got:?}"
+    );
+}

@@ -97,12 +97,17 @@ impl<R: BufRead> JsonClaims<R> {
         }
     }
 
-    /// Skips blank space; the byte after it.
+    /// Skips blank space, and byte-order marks (files joined one after another each bring
+    /// theirs); the byte after it.
     fn skip_blanks(&mut self) -> io::Result<Option<u8>> {
         loop {
             match self.peek_byte()? {
                 Some(b) if b.is_ascii_whitespace() => {
                     self.next_byte()?;
+                }
+                Some(0xEF) if self.input.fill_buf()?.starts_with(BOM) => {
+                    self.input.consume(BOM.len());
+                    self.offset += BOM.len() as u64;
                 }
                 other => return Ok(other),
             }

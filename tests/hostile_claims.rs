@@ -12,14 +12,16 @@ fn results(input: &str) -> Vec<ClaimResult> {
         .evaluate_input(input, EvalOptions::default())
 }
 
-/// (claim id, status, the first error's message, path and line) of each result.
-fn outcomes(
-    input: &str,
-) -> Vec<(
+/// A result as the tests compare it: claim id, status, and the first error's message, path
+/// and line.
+type Outcome = (
     Option<String>,
     Status,
     Option<(String, Option<String>, Option<u64>)>,
-)> {
+);
+
+/// The outcome of each result.
+fn outcomes(input: &str) -> Vec<Outcome> {
     results(input)
         .into_iter()
         .map(|r| {

@@ -10,14 +10,14 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-use super::object::deserialize_object_only;
+use super::object::{self, Object};
 use super::quantity;
 use crate::check::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
 /// One professional claim: the JSON object that `claimrules check` reads.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(remote = "Self", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 #[schemars(title = "claimrules claim")]
 pub struct Claim {
     /// The claim's id, repeated as `claim` in its result.
@@ -31,16 +31,17 @@ pub struct Claim {
     #[serde(default)]
     pub place_of_service: Option<PlaceOfService>,
     /// The rendering provider; absent or `null` when not known.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::optional_object")]
     pub provider: Option<Provider>,
     /// ICD-10-CM diagnoses, with or without the dot.
     #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
     /// The service lines: at least one, at most 1,000.
+    #[serde(deserialize_with = "object::objects")]
     #[schemars(length(min = 1, max = 1000))]
     pub lines: Vec<Line>,
     /// ICD-10-PCS procedures.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::objects")]
     pub procedures: Vec<Procedure>,
     /// Documentation facts, whose names and types the loaded packs declare (the standard pack's
     /// are in docs/formats.md); `note` holds the operative note as text. Checked against the
@@ -50,11 +51,13 @@ pub struct Claim {
     pub documentation: IndexMap<String, serde_json::Value>,
 }
 
-deserialize_object_only!(Claim, "a claim");
+impl Object for Claim {
+    const WHAT: &'static str = "a claim";
+}
 
 /// The provider of a claim.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(remote = "Self", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Provider {
     /// The NUCC taxonomy code, e.g. `207L00000X`.
     #[serde(default)]
@@ -64,7 +67,9 @@ pub struct Provider {
     pub owns_equipment: Option<bool>,
 }
 
-deserialize_object_only!(Provider, "a provider");
+impl Object for Provider {
+    const WHAT: &'static str = "a provider";
+}
 
 /// A service line. `line` defaults to the line's 1-based position (filled in by the reader),
 /// `units` and `session` to 1.
@@ -73,7 +78,7 @@ deserialize_object_only!(Provider, "a provider");
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(remote = "Self", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Line {
     /// The line number, from 1, not used by another line of the claim; by default the line's
     /// 1-based position in `lines`.
@@ -99,7 +104,9 @@ pub struct Line {
     pub minutes: Option<u32>,
 }
 
-deserialize_object_only!(Line, "a line");
+impl Object for Line {
+    const WHAT: &'static str = "a line";
+}
 
 impl Line {
     /// The line number, which the reader always fills in.
@@ -114,7 +121,7 @@ fn one() -> u32 {
 
 /// An ICD-10-PCS procedure. `approach` defaults to the one the code's fifth character gives.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(remote = "Self", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Procedure {
     /// The ICD-10-PCS code, e.g. `0QSG34Z`.
     pub code: String,
@@ -125,7 +132,9 @@ pub struct Procedure {
     pub approach: Option<String>,
 }
 
-deserialize_object_only!(Procedure, "an ICD-10-PCS procedure");
+impl Object for Procedure {
+    const WHAT: &'static str = "an ICD-10-PCS procedure";
+}
 
 /// An ICD-10-PCS approach or `null`, from the list the checker and the reader share.
 fn approach_schema(_: &mut SchemaGenerator) -> Schema {

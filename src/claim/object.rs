@@ -4,7 +4,9 @@
 //! `["C-1", "2024-03-01", …]` would be read as a claim, and a line written as an array would
 //! fail deep inside it with a JSON path to an element that is not there. The claim model says
 //! each of its structs is an object: [`ObjectOnly`] passes a deserializer through but answers
-//! an array with an error naming what was expected.
+//! an array with an error naming what was expected. The claim itself is read through it by
+//! `parse_claim`; the structs inside it by their fields' `deserialize_with`, so that the
+//! derives stay as they are.
 
 use std::fmt;
 
@@ -81,15 +83,37 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NoSequence<V> {
     }
 }
 
-/// Implements `Deserialize` for a struct whose derived code is `#[serde(remote = "Self")]`
-/// (an inherent `deserialize`), through [`ObjectOnly`].
-macro_rules! deserialize_object_only {
-    ($ty:ty, $what:literal) => {
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                <$ty>::deserialize($crate::claim::object::ObjectOnly::new(d, $what))
-            }
-        }
-    };
+/// A struct of the claim model that is read only from a JSON object, and what it is called in
+/// the error for an array.
+pub(crate) trait Object: for<'de> serde::Deserialize<'de> {
+    /// "a line", "a provider".
+    const WHAT: &'static str;
 }
-pub(crate) use deserialize_object_only;
+
+/// One `T`, read through [`ObjectOnly`].
+pub(crate) fn object<'de, T: Object, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    T::deserialize(ObjectOnly::new(d, T::WHAT))
+}
+
+/// `T` read through [`ObjectOnly`], for the elements of a sequence or an option.
+struct ObjectOf<T>(T);
+
+impl<'de, T: Object> serde::Deserialize<'de> for ObjectOf<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d).map(ObjectOf)
+    }
+}
+
+/// A field holding an array of objects (`lines`, `procedures`), for `deserialize_with`.
+pub(crate) fn objects<'de, T: Object, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    let all: Vec<ObjectOf<T>> = serde::Deserialize::deserialize(d)?;
+    Ok(all.into_iter().map(|o| o.0).collect())
+}
+
+/// A field holding an object or `null` (`provider`), for `deserialize_with`.
+pub(crate) fn optional_object<'de, T: Object, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    let one: Option<ObjectOf<T>> = serde::Deserialize::deserialize(d)?;
+    Ok(one.map(|o| o.0))
+}

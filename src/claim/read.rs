@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::model::{pcs_approach_of, Claim};
+use super::object::object;
 use crate::check::PCS_APPROACHES;
 use crate::input::limits::MAX_CLAIM_LINES;
 
@@ -46,7 +47,9 @@ pub struct RawClaim {
 pub fn parse_claim(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
     // Tracking JSON paths doubles the cost of reading a claim, and only an error needs the path:
     // a claim that does not read is read again, tracked.
-    let mut claim = match serde_json::from_str::<Claim>(&raw.json) {
+    let mut de = serde_json::Deserializer::from_str(&raw.json);
+    let read = object::<Claim, _>(&mut de).and_then(|claim| de.end().map(|()| claim));
+    let mut claim = match read {
         Ok(claim) => claim,
         Err(_) => parse_tracked(raw)?,
     };
@@ -65,7 +68,10 @@ pub fn parse_claim(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimEr
 /// read.
 fn parse_tracked(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
     let mut de = serde_json::Deserializer::from_str(&raw.json);
-    let parsed: Result<Claim, _> = serde_path_to_error::deserialize(&mut de);
+    let mut track = serde_path_to_error::Track::new();
+    let parsed: Result<Claim, _> =
+        object(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+            .map_err(|e| serde_path_to_error::Error::new(track.path(), e));
     let claim = match parsed {
         Ok(c) => c,
         Err(e) => {

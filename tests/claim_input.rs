@@ -112,7 +112,7 @@ fn a_json_line_may_carry_its_minutes() {
     assert_eq!(result.errors[0].path.as_deref(), Some("lines[0].minutes"));
     assert_eq!(
         result.errors[0].message,
-        "a line billed in minutes has at least 1 minute"
+        "`0` is not a whole number of minutes from 1 to 99999"
     );
 }
 

@@ -47,8 +47,25 @@ fn format(text: &str, kind: FileKind) -> String {
     "table \"t\" from \"tables/t.csv\" column mue is number \"limit\"\n",
     "table \"t\" from \"tables/t.csv\"\n  column mue is number \"limit\"\n"
 )]
+#[case::a_comment_after_the_last_item_stays_at_the_top_level(
+    "rule r\n  77002 with 27093 denied\n\n# the end of the file\n",
+    "rule r\n  77002 with 27093 denied\n\n# the end of the file\n"
+)]
+#[case::a_comment_ending_the_last_item_stays_in_it(
+    "rule r\n  77002 with 27093 denied\n      # about the edit\n",
+    "rule r\n  77002 with 27093 denied\n  # about the edit\n"
+)]
+#[case::a_byte_order_mark_is_dropped(
+    "\u{FEFF}rule r\n  77002 with 27093 denied\n",
+    "rule r\n  77002 with 27093 denied\n"
+)]
 fn policies_take_the_canonical_layout(#[case] input: &str, #[case] expected: &str) {
     assert_eq!(format(input, FileKind::Policy), expected);
+    assert_eq!(
+        format(expected, FileKind::Policy),
+        expected,
+        "formatting twice"
+    );
 }
 
 #[test]

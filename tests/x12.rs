@@ -461,8 +461,8 @@ fn a_line_in_minutes_is_one_unit(
 }
 
 #[rstest]
-#[case::minutes("MJ", "`1.5` is not a whole number of minutes of at least 1")]
-#[case::units("UN", "`1.5` is not a whole number of units of at least 1")]
+#[case::minutes("MJ", "`1.5` is not a whole number of minutes from 1 to 99999")]
+#[case::units("UN", "`1.5` is not a whole number of units from 1 to 99999")]
 fn a_broken_quantity_names_its_basis(#[case] basis: &str, #[case] words: &str) {
     let text = example1().replacen(
         "SV1*HC:99213*40.00*UN*1.00***1~",

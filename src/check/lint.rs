@@ -51,6 +51,7 @@ pub(super) fn rule_warnings(
         }
     }
     out.extend(lints.conflicting_pair_edits());
+    out.extend(super::underivable::never_derived(program));
     out
 }
 

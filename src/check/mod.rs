@@ -18,6 +18,7 @@ mod literals;
 mod national;
 mod order;
 mod tables;
+mod underivable;
 mod vocabulary;
 pub mod warning;
 pub use layers::{Layout, PackOrigin};

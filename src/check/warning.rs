@@ -22,6 +22,23 @@ pub enum CheckWarning {
     #[error(transparent)]
     #[diagnostic(transparent)]
     ConflictingPairEdits(#[from] ConflictingPairEdits),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NeverDerived(#[from] NeverDerived),
+}
+
+/// A derived fact whose every derivation needs a value of it (or of another such fact) first,
+/// as `dd implies dd` does: it is never set, and the rules that test it never fire.
+#[derive(Debug, Error, Diagnostic)]
+#[error("derived fact `{fact}` can never be set: its derivations need it, or each other, first")]
+#[diagnostic(code(claimrules::never_derived), severity(Warning))]
+pub struct NeverDerived {
+    pub fact: String,
+    pub needed: String,
+    #[label("needs `{needed}` first, which no derivation can set before")]
+    pub needs: SourceSpan,
+    #[help]
+    pub help: String,
 }
 
 /// Two conditions of a rule that cannot both hold, so that the rule never acts.

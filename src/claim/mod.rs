@@ -2,6 +2,8 @@
 
 mod builder;
 pub mod model;
+mod object;
+pub mod quantity;
 pub mod read;
 
 pub use builder::{ClaimBuilder, LineBuilder};

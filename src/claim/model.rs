@@ -10,6 +10,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::object::{self, Object};
+use super::quantity;
 use crate::check::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
@@ -39,16 +41,17 @@ pub struct Claim {
     #[serde(default)]
     pub place_of_service: Option<PlaceOfService>,
     /// The rendering provider; absent or `null` when not known.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::optional_object")]
     pub provider: Option<Provider>,
     /// ICD-10-CM diagnoses, with or without the dot.
     #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
     /// The service lines: at least one, at most 1,000.
+    #[serde(deserialize_with = "object::objects")]
     #[schemars(length(min = 1, max = 1000))]
     pub lines: Vec<Line>,
     /// ICD-10-PCS procedures.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object::objects")]
     pub procedures: Vec<Procedure>,
     /// Documentation facts, whose names and types the loaded packs declare (the standard pack's
     /// are in docs/formats.md); `note` holds the operative note as text. Checked against the
@@ -56,6 +59,10 @@ pub struct Claim {
     /// error result.
     #[serde(default)]
     pub documentation: IndexMap<String, serde_json::Value>,
+}
+
+impl Object for Claim {
+    const WHAT: &'static str = "a claim";
 }
 
 /// The provider of a claim.
@@ -69,6 +76,10 @@ pub struct Provider {
     /// Whether the provider owns the equipment used; absent or `null` when not known.
     #[serde(default)]
     pub owns_equipment: Option<bool>,
+}
+
+impl Object for Provider {
+    const WHAT: &'static str = "a provider";
 }
 
 /// A service line. `line` defaults to the line's 1-based position (filled in by the reader),
@@ -96,15 +107,22 @@ pub struct Line {
     /// The line's modifiers, in order.
     #[serde(default)]
     pub modifiers: Vec<Modifier>,
-    /// Units of service.
-    #[serde(default = "one")]
+    /// Units of service: a whole number from 1 to 99,999, written `2` or `2.0`.
+    #[serde(default = "one", deserialize_with = "quantity::units")]
+    #[schemars(range(min = 1, max = 99_999))]
     pub units: u32,
     /// The session (encounter) of the date of service the line belongs to.
     #[serde(default = "one")]
     pub session: u32,
-    /// The minutes of a line billed in minutes; `None` for a line billed in units.
-    #[serde(default)]
+    /// The minutes of a line billed in minutes, a whole number from 1 to 99,999 (`45`, `45.0`);
+    /// `None` for a line billed in units.
+    #[serde(default, deserialize_with = "quantity::minutes")]
+    #[schemars(range(min = 1, max = 99_999))]
     pub minutes: Option<u32>,
+}
+
+impl Object for Line {
+    const WHAT: &'static str = "a line";
 }
 
 impl Line {
@@ -172,6 +190,10 @@ pub struct Procedure {
     #[serde(default)]
     #[schemars(schema_with = "approach_schema")]
     pub approach: Option<String>,
+}
+
+impl Object for Procedure {
+    const WHAT: &'static str = "an ICD-10-PCS procedure";
 }
 
 /// An ICD-10-PCS approach or `null`, from the list the checker and the reader share.

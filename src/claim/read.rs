@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::model::{pcs_approach_of, Claim};
+use super::object::object;
 use crate::check::PCS_APPROACHES;
 use crate::input::limits::MAX_CLAIM_LINES;
 
@@ -64,7 +65,9 @@ pub struct RawClaim {
 pub fn parse_claim(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
     // Tracking JSON paths doubles the cost of reading a claim, and only an error needs the path:
     // a claim that does not read is read again, tracked.
-    let mut claim = match serde_json::from_str::<Claim>(&raw.json) {
+    let mut de = serde_json::Deserializer::from_str(&raw.json);
+    let read = object::<Claim, _>(&mut de).and_then(|claim| de.end().map(|()| claim));
+    let mut claim = match read {
         Ok(claim) => claim,
         Err(_) => parse_tracked(raw)?,
     };
@@ -83,7 +86,10 @@ pub fn parse_claim(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimEr
 /// read.
 fn parse_tracked(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
     let mut de = serde_json::Deserializer::from_str(&raw.json);
-    let parsed: Result<Claim, _> = serde_path_to_error::deserialize(&mut de);
+    let mut track = serde_path_to_error::Track::new();
+    let parsed: Result<Claim, _> =
+        object(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+            .map_err(|e| serde_path_to_error::Error::new(track.path(), e));
     let claim = match parsed {
         Ok(c) => c,
         Err(e) => {
@@ -131,6 +137,8 @@ fn strip_position(message: &str) -> String {
         .replace("expected struct Procedure", "expected a procedure object")
         .replace("expected u32", "expected a whole number")
         .replace("expected a sequence", "expected an array")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace("invalid type: map", "invalid type: object")
 }
 
 /// The `id` of a claim that does not parse, so that its error result can be matched to it:
@@ -184,14 +192,6 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
                 format!(
                     "line number {n} is used by an earlier line (a line without `line` is numbered by its position)"
                 ),
-            ));
-        }
-    }
-    for (i, line) in claim.lines.iter().enumerate() {
-        if line.minutes == Some(0) {
-            errors.push(ClaimError::at(
-                format!("lines[{i}].minutes"),
-                "a line billed in minutes has at least 1 minute",
             ));
         }
     }

@@ -136,7 +136,9 @@ fn typed(ty: &FactType, json: &serde_json::Value) -> Result<Value, String> {
     let mismatch = || format!("expected {}, found {}", expected(ty), json_type(json));
     match (ty, json) {
         (FactType::Boolean, J::Bool(b)) => Ok(Value::Bool(*b)),
-        (FactType::Number, J::Number(n)) => n.as_f64().map(Value::Number).ok_or_else(mismatch),
+        (FactType::Number, J::Number(n)) => {
+            crate::claim::quantity::documented_number(n).map(Value::Number)
+        }
         (FactType::Text | FactType::PlaceOfService, J::String(s)) => {
             Ok(Value::Text(s.as_str().into()))
         }

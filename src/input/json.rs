@@ -1,5 +1,5 @@
-//! JSON claims read as a stream: NDJSON (one claim a line), a JSON array, or objects one after
-//! another (pretty-printed claims).
+//! JSON claims read as a stream: JSON values one after another, whatever their layout (NDJSON,
+//! pretty-printed objects, or a mix of the two), or a JSON array of them.
 //!
 //! Claims are split without being parsed, so one broken claim never takes its neighbours with
 //! it, and each is parsed later by whichever worker judges it. At most one claim's text is held
@@ -8,28 +8,28 @@
 //!
 //! * `[` first: a JSON array; each element is one claim. What follows the closing bracket is
 //!   read as more claims, so nothing in the input goes unanswered.
-//! * a line that starts with `{` and holds a whole JSON object (among the first lines): NDJSON;
-//!   each non-blank line is one claim.
-//! * otherwise: JSON values one after another; an object that is never closed runs to the end
-//!   of the input.
+//! * otherwise: JSON values one after another, each from its first byte to the bracket that
+//!   closes it, wherever the lines break. Two rules keep a broken value to itself:
+//!   - a `{` at the first column of a line while a value is still open starts the next claim
+//!     (the objects inside a pretty-printed claim are indented; an NDJSON line cut short is
+//!     followed by a claim at column 1);
+//!   - text after a value on its own line that does not start another value belongs to it, so
+//!     that `{…}}` or `hello world` is one error, not two.
 
 use std::io::{self, BufRead};
 
-use serde_json::value::RawValue;
-
 use super::limits::MAX_CLAIM_BYTES;
-use super::{peek, without_bom, ClaimInput, InputItem, Peeked, PeekedPrefix, BOM};
+use super::{ClaimInput, InputItem, BOM};
 use crate::claim::RawClaim;
-
-/// How many non-blank lines are looked at to tell NDJSON from pretty-printed objects.
-const LINES_TO_DETECT: usize = 5;
 
 /// The claims of a JSON input, in input order.
 pub struct JsonClaims<R: BufRead> {
-    input: Peeked<R>,
+    input: R,
     layout: Layout,
     /// The 1-based line of the next byte to read.
     line: u64,
+    /// The next byte to read is at the first column of its line.
+    line_start: bool,
     /// Bytes consumed so far.
     offset: u64,
     /// Set once the input has ended or failed.
@@ -38,7 +38,6 @@ pub struct JsonClaims<R: BufRead> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layout {
-    Lines,
     /// Inside a top-level array, before its closing bracket.
     Array,
     Values,
@@ -52,43 +51,39 @@ struct Scanned {
     oversize: bool,
 }
 
+impl Scanned {
+    /// Keeps `b`, unless the claim is already at the limit.
+    fn keep(&mut self, b: u8) {
+        if self.bytes.len() < MAX_CLAIM_BYTES {
+            self.bytes.push(b);
+        } else {
+            self.oversize = true;
+        }
+    }
+
+    fn trim_end(&mut self) {
+        while matches!(self.bytes.last(), Some(b) if b.is_ascii_whitespace()) {
+            self.bytes.pop();
+        }
+    }
+}
+
 impl<R: BufRead> JsonClaims<R> {
-    /// Reads claims from `reader`; looks at its first lines to tell the layout.
+    /// Reads claims from `reader`; an input whose first non-blank byte is `[` is an array.
     pub fn new(reader: R) -> Self {
-        let mut lines_seen = 0;
-        let input = peek(reader, 4 * MAX_CLAIM_BYTES, |prefix| {
-            let body = without_bom(prefix);
-            match body.iter().find(|b| !b.is_ascii_whitespace()) {
-                None => false,
-                Some(b'[') => true,
-                Some(_) => {
-                    lines_seen = body
-                        .split(|b| *b == b'\n')
-                        .filter(|l| !l.trim_ascii().is_empty())
-                        .count();
-                    // The last line may be partial until a newline follows it.
-                    lines_seen > LINES_TO_DETECT
-                }
-            }
-        });
-        let layout = {
-            let body = without_bom(input.prefix());
-            match body.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'[') => Layout::Array,
-                Some(_) if is_ndjson(body) => Layout::Lines,
-                _ => Layout::Values,
-            }
-        };
         let mut claims = JsonClaims {
-            input,
-            layout,
+            input: reader,
+            layout: Layout::Values,
             line: 1,
+            line_start: true,
             offset: 0,
             done: false,
         };
         claims.skip_bom();
-        if layout == Layout::Array {
-            claims.skip_through_open_bracket();
+        // An error here comes back when the claims are read, and is reported there.
+        if let Ok(Some(b'[')) = claims.skip_blanks() {
+            claims.layout = Layout::Array;
+            let _ = claims.next_byte();
         }
         claims
     }
@@ -102,10 +97,19 @@ impl<R: BufRead> JsonClaims<R> {
         }
     }
 
-    fn skip_through_open_bracket(&mut self) {
-        while let Ok(Some(b)) = self.next_byte() {
-            if b == b'[' {
-                return;
+    /// Skips blank space, and byte-order marks (files joined one after another each bring
+    /// theirs); the byte after it.
+    fn skip_blanks(&mut self) -> io::Result<Option<u8>> {
+        loop {
+            match self.peek_byte()? {
+                Some(b) if b.is_ascii_whitespace() => {
+                    self.next_byte()?;
+                }
+                Some(0xEF) if self.input.fill_buf()?.starts_with(BOM) => {
+                    self.input.consume(BOM.len());
+                    self.offset += BOM.len() as u64;
+                }
+                other => return Ok(other),
             }
         }
     }
@@ -116,6 +120,7 @@ impl<R: BufRead> JsonClaims<R> {
         if let Some(b) = b {
             self.input.consume(1);
             self.offset += 1;
+            self.line_start = b == b'\n';
             if b == b'\n' {
                 self.line += 1;
             }
@@ -133,62 +138,11 @@ impl<R: BufRead> JsonClaims<R> {
         }
     }
 
-    /// The next non-blank line, without its line end.
-    fn next_line(&mut self) -> io::Result<Option<Scanned>> {
-        loop {
-            let line = self.line;
-            let mut bytes = Vec::new();
-            let mut oversize = false;
-            let mut ended = false;
-            loop {
-                let buf = match self.input.fill_buf() {
-                    Ok(buf) => buf,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                };
-                if buf.is_empty() {
-                    break;
-                }
-                let (take, found) = match buf.iter().position(|b| *b == b'\n') {
-                    Some(i) => (i + 1, true),
-                    None => (buf.len(), false),
-                };
-                let room = (MAX_CLAIM_BYTES + 1).saturating_sub(bytes.len());
-                bytes.extend_from_slice(&buf[..take.min(room)]);
-                oversize |= take > room;
-                self.input.consume(take);
-                self.offset += take as u64;
-                if found {
-                    self.line += 1;
-                    ended = true;
-                    break;
-                }
-            }
-            if !ended && bytes.is_empty() {
-                return Ok(None);
-            }
-            while matches!(bytes.last(), Some(b'\n' | b'\r')) {
-                bytes.pop();
-            }
-            oversize |= bytes.len() > MAX_CLAIM_BYTES;
-            if oversize || !bytes.trim_ascii().is_empty() {
-                return Ok(Some(Scanned {
-                    bytes,
-                    line,
-                    oversize,
-                }));
-            }
-        }
-    }
-
     /// The next value of an array or of values one after another.
     fn next_value(&mut self) -> io::Result<Option<Scanned>> {
         loop {
-            match self.peek_byte()? {
+            match self.skip_blanks()? {
                 None => return Ok(None),
-                Some(b) if b.is_ascii_whitespace() => {
-                    self.next_byte()?;
-                }
                 Some(b']') if self.layout == Layout::Array => {
                     self.next_byte()?;
                     self.layout = Layout::Values;
@@ -201,13 +155,6 @@ impl<R: BufRead> JsonClaims<R> {
             line: self.line,
             oversize: false,
         };
-        let keep = |scanned: &mut Scanned, b: u8| {
-            if scanned.bytes.len() < MAX_CLAIM_BYTES {
-                scanned.bytes.push(b);
-            } else {
-                scanned.oversize = true;
-            }
-        };
         let mut depth = 0usize;
         let mut in_string = false;
         let mut escaped = false;
@@ -216,11 +163,14 @@ impl<R: BufRead> JsonClaims<R> {
                 && depth == 0
                 && !scanned.bytes.is_empty()
                 && matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}');
-            if ends_before {
+            // A value still open when a line starts with `{` was cut short: the `{` is the
+            // next claim's (a string cannot run over a line end, so an open one was cut too).
+            let cut_short = self.line_start && b == b'{' && (depth > 0 || in_string);
+            if ends_before || cut_short {
                 break;
             }
             self.next_byte()?;
-            keep(&mut scanned, b);
+            scanned.keep(b);
             if in_string {
                 match b {
                     _ if escaped => escaped = false,
@@ -247,24 +197,59 @@ impl<R: BufRead> JsonClaims<R> {
                 }
             }
         }
-        if self.layout == Layout::Array {
-            // An element that does not end at a comma or the closing bracket takes what
-            // follows with it, up to the next comma, so that its error shows the whole of it.
-            while let Some(b) = self.peek_byte()? {
-                if b == b']' {
-                    break;
-                }
-                self.next_byte()?;
-                if b == b',' {
-                    break;
-                }
-                keep(&mut scanned, b);
+        match self.layout {
+            Layout::Array => self.take_rest_of_element(&mut scanned)?,
+            Layout::Values => self.take_rest_of_line(&mut scanned)?,
+        }
+        scanned.trim_end();
+        Ok(Some(scanned))
+    }
+
+    /// An array element that does not end at a comma or the closing bracket takes what
+    /// follows with it, up to the next comma, so that its error shows the whole of it.
+    fn take_rest_of_element(&mut self, scanned: &mut Scanned) -> io::Result<()> {
+        while let Some(b) = self.peek_byte()? {
+            if b == b']' {
+                break;
             }
-            while matches!(scanned.bytes.last(), Some(b) if b.is_ascii_whitespace()) {
-                scanned.bytes.pop();
+            self.next_byte()?;
+            if b == b',' {
+                break;
+            }
+            scanned.keep(b);
+        }
+        Ok(())
+    }
+
+    /// Text after a value on its line that does not start another value is the value's: one
+    /// line of NDJSON with text after its object is one claim, and one error.
+    fn take_rest_of_line(&mut self, scanned: &mut Scanned) -> io::Result<()> {
+        let mut blanks = Vec::new();
+        loop {
+            match self.peek_byte()? {
+                None | Some(b'{' | b'[') => return Ok(()),
+                Some(b'\n') => {
+                    // The line end is the value's, so that the offset after it is a line's end.
+                    self.next_byte()?;
+                    return Ok(());
+                }
+                Some(b) if b.is_ascii_whitespace() => {
+                    self.next_byte()?;
+                    blanks.push(b);
+                }
+                Some(_) => break,
             }
         }
-        Ok(Some(scanned))
+        for b in blanks {
+            scanned.keep(b);
+        }
+        while let Some(b) = self.next_byte()? {
+            if b == b'\n' {
+                break;
+            }
+            scanned.keep(b);
+        }
+        Ok(())
     }
 }
 
@@ -276,10 +261,7 @@ impl<R: BufRead> Iterator for JsonClaims<R> {
             return None;
         }
         let line = self.line;
-        let scanned = match self.layout {
-            Layout::Lines => self.next_line(),
-            Layout::Array | Layout::Values => self.next_value(),
-        };
+        let scanned = self.next_value();
         let claim = match scanned {
             Ok(Some(scanned)) => claim_of(scanned),
             Ok(None) => {
@@ -332,20 +314,6 @@ fn claim_of(scanned: Scanned) -> ClaimInput {
     }
 }
 
-/// NDJSON when one of the first few non-blank lines is a whole object on its own, at column 1
-/// (a pretty-printed claim's inner objects are indented).
-fn is_ndjson(prefix: &[u8]) -> bool {
-    prefix
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.trim_ascii().is_empty())
-        .take(LINES_TO_DETECT)
-        .any(|l| {
-            l.starts_with(b"{")
-                && std::str::from_utf8(l)
-                    .is_ok_and(|l| serde_json::from_str::<&RawValue>(l.trim_end()).is_ok())
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,6 +344,45 @@ mod tests {
                 ok(3, "{\"id\":2}"),
                 ok(4, "{broken"),
                 ok(5, "{\"id\":3}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_line_claim_then_a_pretty_one_are_two_claims() {
+        let got = split(b"{\"id\":1}\n{\n  \"id\": 2,\n  \"lines\": [{\"code\": \"x\"}]\n}\n");
+        assert_eq!(
+            got,
+            vec![
+                ok(1, "{\"id\":1}"),
+                ok(2, "{\n  \"id\": 2,\n  \"lines\": [{\"code\": \"x\"}]\n}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_cut_short_ends_where_a_line_starts_with_a_brace() {
+        let got = split(b"{\"id\":1,\n{\"id\":\"2\n{\n  \"id\": 3\n}\n");
+        assert_eq!(
+            got,
+            vec![
+                ok(1, "{\"id\":1,"),
+                ok(2, "{\"id\":\"2"),
+                ok(3, "{\n  \"id\": 3\n}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_after_a_value_on_its_line_is_the_value_s() {
+        let got = split(b"{\"a\":1}}\nhello world\n{\"b\":2} {\"c\":3}\n");
+        assert_eq!(
+            got,
+            vec![
+                ok(1, "{\"a\":1}}"),
+                ok(2, "hello world"),
+                ok(3, "{\"b\":2}"),
+                ok(3, "{\"c\":3}"),
             ]
         );
     }
@@ -421,7 +428,7 @@ mod tests {
     #[test]
     fn an_unclosed_object_runs_to_the_end() {
         let got = split(b"{\n  \"a\": 1\n");
-        assert_eq!(got, vec![ok(1, "{\n  \"a\": 1\n")]);
+        assert_eq!(got, vec![ok(1, "{\n  \"a\": 1")]);
     }
 
     #[test]

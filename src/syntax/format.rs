@@ -20,7 +20,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use super::error::ParseError;
-use super::parser::{chunks, PolicyGrammar, Rule, TOP_LEVEL};
+use super::parser::{chunks, PolicyGrammar, Rule, BOM, TOP_LEVEL};
 use super::{parse_policy, parse_tests};
 
 /// Which grammar a file follows.
@@ -52,6 +52,8 @@ pub fn format_text(text: &str, kind: FileKind) -> Result<String, Vec<ParseError>
     if !errors.is_empty() {
         return Err(errors);
     }
+    // A byte-order mark at the start is not part of the layout: the formatted file has none.
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let starts = line_starts(text, kind);
     Ok(layout(text, &starts))
 }
@@ -179,9 +181,13 @@ fn layout(text: &str, starts: &HashMap<usize, LineStart>) -> String {
                     level = s.level;
                     s.level
                 }
-                // A comment on its own line belongs to what follows it.
+                // A comment on its own line belongs to what follows it. Comments that end the
+                // file follow nothing: one the author wrote at the left margin stays at the
+                // top level, any other stays in the last item, beside its last clause.
                 (None, Token::Comment) => match following_start(&lexemes, i, starts) {
                     Some(s) => s.level,
+                    None if ends_file(&lexemes, i) && column(text, lx.start) == 0 => 0,
+                    None if ends_file(&lexemes, i) => level,
                     None => level + 1,
                 },
                 (None, _) => level + 1,
@@ -234,6 +240,16 @@ fn following_start(
 ) -> Option<LineStart> {
     let next = lexemes[i..].iter().find(|lx| lx.token != Token::Comment)?;
     starts.get(&next.start).copied()
+}
+
+/// Whether only comments follow lexeme `i`.
+fn ends_file(lexemes: &[Lexeme<'_>], i: usize) -> bool {
+    lexemes[i..].iter().all(|lx| lx.token == Token::Comment)
+}
+
+/// The column (in bytes, from 0) of `offset` in its line.
+fn column(text: &str, offset: usize) -> usize {
+    offset - text[..offset].rfind('\n').map_or(0, |n| n + 1)
 }
 
 fn needs_space(before: Token, after: Token) -> bool {

@@ -120,9 +120,20 @@ pub(super) const TOP_LEVEL: &[&str] = &[
     "table",
 ];
 
-/// Byte ranges of the file, each starting at a top-level keyword at the start of a line.
+/// The byte-order mark, U+FEFF. Editors that save "UTF-8 with BOM" put one at the start of a
+/// file, where it is skipped, as rustc does; anywhere else it is an error that names it.
+pub(super) const BOM: char = '\u{FEFF}';
+
+/// Byte ranges of the file, each starting at a top-level keyword at the start of a line. A
+/// byte-order mark at the start of the file is in none of them, so spans stay byte offsets of
+/// the whole text.
 pub(super) fn chunks(text: &str, keywords: &[&str]) -> Vec<(usize, usize)> {
-    let mut starts = vec![0];
+    let first = if text.starts_with(BOM) {
+        BOM.len_utf8()
+    } else {
+        0
+    };
+    let mut starts = vec![first];
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         if line_start > 0 && starts_item(line, keywords) {
@@ -1121,7 +1132,7 @@ pub(super) fn syntax_error(
     found_chunk_end: usize,
     error: pest::error::Error<Rule>,
 ) -> SyntaxError {
-    use pest::error::{ErrorVariant, InputLocation};
+    use pest::error::InputLocation;
     let mut at = chunk_start
         + match error.location {
             InputLocation::Pos(p) => p,
@@ -1134,6 +1145,14 @@ pub(super) fn syntax_error(
         .map_or(rest.len(), |(i, _)| i);
     let at_end =
         at >= found_chunk_end || text[at..found_chunk_end.min(text.len())].trim().is_empty();
+    if rest.starts_with(BOM) {
+        return SyntaxError {
+            found: "a byte-order mark (U+FEFF), an invisible character".to_string(),
+            expected: join_or(&expected_words(&error)),
+            span: (at, BOM.len_utf8()).into(),
+            help: "delete it: a byte-order mark may only start a file, and most editors do not show it".to_string(),
+        };
+    }
     let (found, span_len) = if at_end {
         // Point just after the item's last word rather than at the next item.
         at = chunk_start + text[chunk_start..at.min(text.len())].trim_end().len();
@@ -1141,8 +1160,25 @@ pub(super) fn syntax_error(
     } else {
         (format!("`{}`", &rest[..found_len]), found_len)
     };
+    let expected = expected_words(&error);
+    let help = if found.starts_with("`\"") && !rest.lines().next().unwrap_or("")[1..].contains('"')
+    {
+        "this text is not closed: end it with `\"` on the same line".to_string()
+    } else {
+        help_for(&expected)
+    };
+    SyntaxError {
+        found,
+        expected: join_or(&expected),
+        span: (at, span_len).into(),
+        help,
+    }
+}
+
+/// What the grammar expected where `error` is, in an analyst's words, the most telling first.
+fn expected_words(error: &pest::error::Error<Rule>) -> Vec<&'static str> {
     let mut expected: Vec<&'static str> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
         for rule in positives {
             if let Some(words) = describe(*rule) {
                 if !expected.contains(&words) {
@@ -1157,18 +1193,7 @@ pub(super) fn syntax_error(
         expected.retain(|e| tier(e) == best);
     }
     expected.sort_by_key(|e| tier(e));
-    let help = if found.starts_with("`\"") && !rest.lines().next().unwrap_or("")[1..].contains('"')
-    {
-        "this text is not closed: end it with `\"` on the same line".to_string()
-    } else {
-        help_for(&expected)
-    };
-    SyntaxError {
-        found,
-        expected: join_or(&expected),
-        span: (at, span_len).into(),
-        help,
-    }
+    expected
 }
 
 /// What a grammar rule means to an analyst; `None` for rules too internal to mention.

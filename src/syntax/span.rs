@@ -84,13 +84,17 @@ impl SourceFile {
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. A byte-order mark that starts
+    /// the file is not a column: the parser skips it.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
         let line_index = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_index] as usize;
+        let mut line_start = self.line_starts[line_index] as usize;
+        if line_index == 0 && self.text.starts_with('\u{FEFF}') {
+            line_start = '\u{FEFF}'.len_utf8().min(offset as usize);
+        }
         let end = (offset as usize).min(self.text.len());
         let column = self
             .text

@@ -34,7 +34,7 @@
 //! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are skipped. |
 //! | `lines[].line` | `LX01` (loop 2400) |
 //! | `lines[].code`, `modifiers` | `SV101`: `HC:code:mod1:mod2:mod3:mod4` (qualifier `HC` only) |
-//! | `lines[].units` | `SV104`, a whole number (`1.00`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
+//! | `lines[].units` | `SV104`, a whole number from 1 to 99,999 (`1.00`; `crate::claim::quantity`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
 //! | `lines[].minutes` | `SV104` when `SV103` is `MJ`: the line is one service of that many minutes, so unit edits do not count minutes |
 //! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the claim's `DTP*472` before its first `LX` |
 //!
@@ -55,6 +55,7 @@
 //! no id. The claims after a broken one are still read, and an input cut short yields the
 //! claims read so far.
 
+mod envelope;
 mod p837;
 mod segments;
 
@@ -103,7 +104,7 @@ impl<R: BufRead> Iterator for X12Claims<R> {
             match self.segments.next_event() {
                 Some(event) => self.mapper.event(event, &mut self.ready),
                 None => {
-                    self.mapper.finish(&mut self.ready);
+                    self.mapper.end(&mut self.ready);
                     self.done = true;
                 }
             }
@@ -252,6 +253,10 @@ mod tests {
             format!("SV1*HC{c}99213{c}25*40*UN*1***1").as_str(),
             "DTP*472*D8*20100401",
         ]) {
+            text.push_str(s);
+            text.push('~');
+        }
+        for s in TAIL {
             text.push_str(s);
             text.push('~');
         }
@@ -722,18 +727,38 @@ mod tests {
     }
 
     #[test]
-    fn truncated_input_yields_what_was_read() {
-        let text = interchange(&GOOD);
+    fn truncated_input_judges_no_claim_the_cut_may_have_reached() {
+        let text = interchange(&[&GOOD[..], &GOOD[..]].concat());
+        // Cut before SE: the first claim ended at the second CLM, whole; the second may have
+        // lost segments.
         let cut = text.find("SE*").unwrap_or(0);
         let items = read(&text.as_bytes()[..cut]);
-        assert_eq!(items.len(), 1);
+        assert_eq!(items.len(), 2, "{items:?}");
         assert_eq!(claim(&items[0]).id, "GOOD");
-        // Cut inside the last segment: the claim is judged as read.
-        let cut = text.find("D8*2010").unwrap_or(0) + 4;
+        let (id, errors) = unreadable(&items[1]);
+        assert_eq!(id, Some("GOOD"));
+        assert_eq!(
+            errors[0].message,
+            "the interchange ends without its SE segment: claim `GOOD` of transaction set 0001 may be incomplete"
+        );
+        assert_eq!(errors[0].path.as_deref(), Some("SE"));
+        // Cut after SE, with no claim open: the cut is a result of its own.
+        let cut = text.find("GE*").unwrap_or(0);
         let items = read(&text.as_bytes()[..cut]);
-        let (id, errors) = unreadable(&items[0]);
+        assert_eq!(items.len(), 3, "{items:?}");
+        let (id, errors) = unreadable(&items[2]);
+        assert_eq!(id, None);
+        assert_eq!(
+            errors[0].message,
+            "the interchange ends without its GE segment: functional group 1 may be incomplete"
+        );
+        // Cut inside the last segment: that claim's problems, and the cut.
+        let cut = text.rfind("D8*2010").unwrap_or(0) + 4;
+        let items = read(&text.as_bytes()[..cut]);
+        let (id, errors) = unreadable(&items[1]);
         assert_eq!(id, Some("GOOD"));
         assert_eq!(errors[0].path.as_deref(), Some("DTP03"));
+        assert_eq!(errors[1].path.as_deref(), Some("SE"));
         // Cut inside the ISA.
         let items = read(&text.as_bytes()[..50]);
         let (_, errors) = unreadable(&items[0]);

@@ -4,8 +4,10 @@
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 
+use super::envelope::Envelope;
 use super::segments::{Event, Segment};
 use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
+use crate::claim::quantity::{whole_count_of_text, Counted};
 use crate::claim::{normalize, Claim, ClaimError};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
 use crate::input::limits::{MAX_CLAIM_LINES, MAX_SEGMENT_BYTES};
@@ -68,19 +70,6 @@ fn parse_d8(text: &str) -> Option<Date> {
     let month = text.get(4..6)?.parse().ok()?;
     let day = text.get(6..)?.parse().ok()?;
     Date::from_ymd_opt(year, month, day)
-}
-
-/// A service quantity (SV104) as whole units: `1`, `7.00`; `None` when it is not a whole
-/// number of at least 1 that fits.
-fn parse_units(text: &str) -> Option<u32> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b == b'0')
-    {
-        return None;
-    }
-    whole.parse::<u32>().ok().filter(|n| *n >= 1)
 }
 
 /// A service line being read (loop 2400).
@@ -336,13 +325,17 @@ impl ClaimDraft {
         }
         let quantity = seg.element(4);
         let in_minutes = basis == "MJ";
-        let amount = parse_units(quantity);
+        let amount = whole_count_of_text(quantity);
         if amount.is_none() {
-            let of = if in_minutes { "minutes" } else { "units" };
+            let counted = if in_minutes {
+                Counted::Minutes
+            } else {
+                Counted::Units
+            };
             errors.push(problem(
                 seg,
                 Some(designator(seg, 4, None)),
-                format!("`{quantity}` is not a whole number of {of} of at least 1"),
+                counted.error(quantity),
             ));
         }
         // A line billed in minutes is one service of that many minutes.
@@ -526,6 +519,8 @@ pub(crate) struct Mapper {
     /// Inside a transaction set that is not an 837P (already reported): its segments are
     /// skipped up to its SE, or the next GE, IEA, ISA, GS or ST.
     skipping: bool,
+    /// The envelopes open, to tell an input cut short at its end.
+    envelope: Envelope,
 }
 
 impl Mapper {
@@ -534,6 +529,7 @@ impl Mapper {
         match event {
             Event::Segment(seg) => self.segment(seg, out),
             Event::TooLong(seg) => {
+                self.envelope.segment(&seg);
                 let id = seg.id();
                 if self.skipping {
                     if !ends_skipping(id) {
@@ -577,13 +573,54 @@ impl Mapper {
                 self.outside_or_claim(error, out);
             }
             Event::Fatal { line, message } => {
+                self.envelope.abandon();
                 self.finish(out);
                 out.push_back(ClaimInput::unreadable(line, message));
             }
         }
     }
 
-    /// Ends the input: the claim being read is judged as read so far.
+    /// Ends the input. When it ends inside an envelope (its SE, GE or IEA missing), the input
+    /// was cut short: the claim being read, which may have lost segments, is an error and not
+    /// judged; with no claim open, the cut is an error result of its own. The claims before it
+    /// ended at the next CLM or HL, whole, and were judged.
+    pub(crate) fn end(&mut self, out: &mut VecDeque<ClaimInput>) {
+        let Some(unclosed) = self.envelope.unclosed() else {
+            self.finish(out);
+            return;
+        };
+        let cut = |what: String| {
+            format!(
+                "the interchange ends without its {} segment: {what} may be incomplete",
+                unclosed.trailer
+            )
+        };
+        match self.claim.take() {
+            Some(mut claim) => {
+                let what = match &claim.id {
+                    Some(id) => format!("claim `{id}` of {}", unclosed.what),
+                    None => format!("the claim of {}", unclosed.what),
+                };
+                claim.error(ClaimError {
+                    message: cut(what),
+                    path: Some(unclosed.trailer.to_string()),
+                    line: Some(claim.clm.line),
+                });
+                claim.finish(out);
+            }
+            None => out.push_back(ClaimInput::Unreadable {
+                id: None,
+                errors: vec![ClaimError {
+                    message: cut(unclosed.what.clone()),
+                    path: Some(unclosed.trailer.to_string()),
+                    line: Some(unclosed.line),
+                }],
+            }),
+        }
+        self.envelope.abandon();
+    }
+
+    /// Ends the claim being read, judged as read so far.
     pub(crate) fn finish(&mut self, out: &mut VecDeque<ClaimInput>) {
         if let Some(claim) = self.claim.take() {
             claim.finish(out);
@@ -602,6 +639,7 @@ impl Mapper {
     }
 
     fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
+        self.envelope.segment(&seg);
         let id = seg.id();
         if self.skipping {
             if !ends_skipping(id) {
@@ -774,8 +812,10 @@ mod tests {
     #[case("", None)]
     #[case("1e3", None)]
     #[case("99999999999", None)]
+    #[case("99999", Some(99_999))]
+    #[case("100000", None)]
     fn units(#[case] text: &str, #[case] expected: Option<u32>) {
-        assert_eq!(parse_units(text), expected);
+        assert_eq!(whole_count_of_text(text), expected);
     }
 
     #[rstest]

@@ -41,6 +41,9 @@ pub enum CheckError {
     Cycle(#[from] Cycle),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    TooManySetCodes(#[from] TooManySetCodes),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     MessageTooLong(#[from] MessageTooLong),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -273,6 +276,21 @@ pub struct Cycle {
     pub kind: &'static str,
     pub name: String,
     #[label("`{name}` is used here, inside its own definition")]
+    pub span: SourceSpan,
+}
+
+/// Code or diagnosis sets that copy more items from one another than
+/// [`crate::pack::limits::MAX_SET_CODES`]: a chain of sets, each the one before it and a code
+/// more, grows as the square of its length.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the code and diagnosis sets hold more than {max} codes in all, counting a set again each time another set, a rule or a term names it")]
+#[diagnostic(
+    code(claimrules::too_many_set_codes),
+    help("use a code table for a large list of codes, and name it in rules rather than copying it into other sets")
+)]
+pub struct TooManySetCodes {
+    pub max: usize,
+    #[label("the limit is passed here")]
     pub span: SourceSpan,
 }
 

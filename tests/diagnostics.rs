@@ -238,14 +238,14 @@ fn chain_of_sets(kind: &str, count: usize) -> String {
 #[case::codes("codes")]
 #[case::diagnoses("diagnoses")]
 fn a_chain_of_sets_past_the_copy_limit_is_refused_not_expanded(#[case] kind: &str) {
-    // 10,000 sets would copy 50 million items: over the limit of 20 million, so loading stops
+    // 10,000 sets would copy 50 million items: over the limit of 5 million, so loading stops
     // there instead of taking minutes and gigabytes.
     let diagnostics = engine_alone(&chain_of_sets(kind, 10_000))
         .expect_err("a chain that copies 50 million items does not load");
     let rendered = render_located_with_help(&diagnostics);
     assert!(
         rendered.contains("claimrules::too_many_set_codes")
-            && rendered.contains("more than 20000000 codes in all"),
+            && rendered.contains("more than 5000000 codes in all"),
         "{rendered}"
     );
     assert_eq!(diagnostics.len(), 1, "reported once: {rendered}");

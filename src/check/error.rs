@@ -283,10 +283,10 @@ pub struct Cycle {
 /// [`crate::pack::limits::MAX_SET_CODES`]: a chain of sets, each the one before it and a code
 /// more, grows as the square of its length.
 #[derive(Debug, Error, Diagnostic)]
-#[error("the code and diagnosis sets hold more than {max} codes in all, counting a set again each time another set, a rule or a term names it")]
+#[error("the code and diagnosis sets copy more than {max} codes in all from other sets, counting a set again each time another set, a rule or a term names it")]
 #[diagnostic(
     code(claimrules::too_many_set_codes),
-    help("use a code table for a large list of codes, and name it in rules rather than copying it into other sets")
+    help("put a long list of codes in a code table and name the table where the codes are needed: a table's codes do not count")
 )]
 pub struct TooManySetCodes {
     pub max: usize,

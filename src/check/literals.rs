@@ -143,9 +143,13 @@ impl<'a> Checker<'a> {
                     ok = false;
                 }
                 ast::CodeItem::Set(name) => {
+                    // A table's codes are copied as often as it is named, which the text bounds;
+                    // only sets naming sets can grow as the square of the text.
+                    let table = self.table_decls.contains_key(name.text.as_str());
                     match self.mark_used("code set", name).named_code_set(name) {
                         Some(set)
-                            if self.count_copied(set.exact.len() + set.ranges.len(), name) =>
+                            if table
+                                || self.count_copied(set.exact.len() + set.ranges.len(), name) =>
                         {
                             out.exact.extend_from_slice(&set.exact);
                             out.ranges.extend_from_slice(&set.ranges);

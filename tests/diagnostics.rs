@@ -248,3 +248,45 @@ fn a_message_past_the_length_limit_is_refused_at_load_and_one_at_it_loads() {
         "{rendered}"
     );
 }
+
+/// Sets that each name the one before them: `count` of them copy about `count²/2` items.
+fn chain_of_sets(kind: &str, count: usize) -> String {
+    let item = |i: usize| match kind {
+        "codes" => format!("{}", 10_000 + i),
+        // Each set a diagnosis of its own: sets keep each pattern once, so a repeated one
+        // would not grow the chain.
+        _ => format!("S8{i:05}"),
+    };
+    let mut text = format!("{kind} \"s0\" are {}\n", item(0));
+    for i in 1..count {
+        text.push_str(&format!(
+            "{kind} \"s{i}\" are \"s{}\", {}\n",
+            i - 1,
+            item(i)
+        ));
+    }
+    let last = count - 1;
+    let condition = match kind {
+        "codes" => format!("claim has \"s{last}\""),
+        _ => format!("claim has diagnosis \"s{last}\""),
+    };
+    format!("{text}rule r\n  when {condition}\n  info \"m\"\n")
+}
+
+#[rstest]
+#[case::codes("codes")]
+#[case::diagnoses("diagnoses")]
+fn a_chain_of_sets_past_the_copy_limit_is_refused_not_expanded(#[case] kind: &str) {
+    // 10,000 sets would copy 50 million items: over the limit of 5 million, so loading stops
+    // there instead of taking minutes and gigabytes.
+    let diagnostics = engine_alone(&chain_of_sets(kind, 10_000))
+        .expect_err("a chain that copies 50 million items does not load");
+    let rendered = render_located_with_help(&diagnostics);
+    assert!(
+        rendered.contains("claimrules::too_many_set_codes")
+            && rendered.contains("more than 5000000 codes in all"),
+        "{rendered}"
+    );
+    assert_eq!(diagnostics.len(), 1, "reported once: {rendered}");
+    assert!(engine_alone(&chain_of_sets(kind, 100)).is_ok());
+}

@@ -41,6 +41,9 @@ pub enum CheckError {
     Cycle(#[from] Cycle),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    TooManySetCodes(#[from] TooManySetCodes),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     MessageTooLong(#[from] MessageTooLong),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -301,6 +304,21 @@ pub struct TooDeep {
     pub inner_depth: usize,
     #[label("`{inner}` is {inner_depth} levels deep")]
     pub inner_span: SourceSpan,
+}
+
+/// Code or diagnosis sets that copy more items from one another than
+/// [`crate::pack::limits::MAX_SET_CODES`]: a chain of sets, each the one before it and a code
+/// more, grows as the square of its length.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the code and diagnosis sets copy more than {max} codes in all from other sets, counting a set again each time another set, a rule or a term names it")]
+#[diagnostic(
+    code(claimrules::too_many_set_codes),
+    help("put a long list of codes in a code table and name the table where the codes are needed: a table's codes do not count")
+)]
+pub struct TooManySetCodes {
+    pub max: usize,
+    #[label("the limit is passed here")]
+    pub span: SourceSpan,
 }
 
 /// "did you mean `x`?" for the closest of `candidates`, or a line listing what exists.

@@ -5,6 +5,7 @@ use super::error::*;
 use super::{Checker, Progress};
 use crate::codes::{parse_date, Code, Date, DiagnosisPattern, Modifier, NcciVersion};
 use crate::ir::*;
+use crate::pack::limits;
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
 
@@ -143,17 +144,43 @@ impl<'a> Checker<'a> {
                     ok = false;
                 }
                 ast::CodeItem::Set(name) => {
+                    // A table's codes are copied as often as it is named, which the text bounds;
+                    // only sets naming sets can grow as the square of the text.
+                    let table = self.table_decls.contains_key(name.text.as_str());
                     match self.mark_used("code set", name).named_code_set(name) {
-                        Some(set) => {
+                        Some(set)
+                            if table
+                                || self.count_copied(set.exact.len() + set.ranges.len(), name) =>
+                        {
                             out.exact.extend_from_slice(&set.exact);
                             out.ranges.extend_from_slice(&set.ranges);
                         }
-                        None => ok = false,
+                        _ => ok = false,
                     }
                 }
             }
         }
         ok
+    }
+
+    /// Counts the items of a set named in another against the limit on items copied between
+    /// sets; `false` once it is passed (reported the first time only, so that every set after
+    /// it does not repeat it).
+    fn count_copied(&mut self, items: usize, name: &ast::Word) -> bool {
+        let Some(copied) = self.set_codes_copied else {
+            return false;
+        };
+        let copied = copied + items;
+        if copied > limits::MAX_SET_CODES {
+            self.set_codes_copied = None;
+            self.error(TooManySetCodes {
+                max: limits::MAX_SET_CODES,
+                span: name.span.into(),
+            });
+            return false;
+        }
+        self.set_codes_copied = Some(copied);
+        true
     }
 
     pub(super) fn named_code_set(&mut self, name: &ast::Word) -> Option<CodeSet> {
@@ -269,8 +296,10 @@ impl<'a> Checker<'a> {
                     .mark_used("diagnosis set", name)
                     .named_diagnosis_set(name)
                 {
-                    Some(set) => out.patterns.extend(set.patterns),
-                    None => ok = false,
+                    Some(set) if self.count_copied(set.patterns.len(), name) => {
+                        out.patterns.extend(set.patterns)
+                    }
+                    _ => ok = false,
                 },
             }
         }

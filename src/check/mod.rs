@@ -123,6 +123,9 @@ struct Checker<'a> {
     code_set_decls: IndexMap<&'a str, (FileId, &'a ast::CodeSetDecl)>,
     code_set_cache: HashMap<&'a str, Option<CodeSet>>,
     code_set_progress: HashMap<&'a str, Progress>,
+    /// Codes and ranges copied from one set into another so far, against
+    /// [`crate::pack::limits::MAX_SET_CODES`]; `None` once the limit was passed and reported.
+    set_codes_copied: Option<usize>,
     diagnosis_set_decls: IndexMap<&'a str, (FileId, &'a ast::DiagnosisSetDecl)>,
     diagnosis_set_cache: HashMap<&'a str, Option<DiagnosisSet>>,
     diagnosis_set_progress: HashMap<&'a str, Progress>,
@@ -174,6 +177,7 @@ impl<'a> Checker<'a> {
             code_set_decls: IndexMap::new(),
             code_set_cache: HashMap::new(),
             code_set_progress: HashMap::new(),
+            set_codes_copied: Some(0),
             diagnosis_set_decls: IndexMap::new(),
             diagnosis_set_cache: HashMap::new(),
             diagnosis_set_progress: HashMap::new(),

@@ -449,6 +449,11 @@ pub mod limits {
     pub const MAX_DATA_BYTES: u64 = 1 << 30;
     /// Rules over all loaded packs (tables hold the national edits, not rules).
     pub const MAX_RULES: usize = 50_000;
+    /// Codes, code ranges and diagnosis patterns copied from a named set into another set, over
+    /// all loaded packs: a set is copied each time another set, a rule or a term names it.
+    /// Sets that each name the one before grow as the square of their number (30,000 of them
+    /// in a 1 MB file would copy 450 million codes). A table's codes are not counted.
+    pub const MAX_SET_CODES: usize = 5_000_000;
 }
 
 fn unreadable(what: &'static str, path: &Path, e: std::io::Error) -> PolicyDiagnostic {

@@ -21,7 +21,7 @@ fn check(bytes: &[u8], explain: bool, format: OutputFormat) -> Vec<u8> {
     let options = BatchOptions {
         // Two workers, so that results judged out of order must still be written in order.
         threads: 2,
-        eval: EvalOptions { explain },
+        eval: EvalOptions::default().with_explain(explain),
         format,
     };
     let mut out = Vec::new();

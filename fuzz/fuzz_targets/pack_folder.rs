@@ -317,7 +317,7 @@ fn load_and_judge(sources: &[PackSource]) {
             b.pack(s.clone())
         });
     if let Ok(engine) = builder.build() {
-        let _ = engine.evaluate_input(CLAIM, EvalOptions { explain: true });
+        let _ = engine.evaluate_input(CLAIM, EvalOptions::default().with_explain(true));
     }
 }
 

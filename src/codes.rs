@@ -159,6 +159,17 @@ fn strip_icd_dot(text: &str) -> Option<String> {
     }
 }
 
+/// ICD-10-PCS approach values (character 5 of a Medical and Surgical code), as claims name them.
+pub const PCS_APPROACHES: &[&str] = &[
+    "open",
+    "percutaneous",
+    "percutaneous_endoscopic",
+    "via_natural_or_artificial_opening",
+    "via_natural_or_artificial_opening_endoscopic",
+    "via_natural_or_artificial_opening_with_percutaneous_endoscopic_assistance",
+    "external",
+];
+
 /// A calendar date (`YYYY-MM-DD`).
 pub type Date = NaiveDate;
 

@@ -281,7 +281,7 @@ fn unknown_tables(program: &Program, table_paths: &[(String, PathBuf)]) -> Vec<P
                 what: "table",
                 path: format!("{name}={}", path.display()),
                 reason: format!("no loaded pack declares a table `{name}`"),
-                help: crate::check::error::did_you_mean(name, declared.iter().copied(), "table"),
+                help: crate::spelling::did_you_mean(name, declared.iter().copied(), "table"),
             })
         })
         .collect()

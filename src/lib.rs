@@ -68,6 +68,7 @@ pub mod replay;
 pub mod report;
 #[doc(hidden)]
 pub mod schema;
+mod spelling;
 #[doc(hidden)]
 pub mod syntax;
 pub mod testing;

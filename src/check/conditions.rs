@@ -4,20 +4,10 @@
 use super::error::*;
 use super::tables::is_column;
 use super::Checker;
+use crate::codes::PCS_APPROACHES;
 use crate::ir::*;
 use crate::syntax::ast::{self, CompareOp, LiteralKind, MembershipOp};
 use crate::syntax::span::Span;
-
-/// ICD-10-PCS approach values (character 5 of a Medical and Surgical code), as claims name them.
-pub const PCS_APPROACHES: &[&str] = &[
-    "open",
-    "percutaneous",
-    "percutaneous_endoscopic",
-    "via_natural_or_artificial_opening",
-    "via_natural_or_artificial_opening_endoscopic",
-    "via_natural_or_artificial_opening_with_percutaneous_endoscopic_assistance",
-    "external",
-];
 
 impl<'a> Checker<'a> {
     /// Compiles a condition; `has_line` says whether the rule picks a line to test.

@@ -8,7 +8,6 @@
 mod chains;
 mod conditions;
 pub use chains::MAX_CONDITION_DEPTH;
-pub use conditions::PCS_APPROACHES;
 mod contradiction;
 mod derivations;
 pub mod error;

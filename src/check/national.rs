@@ -1,15 +1,15 @@
 //! National edit tables: `table "…" of pair edits` (NCCI PTP) and `table "…" of unit limits`
 //! (NCCI MUE), read in the layouts CMS publishes, and the rules that apply them.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 
 use super::error::*;
 use super::tables::DataReader;
 use super::Checker;
 use crate::codes::Modifier;
 use crate::ir::*;
-use crate::ncci::compact::{self, Sources};
-use crate::ncci::{read_pair_edits, read_unit_limits, PairEdits, RowError};
+use crate::ncci::{compact, registry};
+use crate::ncci::{read_unit_limits, PairEdits, RowError};
 use crate::pack::{read_located, DataLocation};
 use crate::syntax::ast;
 
@@ -21,7 +21,6 @@ pub const UNIT_LIMIT_COLUMNS: [(&str, ColumnType); 3] = [
 ];
 
 /// Source files this big are kept in the compact-form cache; smaller ones parse in no time.
-const CACHE_FROM_BYTES: u64 = 1 << 20;
 
 impl<'a> Checker<'a> {
     /// Reads a pair-edit table into [`Program::edit_tables`]; on failure the errors say why.
@@ -222,64 +221,16 @@ const MUE_HELP: &str = "a table of unit limits reads the CMS MUE layouts: TSV wi
      naming `hcpcs`, `mue_uos`, `mai` (and `service_type`, `rationale`), or the CMS file with \
      `HCPCS/CPT Code`, `Practitioner Services MUE Values`, `MUE Adjudication Indicator`";
 
-/// Tables loaded by this process, by the fingerprint of their files: engines built again from
-/// the same packs (a policy test's `given` rows, `diff`'s old and new) share one index.
-static LOADED: Mutex<Vec<(String, Weak<PairEdits>)>> = Mutex::new(Vec::new());
-
-/// Reads a pair-edit table: shared with an engine that loaded the same files, else from the
-/// compact-form cache when the files have not changed, else parsed (and then cached).
-pub fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<RowError>> {
+/// Reads a pair-edit table through the process-wide registry ([`registry::load_pair_edits`]),
+/// naming the files the pack points at so that a table loaded or cached before is reused.
+fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<RowError>> {
     let sources = match location {
         DataLocation::Files(paths) => compact::sources(paths),
-        DataLocation::Memory(files) => compact::embedded_sources(files),
+        DataLocation::Memory(files) => compact::embedded_sources(
+            files
+                .iter()
+                .map(|file| (file.name.as_str(), file.hash, file.bytes.len())),
+        ),
     };
-    if let Some(s) = &sources {
-        if let Some(table) = shared(&s.fingerprint) {
-            return Ok(table);
-        }
-    }
-    let cache = sources
-        .as_ref()
-        .filter(|s| s.bytes >= CACHE_FROM_BYTES)
-        .and_then(|_| compact::cache_dir());
-    if let (Some(dir), Some(s)) = (&cache, &sources) {
-        if let Some(table) = compact::load_cached(dir, &s.fingerprint) {
-            return Ok(remember(&s.fingerprint, table));
-        }
-    }
-    let files = read_located(location).map_err(|problem| {
-        vec![RowError {
-            file: String::new(),
-            line: 0,
-            problem,
-        }]
-    })?;
-    let table = read_pair_edits(&files)?;
-    let Some(Sources { fingerprint, .. }) = sources else {
-        return Ok(Arc::new(table));
-    };
-    if let Some(dir) = &cache {
-        // An explicit compact file is not copied into the cache.
-        if !files.iter().any(|file| compact::is_compact(&file.bytes)) {
-            compact::store(dir, &fingerprint, &table);
-        }
-    }
-    Ok(remember(&fingerprint, table))
-}
-
-fn shared(fingerprint: &str) -> Option<Arc<PairEdits>> {
-    let loaded = LOADED.lock().ok()?;
-    loaded
-        .iter()
-        .find(|(f, _)| f == fingerprint)
-        .and_then(|(_, table)| table.upgrade())
-}
-
-fn remember(fingerprint: &str, table: PairEdits) -> Arc<PairEdits> {
-    let table = Arc::new(table);
-    if let Ok(mut loaded) = LOADED.lock() {
-        loaded.retain(|(_, t)| t.strong_count() > 0);
-        loaded.push((fingerprint.to_string(), Arc::downgrade(&table)));
-    }
-    table
+    registry::load_pair_edits(sources, || read_located(location))
 }

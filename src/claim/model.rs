@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::object::{self, Object};
 use super::quantity;
-use crate::check::PCS_APPROACHES;
+use crate::codes::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 
 /// One professional claim: the JSON object that `claimrules check` reads.

@@ -20,7 +20,7 @@ pub fn bind(program: &Program, claim: &Claim) -> Result<Facts, Vec<ClaimError>> 
     for (name, json) in &claim.documentation {
         let path = format!("documentation.{name}");
         let Some((id, _, def)) = program.facts.get_full(name.as_str()) else {
-            let help = crate::check::error::did_you_mean(
+            let help = crate::spelling::did_you_mean(
                 name,
                 program
                     .facts

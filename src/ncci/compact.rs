@@ -303,13 +303,16 @@ pub fn sources(paths: &[PathBuf]) -> Option<Sources> {
 }
 
 /// The fingerprint and size of files held in memory whose hashes are known (the standard pack's
-/// embedded tables); `None` when one's is not.
-pub fn embedded_sources(files: &[crate::pack::MemoryData]) -> Option<Sources> {
+/// embedded tables), each given as its name, its SHA-256 and its size; `None` when one's hash is
+/// not known.
+pub fn embedded_sources<'a>(
+    files: impl IntoIterator<Item = (&'a str, Option<&'a str>, usize)>,
+) -> Option<Sources> {
     let mut fingerprint = String::from("ptp-v1");
     let mut bytes = 0;
-    for file in files {
-        fingerprint.push_str(&format!("\nembedded\t{}\t{}", file.name, file.hash?));
-        bytes += file.bytes.len() as u64;
+    for (name, hash, size) in files {
+        fingerprint.push_str(&format!("\nembedded\t{name}\t{}", hash?));
+        bytes += size as u64;
     }
     Some(Sources { fingerprint, bytes })
 }

@@ -14,6 +14,7 @@
 pub mod compact;
 mod mue;
 mod ptp;
+pub mod registry;
 
 pub use mue::{read_unit_limits, UnitLimit};
 pub use ptp::read_pair_edits;

@@ -27,7 +27,7 @@ pub(super) fn instances(test: &TestDecl) -> Result<Vec<TestDecl>, TestCasesError
                      line per value"
                 )
             } else {
-                crate::check::error::did_you_mean(name, names.iter().copied(), "name")
+                crate::spelling::did_you_mean(name, names.iter().copied(), "name")
             };
             return Err(error(
                 format!("`{{{name}}}` names no value of the test's cases"),

@@ -359,7 +359,7 @@ fn unknown_rules(engine: &Engine, test: &TestDecl, source: &SourceFile) -> Vec<P
                     test: test.name.text.clone(),
                     rule: r.text.clone(),
                     span: r.span.into(),
-                    help: crate::check::error::did_you_mean(&r.text, ids(), "rule"),
+                    help: crate::spelling::did_you_mean(&r.text, ids(), "rule"),
                 },
                 source,
             )

@@ -6,7 +6,7 @@ use claimrules::replay::{compare, Replay};
 use claimrules::report::finding_line;
 use claimrules::EvalOptions;
 
-use super::check::{open_input, read_text};
+use super::inputs::{open_input, read_text};
 use super::output::{fail, print_diagnostics, write_json_document};
 use super::{DiffArgs, LintFormat, PackArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 

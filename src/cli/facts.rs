@@ -4,7 +4,8 @@
 
 use std::io::{self, Write};
 
-use super::check::{load_engine, open_inputs, ChainedInputs};
+use super::inputs::{open_inputs, ChainedInputs};
+use super::load::load_engine;
 use super::output::fail;
 use super::{FactsArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 

@@ -10,10 +10,10 @@ use claimrules::testing::check_tests;
 use claimrules::PolicyDiagnostic;
 use serde_json::json;
 
-use super::check::engine_of;
+use super::load::engine_of;
 use super::output::{diagnostic_json, fail, write_json_document};
-use super::test::{keep_each_once, tests_of_packs};
 use super::{LintArgs, LintFormat, EXIT_FAILURE, EXIT_PASS};
+use claimrules::testing::{keep_each_once, tests_of_packs};
 
 pub fn run(args: LintArgs) -> u8 {
     let mut sources = args.packs.sources();

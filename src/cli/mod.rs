@@ -5,8 +5,10 @@ mod diff;
 mod facts;
 mod fmt;
 mod generate;
+mod inputs;
 mod interrupt;
 mod lint;
+mod load;
 mod output;
 mod packs;
 mod packs_tables;
@@ -327,7 +329,7 @@ impl PackArgs {
     pub fn builder(&self) -> claimrules::EngineBuilder {
         self.tables
             .iter()
-            .fold(check::engine_of(&self.sources()), |b, (name, path)| {
+            .fold(load::engine_of(&self.sources()), |b, (name, path)| {
                 b.table_data(name.clone(), path.clone())
             })
     }

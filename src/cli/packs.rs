@@ -7,7 +7,7 @@ use claimrules::ir::{DateWindow, Pack};
 use claimrules::pack::content_hash;
 use serde_json::json;
 
-use super::check::load_engine;
+use super::load::load_engine;
 use super::output::{fail, print_diagnostics, write_json_document};
 use super::packs_tables::{tables_by_pack, tables_json, write_tables_text, TableInForce};
 use super::{LintFormat, PacksArgs, EXIT_FAILURE, EXIT_PASS};

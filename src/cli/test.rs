@@ -2,13 +2,10 @@
 
 use std::io::Write;
 
-use claimrules::ir::PackId;
-use claimrules::pack::{read_pack_tests, read_tests_at, PolicyText};
-use claimrules::testing::{run_layered_tests, Coverage, TestOptions};
-use claimrules::{Engine, PackSource, PolicyDiagnostic};
+use claimrules::testing::{run_pack_tests, Coverage, TestOptions};
 use serde_json::json;
 
-use super::check::load_engine;
+use super::load::load_engine;
 use super::output::{color_on_stderr, diagnostic_json, fail, write_json_document};
 use super::{LintFormat, TestArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
@@ -16,59 +13,9 @@ pub fn run(args: TestArgs) -> u8 {
     let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
-    // Each pack's tests run on that pack and the packs it is layered on, so a payer's change
-    // to a rule does not fail the tests of the pack below it.
-    let mut diagnostics = Vec::new();
-    let mut layers: Vec<(Engine, Vec<PolicyText>)> = Vec::new();
-    let mut whole_files = Vec::new();
-    let packs = engine.pack_sources().len();
-    for (i, source) in engine.pack_sources().iter().enumerate() {
-        let files = match read_pack_tests(source) {
-            Ok(files) if files.is_empty() => continue,
-            Ok(files) => files,
-            Err(d) => {
-                diagnostics.push(d);
-                continue;
-            }
-        };
-        // A pack layered on every other loaded pack is tested on the engine already loaded.
-        if engine.pack_chain(i as PackId).len() == packs {
-            whole_files.extend(files);
-            continue;
-        }
-        match engine.pack_layer(i as PackId) {
-            Ok(layer) => layers.push((layer, files)),
-            Err(failed) => diagnostics.extend(failed.iter().cloned()),
-        }
-    }
-    let mut files = whole_files;
-    for path in &args.paths {
-        match read_tests_at(path) {
-            Ok(found) if found.is_empty() => diagnostics.push(
-                claimrules::PolicyDiagnostic::general(claimrules::pack::PackUnreadable {
-                    what: "test folder",
-                    path: path.display().to_string(),
-                    reason: "it holds no `*.test.policy` file".into(),
-                    help: "name test files, or folders that hold them".into(),
-                }),
-            ),
-            Ok(found) => files.extend(found),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    for (_, files) in &mut layers {
-        keep_new(files, &mut seen);
-    }
-    keep_new(&mut files, &mut seen);
     let options =
         TestOptions::default().with_coverage(args.coverage || args.min_coverage.is_some());
-    let mut groups: Vec<(&Engine, &[PolicyText])> = layers
-        .iter()
-        .map(|(layer, files)| (layer, files.as_slice()))
-        .collect();
-    groups.push((&engine, &files));
-    let report = run_layered_tests(&groups, &engine, options);
+    let (report, diagnostics) = run_pack_tests(&engine, &args.paths, options);
     let under_minimum = match (args.min_coverage, &report.coverage) {
         (Some(minimum), Some(coverage)) => coverage.percent() < minimum,
         _ => false,
@@ -120,30 +67,6 @@ pub fn run(args: TestArgs) -> u8 {
     } else {
         EXIT_PASS
     }
-}
-
-/// The test files of the packs, and a diagnostic for each pack whose tests cannot be read.
-pub fn tests_of_packs(sources: &[PackSource]) -> (Vec<PolicyText>, Vec<PolicyDiagnostic>) {
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
-    for source in sources {
-        match read_pack_tests(source) {
-            Ok(found) => files.extend(found),
-            Err(d) => unreadable.push(d),
-        }
-    }
-    (files, unreadable)
-}
-
-/// Drops a test file named twice: the standard pack's tests and `policies/` named on the
-/// command line are the same files.
-pub fn keep_each_once(files: &mut Vec<PolicyText>) {
-    keep_new(files, &mut std::collections::HashSet::new());
-}
-
-/// Keeps the files not `seen` yet, and records them.
-fn keep_new(files: &mut Vec<PolicyText>, seen: &mut std::collections::HashSet<String>) {
-    files.retain(|f| seen.insert(f.name.trim_start_matches("./").to_string()));
 }
 
 /// How many test cases fired each rule, then what the tests never exercise.

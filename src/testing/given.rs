@@ -1,10 +1,10 @@
 //! `given table … row …`: table rows a test puts in force for itself, checked against the
 //! tables the packs declare before the test runs.
 
-use crate::spelling::did_you_mean;
 use crate::check::{parse_cell, TableRow};
 use crate::codes::Code;
 use crate::ir::Program;
+use crate::spelling::did_you_mean;
 use crate::syntax::test_ast::{GivenRow, TestDecl};
 
 use super::error::TestGivenError;

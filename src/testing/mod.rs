@@ -40,6 +40,7 @@ mod coverage;
 mod error;
 mod expect;
 mod given;
+mod packs;
 
 use crate::check::TableRow;
 use crate::diagnostic::PolicyDiagnostic;
@@ -54,6 +55,8 @@ use std::collections::HashMap;
 pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, UntestedRows};
 // Inside `PolicyDiagnostic`s; nothing outside the crate names them.
 pub(crate) use error::{TestClaimError, TestFailed, TestGivenError, TestUnknownRule};
+
+pub use packs::{keep_each_once, run_pack_tests, tests_of_packs};
 
 use coverage::CoverageCollector;
 

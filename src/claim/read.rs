@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{pcs_approach_of, Claim};
 use super::object::object;
-use crate::codes::PCS_APPROACHES;
 use super::MAX_CLAIM_LINES;
+use crate::codes::PCS_APPROACHES;
 
 /// Why a claim could not be evaluated: an entry of a result's `errors`, and the error of
 /// [`ClaimBuilder::build`](crate::ClaimBuilder::build).

@@ -69,14 +69,20 @@ fn a_built_claim_has_the_readers_defaults() {
         .diagnosis("S82.241A")
         .line(LineBuilder::new("27758").modifier("rt").units(2))
         .line(LineBuilder::new("01480").minutes(45).number(7))
+        .line(LineBuilder::new("27899").comparison_code("27762"))
         .procedure("0QSG34Z", None)
         .note("Percutaneous fixation under fluoroscopy.")
         .build()
         .expect("the claim is valid");
 
     let numbers: Vec<u32> = claim.lines.iter().map(|l| l.number()).collect();
-    assert_eq!(numbers, [1, 7]);
+    assert_eq!(numbers, [1, 7, 3]);
     assert_eq!(claim.lines[0].modifiers[0].as_str(), "RT");
+    assert_eq!(claim.lines[0].comparison_code, None);
+    assert_eq!(
+        claim.lines[2].comparison_code.map(|c| c.to_string()),
+        Some("27762".into())
+    );
     assert_eq!(claim.lines[1].units, 1);
     assert_eq!(claim.diagnoses[0].compact(), "S82241A");
     assert_eq!(
@@ -93,6 +99,10 @@ fn a_built_claim_has_the_readers_defaults() {
 #[case::long_modifier(
     hip_arthrography().line(LineBuilder::new("76000").modifier("RT").modifier("XYZ")),
     "lines[2].modifiers[1]"
+)]
+#[case::comparison_code_of_four_digits(
+    hip_arthrography().line(LineBuilder::new("27899").comparison_code("2776")),
+    "lines[2].comparison_code"
 )]
 #[case::diagnosis_with_a_star(hip_arthrography().diagnosis("S82.*"), "diagnoses[0]")]
 #[case::place_of_one_digit(hip_arthrography().place_of_service("2"), "place_of_service")]
@@ -142,11 +152,15 @@ fn claims() -> impl Strategy<Value = Claim> {
         1u32..100,
         1u32..4,
         prop::option::of(1u32..600),
+        prop::option::of(code),
     )
-        .prop_map(|(code, modifiers, units, session, minutes)| {
+        .prop_map(|(code, modifiers, units, session, minutes, comparison)| {
             let mut line = LineBuilder::new(code).units(units).session(session);
             for m in modifiers {
                 line = line.modifier(m);
+            }
+            if let Some(c) = comparison {
+                line = line.comparison_code(c);
             }
             match minutes {
                 Some(m) => line.minutes(m),

@@ -6,7 +6,7 @@
 
 use indexmap::IndexMap;
 
-use super::model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
+use super::model::{shown, Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 use super::read::{normalize, ClaimError};
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
@@ -39,7 +39,7 @@ pub struct ClaimBuilder {
 }
 
 /// A service line under construction, for [`ClaimBuilder::line`]: a code, and optionally its
-/// modifiers, units, session, minutes and line number.
+/// modifiers, units, session, minutes, line number and comparison code.
 #[derive(Debug, Clone)]
 #[must_use = "a line builder does nothing until it is given to `ClaimBuilder::line`"]
 pub struct LineBuilder {
@@ -49,6 +49,7 @@ pub struct LineBuilder {
     units: u32,
     session: u32,
     minutes: Option<u32>,
+    comparison_code: Option<String>,
 }
 
 impl LineBuilder {
@@ -61,6 +62,7 @@ impl LineBuilder {
             units: 1,
             session: 1,
             minutes: None,
+            comparison_code: None,
         }
     }
 
@@ -88,6 +90,13 @@ impl LineBuilder {
         self
     }
 
+    /// The comparison code that values an unlisted procedure (`27762` for `27899`): a
+    /// CPT/HCPCS code, checked when the claim is built (`lines[i].comparison_code`).
+    pub fn comparison_code(mut self, code: impl Into<String>) -> LineBuilder {
+        self.comparison_code = Some(code.into());
+        self
+    }
+
     /// Numbers the line; by default its number is its 1-based position in the claim.
     pub fn number(mut self, number: u32) -> LineBuilder {
         self.number = Some(number);
@@ -96,31 +105,42 @@ impl LineBuilder {
 
     /// Reads the code and modifiers, naming `lines[i]` in an error.
     fn read(self, i: usize) -> Result<Line, ClaimError> {
-        let code = Code::parse(&self.code).ok_or_else(|| {
-            ClaimError::at(
-                format!("lines[{i}].code"),
-                format!(
-                    "expected a 5-character CPT/HCPCS code such as `27093`, found `{}`",
-                    self.code
-                ),
-            )
-        })?;
+        let code = read_code(&self.code, || format!("lines[{i}].code"))?;
         let mut line = Line::new(code)
             .with_units(self.units)
             .with_session(self.session);
         line.line = self.number;
         line.minutes = self.minutes;
+        if let Some(c) = &self.comparison_code {
+            line.comparison_code = Some(read_code(c, || format!("lines[{i}].comparison_code"))?);
+        }
         for (j, m) in self.modifiers.iter().enumerate() {
             let modifier = Modifier::parse(m).ok_or_else(|| {
                 ClaimError::at(
                     format!("lines[{i}].modifiers[{j}]"),
-                    format!("expected a 2-character modifier such as `26`, found `{m}`"),
+                    format!(
+                        "expected a 2-character modifier such as `26`, found {}",
+                        shown(m)
+                    ),
                 )
             })?;
             line = line.with_modifier(modifier);
         }
         Ok(line)
     }
+}
+
+/// Reads a CPT/HCPCS code as the claim reader does, naming `path` in an error.
+fn read_code(text: &str, path: impl FnOnce() -> String) -> Result<Code, ClaimError> {
+    Code::parse(text).ok_or_else(|| {
+        ClaimError::at(
+            path(),
+            format!(
+                "expected a 5-character CPT/HCPCS code such as `27093`, found {}",
+                shown(text)
+            ),
+        )
+    })
 }
 
 impl Claim {
@@ -241,7 +261,10 @@ impl ClaimBuilder {
                 Diagnosis::parse(d).ok_or_else(|| {
                     ClaimError::at(
                         format!("diagnoses[{i}]"),
-                        format!("expected an ICD-10-CM code such as `S82.241A`, found `{d}`"),
+                        format!(
+                            "expected an ICD-10-CM code such as `S82.241A`, found {}",
+                            shown(d)
+                        ),
                     )
                 })
             })

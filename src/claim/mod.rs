@@ -1,12 +1,14 @@
 //! Claims: the input model and how it is read.
 
 mod builder;
+pub mod line_attr;
 pub mod model;
 mod object;
 pub mod quantity;
 pub mod read;
 
 pub use builder::{ClaimBuilder, LineBuilder};
+pub use line_attr::{LineAttr, LineAttrKind, LineValue};
 pub use model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 pub use read::{normalize, parse_claim, ClaimError, RawClaim};
 

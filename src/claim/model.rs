@@ -89,6 +89,9 @@ impl Object for Provider {
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
 ///
+/// `comparison_code` is one of the line's attributes ([`LineAttr`](super::line_attr::LineAttr)):
+/// optional, and unknown to the rules when left out.
+///
 /// [`Line::new`] makes a line of one unit for a code; its setters add the rest.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +122,11 @@ pub struct Line {
     #[serde(default, deserialize_with = "quantity::minutes")]
     #[schemars(range(min = 1, max = 99_999))]
     pub minutes: Option<u32>,
+    /// The comparison code of an unlisted procedure: a listed CPT/HCPCS code of similar work,
+    /// by which the payer values the line (`27762` for an unlisted `27899`); absent or `null`
+    /// when the line gives none. X12 carries it in `SV101-7` (docs/claims.md).
+    #[serde(default)]
+    pub comparison_code: Option<Code>,
 }
 
 impl Object for Line {
@@ -135,6 +143,7 @@ impl Line {
             units: 1,
             session: 1,
             minutes: None,
+            comparison_code: None,
         }
     }
 
@@ -170,6 +179,12 @@ impl Line {
     /// Bills the line in minutes (anesthesia time); its units stay the count of services.
     pub fn with_minutes(mut self, minutes: u32) -> Line {
         self.minutes = Some(minutes);
+        self
+    }
+
+    /// Gives the line the comparison code that values it (an unlisted procedure's).
+    pub fn with_comparison_code(mut self, code: Code) -> Line {
+        self.comparison_code = Some(code);
         self
     }
 }
@@ -299,7 +314,17 @@ impl<T> Visitor<'_> for Parsed<T> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
         (self.parse)(v)
-            .ok_or_else(|| E::custom(format!("expected {}, found `{v}`", self.expecting)))
+            .ok_or_else(|| E::custom(format!("expected {}, found {}", self.expecting, shown(v))))
+    }
+}
+
+/// A value as an error message quotes it: whole when short, else its first characters and its
+/// length, so that a claim's error stays short whatever the claim holds.
+pub(crate) fn shown(text: &str) -> String {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        None => format!("`{text}`"),
+        Some((cut, _)) => format!("`{}…` ({} characters)", &text[..cut], text.chars().count()),
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 
 use super::envelope::Envelope;
+use super::line_attrs::Sv1Attrs;
 use super::segments::{Event, Segment};
 use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
@@ -45,7 +46,7 @@ fn is_segment_id(id: &str) -> bool {
 
 /// The reference designator of element `n` of `seg` (`SV104`), or of component `m` of it
 /// (`SV101-2`).
-fn designator(seg: &Segment, n: usize, m: Option<usize>) -> String {
+pub(super) fn designator(seg: &Segment, n: usize, m: Option<usize>) -> String {
     match m {
         Some(m) => format!("{}{n:02}-{m}", seg.id()),
         None => format!("{}{n:02}", seg.id()),
@@ -53,7 +54,7 @@ fn designator(seg: &Segment, n: usize, m: Option<usize>) -> String {
 }
 
 /// A problem in `seg`, at `path`.
-fn problem(seg: &Segment, path: Option<String>, what: impl fmt::Display) -> ClaimError {
+pub(super) fn problem(seg: &Segment, path: Option<String>, what: impl fmt::Display) -> ClaimError {
     ClaimError {
         message: format!("segment {} `{}`: {what}", seg.number, seg.id()),
         path,
@@ -77,8 +78,9 @@ struct LineDraft {
     number: u32,
     /// Where its LX is, for errors that concern the whole line.
     lx: Segment,
-    /// Code, modifiers, units and, for a line billed in minutes, its minutes.
-    sv1: Option<(Code, Vec<Modifier>, u32, Option<u32>)>,
+    /// The line its SV1 gives (code, modifiers, units, minutes and the line's attributes),
+    /// numbered when the claim ends.
+    sv1: Option<Line>,
     /// Whether an SV1 was read for it, even a broken one.
     has_sv1: bool,
     date: Option<Date>,
@@ -340,9 +342,14 @@ impl ClaimDraft {
         }
         // A line billed in minutes is one service of that many minutes.
         let units = amount.map(|n| if in_minutes { (1, Some(n)) } else { (n, None) });
+        let attrs = Sv1Attrs::read(seg, &mut errors);
         match (code, units) {
             (Some(code), Some((units, minutes))) if errors.is_empty() => {
-                line.sv1 = Some((code, modifiers, units, minutes));
+                let mut read = Line::new(code).with_units(units);
+                read.modifiers = modifiers;
+                read.minutes = minutes;
+                attrs.apply(&mut read);
+                line.sv1 = Some(read);
             }
             (None, _) if errors.is_empty() => errors.push(problem(
                 seg,
@@ -386,15 +393,11 @@ impl ClaimDraft {
                 ));
                 continue;
             };
-            if let Some((code, modifiers, units, minutes)) = draft.sv1 {
-                by_date.entry(date).or_default().push(Line {
-                    line: Some(draft.number),
-                    code,
-                    modifiers,
-                    units,
-                    session: 1,
-                    minutes,
-                });
+            if let Some(line) = draft.sv1 {
+                by_date
+                    .entry(date)
+                    .or_default()
+                    .push(line.with_number(draft.number));
             }
         }
         if self.errors.is_empty() {

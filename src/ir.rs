@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 
 use indexmap::IndexMap;
 
+pub use crate::claim::LineAttr;
 use crate::codes::{Code, Date, DiagnosisPattern, Modifier};
 use crate::syntax::ast::CompareOp;
 use crate::syntax::span::{Loc, SourceFile};
@@ -474,6 +475,8 @@ pub enum CondKind {
     Term(TermId),
     LineIs(CodeMatch),
     LineHasModifier(Vec<Modifier>),
+    /// An attribute of the line (`line has comparison code`, `line comparison code is …`).
+    LineAttr(LineAttr, LineAttrTest),
     LineUnits(CompareOp, Limit),
     /// Units of the line's code summed over its session or the claim, through this line
     /// (`so_far`) or over all lines.
@@ -508,6 +511,15 @@ pub enum CondKind {
     ListHasChoice(FactId, u64),
     /// A `list of text` fact holds any of these values.
     ListHasText(FactId, Vec<Box<str>>),
+}
+
+/// What a rule tests about an attribute of the line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineAttrTest {
+    /// The line gives it: never unknown.
+    Present,
+    /// Its code is among these: unknown when the line gives none.
+    Codes(CodeMatch),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -783,6 +795,8 @@ pub enum Placeholder {
     Rationale,
     /// `{code.site}`: a column of the line's code.
     Column(ColumnRef),
+    /// `{comparison_code}`: an attribute of the line.
+    LineAttr(LineAttr),
 }
 
 impl Placeholder {
@@ -798,8 +812,10 @@ impl Placeholder {
     ];
 
     pub fn name(self) -> &'static str {
-        if let Placeholder::Column(_) = self {
-            return "code.…";
+        match self {
+            Placeholder::Column(_) => return "code.…",
+            Placeholder::LineAttr(a) => return a.field(),
+            _ => {}
         }
         Self::ALL
             .iter()

@@ -23,6 +23,10 @@ fn format(text: &str, kind: FileKind) -> String {
     "rule r for each line in 77002 when film_archived unless separate_interpretation deny \"m\" suggest 27899 \"n\"\n",
     "rule r\n  for each line in 77002\n  when film_archived\n  unless separate_interpretation\n  deny \"m\"\n  suggest 27899 \"n\"\n"
 )]
+#[case::line_attribute_tests(
+    "rule r for each line in 27899 when not line  has comparison code or line comparison  code is not(27762,27766) review \"{comparison_code}\"\n",
+    "rule r\n  for each line in 27899\n  when not line has comparison code or line comparison code is not (27762, 27766)\n  review \"{comparison_code}\"\n"
+)]
 #[case::each_pair_edit_on_its_own_line(
     "rule r\n77002 with 27093 allowed after CCI 16.1 76000 with 27093 denied message \"m\"\n",
     "rule r\n  77002 with 27093 allowed after CCI 16.1\n  76000 with 27093 denied\n  message \"m\"\n"

@@ -520,18 +520,17 @@ fn the_command_line_refuses_an_institutional_claim() {
 
 /// The claims of example 1 with its fourth line's SV1 composite (SV101) replaced.
 fn example1_with_sv101(sv101: &str) -> Vec<InputItem> {
-    let text = example1().replacen(
-        "SV1*HC:86663*10.00*",
-        &format!("SV1*{sv101}*10.00*"),
-        1,
-    );
+    let text = example1().replacen("SV1*HC:86663*10.00*", &format!("SV1*{sv101}*10.00*"), 1);
     read(text.as_bytes())
 }
 
 /// The comparison code of an unlisted procedure comes in SV101-7, the procedure description,
 /// in the forms payers ask for; a description that states none leaves it unknown.
 #[rstest]
-#[case::comparison_code("HC:27899:::::PERC PIN MED MALLEOLUS COMPARISON CODE 27762", Some("27762"))]
+#[case::comparison_code(
+    "HC:27899:::::PERC PIN MED MALLEOLUS COMPARISON CODE 27762",
+    Some("27762")
+)]
 #[case::compare_to("HC:27899:RT::::compare to 27762", Some("27762"))]
 #[case::prose("HC:27899:::::PERC PIN MED MALLEOLUS", None)]
 #[case::no_description("HC:27899", None)]

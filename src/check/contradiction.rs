@@ -92,6 +92,9 @@ pub(super) fn contradiction(program: &Program, a: &Atom<'_>, b: &Atom<'_>) -> Op
             disjoint.then(|| "no service date satisfies both".into())
         }
         (LineIs(x), LineIs(y)) => codes_contradiction(program, x, a.negated, y, b.negated, true),
+        (LineAttr(x, p), LineAttr(y, q)) if x == y => {
+            super::line_attrs::contradiction(program, *x, (p, a.negated), (q, b.negated))
+        }
         (ClaimHasCode(x), ClaimHasCode(y)) => {
             codes_contradiction(program, x, a.negated, y, b.negated, false)
         }
@@ -228,7 +231,7 @@ fn texts_contradiction(
     }
 }
 
-fn codes_contradiction(
+pub(super) fn codes_contradiction(
     program: &Program,
     x: &CodeMatch,
     x_negated: bool,

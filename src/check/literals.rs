@@ -563,7 +563,13 @@ impl<'a> Checker<'a> {
             let (column, _) = self.column(&w, scope != MessageScope::Claim)?;
             return Some(Placeholder::Column(column));
         }
-        let names = Placeholder::ALL.iter().map(|(n, _)| *n);
+        if let Some(attr) = crate::claim::LineAttr::by_field(name) {
+            return self.line_attr_placeholder(attr, scope != MessageScope::Claim, span);
+        }
+        let names = Placeholder::ALL
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(crate::claim::LineAttr::ALL.map(|a| a.field()));
         let Some(&(_, p)) = Placeholder::ALL.iter().find(|(n, _)| *n == name) else {
             self.error(UnknownPlaceholder {
                 name: name.to_string(),
@@ -581,7 +587,7 @@ impl<'a> Checker<'a> {
             Placeholder::Matched => !matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::With => matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::Rationale => scope == MessageScope::TableEdits,
-            Placeholder::Column(_) => scope != MessageScope::Claim,
+            Placeholder::Column(_) | Placeholder::LineAttr(_) => scope != MessageScope::Claim,
         };
         if !fits {
             let (reason, help) = match p {

@@ -12,6 +12,7 @@ mod contradiction;
 mod derivations;
 pub mod error;
 mod layers;
+mod line_attrs;
 mod lint;
 mod literals;
 mod national;
@@ -627,6 +628,7 @@ impl<'a> Checker<'a> {
                 .unwrap_or(false),
             CondKind::LineIs(_)
             | CondKind::LineHasModifier(_)
+            | CondKind::LineAttr(..)
             | CondKind::LineUnits(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)

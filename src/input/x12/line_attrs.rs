@@ -86,12 +86,10 @@ pub(crate) fn comparison_code_in(description: &str) -> Result<Option<Code>, Stri
             ));
         };
         match found {
-            Some(earlier) if earlier != code => {
-                return Err(format!(
-                    "the procedure description {} gives two comparison codes, `{earlier}` and `{code}`",
-                    shown(description)
-                ))
-            }
+            Some(earlier) if earlier != code => return Err(format!(
+                "the procedure description {} gives two comparison codes, `{earlier}` and `{code}`",
+                shown(description)
+            )),
             _ => found = Some(code),
         }
         i = after + 1;
@@ -131,8 +129,7 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
 fn form_at(tokens: &[Token<'_>], i: usize) -> Option<usize> {
     let word = |j: usize, w: &str| matches!(tokens.get(j), Some(Token::Word(t)) if t.eq_ignore_ascii_case(w));
     let mark = |j: usize| matches!(tokens.get(j), Some(Token::Mark(':' | '-' | '=' | '#')));
-    if (word(i, "comparison") && word(i + 1, "code")) || (word(i, "compare") && word(i + 1, "to"))
-    {
+    if (word(i, "comparison") && word(i + 1, "code")) || (word(i, "compare") && word(i + 1, "to")) {
         return Some(if mark(i + 2) { i + 3 } else { i + 2 });
     }
     if word(i, "comparison") && mark(i + 1) {

@@ -1266,9 +1266,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::claim_pos
         | Rule::claim_provider
         | Rule::claim_payer => "a part of the claim",
-        Rule::line_modifiers | Rule::line_unit_count | Rule::line_session => {
-            "`modifier`, `units` or `session`"
-        }
+        Rule::line_modifiers
+        | Rule::line_unit_count
+        | Rule::line_session
+        | Rule::line_comparison => "`modifier`, `units`, `session` or `comparison code`",
         Rule::expect_status
         | Rule::expect_none
         | Rule::expect_finding

@@ -65,13 +65,15 @@ pub struct TestClaim {
     pub span: Span,
 }
 
-/// `line 77002 modifier 26 units 2 session 1`
+/// `line 77002 modifier 26 units 2 session 1`, `line 27899 comparison code 27762`
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestLine {
     pub code: Word,
     pub modifiers: Vec<Word>,
     pub units: Option<Word>,
     pub session: Option<Word>,
+    /// The line's comparison code (its JSON `comparison_code`).
+    pub comparison_code: Option<Word>,
 }
 
 /// A documentation value written in a test: yes/no, a number, text, or a list.

@@ -220,6 +220,7 @@ impl Walker {
             modifiers: Vec::new(),
             units: None,
             session: None,
+            comparison_code: None,
         };
         for p in it {
             let value = p
@@ -231,7 +232,12 @@ impl Walker {
                 Rule::line_modifiers => line.modifiers.extend(self.modifiers(value)),
                 Rule::line_unit_count => line.units = Some(self.word(&value)),
                 Rule::line_session => line.session = Some(self.word(&value)),
-                _ => return Err(self.unexpected(&p, "modifiers, units or a session")),
+                Rule::line_comparison => line.comparison_code = Some(self.word(&value)),
+                _ => {
+                    return Err(
+                        self.unexpected(&p, "modifiers, units, a session or a comparison code")
+                    )
+                }
             }
         }
         Ok(line)

@@ -133,6 +133,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
         out.extend(line.modifiers.iter_mut());
         out.extend(line.units.iter_mut());
         out.extend(line.session.iter_mut());
+        out.extend(line.comparison_code.iter_mut());
     }
     out.extend(claim.diagnoses.iter_mut());
     for (code, approach) in &mut claim.procedures {

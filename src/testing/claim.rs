@@ -66,6 +66,9 @@ fn to_json(test: &TestDecl) -> Value {
             if let Some(s) = &l.session {
                 line.insert("session".into(), number(&s.text));
             }
+            if let Some(c) = &l.comparison_code {
+                line.insert("comparison_code".into(), json!(c.text));
+            }
             Value::Object(line)
         })
         .collect();

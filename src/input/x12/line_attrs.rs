@@ -86,10 +86,12 @@ pub(crate) fn comparison_code_in(description: &str) -> Result<Option<Code>, Stri
             ));
         };
         match found {
-            Some(earlier) if earlier != code => return Err(format!(
+            Some(earlier) if earlier != code => {
+                return Err(format!(
                 "the procedure description {} gives two comparison codes, `{earlier}` and `{code}`",
                 shown(description)
-            )),
+            ))
+            }
             _ => found = Some(code),
         }
         i = after + 1;

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use indexmap::IndexMap;
 
-pub use crate::claim::LineAttr;
+pub use crate::claim::{ClaimSource, LineAttr};
 use crate::codes::{Code, Date, DiagnosisPattern, Modifier};
 use crate::syntax::ast::CompareOp;
 use crate::syntax::span::{Loc, SourceFile};
@@ -141,27 +141,36 @@ pub enum ClaimField {
     Payer,
     ProviderTaxonomy,
     ProviderOwnsEquipment,
+    /// The format the claim was read from: `json` or `x12`.
+    Source,
 }
 
 impl ClaimField {
-    pub const ALL: [(&'static str, ClaimField, FactType); 4] = [
-        (
-            "place_of_service",
-            ClaimField::PlaceOfService,
-            FactType::PlaceOfService,
-        ),
-        ("payer", ClaimField::Payer, FactType::Text),
-        (
-            "provider.taxonomy",
-            ClaimField::ProviderTaxonomy,
-            FactType::Text,
-        ),
-        (
-            "provider.owns_equipment",
-            ClaimField::ProviderOwnsEquipment,
-            FactType::Boolean,
-        ),
-    ];
+    pub fn all() -> [(&'static str, ClaimField, FactType); 5] {
+        [
+            (
+                "place_of_service",
+                ClaimField::PlaceOfService,
+                FactType::PlaceOfService,
+            ),
+            ("payer", ClaimField::Payer, FactType::Text),
+            (
+                "provider.taxonomy",
+                ClaimField::ProviderTaxonomy,
+                FactType::Text,
+            ),
+            (
+                "provider.owns_equipment",
+                ClaimField::ProviderOwnsEquipment,
+                FactType::Boolean,
+            ),
+            (
+                "source",
+                ClaimField::Source,
+                FactType::OneOf(ClaimSource::ALL.map(|s| s.name().into()).to_vec()),
+            ),
+        ]
+    }
 }
 
 /// A fact's value on one claim.

@@ -74,8 +74,8 @@ pub mod syntax;
 pub mod testing;
 
 pub use claim::{
-    Claim, ClaimBuilder, ClaimError, Line, LineBuilder, PlaceOfService, Procedure, Provider,
-    RawClaim, ServiceDate,
+    Claim, ClaimBuilder, ClaimError, ClaimSource, Line, LineBuilder, PlaceOfService, Procedure,
+    Provider, RawClaim, ServiceDate,
 };
 pub use codes::{Code, Date, Diagnosis, Modifier};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use claimrules::claim::parse_claim;
 use claimrules::{
-    Claim, ClaimBuilder, ClaimError, ClaimResult, Engine, EvalOptions, LineBuilder, RawClaim,
-    Status,
+    Claim, ClaimBuilder, ClaimError, ClaimResult, ClaimSource, Engine, EvalOptions, LineBuilder,
+    RawClaim, Status,
 };
 use proptest::prelude::*;
 use rstest::rstest;
@@ -119,6 +119,37 @@ fn a_claim_that_cannot_be_built_names_the_value_at_fault(
     let error: ClaimError = builder.build().expect_err("the claim is invalid");
     assert_eq!(error.path.as_deref(), Some(path), "{error}");
     assert!(error.to_string().contains(&format!("(at `{path}`)")));
+}
+
+/// The claim's source is the reader's to set, or the builder's; the claim JSON never carries
+/// it, so a claim read back from its JSON is a JSON claim.
+#[test]
+fn a_claims_source_is_set_by_its_reader_or_builder_and_never_written() {
+    let built = hip_arthrography()
+        .source(ClaimSource::X12)
+        .build()
+        .expect("valid");
+    assert_eq!(built.source, ClaimSource::X12);
+    let json = serde_json::to_value(&built).expect("serializes");
+    assert!(json.get("source").is_none(), "{json}");
+    assert_eq!(round_trip(&built).source, ClaimSource::Json);
+    assert_eq!(
+        hip_arthrography().build().expect("valid").source,
+        ClaimSource::Json
+    );
+
+    let path = root().join("data/x12/demo.example1.837");
+    let text = std::fs::read_to_string(path).expect("the sample");
+    let items: Vec<_> = claimrules::input::x12::X12Claims::new(text.as_bytes()).collect();
+    assert!(!items.is_empty());
+    for item in items {
+        match item.claim {
+            claimrules::ClaimInput::Claim { claim, .. } => {
+                assert_eq!(claim.source, ClaimSource::X12)
+            }
+            other => panic!("not a claim: {other:?}"),
+        }
+    }
 }
 
 fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {

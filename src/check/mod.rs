@@ -158,7 +158,7 @@ struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(files: &'a [ast::PolicyFile], sources: &'a [SourceFile], layout: Layout) -> Self {
         let mut program = Program::default();
-        for (name, field, ty) in ClaimField::ALL {
+        for (name, field, ty) in ClaimField::all() {
             program.facts.insert(
                 name.into(),
                 FactDef {

@@ -6,7 +6,9 @@
 
 use indexmap::IndexMap;
 
-use super::model::{shown, Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
+use super::model::{
+    shown, Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate,
+};
 use super::read::{normalize, ClaimError};
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
@@ -36,6 +38,7 @@ pub struct ClaimBuilder {
     lines: Vec<LineBuilder>,
     procedures: Vec<(String, Option<String>)>,
     documentation: IndexMap<String, serde_json::Value>,
+    source: ClaimSource,
 }
 
 /// A service line under construction, for [`ClaimBuilder::line`]: a code, and optionally its
@@ -157,6 +160,7 @@ impl Claim {
             lines: Vec::new(),
             procedures: Vec::new(),
             documentation: IndexMap::new(),
+            source: ClaimSource::Json,
         }
     }
 }
@@ -231,6 +235,13 @@ impl ClaimBuilder {
         self.documentation("note", text.into())
     }
 
+    /// The format the claim stands for, for rules that test it (`source is x12`); JSON unless
+    /// given. A claim built from an 837P's fields is judged as one with `ClaimSource::X12`.
+    pub fn source(mut self, source: ClaimSource) -> ClaimBuilder {
+        self.source = source;
+        self
+    }
+
     /// Reads every value and checks the claim as the claim reader does (at least one line,
     /// line numbers unique, PCS approaches); the claim comes out with its defaults filled in.
     /// On failure, the first problem, named by the JSON path of the value at fault.
@@ -289,6 +300,7 @@ impl ClaimBuilder {
                 .map(|(code, approach)| Procedure { code, approach })
                 .collect(),
             documentation: self.documentation,
+            source: self.source,
         };
         match normalize(&mut claim).into_iter().next() {
             Some(error) => Err(error),

@@ -9,7 +9,7 @@ pub mod read;
 
 pub use builder::{ClaimBuilder, LineBuilder};
 pub use line_attr::{LineAttr, LineAttrKind, LineValue};
-pub use model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
+pub use model::{Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 pub use read::{normalize, parse_claim, ClaimError, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`

@@ -59,6 +59,41 @@ pub struct Claim {
     /// error result.
     #[serde(default)]
     pub documentation: IndexMap<String, serde_json::Value>,
+    /// The format the claim was read from, which rules can test (`source is x12`): set by the
+    /// reader, never written in the claim's JSON. A claim read from JSON, deserialized or built
+    /// is [`ClaimSource::Json`] unless told otherwise ([`ClaimBuilder::source`](crate::ClaimBuilder::source)).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: ClaimSource,
+}
+
+/// The format a claim was read from. An 837P carries no documentation (no operative note), so
+/// a payer's pack can treat its missing documentation differently (`source is x12`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ClaimSource {
+    /// The claim JSON of docs/formats.md (also a claim built in code).
+    #[default]
+    Json,
+    /// An X12 837P professional claim.
+    X12,
+}
+
+impl ClaimSource {
+    /// Every source, in the order the language lists them.
+    pub const ALL: [ClaimSource; 2] = [ClaimSource::Json, ClaimSource::X12];
+
+    /// Its name in the policy language (`source is x12`) and in policy tests (`source x12`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimSource::Json => "json",
+            ClaimSource::X12 => "x12",
+        }
+    }
+
+    /// The source named `name`, if any.
+    pub fn by_name(name: &str) -> Option<ClaimSource> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
 }
 
 impl Object for Claim {

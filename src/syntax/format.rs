@@ -82,7 +82,7 @@ fn line_start(rule: Rule) -> Option<LineStart> {
             (1, false)
         }
         claim_line | claim_diagnosis | claim_procedure | claim_pos | claim_provider
-        | claim_payer | claim_documented | test_case => (2, false),
+        | claim_payer | claim_source | claim_documented | test_case => (2, false),
         _ => return None,
     };
     Some(LineStart { level, set_apart })

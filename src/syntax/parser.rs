@@ -1265,7 +1265,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::claim_procedure
         | Rule::claim_pos
         | Rule::claim_provider
-        | Rule::claim_payer => "a part of the claim",
+        | Rule::claim_payer
+        | Rule::claim_source => "a part of the claim",
         Rule::line_modifiers
         | Rule::line_unit_count
         | Rule::line_session

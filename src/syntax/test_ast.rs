@@ -61,6 +61,8 @@ pub struct TestClaim {
     pub owns_equipment: Option<bool>,
     pub taxonomy: Option<Word>,
     pub payer: Option<Word>,
+    /// `source x12`: the format the claim stands for (`json` unless given).
+    pub source: Option<Word>,
     pub documentation: Vec<(Word, DocValue)>,
     pub span: Span,
 }

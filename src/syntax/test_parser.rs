@@ -129,6 +129,7 @@ impl Walker {
             owns_equipment: None,
             taxonomy: None,
             payer: None,
+            source: None,
             documentation: Vec::new(),
             span,
         };
@@ -194,6 +195,11 @@ impl Walker {
                     } else {
                         self.word(payer)
                     });
+                }
+                Rule::claim_source => {
+                    let v = values();
+                    let source = v.first().ok_or_else(|| self.unexpected(&p, "a source"))?;
+                    claim.source = Some(self.word(source));
                 }
                 Rule::claim_documented => {
                     for item in values() {

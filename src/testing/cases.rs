@@ -143,6 +143,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
     out.extend(claim.place_of_service.iter_mut());
     out.extend(claim.taxonomy.iter_mut());
     out.extend(claim.payer.iter_mut());
+    out.extend(claim.source.iter_mut());
     for (_, value) in &mut claim.documentation {
         match value {
             DocValue::Number(w) | DocValue::Text(w) => out.push(w),

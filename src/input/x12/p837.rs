@@ -7,7 +7,7 @@ use std::fmt;
 use super::envelope::Envelope;
 use super::line_attrs::Sv1Attrs;
 use super::segments::{Event, Segment};
-use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
+use crate::claim::model::{ClaimSource, Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
 use crate::claim::{normalize, Claim, ClaimError};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
@@ -418,6 +418,7 @@ impl ClaimDraft {
                     lines,
                     procedures: Vec::new(),
                     documentation: Default::default(),
+                    source: ClaimSource::X12,
                 };
                 for mut e in normalize(&mut claim) {
                     e.line.get_or_insert(self.clm.line);

@@ -8,6 +8,7 @@ use super::names::Namespace;
 use super::Checker;
 use crate::codes::PCS_APPROACHES;
 use crate::ir::*;
+use crate::spelling::did_you_mean;
 use crate::syntax::ast::{self, CompareOp, LiteralKind, MembershipOp};
 use crate::syntax::span::Span;
 

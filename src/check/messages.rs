@@ -5,6 +5,7 @@ use super::columns::is_column;
 use super::error::*;
 use super::Checker;
 use crate::ir::*;
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 use crate::syntax::span::Span;
 

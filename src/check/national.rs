@@ -14,6 +14,7 @@ use crate::ir::*;
 use crate::ncci::{compact, registry};
 use crate::ncci::{read_unit_limits, PairEdits, RowError};
 use crate::pack::{read_located, DataLocation};
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {

@@ -10,6 +10,7 @@ use crate::codes::Code;
 use crate::ir::*;
 use crate::ncci::RowErrors;
 use crate::pack::{read_located, DataLocation, PolicyText};
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
 
@@ -264,7 +265,7 @@ impl<'a> Checker<'a> {
             match position(&c.name) {
                 Some(p) => fields.push(p),
                 None => {
-                    let help = super::error::did_you_mean(&c.name, header.iter(), "column");
+                    let help = did_you_mean(&c.name, header.iter(), "column");
                     self.error(TableData {
                         table: decl.name.text.clone(),
                         problem: format!("`{file}` has no column `{}`", c.name),
@@ -360,8 +361,7 @@ impl<'a> Checker<'a> {
                 .keys()
                 .map(|c| format!("{COLUMN_PREFIX}{c}"))
                 .collect();
-            let help =
-                super::error::did_you_mean(&w.text, known.iter().map(String::as_str), "column");
+            let help = did_you_mean(&w.text, known.iter().map(String::as_str), "column");
             self.error(UnknownName {
                 kind: "table column",
                 name: w.text.clone(),

@@ -31,6 +31,7 @@ fn read_claim(json: &str) -> Claim {
         line: 1,
     })
     .unwrap_or_else(|(_, errors)| panic!("the claim reads: {errors:?}\n{json}"))
+    .into_claim()
 }
 
 /// Serializes a claim and reads the text back as `claimrules check` would.

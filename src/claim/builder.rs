@@ -7,7 +7,8 @@
 use indexmap::IndexMap;
 
 use super::model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
-use super::read::{normalize, ClaimError};
+use super::normalized::normalize;
+use super::read::ClaimError;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
 /// A claim under construction; [`Claim::builder`] starts one.

@@ -2,13 +2,15 @@
 
 mod builder;
 pub mod model;
+mod normalized;
 mod object;
 pub mod quantity;
 pub mod read;
 
 pub use builder::{ClaimBuilder, LineBuilder};
 pub use model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
-pub use read::{normalize, parse_claim, ClaimError, RawClaim};
+pub use normalized::{normalize, NormalizedClaim};
+pub use read::{parse_claim, ClaimError, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`
 /// result; the limit bounds the pairs the line rules and the pair edits look at.

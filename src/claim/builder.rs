@@ -6,9 +6,9 @@
 
 use indexmap::IndexMap;
 
+use super::error::ClaimError;
 use super::model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 use super::normalized::normalize;
-use super::read::ClaimError;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
 /// A claim under construction; [`Claim::builder`] starts one.

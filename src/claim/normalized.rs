@@ -6,8 +6,8 @@ use std::ops::Deref;
 
 use serde::Serialize;
 
+use super::error::ClaimError;
 use super::model::{pcs_approach_of, Claim};
-use super::read::ClaimError;
 use super::MAX_CLAIM_LINES;
 use crate::codes::PCS_APPROACHES;
 

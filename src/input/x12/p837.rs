@@ -533,14 +533,10 @@ impl Mapper {
         match event {
             Event::Segment(seg) => self.segment(seg, out),
             Event::TooLong(seg) => {
-                self.envelope.segment(&seg);
-                let id = seg.id();
-                if self.skipping {
-                    if !ends_skipping(id) {
-                        return;
-                    }
-                    self.skipping = false;
+                if !self.takes(&seg) {
+                    return;
                 }
+                let id = seg.id();
                 let error = ClaimError {
                     message: format!(
                         "segment {} `{}`: longer than {MAX_SEGMENT_BYTES} bytes",
@@ -642,15 +638,24 @@ impl Mapper {
         }
     }
 
-    fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
-        self.envelope.segment(&seg);
-        let id = seg.id();
+    /// Passes a segment to the envelope, and says whether the mapper takes it: not while it
+    /// skips a transaction set it does not read, until a segment that ends the skipping.
+    fn takes(&mut self, seg: &Segment) -> bool {
+        self.envelope.segment(seg);
         if self.skipping {
-            if !ends_skipping(id) {
-                return;
+            if !ends_skipping(seg.id()) {
+                return false;
             }
             self.skipping = false;
         }
+        true
+    }
+
+    fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
+        if !self.takes(&seg) {
+            return;
+        }
+        let id = seg.id();
         if !is_segment_id(id) {
             let what = if id.is_empty() {
                 "an empty segment id".to_string()

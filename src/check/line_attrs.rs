@@ -4,8 +4,8 @@
 
 use super::error::UnknownPlaceholder;
 use super::Checker;
-use crate::claim::{LineAttr, LineAttrKind};
 use crate::ir::*;
+use crate::line_attr::{LineAttr, LineAttrKind};
 use crate::syntax::ast;
 use crate::syntax::span::Span;
 
@@ -61,40 +61,4 @@ impl Checker<'_> {
         });
         None
     }
-}
-
-/// Why two tests of one attribute of the line cannot both hold, if they cannot: a value test
-/// beside a test that the line has none (a value test on a missing attribute is unknown), or
-/// two value lists that share no code (a line has one value).
-pub(super) fn contradiction(
-    program: &Program,
-    attr: LineAttr,
-    (a, a_negated): (&LineAttrTest, bool),
-    (b, b_negated): (&LineAttrTest, bool),
-) -> Option<String> {
-    match (a, b) {
-        (LineAttrTest::Codes(x), LineAttrTest::Codes(y)) => {
-            let reason = super::contradiction::codes_contradiction(
-                program, x, a_negated, y, b_negated, true,
-            )?;
-            Some(if a_negated || b_negated {
-                reason
-            } else {
-                format!(
-                    "a line has one {}, and no code is in both lists",
-                    attr.words()
-                )
-            })
-        }
-        (LineAttrTest::Present, LineAttrTest::Codes(_)) if a_negated => Some(absent(attr)),
-        (LineAttrTest::Codes(_), LineAttrTest::Present) if b_negated => Some(absent(attr)),
-        _ => None,
-    }
-}
-
-fn absent(attr: LineAttr) -> String {
-    format!(
-        "one needs the line to have no {0}, and a test of a missing {0} is unknown, never true",
-        attr.words()
-    )
 }

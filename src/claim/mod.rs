@@ -1,16 +1,19 @@
 //! Claims: the input model and how it is read.
 
 mod builder;
-pub mod line_attr;
+mod error;
 pub mod model;
+mod normalized;
 mod object;
 pub mod quantity;
 pub mod read;
 
+pub use crate::line_attr::{LineAttr, LineAttrKind, LineValue};
 pub use builder::{ClaimBuilder, LineBuilder};
-pub use line_attr::{LineAttr, LineAttrKind, LineValue};
+pub use error::ClaimError;
 pub use model::{Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate};
-pub use read::{normalize, parse_claim, ClaimError, RawClaim};
+pub use normalized::{normalize, NormalizedClaim};
+pub use read::{parse_claim, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`
 /// result; the limit bounds the pairs the line rules and the pair edits look at.

@@ -14,6 +14,7 @@ use super::object::{self, Object};
 use super::quantity;
 use crate::codes::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
+use crate::line_attr::{LineAttr, LineValue};
 
 /// One professional claim: the JSON object that `claimrules check` reads.
 ///
@@ -124,8 +125,8 @@ impl Object for Provider {
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
 ///
-/// `comparison_code` is one of the line's attributes ([`LineAttr`](super::line_attr::LineAttr)):
-/// optional, and unknown to the rules when left out.
+/// `comparison_code` is one of the line's attributes ([`LineAttr`]): optional, and unknown to the
+/// rules when left out.
 ///
 /// [`Line::new`] makes a line of one unit for a code; its setters add the rest.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -215,6 +216,13 @@ impl Line {
     pub fn with_minutes(mut self, minutes: u32) -> Line {
         self.minutes = Some(minutes);
         self
+    }
+
+    /// The value of one of the line's attributes; `None` when the line does not give it.
+    pub fn attr(&self, attr: LineAttr) -> Option<LineValue> {
+        match attr {
+            LineAttr::ComparisonCode => self.comparison_code.map(LineValue::Code),
+        }
     }
 
     /// Gives the line the comparison code that values it (an unlisted procedure's).

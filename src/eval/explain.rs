@@ -140,7 +140,7 @@ impl Run<'_, '_> {
         let line = scope.line.map(|i| &self.claim.lines[i]);
         let absent = attrs.into_iter().filter_map(|a| {
             let l = line?;
-            a.value(l)
+            l.attr(a)
                 .is_none()
                 .then(|| format!("line {} has no {}", l.number(), a.words()))
         });

@@ -13,7 +13,7 @@ impl Run<'_, '_> {
         line: &Line,
         scope: Scope,
     ) -> Truth {
-        match (test, attr.value(line)) {
+        match (test, line.attr(attr)) {
             (LineAttrTest::Present, value) => Truth::from_bool(value.is_some()),
             (LineAttrTest::Codes(_), None) => Truth::Unknown,
             (LineAttrTest::Codes(m), Some(LineValue::Code(code))) => {

@@ -564,7 +564,7 @@ impl<'p, 'c> Run<'p, 'c> {
                         None => out.push_str("(none)"),
                         Some(cell) => out.push_str(&cell.to_string()),
                     },
-                    Placeholder::LineAttr(a) => match line.and_then(|l| a.value(l)) {
+                    Placeholder::LineAttr(a) => match line.and_then(|l| l.attr(*a)) {
                         None => out.push_str("(none)"),
                         Some(value) => out.push_str(&value.to_string()),
                     },

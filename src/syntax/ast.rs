@@ -5,7 +5,7 @@
 //! why not. Nothing here is resolved: names are names until the checker looks them up.
 
 use super::span::Span;
-pub use crate::claim::LineAttr;
+pub use crate::line_attr::LineAttr;
 
 /// One word or literal of the policy text, kept as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

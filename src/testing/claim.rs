@@ -60,10 +60,7 @@ pub fn judge(
         return engine.evaluate_raw(&raw, options);
     }
     match parse_claim(&raw) {
-        Ok(mut claim) => {
-            claim.source = source;
-            engine.evaluate_normalized(&claim, options)
-        }
+        Ok(claim) => engine.evaluate_normalized(&claim.with_source(source), options),
         Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
     }
 }

@@ -7,15 +7,22 @@
 //!
 //! An attribute the segment does not give stays unknown on the line, never a default.
 
-use super::p837::{designator, problem};
 use super::segments::Segment;
 use crate::claim::model::{shown, Line};
-use crate::claim::ClaimError;
 use crate::codes::Code;
 
 /// The most characters of a procedure description (SV101-7): the 837P implementation guide's
 /// maximum length for the element.
 pub(crate) const MAX_DESCRIPTION_CHARS: usize = 80;
+
+/// A problem with an attribute of an SV1: the element and component at fault (`SV101-7` is
+/// `(1, Some(7))`) and what is wrong. The loop reader names the segment.
+#[derive(Debug)]
+pub(super) struct AttrProblem {
+    pub element: usize,
+    pub component: Option<usize>,
+    pub what: String,
+}
 
 /// The line attributes an SV1 segment gives.
 #[derive(Debug, Default)]
@@ -24,14 +31,18 @@ pub(super) struct Sv1Attrs {
 }
 
 impl Sv1Attrs {
-    /// Reads them from `seg`, an SV1; each problem goes to `errors`, at its element.
-    pub(super) fn read(seg: &Segment, errors: &mut Vec<ClaimError>) -> Sv1Attrs {
+    /// Reads them from `seg`, an SV1; each problem goes to `problems`.
+    pub(super) fn read(seg: &Segment, problems: &mut Vec<AttrProblem>) -> Sv1Attrs {
         let mut attrs = Sv1Attrs::default();
         let description = seg.component(1, 7);
         if !description.is_empty() {
             match comparison_code_in(description) {
                 Ok(code) => attrs.comparison_code = code,
-                Err(what) => errors.push(problem(seg, Some(designator(seg, 1, Some(7))), what)),
+                Err(what) => problems.push(AttrProblem {
+                    element: 1,
+                    component: Some(7),
+                    what,
+                }),
             }
         }
         attrs

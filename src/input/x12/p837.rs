@@ -9,7 +9,7 @@ use super::line_attrs::Sv1Attrs;
 use super::segments::{Event, Segment};
 use crate::claim::model::{ClaimSource, Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
-use crate::claim::{normalize, Claim, ClaimError};
+use crate::claim::{Claim, ClaimError, NormalizedClaim};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
 use crate::input::limits::{MAX_CLAIM_LINES, MAX_SEGMENT_BYTES};
 use crate::input::ClaimInput;
@@ -46,7 +46,7 @@ fn is_segment_id(id: &str) -> bool {
 
 /// The reference designator of element `n` of `seg` (`SV104`), or of component `m` of it
 /// (`SV101-2`).
-pub(super) fn designator(seg: &Segment, n: usize, m: Option<usize>) -> String {
+fn designator(seg: &Segment, n: usize, m: Option<usize>) -> String {
     match m {
         Some(m) => format!("{}{n:02}-{m}", seg.id()),
         None => format!("{}{n:02}", seg.id()),
@@ -54,7 +54,7 @@ pub(super) fn designator(seg: &Segment, n: usize, m: Option<usize>) -> String {
 }
 
 /// A problem in `seg`, at `path`.
-pub(super) fn problem(seg: &Segment, path: Option<String>, what: impl fmt::Display) -> ClaimError {
+fn problem(seg: &Segment, path: Option<String>, what: impl fmt::Display) -> ClaimError {
     ClaimError {
         message: format!("segment {} `{}`: {what}", seg.number, seg.id()),
         path,
@@ -342,7 +342,13 @@ impl ClaimDraft {
         }
         // A line billed in minutes is one service of that many minutes.
         let units = amount.map(|n| if in_minutes { (1, Some(n)) } else { (n, None) });
-        let attrs = Sv1Attrs::read(seg, &mut errors);
+        let mut attr_problems = Vec::new();
+        let attrs = Sv1Attrs::read(seg, &mut attr_problems);
+        errors.extend(
+            attr_problems
+                .into_iter()
+                .map(|p| problem(seg, Some(designator(seg, p.element, p.component)), p.what)),
+        );
         match (code, units) {
             (Some(code), Some((units, minutes))) if errors.is_empty() => {
                 let mut read = Line::new(code).with_units(units);
@@ -405,7 +411,7 @@ impl ClaimDraft {
             let mut claims = Vec::with_capacity(by_date.len());
             for (date, lines) in by_date {
                 let id = self.id.clone().unwrap_or_default();
-                let mut claim = Claim {
+                let claim = Claim {
                     id: if split { format!("{id}@{date}") } else { id },
                     payer: self.payer.map(str::to_string),
                     service_date: ServiceDate(date),
@@ -420,11 +426,15 @@ impl ClaimDraft {
                     documentation: Default::default(),
                     source: ClaimSource::X12,
                 };
-                for mut e in normalize(&mut claim) {
-                    e.line.get_or_insert(self.clm.line);
-                    self.error(e);
+                match NormalizedClaim::new(claim) {
+                    Ok(claim) => claims.push(claim),
+                    Err((_, errors)) => {
+                        for mut e in errors {
+                            e.line.get_or_insert(self.clm.line);
+                            self.error(e);
+                        }
+                    }
                 }
-                claims.push(claim);
             }
             if self.errors.is_empty() {
                 out.extend(claims.into_iter().map(|claim| ClaimInput::Claim {
@@ -533,14 +543,10 @@ impl Mapper {
         match event {
             Event::Segment(seg) => self.segment(seg, out),
             Event::TooLong(seg) => {
-                self.envelope.segment(&seg);
-                let id = seg.id();
-                if self.skipping {
-                    if !ends_skipping(id) {
-                        return;
-                    }
-                    self.skipping = false;
+                if !self.takes(&seg) {
+                    return;
                 }
+                let id = seg.id();
                 let error = ClaimError {
                     message: format!(
                         "segment {} `{}`: longer than {MAX_SEGMENT_BYTES} bytes",
@@ -642,15 +648,24 @@ impl Mapper {
         }
     }
 
-    fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
-        self.envelope.segment(&seg);
-        let id = seg.id();
+    /// Passes a segment to the envelope, and says whether the mapper takes it: not while it
+    /// skips a transaction set it does not read, until a segment that ends the skipping.
+    fn takes(&mut self, seg: &Segment) -> bool {
+        self.envelope.segment(seg);
         if self.skipping {
-            if !ends_skipping(id) {
-                return;
+            if !ends_skipping(seg.id()) {
+                return false;
             }
             self.skipping = false;
         }
+        true
+    }
+
+    fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
+        if !self.takes(&seg) {
+            return;
+        }
+        let id = seg.id();
         if !is_segment_id(id) {
             let what = if id.is_empty() {
                 "an empty segment id".to_string()

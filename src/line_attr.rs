@@ -2,16 +2,16 @@
 //! one place: what each is called in the policy language, in the claim's JSON and in a message,
 //! and where an 837P carries it.
 //!
-//! Each attribute is an optional field of [`Line`]: a line that does not give it leaves it
-//! *unknown*, never a default, so a rule that tests its value does not fire on such a line
-//! (`line has …` says whether it is given). The policy language reaches every attribute the same
-//! way (`line has comparison code`, `line comparison code is 27762`, `{comparison_code}`), so a
-//! new one (a line's diagnosis pointers, its charge, its rendering provider) is a field of
-//! [`Line`], a variant here, and its reading in the JSON and X12 readers.
+//! Each attribute is an optional field of the claim's `Line` (`Line::attr` gives its value): a
+//! line that does not give it leaves it *unknown*, never a default, so a rule that tests its value
+//! does not fire on such a line (`line has …` says whether it is given). The policy language
+//! reaches every attribute the same way (`line has comparison code`, `line comparison code is
+//! 27762`, `{comparison_code}`), so a new one (a line's diagnosis pointers, its charge, its
+//! rendering provider) is a field of `Line`, a variant here, and its reading in the JSON and X12
+//! readers. The list sits below the syntax and the claim, which both name it.
 
 use std::fmt;
 
-use super::model::Line;
 use crate::codes::Code;
 
 /// An attribute of a service line that rules can test.
@@ -78,12 +78,5 @@ impl LineAttr {
     /// The attribute whose placeholder is `name`, if any.
     pub fn by_field(name: &str) -> Option<LineAttr> {
         Self::ALL.into_iter().find(|a| a.field() == name)
-    }
-
-    /// Its value on a line; `None` when the line does not give it.
-    pub fn value(self, line: &Line) -> Option<LineValue> {
-        match self {
-            LineAttr::ComparisonCode => line.comparison_code.map(LineValue::Code),
-        }
     }
 }

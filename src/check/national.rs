@@ -20,8 +20,6 @@ pub const UNIT_LIMIT_COLUMNS: [(&str, ColumnType); 3] = [
     ("mue_rationale", ColumnType::Text),
 ];
 
-/// Source files this big are kept in the compact-form cache; smaller ones parse in no time.
-
 impl<'a> Checker<'a> {
     /// Reads a pair-edit table into [`Program::edit_tables`]; on failure the errors say why.
     pub(super) fn compile_edit_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) {

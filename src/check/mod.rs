@@ -16,6 +16,7 @@ mod lint;
 mod literals;
 mod national;
 mod order;
+mod same_reason;
 mod tables;
 mod underivable;
 mod vocabulary;
@@ -60,6 +61,7 @@ pub fn check(
     checker.compile_vocabulary();
     checker.compile_rules();
     checker.layer_rules();
+    checker.check_same_reason();
     let unused = checker.unused_warnings();
     let rules: Vec<(FileId, &ast::RuleDecl)> = checker
         .items()

@@ -89,7 +89,7 @@ pub use input::ClaimInput;
 pub use input::{InputFormat, InputItem};
 pub use pack::{PackSource, PackUnreadable, PolicyText};
 pub use report::{
-    ActionName, Change, ChangeOp, ClaimFacts, ClaimResult, DerivedFact, Explanation, FactSource,
-    Finding, FormatVersion, LineMinutes, NoteSource, OutputFormat, PackRef, PolicyRef, RuleTrace,
-    Status, TableRef, FORMAT_VERSION,
+    ActionName, Agreement, Change, ChangeOp, ClaimFacts, ClaimResult, DerivedFact, Explanation,
+    FactSource, Finding, FormatVersion, LineMinutes, NoteSource, OutputFormat, PackRef, PolicyRef,
+    RuleTrace, Status, TableRef, FORMAT_VERSION,
 };

@@ -54,9 +54,22 @@ impl<'a> Checker<'a> {
         for (i, (_, d)) in decls.iter().enumerate() {
             versions.entry(d.id.text.as_str()).or_default().push(i);
         }
+        // The compiled rule of each declaration, found by where it is written; `None` for a
+        // rule that did not compile (then the program is not used).
+        let index: HashMap<(FileId, u32), RuleIdx> = self
+            .program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.loc.file, r.loc.span.start), i as RuleIdx))
+            .collect();
+        let rule_of: Vec<Option<RuleIdx>> = decls
+            .iter()
+            .map(|(file, decl)| index.get(&(*file, decl.span.start)).copied())
+            .collect();
         let mut suggestions = MAX_SUGGESTIONS;
-        // Related declarations, by their index in `decls`.
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        // Related rules: each written pair once, by rule index.
+        let mut pairs: Vec<(RuleIdx, RuleIdx)> = Vec::new();
         for (at, &(file, decl)) in decls.iter().enumerate() {
             let Some(clause) = &decl.same_reason else {
                 continue;
@@ -108,25 +121,11 @@ impl<'a> Checker<'a> {
                     );
                     continue;
                 }
-                pairs.extend(found.iter().map(|&v| (at, v)));
+                if let Some(here) = rule_of[at] {
+                    pairs.extend(found.iter().filter_map(|&v| Some((here, rule_of[v]?))));
+                }
             }
         }
-        // The compiled rule of each declaration, by where it is written.
-        let index: HashMap<(FileId, u32), RuleIdx> = self
-            .program
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.loc.file, r.loc.span.start), i as RuleIdx))
-            .collect();
-        let rule_of = |d: usize| {
-            let (file, decl) = decls[d];
-            index.get(&(file, decl.span.start)).copied()
-        };
-        let pairs: Vec<(RuleIdx, RuleIdx)> = pairs
-            .into_iter()
-            .filter_map(|(a, b)| Some((rule_of(a)?, rule_of(b)?)))
-            .collect();
         self.program.same_reason = SameReason::new(self.program.rules.len(), pairs);
     }
 
@@ -140,7 +139,7 @@ impl<'a> Checker<'a> {
         let id = &decl.id.text;
         let (problem, help) = match why {
             NoLine::Derives => (
-                format!("rule `{id}` derives facts and makes no findings, so no finding of it can repeat another rule's"),
+                format!("rule `{id}` derives facts and makes no findings"),
                 "`same reason as` belongs to a rule that makes findings on lines (`for each line …`, pair edits, `apply edits of`); remove it here".to_string(),
             ),
             NoLine::WholeClaim => (

@@ -488,3 +488,52 @@ fn rules_that_all_name_each_other_load_and_judge_in_time_linear_in_the_names() {
         "16 times the relations took {judge:.1} times as long to judge"
     );
 }
+
+/// A clause naming 10,000 rules no pack defines: the first 20 are reported, then a count, each
+/// rendered without drawing its 100 KB line (miette cannot draw past column 65,535).
+#[test]
+fn a_clause_naming_ten_thousand_unknown_rules_is_reported_in_21_diagnostics() {
+    let n = 10_000;
+    let mut policy = related_rules(1, |_| Vec::new());
+    let unknown: Vec<String> = (0..n).map(|i| format!("same.unknown{i}")).collect();
+    policy.push_str(&format!(
+        "rule same.all\n  same reason as {}\n  for each line in 77002\n  deny \"all\"\n",
+        unknown.join(", ")
+    ));
+    let diagnostics = Engine::builder()
+        .without_standard_pack()
+        .policy("same.policy", policy)
+        .build()
+        .expect_err("unknown rules do not load");
+    assert_eq!(diagnostics.len(), 21);
+    let last = diagnostics
+        .iter()
+        .last()
+        .expect("a count")
+        .render(false, 90);
+    assert!(last.contains("has 9980 more mistakes"), "{last}");
+    for d in diagnostics.iter() {
+        let shown = d.render(false, 90);
+        assert!(shown.contains("(the line is too long to show)"), "{shown}");
+        assert!(shown.len() < 1_000, "{shown}");
+    }
+}
+
+/// A mistake far into a long line of any statement is shown by its place, not drawn.
+#[test]
+fn a_mistake_past_column_65535_is_rendered_without_a_panic() {
+    let policy = format!(
+        "codes \"x\" are {}, 2709\n",
+        vec!["77002"; 14_000].join(", ")
+    );
+    let diagnostics = Engine::builder()
+        .without_standard_pack()
+        .policy("long.policy", policy)
+        .build()
+        .expect_err("`2709` is not a code");
+    let shown = diagnostics.iter().next().expect("one").render(false, 90);
+    assert!(
+        shown.contains("at long.policy:1:98015 (the line is too long to show)"),
+        "{shown}"
+    );
+}

@@ -8,6 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use miette::Diagnostic as _;
+
 use super::error::{SameReasonError, UnknownName};
 use super::Checker;
 use crate::ir::{RuleIdx, SameReason};
@@ -17,6 +19,9 @@ use crate::syntax::span::{FileId, Loc};
 /// How many unknown rule ids get a "did you mean": each suggestion compares the id with every
 /// rule's, and a hostile pack may name thousands.
 const MAX_SUGGESTIONS: usize = 16;
+
+/// How many mistakes of one clause are reported one by one; the rest are counted in one more.
+const MAX_CLAUSE_ERRORS: usize = 20;
 
 /// Why a rule's findings cannot be merged by line.
 #[derive(Clone, Copy)]
@@ -79,6 +84,7 @@ impl<'a> Checker<'a> {
                 self.carrier_without_lines(decl, clause, why);
                 continue;
             }
+            let before = self.errors.len();
             let mut named: HashSet<&str> = HashSet::with_capacity(clause.rules.len());
             for name in &clause.rules {
                 if !named.insert(&name.text) {
@@ -125,8 +131,38 @@ impl<'a> Checker<'a> {
                     pairs.extend(found.iter().filter_map(|&v| Some((here, rule_of[v]?))));
                 }
             }
+            self.count_the_rest(before, decl);
         }
         self.program.same_reason = SameReason::new(self.program.rules.len(), pairs);
+    }
+
+    /// Keeps the first [`MAX_CLAUSE_ERRORS`] mistakes of a clause (reported since `before`) and
+    /// counts the others in one more, at the first of them.
+    fn count_the_rest(&mut self, before: usize, decl: &ast::RuleDecl) {
+        let reported = self.errors.len() - before;
+        if reported <= MAX_CLAUSE_ERRORS {
+            return;
+        }
+        let first_left_out = self.errors[before + MAX_CLAUSE_ERRORS]
+            .1
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map(|l| (l.offset(), l.len()));
+        self.errors.truncate(before + MAX_CLAUSE_ERRORS);
+        let more = reported - MAX_CLAUSE_ERRORS;
+        self.error(SameReasonError {
+            problem: format!(
+                "the `same reason as` of rule `{}` has {more} more mistakes",
+                decl.id.text
+            ),
+            span: first_left_out
+                .unwrap_or((decl.id.span.start as usize, 0))
+                .into(),
+            label: "the first not shown".into(),
+            help: format!(
+                "the first {MAX_CLAUSE_ERRORS} are shown above; fix them and check again"
+            ),
+        });
     }
 
     /// The rule with the clause makes no findings on lines.

@@ -67,9 +67,9 @@ impl PolicyDiagnostic {
 
     /// Renders the diagnostic as text for a terminal (`color`) or for a log or a snapshot.
     ///
-    /// A label on a line longer than [`MAX_SHOWN_LINE`] bytes is not drawn under its line (miette
-    /// cannot draw past column 65,535, and no one reads such a line): the diagnostic names
-    /// the file, line and column instead.
+    /// A label on a line longer than 4,000 bytes is not drawn under its line (miette cannot
+    /// draw past column 65,535, and no one reads such a line): the diagnostic names the file,
+    /// line and column instead.
     pub fn render(&self, color: bool, width: usize) -> String {
         let theme = if color {
             GraphicalTheme::unicode()

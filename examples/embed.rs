@@ -66,7 +66,11 @@ fn judge_on_threads(engine: &Engine, claims: &[Claim]) -> Vec<ClaimResult> {
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().expect("a worker does not panic"))
+            // A worker that panicked passes its panic on, as the thread's own code would.
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }

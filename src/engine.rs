@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::check::{self, Layout, PackOrigin, TableRow};
-use crate::claim::{normalize, parse_claim, Claim, RawClaim};
+use crate::claim::{parse_claim, Claim, NormalizedClaim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
 use crate::input::{ClaimInput, Claims};
@@ -330,20 +330,21 @@ impl Engine {
     /// Judges one claim built or deserialized by the caller. It gets the same defaults and
     /// checks as a claim read from JSON (line numbers, approaches, duplicate lines).
     pub fn evaluate(&self, claim: &Claim, options: EvalOptions) -> ClaimResult {
-        let mut owned = claim.clone();
-        let errors = normalize(&mut owned);
-        if !errors.is_empty() {
-            return ClaimResult::error(Some(owned.id), errors).explained(options.explain);
+        match NormalizedClaim::new(claim.clone()) {
+            Ok(claim) => self.evaluate_normalized(&claim, options),
+            Err((claim, errors)) => {
+                ClaimResult::error(Some(claim.id), errors).explained(options.explain)
+            }
         }
-        eval::evaluate(&self.program, &owned, options.explain)
     }
 
-    /// Judges a claim that [`ClaimBuilder::build`](crate::ClaimBuilder::build) returned (or
-    /// that the claim reader's `normalize` has been run on), without copying it: for callers
-    /// that hold many claims in memory and judge them repeatedly, such as a benchmark. A claim
-    /// deserialized with serde alone may be judged with missing line numbers; use
-    /// [`Engine::evaluate`] when unsure.
-    pub fn evaluate_normalized(&self, claim: &Claim, options: EvalOptions) -> ClaimResult {
+    /// Judges a claim normalized once ([`NormalizedClaim::new`]), without copying it: for
+    /// callers that hold many claims in memory and judge them repeatedly, such as a benchmark.
+    pub fn evaluate_normalized(
+        &self,
+        claim: &NormalizedClaim,
+        options: EvalOptions,
+    ) -> ClaimResult {
         eval::evaluate(&self.program, claim, options.explain)
     }
 
@@ -370,14 +371,7 @@ impl Engine {
                 Err((id, errors)) => (ClaimFacts::error(id, errors), Some(raw.line)),
             },
             ClaimInput::Claim { claim, line } => {
-                let mut owned = (**claim).clone();
-                let errors = normalize(&mut owned);
-                let facts = if errors.is_empty() {
-                    eval::documentation(&self.program, &owned)
-                } else {
-                    ClaimFacts::error(Some(owned.id), errors)
-                };
-                (facts, Some(*line))
+                (eval::documentation(&self.program, claim), Some(*line))
             }
             ClaimInput::Unreadable { id, errors } => {
                 (ClaimFacts::error(id.clone(), errors.clone()), None)
@@ -396,7 +390,7 @@ impl Engine {
         match input {
             ClaimInput::Json(raw) => self.evaluate_raw(raw, options),
             ClaimInput::Claim { claim, line } => {
-                let mut result = self.evaluate(claim, options);
+                let mut result = self.evaluate_normalized(claim, options);
                 for e in &mut result.errors {
                     e.line.get_or_insert(*line);
                 }

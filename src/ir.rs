@@ -12,7 +12,7 @@ use crate::codes::{Code, Date, DiagnosisPattern, Modifier};
 use crate::syntax::ast::CompareOp;
 use crate::syntax::span::{Loc, SourceFile};
 
-pub type FactId = u16;
+pub use crate::facts::{Conclusion, FactId, Value};
 pub type SetId = u32;
 pub type TermId = u32;
 pub type RuleIdx = u32;
@@ -171,19 +171,6 @@ impl ClaimField {
             FactType::Boolean,
         ),
     ];
-}
-
-/// A fact's value on one claim.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Bool(bool),
-    Number(f64),
-    Text(Box<str>),
-    /// A `one of` fact: the index of its value among the declared choices.
-    Choice(u16),
-    /// A `list of (…)` fact: one bit per declared choice.
-    Choices(u64),
-    Texts(Vec<Box<str>>),
 }
 
 /// An inclusive set of codes: single codes and ranges, sorted for binary search.
@@ -589,28 +576,6 @@ pub struct Derivation {
     pub condition: Cond,
     pub conclusion: Conclusion,
     pub loc: Loc,
-}
-
-/// What a derivation makes true.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Conclusion {
-    SetBool(FactId, bool),
-    SetChoice(FactId, u16),
-    AddChoice(FactId, u16),
-    SetText(FactId, Box<str>),
-    AddText(FactId, Box<str>),
-}
-
-impl Conclusion {
-    pub fn fact(&self) -> FactId {
-        match self {
-            Conclusion::SetBool(f, _)
-            | Conclusion::SetChoice(f, _)
-            | Conclusion::AddChoice(f, _)
-            | Conclusion::SetText(f, _)
-            | Conclusion::AddText(f, _) => *f,
-        }
-    }
 }
 
 /// A rule as loaded: its id, where it is, what it does, the pack it comes from and the dates

@@ -52,6 +52,7 @@ pub mod codes;
 mod diagnostic;
 mod engine;
 mod eval;
+mod facts;
 #[doc(hidden)]
 pub mod input;
 #[doc(hidden)]
@@ -74,8 +75,8 @@ pub mod syntax;
 pub mod testing;
 
 pub use claim::{
-    Claim, ClaimBuilder, ClaimError, Line, LineBuilder, PlaceOfService, Procedure, Provider,
-    RawClaim, ServiceDate,
+    Claim, ClaimBuilder, ClaimError, Line, LineBuilder, NormalizedClaim, PlaceOfService, Procedure,
+    Provider, RawClaim, ServiceDate,
 };
 pub use codes::{Code, Date, Diagnosis, Modifier};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};

@@ -48,6 +48,11 @@ impl SchemaKind {
 
     /// The schema as the repository keeps it: pretty-printed, two-space indents, with a final
     /// newline.
+    #[expect(
+        clippy::expect_used,
+        reason = "a schema is a JSON value whose keys are strings, which serializes infallibly; \
+                  its own Serialize keeps `$schema` and `title` first, which printing the value does not"
+    )]
     pub fn text(self) -> String {
         let mut text =
             serde_json::to_string_pretty(&self.schema()).expect("a schema is plain JSON");

@@ -1,5 +1,8 @@
 //! The command line as a user runs it: formats, exit codes, bad input, bad policies.
 
+// A test stops at the first surprise, in its helpers too (Cargo.toml [lints], clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,9 @@
 //! Every kind of policy mistake, with its rendered diagnostic snapshotted so that the wording
 //! is reviewed like code. Rendering has no colour and a fixed width.
 
+// A test stops at the first surprise, in its helpers too (Cargo.toml [lints], clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{case_name, engine_alone, render, render_located_with_help};

@@ -1,5 +1,8 @@
 //! `claimrules fmt`: the canonical layout, comments kept, meaning unchanged, idempotent.
 
+// A test stops at the first surprise, in its helpers too (Cargo.toml [lints], clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use claimrules::syntax::format::{format_text, FileKind};

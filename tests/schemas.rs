@@ -5,6 +5,9 @@
 //! After changing a claim or result type: `UPDATE_SCHEMAS=1 cargo test --test schemas`, then
 //! review and commit `schemas/` with docs/formats.md.
 
+// A test stops at the first surprise, in its helpers too (Cargo.toml [lints], clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::fs;

@@ -5,8 +5,8 @@
 //! uses, so a chain of terms deeper than [`MAX_CONDITION_DEPTH`] is refused here, with a
 //! diagnostic, rather than overflowing a stack later.
 
+use super::columns::is_column;
 use super::error::TooDeep;
-use super::tables::is_column;
 use super::Checker;
 use crate::ir::{Cond, CondKind};
 use crate::syntax::ast;
@@ -31,7 +31,7 @@ impl Checker<'_> {
             ast::ConditionKind::Predicate(ast::Predicate::Name(name))
                 if name.quoted || !is_column(&name.text) =>
             {
-                out.extend(self.term_decls.get_index_of(name.text.as_str()));
+                out.extend(self.terms.index_of(name.text.as_str()));
             }
             ast::ConditionKind::Predicate(_) => {}
         }

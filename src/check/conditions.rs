@@ -1,11 +1,14 @@
 //! Checking conditions: names resolved, literals typed against the facts they are compared
 //! with, line tests kept inside line rules.
 
+use super::columns::is_column;
 use super::error::*;
-use super::tables::is_column;
+use super::literals::describe_literal;
+use super::names::Namespace;
 use super::Checker;
 use crate::codes::PCS_APPROACHES;
 use crate::ir::*;
+use crate::spelling::did_you_mean;
 use crate::syntax::ast::{self, CompareOp, LiteralKind, MembershipOp};
 use crate::syntax::span::Span;
 
@@ -161,16 +164,9 @@ impl<'a> Checker<'a> {
 
     /// A bare name in a condition: a term, or a yes/no fact.
     fn named(&mut self, name: &ast::Name, has_line: bool) -> Option<CondKind> {
-        if let Some(id) = self.term_decls.get_index_of(name.text.as_str()) {
-            self.used.insert(("term", name.text.clone()));
-            if !self.ensure_term(id as TermId) {
-                if self.term_progress[id] == super::Progress::Active {
-                    self.error(Cycle {
-                        kind: "term",
-                        name: name.text.clone(),
-                        span: name.span.into(),
-                    });
-                }
+        if let Some(id) = self.terms.index_of(name.text.as_str()) {
+            self.used.insert((Namespace::Term, name.text.clone()));
+            if !self.ensure_term(id, name) {
                 return None;
             }
             if self.term_needs_line[id] && !has_line {
@@ -198,7 +194,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
         }
-        let terms = self.term_decls.keys().copied();
+        let terms = self.terms.names();
         let bool_facts = self
             .program
             .facts
@@ -468,8 +464,7 @@ impl<'a> Checker<'a> {
         match &c.kind {
             CondKind::Term(t) => self
                 .terms
-                .get(*t as usize)
-                .and_then(Option::as_ref)
+                .value(*t as usize)
                 .and_then(|term| self.assignment(&term.condition)),
             CondKind::BoolIs(f, b) => Some(Conclusion::SetBool(*f, *b)),
             CondKind::ChoiceIn(f, mask) => single_bit(*mask).map(|i| Conclusion::SetChoice(*f, i)),
@@ -484,16 +479,6 @@ impl<'a> Checker<'a> {
             }
             _ => None,
         }
-    }
-}
-
-pub(super) fn describe_literal(kind: LiteralKind) -> &'static str {
-    match kind {
-        LiteralKind::Number => "a number",
-        LiteralKind::Text => "a text",
-        LiteralKind::Word => "a word",
-        LiteralKind::Date => "a date",
-        LiteralKind::Bool(_) => "a yes/no value",
     }
 }
 

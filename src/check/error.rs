@@ -3,8 +3,6 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
-pub use crate::spelling::did_you_mean;
-
 /// A mistake the checker found in a policy.
 #[derive(Debug, Error, Diagnostic)]
 pub enum CheckError {

@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use super::error::*;
 use super::Checker;
 use crate::ir::*;
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 use crate::syntax::span::{FileId, Loc};
 
@@ -170,7 +171,7 @@ impl<'a> Checker<'a> {
              before it (`--pack` in order)"
                 .to_string()
         } else {
-            let close = super::error::did_you_mean(&name.text, names.iter().map(|n| &**n), "pack");
+            let close = did_you_mean(&name.text, names.iter().map(|n| &**n), "pack");
             format!(
                 "{close} (packs load in the order given; before this one: {})",
                 names.join(", ")
@@ -328,7 +329,7 @@ impl<'a> Checker<'a> {
                     .collect();
                 (
                     format!("no pack below `{here}` defines a rule `{id}` to {verb}"),
-                    super::error::did_you_mean(id, below.iter().copied(), "rule"),
+                    did_you_mean(id, below.iter().copied(), "rule"),
                 )
             }
         };

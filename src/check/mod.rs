@@ -1,23 +1,49 @@
 //! The check phase: resolves the parsed policy files into a [`Program`], collecting every
 //! mistake as a diagnostic instead of stopping at the first.
 //!
-//! The checker runs in three passes over all files in load order: declarations (facts, code
-//! sets, diagnosis sets, terms, rule ids), then terms (compiled on demand, so a term can use a
-//! term defined further down), then rules.
+//! [`check`] runs nine steps over all files in load order:
+//!
+//! 1. packs: each file's pack and the layer order (`layers.rs`);
+//! 2. declarations: facts (`facts.rs`), code sets, tables, diagnosis sets, terms and overrides,
+//!    each name once in its namespace (`names.rs`);
+//! 3. terms named like facts, which would hide them (`terms.rs`);
+//! 4. tables: each data file read once into typed, indexed rows (`tables.rs`), national edit
+//!    tables through the process-wide registry (`national.rs`);
+//! 5. sets: every code and diagnosis set, each after the sets it names (`sets.rs`);
+//! 6. terms: every term, each after the terms it names (`terms.rs`, `chains.rs`);
+//! 7. the vocabulary of the note reader (`vocabulary.rs`);
+//! 8. rules: conditions (`conditions.rs`), literals (`literals.rs`), dates (`dates.rs`),
+//!    messages (`messages.rs`);
+//! 9. layering: overrides and disables applied pack over pack (`layers.rs`).
+//!
+//! Warnings (`lint.rs`, `underivable.rs`, `contradiction.rs`) come only when there are no
+//! errors. Definitions are compiled in an order of their own (`order.rs`), never by recursion
+//! from one into the next, so that a long chain cannot overflow the stack.
+//!
+//! Imports between these files run one way (`tests/layers.rs` finds any circle): shared pieces
+//! live in leaves (`error`, `columns`, `names`, `literals`, `order`, `warning`) that the
+//! others import, and only this file, the driver, names them all.
 
 mod chains;
+mod columns;
 mod conditions;
 pub use chains::MAX_CONDITION_DEPTH;
 mod contradiction;
+mod dates;
 mod derivations;
 pub mod error;
+mod facts;
 mod layers;
 mod lint;
 mod literals;
+mod messages;
+mod names;
 mod national;
 mod order;
 mod same_reason;
+mod sets;
 mod tables;
+mod terms;
 mod underivable;
 mod vocabulary;
 pub mod warning;
@@ -33,6 +59,7 @@ use crate::ir::*;
 use crate::syntax::ast;
 use crate::syntax::span::{FileId, Loc, SourceFile, Span};
 use error::*;
+use names::{DefinitionKind, Definitions, Namespace};
 
 /// Checks parsed files (in load order) and compiles them. Returns the program if there were no
 /// errors, and every diagnostic found.
@@ -90,7 +117,7 @@ pub fn check(
     if !diagnostics.is_empty() {
         return (None, diagnostics);
     }
-    program.terms = terms.into_iter().flatten().collect();
+    program.terms = terms.into_values().flatten().collect();
     program.derivation_readers = derivations::readers(&program);
     program.sources = sources.clone();
     let mut warnings = lint::rule_warnings(&program, &rules);
@@ -107,13 +134,6 @@ fn first_offset(d: &dyn miette::Diagnostic) -> usize {
         .map_or(0, |l| l.offset())
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Progress {
-    Pending,
-    Active,
-    Done,
-}
-
 struct Checker<'a> {
     files: &'a [ast::PolicyFile],
     sources: &'a [SourceFile],
@@ -121,18 +141,12 @@ struct Checker<'a> {
     errors: Vec<(FileId, CheckError)>,
     /// The file whose items are being compiled; every span belongs to it.
     file: FileId,
-    code_set_decls: IndexMap<&'a str, (FileId, &'a ast::CodeSetDecl)>,
-    code_set_cache: HashMap<&'a str, Option<CodeSet>>,
-    code_set_progress: HashMap<&'a str, Progress>,
+    code_sets: Definitions<'a, ast::CodeSetDecl, CodeSet>,
     /// Codes and ranges copied from one set into another so far, against
     /// [`crate::pack::limits::MAX_SET_CODES`]; `None` once the limit was passed and reported.
     set_codes_copied: Option<usize>,
-    diagnosis_set_decls: IndexMap<&'a str, (FileId, &'a ast::DiagnosisSetDecl)>,
-    diagnosis_set_cache: HashMap<&'a str, Option<DiagnosisSet>>,
-    diagnosis_set_progress: HashMap<&'a str, Progress>,
-    term_decls: IndexMap<&'a str, (FileId, &'a ast::TermDecl)>,
-    terms: Vec<Option<Term>>,
-    term_progress: Vec<Progress>,
+    diagnosis_sets: Definitions<'a, ast::DiagnosisSetDecl, DiagnosisSet>,
+    terms: Definitions<'a, ast::TermDecl, Term>,
     /// How deep each compiled term's condition is, with the terms it uses written out.
     term_depth: Vec<usize>,
     /// Whether each compiled term tests "the line" (and so only fits line rules).
@@ -150,7 +164,7 @@ struct Checker<'a> {
     /// The id of each distinct compiled code list.
     set_ids: HashMap<CodeSet, SetId>,
     /// Sets, tables and terms some rule, term or set refers to, by namespace and name.
-    used: std::collections::HashSet<(&'static str, String)>,
+    used: std::collections::HashSet<(Namespace, String)>,
     layout: Layout,
     /// Every `override rule` and `disable rule`, in load order.
     changes: Vec<layers::Change<'a>>,
@@ -175,16 +189,10 @@ impl<'a> Checker<'a> {
             program,
             errors: Vec::new(),
             file: FileId(0),
-            code_set_decls: IndexMap::new(),
-            code_set_cache: HashMap::new(),
-            code_set_progress: HashMap::new(),
+            code_sets: Definitions::default(),
             set_codes_copied: Some(0),
-            diagnosis_set_decls: IndexMap::new(),
-            diagnosis_set_cache: HashMap::new(),
-            diagnosis_set_progress: HashMap::new(),
-            term_decls: IndexMap::new(),
-            terms: Vec::new(),
-            term_progress: Vec::new(),
+            diagnosis_sets: Definitions::default(),
+            terms: Definitions::default(),
             term_depth: Vec::new(),
             term_needs_line: Vec::new(),
             rule_ids: HashMap::new(),
@@ -200,12 +208,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Records that a set, table or term is referred to, for the "never used" warnings.
-    fn mark_used(&mut self, namespace: &'static str, name: &ast::Word) -> &mut Self {
-        self.used.insert((namespace, name.text.clone()));
-        self
-    }
-
     fn loc(&self, span: Span) -> Loc {
         Loc {
             file: self.file,
@@ -219,56 +221,34 @@ impl<'a> Checker<'a> {
 
     /// A warning for every set, table and term that nothing refers to.
     fn unused_warnings(&self) -> Vec<(FileId, warning::CheckWarning)> {
-        let mut out = Vec::new();
-        let mut unused = |file: FileId, kind: &'static str, namespace, name: &str, span: Span| {
-            if !self.used.contains(&(namespace, name.to_string())) {
-                let help = match kind {
-                    "term" => "use it in a rule's `when` or `unless`, or remove it",
-                    "diagnosis set" => "use it in `claim has diagnosis \"…\"`, or remove it",
-                    "table" => {
-                        "use its name as a code list or its columns as `code.<column>`, \
-                                or remove it"
-                    }
-                    "table of pair edits" => {
-                        "apply it with a rule: `apply edits of \"…\"`, or remove it"
-                    }
-                    _ => "use it in a rule, such as `for each line in \"…\"`, or remove it",
-                };
-                out.push((
-                    file,
-                    warning::Unused {
-                        kind,
-                        name: name.to_string(),
-                        span: span.into(),
-                        help: help.into(),
-                    }
-                    .into(),
-                ));
-            }
-        };
-        for (file, d) in self.code_set_decls.values() {
-            unused(*file, "code set", "code set", &d.name.text, d.name.span);
-        }
-        for (file, d) in self.table_decls.values() {
+        let tables = self.table_decls.values().map(|&(file, d)| {
             let kind = match d.kind {
-                ast::TableKind::PairEdits => "table of pair edits",
-                _ => "table",
+                ast::TableKind::PairEdits => DefinitionKind::PairEditTable,
+                _ => DefinitionKind::Table,
             };
-            unused(*file, kind, "code set", &d.name.text, d.name.span);
-        }
-        for (file, d) in self.diagnosis_set_decls.values() {
-            unused(
-                *file,
-                "diagnosis set",
-                "diagnosis set",
-                &d.name.text,
-                d.name.span,
-            );
-        }
-        for (file, d) in self.term_decls.values() {
-            unused(*file, "term", "term", &d.name.text, d.name.span);
-        }
-        out
+            (file, kind, &d.name.text, d.name.span)
+        });
+        let code_sets = (self.code_sets.decls())
+            .map(|(f, d)| (f, DefinitionKind::CodeSet, &d.name.text, d.name.span));
+        let diagnosis_sets = (self.diagnosis_sets.decls())
+            .map(|(f, d)| (f, DefinitionKind::DiagnosisSet, &d.name.text, d.name.span));
+        let terms =
+            (self.terms.decls()).map(|(f, d)| (f, DefinitionKind::Term, &d.name.text, d.name.span));
+        code_sets
+            .chain(tables)
+            .chain(diagnosis_sets)
+            .chain(terms)
+            .filter(|(_, kind, name, _)| !self.used.contains(&(kind.namespace(), name.to_string())))
+            .map(|(file, kind, name, span)| {
+                let unused = warning::Unused {
+                    kind: kind.describe(),
+                    name: name.to_string(),
+                    span: span.into(),
+                    help: kind.how_to_use().into(),
+                };
+                (file, unused.into())
+            })
+            .collect()
     }
 
     fn items(&self) -> impl Iterator<Item = (FileId, &'a ast::Item)> + 'a {
@@ -297,21 +277,16 @@ impl<'a> Checker<'a> {
     // ------------------------------------------------------------------ declarations
 
     fn declare(&mut self) {
-        let mut first_seen: HashMap<(&'static str, &'a str), Loc> = HashMap::new();
+        let mut first_seen: HashMap<(Namespace, &'a str), Loc> = HashMap::new();
         for (file, item) in self.items() {
             self.file = file;
             match item {
                 ast::Item::Fact(f) => self.declare_fact(f),
                 ast::Item::Codes(c) => {
                     let note = "code sets and tables share names; ";
-                    if self.first(
-                        &mut first_seen,
-                        ("code set", "code set"),
-                        &c.name.text,
-                        c.name.span,
-                        note,
-                    ) {
-                        self.code_set_decls.insert(&c.name.text, (file, c));
+                    let kind = DefinitionKind::CodeSet;
+                    if self.first(&mut first_seen, kind, (&c.name.text, c.name.span), note) {
+                        self.code_sets.declare(&c.name.text, file, c);
                     }
                 }
                 ast::Item::Table(t) => {
@@ -319,37 +294,27 @@ impl<'a> Checker<'a> {
                     let note = "a table's name also names the set of its codes; ";
                     if self.first(
                         &mut first_seen,
-                        ("code set", "table"),
-                        &t.name.text,
-                        t.name.span,
+                        DefinitionKind::Table,
+                        (&t.name.text, t.name.span),
                         note,
                     ) {
                         self.table_decls.insert(&t.name.text, (file, t));
                     }
                 }
                 ast::Item::Diagnoses(d) => {
-                    let (name, span) = (&d.name.text, d.name.span);
-                    if self.first(
-                        &mut first_seen,
-                        ("diagnosis set", "diagnosis set"),
-                        name,
-                        span,
-                        "",
-                    ) {
-                        self.diagnosis_set_decls.insert(&d.name.text, (file, d));
+                    let kind = DefinitionKind::DiagnosisSet;
+                    if self.first(&mut first_seen, kind, (&d.name.text, d.name.span), "") {
+                        self.diagnosis_sets.declare(&d.name.text, file, d);
                     }
                 }
                 ast::Item::Term(t) => {
                     if self.first(
                         &mut first_seen,
-                        ("term", "term"),
-                        &t.name.text,
-                        t.name.span,
+                        DefinitionKind::Term,
+                        (&t.name.text, t.name.span),
                         "",
                     ) {
-                        self.term_decls.insert(&t.name.text, (file, t));
-                        self.terms.push(None);
-                        self.term_progress.push(Progress::Pending);
+                        self.terms.declare(&t.name.text, file, t);
                         self.term_depth.push(0);
                         self.term_needs_line.push(false);
                     }
@@ -400,13 +365,12 @@ impl<'a> Checker<'a> {
     /// `kind`, reported with `note` and where the first one is. `true` for the first.
     fn first(
         &mut self,
-        seen: &mut HashMap<(&'static str, &'a str), Loc>,
-        (namespace, kind): (&'static str, &'static str),
-        name: &'a str,
-        span: Span,
+        seen: &mut HashMap<(Namespace, &'a str), Loc>,
+        kind: DefinitionKind,
+        (name, span): (&'a str, Span),
         note: &str,
     ) -> bool {
-        match seen.entry((namespace, name)) {
+        match seen.entry((kind.namespace(), name)) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(self.loc(span));
                 true
@@ -416,225 +380,9 @@ impl<'a> Checker<'a> {
                     "{note}the first definition is in {}",
                     self.describe_loc(*o.get())
                 );
-                self.duplicate(kind, name, span, first);
+                self.duplicate(kind.describe(), name, span, first);
                 false
             }
-        }
-    }
-
-    /// A term named like a fact would hide the fact wherever the name is used.
-    fn check_term_fact_clashes(&mut self) {
-        let clashes: Vec<(FileId, &'a ast::TermDecl)> = self
-            .term_decls
-            .values()
-            .filter(|(_, t)| {
-                !t.name.quoted && self.program.facts.contains_key(t.name.text.as_str())
-            })
-            .copied()
-            .collect();
-        for (file, t) in clashes {
-            self.file = file;
-            let help = format!(
-                "`{}` is also a fact; a term of the same name would hide it, so rename one of them",
-                t.name.text
-            );
-            self.duplicate("name", &t.name.text, t.name.span, help);
-        }
-    }
-
-    fn declare_fact(&mut self, f: &'a ast::FactDecl) {
-        let name = f.name.text.as_str();
-        if let Some(existing) = self.program.facts.get(name) {
-            let help = match existing.loc {
-                None => format!("`{name}` is a field of the claim itself; choose another name"),
-                Some(prev) => format!("the first declaration is in {}", self.describe_loc(prev)),
-            };
-            self.duplicate("fact", name, f.name.span, help);
-            return;
-        }
-        let Some(ty) = self.fact_type(&f.ty) else {
-            return;
-        };
-        let origin = if f.derived {
-            FactOrigin::Derived
-        } else {
-            FactOrigin::Documentation
-        };
-        self.program.facts.insert(
-            name.into(),
-            FactDef {
-                ty,
-                origin,
-                loc: Some(self.loc(f.span)),
-            },
-        );
-    }
-
-    fn fact_type(&mut self, ty: &ast::FactTypeExpr) -> Option<FactType> {
-        Some(match ty {
-            ast::FactTypeExpr::Boolean => FactType::Boolean,
-            ast::FactTypeExpr::Number => FactType::Number,
-            ast::FactTypeExpr::Text => FactType::Text,
-            ast::FactTypeExpr::ListOfText => FactType::ListOfText,
-            ast::FactTypeExpr::ListOf(words) => FactType::ListOf(self.choices(words, 64)?),
-            ast::FactTypeExpr::OneOf(words) => FactType::OneOf(self.choices(words, 64)?),
-        })
-    }
-
-    fn choices(&mut self, words: &[ast::Word], limit: usize) -> Option<Vec<Box<str>>> {
-        let mut out: Vec<Box<str>> = Vec::with_capacity(words.len());
-        let mut ok = true;
-        for w in words {
-            if out.iter().any(|c| **c == *w.text) {
-                self.duplicate("value", &w.text, w.span, "list each value once".into());
-                ok = false;
-            } else {
-                out.push(w.text.as_str().into());
-            }
-        }
-        if out.len() > limit {
-            if let Some(w) = words.get(limit) {
-                self.error(MalformedLiteral {
-                    text: w.text.clone(),
-                    what: "within the limit of 64 values",
-                    span: w.span.into(),
-                    help: format!("a fact can declare at most {limit} values; use `text` for more"),
-                });
-            }
-            ok = false;
-        }
-        ok.then_some(out)
-    }
-
-    // ------------------------------------------------------------------ sets
-
-    /// Resolves every declared set, used or not, so a mistake in one is never silent. Each set
-    /// is compiled after the sets it names, without recursing from one set into the next: a
-    /// chain of thousands of sets must not overflow the stack.
-    fn compile_sets(&mut self) {
-        let names: Vec<Vec<usize>> = self
-            .code_set_decls
-            .values()
-            .map(|(_, decl)| self.code_set_names(&decl.codes))
-            .collect();
-        for visit in order::depth_first(&names) {
-            let (i, entering) = match visit {
-                order::Visit::Enter(i) => (i, true),
-                order::Visit::Leave(i) => (i, false),
-            };
-            let Some((&key, &(file, decl))) = self.code_set_decls.get_index(i) else {
-                continue;
-            };
-            let progress = self.code_set_progress.get(key).copied();
-            if entering && progress.is_none() {
-                self.code_set_progress.insert(key, Progress::Active);
-            } else if !entering && progress == Some(Progress::Active) {
-                self.compile_code_set(key, file, decl);
-            }
-        }
-        let names: Vec<Vec<usize>> = self
-            .diagnosis_set_decls
-            .values()
-            .map(|(_, decl)| self.diagnosis_set_names(&decl.patterns))
-            .collect();
-        for visit in order::depth_first(&names) {
-            let (i, entering) = match visit {
-                order::Visit::Enter(i) => (i, true),
-                order::Visit::Leave(i) => (i, false),
-            };
-            let Some((&key, &(file, decl))) = self.diagnosis_set_decls.get_index(i) else {
-                continue;
-            };
-            let progress = self.diagnosis_set_progress.get(key).copied();
-            if entering && progress.is_none() {
-                self.diagnosis_set_progress.insert(key, Progress::Active);
-            } else if !entering && progress == Some(Progress::Active) {
-                self.compile_diagnosis_set(key, file, decl);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ terms
-
-    /// Compiles every term, each after the terms it names, without recursing from one term
-    /// into the next: a chain of thousands of terms must not overflow the stack.
-    fn compile_terms(&mut self) {
-        let names: Vec<Vec<usize>> = self
-            .term_decls
-            .values()
-            .map(|(_, decl)| {
-                let mut names = Vec::new();
-                self.term_names(&decl.definition, &mut names);
-                names
-            })
-            .collect();
-        for visit in order::depth_first(&names) {
-            match visit {
-                order::Visit::Enter(i) if self.term_progress[i] == Progress::Pending => {
-                    self.term_progress[i] = Progress::Active;
-                }
-                order::Visit::Leave(i) if self.term_progress[i] == Progress::Active => {
-                    self.compile_term(i);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Compiles a term if it is not yet; `false` if it cannot be (an error or a cycle).
-    fn ensure_term(&mut self, id: TermId) -> bool {
-        let i = id as usize;
-        match self.term_progress[i] {
-            Progress::Done => return self.terms[i].is_some(),
-            Progress::Active => return false,
-            // `compile_terms` compiles what a term names first, so this is reached only for
-            // a name `term_names` did not see; compiling it here is still right.
-            Progress::Pending => self.term_progress[i] = Progress::Active,
-        }
-        self.compile_term(i)
-    }
-
-    /// Compiles the term `i`, which is `Active`: every term it names is compiled already, or
-    /// is `Active` too (a cycle, reported where it is named).
-    fn compile_term(&mut self, i: usize) -> bool {
-        let Some((_, &(file, decl))) = self.term_decls.get_index(i) else {
-            return false;
-        };
-        let saved = std::mem::replace(&mut self.file, file);
-        let condition = self
-            .condition(&decl.definition, true)
-            .and_then(|c| self.within_depth(decl, c));
-        if let Some(c) = &condition {
-            self.term_needs_line[i] = self.needs_line(c);
-            self.term_depth[i] = self.depth(c);
-        }
-        self.terms[i] = condition.map(|condition| Term {
-            name: decl.name.display(),
-            condition,
-            loc: self.loc(decl.span),
-        });
-        self.file = saved;
-        self.term_progress[i] = Progress::Done;
-        self.terms[i].is_some()
-    }
-
-    fn needs_line(&self, c: &Cond) -> bool {
-        match &c.kind {
-            CondKind::And(a, b) | CondKind::Or(a, b) => self.needs_line(a) || self.needs_line(b),
-            CondKind::Not(a) => self.needs_line(a),
-            CondKind::Term(t) => self
-                .term_needs_line
-                .get(*t as usize)
-                .copied()
-                .unwrap_or(false),
-            CondKind::LineIs(_)
-            | CondKind::LineHasModifier(_)
-            | CondKind::LineUnits(..)
-            | CondKind::UnitsTotal { .. }
-            | CondKind::Attr(..)
-            | CondKind::OtherLine { .. } => true,
-            CondKind::ClaimHasCode(m) => !m.columns.is_empty(),
-            _ => false,
         }
     }
 
@@ -708,7 +456,7 @@ impl<'a> Checker<'a> {
         edits: &[ast::PairEdit],
         message: Option<&ast::Word>,
     ) -> Option<RuleKind> {
-        let custom = message.and_then(|m| self.message(m, literals::MessageScope::Pair));
+        let custom = message.and_then(|m| self.message(m, messages::MessageScope::Pair));
         let mut out = Vec::with_capacity(edits.len());
         let mut ok = message.is_none() || custom.is_some();
         for e in edits {
@@ -784,9 +532,9 @@ impl<'a> Checker<'a> {
         let when = c.when.as_ref().map(|w| self.condition(w, has_line));
         let unless = c.unless.as_ref().map(|u| self.condition(u, has_line));
         let scope = if has_line {
-            literals::MessageScope::Line
+            messages::MessageScope::Line
         } else {
-            literals::MessageScope::Claim
+            messages::MessageScope::Claim
         };
         let mut actions = Vec::with_capacity(c.actions.len());
         let mut ok = true;
@@ -829,13 +577,13 @@ impl<'a> Checker<'a> {
         &mut self,
         a: &ast::Action,
         has_line: bool,
-        scope: literals::MessageScope,
+        scope: messages::MessageScope,
     ) -> Option<Action> {
         let kind = match &a.kind {
             ast::ActionKind::Deny => Some(ActionKind::Deny),
             ast::ActionKind::Review => Some(ActionKind::Review),
             ast::ActionKind::Info => Some(ActionKind::Info),
-            ast::ActionKind::Suggest(code) if tables::is_column(&code.text) => self
+            ast::ActionKind::Suggest(code) if columns::is_column(&code.text) => self
                 .code_column(code, has_line)
                 .map(ActionKind::SuggestColumn),
             ast::ActionKind::Suggest(code) => self.code(code).map(ActionKind::Suggest),

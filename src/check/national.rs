@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use super::columns::UNIT_LIMIT_COLUMNS;
 use super::error::*;
+use super::messages::MessageScope;
+use super::names::Namespace;
 use super::tables::DataReader;
 use super::Checker;
 use crate::codes::Modifier;
@@ -11,14 +14,8 @@ use crate::ir::*;
 use crate::ncci::{compact, registry};
 use crate::ncci::{read_unit_limits, PairEdits, RowError};
 use crate::pack::{read_located, DataLocation};
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
-
-/// The columns a unit-limits table gives `code.<column>`, as CMS names what they hold.
-pub const UNIT_LIMIT_COLUMNS: [(&str, ColumnType); 3] = [
-    ("mue", ColumnType::Number),
-    ("mue_adjudication", ColumnType::Number),
-    ("mue_rationale", ColumnType::Text),
-];
 
 impl<'a> Checker<'a> {
     /// Reads a pair-edit table into [`Program::edit_tables`]; on failure the errors say why.
@@ -127,7 +124,7 @@ impl<'a> Checker<'a> {
         bypass: &[ast::Word],
         message: Option<&ast::Word>,
     ) -> Option<RuleKind> {
-        self.mark_used("code set", table);
+        self.mark_used(Namespace::CodeSet, table);
         let id = self.edit_table(table);
         let mut bypass: Option<Vec<Modifier>> = self.modifiers(bypass);
         if let Some(b) = &mut bypass {
@@ -135,7 +132,7 @@ impl<'a> Checker<'a> {
             b.dedup();
         }
         let message = match message {
-            Some(m) => self.message(m, super::literals::MessageScope::TableEdits),
+            Some(m) => self.message(m, MessageScope::TableEdits),
             None => Some(default_message()),
         };
         Some(RuleKind::TableEdits(TableEdits {

@@ -216,7 +216,7 @@ impl<'a> Checker<'a> {
     fn unknown_rule(&mut self, name: &ast::Word, suggestions: &mut usize) {
         let help = if *suggestions > 0 {
             *suggestions -= 1;
-            super::error::did_you_mean(&name.text, self.rule_ids.keys().copied(), "rule")
+            crate::spelling::did_you_mean(&name.text, self.rule_ids.keys().copied(), "rule")
         } else {
             "no loaded pack defines a rule with this id".to_string()
         };

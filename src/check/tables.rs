@@ -1,22 +1,18 @@
 //! Code tables: each `table` declaration's data file read once into typed, indexed rows, and
 //! `code.<column>` resolved to the column that holds it.
 
+use super::columns::{is_column, COLUMN_PREFIX, UNIT_LIMIT_COLUMNS};
 use super::error::*;
+use super::literals::describe_literal;
+use super::names::Namespace;
 use super::Checker;
 use crate::codes::Code;
 use crate::ir::*;
 use crate::ncci::RowErrors;
 use crate::pack::{read_located, DataLocation, PolicyText};
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 use crate::syntax::span::FileId;
-
-/// How a rule names a column of the code of the line it judges: `code.mue`.
-const COLUMN_PREFIX: &str = "code.";
-
-/// Whether a name is a table column (`code.<column>`) rather than a fact.
-pub(super) fn is_column(name: &str) -> bool {
-    name.starts_with(COLUMN_PREFIX)
-}
 
 /// A table row given in place of the data file's row for its code, as text: a policy test's
 /// `given table "code attributes" row 27506 assistant 1`. The cells not named are empty.
@@ -56,7 +52,7 @@ impl<'a> Checker<'a> {
                     .extend(decl.columns.iter().map(|c| c.name.text.as_str()));
                 if decl.kind == ast::TableKind::UnitLimits {
                     self.failed_columns
-                        .extend(super::national::UNIT_LIMIT_COLUMNS.iter().map(|(n, _)| *n));
+                        .extend(UNIT_LIMIT_COLUMNS.iter().map(|(n, _)| *n));
                 }
                 self.table_ids.push(None);
                 continue;
@@ -64,7 +60,7 @@ impl<'a> Checker<'a> {
             // The names rules use; a unit-limits table's are fixed, so its declaration names it.
             let names: Vec<(&'a str, crate::syntax::span::Span)> =
                 if decl.kind == ast::TableKind::UnitLimits {
-                    super::national::UNIT_LIMIT_COLUMNS
+                    UNIT_LIMIT_COLUMNS
                         .iter()
                         .map(|(n, _)| (*n, decl.name.span))
                         .collect()
@@ -269,7 +265,7 @@ impl<'a> Checker<'a> {
             match position(&c.name) {
                 Some(p) => fields.push(p),
                 None => {
-                    let help = super::error::did_you_mean(&c.name, header.iter(), "column");
+                    let help = did_you_mean(&c.name, header.iter(), "column");
                     self.error(TableData {
                         table: decl.name.text.clone(),
                         problem: format!("`{file}` has no column `{}`", c.name),
@@ -365,8 +361,7 @@ impl<'a> Checker<'a> {
                 .keys()
                 .map(|c| format!("{COLUMN_PREFIX}{c}"))
                 .collect();
-            let help =
-                super::error::did_you_mean(&w.text, known.iter().map(String::as_str), "column");
+            let help = did_you_mean(&w.text, known.iter().map(String::as_str), "column");
             self.error(UnknownName {
                 kind: "table column",
                 name: w.text.clone(),
@@ -389,7 +384,8 @@ impl<'a> Checker<'a> {
             return None;
         }
         let table = &self.program.tables[found.0.table as usize];
-        self.used.insert(("code set", table.name.to_string()));
+        self.used
+            .insert((Namespace::CodeSet, table.name.to_string()));
         Some(found)
     }
 }
@@ -532,7 +528,7 @@ impl<'a> Checker<'a> {
         let wrong = |this: &mut Self, v: &ast::Literal| {
             this.error(TypeMismatch {
                 subject: format!("`{}`", v.text),
-                found: super::conditions::describe_literal(v.kind).into(),
+                found: describe_literal(v.kind).into(),
                 expected: format!("a {} value for `{}`", ty.describe(), field.text),
                 span: v.span.into(),
                 help: column_usage(&field.text, ty),

@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
-use super::error::{did_you_mean, TypeMismatch, VocabularyError};
+use super::error::{TypeMismatch, VocabularyError};
 use super::Checker;
 use crate::ir::*;
 use crate::note::{Cue, CueKind, Meaning, PhraseProblem, Vocabulary, NOTE_FACT};
+use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 use crate::syntax::span::{FileId, Span};
 

@@ -6,8 +6,9 @@
 
 use indexmap::IndexMap;
 
+use super::error::ClaimError;
 use super::model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
-use super::read::{normalize, ClaimError};
+use super::normalized::normalize;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
 /// A claim under construction; [`Claim::builder`] starts one.

@@ -1,14 +1,18 @@
 //! Claims: the input model and how it is read.
 
 mod builder;
+mod error;
 pub mod model;
+mod normalized;
 mod object;
 pub mod quantity;
 pub mod read;
 
 pub use builder::{ClaimBuilder, LineBuilder};
+pub use error::ClaimError;
 pub use model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
-pub use read::{normalize, parse_claim, ClaimError, RawClaim};
+pub use normalized::{normalize, NormalizedClaim};
+pub use read::{parse_claim, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`
 /// result; the limit bounds the pairs the line rules and the pair edits look at.

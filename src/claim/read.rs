@@ -4,53 +4,10 @@
 //! the JSON path of what is wrong; `crate::input` splits an input into claims so that the
 //! claims around it are still read.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use super::model::{pcs_approach_of, Claim};
+use super::error::ClaimError;
+use super::model::Claim;
+use super::normalized::NormalizedClaim;
 use super::object::object;
-use super::MAX_CLAIM_LINES;
-use crate::codes::PCS_APPROACHES;
-
-/// Why a claim could not be evaluated: an entry of a result's `errors`, and the error of
-/// [`ClaimBuilder::build`](crate::ClaimBuilder::build).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-    thiserror::Error,
-    miette::Diagnostic,
-)]
-#[error("{message}{}", path.as_ref().map(|p| format!(" (at `{p}`)")).unwrap_or_default())]
-#[diagnostic(
-    code(claimrules::claim),
-    help("docs/formats.md describes every field of a claim, with its default")
-)]
-#[schemars(description = "Why a claim could not be evaluated.")]
-pub struct ClaimError {
-    /// What is wrong, for people.
-    pub message: String,
-    /// Where in the claim: the JSON path of the value at fault (`lines[1].code`), or for X12
-    /// the element (`SV101-2`); `null` when the error is about no one value.
-    pub path: Option<String>,
-    /// The 1-based input line of the problem (for JSON, where the claim or the bad value
-    /// starts; for X12, the segment's line); `null` when not known.
-    pub line: Option<u64>,
-}
-
-impl ClaimError {
-    /// An error about the value at a JSON path (`lines[1].code`), its input line not yet known.
-    pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ClaimError {
-            message: message.into(),
-            path: Some(path.into()),
-            line: None,
-        }
-    }
-}
 
 /// One claim's text as found in the input, not yet parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,24 +19,21 @@ pub struct RawClaim {
 }
 
 /// Parses one claim. On failure, the claim's id (when it can be found) and every error.
-pub fn parse_claim(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
+pub fn parse_claim(raw: &RawClaim) -> Result<NormalizedClaim, (Option<String>, Vec<ClaimError>)> {
     // Tracking JSON paths doubles the cost of reading a claim, and only an error needs the path:
     // a claim that does not read is read again, tracked.
     let mut de = serde_json::Deserializer::from_str(&raw.json);
     let read = object::<Claim, _>(&mut de).and_then(|claim| de.end().map(|()| claim));
-    let mut claim = match read {
+    let claim = match read {
         Ok(claim) => claim,
         Err(_) => parse_tracked(raw)?,
     };
-    let mut errors = normalize(&mut claim);
-    for e in &mut errors {
-        e.line = Some(raw.line);
-    }
-    if errors.is_empty() {
-        Ok(claim)
-    } else {
-        Err((Some(claim.id), errors))
-    }
+    NormalizedClaim::new(claim).map_err(|(claim, mut errors)| {
+        for e in &mut errors {
+            e.line = Some(raw.line);
+        }
+        (Some(claim.id), errors)
+    })
 }
 
 /// Reads a claim tracking the JSON path of each value, for the error of a claim that does not
@@ -155,64 +109,4 @@ fn salvage_id(json: &str) -> Option<String> {
         .trim_start();
     let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
     de.next()?.ok()
-}
-
-/// Fills in defaults that depend on the whole claim and checks what serde cannot. Running it
-/// twice changes nothing.
-pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
-    let mut errors = Vec::new();
-    if claim.lines.is_empty() {
-        errors.push(ClaimError::at("lines", "a claim needs at least one line"));
-    }
-    if claim.lines.len() > MAX_CLAIM_LINES {
-        errors.push(ClaimError::at(
-            "lines",
-            format!(
-                "the claim has {} lines; the limit is {MAX_CLAIM_LINES}",
-                claim.lines.len()
-            ),
-        ));
-    }
-    for (i, line) in claim.lines.iter_mut().enumerate() {
-        if line.line.is_none() {
-            line.line = Some(i as u32 + 1);
-        }
-    }
-    let mut seen = std::collections::HashSet::with_capacity(claim.lines.len());
-    for (i, line) in claim.lines.iter().enumerate() {
-        let n = line.number();
-        if n == 0 {
-            errors.push(ClaimError::at(
-                format!("lines[{i}].line"),
-                "line numbers start at 1",
-            ));
-        } else if !seen.insert(n) {
-            errors.push(ClaimError::at(
-                format!("lines[{i}].line"),
-                format!(
-                    "line number {n} is used by an earlier line (a line without `line` is numbered by its position)"
-                ),
-            ));
-        }
-    }
-    for (i, p) in claim.procedures.iter_mut().enumerate() {
-        match &p.approach {
-            Some(a) if !PCS_APPROACHES.contains(&a.as_str()) => errors.push(ClaimError::at(
-                format!("procedures[{i}].approach"),
-                format!("expected an ICD-10-PCS approach ({}), found `{a}`", PCS_APPROACHES.join(", ")),
-            )),
-            Some(_) => {}
-            None => match pcs_approach_of(&p.code) {
-                Some(a) => p.approach = Some(a.to_string()),
-                None => errors.push(ClaimError::at(
-                    format!("procedures[{i}].approach"),
-                    format!(
-                        "no approach given, and `{}` is not a Medical and Surgical ICD-10-PCS code to read one from",
-                        p.code
-                    ),
-                )),
-            },
-        }
-    }
-    errors
 }

@@ -27,9 +27,7 @@ pub fn run(args: DiffArgs) -> u8 {
     for (which, dirs) in [("old", &args.old), ("new", &args.new)] {
         let packs = PackArgs {
             packs: dirs.clone(),
-            no_default_pack: args.no_default_pack,
-            tables: args.tables.clone(),
-            no_cache: args.no_cache,
+            base: args.base.clone(),
         };
         match packs.builder().build() {
             Ok(engine) => engines.push(engine),

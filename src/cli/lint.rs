@@ -32,6 +32,7 @@ pub fn run(args: LintArgs) -> u8 {
     let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
     let builder = args
         .packs
+        .base
         .tables
         .iter()
         .fold(engine_of(&sources), |b, (name, path)| {

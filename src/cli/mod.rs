@@ -160,12 +160,12 @@ impl Command {
     /// Whether `--no-cache` was given to a command that loads packs.
     fn no_cache(&self) -> bool {
         match self {
-            Command::Check(a) => a.packs.no_cache,
-            Command::Test(a) => a.packs.no_cache,
-            Command::Lint(a) => a.packs.no_cache,
-            Command::Packs(a) => a.packs.no_cache,
-            Command::Facts(a) => a.packs.no_cache,
-            Command::Diff(a) => a.no_cache,
+            Command::Check(a) => a.packs.base.no_cache,
+            Command::Test(a) => a.packs.base.no_cache,
+            Command::Lint(a) => a.packs.base.no_cache,
+            Command::Packs(a) => a.packs.base.no_cache,
+            Command::Facts(a) => a.packs.base.no_cache,
+            Command::Diff(a) => a.base.no_cache,
             Command::Fmt(_) | Command::Completions(_) | Command::Man(_) | Command::Schema(_) => {
                 false
             }
@@ -219,16 +219,9 @@ pub struct DiffArgs {
     /// A pack folder of the new set, layered over the standard pack (repeatable, in order).
     #[arg(long, value_name = "DIR")]
     pub new: Vec<PathBuf>,
-    /// Leave the embedded standard pack out of both sets.
-    #[arg(long)]
-    pub no_default_pack: bool,
-    /// Point a table a pack declares at other data, for both sets (repeatable).
-    #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
-    pub tables: Vec<(String, PathBuf)>,
-    /// Read the national tables from their files, neither reading nor writing the compact-form
-    /// cache (as `CLAIMRULES_CACHE=` does), for this run.
-    #[arg(long)]
-    pub no_cache: bool,
+    /// The standard pack and the tables, alike for both sets.
+    #[command(flatten)]
+    pub base: BaseArgs,
     /// `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value = "text")]
     pub format: LintFormat,
@@ -299,11 +292,20 @@ pub struct PackArgs {
     /// A payer pack folder, layered over the standard pack (repeatable, in order).
     #[arg(long = "pack", value_name = "DIR")]
     pub packs: Vec<PathBuf>,
-    /// Leave the embedded standard pack out.
+    #[command(flatten)]
+    pub base: BaseArgs,
+}
+
+/// What every command that loads packs shares, besides the pack folders: whether the standard
+/// pack is under them, and where the tables' data comes from.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BaseArgs {
+    /// Leave the embedded standard pack out (of both sets, for `diff`).
     #[arg(long)]
     pub no_default_pack: bool,
     /// Point a table a pack declares at other data, without editing a policy: a file, or a
-    /// folder whose files are all read (CMS ships `-f1` … `-f4`). Repeatable.
+    /// folder whose files are all read (CMS ships `-f1` … `-f4`). Repeatable; for `diff`, for
+    /// both sets.
     #[arg(long = "table", value_name = "NAME=PATH", value_parser = parse_table_arg)]
     pub tables: Vec<(String, PathBuf)>,
     /// Read the national tables from their files, neither reading nor writing the compact-form
@@ -327,7 +329,8 @@ fn parse_table_arg(text: &str) -> Result<(String, PathBuf), String> {
 impl PackArgs {
     /// An engine builder with these packs, in order, and these tables' data.
     pub fn builder(&self) -> claimrules::EngineBuilder {
-        self.tables
+        self.base
+            .tables
             .iter()
             .fold(load::engine_of(&self.sources()), |b, (name, path)| {
                 b.table_data(name.clone(), path.clone())
@@ -337,7 +340,7 @@ impl PackArgs {
     /// The packs to load, in layering order: the standard pack unless left out, then each
     /// `--pack` folder.
     pub fn sources(&self) -> Vec<claimrules::PackSource> {
-        let standard = (!self.no_default_pack).then_some(claimrules::PackSource::Standard);
+        let standard = (!self.base.no_default_pack).then_some(claimrules::PackSource::Standard);
         standard
             .into_iter()
             .chain(self.packs.iter().cloned().map(claimrules::PackSource::Dir))

@@ -11,7 +11,7 @@ pub mod x12;
 
 use std::io::{self, BufRead, Read};
 
-use crate::claim::{Claim, ClaimError, RawClaim};
+use crate::claim::{ClaimError, NormalizedClaim, RawClaim};
 
 /// The UTF-8 byte-order mark, which either format may start with.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -26,10 +26,11 @@ pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
 pub enum ClaimInput {
     /// A claim's JSON text, parsed by whichever worker judges it.
     Json(RawClaim),
-    /// A claim already in the claim model (read from X12), with the input line it starts on.
+    /// A claim already in the claim model (read from X12) and normalized, with the input line
+    /// it starts on.
     Claim {
-        /// The claim, as the reader built it.
-        claim: Box<Claim>,
+        /// The claim, as the reader built and normalized it.
+        claim: Box<NormalizedClaim>,
         /// The 1-based input line it starts on.
         line: u64,
     },

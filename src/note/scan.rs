@@ -25,7 +25,7 @@ use super::vocabulary::{
 };
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Conclusion, FactId, Value};
+use crate::facts::{Conclusion, FactId, Value};
 
 /// How many tokens may stand between a `before` cue and the first phrase it covers.
 pub const REACH_BEFORE: usize = 5;

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::lexer::{normalize_into, pieces, Piece};
-use crate::ir::{Conclusion, FactId};
+use crate::facts::{Conclusion, FactId};
 use crate::syntax::span::Loc;
 
 /// A word of the vocabulary, by number.

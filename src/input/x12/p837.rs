@@ -8,7 +8,7 @@ use super::envelope::Envelope;
 use super::segments::{Event, Segment};
 use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
-use crate::claim::{normalize, Claim, ClaimError};
+use crate::claim::{Claim, ClaimError, NormalizedClaim};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
 use crate::input::limits::{MAX_CLAIM_LINES, MAX_SEGMENT_BYTES};
 use crate::input::ClaimInput;
@@ -402,7 +402,7 @@ impl ClaimDraft {
             let mut claims = Vec::with_capacity(by_date.len());
             for (date, lines) in by_date {
                 let id = self.id.clone().unwrap_or_default();
-                let mut claim = Claim {
+                let claim = Claim {
                     id: if split { format!("{id}@{date}") } else { id },
                     payer: self.payer.map(str::to_string),
                     service_date: ServiceDate(date),
@@ -416,11 +416,15 @@ impl ClaimDraft {
                     procedures: Vec::new(),
                     documentation: Default::default(),
                 };
-                for mut e in normalize(&mut claim) {
-                    e.line.get_or_insert(self.clm.line);
-                    self.error(e);
+                match NormalizedClaim::new(claim) {
+                    Ok(claim) => claims.push(claim),
+                    Err((_, errors)) => {
+                        for mut e in errors {
+                            e.line.get_or_insert(self.clm.line);
+                            self.error(e);
+                        }
+                    }
                 }
-                claims.push(claim);
             }
             if self.errors.is_empty() {
                 out.extend(claims.into_iter().map(|claim| ClaimInput::Claim {
@@ -529,14 +533,10 @@ impl Mapper {
         match event {
             Event::Segment(seg) => self.segment(seg, out),
             Event::TooLong(seg) => {
-                self.envelope.segment(&seg);
-                let id = seg.id();
-                if self.skipping {
-                    if !ends_skipping(id) {
-                        return;
-                    }
-                    self.skipping = false;
+                if !self.takes(&seg) {
+                    return;
                 }
+                let id = seg.id();
                 let error = ClaimError {
                     message: format!(
                         "segment {} `{}`: longer than {MAX_SEGMENT_BYTES} bytes",
@@ -638,15 +638,24 @@ impl Mapper {
         }
     }
 
-    fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
-        self.envelope.segment(&seg);
-        let id = seg.id();
+    /// Passes a segment to the envelope, and says whether the mapper takes it: not while it
+    /// skips a transaction set it does not read, until a segment that ends the skipping.
+    fn takes(&mut self, seg: &Segment) -> bool {
+        self.envelope.segment(seg);
         if self.skipping {
-            if !ends_skipping(id) {
-                return;
+            if !ends_skipping(seg.id()) {
+                return false;
             }
             self.skipping = false;
         }
+        true
+    }
+
+    fn segment(&mut self, seg: Segment, out: &mut VecDeque<ClaimInput>) {
+        if !self.takes(&seg) {
+            return;
+        }
+        let id = seg.id();
         if !is_segment_id(id) {
             let what = if id.is_empty() {
                 "an empty segment id".to_string()

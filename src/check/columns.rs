@@ -1,0 +1,19 @@
+//! Table columns as rules name them: `code.<column>`, and the columns every national
+//! unit-limits table gives.
+
+use crate::ir::ColumnType;
+
+/// How a rule names a column of the code of the line it judges: `code.mue`.
+pub(super) const COLUMN_PREFIX: &str = "code.";
+
+/// Whether a name is a table column (`code.<column>`) rather than a fact.
+pub(super) fn is_column(name: &str) -> bool {
+    name.starts_with(COLUMN_PREFIX)
+}
+
+/// The columns a unit-limits table gives `code.<column>`, as CMS names what they hold.
+pub const UNIT_LIMIT_COLUMNS: [(&str, ColumnType); 3] = [
+    ("mue", ColumnType::Number),
+    ("mue_adjudication", ColumnType::Number),
+    ("mue_rationale", ColumnType::Text),
+];

@@ -56,6 +56,9 @@ pub(super) fn merge(
             merge_group(program, findings, rules, group, &mut given_for);
         }
     }
+    if given_for.iter().all(Option::is_none) {
+        return Vec::new();
+    }
     // Each agreement is kept with its finding's place among the claim's findings (line, then
     // place in the policies) and the order it was made in, to be listed in that order.
     let mut agreed: Vec<(Place, Agreement)> = Vec::new();

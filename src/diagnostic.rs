@@ -66,6 +66,10 @@ impl PolicyDiagnostic {
     }
 
     /// Renders the diagnostic as text for a terminal (`color`) or for a log or a snapshot.
+    ///
+    /// A label on a line longer than 4,000 bytes is not drawn under its line (miette cannot
+    /// draw past column 65,535, and no one reads such a line): the diagnostic names the file,
+    /// line and column instead.
     pub fn render(&self, color: bool, width: usize) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
@@ -76,10 +80,74 @@ impl PolicyDiagnostic {
             .with_width(width)
             .with_links(false);
         let mut out = String::new();
-        if handler.render_report(&mut out, self).is_err() {
+        let rendered = if self.on_a_long_line() {
+            let rendered = handler.render_report(&mut out, &WithoutSource(self));
+            if let (Some(file), Some((line, column))) = (&self.file, self.position) {
+                out.push_str(&format!(
+                    "  at {file}:{line}:{column} (the line is too long to show)\n"
+                ));
+            }
+            rendered
+        } else {
+            handler.render_report(&mut out, self)
+        };
+        if rendered.is_err() {
             out = format!("{self}\n");
         }
         out
+    }
+
+    /// Whether a label is on a line longer than [`MAX_SHOWN_LINE`] bytes, or spans more.
+    fn on_a_long_line(&self) -> bool {
+        let (Some(source), Some(labels)) = (&self.source, self.inner.labels()) else {
+            return false;
+        };
+        let text = source.inner().as_bytes();
+        labels.into_iter().any(|label| {
+            let start = label.offset().min(text.len());
+            let end = (label.offset() + label.len()).min(text.len());
+            let line_start = text[..start]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = text[end..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |i| end + i);
+            line_end - line_start > MAX_SHOWN_LINE
+        })
+    }
+}
+
+/// The longest line, in bytes, drawn under a diagnostic.
+const MAX_SHOWN_LINE: usize = 4_000;
+
+/// A diagnostic without its source and labels: its message, code and help alone.
+struct WithoutSource<'a>(&'a PolicyDiagnostic);
+
+impl fmt::Debug for WithoutSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for WithoutSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for WithoutSource<'_> {}
+
+impl Diagnostic for WithoutSource<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
     }
 }
 

@@ -45,6 +45,9 @@ pub struct Program {
     /// to try again.
     pub derivation_readers: Vec<Vec<u32>>,
     pub index: RuleIndex,
+    /// Which rules `same reason as` relates: their findings of one action on one line are
+    /// given once.
+    pub same_reason: SameReason,
     /// The packs' `phrase`, `cue` and `abbreviation` statements, compiled for reading notes.
     pub vocabulary: crate::note::Vocabulary,
 }
@@ -67,6 +70,13 @@ impl Program {
         file.text
             .get(loc.span.start as usize..loc.span.end as usize)
             .unwrap_or("")
+    }
+
+    /// Whether a table of this name holds national data published by CMS: a table of pair
+    /// edits or of unit limits.
+    pub fn is_national_table(&self, name: &str) -> bool {
+        self.edit_tables.iter().any(|t| *t.name == *name)
+            || self.tables.iter().any(|t| t.national && *t.name == *name)
     }
 
     pub fn fact(&self, id: FactId) -> (&str, &FactDef) {
@@ -796,6 +806,67 @@ impl Placeholder {
             .iter()
             .find(|(_, p)| *p == self)
             .map_or("?", |(n, _)| n)
+    }
+}
+
+/// The rules `same reason as` relates, both ways, by rule index: when a claim gets findings of
+/// the same action on the same line from two related rules, the finding is given once. The
+/// relation is not transitive: `a` naming `b` and `b` naming `c` relate `a` to `c` only through
+/// a finding of `b` on the line.
+#[derive(Debug, Default)]
+pub struct SameReason {
+    /// `related[starts[r]..starts[r + 1]]` are the rules related to rule `r`, sorted; `starts`
+    /// is empty when no rule names another.
+    starts: Vec<u32>,
+    related: Vec<RuleIdx>,
+}
+
+impl SameReason {
+    /// The relation of `pairs` (either way round, repeats allowed) over `rules` rules.
+    pub fn new(rules: usize, mut pairs: Vec<(RuleIdx, RuleIdx)>) -> SameReason {
+        pairs.retain(|(a, b)| a != b && (*a as usize) < rules && (*b as usize) < rules);
+        if pairs.is_empty() {
+            return SameReason::default();
+        }
+        let reversed: Vec<(RuleIdx, RuleIdx)> = pairs.iter().map(|&(a, b)| (b, a)).collect();
+        pairs.extend(reversed);
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut starts = vec![0u32; rules + 1];
+        for &(a, _) in &pairs {
+            starts[a as usize + 1] += 1;
+        }
+        for r in 0..rules {
+            starts[r + 1] += starts[r];
+        }
+        SameReason {
+            starts,
+            related: pairs.into_iter().map(|(_, b)| b).collect(),
+        }
+    }
+
+    /// Whether no rule is related to another: findings are never merged.
+    pub fn is_empty(&self) -> bool {
+        self.related.is_empty()
+    }
+
+    /// The rules related to `rule`, sorted.
+    pub fn of(&self, rule: RuleIdx) -> &[RuleIdx] {
+        let r = rule as usize;
+        match (self.starts.get(r), self.starts.get(r + 1)) {
+            (Some(&from), Some(&to)) => &self.related[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+
+    /// Whether `a` and `b` are related.
+    pub fn relates(&self, a: RuleIdx, b: RuleIdx) -> bool {
+        self.of(a).binary_search(&b).is_ok()
+    }
+
+    /// How many pairs of rules are related.
+    pub fn pairs(&self) -> usize {
+        self.related.len() / 2
     }
 }
 

@@ -20,10 +20,10 @@
 //!
 //! let result = engine.evaluate(&claim, EvalOptions::default());
 //! assert_eq!(result.status, Status::Deny);
-//! let finding = &result.findings[0];
-//! assert_eq!(finding.action, ActionName::Deny);
-//! assert_eq!(finding.lines, [2]);
-//! assert_eq!(finding.code.as_deref(), Some("77002"));
+//! let denial = result.findings.iter().find(|f| f.action == ActionName::Deny);
+//! let denial = denial.expect("77002 is denied");
+//! assert_eq!(denial.lines, [2]);
+//! assert_eq!(denial.code.as_deref(), Some("77002"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -92,7 +92,7 @@ pub use input::ClaimInput;
 pub use input::{InputFormat, InputItem};
 pub use pack::{PackSource, PackUnreadable, PolicyText};
 pub use report::{
-    ActionName, Change, ChangeOp, ClaimFacts, ClaimResult, DerivedFact, Explanation, FactSource,
-    Finding, FormatVersion, LineMinutes, NoteSource, OutputFormat, PackRef, PolicyRef, RuleTrace,
-    Status, TableRef, FORMAT_VERSION,
+    ActionName, Agreement, Change, ChangeOp, ClaimFacts, ClaimResult, DerivedFact, Explanation,
+    FactSource, Finding, FormatVersion, LineMinutes, NoteSource, OutputFormat, PackRef, PolicyRef,
+    RuleTrace, Status, TableRef, FORMAT_VERSION,
 };

@@ -14,7 +14,9 @@ use common::cases::{case_dirs, load_case};
 
 fn run_case(dir: &Path) -> Result<(), String> {
     let (engine, input) = load_case(dir)?;
-    let results = engine.evaluate_input(&input, EvalOptions::default());
+    // A case with a file named `explain` is judged as `check --explain` judges it.
+    let explain = dir.join("explain").exists();
+    let results = engine.evaluate_input(&input, EvalOptions::default().with_explain(explain));
     let actual = serde_json::to_value(&results).map_err(|e| e.to_string())?;
     let expected_path = dir.join("expected.json");
     if std::env::var_os("UPDATE_CASES").is_some() {

@@ -103,6 +103,30 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
     "fact note is text\nphrase \"C-arm\" means guidance has fluoroscopy\nabbreviation \"ex fix\" means \"external fixator\"\n"
 )]
 #[case::byte_order_mark_inside_a_file("rule r\n  77002 with\u{FEFF} 27093 denied\n")]
+#[case::same_reason_as_an_unknown_rule(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.units\n  same reason as acme.meu\n  for each line in 77002\n  deny \"n\"\n"
+)]
+#[case::same_reason_as_itself(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.units\n  same reason as acme.mue, acme.units\n  for each line in 77002\n  deny \"n\"\n"
+)]
+#[case::same_reason_as_a_rule_named_twice(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.units\n  same reason as acme.mue, acme.mue\n  for each line in 77002\n  deny \"n\"\n"
+)]
+#[case::same_reason_as_a_derivation(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.open\n  film_archived implies approach is open\n\nrule acme.units\n  same reason as acme.open\n  for each line in 77002\n  deny \"n\"\n"
+)]
+#[case::same_reason_as_a_claim_rule(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.claim\n  when claim has 77002\n  deny \"n\"\n\nrule acme.units\n  same reason as acme.claim\n  for each line in 77002\n  deny \"n\"\n"
+)]
+#[case::same_reason_on_a_claim_rule(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.claim\n  same reason as acme.mue\n  when claim has 77002\n  deny \"n\"\n"
+)]
+#[case::same_reason_on_a_derivation(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.open\n  same reason as acme.mue\n  film_archived implies approach is open\n"
+)]
+#[case::same_reason_without_a_rule_id(
+    "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.units\n  same reason as\n  for each line in 77002\n  deny \"n\"\n"
+)]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = case_name();
     let text = format!("{FACTS}{policy}");

@@ -62,6 +62,10 @@ fn format(text: &str, kind: FileKind) -> String {
     "rule r\n  77002 with 27093 denied\n      # about the edit\n",
     "rule r\n  77002 with 27093 denied\n  # about the edit\n"
 )]
+#[case::same_reason_is_a_clause_of_its_own(
+    "rule r same reason as s,t for each line in 77002 deny \"m\"\n",
+    "rule r\n  same reason as s, t\n  for each line in 77002\n  deny \"m\"\n"
+)]
 #[case::a_byte_order_mark_is_dropped(
     "\u{FEFF}rule r\n  77002 with 27093 denied\n",
     "rule r\n  77002 with 27093 denied\n"
@@ -77,8 +81,8 @@ fn policies_take_the_canonical_layout(#[case] input: &str, #[case] expected: &st
 
 #[test]
 fn tests_take_the_canonical_layout() {
-    let input = "test \"a\"\nclaim on 2024-01-01 line 77002 modifier RT,LT units 2\n  documented guidance (fluoroscopy)\nexpect deny on 77002 expect no findings\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\ntest \"c\" given table \"t\" row 77002 limit 1,kind  x claim from  \"c.json\" on 2024-01-01\nexpect no deny\ntest \"d\" claim on 2024-01-01 line 27899 comparison  code 27762 source x12 expect no deny\n";
-    let expected = "test \"a\"\n  claim on 2024-01-01\n    line 77002 modifier RT, LT units 2\n    documented guidance (fluoroscopy)\n  expect deny on 77002\n  expect no findings\n\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\n\ntest \"c\"\n  given table \"t\" row 77002 limit 1, kind x\n  claim from \"c.json\" on 2024-01-01\n  expect no deny\n\ntest \"d\"\n  claim on 2024-01-01\n    line 27899 comparison code 27762\n    source x12\n  expect no deny\n";
+    let input = "test \"a\"\nclaim on 2024-01-01 line 77002 modifier RT,LT units 2\n  documented guidance (fluoroscopy)\nexpect deny on 77002 same reason as r,s expect no findings\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\ntest \"c\" given table \"t\" row 77002 limit 1,kind  x claim from  \"c.json\" on 2024-01-01\nexpect no deny\ntest \"d\" claim on 2024-01-01 line 27899 comparison  code 27762 source x12 expect no deny\n";
+    let expected = "test \"a\"\n  claim on 2024-01-01\n    line 77002 modifier RT, LT units 2\n    documented guidance (fluoroscopy)\n  expect deny on 77002 same reason as r, s\n  expect no findings\n\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\n\ntest \"c\"\n  given table \"t\" row 77002 limit 1, kind x\n  claim from \"c.json\" on 2024-01-01\n  expect no deny\n\ntest \"d\"\n  claim on 2024-01-01\n    line 27899 comparison code 27762\n    source x12\n  expect no deny\n";
     assert_eq!(format(input, FileKind::Tests), expected);
 }
 

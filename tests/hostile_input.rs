@@ -380,3 +380,163 @@ fn a_pack_of_many_simple_rules_loads_in_linear_time() {
         "4 times the rules took {ratio:.1} times as long to load"
     );
 }
+
+// ------------------------------------------------------------------------------------------
+// `same reason as` (issue 21, item 8): a clause naming thousands of rules, and rules that all
+// name each other, load in time proportional to the names written and judge a claim they all
+// fire on with one finding.
+// ------------------------------------------------------------------------------------------
+
+/// `n` rules that deny 77002, each naming the rules `names(i)` gives in `same reason as`.
+fn related_rules(n: usize, names: impl Fn(usize) -> Vec<usize>) -> String {
+    let mut policy = String::new();
+    for i in 0..n {
+        let named = names(i);
+        policy.push_str(&format!("rule same.r{i}\n"));
+        if !named.is_empty() {
+            let ids: Vec<String> = named.iter().map(|j| format!("same.r{j}")).collect();
+            policy.push_str(&format!("  same reason as {}\n", ids.join(", ")));
+        }
+        policy.push_str(&format!(
+            "  for each line in 77002\n  deny \"rule {i}\"\n\n"
+        ));
+    }
+    policy
+}
+
+fn load_related(policy: String) -> Engine {
+    Engine::builder()
+        .without_standard_pack()
+        .policy("same.policy", policy)
+        .build()
+        .expect("the rules load")
+}
+
+const SAME_REASON_CLAIM: &str =
+    r#"{"id": "SR", "service_date": "2024-03-01", "lines": [{"line": 1, "code": "77002"}]}"#;
+
+/// One finding is given for the whole claim, whichever rules fire.
+fn given_once(engine: &Engine) {
+    let result = &engine.evaluate_input(SAME_REASON_CLAIM, EvalOptions::default())[0];
+    assert_eq!(result.findings.len(), 1, "one finding for one reason");
+    assert_eq!(result.findings[0].rule, "same.r0", "the rule loaded first");
+}
+
+#[test]
+fn a_rule_naming_ten_thousand_rules_loads_in_linear_time_and_judges_once() {
+    let n = 2_500;
+    let policy = |n: usize| {
+        related_rules(
+            n + 1,
+            move |i| if i == n { (0..n).collect() } else { Vec::new() },
+        )
+    };
+    given_once(&load_related(policy(4 * n)));
+    let ratio = growth(n, |size| {
+        let text = policy(size);
+        timed(|| {
+            std::hint::black_box(load_related(text));
+        })
+    });
+    assert!(
+        ratio < LINEAR,
+        "4 times the names took {ratio:.1} times as long to load"
+    );
+}
+
+#[test]
+fn five_thousand_rules_naming_each_other_in_a_ring_load_in_linear_time_and_judge_once() {
+    let n = 1_250;
+    let ring = |n: usize| related_rules(n, move |i| vec![(i + 1) % n]);
+    given_once(&load_related(ring(4 * n)));
+    let ratio = growth(n, |size| {
+        let text = ring(size);
+        timed(|| {
+            std::hint::black_box(load_related(text));
+        })
+    });
+    assert!(
+        ratio < LINEAR,
+        "4 times the rules took {ratio:.1} times as long to load"
+    );
+}
+
+/// Every rule naming every other writes n² names: the load grows with the names, 16 times for
+/// 4 times the rules, and judging a claim they all fire on stays within the same bound.
+#[test]
+fn rules_that_all_name_each_other_load_and_judge_in_time_linear_in_the_names() {
+    let n = 100;
+    let all = |n: usize| related_rules(n, move |i| (0..n).filter(|&j| j != i).collect());
+    let engines: Vec<Engine> = [n, 4 * n].iter().map(|&n| load_related(all(n))).collect();
+    given_once(&engines[1]);
+    let names = 16.0;
+    let load = growth(n, |size| {
+        let text = all(size);
+        timed(|| {
+            std::hint::black_box(load_related(text));
+        })
+    });
+    assert!(
+        load < names * LINEAR / 4.0,
+        "16 times the names took {load:.1} times as long to load"
+    );
+    let judge = growth(n, |size| {
+        let engine = &engines[usize::from(size != n)];
+        timed(|| {
+            std::hint::black_box(engine.evaluate_input(SAME_REASON_CLAIM, EvalOptions::default()));
+        })
+    });
+    assert!(
+        judge < names * LINEAR / 4.0,
+        "16 times the relations took {judge:.1} times as long to judge"
+    );
+}
+
+/// A clause naming 10,000 rules no pack defines: the first 20 are reported, then a count, each
+/// rendered without drawing its 100 KB line (miette cannot draw past column 65,535).
+#[test]
+fn a_clause_naming_ten_thousand_unknown_rules_is_reported_in_21_diagnostics() {
+    let n = 10_000;
+    let mut policy = related_rules(1, |_| Vec::new());
+    let unknown: Vec<String> = (0..n).map(|i| format!("same.unknown{i}")).collect();
+    policy.push_str(&format!(
+        "rule same.all\n  same reason as {}\n  for each line in 77002\n  deny \"all\"\n",
+        unknown.join(", ")
+    ));
+    let diagnostics = Engine::builder()
+        .without_standard_pack()
+        .policy("same.policy", policy)
+        .build()
+        .expect_err("unknown rules do not load");
+    assert_eq!(diagnostics.len(), 21);
+    let last = diagnostics
+        .iter()
+        .last()
+        .expect("a count")
+        .render(false, 90);
+    assert!(last.contains("has 9980 more mistakes"), "{last}");
+    for d in diagnostics.iter() {
+        let shown = d.render(false, 90);
+        assert!(shown.contains("(the line is too long to show)"), "{shown}");
+        assert!(shown.len() < 1_000, "{shown}");
+    }
+}
+
+/// A mistake far into a long line of any statement is shown by its place, not drawn.
+#[test]
+fn a_mistake_past_column_65535_is_rendered_without_a_panic() {
+    let policy = format!(
+        "codes \"x\" are {}, 2709\n",
+        vec!["77002"; 14_000].join(", ")
+    );
+    let diagnostics = Engine::builder()
+        .without_standard_pack()
+        .policy("long.policy", policy)
+        .build()
+        .expect_err("`2709` is not a code");
+    let shown = diagnostics.iter().next().expect("one").render(false, 90);
+    assert!(
+        shown.contains("at long.policy:1:98015 (the line is too long to show)"),
+        "{shown}"
+    );
+}

@@ -324,6 +324,10 @@ fn a_pack_layered_on_another_may_change_a_rule_that_one_changed() {
     "acme.policy",
     "rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n",
 )])]
+#[case::same_reason_as_a_rule_of_a_pack_beside(&[
+    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\nrule north.units\n  for each line in 0201T\n  when line units > 1\n  deny \"m\"\n"),
+    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\nrule south.units\n  same reason as north.units\n  for each line in 0201T\n  when line units > 1\n  deny \"n\"\n"),
+])]
 #[case::extends_an_unknown_pack(&[("acme.policy", "pack \"acme\"\n  extends \"standrd\"\n")])]
 #[case::a_reversed_effective_window(&[(
     "acme.policy",

@@ -47,6 +47,12 @@ fn parses(text: &str) -> PolicyFile {
 #[case::line_attribute("rule r\n  for each line in 27899\n  when not line has comparison code or line comparison code is not 27762\n    or line comparison code in (\"unlisted\", code.comparison)\n  review \"{comparison_code}\"")]
 #[case::pcs("rule r\n  when procedure approach is percutaneous_endoscopic\n  review \"m\"")]
 #[case::declarations("fact x is list of (a, b)\nderived fact y is one of (c, d) \"desc\"\ncodes \"s\" are 27000-27299, 0201T\ndiagnoses \"d\" are S82.*\nterm t means x has a")]
+#[case::same_reason(
+    "rule r\n  same reason as ncci.mue.line-edit, ncci.procedure-to-procedure\n  for each line in 0201T\n  deny \"m\""
+)]
+#[case::same_reason_after_effective(
+    "rule r\n  effective 2024-01-01\n  same reason as s\n  77002 with 27093 denied"
+)]
 #[case::comments_only("# nothing here\n# at all\n")]
 #[case::empty("")]
 fn reads(#[case] text: &str) {
@@ -59,6 +65,12 @@ fn reads(#[case] text: &str) {
 #[case::bad_verdict("rule r\n  77002 with 27093 permitted", 2, "`allowed` or `denied`")]
 #[case::no_rule_id("rule\n  deny \"m\"", 2, "a rule id")]
 #[case::stray_word("rule r\n  deny \"m\"\nplease", 3, "an action")]
+#[case::same_reason_without_an_id("rule r\n  same reason as\n  deny \"m\"", 3, "a rule id")]
+#[case::same_reason_without_as(
+    "rule r\n  same reason s\n  deny \"m\"",
+    2,
+    "`same reason as` and rule ids"
+)]
 #[case::unknown_line_attribute(
     "rule r\n  for each line in 27899\n  when line comparsion code is 27762\n  review \"m\"",
     3,
@@ -94,6 +106,26 @@ fn reports_every_broken_item_of_a_file() {
         1,
         "the good rule in between is still read"
     );
+}
+
+#[test]
+fn same_reason_keeps_the_ids_as_written_in_order() {
+    let file = parses(
+        "rule sacroplasty.units\n  same reason as ncci.mue.line-edit,\n    ncci.mue.date-of-service-edit\n  for each line in 0201T\n  deny \"m\"",
+    );
+    let Item::Rule(rule) = &file.items[0] else {
+        panic!("a rule")
+    };
+    let clause = rule.same_reason.as_ref().expect("the clause");
+    let ids: Vec<&str> = clause.rules.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(ids, ["ncci.mue.line-edit", "ncci.mue.date-of-service-edit"]);
+    assert!(matches!(rule.body, RuleBody::Check(_)));
+    let without = parses("rule sacroplasty.units\n  for each line in 0201T\n  deny \"m\"");
+    let Item::Rule(plain) = &without.items[0] else {
+        panic!("a rule")
+    };
+    assert!(plain.same_reason.is_none());
+    assert_ne!(rule, plain, "the clause is part of what the rule says");
 }
 
 #[test]

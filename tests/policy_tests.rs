@@ -114,6 +114,15 @@ fn run_test_text(name: &str, text: &str) -> (claimrules::testing::TestReport, Ve
 #[case::misspelt_placeholder(
     "test \"x\"\n  claim on 2024-03-01\n    line {cod}\n  expect no deny\n  where code\n    case 28406\n"
 )]
+#[case::finding_given_once_for_another_rule(
+    "test \"0201T with 3 units\"\n  claim on 2024-03-01\n    line 0201T units 3\n  expect deny on 0201T from sacroplasty.units-per-date-of-service\n"
+)]
+#[case::same_reason_as_a_rule_that_did_not_agree(
+    "test \"0201T with 3 units\"\n  claim on 2024-03-01\n    line 0201T units 3\n  expect deny on 0201T from ncci.mue.date-of-service-edit same reason as ncci.mue.line-edit\n"
+)]
+#[case::same_reason_as_an_unknown_rule(
+    "test \"0201T with 3 units\"\n  claim on 2024-03-01\n    line 0201T units 3\n  expect deny same reason as sacroplasty.units-per-date-of-servce\n"
+)]
 fn test_failures_are_explained(#[case] text: &str) {
     let name = common::case_name();
     let (report, rendered) = run_test_text("example.test.policy", text);

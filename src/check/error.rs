@@ -60,6 +60,23 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Vocabulary(#[from] VocabularyError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    SameReason(#[from] SameReasonError),
+}
+
+/// A `same reason as` that cannot relate the findings of two rules: a rule that names itself
+/// or a rule twice, or a rule whose findings are on no line.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{problem}")]
+#[diagnostic(code(claimrules::same_reason))]
+pub struct SameReasonError {
+    pub problem: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: String,
 }
 
 /// A `phrase`, `cue` or `abbreviation` statement the note scanner cannot use.

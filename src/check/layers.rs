@@ -202,7 +202,7 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn pack_name(&self, pack: PackId) -> String {
+    pub(super) fn pack_name(&self, pack: PackId) -> String {
         self.program
             .packs
             .get(pack as usize)

@@ -41,6 +41,7 @@ mod messages;
 mod names;
 mod national;
 mod order;
+mod same_reason;
 mod sets;
 mod tables;
 mod terms;
@@ -88,6 +89,7 @@ pub fn check(
     checker.compile_vocabulary();
     checker.compile_rules();
     checker.layer_rules();
+    checker.check_same_reason();
     let unused = checker.unused_warnings();
     let rules: Vec<(FileId, &ast::RuleDecl)> = checker
         .items()

@@ -10,6 +10,7 @@
 pub(crate) mod explain;
 pub mod facts;
 mod line_attrs;
+mod same_reason;
 mod table_edits;
 
 use std::collections::BTreeSet;
@@ -62,6 +63,8 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         claim,
         facts,
         findings: Vec::new(),
+        finding_rules: Vec::new(),
+        current: 0,
         explanation: explain.then(|| Explanation {
             minutes: claim
                 .lines
@@ -87,9 +90,14 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
     }
     let Run {
         mut findings,
-        explanation,
+        finding_rules,
+        mut explanation,
         ..
     } = run;
+    let agreed = same_reason::merge(program, &mut findings, &finding_rules, explain);
+    if let Some(e) = explanation.as_mut() {
+        e.agreed = agreed;
+    }
     findings.sort_by_key(|f| f.order);
     ClaimResult {
         format_version: FormatVersion,
@@ -170,6 +178,10 @@ struct Run<'p, 'c> {
     claim: &'c Claim,
     facts: Facts,
     findings: Vec<Finding>,
+    /// The rule of each finding, for `same reason as`.
+    finding_rules: Vec<RuleIdx>,
+    /// The rule being evaluated.
+    current: RuleIdx,
     explanation: Option<Explanation>,
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
@@ -266,7 +278,14 @@ impl<'p, 'c> Run<'p, 'c> {
         true
     }
 
+    /// Records a finding of the rule being evaluated.
+    fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+        self.finding_rules.push(self.current);
+    }
+
     fn rule(&mut self, idx: RuleIdx) {
+        self.current = idx;
         let program = self.program;
         let rule = &program.rules[idx as usize];
         if !rule.in_force_on(self.claim.service_date.0) {
@@ -329,7 +348,7 @@ impl<'p, 'c> Run<'p, 'c> {
         }
         for action in &check.actions {
             if let Some(finding) = self.finding(rule, action, scope, matched) {
-                self.findings.push(finding);
+                self.push(finding);
             }
         }
     }
@@ -375,7 +394,7 @@ impl<'p, 'c> Run<'p, 'c> {
             };
             let message = self.render(&edit.message, scope, fill);
             let finding = self.pair_denial(rule, i, message, edit.loc, None);
-            self.findings.push(finding);
+            self.push(finding);
         }
     }
 

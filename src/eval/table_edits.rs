@@ -103,7 +103,7 @@ impl<'p> Run<'p, '_> {
                         self.trace(rule, scope, true, None);
                     }
                     let finding = self.edit_finding(rule, edits, table, scope, partner, row);
-                    self.findings.push(finding);
+                    self.push(finding);
                 }
             }
         }

@@ -5,11 +5,17 @@
 //! vocabulary. The evaluator uses what a note states only for facts the claim does not give
 //! (structured facts win), and `--explain` and `claimrules facts` show the words that decided.
 
+mod cues;
+mod durations;
+mod found;
 mod lexer;
 mod scan;
+mod settle;
 mod vocabulary;
 
-pub use scan::{read_note, NoteFact, REACH_AFTER, REACH_BEFORE};
+pub use cues::{REACH_AFTER, REACH_BEFORE};
+pub use found::NoteFact;
+pub use scan::read_note;
 pub use vocabulary::{Cue, CueKind, Meaning, PhraseProblem, Vocabulary, WordId, MAX_GAP};
 
 /// The documentation fact notes are read from.

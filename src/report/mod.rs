@@ -15,7 +15,7 @@ pub use text::{finding_line, render_text};
 
 /// The version of the result format (docs/formats.md): a new optional field raises the minor
 /// number, a field removed or renamed, or a change of meaning, the major.
-pub const FORMAT_VERSION: &str = "1.0";
+pub const FORMAT_VERSION: &str = "1.1";
 
 /// The `format_version` of a result: always [`FORMAT_VERSION`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -361,6 +361,31 @@ pub struct Explanation {
     /// The lines billed in minutes, each judged as its units (one service), not its minutes;
     /// `[]` when no line is.
     pub minutes: Vec<LineMinutes>,
+    /// Findings not given because a rule related by `same reason as` made the same finding
+    /// on the same line (format 1.1); `[]` when none. Absent from a 1.0 result, and read as
+    /// `[]` from one.
+    #[serde(default)]
+    pub agreed: Vec<Agreement>,
+}
+
+/// A finding given once for two rules: the rule that agreed, and the rule whose finding, of
+/// the same action on the same line, stands for both (`same reason as`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Agreement {
+    /// The rule whose finding was not given.
+    pub rule: String,
+    /// The line of both findings.
+    pub line: u32,
+    /// Their action.
+    pub action: ActionName,
+    /// The rule of the finding given in its place.
+    pub kept: String,
+    /// The message the rule's finding would have had.
+    pub message: String,
+    /// Where the rule's action (or edit) is written.
+    pub policy: PolicyRef,
+    /// The table row that decided the finding not given; `null` when none did.
+    pub table: Option<TableRef>,
 }
 
 /// A line billed in minutes (anesthesia): the minutes billed and the units it is judged as.

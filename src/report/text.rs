@@ -93,6 +93,17 @@ pub fn render_text(result: &ClaimResult) -> String {
             };
             let _ = writeln!(out, "  rule {}{line} {verdict} ({})", r.rule, r.policy);
         }
+        for a in &explain.agreed {
+            let _ = writeln!(
+                out,
+                "  rule {} on line {} agreed with {}: one {} for the same reason ({})",
+                a.rule,
+                a.line,
+                a.kept,
+                a.action.as_str(),
+                a.policy
+            );
+        }
     }
     out
 }

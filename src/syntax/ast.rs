@@ -274,7 +274,19 @@ pub struct RuleDecl {
     /// `override rule`: replaces the rule of this id that a pack below defines.
     pub overrides: bool,
     pub effective: Option<Effective>,
+    /// `same reason as RULE, …`: the rules whose finding on a line this rule's finding of
+    /// the same action repeats.
+    pub same_reason: Option<SameReason>,
     pub body: RuleBody,
+    pub span: Span,
+}
+
+/// `same reason as ncci.mue.line-edit, ncci.mue.date-of-service-edit`: when this rule and one
+/// it names make a finding of the same action on the same line, the finding is given once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SameReason {
+    /// The rule ids, as written.
+    pub rules: Vec<Word>,
     pub span: Span,
 }
 

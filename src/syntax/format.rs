@@ -1,14 +1,14 @@
 //! The canonical layout of policy and test files, for `claimrules fmt`.
 //!
 //! The layout is decided by the grammar, not by the text's spacing: every item starts a line
-//! at the left margin, every clause of an item (`for each line`, `when`, `unless`, each action,
-//! each pair edit or derivation, each column; in tests the claim, its parts and each
-//! expectation) starts its own line, indented two spaces a level. Within a line words are
-//! separated by one space, with none inside parentheses or before a comma. Where the author
-//! broke a clause over several lines, the break is kept and the next line indented one level
-//! deeper than the clause, as gofmt keeps the line breaks it is given. Comments are kept where
-//! they are: a comment on its own line takes the indentation of what follows it. Rules and
-//! tests are set apart by one blank line; elsewhere a run of blank lines becomes one.
+//! at the left margin, every clause of an item (`same reason as`, `for each line`, `when`,
+//! `unless`, each action, each pair edit or derivation, each column; in tests the claim, its
+//! parts and each expectation) starts its own line, indented two spaces a level. Within a line
+//! words are separated by one space, with none inside parentheses or before a comma. Where the
+//! author broke a clause over several lines, the break is kept and the next line indented one
+//! level deeper than the clause, as gofmt keeps the line breaks it is given. Comments are kept
+//! where they are: a comment on its own line takes the indentation of what follows it. Rules
+//! and tests are set apart by one blank line; elsewhere a run of blank lines becomes one.
 //!
 //! Formatting changes only whitespace, so the formatted file means exactly what the original
 //! did, and formatting it again changes nothing.
@@ -78,9 +78,8 @@ fn line_start(rule: Rule) -> Option<LineStart> {
         rule_target | when_clause | unless_clause | deny_action | review_action | info_action
         | suggest_action | modify_action | pair_edit | pair_message | derivation | column_decl
         | table_edits_rule | edits_bypass | pack_version | pack_extends | pack_description
-        | effective | disable_reason | given_row | test_claim | expectation | test_cases => {
-            (1, false)
-        }
+        | effective | same_reason | disable_reason | given_row | test_claim | expectation
+        | test_cases => (1, false),
         claim_line | claim_diagnosis | claim_procedure | claim_pos | claim_provider
         | claim_payer | claim_source | claim_documented | test_case => (2, false),
         _ => return None,
@@ -109,6 +108,10 @@ fn line_starts(text: &str, kind: FileKind) -> HashMap<usize, LineStart> {
 fn collect_starts(pair: Pair<'_, Rule>, offset: usize, out: &mut HashMap<usize, LineStart>) {
     if let Some(start) = line_start(pair.as_rule()) {
         out.entry(offset + pair.as_span().start()).or_insert(start);
+    }
+    // An expectation is one line: its `same reason as` does not start another.
+    if pair.as_rule() == Rule::expectation {
+        return;
     }
     for inner in pair.into_inner() {
         collect_starts(inner, offset, out);

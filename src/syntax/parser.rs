@@ -630,6 +630,11 @@ impl Walker {
             effective = Some(self.effective(&body));
             body = self.next_value(&pair, &mut it, "a rule body")?;
         }
+        let mut same_reason = None;
+        if body.as_rule() == Rule::same_reason {
+            same_reason = Some(self.same_reason(&body)?);
+            body = self.next_value(&pair, &mut it, "a rule body")?;
+        }
         let body = match body.as_rule() {
             Rule::derive_rule => RuleBody::Derive(
                 body.into_inner()
@@ -660,6 +665,7 @@ impl Walker {
             id: self.word(&id),
             overrides,
             effective,
+            same_reason,
             body,
             span,
         })
@@ -1241,6 +1247,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "`reason` and why the rule is disabled, in quotes"
         }
         Rule::effective | Rule::kw_effective => "`effective` and a date",
+        Rule::same_reason | Rule::kw_as => "`same reason as` and rule ids",
         Rule::kw_until => "`until` and a date",
         Rule::pack_decl | Rule::kw_pack => "`pack`",
         Rule::pack_version | Rule::kw_version => "`version`",
@@ -1373,6 +1380,7 @@ fn tier(expected: &str) -> u8 {
         "`and`/`or`" | "`in`" | "`has`" | "`in the same session`" => 2,
         e if e.starts_with("a comparison") => 2,
         "`when`"
+        | "`same reason as` and rule ids"
         | "`unless`"
         | "`for each line in …`"
         | "`message`"

@@ -1,6 +1,6 @@
 //! The syntax of policy tests (`*.test.policy`): a claim in a compact form, and expectations.
 
-use super::ast::Word;
+use super::ast::{SameReason, Word};
 use super::span::Span;
 
 /// A parsed test file.
@@ -117,6 +117,9 @@ pub struct FindingPattern {
     pub line: Option<Word>,
     pub code: Option<Word>,
     pub rule: Option<Word>,
+    /// `same reason as RULE, …`: the finding was given once for these rules too; their
+    /// findings of the same action on its line agreed with it (`explain.agreed`).
+    pub same_reason: Option<SameReason>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

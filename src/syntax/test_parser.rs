@@ -331,6 +331,7 @@ impl Walker {
                 Rule::on_line => pattern.line = Some(self.value_of(v, "a line number")?),
                 Rule::on_code => pattern.code = Some(self.value_of(v, "a code")?),
                 Rule::from_rule => pattern.rule = Some(self.rule_of(v)?),
+                Rule::same_reason => pattern.same_reason = Some(self.same_reason(v)?),
                 r if is_keyword(r) => {}
                 _ => return Err(self.unexpected(v, "a part of an expectation")),
             }

@@ -1,7 +1,7 @@
 //! Matching expectations against a claim's result.
 
 use super::error::TestFailed;
-use crate::report::{ActionName, ChangeOp, ClaimResult, Finding};
+use crate::report::{ActionName, Agreement, ChangeOp, ClaimResult, Finding};
 use crate::syntax::test_ast::{
     ActionPattern, ChangePattern, ExpectKind, Expectation, FindingPattern,
 };
@@ -15,6 +15,12 @@ pub fn check(e: &Expectation, result: &ClaimResult) -> Option<TestFailed> {
         span: e.span.into(),
         actual,
     };
+    let agreed = result
+        .explain
+        .as_ref()
+        .map(|x| x.agreed.as_slice())
+        .unwrap_or_default();
+    let findings_text = |findings: &[Finding]| findings_text(findings, agreed);
     match &e.kind {
         ExpectKind::Status(want) => {
             let got = result.status.as_str();
@@ -25,17 +31,19 @@ pub fn check(e: &Expectation, result: &ClaimResult) -> Option<TestFailed> {
                 )
             })
         }
-        ExpectKind::Finding(p) => (!result.findings.iter().any(|f| matches(p, f))).then(|| {
-            fail(
-                describe(p),
-                format!("no finding matches; {}", findings_text(&result.findings)),
-            )
-        }),
+        ExpectKind::Finding(p) => {
+            (!result.findings.iter().any(|f| matches(p, f, agreed))).then(|| {
+                fail(
+                    describe(p),
+                    format!("no finding matches; {}", findings_text(&result.findings)),
+                )
+            })
+        }
         ExpectKind::NoFinding(p) => {
             let hits: Vec<Finding> = result
                 .findings
                 .iter()
-                .filter(|f| matches(p, f))
+                .filter(|f| matches(p, f, agreed))
                 .cloned()
                 .collect();
             (!hits.is_empty()).then(|| {
@@ -99,7 +107,7 @@ fn value_is(v: &serde_json::Value, text: &str) -> bool {
     }
 }
 
-fn matches(p: &FindingPattern, f: &Finding) -> bool {
+fn matches(p: &FindingPattern, f: &Finding, agreed: &[Agreement]) -> bool {
     let action = match &p.action {
         None => true,
         Some(ActionPattern::Deny) => f.action == ActionName::Deny,
@@ -138,6 +146,21 @@ fn matches(p: &FindingPattern, f: &Finding) -> bool {
                 .is_some_and(|code| code.eq_ignore_ascii_case(&c.text))
         })
         && p.rule.as_ref().is_none_or(|r| f.rule == r.text)
+        && p.same_reason.as_ref().is_none_or(|s| {
+            s.rules
+                .iter()
+                .all(|r| agreements_of(f, agreed).any(|a| a.rule == r.text))
+        })
+}
+
+/// What agreed with a finding: the findings of rules of the same reason given as this one.
+fn agreements_of<'a>(
+    f: &'a Finding,
+    agreed: &'a [Agreement],
+) -> impl Iterator<Item = &'a Agreement> {
+    agreed
+        .iter()
+        .filter(move |a| a.kept == f.rule && a.action == f.action && f.lines.contains(&a.line))
 }
 
 /// An expectation in words: "a `review` on 28406 from `fixation.x`".
@@ -169,11 +192,28 @@ fn describe(p: &FindingPattern) -> String {
     if let Some(r) = &p.rule {
         out.push_str(&format!(" from `{}`", r.text));
     }
+    if let Some(s) = &p.same_reason {
+        let rules: Vec<String> = s.rules.iter().map(|r| format!("`{}`", r.text)).collect();
+        out.push_str(&format!(
+            ", given once for {} too (same reason)",
+            join_and(&rules)
+        ));
+    }
     out
 }
 
-/// The findings, one a line, as the help of a failure shows them.
-fn findings_text(findings: &[Finding]) -> String {
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The findings, one a line, as the help of a failure shows them, each with the rules whose
+/// finding of the same reason it was given for.
+fn findings_text(findings: &[Finding], agreed: &[Agreement]) -> String {
     if findings.is_empty() {
         return "there are no findings".into();
     }
@@ -198,6 +238,12 @@ fn findings_text(findings: &[Finding]) -> String {
             .map(|c| format!(" ({c})"))
             .unwrap_or_default();
         out.push_str(&format!("\n  {what}{line}{code} from `{}`", f.rule));
+        let same: Vec<String> = agreements_of(f, agreed)
+            .map(|a| format!("`{}`", a.rule))
+            .collect();
+        if !same.is_empty() {
+            out.push_str(&format!(", same reason as {}", same.join(", ")));
+        }
     }
     out
 }

@@ -260,16 +260,13 @@ fn run_one(
         Err(problem) => return vec![claim_error(test, problem, TestClaimError::SOURCE, source)],
     };
     let json = claim_json.to_string();
-    let explain = collector.is_some()
-        || test
-            .expectations
-            .iter()
-            .any(|e| matches!(e.kind, ExpectKind::Derived { .. }));
+    // With the explanation, expectations see what was derived and which findings were given
+    // once for rules of the same reason, and a failure lists them.
     let result = claim::judge(
         engine,
         json,
         source_kind,
-        EvalOptions::default().with_explain(explain),
+        EvalOptions::default().with_explain(true),
     );
     if let Some(collector) = collector {
         collector.record(claim::codes(&claim_json), &result);
@@ -358,10 +355,13 @@ fn unknown_rules(engine: &Engine, test: &TestDecl, source: &SourceFile) -> Vec<P
     let ids = || rules.iter().map(|r| &*r.id);
     test.expectations
         .iter()
-        .filter_map(|e| match &e.kind {
-            ExpectKind::Finding(p) | ExpectKind::NoFinding(p) => p.rule.as_ref(),
-            ExpectKind::Derived { rule, .. } => rule.as_ref(),
-            ExpectKind::Status(_) => None,
+        .flat_map(|e| match &e.kind {
+            ExpectKind::Finding(p) | ExpectKind::NoFinding(p) => {
+                let agreed = p.same_reason.iter().flat_map(|s| s.rules.iter());
+                p.rule.iter().chain(agreed).collect()
+            }
+            ExpectKind::Derived { rule, .. } => rule.iter().collect(),
+            ExpectKind::Status(_) => Vec::new(),
         })
         .filter(|r| !ids().any(|id| id == r.text))
         .map(|r| {

@@ -8,7 +8,9 @@ use rustc_hash::FxHashMap;
 
 use indexmap::IndexMap;
 
+pub use crate::claim::ClaimSource;
 use crate::codes::{Code, Date, DiagnosisPattern, Modifier};
+pub use crate::line_attr::LineAttr;
 use crate::syntax::ast::CompareOp;
 use crate::syntax::span::{Loc, SourceFile};
 
@@ -150,27 +152,36 @@ pub enum ClaimField {
     Payer,
     ProviderTaxonomy,
     ProviderOwnsEquipment,
+    /// The format the claim was read from: `json` or `x12`.
+    Source,
 }
 
 impl ClaimField {
-    pub const ALL: [(&'static str, ClaimField, FactType); 4] = [
-        (
-            "place_of_service",
-            ClaimField::PlaceOfService,
-            FactType::PlaceOfService,
-        ),
-        ("payer", ClaimField::Payer, FactType::Text),
-        (
-            "provider.taxonomy",
-            ClaimField::ProviderTaxonomy,
-            FactType::Text,
-        ),
-        (
-            "provider.owns_equipment",
-            ClaimField::ProviderOwnsEquipment,
-            FactType::Boolean,
-        ),
-    ];
+    pub fn all() -> [(&'static str, ClaimField, FactType); 5] {
+        [
+            (
+                "place_of_service",
+                ClaimField::PlaceOfService,
+                FactType::PlaceOfService,
+            ),
+            ("payer", ClaimField::Payer, FactType::Text),
+            (
+                "provider.taxonomy",
+                ClaimField::ProviderTaxonomy,
+                FactType::Text,
+            ),
+            (
+                "provider.owns_equipment",
+                ClaimField::ProviderOwnsEquipment,
+                FactType::Boolean,
+            ),
+            (
+                "source",
+                ClaimField::Source,
+                FactType::OneOf(ClaimSource::ALL.map(|s| s.name().into()).to_vec()),
+            ),
+        ]
+    }
 }
 
 /// An inclusive set of codes: single codes and ranges, sorted for binary search.
@@ -471,6 +482,8 @@ pub enum CondKind {
     Term(TermId),
     LineIs(CodeMatch),
     LineHasModifier(Vec<Modifier>),
+    /// An attribute of the line (`line has comparison code`, `line comparison code is …`).
+    LineAttr(LineAttr, LineAttrTest),
     LineUnits(CompareOp, Limit),
     /// Units of the line's code summed over its session or the claim, through this line
     /// (`so_far`) or over all lines.
@@ -505,6 +518,15 @@ pub enum CondKind {
     ListHasChoice(FactId, u64),
     /// A `list of text` fact holds any of these values.
     ListHasText(FactId, Vec<Box<str>>),
+}
+
+/// What a rule tests about an attribute of the line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineAttrTest {
+    /// The line gives it: never unknown.
+    Present,
+    /// Its code is among these: unknown when the line gives none.
+    Codes(CodeMatch),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -758,6 +780,8 @@ pub enum Placeholder {
     Rationale,
     /// `{code.site}`: a column of the line's code.
     Column(ColumnRef),
+    /// `{comparison_code}`: an attribute of the line.
+    LineAttr(LineAttr),
 }
 
 impl Placeholder {
@@ -773,8 +797,10 @@ impl Placeholder {
     ];
 
     pub fn name(self) -> &'static str {
-        if let Placeholder::Column(_) = self {
-            return "code.…";
+        match self {
+            Placeholder::Column(_) => return "code.…",
+            Placeholder::LineAttr(a) => return a.field(),
+            _ => {}
         }
         Self::ALL
             .iter()

@@ -58,6 +58,8 @@ pub mod input;
 #[doc(hidden)]
 pub mod ir;
 #[doc(hidden)]
+pub mod line_attr;
+#[doc(hidden)]
 pub mod ncci;
 #[doc(hidden)]
 pub mod note;
@@ -75,8 +77,8 @@ pub mod syntax;
 pub mod testing;
 
 pub use claim::{
-    Claim, ClaimBuilder, ClaimError, Line, LineBuilder, NormalizedClaim, PlaceOfService, Procedure,
-    Provider, RawClaim, ServiceDate,
+    Claim, ClaimBuilder, ClaimError, ClaimSource, Line, LineBuilder, NormalizedClaim,
+    PlaceOfService, Procedure, Provider, RawClaim, ServiceDate,
 };
 pub use codes::{Code, Date, Diagnosis, Modifier};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};

@@ -83,6 +83,12 @@ fn counts_claims_in_any_form(#[case] input: String, #[case] count: usize) {
 )]
 #[case::bad_approach(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"}],"procedures":[{"code":"0QSG34Z","approach":"closed"}]}"#, "procedures[0].approach", "ICD-10-PCS approach")]
 #[case::unknown_fact(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"}],"documentation":{"fluoroscopy_minuts":2}}"#, "documentation.fluoroscopy_minuts", "did you mean `fluoroscopy_minutes`")]
+#[case::comparison_code_of_four_digits(
+    r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27899","comparison_code":"2776"}]}"#,
+    "lines[0].comparison_code",
+    "expected a 5-character CPT/HCPCS code such as `27093`, found `2776`"
+)]
+#[case::comparison_code_as_a_number(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"},{"code":"27899","comparison_code":27762}]}"#, "lines[1].comparison_code", "invalid type: integer `27762`")]
 #[case::wrong_list_value(r#"{"id":"x","service_date":"2024-01-01","lines":[{"code":"27093"}],"documentation":{"hardware":["nail"]}}"#, "documentation.hardware", "expected one of")]
 fn bad_claims_name_the_json_path(#[case] claim: &str, #[case] path: &str, #[case] words: &str) {
     let engine = Engine::standard().expect("loads");
@@ -116,6 +122,52 @@ fn a_json_line_may_carry_its_minutes() {
     assert_eq!(
         result.errors[0].message,
         "`0` is not a whole number of minutes from 1 to 99999"
+    );
+}
+
+#[test]
+fn a_json_line_may_carry_a_comparison_code_and_null_leaves_it_unknown() {
+    let engine = Engine::standard().expect("loads");
+    for (line, expected) in [
+        (
+            r#"{"code":"27899","comparison_code":"27762"}"#,
+            Some("27762"),
+        ),
+        (
+            r#"{"code":"27899","comparison_code":"g0260"}"#,
+            Some("G0260"),
+        ),
+        (r#"{"code":"27899","comparison_code":null}"#, None),
+        (r#"{"code":"27899"}"#, None),
+    ] {
+        let json = format!(r#"{{"id":"c","service_date":"2024-01-01","lines":[{line}]}}"#);
+        let claim: claimrules::Claim = serde_json::from_str(&json).expect("reads");
+        assert_eq!(
+            claim.lines[0]
+                .comparison_code
+                .map(|c| c.to_string())
+                .as_deref(),
+            expected,
+            "{line}"
+        );
+        assert_ne!(common::judge(&engine, &json).status, Status::Error);
+    }
+}
+
+#[test]
+fn a_comparison_code_of_a_megabyte_is_a_short_error() {
+    let engine = Engine::standard().expect("loads");
+    let huge = "7".repeat(1_000_000);
+    let claim = format!(
+        r#"{{"id":"c","service_date":"2024-01-01","lines":[{{"code":"27899","comparison_code":"{huge}"}}]}}"#
+    );
+    let result = common::judge(&engine, &claim);
+    assert_eq!(result.status, Status::Error);
+    let e = &result.errors[0];
+    assert_eq!(e.path.as_deref(), Some("lines[0].comparison_code"));
+    assert_eq!(
+        e.message,
+        "expected a 5-character CPT/HCPCS code such as `27093`, found `7777777777777777777777777777777777777777…` (1000000 characters)"
     );
 }
 

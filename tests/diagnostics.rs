@@ -45,6 +45,21 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::ordering_on_text("rule r\n  when anatomic_site > 3\n  review \"m\"\n")]
 #[case::undeclared_value("rule r\n  when guidance has fluoroscopi\n  review \"m\"\n")]
 #[case::line_outside_line_rule("rule r\n  when line has modifier 26\n  review \"m\"\n")]
+#[case::line_attribute_outside_line_rule(
+    "rule r\n  when claim has 27899 and not line has comparison code\n  review \"m\"\n"
+)]
+#[case::line_attribute_in_a_derivation(
+    "rule r\n  line comparison code is 27762 implies film_archived\n"
+)]
+#[case::line_attribute_placeholder_needs_line(
+    "rule r\n  when claim has 27899\n  review \"27899 compared with {comparison_code}\"\n"
+)]
+#[case::malformed_comparison_code(
+    "rule r\n  for each line in 27899\n  when line comparison code in 27762, 2776\n  review \"m\"\n"
+)]
+#[case::unknown_line_attribute(
+    "rule r\n  for each line in 27899\n  when line comparsion code is 27762\n  review \"m\"\n"
+)]
 #[case::suggest_without_line("rule r\n  when film_archived\n  suggest 27899 \"m\"\n")]
 #[case::unknown_placeholder("rule r\n  for each line in 77002\n  deny \"{cod} is bundled\"\n")]
 #[case::placeholder_needs_line("rule r\n  when film_archived\n  deny \"{code} is bundled\"\n")]
@@ -170,6 +185,12 @@ fn a_byte_order_mark_at_the_start_of_a_file_is_skipped_and_columns_stay_true() {
 )]
 #[case::never_fires_outside_the_rules_lines(
     "rule r\n  for each line in 77002, 77003\n  when line in 76000\n  deny \"m\"\n"
+)]
+#[case::never_fires_missing_line_attribute(
+    "rule r\n  for each line in 27899\n  when not line has comparison code and line comparison code is not 27762\n  review \"m\"\n"
+)]
+#[case::never_fires_two_comparison_codes(
+    "rule r\n  for each line in 27899\n  when line comparison code is 27762 and line comparison code in 27766-27769\n  review \"m\"\n"
 )]
 #[case::derivation_never_applies(
     "rule r\n  anatomic_site is hip and anatomic_site is knee implies approach is open\n"

@@ -26,6 +26,10 @@ fn format(text: &str, kind: FileKind) -> String {
     "rule r for each line in 77002 when film_archived unless separate_interpretation deny \"m\" suggest 27899 \"n\"\n",
     "rule r\n  for each line in 77002\n  when film_archived\n  unless separate_interpretation\n  deny \"m\"\n  suggest 27899 \"n\"\n"
 )]
+#[case::line_attribute_tests(
+    "rule r for each line in 27899 when not line  has comparison code or line comparison  code is not(27762,27766) review \"{comparison_code}\"\n",
+    "rule r\n  for each line in 27899\n  when not line has comparison code or line comparison code is not (27762, 27766)\n  review \"{comparison_code}\"\n"
+)]
 #[case::each_pair_edit_on_its_own_line(
     "rule r\n77002 with 27093 allowed after CCI 16.1 76000 with 27093 denied message \"m\"\n",
     "rule r\n  77002 with 27093 allowed after CCI 16.1\n  76000 with 27093 denied\n  message \"m\"\n"
@@ -77,8 +81,8 @@ fn policies_take_the_canonical_layout(#[case] input: &str, #[case] expected: &st
 
 #[test]
 fn tests_take_the_canonical_layout() {
-    let input = "test \"a\"\nclaim on 2024-01-01 line 77002 modifier RT,LT units 2\n  documented guidance (fluoroscopy)\nexpect deny on 77002 same reason as r,s expect no findings\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\ntest \"c\" given table \"t\" row 77002 limit 1,kind  x claim from  \"c.json\" on 2024-01-01\nexpect no deny\n";
-    let expected = "test \"a\"\n  claim on 2024-01-01\n    line 77002 modifier RT, LT units 2\n    documented guidance (fluoroscopy)\n  expect deny on 77002 same reason as r, s\n  expect no findings\n\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\n\ntest \"c\"\n  given table \"t\" row 77002 limit 1, kind x\n  claim from \"c.json\" on 2024-01-01\n  expect no deny\n";
+    let input = "test \"a\"\nclaim on 2024-01-01 line 77002 modifier RT,LT units 2\n  documented guidance (fluoroscopy)\nexpect deny on 77002 same reason as r,s expect no findings\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\ntest \"c\" given table \"t\" row 77002 limit 1,kind  x claim from  \"c.json\" on 2024-01-01\nexpect no deny\ntest \"d\" claim on 2024-01-01 line 27899 comparison  code 27762 source x12 expect no deny\n";
+    let expected = "test \"a\"\n  claim on 2024-01-01\n    line 77002 modifier RT, LT units 2\n    documented guidance (fluoroscopy)\n  expect deny on 77002 same reason as r, s\n  expect no findings\n\ntest \"b\"\n  claim on 2024-01-01\n    line 77002\n  expect status pass\n\ntest \"c\"\n  given table \"t\" row 77002 limit 1, kind x\n  claim from \"c.json\" on 2024-01-01\n  expect no deny\n\ntest \"d\"\n  claim on 2024-01-01\n    line 27899 comparison code 27762\n    source x12\n  expect no deny\n";
     assert_eq!(format(input, FileKind::Tests), expected);
 }
 

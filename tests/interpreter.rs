@@ -315,3 +315,108 @@ rule t.which
         .expect("t.which fired");
     assert_eq!(f.message, "76000 reviewed because of 27235");
 }
+
+/// Rules on a line's comparison code: `line has` is never unknown; a test of the value is
+/// unknown on a line without one, so neither it nor its negation fires there.
+const COMPARISON_RULES: &str = r#"
+codes "t unlisted" are 27899, 28899
+
+rule t.none
+  for each line in "t unlisted"
+  when not line has comparison code
+  review "{code} has no comparison code ({comparison_code})"
+
+rule t.is
+  for each line in "t unlisted"
+  when line comparison code is 27762
+  info "{code} compared with {comparison_code}"
+
+rule t.is-not
+  for each line in "t unlisted"
+  when line comparison code is not 27762
+  info "{code} compared with {comparison_code}, not 27762"
+
+rule t.unlisted
+  for each line
+  when line comparison code in "t unlisted"
+  review "{code} is compared with the unlisted {comparison_code}"
+"#;
+
+#[rstest]
+#[case::none(r#"{"code":"27899"}"#, &["t.none"], "27899 has no comparison code ((none))")]
+#[case::null(r#"{"code":"27899","comparison_code":null}"#, &["t.none"], "27899 has no comparison code ((none))")]
+#[case::the_one_expected(r#"{"code":"27899","comparison_code":"27762"}"#, &["t.is"], "27899 compared with 27762")]
+#[case::another(r#"{"code":"27899","comparison_code":"27766"}"#, &["t.is-not"], "27899 compared with 27766, not 27762")]
+#[case::unlisted(r#"{"code":"27899","comparison_code":"28899"}"#, &["t.is-not", "t.unlisted"], "27899 compared with 28899, not 27762")]
+#[case::on_a_listed_code(r#"{"code":"27766","comparison_code":"27899"}"#, &["t.unlisted"], "27766 is compared with the unlisted 27899")]
+fn rules_read_a_lines_comparison_code(
+    #[case] line: &str,
+    #[case] fired: &[&str],
+    #[case] first_message: &str,
+) {
+    let engine = engine_with(COMPARISON_RULES);
+    let claim = format!(r#"{{"id":"c","service_date":"2024-05-01","lines":[{line}]}}"#);
+    let result = judge(&engine, &claim);
+    let got: Vec<&str> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("t."))
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(got, fired, "{result:#?}");
+    let first = result.findings.iter().find(|f| f.rule.starts_with("t."));
+    assert_eq!(first.map(|f| f.message.as_str()), Some(first_message));
+}
+
+#[test]
+fn explain_names_the_line_without_a_comparison_code() {
+    let engine = engine_with(COMPARISON_RULES);
+    let claim =
+        r#"{"id":"c","service_date":"2024-05-01","lines":[{"code":"27766"},{"code":"27899"}]}"#;
+    let result = judge_with(&engine, claim, EvalOptions::default().with_explain(true));
+    let reasons: Vec<String> = result
+        .explain
+        .expect("explained")
+        .rules
+        .into_iter()
+        .filter(|t| t.rule == "t.is" || t.rule == "t.unlisted")
+        .filter_map(|t| t.reason)
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "`line comparison code is 27762` was not evaluated: line 2 has no comparison code",
+            "`line comparison code in \"t unlisted\"` was not evaluated: line 1 has no comparison code",
+            "`line comparison code in \"t unlisted\"` was not evaluated: line 2 has no comparison code",
+        ]
+    );
+}
+
+/// An X12 line's comparison code (SV101-7) is judged like a JSON one.
+#[test]
+fn an_x12_comparison_code_is_judged_like_a_json_one() {
+    let engine = engine_with(COMPARISON_RULES);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12/demo.example1.837");
+    let text = std::fs::read_to_string(path)
+        .expect("demo.example1.837")
+        .replacen(
+            "SV1*HC:86663*",
+            "SV1*HC:27899:::::PERC PIN MEDIAL MALLEOLUS COMPARISON CODE 27762*",
+            1,
+        );
+    let results = engine.evaluate_input(&text, EvalOptions::default());
+    let fired: Vec<(&str, &str)> = results
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .map(move |f| (r.claim.as_deref().unwrap_or(""), f))
+        })
+        .filter(|(_, f)| f.rule.starts_with("t."))
+        .map(|(c, f)| (c, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        fired,
+        [("26463774@2006-10-10", "27899 compared with 27762")]
+    );
+}

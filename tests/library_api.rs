@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use claimrules::claim::parse_claim;
 use claimrules::{
-    Claim, ClaimBuilder, ClaimError, ClaimResult, Engine, EvalOptions, LineBuilder, RawClaim,
-    Status,
+    Claim, ClaimBuilder, ClaimError, ClaimResult, ClaimSource, Engine, EvalOptions, LineBuilder,
+    RawClaim, Status,
 };
 use proptest::prelude::*;
 use rstest::rstest;
@@ -73,14 +73,20 @@ fn a_built_claim_has_the_readers_defaults() {
         .diagnosis("S82.241A")
         .line(LineBuilder::new("27758").modifier("rt").units(2))
         .line(LineBuilder::new("01480").minutes(45).number(7))
+        .line(LineBuilder::new("27899").comparison_code("27762"))
         .procedure("0QSG34Z", None)
         .note("Percutaneous fixation under fluoroscopy.")
         .build()
         .expect("the claim is valid");
 
     let numbers: Vec<u32> = claim.lines.iter().map(|l| l.number()).collect();
-    assert_eq!(numbers, [1, 7]);
+    assert_eq!(numbers, [1, 7, 3]);
     assert_eq!(claim.lines[0].modifiers[0].as_str(), "RT");
+    assert_eq!(claim.lines[0].comparison_code, None);
+    assert_eq!(
+        claim.lines[2].comparison_code.map(|c| c.to_string()),
+        Some("27762".into())
+    );
     assert_eq!(claim.lines[1].units, 1);
     assert_eq!(claim.diagnoses[0].compact(), "S82241A");
     assert_eq!(
@@ -98,6 +104,10 @@ fn a_built_claim_has_the_readers_defaults() {
     hip_arthrography().line(LineBuilder::new("76000").modifier("RT").modifier("XYZ")),
     "lines[2].modifiers[1]"
 )]
+#[case::comparison_code_of_four_digits(
+    hip_arthrography().line(LineBuilder::new("27899").comparison_code("2776")),
+    "lines[2].comparison_code"
+)]
 #[case::diagnosis_with_a_star(hip_arthrography().diagnosis("S82.*"), "diagnoses[0]")]
 #[case::place_of_one_digit(hip_arthrography().place_of_service("2"), "place_of_service")]
 #[case::no_lines(Claim::builder("C").service_date("2010-03-31"), "lines")]
@@ -113,6 +123,37 @@ fn a_claim_that_cannot_be_built_names_the_value_at_fault(
     let error: ClaimError = builder.build().expect_err("the claim is invalid");
     assert_eq!(error.path.as_deref(), Some(path), "{error}");
     assert!(error.to_string().contains(&format!("(at `{path}`)")));
+}
+
+/// The claim's source is the reader's to set, or the builder's; the claim JSON never carries
+/// it, so a claim read back from its JSON is a JSON claim.
+#[test]
+fn a_claims_source_is_set_by_its_reader_or_builder_and_never_written() {
+    let built = hip_arthrography()
+        .source(ClaimSource::X12)
+        .build()
+        .expect("valid");
+    assert_eq!(built.source, ClaimSource::X12);
+    let json = serde_json::to_value(&built).expect("serializes");
+    assert!(json.get("source").is_none(), "{json}");
+    assert_eq!(round_trip(&built).source, ClaimSource::Json);
+    assert_eq!(
+        hip_arthrography().build().expect("valid").source,
+        ClaimSource::Json
+    );
+
+    let path = root().join("data/x12/demo.example1.837");
+    let text = std::fs::read_to_string(path).expect("the sample");
+    let items: Vec<_> = claimrules::input::x12::X12Claims::new(text.as_bytes()).collect();
+    assert!(!items.is_empty());
+    for item in items {
+        match item.claim {
+            claimrules::ClaimInput::Claim { claim, .. } => {
+                assert_eq!(claim.source, ClaimSource::X12)
+            }
+            other => panic!("not a claim: {other:?}"),
+        }
+    }
 }
 
 fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
@@ -146,11 +187,15 @@ fn claims() -> impl Strategy<Value = Claim> {
         1u32..100,
         1u32..4,
         prop::option::of(1u32..600),
+        prop::option::of(code),
     )
-        .prop_map(|(code, modifiers, units, session, minutes)| {
+        .prop_map(|(code, modifiers, units, session, minutes, comparison)| {
             let mut line = LineBuilder::new(code).units(units).session(session);
             for m in modifiers {
                 line = line.modifier(m);
+            }
+            if let Some(c) = comparison {
+                line = line.comparison_code(c);
             }
             match minutes {
                 Some(m) => line.minutes(m),

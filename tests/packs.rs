@@ -16,6 +16,7 @@ use common::{case_name, judge, judge_with, render, render_located_with_help};
 use rstest::rstest;
 
 const ACME: &str = "examples/packs/acme-health";
+const BEACON: &str = "examples/packs/beacon-health";
 
 fn acme() -> Engine {
     Engine::builder()
@@ -79,6 +80,107 @@ fn the_example_pack_changes_the_claims_it_targets_and_no_others() {
         by_rule[0],
         serde_json::json!({"rule": "acme.sacroplasty-prior-authorization", "added": 1, "removed": 0})
     );
+}
+
+#[test]
+fn the_beacon_pack_passes_its_tests_layered_on_the_standard_pack() {
+    let out = claimrules(&["test", "--pack", BEACON]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    assert!(stdout.trim_end().ends_with(" passed, 0 failed"), "{stdout}");
+}
+
+/// Each result of an input as (claim, status, [(rule, action, lines)]).
+type Outcome = (String, Status, Vec<(String, &'static str, Vec<u32>)>);
+
+fn outcomes(engine: &Engine, input: &str) -> Vec<Outcome> {
+    engine
+        .evaluate_input(input, EvalOptions::default())
+        .into_iter()
+        .map(|r| {
+            let findings = common::summary(&r.findings);
+            (r.claim.unwrap_or_default(), r.status, findings)
+        })
+        .collect()
+}
+
+/// The real 837P sample `data/x12/demo.example1.837`: unchanged (no fluoroscopy line), Beacon
+/// judges it as the standard pack does; with its line 2 billed as 77002, the standard pack
+/// sends the line to review for the documentation an 837P cannot carry, and Beacon notes it
+/// instead, and passes the claim. The same 77002 in a JSON claim is reviewed under Beacon too.
+#[test]
+fn beacon_notes_the_missing_fluoroscopy_documentation_of_an_837p_instead_of_reviewing_it() {
+    let standard = Engine::standard().expect("the standard pack loads");
+    let beacon = Engine::builder()
+        .pack(PackSource::Dir(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(BEACON),
+        ))
+        .build()
+        .unwrap_or_else(|d| panic!("the Beacon pack loads:\n{}", render(&d)));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/x12/demo.example1.837");
+    let sample = std::fs::read_to_string(path).expect("the 837P sample");
+    assert_eq!(outcomes(&beacon, &sample), outcomes(&standard, &sample));
+
+    let with_77002 = sample.replacen("SV1*HC:87070*", "SV1*HC:77002*", 1);
+    assert_ne!(with_77002, sample);
+    let review = vec![(
+        "fluoroscopy.documentation-required".to_string(),
+        "review",
+        vec![2],
+    )];
+    let note = vec![(
+        "beacon.fluoroscopy-documentation-on-request".to_string(),
+        "info",
+        vec![2],
+    )];
+    let later = ("26463774@2006-10-10".to_string(), Status::Pass, vec![]);
+    assert_eq!(
+        outcomes(&standard, &with_77002),
+        [
+            (
+                "26463774@2006-10-03".to_string(),
+                Status::Review,
+                review.clone()
+            ),
+            later.clone(),
+        ]
+    );
+    assert_eq!(
+        outcomes(&beacon, &with_77002),
+        [
+            ("26463774@2006-10-03".to_string(), Status::Pass, note),
+            later,
+        ]
+    );
+
+    let json = r#"{"id": "J-1", "service_date": "2006-10-03", "lines": [{"code": "99213"}, {"code": "77002"}]}"#;
+    assert_eq!(
+        outcomes(&beacon, json),
+        [("J-1".to_string(), Status::Review, review)]
+    );
+}
+
+/// The example claims file of the pack, through the binary: the standard pack exits 1 (a claim
+/// in review), Beacon's pack 0; `diff` names the one claim that changes.
+#[test]
+fn the_beacon_example_837p_passes_under_beacon_and_diff_shows_why() {
+    let claims = format!("{BEACON}/claims/fluoroscopy.837");
+    let standard = claimrules(&["check", "--quiet", &claims]);
+    assert_eq!(standard.status.code(), Some(1));
+    let beacon = claimrules(&["check", "--quiet", "--pack", BEACON, &claims]);
+    assert_eq!(
+        beacon.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&beacon.stdout)
+    );
+    let out = claimrules(&["diff", "--new", BEACON, "--format", "json", &claims]);
+    let replay: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(replay["claims"], 2);
+    assert_eq!(replay["changes"][0]["claim"], "26463774@2006-10-03");
+    assert_eq!(replay["changes"][0]["old_status"], "review");
+    assert_eq!(replay["changes"][0]["new_status"], "pass");
 }
 
 #[test]

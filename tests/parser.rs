@@ -44,6 +44,7 @@ fn parses(text: &str) -> PolicyFile {
 #[case::diagnosis("rule r\n  when claim has diagnosis S82.*, \"fractures\"\n  review \"m\"")]
 #[case::other_line("rule r\n  for each line in 77003\n  when an earlier line in the same session has 77003 or line units > 1\n  deny \"m\"")]
 #[case::service_date("rule r\n  when service date before CCI 16.1\n  info \"m\"")]
+#[case::line_attribute("rule r\n  for each line in 27899\n  when not line has comparison code or line comparison code is not 27762\n    or line comparison code in (\"unlisted\", code.comparison)\n  review \"{comparison_code}\"")]
 #[case::pcs("rule r\n  when procedure approach is percutaneous_endoscopic\n  review \"m\"")]
 #[case::declarations("fact x is list of (a, b)\nderived fact y is one of (c, d) \"desc\"\ncodes \"s\" are 27000-27299, 0201T\ndiagnoses \"d\" are S82.*\nterm t means x has a")]
 #[case::same_reason(
@@ -69,6 +70,11 @@ fn reads(#[case] text: &str) {
     "rule r\n  same reason s\n  deny \"m\"",
     2,
     "`same reason as` and rule ids"
+)]
+#[case::unknown_line_attribute(
+    "rule r\n  for each line in 27899\n  when line comparsion code is 27762\n  review \"m\"",
+    3,
+    "an attribute of the line (`comparison code`)"
 )]
 fn reports_syntax_errors_in_the_analysts_words(
     #[case] text: &str,
@@ -143,6 +149,35 @@ fn and_binds_tighter_than_or() {
         panic!("`or` should be at the top, got {when:?}")
     };
     assert!(matches!(right.kind, ConditionKind::And(..)));
+}
+
+#[test]
+fn line_attribute_tests_name_the_attribute() {
+    let file = parses(
+        "rule r\n  for each line in 27899\n  when line has comparison code and line comparison code is not 27762, 27766\n  info \"m\"",
+    );
+    let Item::Rule(rule) = &file.items[0] else {
+        panic!("a rule")
+    };
+    let RuleBody::Check(check) = &rule.body else {
+        panic!("a check rule")
+    };
+    let ConditionKind::And(has, is) = &check.when.as_ref().expect("a when").kind else {
+        panic!("an `and`")
+    };
+    assert!(matches!(
+        has.kind,
+        ConditionKind::Predicate(Predicate::LineHasAttr(LineAttr::ComparisonCode))
+    ));
+    let ConditionKind::Predicate(Predicate::LineAttrIs {
+        attr: LineAttr::ComparisonCode,
+        negated: true,
+        codes,
+    }) = &is.kind
+    else {
+        panic!("`line comparison code is not …`, got {is:?}")
+    };
+    assert_eq!(codes.items.len(), 2);
 }
 
 #[test]

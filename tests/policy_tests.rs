@@ -108,6 +108,9 @@ fn run_test_text(name: &str, text: &str) -> (claimrules::testing::TestReport, Ve
 #[case::given_value_of_the_wrong_type(
     "test \"x\"\n  given table \"code attributes\" row 27506 assistant many\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
 )]
+#[case::unknown_claim_source(
+    "test \"x\"\n  claim on 2024-03-01\n    line 77002\n    source edi\n  expect no deny\n"
+)]
 #[case::misspelt_placeholder(
     "test \"x\"\n  claim on 2024-03-01\n    line {cod}\n  expect no deny\n  where code\n    case 28406\n"
 )]
@@ -328,6 +331,31 @@ fn a_given_table_row_holds_for_its_own_test_only() {
     );
 }
 
+/// `source x12` judges a test's claim as one read from an 837P; a line's
+/// `comparison code` reaches the claim; both take a case's values.
+#[test]
+fn a_test_claim_takes_its_source_and_a_lines_comparison_code() {
+    let text = "test \"source {source}\"\n  claim on 2024-03-01\n    line 27899 comparison code {comparison}\n    source {source}\n  expect no from fixation.unlisted-without-comparison-code\n  where source, comparison\n    case json, 27762\n    case x12, 27766\n";
+    let (report, rendered) = run_test_text("source.test.policy", text);
+    assert_eq!(
+        report.summary(),
+        "2 passed, 0 failed",
+        "{}",
+        rendered.join("\n")
+    );
+
+    let engine = common::engine_with(
+        "rule t.source\n  when source is x12\n  info \"an 837P claim\"\n\nrule t.json\n  when source is json\n  info \"a JSON claim\"\n",
+    );
+    let files = vec![claimrules::pack::PolicyText {
+        name: "t.test.policy".into(),
+        text: "test \"x12\"\n  claim on 2024-03-01\n    line 99213\n    source x12\n  expect info from t.source\n  expect no from t.json\n\n\
+               test \"json\"\n  claim on 2024-03-01\n    line 99213\n  expect info from t.json\n  expect no from t.source\n".into(),
+    }];
+    let report = claimrules::testing::run_tests(&engine, &files);
+    assert_eq!(report.summary(), "2 passed, 0 failed");
+}
+
 /// A claim file is read beside the test file, and `on DATE` moves it to that date.
 #[test]
 fn a_claim_file_beside_the_test_is_judged_on_its_own_date_or_the_one_given() {
@@ -342,7 +370,8 @@ fn a_claim_file_beside_the_test_is_judged_on_its_own_date_or_the_one_given() {
     std::fs::write(
         dir.join("hip.test.policy"),
         "test \"as filed\"\n  claim from \"claims/hip.json\"\n  expect deny on 77002 from ncci.fluoroscopy.hip-arthrography\n\n\
-         test \"a day later\"\n  claim from \"claims/hip.json\" on 2010-04-01\n  expect status pass\n",
+         test \"a day later\"\n  claim from \"claims/hip.json\" on 2010-04-01\n  expect status pass\n\n\
+         test \"as an 837P\"\n  claim from \"claims/hip.json\" source x12\n  expect deny on 77002 from ncci.fluoroscopy.hip-arthrography\n",
     )
     .expect("write");
     let out = claimrules(&["test", dir.to_str().expect("utf-8")]);

@@ -520,3 +520,72 @@ fn the_command_line_refuses_an_institutional_claim() {
         })]
     );
 }
+
+/// The claims of example 1 with its fourth line's SV1 composite (SV101) replaced.
+fn example1_with_sv101(sv101: &str) -> Vec<InputItem> {
+    let text = example1().replacen("SV1*HC:86663*10.00*", &format!("SV1*{sv101}*10.00*"), 1);
+    read(text.as_bytes())
+}
+
+/// The comparison code of an unlisted procedure comes in SV101-7, the procedure description,
+/// in the forms payers ask for; a description that states none leaves it unknown.
+#[rstest]
+#[case::comparison_code(
+    "HC:27899:::::PERC PIN MED MALLEOLUS COMPARISON CODE 27762",
+    Some("27762")
+)]
+#[case::compare_to("HC:27899:RT::::compare to 27762", Some("27762"))]
+#[case::prose("HC:27899:::::PERC PIN MED MALLEOLUS", None)]
+#[case::no_description("HC:27899", None)]
+#[case::a_listed_code("HC:86663:::::COMPARISON CODE 86664", Some("86664"))]
+fn a_comparison_code_is_read_from_the_procedure_description(
+    #[case] sv101: &str,
+    #[case] expected: Option<&str>,
+) {
+    let items = example1_with_sv101(sv101);
+    let ClaimInput::Claim { claim, .. } = &items[1].claim else {
+        panic!("not a claim: {items:?}");
+    };
+    let codes: Vec<Option<String>> = claim
+        .lines
+        .iter()
+        .map(|l| l.comparison_code.map(|c| c.to_string()))
+        .collect();
+    assert_eq!(codes, [None, expected.map(str::to_string)]);
+    let ClaimInput::Claim { claim, .. } = &items[0].claim else {
+        panic!("not a claim: {items:?}");
+    };
+    assert!(claim.lines.iter().all(|l| l.comparison_code.is_none()));
+}
+
+/// A description that names a comparison code wrongly, or is longer than the 80 characters of
+/// SV101-7 (however long: the segment limit is 64 KiB), is an error at SV101-7 with a short
+/// message; the claim's other claim (its other date) is not judged either, as for any error.
+#[rstest]
+#[case::four_digits(
+    "HC:27899:::::COMPARISON CODE 2776".to_string(),
+    "segment 40 `SV1`: the procedure description `COMPARISON CODE 2776` gives `2776` as the comparison code, which is not a 5-character CPT/HCPCS code"
+)]
+#[case::two_codes(
+    "HC:27899:::::COMPARISON CODE 27762 COMPARE TO 27766".to_string(),
+    "segment 40 `SV1`: the procedure description `COMPARISON CODE 27762 COMPARE TO 27766` gives two comparison codes, `27762` and `27766`"
+)]
+#[case::huge(
+    format!("HC:27899:::::COMPARISON CODE 27762 {}", "X".repeat(60_000)),
+    "segment 40 `SV1`: the procedure description `COMPARISON CODE 27762 XXXXXXXXXXXXXXXXXX…` (60022 characters) is longer than the 80 characters an 837P allows"
+)]
+fn a_bad_comparison_code_is_an_error_at_sv101_7(#[case] sv101: String, #[case] message: &str) {
+    let items = example1_with_sv101(&sv101);
+    assert_eq!(items.len(), 1, "{items:?}");
+    let ClaimInput::Unreadable { errors, .. } = &items[0].claim else {
+        panic!("not an error: {items:?}");
+    };
+    assert_eq!(
+        errors[..],
+        [ClaimError {
+            message: message.into(),
+            path: Some("SV101-7".into()),
+            line: Some(40),
+        }]
+    );
+}

@@ -32,7 +32,7 @@ impl<'a> Checker<'a> {
         Some(Cond { kind, loc })
     }
 
-    fn require_line(&mut self, has_line: bool, what: &str, span: Span) -> Option<()> {
+    pub(super) fn require_line(&mut self, has_line: bool, what: &str, span: Span) -> Option<()> {
         if has_line {
             Some(())
         } else {
@@ -55,6 +55,12 @@ impl<'a> Checker<'a> {
                 self.require_line(has_line, "`line has modifier …`", span)?;
                 CondKind::LineHasModifier(self.modifiers(mods)?)
             }
+            P::LineHasAttr(attr) => self.line_has_attr(*attr, span, has_line)?,
+            P::LineAttrIs {
+                attr,
+                negated,
+                codes,
+            } => self.line_attr_is(*attr, *negated, codes, span, has_line)?,
             P::LineUnits(op, n) => {
                 self.require_line(has_line, "`line units …`", span)?;
                 CondKind::LineUnits(*op, self.limit(n, has_line)?)

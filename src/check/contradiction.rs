@@ -92,6 +92,9 @@ pub(super) fn contradiction(program: &Program, a: &Atom<'_>, b: &Atom<'_>) -> Op
             disjoint.then(|| "no service date satisfies both".into())
         }
         (LineIs(x), LineIs(y)) => codes_contradiction(program, x, a.negated, y, b.negated, true),
+        (LineAttr(x, p), LineAttr(y, q)) if x == y => {
+            line_attr_contradiction(program, *x, (p, a.negated), (q, b.negated))
+        }
         (ClaimHasCode(x), ClaimHasCode(y)) => {
             codes_contradiction(program, x, a.negated, y, b.negated, false)
         }
@@ -359,4 +362,38 @@ fn negate(op: CompareOp) -> CompareOp {
         CompareOp::Gt => CompareOp::Le,
         CompareOp::Ge => CompareOp::Lt,
     }
+}
+
+/// Why two tests of one attribute of the line cannot both hold, if they cannot: a value test
+/// beside a test that the line has none (a value test on a missing attribute is unknown), or
+/// two value lists that share no code (a line has one value).
+fn line_attr_contradiction(
+    program: &Program,
+    attr: LineAttr,
+    (a, a_negated): (&LineAttrTest, bool),
+    (b, b_negated): (&LineAttrTest, bool),
+) -> Option<String> {
+    match (a, b) {
+        (LineAttrTest::Codes(x), LineAttrTest::Codes(y)) => {
+            let reason = codes_contradiction(program, x, a_negated, y, b_negated, true)?;
+            Some(if a_negated || b_negated {
+                reason
+            } else {
+                format!(
+                    "a line has one {}, and no code is in both lists",
+                    attr.words()
+                )
+            })
+        }
+        (LineAttrTest::Present, LineAttrTest::Codes(_)) if a_negated => Some(absent(attr)),
+        (LineAttrTest::Codes(_), LineAttrTest::Present) if b_negated => Some(absent(attr)),
+        _ => None,
+    }
+}
+
+fn absent(attr: LineAttr) -> String {
+    format!(
+        "one needs the line to have no {0}, and a test of a missing {0} is unknown, never true",
+        attr.words()
+    )
 }

@@ -46,6 +46,7 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         // never change. Listed one by one, so that a new kind of test must be placed here.
         CondKind::LineIs(_)
         | CondKind::LineHasModifier(_)
+        | CondKind::LineAttr(..)
         | CondKind::LineUnits(..)
         | CondKind::UnitsTotal { .. }
         | CondKind::Attr(..)

@@ -5,6 +5,7 @@ use super::columns::is_column;
 use super::error::*;
 use super::Checker;
 use crate::ir::*;
+use crate::line_attr::LineAttr;
 use crate::spelling::did_you_mean;
 use crate::syntax::ast;
 use crate::syntax::span::Span;
@@ -110,7 +111,13 @@ impl<'a> Checker<'a> {
             let (column, _) = self.column(&w, scope != MessageScope::Claim)?;
             return Some(Placeholder::Column(column));
         }
-        let names = Placeholder::ALL.iter().map(|(n, _)| *n);
+        if let Some(attr) = LineAttr::by_field(name) {
+            return self.line_attr_placeholder(attr, scope != MessageScope::Claim, span);
+        }
+        let names = Placeholder::ALL
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(LineAttr::ALL.map(|a| a.field()));
         let Some(&(_, p)) = Placeholder::ALL.iter().find(|(n, _)| *n == name) else {
             self.error(UnknownPlaceholder {
                 name: name.to_string(),
@@ -128,7 +135,7 @@ impl<'a> Checker<'a> {
             Placeholder::Matched => !matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::With => matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::Rationale => scope == MessageScope::TableEdits,
-            Placeholder::Column(_) => scope != MessageScope::Claim,
+            Placeholder::Column(_) | Placeholder::LineAttr(_) => scope != MessageScope::Claim,
         };
         if !fits {
             let (reason, help) = match p {

@@ -34,6 +34,7 @@ mod derivations;
 pub mod error;
 mod facts;
 mod layers;
+mod line_attrs;
 mod lint;
 mod literals;
 mod messages;
@@ -173,7 +174,7 @@ struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(files: &'a [ast::PolicyFile], sources: &'a [SourceFile], layout: Layout) -> Self {
         let mut program = Program::default();
-        for (name, field, ty) in ClaimField::ALL {
+        for (name, field, ty) in ClaimField::all() {
             program.facts.insert(
                 name.into(),
                 FactDef {

@@ -84,6 +84,7 @@ impl<'a> Checker<'a> {
                 .unwrap_or(false),
             CondKind::LineIs(_)
             | CondKind::LineHasModifier(_)
+            | CondKind::LineAttr(..)
             | CondKind::LineUnits(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)

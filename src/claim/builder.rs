@@ -7,7 +7,9 @@
 use indexmap::IndexMap;
 
 use super::error::ClaimError;
-use super::model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
+use super::model::{
+    shown, Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate,
+};
 use super::normalized::normalize;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
@@ -37,10 +39,11 @@ pub struct ClaimBuilder {
     lines: Vec<LineBuilder>,
     procedures: Vec<(String, Option<String>)>,
     documentation: IndexMap<String, serde_json::Value>,
+    source: ClaimSource,
 }
 
 /// A service line under construction, for [`ClaimBuilder::line`]: a code, and optionally its
-/// modifiers, units, session, minutes and line number.
+/// modifiers, units, session, minutes, line number and comparison code.
 #[derive(Debug, Clone)]
 #[must_use = "a line builder does nothing until it is given to `ClaimBuilder::line`"]
 pub struct LineBuilder {
@@ -50,6 +53,7 @@ pub struct LineBuilder {
     units: u32,
     session: u32,
     minutes: Option<u32>,
+    comparison_code: Option<String>,
 }
 
 impl LineBuilder {
@@ -62,6 +66,7 @@ impl LineBuilder {
             units: 1,
             session: 1,
             minutes: None,
+            comparison_code: None,
         }
     }
 
@@ -89,6 +94,13 @@ impl LineBuilder {
         self
     }
 
+    /// The comparison code that values an unlisted procedure (`27762` for `27899`): a
+    /// CPT/HCPCS code, checked when the claim is built (`lines[i].comparison_code`).
+    pub fn comparison_code(mut self, code: impl Into<String>) -> LineBuilder {
+        self.comparison_code = Some(code.into());
+        self
+    }
+
     /// Numbers the line; by default its number is its 1-based position in the claim.
     pub fn number(mut self, number: u32) -> LineBuilder {
         self.number = Some(number);
@@ -97,31 +109,42 @@ impl LineBuilder {
 
     /// Reads the code and modifiers, naming `lines[i]` in an error.
     fn read(self, i: usize) -> Result<Line, ClaimError> {
-        let code = Code::parse(&self.code).ok_or_else(|| {
-            ClaimError::at(
-                format!("lines[{i}].code"),
-                format!(
-                    "expected a 5-character CPT/HCPCS code such as `27093`, found `{}`",
-                    self.code
-                ),
-            )
-        })?;
+        let code = read_code(&self.code, || format!("lines[{i}].code"))?;
         let mut line = Line::new(code)
             .with_units(self.units)
             .with_session(self.session);
         line.line = self.number;
         line.minutes = self.minutes;
+        if let Some(c) = &self.comparison_code {
+            line.comparison_code = Some(read_code(c, || format!("lines[{i}].comparison_code"))?);
+        }
         for (j, m) in self.modifiers.iter().enumerate() {
             let modifier = Modifier::parse(m).ok_or_else(|| {
                 ClaimError::at(
                     format!("lines[{i}].modifiers[{j}]"),
-                    format!("expected a 2-character modifier such as `26`, found `{m}`"),
+                    format!(
+                        "expected a 2-character modifier such as `26`, found {}",
+                        shown(m)
+                    ),
                 )
             })?;
             line = line.with_modifier(modifier);
         }
         Ok(line)
     }
+}
+
+/// Reads a CPT/HCPCS code as the claim reader does, naming `path` in an error.
+fn read_code(text: &str, path: impl FnOnce() -> String) -> Result<Code, ClaimError> {
+    Code::parse(text).ok_or_else(|| {
+        ClaimError::at(
+            path(),
+            format!(
+                "expected a 5-character CPT/HCPCS code such as `27093`, found {}",
+                shown(text)
+            ),
+        )
+    })
 }
 
 impl Claim {
@@ -138,6 +161,7 @@ impl Claim {
             lines: Vec::new(),
             procedures: Vec::new(),
             documentation: IndexMap::new(),
+            source: ClaimSource::Json,
         }
     }
 }
@@ -212,6 +236,13 @@ impl ClaimBuilder {
         self.documentation("note", text.into())
     }
 
+    /// The format the claim stands for, for rules that test it (`source is x12`); JSON unless
+    /// given. A claim built from an 837P's fields is judged as one with `ClaimSource::X12`.
+    pub fn source(mut self, source: ClaimSource) -> ClaimBuilder {
+        self.source = source;
+        self
+    }
+
     /// Reads every value and checks the claim as the claim reader does (at least one line,
     /// line numbers unique, PCS approaches); the claim comes out with its defaults filled in.
     /// On failure, the first problem, named by the JSON path of the value at fault.
@@ -242,7 +273,10 @@ impl ClaimBuilder {
                 Diagnosis::parse(d).ok_or_else(|| {
                     ClaimError::at(
                         format!("diagnoses[{i}]"),
-                        format!("expected an ICD-10-CM code such as `S82.241A`, found `{d}`"),
+                        format!(
+                            "expected an ICD-10-CM code such as `S82.241A`, found {}",
+                            shown(d)
+                        ),
                     )
                 })
             })
@@ -267,6 +301,7 @@ impl ClaimBuilder {
                 .map(|(code, approach)| Procedure { code, approach })
                 .collect(),
             documentation: self.documentation,
+            source: self.source,
         };
         match normalize(&mut claim).into_iter().next() {
             Some(error) => Err(error),

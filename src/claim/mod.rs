@@ -8,9 +8,10 @@ mod object;
 pub mod quantity;
 pub mod read;
 
+pub use crate::line_attr::{LineAttr, LineAttrKind, LineValue};
 pub use builder::{ClaimBuilder, LineBuilder};
 pub use error::ClaimError;
-pub use model::{Claim, Line, PlaceOfService, Procedure, Provider, ServiceDate};
+pub use model::{Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 pub use normalized::{normalize, NormalizedClaim};
 pub use read::{parse_claim, RawClaim};
 

@@ -14,6 +14,7 @@ use super::object::{self, Object};
 use super::quantity;
 use crate::codes::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
+use crate::line_attr::{LineAttr, LineValue};
 
 /// One professional claim: the JSON object that `claimrules check` reads.
 ///
@@ -59,6 +60,41 @@ pub struct Claim {
     /// error result.
     #[serde(default)]
     pub documentation: IndexMap<String, serde_json::Value>,
+    /// The format the claim was read from, which rules can test (`source is x12`): set by the
+    /// reader, never written in the claim's JSON. A claim read from JSON, deserialized or built
+    /// is [`ClaimSource::Json`] unless told otherwise ([`ClaimBuilder::source`](crate::ClaimBuilder::source)).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: ClaimSource,
+}
+
+/// The format a claim was read from. An 837P carries no documentation (no operative note), so
+/// a payer's pack can treat its missing documentation differently (`source is x12`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ClaimSource {
+    /// The claim JSON of docs/formats.md (also a claim built in code).
+    #[default]
+    Json,
+    /// An X12 837P professional claim.
+    X12,
+}
+
+impl ClaimSource {
+    /// Every source, in the order the language lists them.
+    pub const ALL: [ClaimSource; 2] = [ClaimSource::Json, ClaimSource::X12];
+
+    /// Its name in the policy language (`source is x12`) and in policy tests (`source x12`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimSource::Json => "json",
+            ClaimSource::X12 => "x12",
+        }
+    }
+
+    /// The source named `name`, if any.
+    pub fn by_name(name: &str) -> Option<ClaimSource> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
 }
 
 impl Object for Claim {
@@ -88,6 +124,9 @@ impl Object for Provider {
 /// `minutes` is the time of a line billed in minutes (anesthesia: X12 `SV103` = `MJ`). Such a
 /// line is one service: its `units` stay the count of services (1 unless given), so that unit
 /// edits (MUE, `units on the date of service`) never count minutes as units.
+///
+/// `comparison_code` is one of the line's attributes ([`LineAttr`]): optional, and unknown to the
+/// rules when left out.
 ///
 /// [`Line::new`] makes a line of one unit for a code; its setters add the rest.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -119,6 +158,11 @@ pub struct Line {
     #[serde(default, deserialize_with = "quantity::minutes")]
     #[schemars(range(min = 1, max = 99_999))]
     pub minutes: Option<u32>,
+    /// The comparison code of an unlisted procedure: a listed CPT/HCPCS code of similar work,
+    /// by which the payer values the line (`27762` for an unlisted `27899`); absent or `null`
+    /// when the line gives none. X12 carries it in `SV101-7` (docs/claims.md).
+    #[serde(default)]
+    pub comparison_code: Option<Code>,
 }
 
 impl Object for Line {
@@ -135,6 +179,7 @@ impl Line {
             units: 1,
             session: 1,
             minutes: None,
+            comparison_code: None,
         }
     }
 
@@ -170,6 +215,19 @@ impl Line {
     /// Bills the line in minutes (anesthesia time); its units stay the count of services.
     pub fn with_minutes(mut self, minutes: u32) -> Line {
         self.minutes = Some(minutes);
+        self
+    }
+
+    /// The value of one of the line's attributes; `None` when the line does not give it.
+    pub fn attr(&self, attr: LineAttr) -> Option<LineValue> {
+        match attr {
+            LineAttr::ComparisonCode => self.comparison_code.map(LineValue::Code),
+        }
+    }
+
+    /// Gives the line the comparison code that values it (an unlisted procedure's).
+    pub fn with_comparison_code(mut self, code: Code) -> Line {
+        self.comparison_code = Some(code);
         self
     }
 }
@@ -299,7 +357,17 @@ impl<T> Visitor<'_> for Parsed<T> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
         (self.parse)(v)
-            .ok_or_else(|| E::custom(format!("expected {}, found `{v}`", self.expecting)))
+            .ok_or_else(|| E::custom(format!("expected {}, found {}", self.expecting, shown(v))))
+    }
+}
+
+/// A value as an error message quotes it: whole when short, else its first characters and its
+/// length, so that a claim's error stays short whatever the claim holds.
+pub(crate) fn shown(text: &str) -> String {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        None => format!("`{text}`"),
+        Some((cut, _)) => format!("`{}…` ({} characters)", &text[..cut], text.chars().count()),
     }
 }
 

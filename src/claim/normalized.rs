@@ -7,7 +7,7 @@ use std::ops::Deref;
 use serde::Serialize;
 
 use super::error::ClaimError;
-use super::model::{pcs_approach_of, Claim};
+use super::model::{pcs_approach_of, Claim, ClaimSource};
 use super::MAX_CLAIM_LINES;
 use crate::codes::PCS_APPROACHES;
 
@@ -28,6 +28,13 @@ impl NormalizedClaim {
         } else {
             Err((claim, errors))
         }
+    }
+
+    /// The same claim, standing for one read from `source`: normalizing does not look at the
+    /// source, so the claim stays normalized. For a policy test's `source x12`.
+    pub fn with_source(mut self, source: ClaimSource) -> NormalizedClaim {
+        self.0.source = source;
+        self
     }
 
     /// The claim, to change it (it must then be normalized again to be judged).

@@ -117,7 +117,9 @@ impl Run<'_, '_> {
             _ => {
                 let text = self.program.text(c.loc);
                 match self.eval(c, scope, &mut None) {
-                    Truth::Unknown => format!("`{text}` was not evaluated: {}", self.missing(c)),
+                    Truth::Unknown => {
+                        format!("`{text}` was not evaluated: {}", self.missing(c, scope))
+                    }
                     _ => format!("`{text}` does not hold"),
                 }
             }
@@ -128,10 +130,20 @@ impl Run<'_, '_> {
         format!("its exception `unless {}` holds", self.program.text(u.loc))
     }
 
-    /// Names the facts a condition needs that the claim does not document.
-    fn missing(&self, c: &Cond) -> String {
+    /// Names the facts (and the line's attributes) a condition needs that the claim does not
+    /// give.
+    fn missing(&self, c: &Cond, scope: Scope) -> String {
         let mut ids = Vec::new();
         self.collect_facts(c, &mut ids);
+        let mut attrs = Vec::new();
+        self.collect_line_attrs(c, &mut attrs);
+        let line = scope.line.map(|i| &self.claim.lines[i]);
+        let absent = attrs.into_iter().filter_map(|a| {
+            let l = line?;
+            l.attr(a)
+                .is_none()
+                .then(|| format!("line {} has no {}", l.number(), a.words()))
+        });
         let names: Vec<String> = ids
             .into_iter()
             .filter(|f| self.facts[*f as usize].is_none())
@@ -143,6 +155,7 @@ impl Run<'_, '_> {
                     FactOrigin::Claim(_) => format!("the claim has no `{name}`"),
                 }
             })
+            .chain(absent)
             .collect();
         if names.is_empty() {
             "a table gives the line's code no value for a column it tests".into()
@@ -172,6 +185,22 @@ impl Run<'_, '_> {
             | CondKind::ChoiceIn(f, _)
             | CondKind::ListHasChoice(f, _)
             | CondKind::ListHasText(f, _) => push(*f),
+            _ => {}
+        }
+    }
+
+    /// The line attributes whose values a condition tests.
+    fn collect_line_attrs(&self, c: &Cond, out: &mut Vec<LineAttr>) {
+        match &c.kind {
+            CondKind::And(a, b) | CondKind::Or(a, b) => {
+                self.collect_line_attrs(a, out);
+                self.collect_line_attrs(b, out);
+            }
+            CondKind::Not(a) => self.collect_line_attrs(a, out),
+            CondKind::Term(t) => {
+                self.collect_line_attrs(&self.program.terms[*t as usize].condition, out)
+            }
+            CondKind::LineAttr(a, LineAttrTest::Codes(_)) if !out.contains(a) => out.push(*a),
             _ => {}
         }
     }

@@ -1,6 +1,6 @@
 //! A claim's facts, bound to the program's fact slots and typed by the packs' schema.
 
-use crate::claim::{Claim, ClaimError};
+use crate::claim::{Claim, ClaimError, ClaimSource};
 use crate::ir::{ClaimField, FactId, FactOrigin, FactType, Program, Value};
 use crate::note::NoteFact;
 
@@ -116,6 +116,11 @@ fn claim_field(claim: &Claim, field: ClaimField) -> Option<Value> {
             .as_ref()
             .and_then(|p| p.owns_equipment)
             .map(Value::Bool),
+        // The choice's index among `ClaimSource::ALL`, as the field's type lists them.
+        ClaimField::Source => ClaimSource::ALL
+            .iter()
+            .position(|s| *s == claim.source)
+            .map(|i| Value::Choice(i as u16)),
     }
 }
 

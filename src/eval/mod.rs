@@ -9,6 +9,7 @@
 
 pub(crate) mod explain;
 pub mod facts;
+mod line_attrs;
 mod same_reason;
 mod table_edits;
 
@@ -582,6 +583,10 @@ impl<'p, 'c> Run<'p, 'c> {
                         None => out.push_str("(none)"),
                         Some(cell) => out.push_str(&cell.to_string()),
                     },
+                    Placeholder::LineAttr(a) => match line.and_then(|l| l.attr(*a)) {
+                        None => out.push_str("(none)"),
+                        Some(value) => out.push_str(&value.to_string()),
+                    },
                 },
             }
         }
@@ -659,6 +664,10 @@ impl<'p, 'c> Run<'p, 'c> {
             CondKind::LineHasModifier(mods) => Truth::from_bool(
                 line().is_some_and(|l| l.modifiers.iter().any(|m| mods.contains(m))),
             ),
+            CondKind::LineAttr(attr, test) => match line() {
+                Some(l) => self.line_attr(*attr, test, l, scope),
+                None => Truth::False,
+            },
             CondKind::LineUnits(op, limit) => match (line(), self.limit(*limit, scope)) {
                 (Some(l), Some(n)) => Truth::from_bool(compare(f64::from(l.units), *op, n)),
                 (None, _) => Truth::False,

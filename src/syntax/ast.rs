@@ -5,6 +5,7 @@
 //! why not. Nothing here is resolved: names are names until the checker looks them up.
 
 use super::span::Span;
+pub use crate::line_attr::LineAttr;
 
 /// One word or literal of the policy text, kept as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -396,6 +397,15 @@ pub enum Predicate {
     LineIs(CodeRef),
     /// `line has modifier 26, TC`
     LineHasModifier(Vec<Word>),
+    /// `line has comparison code`: the line gives the attribute.
+    LineHasAttr(LineAttr),
+    /// `line comparison code is 27762`, `… in "unlisted musculoskeletal procedures"`,
+    /// `… is not 27762`: the attribute's value is (not) among the codes.
+    LineAttrIs {
+        attr: LineAttr,
+        negated: bool,
+        codes: CodeRef,
+    },
     /// `line units > 1`, `line units > code.mue`
     LineUnits(CompareOp, Word),
     /// `units so far in the same session > 1`, `units on the date of service > code.mue`:

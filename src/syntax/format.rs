@@ -81,7 +81,7 @@ fn line_start(rule: Rule) -> Option<LineStart> {
         | effective | same_reason | disable_reason | given_row | test_claim | expectation
         | test_cases => (1, false),
         claim_line | claim_diagnosis | claim_procedure | claim_pos | claim_provider
-        | claim_payer | claim_documented | test_case => (2, false),
+        | claim_payer | claim_source | claim_documented | test_case => (2, false),
         _ => return None,
     };
     Some(LineStart { level, set_apart })

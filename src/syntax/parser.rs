@@ -927,6 +927,17 @@ impl Walker {
                 }
             }
             Rule::line_is => Predicate::LineIs(self.code_ref(first("a list of codes")?)?),
+            Rule::line_has_attr => Predicate::LineHasAttr(self.line_attr(&first("an attribute")?)?),
+            Rule::line_attr_is => Predicate::LineAttrIs {
+                attr: self.line_attr(&first("an attribute")?)?,
+                negated: values.iter().any(|v| v.as_rule() == Rule::is_not),
+                codes: self.code_ref(
+                    values
+                        .last()
+                        .cloned()
+                        .ok_or_else(|| self.unexpected(&pair, "a list of codes"))?,
+                )?,
+            },
             Rule::other_line_has => {
                 let earlier = first("`another line`")?.as_rule() == Rule::earlier_line;
                 let same_session = values.iter().any(|v| v.as_rule() == Rule::same_session);
@@ -985,6 +996,14 @@ impl Walker {
             Rule::name => Predicate::Name(self.name(pair)?),
             _ => return Err(self.unexpected(&pair, "a condition")),
         })
+    }
+
+    /// `comparison code`: which attribute of the line.
+    fn line_attr(&self, pair: &Pair<Rule>) -> Result<LineAttr> {
+        match pair.clone().into_inner().next().map(|p| p.as_rule()) {
+            Some(Rule::attr_comparison_code) => Ok(LineAttr::ComparisonCode),
+            _ => Err(self.unexpected(pair, "an attribute of the line (`comparison code`)")),
+        }
     }
 
     fn compare_op(&self, pair: &Pair<Rule>) -> Result<CompareOp> {
@@ -1240,6 +1259,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "a column type (`boolean`, `number`, `text`, `code` or `codes`)"
         }
         Rule::code_attr => "a table column of the line's code, such as `code.mue`",
+        Rule::line_attr | Rule::attr_comparison_code | Rule::kw_comparison => {
+            "an attribute of the line (`comparison code`)"
+        }
         Rule::so_far | Rule::kw_so | Rule::kw_far => "`so far`",
         Rule::test_decl | Rule::kw_test => "`test`",
         Rule::test_claim => "`claim on` and a date, or `claim from` and a file",
@@ -1250,10 +1272,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::claim_procedure
         | Rule::claim_pos
         | Rule::claim_provider
-        | Rule::claim_payer => "a part of the claim",
-        Rule::line_modifiers | Rule::line_unit_count | Rule::line_session => {
-            "`modifier`, `units` or `session`"
-        }
+        | Rule::claim_payer
+        | Rule::claim_source => "a part of the claim",
+        Rule::line_modifiers
+        | Rule::line_unit_count
+        | Rule::line_session
+        | Rule::line_comparison => "`modifier`, `units`, `session` or `comparison code`",
         Rule::expect_status
         | Rule::expect_none
         | Rule::expect_finding
@@ -1284,6 +1308,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_not
         | Rule::kw_not
         | Rule::line_has_modifier
+        | Rule::line_has_attr
+        | Rule::line_attr_is
         | Rule::line_units
         | Rule::units_total
         | Rule::line_is
@@ -1383,6 +1409,8 @@ fn help_for(expected: &[&str]) -> String {
         "`implies` concludes one fact: `open`, `approach is open`, `film_archived is no` or `guidance has endoscope`".into()
     } else if any("an action") {
         "a rule ends with what to do, e.g. `review \"{code} needs documentation\"`".into()
+    } else if any("attribute of the line") {
+        "a rule tests the line it judges with `line is 27093`, `line has modifier 26`, `line units > 1`, or an attribute of the line: `line comparison code is 27762`, `line has comparison code`".into()
     } else if any("condition") {
         "a condition tests the claim, e.g. `claim has 27093`, `line has modifier 26` or `guidance has fluoroscopy`".into()
     } else if any("code") {

@@ -61,17 +61,21 @@ pub struct TestClaim {
     pub owns_equipment: Option<bool>,
     pub taxonomy: Option<Word>,
     pub payer: Option<Word>,
+    /// `source x12`: the format the claim stands for (`json` unless given).
+    pub source: Option<Word>,
     pub documentation: Vec<(Word, DocValue)>,
     pub span: Span,
 }
 
-/// `line 77002 modifier 26 units 2 session 1`
+/// `line 77002 modifier 26 units 2 session 1`, `line 27899 comparison code 27762`
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestLine {
     pub code: Word,
     pub modifiers: Vec<Word>,
     pub units: Option<Word>,
     pub session: Option<Word>,
+    /// The line's comparison code (its JSON `comparison_code`).
+    pub comparison_code: Option<Word>,
 }
 
 /// A documentation value written in a test: yes/no, a number, text, or a list.

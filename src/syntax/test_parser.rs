@@ -129,6 +129,7 @@ impl Walker {
             owns_equipment: None,
             taxonomy: None,
             payer: None,
+            source: None,
             documentation: Vec::new(),
             span,
         };
@@ -195,6 +196,11 @@ impl Walker {
                         self.word(payer)
                     });
                 }
+                Rule::claim_source => {
+                    let v = values();
+                    let source = v.first().ok_or_else(|| self.unexpected(&p, "a source"))?;
+                    claim.source = Some(self.word(source));
+                }
                 Rule::claim_documented => {
                     for item in values() {
                         let mut it = item.clone().into_inner();
@@ -220,6 +226,7 @@ impl Walker {
             modifiers: Vec::new(),
             units: None,
             session: None,
+            comparison_code: None,
         };
         for p in it {
             let value = p
@@ -231,7 +238,12 @@ impl Walker {
                 Rule::line_modifiers => line.modifiers.extend(self.modifiers(value)),
                 Rule::line_unit_count => line.units = Some(self.word(&value)),
                 Rule::line_session => line.session = Some(self.word(&value)),
-                _ => return Err(self.unexpected(&p, "modifiers, units or a session")),
+                Rule::line_comparison => line.comparison_code = Some(self.word(&value)),
+                _ => {
+                    return Err(
+                        self.unexpected(&p, "modifiers, units, a session or a comparison code")
+                    )
+                }
             }
         }
         Ok(line)

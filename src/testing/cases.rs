@@ -133,6 +133,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
         out.extend(line.modifiers.iter_mut());
         out.extend(line.units.iter_mut());
         out.extend(line.session.iter_mut());
+        out.extend(line.comparison_code.iter_mut());
     }
     out.extend(claim.diagnoses.iter_mut());
     for (code, approach) in &mut claim.procedures {
@@ -142,6 +143,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
     out.extend(claim.place_of_service.iter_mut());
     out.extend(claim.taxonomy.iter_mut());
     out.extend(claim.payer.iter_mut());
+    out.extend(claim.source.iter_mut());
     for (_, value) in &mut claim.documentation {
         match value {
             DocValue::Number(w) | DocValue::Text(w) => out.push(w),

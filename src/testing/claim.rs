@@ -2,8 +2,11 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::claim::{parse_claim, ClaimSource, RawClaim};
 use crate::pack::read_beside;
+use crate::report::ClaimResult;
 use crate::syntax::test_ast::{DocValue, TestDecl};
+use crate::{Engine, EvalOptions};
 
 /// The claim JSON of a test in the file `test_file`: read from the claim file it names, or
 /// built from the compact form (the test's name is then the claim's id).
@@ -24,6 +27,42 @@ pub fn claim_json(test: &TestDecl, test_file: &str) -> Result<Value, String> {
         claim.insert("service_date".into(), json!(date.text));
     }
     Ok(value)
+}
+
+/// The format a test's claim stands for: `source x12`, `source json`, or JSON when not given.
+pub fn claim_source(test: &TestDecl) -> Result<ClaimSource, String> {
+    let Some(word) = &test.claim.source else {
+        return Ok(ClaimSource::Json);
+    };
+    ClaimSource::by_name(&word.text).ok_or_else(|| {
+        let names: Vec<String> = ClaimSource::ALL
+            .iter()
+            .map(|s| format!("`{}`", s.name()))
+            .collect();
+        format!(
+            "`{}` is not a claim source: a claim is read from {}",
+            word.text,
+            names.join(" or ")
+        )
+    })
+}
+
+/// Judges a test's claim JSON as a claim read from `source`: JSON exactly as `check` reads it;
+/// X12 as the same claim would come from the 837P reader, its source X12.
+pub fn judge(
+    engine: &Engine,
+    json: String,
+    source: ClaimSource,
+    options: EvalOptions,
+) -> ClaimResult {
+    let raw = RawClaim { json, line: 1 };
+    if source == ClaimSource::Json {
+        return engine.evaluate_raw(&raw, options);
+    }
+    match parse_claim(&raw) {
+        Ok(claim) => engine.evaluate_normalized(&claim.with_source(source), options),
+        Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
+    }
 }
 
 /// The claim JSON of a compact test claim; the test's name is its id.
@@ -65,6 +104,9 @@ fn to_json(test: &TestDecl) -> Value {
             }
             if let Some(s) = &l.session {
                 line.insert("session".into(), number(&s.text));
+            }
+            if let Some(c) = &l.comparison_code {
+                line.insert("comparison_code".into(), json!(c.text));
             }
             Value::Object(line)
         })

@@ -34,6 +34,9 @@ impl TestClaimError {
     /// The help for a claim that was read but does not hold a valid claim.
     pub const INVALID: &'static str = "write the claim as a real claim would carry it: codes of \
         five characters, documented facts the packs declare, with their types";
+    /// The help for a claim source that is not one.
+    pub const SOURCE: &'static str =
+        "write `source x12` to judge the claim as one read from an 837P, or leave it out (JSON)";
     /// The help for a claim file that cannot be read.
     pub const UNREADABLE: &'static str = "name a JSON claim file by its path from the test \
         file's folder, inside that folder: `claim from \"claims/hip-arthrography.json\"`";

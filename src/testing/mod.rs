@@ -49,7 +49,6 @@ use crate::pack::PolicyText;
 use crate::syntax::parse_tests;
 use crate::syntax::span::SourceFile;
 use crate::syntax::test_ast::{ExpectKind, TestDecl};
-use crate::RawClaim;
 use std::collections::HashMap;
 
 pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, UntestedRows};
@@ -256,11 +255,17 @@ fn run_one(
             )]
         }
     };
+    let source_kind = match claim::claim_source(test) {
+        Ok(s) => s,
+        Err(problem) => return vec![claim_error(test, problem, TestClaimError::SOURCE, source)],
+    };
     let json = claim_json.to_string();
     // With the explanation, expectations see what was derived and which findings were given
     // once for rules of the same reason, and a failure lists them.
-    let result = engine.evaluate_raw(
-        &RawClaim { json, line: 1 },
+    let result = claim::judge(
+        engine,
+        json,
+        source_kind,
         EvalOptions::default().with_explain(true),
     );
     if let Some(collector) = collector {
@@ -319,6 +324,9 @@ fn static_problems(engine: &Engine, test: &TestDecl, source: &SourceFile) -> Vec
             TestClaimError::UNREADABLE,
             source,
         ));
+    }
+    if let Err(problem) = claim::claim_source(test) {
+        out.push(claim_error(test, problem, TestClaimError::SOURCE, source));
     }
     out
 }

@@ -19,7 +19,8 @@ pub fn case_dirs() -> Vec<PathBuf> {
 }
 
 /// A case's engine (its `policy.policy` over the standard pack, cited by its path in the
-/// repository) and the text of its claims (`claims.json` or `claims.ndjson`).
+/// repository) and the text of its claims (`claims.json`, `claims.ndjson` or an X12 837P,
+/// `claims.837`).
 pub fn load_case(dir: &Path) -> Result<(Engine, String), String> {
     let mut builder = Engine::builder();
     let policy = dir.join("policy.policy");
@@ -36,11 +37,11 @@ pub fn load_case(dir: &Path) -> Result<(Engine, String), String> {
     let engine = builder
         .build()
         .map_err(|d| format!("policies do not load: {d:?}"))?;
-    let claims = ["claims.json", "claims.ndjson"]
+    let claims = ["claims.json", "claims.ndjson", "claims.837"]
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.exists())
-        .ok_or("no claims.json or claims.ndjson")?;
+        .ok_or("no claims.json, claims.ndjson or claims.837")?;
     let input = fs::read_to_string(&claims).map_err(|e| e.to_string())?;
     Ok((engine, input))
 }

@@ -36,6 +36,7 @@
 //! | `lines[].code`, `modifiers` | `SV101`: `HC:code:mod1:mod2:mod3:mod4` (qualifier `HC` only) |
 //! | `lines[].units` | `SV104`, a whole number from 1 to 99,999 (`1.00`; `crate::claim::quantity`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
 //! | `lines[].minutes` | `SV104` when `SV103` is `MJ`: the line is one service of that many minutes, so unit edits do not count minutes |
+//! | `lines[].comparison_code` | `SV101-7`, the procedure description, when it states one (`COMPARISON CODE 27762`; `x12/line_attrs.rs`) |
 //! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the claim's `DTP*472` before its first `LX` |
 //!
 //! `session` is 1, and `procedures` and `documentation` are empty. Other segments (`NM1`,
@@ -56,6 +57,7 @@
 //! claims read so far.
 
 mod envelope;
+pub(crate) mod line_attrs;
 mod p837;
 mod segments;
 

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 
 use super::envelope::Envelope;
+use super::line_attrs::Sv1Attrs;
 use super::segments::{Event, Segment};
-use crate::claim::model::{Line, PlaceOfService, Provider, ServiceDate};
+use crate::claim::model::{ClaimSource, Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
 use crate::claim::{Claim, ClaimError, NormalizedClaim};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
@@ -77,8 +78,9 @@ struct LineDraft {
     number: u32,
     /// Where its LX is, for errors that concern the whole line.
     lx: Segment,
-    /// Code, modifiers, units and, for a line billed in minutes, its minutes.
-    sv1: Option<(Code, Vec<Modifier>, u32, Option<u32>)>,
+    /// The line its SV1 gives (code, modifiers, units, minutes and the line's attributes),
+    /// numbered when the claim ends.
+    sv1: Option<Line>,
     /// Whether an SV1 was read for it, even a broken one.
     has_sv1: bool,
     date: Option<Date>,
@@ -340,9 +342,20 @@ impl ClaimDraft {
         }
         // A line billed in minutes is one service of that many minutes.
         let units = amount.map(|n| if in_minutes { (1, Some(n)) } else { (n, None) });
+        let mut attr_problems = Vec::new();
+        let attrs = Sv1Attrs::read(seg, &mut attr_problems);
+        errors.extend(
+            attr_problems
+                .into_iter()
+                .map(|p| problem(seg, Some(designator(seg, p.element, p.component)), p.what)),
+        );
         match (code, units) {
             (Some(code), Some((units, minutes))) if errors.is_empty() => {
-                line.sv1 = Some((code, modifiers, units, minutes));
+                let mut read = Line::new(code).with_units(units);
+                read.modifiers = modifiers;
+                read.minutes = minutes;
+                attrs.apply(&mut read);
+                line.sv1 = Some(read);
             }
             (None, _) if errors.is_empty() => errors.push(problem(
                 seg,
@@ -386,15 +399,11 @@ impl ClaimDraft {
                 ));
                 continue;
             };
-            if let Some((code, modifiers, units, minutes)) = draft.sv1 {
-                by_date.entry(date).or_default().push(Line {
-                    line: Some(draft.number),
-                    code,
-                    modifiers,
-                    units,
-                    session: 1,
-                    minutes,
-                });
+            if let Some(line) = draft.sv1 {
+                by_date
+                    .entry(date)
+                    .or_default()
+                    .push(line.with_number(draft.number));
             }
         }
         if self.errors.is_empty() {
@@ -415,6 +424,7 @@ impl ClaimDraft {
                     lines,
                     procedures: Vec::new(),
                     documentation: Default::default(),
+                    source: ClaimSource::X12,
                 };
                 match NormalizedClaim::new(claim) {
                     Ok(claim) => claims.push(claim),

@@ -1,0 +1,268 @@
+//! Conditions on one claim, in three-valued logic: facts, codes, modifiers, units, table
+//! columns and dates, with the code a test matched.
+
+use super::*;
+
+pub(super) fn compare(x: f64, op: CompareOp, y: f64) -> bool {
+    match op {
+        CompareOp::Eq => x == y,
+        CompareOp::Ne => x != y,
+        CompareOp::Lt => x < y,
+        CompareOp::Le => x <= y,
+        CompareOp::Gt => x > y,
+        CompareOp::Ge => x >= y,
+    }
+}
+
+impl<'p, 'c> Run<'p, 'c> {
+    /// A table cell for the code of the line in scope.
+    pub(super) fn cell(&self, column: ColumnRef, scope: Scope) -> Option<&'p Cell> {
+        let line = &self.claim.lines[scope.line?];
+        let table = &self.program.tables[column.table as usize];
+        if !table.window.contains(self.claim.service_date.0) {
+            return None;
+        }
+        let cell = table.cell(line.code, column.column);
+        if cell.is_some() && self.cited.get().is_none() {
+            self.cited.set(Some((column.table, line.code)));
+        }
+        cell
+    }
+
+    /// Whether a code is among those a match names, for the line in scope.
+    pub(super) fn matches(&self, m: &CodeMatch, code: Code, scope: Scope) -> bool {
+        self.program.code_sets[m.set as usize].contains(code)
+            || m.columns
+                .iter()
+                .any(|c| self.cell(*c, scope).is_some_and(|cell| cell.has_code(code)))
+    }
+
+    /// What "no code matched" means: false, or unknown when a column it reads has no value
+    /// for the line's code (the table does not say which codes to look for).
+    pub(super) fn no_match(&self, m: &CodeMatch, scope: Scope) -> Truth {
+        if m.columns.iter().any(|c| self.cell(*c, scope).is_none()) {
+            Truth::Unknown
+        } else {
+            Truth::False
+        }
+    }
+
+    pub(super) fn limit(&self, limit: Limit, scope: Scope) -> Option<f64> {
+        match limit {
+            Limit::Number(n) => Some(n),
+            Limit::Column(c) => match self.cell(c, scope)? {
+                Cell::Number(n) => Some(*n),
+                _ => None,
+            },
+        }
+    }
+
+    /// Units of the line's code over its session or the claim, through the line or all.
+    pub(super) fn units_total(&self, scope: Scope, same_session: bool, so_far: bool) -> f64 {
+        let Some(i) = scope.line else {
+            return 0.0;
+        };
+        let lines = &self.claim.lines;
+        let this = &lines[i];
+        let end = if so_far { i + 1 } else { lines.len() };
+        lines[..end]
+            .iter()
+            .filter(|l| l.code == this.code && (!same_session || l.session == this.session))
+            .map(|l| f64::from(l.units))
+            .sum()
+    }
+
+    /// Evaluates a condition; `matched` receives the first code a `has` test matched.
+    pub(super) fn eval(&self, c: &Cond, scope: Scope, matched: &mut Option<Code>) -> Truth {
+        let program = self.program;
+        let claim = self.claim;
+        let line = || scope.line.map(|i| &claim.lines[i]);
+        match &c.kind {
+            // `matched` keeps only what a branch that held matched.
+            CondKind::And(a, b) => {
+                let before = *matched;
+                let t = match self.eval(a, scope, matched) {
+                    Truth::False => Truth::False,
+                    ta => match self.eval(b, scope, matched) {
+                        Truth::False => Truth::False,
+                        Truth::True if ta == Truth::True => Truth::True,
+                        _ => Truth::Unknown,
+                    },
+                };
+                if t != Truth::True {
+                    *matched = before;
+                }
+                t
+            }
+            CondKind::Or(a, b) => {
+                let before = *matched;
+                match self.eval(a, scope, matched) {
+                    Truth::True => Truth::True,
+                    ta => {
+                        *matched = before;
+                        let tb = self.eval(b, scope, matched);
+                        match tb {
+                            Truth::True => Truth::True,
+                            _ => {
+                                *matched = before;
+                                if ta == Truth::False && tb == Truth::False {
+                                    Truth::False
+                                } else {
+                                    Truth::Unknown
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
+            CondKind::Term(t) => self.eval(&program.terms[*t as usize].condition, scope, matched),
+            CondKind::LineIs(m) => match line() {
+                Some(l) if self.matches(m, l.code, scope) => Truth::True,
+                Some(_) => self.no_match(m, scope),
+                None => Truth::False,
+            },
+            CondKind::LineHasModifier(mods) => Truth::from_bool(
+                line().is_some_and(|l| l.modifiers.iter().any(|m| mods.contains(m))),
+            ),
+            CondKind::LineAttr(attr, test) => match line() {
+                Some(l) => self.line_attr(*attr, test, l, scope),
+                None => Truth::False,
+            },
+            CondKind::LineUnits(op, limit) => match (line(), self.limit(*limit, scope)) {
+                (Some(l), Some(n)) => Truth::from_bool(compare(f64::from(l.units), *op, n)),
+                (None, _) => Truth::False,
+                (_, None) => Truth::Unknown,
+            },
+            CondKind::UnitsTotal {
+                same_session,
+                so_far,
+                op,
+                limit,
+            } => match self.limit(*limit, scope) {
+                Some(n) => Truth::from_bool(compare(
+                    self.units_total(scope, *same_session, *so_far),
+                    *op,
+                    n,
+                )),
+                None => Truth::Unknown,
+            },
+            CondKind::Attr(column, test) => {
+                let cell = self.cell(*column, scope);
+                match (test, cell) {
+                    (AttrTest::Present, cell) => Truth::from_bool(cell.is_some()),
+                    (_, None) => Truth::Unknown,
+                    (AttrTest::Bool(want), Some(Cell::Bool(b))) => Truth::from_bool(b == want),
+                    (AttrTest::Number(op, n), Some(Cell::Number(x))) => {
+                        Truth::from_bool(compare(*x, *op, *n))
+                    }
+                    (AttrTest::TextIn(vs), Some(Cell::Text(t))) => Truth::from_bool(vs.contains(t)),
+                    _ => Truth::False,
+                }
+            }
+            CondKind::OtherLine {
+                earlier,
+                same_session,
+                test,
+            } => {
+                let Some(i) = scope.line else {
+                    return Truth::False;
+                };
+                let this = &claim.lines[i];
+                let others = claim.lines.iter().enumerate().filter(|(j, other)| {
+                    *j != i
+                        && (!*earlier || *j < i)
+                        && (!*same_session || other.session == this.session)
+                });
+                let mut found = false;
+                let codes = match test {
+                    LineTest::Codes(m) => Some(m),
+                    LineTest::Modifiers(_) => None,
+                };
+                for (_, other) in others {
+                    let hit = match test {
+                        LineTest::Codes(m) => self.matches(m, other.code, scope),
+                        LineTest::Modifiers(mods) => {
+                            other.modifiers.iter().any(|m| mods.contains(m))
+                        }
+                    };
+                    if hit {
+                        if matches!(test, LineTest::Codes(_)) && matched.is_none() {
+                            *matched = Some(other.code);
+                        }
+                        found = true;
+                        break;
+                    }
+                }
+                match (found, codes) {
+                    (true, _) => Truth::True,
+                    (false, Some(m)) => self.no_match(m, scope),
+                    (false, None) => Truth::False,
+                }
+            }
+            CondKind::ClaimHasCode(m) => {
+                match claim.lines.iter().find(|l| self.matches(m, l.code, scope)) {
+                    Some(l) => {
+                        if matched.is_none() {
+                            *matched = Some(l.code);
+                        }
+                        Truth::True
+                    }
+                    None => self.no_match(m, scope),
+                }
+            }
+            CondKind::ClaimHasModifier(mods) => Truth::from_bool(
+                claim
+                    .lines
+                    .iter()
+                    .any(|l| l.modifiers.iter().any(|m| mods.contains(m))),
+            ),
+            CondKind::ClaimHasDiagnosis(set) => {
+                let set = &program.diagnosis_sets[*set as usize];
+                Truth::from_bool(
+                    claim
+                        .diagnoses
+                        .iter()
+                        .any(|d| set.patterns.iter().any(|p| p.matches(d))),
+                )
+            }
+            CondKind::ProcedureApproach(a) => Truth::from_bool(
+                claim
+                    .procedures
+                    .iter()
+                    .any(|p| p.approach.as_deref() == Some(&**a)),
+            ),
+            CondKind::ServiceDate(w) => Truth::from_bool(w.contains(claim.service_date.0)),
+            CondKind::Documented(f) => Truth::from_bool(self.facts[*f as usize].is_some()),
+            CondKind::Missing(f) => Truth::from_bool(self.facts[*f as usize].is_none()),
+            CondKind::BoolIs(f, want) => {
+                self.fact(*f, |v| matches!(v, Value::Bool(b) if b == want))
+            }
+            CondKind::Number(f, op, n) => self.fact(
+                *f,
+                |v| matches!(v, Value::Number(x) if compare(*x, *op, *n)),
+            ),
+            CondKind::TextIn(f, vs) => {
+                self.fact(*f, |v| matches!(v, Value::Text(t) if vs.contains(t)))
+            }
+            CondKind::ChoiceIn(f, mask) => self.fact(
+                *f,
+                |v| matches!(v, Value::Choice(i) if mask & (1 << i) != 0),
+            ),
+            CondKind::ListHasChoice(f, mask) => {
+                self.fact(*f, |v| matches!(v, Value::Choices(m) if m & mask != 0))
+            }
+            CondKind::ListHasText(f, vs) => self.fact(
+                *f,
+                |v| matches!(v, Value::Texts(items) if items.iter().any(|i| vs.contains(i))),
+            ),
+        }
+    }
+
+    pub(super) fn fact(&self, id: FactId, test: impl FnOnce(&Value) -> bool) -> Truth {
+        match &self.facts[id as usize] {
+            None => Truth::Unknown,
+            Some(v) => Truth::from_bool(test(v)),
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Messages filled in: each placeholder replaced by what the finding is about, the whole cut at
+//! its limit.
+
+use super::*;
+
+/// Cuts a filled message to [`MAX_FILLED_MESSAGE_CHARS`], ending it with `…`, so that no
+/// placeholder's value makes every finding of a batch large.
+pub(super) fn cap_message(mut message: String) -> String {
+    // Bytes bound characters from above: most messages need no count.
+    if message.len() <= MAX_FILLED_MESSAGE_CHARS {
+        return message;
+    }
+    if let Some((cut, _)) = message.char_indices().nth(MAX_FILLED_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+    message
+}
+
+impl<'p, 'c> Run<'p, 'c> {
+    pub(super) fn render(&self, message: &Message, scope: Scope, fill: Fill<'_>) -> String {
+        let line = scope.line.map(|i| &self.claim.lines[i]);
+        let mut out = String::new();
+        for part in &message.parts {
+            match part {
+                MessagePart::Text(t) => out.push_str(t),
+                MessagePart::Placeholder(p) => match p {
+                    Placeholder::Code => out.push_str(line.map_or("", |l| l.code.as_str())),
+                    Placeholder::Line => {
+                        out.push_str(&line.map_or(String::new(), |l| l.number().to_string()))
+                    }
+                    Placeholder::Units => {
+                        out.push_str(&line.map_or(String::new(), |l| l.units.to_string()))
+                    }
+                    Placeholder::Claim => out.push_str(&self.claim.id),
+                    Placeholder::Date => out.push_str(&self.claim.service_date.0.to_string()),
+                    Placeholder::Matched => {
+                        out.push_str(fill.matched.as_ref().map_or("", Code::as_str))
+                    }
+                    Placeholder::With => out.push_str(fill.with.as_ref().map_or("", Code::as_str)),
+                    Placeholder::Rationale => out.push_str(fill.rationale),
+                    Placeholder::Column(c) => match self.cell(*c, scope) {
+                        None => out.push_str("(none)"),
+                        Some(cell) => out.push_str(&cell.to_string()),
+                    },
+                    Placeholder::LineAttr(a) => match line.and_then(|l| l.attr(*a)) {
+                        None => out.push_str("(none)"),
+                        Some(value) => out.push_str(&value.to_string()),
+                    },
+                },
+            }
+        }
+        cap_message(out)
+    }
+}

@@ -1,0 +1,175 @@
+//! Conditions as compiled: terms, the condition tree and its tests, date windows, and derivations.
+
+use super::*;
+
+/// Codes to look for: a fixed set, and columns of the current line's code (`code.primaries`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeMatch {
+    pub set: SetId,
+    pub columns: Vec<ColumnRef>,
+}
+
+/// A number to compare units with: written in the rule or read from a table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    Number(f64),
+    Column(ColumnRef),
+}
+
+/// What a rule tests about a column of the line's code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttrTest {
+    /// The table gives the code a value (`documented code.open_counterpart`).
+    Present,
+    Bool(bool),
+    Number(CompareOp, f64),
+    TextIn(Vec<Box<str>>),
+}
+
+/// A named condition defined once with `term … means …`.
+#[derive(Debug)]
+pub struct Term {
+    pub name: String,
+    pub condition: Cond,
+    pub loc: Loc,
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub kind: CondKind,
+    pub loc: Loc,
+}
+
+/// Two conditions are the same test wherever they are written: locations stay out of equality.
+impl PartialEq for Cond {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CondKind {
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+    Term(TermId),
+    LineIs(CodeMatch),
+    LineHasModifier(Vec<Modifier>),
+    /// An attribute of the line (`line has comparison code`, `line comparison code is …`).
+    LineAttr(LineAttr, LineAttrTest),
+    LineUnits(CompareOp, Limit),
+    /// Units of the line's code summed over its session or the claim, through this line
+    /// (`so_far`) or over all lines.
+    UnitsTotal {
+        same_session: bool,
+        so_far: bool,
+        op: CompareOp,
+        limit: Limit,
+    },
+    /// A column of the line's code.
+    Attr(ColumnRef, AttrTest),
+    OtherLine {
+        earlier: bool,
+        same_session: bool,
+        test: LineTest,
+    },
+    ClaimHasCode(CodeMatch),
+    ClaimHasModifier(Vec<Modifier>),
+    ClaimHasDiagnosis(SetId),
+    ProcedureApproach(Box<str>),
+    ServiceDate(DateWindow),
+    Documented(FactId),
+    Missing(FactId),
+    /// A boolean fact compared with a value (`film_archived`, `film_archived is no`).
+    BoolIs(FactId, bool),
+    Number(FactId, CompareOp, f64),
+    /// A text or place-of-service fact is one of these values.
+    TextIn(FactId, Vec<Box<str>>),
+    /// A `one of` fact's value is among these choices (a bit mask).
+    ChoiceIn(FactId, u64),
+    /// A `list of (…)` fact holds any of these choices (a bit mask).
+    ListHasChoice(FactId, u64),
+    /// A `list of text` fact holds any of these values.
+    ListHasText(FactId, Vec<Box<str>>),
+}
+
+/// What a rule tests about an attribute of the line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineAttrTest {
+    /// The line gives it: never unknown.
+    Present,
+    /// Its code is among these: unknown when the line gives none.
+    Codes(CodeMatch),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineTest {
+    Codes(CodeMatch),
+    Modifiers(Vec<Modifier>),
+}
+
+/// Inclusive bounds on the service date; `None` is open-ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DateWindow {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+}
+
+impl DateWindow {
+    pub fn contains(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.until.is_none_or(|u| date <= u)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!((self.from, self.until), (Some(f), Some(u)) if f > u)
+    }
+
+    /// The dates of this window that `other` does not hold: none, one or two windows.
+    pub fn minus(self, other: DateWindow) -> Vec<DateWindow> {
+        let Some(overlap) = self.intersection(other) else {
+            return vec![self];
+        };
+        let mut out = Vec::with_capacity(2);
+        if let Some(start) = overlap.from.and_then(|d| d.pred_opt()) {
+            let before = DateWindow {
+                from: self.from,
+                until: Some(start),
+            };
+            if !before.is_empty() {
+                out.push(before);
+            }
+        }
+        if let Some(end) = overlap.until.and_then(|d| d.succ_opt()) {
+            let after = DateWindow {
+                from: Some(end),
+                until: self.until,
+            };
+            if !after.is_empty() {
+                out.push(after);
+            }
+        }
+        out
+    }
+
+    /// The dates both windows hold, if any.
+    pub fn intersection(self, other: DateWindow) -> Option<DateWindow> {
+        let until = match (self.until, other.until) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        let w = DateWindow {
+            from: self.from.max(other.from),
+            until,
+        };
+        (!w.is_empty()).then_some(w)
+    }
+}
+
+/// One `A implies B`.
+#[derive(Debug, Clone)]
+pub struct Derivation {
+    pub condition: Cond,
+    pub conclusion: Conclusion,
+    pub loc: Loc,
+}

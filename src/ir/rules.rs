@@ -1,0 +1,298 @@
+//! Rules as loaded: their kinds, actions and targets, pair edits, messages with their
+//! placeholders, the packs and what they disabled, the `same reason as` relation, and the index
+//! of rules by code.
+
+use super::*;
+
+/// A rule as loaded: its id, where it is, what it does, the pack it comes from and the dates
+/// of service it is in force on.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: Box<str>,
+    pub loc: Loc,
+    pub kind: RuleKind,
+    pub pack: PackId,
+    /// The dates of service the rule is in force on; none when packs above override or
+    /// disable it on every date.
+    pub in_force: Vec<DateWindow>,
+}
+
+impl Rule {
+    /// Whether the rule is in force on a date of service.
+    pub fn in_force_on(&self, date: Date) -> bool {
+        self.in_force.iter().any(|w| w.contains(date))
+    }
+}
+
+/// A loaded pack: its manifest, and how it changes the packs below it.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub name: Box<str>,
+    /// `None` for a pack without a manifest version.
+    pub version: Option<Box<str>>,
+    /// The pack it is layered on; `None` for the bottom pack.
+    pub extends: Option<PackId>,
+    pub description: Option<Box<str>>,
+    /// When the pack's rules, changes and tables are in force.
+    pub window: DateWindow,
+    /// Where it was loaded from: a folder, or "the standard pack".
+    pub source: Box<str>,
+    /// The manifest (`pack "…"`), if the pack has one.
+    pub loc: Option<Loc>,
+    /// Rule ids it overrides and disables.
+    pub overrides: Vec<Box<str>>,
+    pub disables: Vec<Box<str>>,
+}
+
+/// `disable rule ID reason "…"`, as loaded: which pack took which rule out of force, when, and
+/// why (shown by `--explain`).
+#[derive(Debug, Clone)]
+pub struct Disabled {
+    pub rule: Box<str>,
+    pub pack: PackId,
+    pub reason: Box<str>,
+    pub window: DateWindow,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub enum RuleKind {
+    /// `implies` rules; their derivations live in [`Program::derivations`].
+    Derive,
+    Check(CheckRule),
+    Pairs(Vec<PairEdit>),
+    /// `apply edits of "…"`: the edits of a pair-edit table.
+    TableEdits(TableEdits),
+}
+
+/// The edits of a pair-edit table, as a rule applies them: on a date of service, the row of a
+/// pair in force decides; indicator 0 denies every line of the column-2 code that has a line of
+/// the column-1 code beside it, indicator 1 does unless one of `bypass` is on either line, and
+/// indicator 9 never denies.
+#[derive(Debug)]
+pub struct TableEdits {
+    pub table: EditTableId,
+    /// Sorted, for binary search.
+    pub bypass: Vec<Modifier>,
+    pub message: Message,
+}
+
+#[derive(Debug)]
+pub struct CheckRule {
+    pub target: Target,
+    pub when: Option<Cond>,
+    pub unless: Option<Cond>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub message: Message,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    Deny,
+    Review,
+    Info,
+    Suggest(Code),
+    /// Suggest the code a table column gives the line's code; nothing when it gives none.
+    SuggestColumn(ColumnRef),
+    AddModifier(Modifier),
+    RemoveModifier(Modifier),
+    RemoveLine,
+}
+
+/// What a check rule judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The claim as a whole: findings name no line.
+    Claim,
+    /// Every line (`for each line`).
+    AllLines,
+    /// The lines whose code is in the set (`for each line in …`).
+    Lines(SetId),
+}
+
+/// A pair edit: the column-2 code is denied with the column-1 code when `verdict` denies on
+/// the service date.
+#[derive(Debug)]
+pub struct PairEdit {
+    pub column2: SetId,
+    pub column1: SetId,
+    pub same_session: bool,
+    pub verdict: PairVerdict,
+    pub message: Message,
+    pub loc: Loc,
+}
+
+/// What a pair edit states, as written: `allowed` or `denied`, on the dates of `window` (every
+/// date when it names none). Outside its window an edit states the opposite, as an NCCI edit
+/// deleted in version 16.1 denied the pair until then: `allowed after CCI 16.1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairVerdict {
+    pub allowed: bool,
+    pub window: DateWindow,
+}
+
+impl PairVerdict {
+    pub fn denies_on(self, date: Date) -> bool {
+        self.allowed != self.window.contains(date)
+    }
+}
+
+/// The most characters a rule's message may have as written: a finding's message is a sentence
+/// or two for a person to read, and every finding of a batch carries it.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// The most characters of a message once its placeholders are filled (a claim id or a table
+/// cell can be long); past it the message is cut and ends with `…`.
+pub const MAX_FILLED_MESSAGE_CHARS: usize = 2_000;
+
+/// A message with its `{placeholders}` split out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub parts: Vec<MessagePart>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessagePart {
+    Text(Box<str>),
+    Placeholder(Placeholder),
+}
+
+/// What a message can name about the finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// The code of the line the finding is on.
+    Code,
+    /// The line number of the line the finding is on.
+    Line,
+    /// The units of the line the finding is on.
+    Units,
+    /// The claim's id.
+    Claim,
+    /// The claim's service date.
+    Date,
+    /// The code a `has` test matched on another line.
+    Matched,
+    /// In a pair edit, the column-1 code the line was bundled with.
+    With,
+    /// In the edits of a table, the rationale of the row that decided.
+    Rationale,
+    /// `{code.site}`: a column of the line's code.
+    Column(ColumnRef),
+    /// `{comparison_code}`: an attribute of the line.
+    LineAttr(LineAttr),
+}
+
+impl Placeholder {
+    pub const ALL: [(&'static str, Placeholder); 8] = [
+        ("code", Placeholder::Code),
+        ("line", Placeholder::Line),
+        ("units", Placeholder::Units),
+        ("claim", Placeholder::Claim),
+        ("date", Placeholder::Date),
+        ("matched", Placeholder::Matched),
+        ("with", Placeholder::With),
+        ("rationale", Placeholder::Rationale),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Placeholder::Column(_) => return "code.…",
+            Placeholder::LineAttr(a) => return a.field(),
+            _ => {}
+        }
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+/// The rules `same reason as` relates, both ways, by rule index: when a claim gets findings of
+/// the same action on the same line from two related rules, the finding is given once. The
+/// relation is not transitive: `a` naming `b` and `b` naming `c` relate `a` to `c` only through
+/// a finding of `b` on the line.
+#[derive(Debug, Default)]
+pub struct SameReason {
+    /// `related[starts[r]..starts[r + 1]]` are the rules related to rule `r`, sorted; `starts`
+    /// is empty when no rule names another.
+    starts: Vec<u32>,
+    related: Vec<RuleIdx>,
+}
+
+impl SameReason {
+    /// The relation of `pairs` (either way round, repeats allowed) over `rules` rules.
+    pub fn new(rules: usize, mut pairs: Vec<(RuleIdx, RuleIdx)>) -> SameReason {
+        pairs.retain(|(a, b)| a != b && (*a as usize) < rules && (*b as usize) < rules);
+        if pairs.is_empty() {
+            return SameReason::default();
+        }
+        let reversed: Vec<(RuleIdx, RuleIdx)> = pairs.iter().map(|&(a, b)| (b, a)).collect();
+        pairs.extend(reversed);
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut starts = vec![0u32; rules + 1];
+        for &(a, _) in &pairs {
+            starts[a as usize + 1] += 1;
+        }
+        for r in 0..rules {
+            starts[r + 1] += starts[r];
+        }
+        SameReason {
+            starts,
+            related: pairs.into_iter().map(|(_, b)| b).collect(),
+        }
+    }
+
+    /// Whether no rule is related to another: findings are never merged.
+    pub fn is_empty(&self) -> bool {
+        self.related.is_empty()
+    }
+
+    /// The rules related to `rule`, sorted.
+    pub fn of(&self, rule: RuleIdx) -> &[RuleIdx] {
+        let r = rule as usize;
+        match (self.starts.get(r), self.starts.get(r + 1)) {
+            (Some(&from), Some(&to)) => &self.related[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+
+    /// Whether `a` and `b` are related.
+    pub fn relates(&self, a: RuleIdx, b: RuleIdx) -> bool {
+        self.of(a).binary_search(&b).is_ok()
+    }
+
+    /// How many pairs of rules are related.
+    pub fn pairs(&self) -> usize {
+        self.related.len() / 2
+    }
+}
+
+/// Which rules a claim can trigger, by the codes on its lines.
+#[derive(Debug, Default)]
+pub struct RuleIndex {
+    pub by_code: FxHashMap<Code, Vec<RuleIdx>>,
+    pub by_range: Vec<(Code, Code, RuleIdx)>,
+    /// Rules that mention no code they need: considered for every claim.
+    pub always: Vec<RuleIdx>,
+}
+
+impl RuleIndex {
+    pub fn add_set(&mut self, set: &CodeSet, rule: RuleIdx) {
+        for code in &set.exact {
+            let rules = self.by_code.entry(*code).or_default();
+            if rules.last() != Some(&rule) {
+                rules.push(rule);
+            }
+        }
+        for (lo, hi) in &set.ranges {
+            self.by_range.push((*lo, *hi, rule));
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Walking conditions: the Pratt parser over `and`, `or` and `not`, each predicate, literals,
+//! dates, modifiers and code and diagnosis lists.
+
+use super::*;
+
+pub(super) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+});
+
+impl Walker {
+    pub(super) fn condition(&self, pair: Pair<Rule>) -> Result<Condition> {
+        if pair.as_rule() != Rule::condition {
+            return Err(self.unexpected(&pair, "a condition"));
+        }
+        PRATT
+            .map_primary(|p| {
+                if p.as_rule() == Rule::condition {
+                    self.condition(p)
+                } else {
+                    let span = self.span(&p);
+                    Ok(Condition {
+                        kind: ConditionKind::Predicate(self.predicate(p)?),
+                        span,
+                    })
+                }
+            })
+            .map_prefix(|op, rhs| {
+                let rhs = rhs?;
+                Ok(Condition {
+                    span: self.span(&op).to(rhs.span),
+                    kind: ConditionKind::Not(Box::new(rhs)),
+                })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let span = lhs.span.to(rhs.span);
+                let kind = match op.as_rule() {
+                    Rule::op_and => ConditionKind::And(Box::new(lhs), Box::new(rhs)),
+                    Rule::op_or => ConditionKind::Or(Box::new(lhs), Box::new(rhs)),
+                    _ => return Err(self.unexpected(&op, "`and` or `or`")),
+                };
+                Ok(Condition { kind, span })
+            })
+            .parse(pair.into_inner())
+    }
+
+    pub(super) fn predicate(&self, pair: Pair<Rule>) -> Result<Predicate> {
+        let rule = pair.as_rule();
+        let values: Vec<Pair<Rule>> = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !is_keyword(p.as_rule()))
+            .collect();
+        let first = |wanted| {
+            values
+                .first()
+                .cloned()
+                .ok_or_else(|| self.unexpected(&pair, wanted))
+        };
+        let second = |wanted| {
+            values
+                .get(1)
+                .cloned()
+                .ok_or_else(|| self.unexpected(&pair, wanted))
+        };
+        let third = |wanted| {
+            values
+                .get(2)
+                .cloned()
+                .ok_or_else(|| self.unexpected(&pair, wanted))
+        };
+        Ok(match rule {
+            Rule::line_has_modifier => {
+                Predicate::LineHasModifier(self.modifiers(first("a modifier")?))
+            }
+            Rule::line_units => Predicate::LineUnits(
+                self.compare_op(&first("a comparison")?)?,
+                self.word(&second("a number")?),
+            ),
+            Rule::units_total => {
+                let so_far = values.iter().any(|v| v.as_rule() == Rule::so_far);
+                let same_session = values.iter().any(|v| v.as_rule() == Rule::same_session);
+                let mut rest = values.iter().filter(|v| {
+                    !matches!(
+                        v.as_rule(),
+                        Rule::so_far | Rule::same_session | Rule::on_date_of_service
+                    )
+                });
+                let op = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a comparison"))?;
+                let limit = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a number"))?;
+                Predicate::UnitsTotal {
+                    same_session,
+                    so_far,
+                    op: self.compare_op(op)?,
+                    limit: self.word(limit),
+                }
+            }
+            Rule::line_is => Predicate::LineIs(self.code_ref(first("a list of codes")?)?),
+            Rule::line_has_attr => Predicate::LineHasAttr(self.line_attr(&first("an attribute")?)?),
+            Rule::line_attr_is => Predicate::LineAttrIs {
+                attr: self.line_attr(&first("an attribute")?)?,
+                negated: values.iter().any(|v| v.as_rule() == Rule::is_not),
+                codes: self.code_ref(
+                    values
+                        .last()
+                        .cloned()
+                        .ok_or_else(|| self.unexpected(&pair, "a list of codes"))?,
+                )?,
+            },
+            Rule::other_line_has => {
+                let earlier = first("`another line`")?.as_rule() == Rule::earlier_line;
+                let same_session = values.iter().any(|v| v.as_rule() == Rule::same_session);
+                let what = values
+                    .last()
+                    .cloned()
+                    .ok_or_else(|| self.unexpected(&pair, "codes or a modifier"))?;
+                let what = match what.as_rule() {
+                    Rule::has_modifier => {
+                        let m = self.child(&what, Rule::modifier_list, "a modifier")?;
+                        LineMatch::Modifiers(self.modifiers(m))
+                    }
+                    _ => LineMatch::Codes(self.code_ref(what)?),
+                };
+                Predicate::OtherLineHas {
+                    earlier,
+                    same_session,
+                    what,
+                }
+            }
+            Rule::claim_has_diagnosis => {
+                Predicate::ClaimHasDiagnosis(self.diagnosis_ref(first("a list of diagnoses")?)?)
+            }
+            Rule::claim_has_modifier => {
+                Predicate::ClaimHasModifier(self.modifiers(first("a modifier")?))
+            }
+            Rule::claim_has_code => {
+                Predicate::ClaimHasCode(self.code_ref(first("a list of codes")?)?)
+            }
+            Rule::procedure_approach => {
+                Predicate::ProcedureApproach(self.word(&first("an approach")?))
+            }
+            Rule::service_date => Predicate::ServiceDate(self.time_test(first("a date test")?)?),
+            Rule::documented => Predicate::Documented(self.word(&first("a fact")?)),
+            Rule::missing => Predicate::Missing(self.word(&first("a fact")?)),
+            Rule::comparison => Predicate::Compare {
+                field: self.word(&first("a fact")?),
+                op: self.compare_op(&second("a comparison")?)?,
+                value: self.literal(third("a value")?)?,
+            },
+            Rule::membership => {
+                let op = match second("`has` or `in`")?.as_rule() {
+                    Rule::op_has => MembershipOp::Has,
+                    _ => MembershipOp::In,
+                };
+                let list = third("a list of values")?;
+                Predicate::Membership {
+                    field: self.word(&first("a fact")?),
+                    op,
+                    values: list
+                        .into_inner()
+                        .map(|l| self.literal(l))
+                        .collect::<Result<_>>()?,
+                }
+            }
+            Rule::name => Predicate::Name(self.name(pair)?),
+            _ => return Err(self.unexpected(&pair, "a condition")),
+        })
+    }
+
+    /// `comparison code`: which attribute of the line.
+    pub(super) fn line_attr(&self, pair: &Pair<Rule>) -> Result<LineAttr> {
+        match pair.clone().into_inner().next().map(|p| p.as_rule()) {
+            Some(Rule::attr_comparison_code) => Ok(LineAttr::ComparisonCode),
+            _ => Err(self.unexpected(pair, "an attribute of the line (`comparison code`)")),
+        }
+    }
+
+    pub(super) fn compare_op(&self, pair: &Pair<Rule>) -> Result<CompareOp> {
+        Ok(match pair.as_str() {
+            "=" => CompareOp::Eq,
+            "!=" => CompareOp::Ne,
+            "<" => CompareOp::Lt,
+            "<=" => CompareOp::Le,
+            ">" => CompareOp::Gt,
+            ">=" => CompareOp::Ge,
+            "is" => CompareOp::Eq,
+            s if s.starts_with("is") => CompareOp::Ne,
+            _ => return Err(self.unexpected(pair, "a comparison")),
+        })
+    }
+
+    pub(in crate::syntax) fn literal(&self, pair: Pair<Rule>) -> Result<Literal> {
+        let span = self.span(&pair);
+        let (kind, text) = match pair.as_rule() {
+            Rule::number => (LiteralKind::Number, pair.as_str().to_string()),
+            Rule::date_like => (LiteralKind::Date, pair.as_str().to_string()),
+            Rule::word => (LiteralKind::Word, pair.as_str().to_string()),
+            Rule::bool_true => (LiteralKind::Bool(true), pair.as_str().to_string()),
+            Rule::bool_false => (LiteralKind::Bool(false), pair.as_str().to_string()),
+            Rule::string => (LiteralKind::Text, self.string(&pair)?.text),
+            _ => return Err(self.unexpected(&pair, "a value")),
+        };
+        Ok(Literal { kind, text, span })
+    }
+
+    pub(super) fn time_test(&self, pair: Pair<Rule>) -> Result<TimeTest> {
+        let points: Vec<TimePoint> = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !is_keyword(p.as_rule()))
+            .map(|p| self.time_point(p))
+            .collect::<Result<_>>()?;
+        let mut points = points.into_iter();
+        let mut point = |wanted| points.next().ok_or_else(|| self.unexpected(&pair, wanted));
+        Ok(match pair.as_rule() {
+            Rule::date_before => TimeTest::Before(point("a date")?),
+            Rule::date_after => TimeTest::After(point("a date")?),
+            Rule::date_between => TimeTest::Between(point("a date")?, point("a second date")?),
+            _ => return Err(self.unexpected(&pair, "`before`, `after` or `between`")),
+        })
+    }
+
+    pub(super) fn time_point(&self, pair: Pair<Rule>) -> Result<TimePoint> {
+        match pair.as_rule() {
+            Rule::date_like => Ok(TimePoint::Date(self.word(&pair))),
+            Rule::cci_version => {
+                let v = self.child(&pair, Rule::version_like, "a version")?;
+                Ok(TimePoint::Cci(self.word(&v)))
+            }
+            _ => Err(self.unexpected(&pair, "a date or `CCI` version")),
+        }
+    }
+
+    pub(in crate::syntax) fn modifiers(&self, pair: Pair<Rule>) -> Vec<Word> {
+        pair.into_inner().map(|p| self.word(&p)).collect()
+    }
+
+    pub(in crate::syntax) fn code_ref(&self, pair: Pair<Rule>) -> Result<CodeRef> {
+        if pair.as_rule() != Rule::code_ref {
+            return Err(self.unexpected(&pair, "a list of codes"));
+        }
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            items.push(match p.as_rule() {
+                Rule::code_like => CodeItem::Code(self.word(&p)),
+                Rule::code_attr => CodeItem::Attribute(self.word(&p)),
+                Rule::set_name => {
+                    let mut it = p.clone().into_inner();
+                    let s = self.next(&p, &mut it, "a code set name")?;
+                    CodeItem::Set(self.string(&s)?)
+                }
+                Rule::code_range => {
+                    let span = self.span(&p);
+                    let mut it = p.clone().into_inner();
+                    let first = self.next(&p, &mut it, "the first code of the range")?;
+                    let last = self.next(&p, &mut it, "the last code of the range")?;
+                    CodeItem::Range {
+                        first: self.word(&first),
+                        last: self.word(&last),
+                        span,
+                    }
+                }
+                _ => return Err(self.unexpected(&p, "a code")),
+            });
+        }
+        Ok(CodeRef { items, span })
+    }
+
+    pub(super) fn diagnosis_ref(&self, pair: Pair<Rule>) -> Result<DiagnosisRef> {
+        if pair.as_rule() != Rule::diag_ref {
+            return Err(self.unexpected(&pair, "a list of diagnoses"));
+        }
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            items.push(match p.as_rule() {
+                Rule::diag_pattern => DiagnosisItem::Pattern(self.word(&p)),
+                Rule::set_name => {
+                    let mut it = p.clone().into_inner();
+                    let s = self.next(&p, &mut it, "a diagnosis set name")?;
+                    DiagnosisItem::Set(self.string(&s)?)
+                }
+                _ => return Err(self.unexpected(&p, "a diagnosis")),
+            });
+        }
+        Ok(DiagnosisRef { items, span })
+    }
+}

@@ -11,10 +11,8 @@
 //! 3. Clauses: breaks and `boundary` cues end a clause; no cue reaches past one.
 //! 4. Reach: a cue inside a phrase (`fracture site was not exposed`) covers that phrase alone.
 //!    Otherwise a cue `before` covers the first phrase that starts within
-//! [`REACH_BEFORE`](super::REACH_BEFORE)
-//!    tokens after it, a cue `after` the last one that ends within
-//! [`REACH_AFTER`](super::REACH_AFTER) tokens
-//!    before it, and either goes on to the phrases joined to that one as a list
+//!    [`REACH_BEFORE`](super::REACH_BEFORE) tokens after it, a cue `after` the last one that
+//!    ends within [`REACH_AFTER`](super::REACH_AFTER) tokens before it, and either goes on to the phrases joined to that one as a list
 //!    (`no K-wires, screws or plates`).
 //! 5. Facts: mentions are read in order. An affirmed mention states its facts. A negated one
 //!    states nothing but, when all it means are yes/no facts, settles them as no (never over a

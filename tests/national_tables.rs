@@ -131,8 +131,8 @@ fn the_hand_written_pair_edits_agree_with_the_table() {
             continue;
         };
         for edit in edits {
-            let column2 = &program.code_sets[edit.column2 as usize];
-            let column1 = &program.code_sets[edit.column1 as usize];
+            let column2 = &program.code_sets[edit.column2.index()];
+            let column1 = &program.code_sets[edit.column1.index()];
             for c1 in &column1.exact {
                 for c2 in &column2.exact {
                     let mut dates = vec![

@@ -43,7 +43,7 @@ impl Checker<'_> {
         1 + match &c.kind {
             CondKind::And(a, b) | CondKind::Or(a, b) => self.depth(a).max(self.depth(b)),
             CondKind::Not(a) => self.depth(a),
-            CondKind::Term(t) => self.term_depth.get(*t as usize).copied().unwrap_or(0),
+            CondKind::Term(t) => self.term_depth.get(t.index()).copied().unwrap_or(0),
             _ => 0,
         }
     }
@@ -58,7 +58,7 @@ impl Checker<'_> {
                 }
             }
             CondKind::Not(a) => self.deepest_term(a),
-            CondKind::Term(t) => Some((c, self.term_depth.get(*t as usize).copied()?)),
+            CondKind::Term(t) => Some((c, self.term_depth.get(t.index()).copied()?)),
             _ => None,
         }
     }

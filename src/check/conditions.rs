@@ -182,7 +182,7 @@ impl<'a> Checker<'a> {
                 });
                 return None;
             }
-            return Some(CondKind::Term(id as TermId));
+            return Some(CondKind::Term(TermId(id as u32)));
         }
         if !name.quoted {
             if let Some((i, _, def)) = self.program.facts.get_full(name.text.as_str()) {
@@ -470,7 +470,7 @@ impl<'a> Checker<'a> {
         match &c.kind {
             CondKind::Term(t) => self
                 .terms
-                .value(*t as usize)
+                .value(t.index())
                 .and_then(|term| self.assignment(&term.condition)),
             CondKind::BoolIs(f, b) => Some(Conclusion::SetBool(*f, *b)),
             CondKind::ChoiceIn(f, mask) => single_bit(*mask).map(|i| Conclusion::SetChoice(*f, i)),

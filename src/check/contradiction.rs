@@ -56,7 +56,7 @@ fn split<'p>(
         }
         CondKind::Not(a) => split(program, a, (!negated, shown), all, out),
         CondKind::Term(t) => {
-            if let Some(term) = program.terms.get(*t as usize) {
+            if let Some(term) = program.terms.get(t.index()) {
                 let shown = shown.or(Some(c.loc));
                 split(program, &term.condition, (negated, shown), all, out);
             }
@@ -115,7 +115,7 @@ pub(super) fn outside_target(program: &Program, target: &CodeSet, a: &Atom<'_>) 
     if !m.columns.is_empty() {
         return None;
     }
-    let set = &program.code_sets[m.set as usize];
+    let set = &program.code_sets[m.set.index()];
     if !a.negated && target.common_code(set).is_none() {
         return Some("none of them is in this list".into());
     }
@@ -129,7 +129,7 @@ pub(super) fn outside_target(program: &Program, target: &CodeSet, a: &Atom<'_>) 
 pub(super) fn excuses(program: &Program, target: &CodeSet, excuse: &Atom<'_>) -> bool {
     match &excuse.cond.kind {
         CondKind::LineIs(m) if m.columns.is_empty() && !excuse.negated => {
-            target.is_subset_of(&program.code_sets[m.set as usize])
+            target.is_subset_of(&program.code_sets[m.set.index()])
         }
         _ => false,
     }
@@ -243,8 +243,8 @@ fn codes_contradiction(
         return None;
     }
     let (xs, ys) = (
-        &program.code_sets[x.set as usize],
-        &program.code_sets[y.set as usize],
+        &program.code_sets[x.set.index()],
+        &program.code_sets[y.set.index()],
     );
     let reason = |text: &str| Some(text.to_string());
     match (x_negated, y_negated) {

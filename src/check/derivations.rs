@@ -30,7 +30,7 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         }
         CondKind::Not(a) => facts_read(program, a, out),
         CondKind::Term(t) => {
-            if let Some(term) = program.terms.get(*t as usize) {
+            if let Some(term) = program.terms.get(t.index()) {
                 facts_read(program, &term.condition, out);
             }
         }

@@ -91,7 +91,7 @@ impl<'p> Lints<'p> {
         let target = match (check.target, &decl.body) {
             (Target::Lines(set), ast::RuleBody::Check(c)) => c.target.as_ref().map(|t| {
                 (
-                    &self.program.code_sets[set as usize],
+                    &self.program.code_sets[set.index()],
                     Loc {
                         file: rule.loc.file,
                         span: t.span,
@@ -274,9 +274,9 @@ impl<'p> Lints<'p> {
                 let dates = earlier.verdict.window.intersection(later.verdict.window)?;
                 let sets = &self.program.code_sets;
                 let column2 =
-                    sets[earlier.column2 as usize].common_code(&sets[later.column2 as usize])?;
+                    sets[earlier.column2.index()].common_code(&sets[later.column2.index()])?;
                 let column1 =
-                    sets[earlier.column1 as usize].common_code(&sets[later.column1 as usize])?;
+                    sets[earlier.column1.index()].common_code(&sets[later.column1.index()])?;
                 Some((earlier, dates, column2, column1))
             });
             let Some((earlier, dates, column2, column1)) = conflict else {

@@ -473,7 +473,7 @@ impl<'a> Checker<'a> {
                 .unwrap_or_else(|| self.default_pair_message(e));
             self.program
                 .index
-                .add_set(&self.program.code_sets[column2 as usize], idx);
+                .add_set(&self.program.code_sets[column2.index()], idx);
             out.push(PairEdit {
                 column2,
                 column1,
@@ -563,7 +563,7 @@ impl<'a> Checker<'a> {
             Some(set) => self
                 .program
                 .index
-                .add_set(&self.program.code_sets[set as usize], idx),
+                .add_set(&self.program.code_sets[set.index()], idx),
             None => self.program.index.always.push(idx),
         }
         Some(RuleKind::Check(CheckRule {

@@ -18,7 +18,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         set.normalize();
-        let next = self.program.code_sets.len() as SetId;
+        let next = SetId(self.program.code_sets.len() as u32);
         let id = *self.set_ids.entry(set.clone()).or_insert(next);
         if id == next {
             self.program.code_sets.push(set);
@@ -119,7 +119,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
             let table = self.table_ids.get(i).copied().flatten()?;
-            return Some(self.program.tables[table as usize].keys());
+            return Some(self.program.tables[table.index()].keys());
         }
         let Some(i) = self.code_sets.index_of(key) else {
             let names = self
@@ -173,7 +173,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         self.program.diagnosis_sets.push(set);
-        Some((self.program.diagnosis_sets.len() - 1) as SetId)
+        Some(SetId((self.program.diagnosis_sets.len() - 1) as u32))
     }
 
     fn collect_diagnoses(&mut self, r: &ast::DiagnosisRef, out: &mut DiagnosisSet) -> bool {

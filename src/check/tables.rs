@@ -40,7 +40,7 @@ impl<'a> Checker<'a> {
                 self.table_ids.push(None);
                 continue;
             }
-            let id = self.program.tables.len() as TableId;
+            let id = TableId(self.program.tables.len() as u32);
             let loaded = self.load_table(decl, read).and_then(|mut table| {
                 let given = given_rows.iter().filter(|r| *r.table == *decl.name.text);
                 self.apply_given_rows(decl, &mut table, given)
@@ -76,7 +76,7 @@ impl<'a> Checker<'a> {
                     column: i as u32,
                 };
                 if let Some(prev) = self.columns.insert(name, (r, column.ty)) {
-                    let other = &self.program.tables[prev.0.table as usize];
+                    let other = &self.program.tables[prev.0.table.index()];
                     let help = format!(
                         "table `{}` has a column `{}` too; `code.{}` must name one column, so \
                          rename one of them",
@@ -383,7 +383,7 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
-        let table = &self.program.tables[found.0.table as usize];
+        let table = &self.program.tables[found.0.table.index()];
         self.used
             .insert((Namespace::CodeSet, table.name.to_string()));
         Some(found)

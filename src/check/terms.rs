@@ -79,7 +79,7 @@ impl<'a> Checker<'a> {
             CondKind::Not(a) => self.needs_line(a),
             CondKind::Term(t) => self
                 .term_needs_line
-                .get(*t as usize)
+                .get(t.index())
                 .copied()
                 .unwrap_or(false),
             CondKind::LineIs(_)

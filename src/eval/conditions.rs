@@ -18,7 +18,7 @@ impl<'p, 'c> Run<'p, 'c> {
     /// A table cell for the code of the line in scope.
     pub(super) fn cell(&self, column: ColumnRef, scope: Scope) -> Option<&'p Cell> {
         let line = &self.claim.lines[scope.line?];
-        let table = &self.program.tables[column.table as usize];
+        let table = &self.program.tables[column.table.index()];
         if !table.window.contains(self.claim.service_date.0) {
             return None;
         }
@@ -31,7 +31,7 @@ impl<'p, 'c> Run<'p, 'c> {
 
     /// Whether a code is among those a match names, for the line in scope.
     pub(super) fn matches(&self, m: &CodeMatch, code: Code, scope: Scope) -> bool {
-        self.program.code_sets[m.set as usize].contains(code)
+        self.program.code_sets[m.set.index()].contains(code)
             || m.columns
                 .iter()
                 .any(|c| self.cell(*c, scope).is_some_and(|cell| cell.has_code(code)))
@@ -116,7 +116,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 }
             }
             CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
-            CondKind::Term(t) => self.eval(&program.terms[*t as usize].condition, scope, matched),
+            CondKind::Term(t) => self.eval(&program.terms[t.index()].condition, scope, matched),
             CondKind::LineIs(m) => match line() {
                 Some(l) if self.matches(m, l.code, scope) => Truth::True,
                 Some(_) => self.no_match(m, scope),
@@ -218,7 +218,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     .any(|l| l.modifiers.iter().any(|m| mods.contains(m))),
             ),
             CondKind::ClaimHasDiagnosis(set) => {
-                let set = &program.diagnosis_sets[*set as usize];
+                let set = &program.diagnosis_sets[set.index()];
                 Truth::from_bool(
                     claim
                         .diagnoses

@@ -176,9 +176,7 @@ impl Run<'_, '_> {
                 self.collect_facts(b, out);
             }
             CondKind::Not(a) => self.collect_facts(a, out),
-            CondKind::Term(t) => {
-                self.collect_facts(&self.program.terms[*t as usize].condition, out)
-            }
+            CondKind::Term(t) => self.collect_facts(&self.program.terms[t.index()].condition, out),
             CondKind::BoolIs(f, _)
             | CondKind::Number(f, ..)
             | CondKind::TextIn(f, _)
@@ -198,7 +196,7 @@ impl Run<'_, '_> {
             }
             CondKind::Not(a) => self.collect_line_attrs(a, out),
             CondKind::Term(t) => {
-                self.collect_line_attrs(&self.program.terms[*t as usize].condition, out)
+                self.collect_line_attrs(&self.program.terms[t.index()].condition, out)
             }
             CondKind::LineAttr(a, LineAttrTest::Codes(_)) if !out.contains(a) => out.push(*a),
             _ => {}

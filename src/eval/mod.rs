@@ -303,7 +303,7 @@ impl<'p, 'c> Run<'p, 'c> {
             RuleKind::Check(check) => match check.target {
                 Target::Lines(set) => {
                     for (i, line) in self.claim.lines.iter().enumerate() {
-                        if program.code_sets[set as usize].contains(line.code) {
+                        if program.code_sets[set.index()].contains(line.code) {
                             self.check(rule, check, Scope { line: Some(i) });
                         }
                     }
@@ -358,8 +358,8 @@ impl<'p, 'c> Run<'p, 'c> {
 
     fn pair_edit(&mut self, rule: &'p Rule, edit: &'p PairEdit) {
         let program = self.program;
-        let column2 = &program.code_sets[edit.column2 as usize];
-        let column1 = &program.code_sets[edit.column1 as usize];
+        let column2 = &program.code_sets[edit.column2.index()];
+        let column1 = &program.code_sets[edit.column1.index()];
         let date = self.claim.service_date.0;
         for (i, line) in self.claim.lines.iter().enumerate() {
             if !column2.contains(line.code) {
@@ -495,7 +495,7 @@ impl<'p, 'c> Run<'p, 'c> {
     /// The data-file row of the table row the current rule read first, if it has one.
     fn cited_row(&self) -> Option<TableRef> {
         let (table, code) = self.cited.get()?;
-        let table = &self.program.tables[table as usize];
+        let table = &self.program.tables[table.index()];
         let (file, line) = table.row_source(code)?;
         Some(TableRef {
             name: table.name.to_string(),

@@ -15,12 +15,39 @@ use crate::syntax::ast::CompareOp;
 use crate::syntax::span::{Loc, SourceFile};
 
 pub use crate::facts::{Conclusion, FactId, Value};
-pub type SetId = u32;
-pub type TermId = u32;
 pub type RuleIdx = u32;
-pub type TableId = u32;
 pub type PackId = u16;
 pub type EditTableId = u32;
+
+/// An index into one of the program's lists, as its own type so that an index of one list is
+/// never taken for another's. Only the checker makes them, from the list's length.
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The index, to read the list.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// A code set ([`Program::code_sets`]) or a diagnosis set ([`Program::diagnosis_sets`]).
+    SetId
+);
+index_type!(
+    /// A term ([`Program::terms`]).
+    TermId
+);
+index_type!(
+    /// A code table ([`Program::tables`]).
+    TableId
+);
 
 mod conditions;
 mod facts;

@@ -137,7 +137,7 @@ impl CoverageCollector {
             match &rule.kind {
                 RuleKind::Check(check) => {
                     if let Target::Lines(set) = check.target {
-                        let set = &program.code_sets[set as usize];
+                        let set = &program.code_sets[set.index()];
                         if national_codes(program, set) {
                             continue;
                         }
@@ -165,8 +165,8 @@ impl CoverageCollector {
                 }
                 RuleKind::Pairs(edits) => {
                     for edit in edits {
-                        let column2 = &program.code_sets[edit.column2 as usize];
-                        let column1 = &program.code_sets[edit.column1 as usize];
+                        let column2 = &program.code_sets[edit.column2.index()];
+                        let column1 = &program.code_sets[edit.column1.index()];
                         let met = self.claims.iter().any(|codes| {
                             codes.iter().any(|c| column2.contains(*c))
                                 && codes.iter().any(|c| column1.contains(*c))

@@ -3,7 +3,8 @@
 //!
 //! | attribute | taken from |
 //! |---|---|
-//! | `comparison_code` | `SV101-7`, the procedure description, when it states one: `COMPARISON CODE 27762`, `COMPARE TO 27762`, `COMPARISON: 27762` |
+//! | `comparison_code` | `SV101-7`, the procedure description, when it states one: `COMPARISON
+//! CODE 27762`, `COMPARE TO 27762`, `COMPARISON: 27762` |
 //!
 //! An attribute the segment does not give stays unknown on the line, never a default.
 

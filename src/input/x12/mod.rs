@@ -29,15 +29,25 @@
 //! |---|---|
 //! | `id` | `CLM01` (loop 2300); `@YYYY-MM-DD` added when the claim is split by date |
 //! | `place_of_service` | `CLM05-1` (two digits) |
-//! | `payer` | `SBR09` of the subscriber (loop 2000B, `HL03` = `22`): `MA`/`MB` `medicare`, `MC` `medicaid`, `CI` `commercial`, `BL` `blue_cross_blue_shield`, `CH` `tricare`, `VA` `veterans_affairs`, `WC` `workers_compensation`, `HM` `hmo`, `16` `medicare_advantage`; others none. SBR segments inside a claim (other payers, loop 2320) are not read. |
-//! | `provider.taxonomy` | `PRV03` of the claim's rendering provider (`PRV*PE`, loop 2310B), else of the billing provider (`PRV*BI`, loop 2000A) |
-//! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are skipped. |
+//! | `payer` | `SBR09` of the subscriber (loop 2000B, `HL03` = `22`): `MA`/`MB` `medicare`,
+//! `MC` `medicaid`, `CI` `commercial`, `BL` `blue_cross_blue_shield`, `CH` `tricare`, `VA`
+//! `veterans_affairs`, `WC` `workers_compensation`, `HM` `hmo`, `16` `medicare_advantage`;
+//! others none. SBR segments inside a claim (other payers, loop 2320) are not read. |
+//! | `provider.taxonomy` | `PRV03` of the claim's rendering provider (`PRV*PE`, loop 2310B),
+//! else of the billing provider (`PRV*BI`, loop 2000A) |
+//! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and
+//! `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are
+//! skipped. |
 //! | `lines[].line` | `LX01` (loop 2400) |
 //! | `lines[].code`, `modifiers` | `SV101`: `HC:code:mod1:mod2:mod3:mod4` (qualifier `HC` only) |
-//! | `lines[].units` | `SV104`, a whole number from 1 to 99,999 (`1.00`; `crate::claim::quantity`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
-//! | `lines[].minutes` | `SV104` when `SV103` is `MJ`: the line is one service of that many minutes, so unit edits do not count minutes |
-//! | `lines[].comparison_code` | `SV101-7`, the procedure description, when it states one (`COMPARISON CODE 27762`; `x12/line_attrs.rs`) |
-//! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the claim's `DTP*472` before its first `LX` |
+//! | `lines[].units` | `SV104`, a whole number from 1 to 99,999 (`1.00`;
+//! `crate::claim::quantity`), when `SV103` is `UN` (units); 1 when it is `MJ` (minutes) |
+//! | `lines[].minutes` | `SV104` when `SV103` is `MJ`: the line is one service of that many
+//! minutes, so unit edits do not count minutes |
+//! | `lines[].comparison_code` | `SV101-7`, the procedure description, when it states one
+//! (`COMPARISON CODE 27762`; `x12/line_attrs.rs`) |
+//! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the
+//! claim's `DTP*472` before its first `LX` |
 //!
 //! `session` is 1, and `procedures` and `documentation` are empty. Other segments (`NM1`,
 //! `REF`, `AMT`, `CAS`, `SVD`, …) and other dates (`DTP` qualifiers other than 472) are not
@@ -56,6 +66,8 @@
 //! no id. The claims after a broken one are still read, and an input cut short yields the
 //! claims read so far.
 
+mod claim_draft;
+mod elements;
 mod envelope;
 pub(crate) mod line_attrs;
 mod p837;

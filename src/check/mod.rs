@@ -1,7 +1,7 @@
 //! The check phase: resolves the parsed policy files into a [`Program`], collecting every
 //! mistake as a diagnostic instead of stopping at the first.
 //!
-//! [`check`] runs nine steps over all files in load order:
+//! [`check`] runs ten steps over all files in load order:
 //!
 //! 1. packs: each file's pack and the layer order (`layers.rs`);
 //! 2. declarations: facts (`facts.rs`), code sets, tables, diagnosis sets, terms and overrides,
@@ -12,9 +12,11 @@
 //! 5. sets: every code and diagnosis set, each after the sets it names (`sets.rs`);
 //! 6. terms: every term, each after the terms it names (`terms.rs`, `chains.rs`);
 //! 7. the vocabulary of the note reader (`vocabulary.rs`);
-//! 8. rules: conditions (`conditions.rs`), literals (`literals.rs`), dates (`dates.rs`),
-//!    messages (`messages.rs`);
-//! 9. layering: overrides and disables applied pack over pack (`layers.rs`).
+//! 8. rules: conditions (`conditions.rs`; on table columns, `attributes.rs`), literals
+//!    (`literals.rs`), dates (`dates.rs`), messages (`messages.rs`);
+//! 9. layering: overrides and disables applied pack over pack (`layers.rs`);
+//! 10. `same reason as`: each clause resolved to the rules it names, once every version of
+//!     every rule is known (`same_reason.rs`).
 //!
 //! Warnings (`lint.rs`, `underivable.rs`, `contradiction.rs`) come only when there are no
 //! errors. Definitions are compiled in an order of their own (`order.rs`), never by recursion
@@ -24,6 +26,7 @@
 //! live in leaves (`error`, `columns`, `names`, `literals`, `order`, `warning`) that the
 //! others import, and only this file, the driver, names them all.
 
+mod attributes;
 mod chains;
 mod columns;
 mod conditions;
@@ -218,38 +221,6 @@ impl<'a> Checker<'a> {
 
     fn error(&mut self, e: impl Into<CheckError>) {
         self.errors.push((self.file, e.into()));
-    }
-
-    /// A warning for every set, table and term that nothing refers to.
-    fn unused_warnings(&self) -> Vec<(FileId, warning::CheckWarning)> {
-        let tables = self.table_decls.values().map(|&(file, d)| {
-            let kind = match d.kind {
-                ast::TableKind::PairEdits => DefinitionKind::PairEditTable,
-                _ => DefinitionKind::Table,
-            };
-            (file, kind, &d.name.text, d.name.span)
-        });
-        let code_sets = (self.code_sets.decls())
-            .map(|(f, d)| (f, DefinitionKind::CodeSet, &d.name.text, d.name.span));
-        let diagnosis_sets = (self.diagnosis_sets.decls())
-            .map(|(f, d)| (f, DefinitionKind::DiagnosisSet, &d.name.text, d.name.span));
-        let terms =
-            (self.terms.decls()).map(|(f, d)| (f, DefinitionKind::Term, &d.name.text, d.name.span));
-        code_sets
-            .chain(tables)
-            .chain(diagnosis_sets)
-            .chain(terms)
-            .filter(|(_, kind, name, _)| !self.used.contains(&(kind.namespace(), name.to_string())))
-            .map(|(file, kind, name, span)| {
-                let unused = warning::Unused {
-                    kind: kind.describe(),
-                    name: name.to_string(),
-                    span: span.into(),
-                    help: kind.how_to_use().into(),
-                };
-                (file, unused.into())
-            })
-            .collect()
     }
 
     fn items(&self) -> impl Iterator<Item = (FileId, &'a ast::Item)> + 'a {

@@ -6,6 +6,7 @@ use indexmap::IndexMap;
 
 use super::error::{Cycle, UnknownName};
 use super::order::{depth_first, Visit};
+use super::warning;
 use super::Checker;
 use crate::spelling::did_you_mean;
 use crate::syntax::ast;
@@ -263,5 +264,37 @@ impl<'a> Checker<'a> {
     pub(super) fn mark_used(&mut self, namespace: Namespace, name: &ast::Word) -> &mut Self {
         self.used.insert((namespace, name.text.clone()));
         self
+    }
+
+    /// A warning for every set, table and term that nothing refers to.
+    pub(super) fn unused_warnings(&self) -> Vec<(FileId, warning::CheckWarning)> {
+        let tables = self.table_decls.values().map(|&(file, d)| {
+            let kind = match d.kind {
+                ast::TableKind::PairEdits => DefinitionKind::PairEditTable,
+                _ => DefinitionKind::Table,
+            };
+            (file, kind, &d.name.text, d.name.span)
+        });
+        let code_sets = (self.code_sets.decls())
+            .map(|(f, d)| (f, DefinitionKind::CodeSet, &d.name.text, d.name.span));
+        let diagnosis_sets = (self.diagnosis_sets.decls())
+            .map(|(f, d)| (f, DefinitionKind::DiagnosisSet, &d.name.text, d.name.span));
+        let terms =
+            (self.terms.decls()).map(|(f, d)| (f, DefinitionKind::Term, &d.name.text, d.name.span));
+        code_sets
+            .chain(tables)
+            .chain(diagnosis_sets)
+            .chain(terms)
+            .filter(|(_, kind, name, _)| !self.used.contains(&(kind.namespace(), name.to_string())))
+            .map(|(file, kind, name, span)| {
+                let unused = warning::Unused {
+                    kind: kind.describe(),
+                    name: name.to_string(),
+                    span: span.into(),
+                    help: kind.how_to_use().into(),
+                };
+                (file, unused.into())
+            })
+            .collect()
     }
 }

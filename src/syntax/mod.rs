@@ -4,7 +4,6 @@ pub mod ast;
 pub mod error;
 pub mod format;
 mod parser;
-mod same_reason;
 pub mod span;
 pub mod test_ast;
 mod test_parser;

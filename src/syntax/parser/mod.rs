@@ -23,6 +23,7 @@ mod conditions;
 mod errors;
 mod items;
 mod rules;
+mod same_reason;
 
 use chunks::too_complex;
 pub(super) use chunks::{chunks, BOM, TOP_LEVEL};

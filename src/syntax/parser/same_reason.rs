@@ -2,12 +2,12 @@
 
 use pest::iterators::Pair;
 
-use super::ast::SameReason;
-use super::parser::{Result, Rule, Walker};
+use super::{Result, Rule, Walker};
+use crate::syntax::ast::SameReason;
 
 impl Walker {
     /// `same reason as ncci.mue.line-edit, ncci.mue.date-of-service-edit`: the ids as written.
-    pub(super) fn same_reason(&self, pair: &Pair<Rule>) -> Result<SameReason> {
+    pub(in crate::syntax) fn same_reason(&self, pair: &Pair<Rule>) -> Result<SameReason> {
         let rules: Vec<_> = pair
             .clone()
             .into_inner()

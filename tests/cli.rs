@@ -437,3 +437,47 @@ fn fmt_leaves_a_file_with_a_syntax_error_alone_and_exits_2() {
         "rule r\n  when (\n  deny \"x\"\n"
     );
 }
+
+#[test]
+fn a_policy_file_linted_alone_says_its_table_sits_beside_it_and_to_lint_the_folder() {
+    let dir = tempdir("table-beside-a-policy");
+    let policy = dir.join("tables.policy");
+    std::fs::create_dir_all(dir.join("tables")).expect("mkdir");
+    std::fs::write(dir.join("tables/covered.csv"), "code,covered\n27093,yes\n").expect("write");
+    std::fs::write(
+        &policy,
+        "table \"covered\" from \"tables/covered.csv\"\n  column covered is boolean\n\n\
+         rule acme.covered\n  for each line in 27093\n  when code.covered\n  review \"m\"\n",
+    )
+    .expect("write");
+    let file = policy.to_str().expect("utf-8 path");
+    let alone = claimrules(&["lint", "--no-default-pack", file]);
+    assert_eq!(alone.status.code(), Some(2));
+    let said = stdout(&alone).replace('\n', " ").replace(" │ ", " ");
+    assert!(said.contains("sits beside the policy"), "{said}");
+    // The command names the policy's folder (the line may wrap before the folder).
+    assert!(said.contains(&format!("{}/`", dir.display())), "{said}");
+    assert!(said.contains("a folder given to `claimrules lint` is read as a pack"));
+
+    let folder = claimrules(&["lint", "--no-default-pack", dir.to_str().expect("utf-8")]);
+    assert_eq!(stdout(&folder), "0 error(s), 0 warning(s)\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_table_beside_a_policy_is_not_mentioned_when_a_link_leads_out_of_the_folder() {
+    let outside = tempdir("table-outside-a-policy");
+    std::fs::write(outside.join("covered.csv"), "code,covered\n27093,yes\n").expect("write");
+    let dir = tempdir("table-linked-beside-a-policy");
+    std::os::unix::fs::symlink(outside.join("covered.csv"), dir.join("covered.csv")).expect("link");
+    let policy = dir.join("tables.policy");
+    std::fs::write(
+        &policy,
+        "table \"covered\" from \"covered.csv\"\n  column covered is boolean\n",
+    )
+    .expect("write");
+    let o = claimrules(&["lint", "--no-default-pack", policy.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("was given with these policies"));
+    assert!(!stdout(&o).contains("sits beside"), "{}", stdout(&o));
+}

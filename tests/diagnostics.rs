@@ -127,6 +127,23 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::same_reason_without_a_rule_id(
     "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.units\n  same reason as\n  for each line in 77002\n  deny \"n\"\n"
 )]
+#[case::modifier_after_or(
+    "rule r\n  for each line in 77002\n  when line has modifier 50 or RT\n  deny \"m\"\n"
+)]
+#[case::modifier_range(
+    "rule r\n  for each line in 77002\n  when line has modifier F1-F9\n  deny \"m\"\n"
+)]
+#[case::diagnosis_of_a_line(
+    "rule r\n  for each line in 77002\n  unless line has diagnosis M17.*\n  deny \"m\"\n"
+)]
+#[case::table_column_as_diagnoses(
+    "rule r\n  for each line in 77002\n  when claim has diagnosis code.mue\n  review \"m\"\n"
+)]
+#[case::missing_comma_between_codes("rule r\n  for each line in 27093 27095\n  deny \"m\"\n")]
+#[case::missing_comma_in_claim_has("rule r\n  when claim has 77002 77003\n  review \"m\"\n")]
+#[case::modifiers_in_a_policy(
+    "rule r\n  for each line in 77002\n  when line has modifiers 26\n  deny \"m\"\n"
+)]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = case_name();
     let text = format!("{FACTS}{policy}");

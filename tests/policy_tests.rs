@@ -85,6 +85,9 @@ fn run_test_text(name: &str, text: &str) -> (claimrules::testing::TestReport, Ve
 #[case::unreadable_claim(
     "test \"a bad code\"\n  claim on 2024-03-01\n    line 7700\n  expect status pass\n"
 )]
+#[case::test_line_modifiers(
+    "test \"x\"\n  claim on 2024-03-01\n    line 20610 modifiers RT\n  expect no deny\n"
+)]
 #[case::test_syntax("test \"x\"\n  claim on 2024-03-01\n    line 27093\n  expect maybe\n")]
 #[case::failed_case_of_a_parameterized_test(
     "test \"percutaneous {code} suggests {open}\"\n  claim on 2024-03-01\n    line {code}\n    documented fracture_site_visualized yes\n  expect suggest {open} on {code}\n  where code, open\n    case 28406, 28415\n    case 25606, 25608\n"

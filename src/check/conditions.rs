@@ -23,6 +23,13 @@ impl<'a> Checker<'a> {
                 CondKind::And(Box::new(a?), Box::new(b?))
             }
             ast::ConditionKind::Or(a, b) => {
+                let known = |n: &str| {
+                    self.terms.index_of(n).is_some() || self.program.facts.contains_key(n)
+                };
+                if let Some(e) = modifier_after_or(a, b).filter(|e| !known(&e.name)) {
+                    self.error(e);
+                    return None;
+                }
                 let (a, b) = (self.condition(a, has_line), self.condition(b, has_line));
                 CondKind::Or(Box::new(a?), Box::new(b?))
             }
@@ -505,4 +512,36 @@ fn usage_hint(name: &str, ty: &FactType) -> String {
         ),
         FactType::ListOfText => format!("test what the list holds: `{name} has \"…\"`"),
     }
+}
+
+/// `line has modifier 50 or RT`: a modifier-like name after `or` that follows a modifier test
+/// was meant as one more modifier of the list.
+fn modifier_after_or(a: &ast::Condition, b: &ast::Condition) -> Option<ModifierAfterOr> {
+    use ast::{ConditionKind as K, Predicate as P};
+    let K::Predicate(P::Name(name)) = &b.kind else {
+        return None;
+    };
+    let looks_like_modifier = name.text.len() == 2
+        && name
+            .text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if name.quoted || !looks_like_modifier {
+        return None;
+    }
+    let (subject, mods) = match &a.kind {
+        K::Predicate(P::LineHasModifier(m)) => ("line", m),
+        K::Predicate(P::ClaimHasModifier(m)) => ("claim", m),
+        _ => return None,
+    };
+    let mut listed: Vec<&str> = mods.iter().map(|w| w.text.as_str()).collect();
+    listed.push(&name.text);
+    let fixed = format!("{subject} has modifier {}", listed.join(", "));
+    Some(ModifierAfterOr {
+        name: name.text.clone(),
+        span: name.span.into(),
+        help: format!(
+            "list the modifiers with commas: `{fixed}` holds when any one of them is on the {subject}"
+        ),
+    })
 }

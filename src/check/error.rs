@@ -11,6 +11,9 @@ pub enum CheckError {
     UnknownName(#[from] UnknownName),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    ModifierAfterOr(#[from] ModifierAfterOr),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Duplicate(#[from] Duplicate),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -114,6 +117,18 @@ pub struct UnknownName {
     pub kind: &'static str,
     pub name: String,
     #[label("no {kind} is called `{name}`")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// `line has modifier 50 or RT`: `or` starts a new condition, so `RT` is read as a fact.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`or {name}` starts a condition of its own; it does not add `{name}` to the modifiers")]
+#[diagnostic(code(claimrules::modifier_after_or))]
+pub struct ModifierAfterOr {
+    pub name: String,
+    #[label("read as a condition, and no term or fact is called `{name}`")]
     pub span: SourceSpan,
     #[help]
     pub help: String,

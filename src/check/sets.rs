@@ -1,6 +1,7 @@
 //! Code sets and diagnosis sets: code lists compiled into the program's sets, and each named
 //! set resolved once, after the sets it names, with cycles reported where they are named.
 
+use super::columns::is_column;
 use super::error::*;
 use super::names::{Compiler, DefinitionKind, Namespace};
 use super::Checker;
@@ -180,6 +181,16 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for item in &r.items {
             match item {
+                ast::DiagnosisItem::Pattern(w) if is_column(&w.text) => {
+                    self.error(TypeMismatch {
+                        subject: format!("`{}`", w.text),
+                        found: "a table column (one value for the line's code)".into(),
+                        expected: "a list of diagnoses".into(),
+                        span: w.span.into(),
+                        help: "`claim has diagnosis` takes diagnosis codes such as `M17.11`, families such as `M17.*`, or a `diagnoses` list by name in quotes; to test the column, make it a condition of its own, e.g. `when code.covered`".replace("code.covered", &w.text),
+                    });
+                    ok = false;
+                }
                 ast::DiagnosisItem::Pattern(w) => match DiagnosisPattern::parse(&w.text) {
                     Some(p) => out.patterns.push(p),
                     None => {

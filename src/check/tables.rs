@@ -154,6 +154,8 @@ impl<'a> Checker<'a> {
             Err(reason) => {
                 let help = if reason.starts_with("`--table") {
                     "give `--table NAME=PATH` a file that exists, or a folder of the table's files"
+                } else if reason.contains(crate::pack::BESIDE) {
+                    "a folder given to `claimrules lint` is read as a pack, tables and all; a policy file given alone is read by itself"
                 } else {
                     PATH_HELP
                 };

@@ -63,9 +63,12 @@ pub fn locate_data(source: &PackSource, relative: &str) -> Result<DataLocation, 
         PackSource::Standard => standard_data(&format!("{STANDARD_ROOT}{normal}"))
             .map(|f| DataLocation::Memory(vec![f]))
             .ok_or_else(|| format!("the standard pack has no file `{relative}`")),
-        PackSource::Texts(_) => find_file(in_memory(source), &normal)
+        PackSource::Texts(texts) => find_file(in_memory(source), &normal)
             .map(|f| DataLocation::Memory(vec![MemoryData::text(f)]))
-            .ok_or_else(|| format!("no file `{relative}` was given with these policies")),
+            .ok_or_else(|| {
+                let beside = beside_the_policy(texts, &normal).unwrap_or_default();
+                format!("no file `{relative}` was given with these policies{beside}")
+            }),
         PackSource::Dir(dir) => {
             let guard = FolderGuard::pack(dir).map_err(|e| e.to_string())?;
             let path = dir.join(relative);
@@ -80,6 +83,36 @@ pub fn locate_data(source: &PackSource, relative: &str) -> Result<DataLocation, 
         }
     }
 }
+
+/// When one policy file was given alone (`claimrules lint policies/x.policy`) and the data file
+/// it names sits in its folder, says so and how to have it read. The file is only looked at,
+/// never read, and only inside the policy's folder (links leading out are not followed).
+fn beside_the_policy(texts: &[(String, String)], relative: &str) -> Option<String> {
+    let [(name, _)] = texts else { return None };
+    let policy = Path::new(name);
+    if !policy.is_file() {
+        return None;
+    }
+    let folder = match policy.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let guard = FolderGuard::data(folder).ok()?;
+    let path = folder.join(relative);
+    let real = guard.member(&path).ok()?;
+    if !(real.is_file() || real.is_dir()) {
+        return None;
+    }
+    Some(format!(
+        ": `{}` {BESIDE}; give the folder to read its tables: `claimrules lint {}/`",
+        path.display(),
+        folder.display().to_string().trim_end_matches('/'),
+    ))
+}
+
+/// What a table error says when the data file sits beside a policy file given alone.
+pub const BESIDE: &str =
+    "sits beside the policy file, but a policy file given alone is read without the files beside it";
 
 /// The data files at a path given on the command line (`--table NAME=PATH`): the file, or the
 /// files of the folder, in name order. The path is the user's and may be anywhere, but a

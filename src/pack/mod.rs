@@ -6,7 +6,9 @@ mod data;
 mod table_source;
 pub mod table_version;
 
-pub use data::{data_files_at, locate_data, read_beside, read_located, DataLocation, MemoryData};
+pub use data::{
+    data_files_at, locate_data, read_beside, read_located, DataLocation, MemoryData, BESIDE,
+};
 pub use table_source::{common_version, TableFile, TableOrigin, TableSource};
 pub mod safe_file;
 

@@ -11,6 +11,9 @@ pub enum ParseError {
     Syntax(#[from] SyntaxError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Mistake(#[from] KnownMistake),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Shape(#[from] ShapeError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -38,6 +41,19 @@ pub struct SyntaxError {
     pub found: String,
     pub expected: String,
     #[label("expected {expected} here")]
+    pub span: SourceSpan,
+    #[help]
+    pub help: String,
+}
+
+/// A common slip the grammar rejects, recognised by its shape and said as what was meant.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(claimrules::syntax))]
+pub struct KnownMistake {
+    pub message: String,
+    pub label: String,
+    #[label("{label}")]
     pub span: SourceSpan,
     #[help]
     pub help: String,

@@ -28,7 +28,7 @@ pub fn parse_tests(text: &str) -> (TestFile, Vec<ParseError>) {
                     }
                 }
             }
-            Err(e) => errors.push(ParseError::Syntax(syntax_error(text, start, end, e))),
+            Err(e) => errors.push(syntax_error(text, start, end, e)),
         }
     }
     (TestFile { tests }, errors)

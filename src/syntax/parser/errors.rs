@@ -12,7 +12,7 @@ pub(in crate::syntax) fn syntax_error(
     chunk_start: usize,
     found_chunk_end: usize,
     error: pest::error::Error<Rule>,
-) -> SyntaxError {
+) -> ParseError {
     use pest::error::InputLocation;
     let mut at = chunk_start
         + match error.location {
@@ -26,13 +26,18 @@ pub(in crate::syntax) fn syntax_error(
         .map_or(rest.len(), |(i, _)| i);
     let at_end =
         at >= found_chunk_end || text[at..found_chunk_end.min(text.len())].trim().is_empty();
+    if !rest.starts_with(BOM) {
+        if let Some(mistake) = super::shapes::known_mistake(text, at) {
+            return ParseError::Mistake(mistake);
+        }
+    }
     if rest.starts_with(BOM) {
-        return SyntaxError {
+        return ParseError::Syntax(SyntaxError {
             found: "a byte-order mark (U+FEFF), an invisible character".to_string(),
             expected: join_or(&expected_words(&error)),
             span: (at, BOM.len_utf8()).into(),
             help: "delete it: a byte-order mark may only start a file, and most editors do not show it".to_string(),
-        };
+        });
     }
     let (found, span_len) = if at_end {
         // Point just after the item's last word rather than at the next item.
@@ -48,12 +53,12 @@ pub(in crate::syntax) fn syntax_error(
     } else {
         help_for(&expected)
     };
-    SyntaxError {
+    ParseError::Syntax(SyntaxError {
         found,
         expected: join_or(&expected),
         span: (at, span_len).into(),
         help,
-    }
+    })
 }
 
 /// What the grammar expected where `error` is, in an analyst's words, the most telling first.

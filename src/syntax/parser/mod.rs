@@ -24,6 +24,7 @@ mod errors;
 mod items;
 mod rules;
 mod same_reason;
+mod shapes;
 
 use chunks::too_complex;
 pub(super) use chunks::{chunks, BOM, TOP_LEVEL};
@@ -51,7 +52,7 @@ pub fn parse_policy(text: &str) -> (PolicyFile, Vec<ParseError>) {
                     Err(e) => errors.push(e),
                 }
             }
-            Err(e) => errors.push(ParseError::Syntax(syntax_error(text, start, end, e))),
+            Err(e) => errors.push(syntax_error(text, start, end, e)),
         }
     }
     (PolicyFile { items }, errors)

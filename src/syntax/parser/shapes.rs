@@ -1,0 +1,131 @@
+//! Common slips recognised by the shape of the text around a syntax error, and said as what the
+//! analyst meant: a missing comma, a modifier range, a diagnosis asked of a line, `modifiers`.
+
+use crate::syntax::error::KnownMistake;
+
+/// Words after which a comma-separated list of codes, modifiers or diagnoses starts.
+const LIST_STARTS: [&str; 6] = ["in", "has", "are", "modifier", "diagnosis", "is"];
+
+/// The slip the text shows where pest stopped at `at`, if it is one we know.
+pub(super) fn known_mistake(text: &str, at: usize) -> Option<KnownMistake> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let before = &text[line_start..at];
+    let after = &text[at..line_end];
+    let found = after.split_whitespace().next().unwrap_or("");
+    let words: Vec<&str> = before.split_whitespace().collect();
+    line_diagnosis(at, before, after, found, &words)
+        .or_else(|| modifier_range(at, before, found, &words))
+        .or_else(|| modifiers_plural(at, before, after, found))
+        .or_else(|| missing_comma(at, before, found, &words))
+}
+
+/// `line has diagnosis M17.*`: diagnoses belong to the claim.
+fn line_diagnosis(
+    at: usize,
+    before: &str,
+    after: &str,
+    found: &str,
+    words: &[&str],
+) -> Option<KnownMistake> {
+    if found != "diagnosis" || !words.ends_with(&["line", "has"]) {
+        return None;
+    }
+    let start = at - before.len() + before.rfind("line")?;
+    let list = after["diagnosis".len()..].trim();
+    let list = if list.is_empty() { "M17.*" } else { list };
+    Some(KnownMistake {
+        message: "a diagnosis belongs to the claim, not to a line".into(),
+        label: "lines have no diagnoses of their own".into(),
+        span: (start, at + found.len() - start).into(),
+        help: format!(
+            "test the claim's diagnoses instead: `claim has diagnosis {list}` (diagnoses per line are not supported yet)"
+        ),
+    })
+}
+
+/// `modifier F1-F9`: modifier lists have no ranges.
+fn modifier_range(at: usize, before: &str, found: &str, words: &[&str]) -> Option<KnownMistake> {
+    let hi = found.strip_prefix('-')?.trim_end_matches(',');
+    let lo = *words.last()?;
+    let lo = lo.rsplit(',').next().unwrap_or(lo);
+    if lo.is_empty() || before.ends_with(char::is_whitespace) || !words.contains(&"modifier") {
+        return None;
+    }
+    let start = at - lo.len();
+    let range = format!("{lo}-{hi}");
+    let listed = spelled_out(lo, hi).unwrap_or_else(|| format!("{lo}, …, {hi}"));
+    Some(KnownMistake {
+        message: format!("modifier ranges such as `{range}` are not supported"),
+        label: "a range of modifiers".into(),
+        span: (start, range.len()).into(),
+        help: format!("list each modifier, separated by commas: `{listed}`"),
+    })
+}
+
+/// `F1`, `F9` → `F1, F2, …, F9`: the same letters, then numbers counting up (at most 20).
+fn spelled_out(lo: &str, hi: &str) -> Option<String> {
+    let split = |m: &str| {
+        let digits = m.find(|c: char| c.is_ascii_digit())?;
+        let (prefix, number) = m.split_at(digits);
+        Some((
+            prefix.to_string(),
+            number.parse::<u32>().ok()?,
+            number.len(),
+        ))
+    };
+    let (prefix, from, width) = split(lo)?;
+    let (prefix_hi, to, _) = split(hi)?;
+    if prefix != prefix_hi || from >= to || to - from > 20 {
+        return None;
+    }
+    let all: Vec<String> = (from..=to)
+        .map(|n| format!("{prefix}{n:0width$}"))
+        .collect();
+    Some(all.join(", "))
+}
+
+/// `line 20610 modifiers RT`: the word is `modifier`, however many follow.
+fn modifiers_plural(at: usize, before: &str, after: &str, found: &str) -> Option<KnownMistake> {
+    if found != "modifiers" {
+        return None;
+    }
+    let rest = after["modifiers".len()..].trim();
+    let fixed = format!("{} modifier {rest}", before.trim());
+    Some(KnownMistake {
+        message: "the word is `modifier`, not `modifiers`".into(),
+        label: "write `modifier` here".into(),
+        span: (at, found.len()).into(),
+        help: format!(
+            "write `{}`: `modifier` is followed by one modifier or several separated by commas",
+            fixed.trim()
+        ),
+    })
+}
+
+/// `for each line in 27093 27095`: two items of a list with no comma between them.
+fn missing_comma(at: usize, before: &str, found: &str, words: &[&str]) -> Option<KnownMistake> {
+    let item = |w: &str| {
+        !w.is_empty()
+            && !w.chars().any(|c| c.is_ascii_lowercase())
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '*')
+    };
+    let next = found.trim_end_matches(',');
+    let (&previous, earlier) = words.split_last()?;
+    if !item(next) || !item(previous) || !before.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let opener = earlier.iter().rev().find(|w| !w.ends_with(','))?;
+    if !LIST_STARTS.contains(opener) {
+        return None;
+    }
+    let gap = before.len() - before.trim_end().len();
+    Some(KnownMistake {
+        message: format!("a comma is missing between `{previous}` and `{next}`"),
+        label: "a comma belongs here".into(),
+        span: (at - gap, gap).into(),
+        help: format!("separate the items of a list with commas: `{previous}, {next}`"),
+    })
+}

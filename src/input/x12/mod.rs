@@ -35,6 +35,9 @@
 //! others none. SBR segments inside a claim (other payers, loop 2320) are not read. |
 //! | `provider.taxonomy` | `PRV03` of the claim's rendering provider (`PRV*PE`, loop 2310B),
 //! else of the billing provider (`PRV*BI`, loop 2000A) |
+//! | `patient.member_id` | `NM109` of `NM1*IL` (loop 2010BA) |
+//! | `patient.birth_date`, `sex`, `relationship` | `DMG02`/`DMG03` and `PAT01` of the patient
+//! (2000C, 2010CA) when present, else `DMG02`/`DMG03` of 2010BA and `SBR02` (`x12/parties.rs`) |
 //! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and
 //! `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are
 //! skipped. |
@@ -46,6 +49,9 @@
 //! minutes, so unit edits do not count minutes |
 //! | `lines[].comparison_code` | `SV101-7`, the procedure description, when it states one
 //! (`COMPARISON CODE 27762`; `x12/line_attrs.rs`) |
+//! | `lines[].charge` | `SV102` |
+//! | `lines[].diagnosis_pointers` | `SV107`, into the `HI` diagnoses; unknown when one points at
+//! an ICD-9-CM diagnosis, which is not read (`x12/line_attrs.rs`) |
 //! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the
 //! claim's `DTP*472` before its first `LX` |
 //!

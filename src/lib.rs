@@ -77,8 +77,8 @@ pub mod syntax;
 pub mod testing;
 
 pub use claim::{
-    Claim, ClaimBuilder, ClaimError, ClaimSource, Line, LineBuilder, NormalizedClaim,
-    PlaceOfService, Procedure, Provider, RawClaim, ServiceDate,
+    Claim, ClaimBuilder, ClaimError, ClaimSource, Line, LineBuilder, Money, NormalizedClaim,
+    Patient, PlaceOfService, Procedure, Provider, RawClaim, ServiceDate, Sex,
 };
 pub use codes::{Code, Date, Diagnosis, Modifier};
 pub use diagnostic::{Diagnostics, PolicyDiagnostic};

@@ -168,7 +168,7 @@ fn x12_with_quantity(basis: &str, quantity: &str) -> String {
         "CLM*Q-1*100***11:B:1*Y*A*Y*Y~",
         "DTP*472*D8*20100401~",
         "LX*1~",
-        &format!("SV1*HC:27093*100*{basis}*{quantity}***1~"),
+        &format!("SV1*HC:27093*100*{basis}*{quantity}~"),
         "SE*7*0001~",
         "GE*1*1~",
         "IEA*1*000000001~",

@@ -149,7 +149,7 @@ fn a_claim_with_two_dates_is_two_claims() {
 
 #[test]
 fn a_broken_code_breaks_only_its_claim() {
-    let second = "CLM*SECOND*40.00***11:B:1*Y*A*Y*I~\nLX*1~\nSV1*HC:99213*40.00*UN*1.00***1~\nDTP*472*D8*20061003~\n";
+    let second = "CLM*SECOND*40.00***11:B:1*Y*A*Y*I~\nLX*1~\nSV1*HC:99213*40.00*UN*1.00~\nDTP*472*D8*20061003~\n";
     let text = example1()
         .replacen("SV1*HC:99213*", "SV1*HC:9921*", 1)
         .replacen("SE*", &format!("{second}SE*"), 1);

@@ -8,8 +8,9 @@ use indexmap::IndexMap;
 
 use super::error::ClaimError;
 use super::model::{
-    shown, Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate,
+    shown, Claim, ClaimSource, Line, Patient, PlaceOfService, Procedure, Provider, ServiceDate, Sex,
 };
+use super::money::Money;
 use super::normalized::normalize;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
@@ -35,6 +36,7 @@ pub struct ClaimBuilder {
     service_date: Option<String>,
     place_of_service: Option<String>,
     provider: Option<Provider>,
+    patient: Option<PatientText>,
     diagnoses: Vec<String>,
     lines: Vec<LineBuilder>,
     procedures: Vec<(String, Option<String>)>,
@@ -42,8 +44,47 @@ pub struct ClaimBuilder {
     source: ClaimSource,
 }
 
+/// The patient as given to the builder, read in `build`.
+#[derive(Debug, Clone, Default)]
+struct PatientText {
+    member_id: Option<String>,
+    birth_date: Option<String>,
+    sex: Option<String>,
+    relationship: Option<String>,
+}
+
+impl PatientText {
+    fn read(self) -> Result<Patient, ClaimError> {
+        let birth_date = match self.birth_date {
+            Some(d) => Some(parse_date(&d).map(ServiceDate).ok_or_else(|| {
+                ClaimError::at(
+                    "patient.birth_date",
+                    format!("expected a date as YYYY-MM-DD, found {}", shown(&d)),
+                )
+            })?),
+            None => None,
+        };
+        let sex = match self.sex {
+            Some(x) => Some(Sex::parse(&x).ok_or_else(|| {
+                ClaimError::at(
+                    "patient.sex",
+                    format!("expected `F`, `M` or `U`, found {}", shown(&x)),
+                )
+            })?),
+            None => None,
+        };
+        Ok(Patient {
+            member_id: self.member_id,
+            birth_date,
+            sex,
+            relationship: self.relationship,
+        })
+    }
+}
+
 /// A service line under construction, for [`ClaimBuilder::line`]: a code, and optionally its
-/// modifiers, units, session, minutes, line number and comparison code.
+/// modifiers, units, session, minutes, line number, comparison code, diagnosis pointers, charge
+/// and rendering provider.
 #[derive(Debug, Clone)]
 #[must_use = "a line builder does nothing until it is given to `ClaimBuilder::line`"]
 pub struct LineBuilder {
@@ -54,6 +95,9 @@ pub struct LineBuilder {
     session: u32,
     minutes: Option<u32>,
     comparison_code: Option<String>,
+    diagnosis_pointers: Option<Vec<u32>>,
+    charge: Option<String>,
+    rendering_provider: Option<String>,
 }
 
 impl LineBuilder {
@@ -67,6 +111,9 @@ impl LineBuilder {
             session: 1,
             minutes: None,
             comparison_code: None,
+            diagnosis_pointers: None,
+            charge: None,
+            rendering_provider: None,
         }
     }
 
@@ -101,6 +148,27 @@ impl LineBuilder {
         self
     }
 
+    /// The diagnoses the line is for: 1-based positions in the claim's diagnoses, at most 4,
+    /// checked when the claim is built (`lines[i].diagnosis_pointers[j]`).
+    pub fn diagnosis_pointers(mut self, pointers: impl IntoIterator<Item = u32>) -> LineBuilder {
+        self.diagnosis_pointers = Some(pointers.into_iter().collect());
+        self
+    }
+
+    /// The line's charge, as a decimal amount (`"125.00"`), checked when the claim is built
+    /// (`lines[i].charge`).
+    pub fn charge(mut self, charge: impl Into<String>) -> LineBuilder {
+        self.charge = Some(charge.into());
+        self
+    }
+
+    /// The NPI of the line's rendering provider, checked when the claim is built
+    /// (`lines[i].rendering_provider`).
+    pub fn rendering_provider(mut self, npi: impl Into<String>) -> LineBuilder {
+        self.rendering_provider = Some(npi.into());
+        self
+    }
+
     /// Numbers the line; by default its number is its 1-based position in the claim.
     pub fn number(mut self, number: u32) -> LineBuilder {
         self.number = Some(number);
@@ -115,6 +183,19 @@ impl LineBuilder {
             .with_session(self.session);
         line.line = self.number;
         line.minutes = self.minutes;
+        line.diagnosis_pointers = self.diagnosis_pointers;
+        line.rendering_provider = self.rendering_provider;
+        if let Some(c) = &self.charge {
+            line.charge = Some(Money::parse(c).ok_or_else(|| {
+                ClaimError::at(
+                    format!("lines[{i}].charge"),
+                    format!(
+                        "expected an amount such as `125.00` (not negative, at most two decimals), found {}",
+                        shown(c)
+                    ),
+                )
+            })?);
+        }
         if let Some(c) = &self.comparison_code {
             line.comparison_code = Some(read_code(c, || format!("lines[{i}].comparison_code"))?);
         }
@@ -157,6 +238,7 @@ impl Claim {
             service_date: None,
             place_of_service: None,
             provider: None,
+            patient: None,
             diagnoses: Vec::new(),
             lines: Vec::new(),
             procedures: Vec::new(),
@@ -196,6 +278,35 @@ impl ClaimBuilder {
         self.provider
             .get_or_insert_with(Provider::default)
             .owns_equipment = Some(owns);
+        self
+    }
+
+    /// The billing provider's NPI (`1234567893`), checked when the claim is built.
+    pub fn provider_npi(mut self, npi: impl Into<String>) -> ClaimBuilder {
+        self.provider.get_or_insert_with(Provider::default).npi = Some(npi.into());
+        self
+    }
+
+    /// The patient: member id, birth date (`YYYY-MM-DD`) and sex (`F`, `M` or `U`), checked
+    /// when the claim is built (`patient.birth_date`, `patient.sex`).
+    pub fn patient(
+        mut self,
+        member_id: impl Into<String>,
+        birth_date: impl Into<String>,
+        sex: impl Into<String>,
+    ) -> ClaimBuilder {
+        let patient = self.patient.get_or_insert_with(PatientText::default);
+        patient.member_id = Some(member_id.into());
+        patient.birth_date = Some(birth_date.into());
+        patient.sex = Some(sex.into());
+        self
+    }
+
+    /// The patient's relationship to the subscriber, as the X12 code (`18` self).
+    pub fn patient_relationship(mut self, code: impl Into<String>) -> ClaimBuilder {
+        self.patient
+            .get_or_insert_with(PatientText::default)
+            .relationship = Some(code.into());
         self
     }
 
@@ -287,12 +398,14 @@ impl ClaimBuilder {
             .enumerate()
             .map(|(i, l)| l.read(i))
             .collect::<Result<_, _>>()?;
+        let patient = self.patient.map(PatientText::read).transpose()?;
         let mut claim = Claim {
             id: self.id,
             payer: self.payer,
             service_date,
             place_of_service,
             provider: self.provider,
+            patient,
             diagnoses,
             lines,
             procedures: self

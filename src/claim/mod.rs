@@ -3,16 +3,22 @@
 mod builder;
 mod error;
 pub mod model;
+mod money;
 mod normalized;
+mod npi;
 mod object;
 pub mod quantity;
 pub mod read;
+mod shown;
 
 pub use crate::line_attr::{LineAttr, LineAttrKind, LineValue};
 pub use builder::{ClaimBuilder, LineBuilder};
 pub use error::ClaimError;
 pub use model::{Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate};
+pub use model::{Patient, Sex};
+pub use money::Money;
 pub use normalized::{normalize, NormalizedClaim};
+pub use npi::{npi_is_valid, MAX_MEMBER_ID_CHARS};
 pub use read::{parse_claim, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`

@@ -10,8 +10,10 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::money::Money;
 use super::object::{self, Object};
 use super::quantity;
+pub(crate) use super::shown::shown;
 use crate::codes::PCS_APPROACHES;
 use crate::codes::{parse_date, Code, Date, Diagnosis, Modifier};
 use crate::line_attr::{LineAttr, LineValue};
@@ -44,6 +46,10 @@ pub struct Claim {
     /// The rendering provider; absent or `null` when not known.
     #[serde(default, deserialize_with = "object::optional_object")]
     pub provider: Option<Provider>,
+    /// The patient: member id, birth date, sex and relationship to the subscriber; absent or
+    /// `null` when not known.
+    #[serde(default, deserialize_with = "object::optional_object")]
+    pub patient: Option<Patient>,
     /// ICD-10-CM diagnoses, with or without the dot.
     #[serde(default)]
     pub diagnoses: Vec<Diagnosis>,
@@ -101,6 +107,55 @@ impl Object for Claim {
     const WHAT: &'static str = "a claim";
 }
 
+/// The patient of a claim. Every field is optional: one the claim does not give stays unknown.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Patient {
+    /// The member id the payer knows the patient (or the subscriber) by; X12 `NM109` of loop
+    /// 2010BA. At most 80 characters.
+    #[serde(default)]
+    pub member_id: Option<String>,
+    /// The patient's birth date (`YYYY-MM-DD`), not after the service date; X12 `DMG02`.
+    #[serde(default)]
+    pub birth_date: Option<ServiceDate>,
+    /// The patient's sex: `F`, `M` or `U` (unknown); X12 `DMG03`.
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    /// The patient's relationship to the subscriber, as the X12 individual relationship code
+    /// (two digits: `18` self, `01` spouse, `19` child, …); X12 `SBR02`, or `PAT01` when the
+    /// patient is not the subscriber.
+    #[serde(default)]
+    pub relationship: Option<String>,
+}
+
+impl Object for Patient {
+    const WHAT: &'static str = "a patient";
+}
+
+/// A patient's sex, as claims write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+pub enum Sex {
+    /// Female.
+    F,
+    /// Male.
+    M,
+    /// Unknown.
+    U,
+}
+
+impl Sex {
+    /// The sex a one-letter code names (`F`, `M`, `U`).
+    pub fn parse(text: &str) -> Option<Sex> {
+        match text {
+            "F" => Some(Sex::F),
+            "M" => Some(Sex::M),
+            "U" => Some(Sex::U),
+            _ => None,
+        }
+    }
+}
+
 /// The provider of a claim.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +167,10 @@ pub struct Provider {
     /// Whether the provider owns the equipment used; absent or `null` when not known.
     #[serde(default)]
     pub owns_equipment: Option<bool>,
+    /// The billing provider's National Provider Identifier (ten digits, the last a check
+    /// digit); X12 `NM109` of loop 2010AA. Absent or `null` when not known.
+    #[serde(default)]
+    pub npi: Option<String>,
 }
 
 impl Object for Provider {
@@ -163,6 +222,18 @@ pub struct Line {
     /// when the line gives none. X12 carries it in `SV101-7` (docs/claims.md).
     #[serde(default)]
     pub comparison_code: Option<Code>,
+    /// The diagnoses the line is for: 1-based positions in the claim's `diagnoses`, at most 4,
+    /// the first the primary; absent or `null` when not given. X12 `SV107`.
+    #[serde(default)]
+    pub diagnosis_pointers: Option<Vec<u32>>,
+    /// The line's charge, an exact amount (`"125.00"` or `125`); absent or `null` when not
+    /// given. X12 `SV102`.
+    #[serde(default)]
+    pub charge: Option<Money>,
+    /// The NPI of the line's rendering provider; absent or `null` when not given. X12 `NM109`
+    /// of loop 2420A, or of 2310B for every line of the claim.
+    #[serde(default)]
+    pub rendering_provider: Option<String>,
 }
 
 impl Object for Line {
@@ -180,6 +251,9 @@ impl Line {
             session: 1,
             minutes: None,
             comparison_code: None,
+            diagnosis_pointers: None,
+            charge: None,
+            rendering_provider: None,
         }
     }
 
@@ -228,6 +302,24 @@ impl Line {
     /// Gives the line the comparison code that values it (an unlisted procedure's).
     pub fn with_comparison_code(mut self, code: Code) -> Line {
         self.comparison_code = Some(code);
+        self
+    }
+
+    /// Points the line at diagnoses of the claim (1-based positions in `diagnoses`).
+    pub fn with_diagnosis_pointers(mut self, pointers: Vec<u32>) -> Line {
+        self.diagnosis_pointers = Some(pointers);
+        self
+    }
+
+    /// Gives the line its charge.
+    pub fn with_charge(mut self, charge: Money) -> Line {
+        self.charge = Some(charge);
+        self
+    }
+
+    /// Gives the line the NPI of its rendering provider.
+    pub fn with_rendering_provider(mut self, npi: impl Into<String>) -> Line {
+        self.rendering_provider = Some(npi.into());
         self
     }
 }
@@ -361,16 +453,6 @@ impl<T> Visitor<'_> for Parsed<T> {
     }
 }
 
-/// A value as an error message quotes it: whole when short, else its first characters and its
-/// length, so that a claim's error stays short whatever the claim holds.
-pub(crate) fn shown(text: &str) -> String {
-    const SHOWN: usize = 40;
-    match text.char_indices().nth(SHOWN) {
-        None => format!("`{text}`"),
-        Some((cut, _)) => format!("`{}…` ({} characters)", &text[..cut], text.chars().count()),
-    }
-}
-
 macro_rules! deserialize_from_str {
     ($ty:ty, $expecting:literal, $parse:expr) => {
         impl<'de> Deserialize<'de> for $ty {
@@ -443,4 +525,16 @@ pub fn pcs_approach_of(code: &str) -> Option<&'static str> {
         b'X' => "external",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_sexes() {
+        assert_eq!(Sex::parse("F"), Some(Sex::F));
+        assert_eq!(Sex::parse("f"), None);
+        assert!(serde_json::from_str::<Sex>(r#""X""#).is_err());
+    }
 }

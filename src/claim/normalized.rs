@@ -7,7 +7,8 @@ use std::ops::Deref;
 use serde::Serialize;
 
 use super::error::ClaimError;
-use super::model::{pcs_approach_of, Claim, ClaimSource};
+use super::model::{pcs_approach_of, shown, Claim, ClaimSource};
+use super::npi::{npi_is_valid, MAX_MEMBER_ID_CHARS};
 use super::MAX_CLAIM_LINES;
 use crate::codes::PCS_APPROACHES;
 
@@ -95,6 +96,7 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
             ));
         }
     }
+    check_parties(claim, &mut errors);
     for (i, p) in claim.procedures.iter_mut().enumerate() {
         match &p.approach {
             Some(a) if !PCS_APPROACHES.contains(&a.as_str()) => errors.push(ClaimError::at(
@@ -115,4 +117,92 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
         }
     }
     errors
+}
+
+/// The most diagnosis pointers of a line: an 837P's SV107 holds four.
+pub const MAX_DIAGNOSIS_POINTERS: usize = 4;
+
+/// Checks the patient, the NPIs and the lines' diagnosis pointers against the rest of the claim.
+fn check_parties(claim: &Claim, errors: &mut Vec<ClaimError>) {
+    if let Some(patient) = &claim.patient {
+        if let Some(id) = &patient.member_id {
+            if id.is_empty() || id.chars().count() > MAX_MEMBER_ID_CHARS {
+                errors.push(ClaimError::at(
+                    "patient.member_id",
+                    format!(
+                        "expected a member id of 1 to {MAX_MEMBER_ID_CHARS} characters, found {}",
+                        shown(id)
+                    ),
+                ));
+            }
+        }
+        if let Some(birth) = patient.birth_date {
+            if birth.0 > claim.service_date.0 {
+                errors.push(ClaimError::at(
+                    "patient.birth_date",
+                    format!(
+                        "the birth date {} is after the service date {}",
+                        birth.0.format("%Y-%m-%d"),
+                        claim.service_date.0.format("%Y-%m-%d")
+                    ),
+                ));
+            }
+        }
+        if let Some(r) = &patient.relationship {
+            if r.len() != 2 || !r.bytes().all(|b| b.is_ascii_digit()) {
+                errors.push(ClaimError::at(
+                    "patient.relationship",
+                    format!(
+                        "expected a 2-digit individual relationship code such as `18` (self), found {}",
+                        shown(r)
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(npi) = claim.provider.as_ref().and_then(|p| p.npi.as_ref()) {
+        check_npi(npi, "provider.npi".into(), errors);
+    }
+    for (i, line) in claim.lines.iter().enumerate() {
+        if let Some(npi) = &line.rendering_provider {
+            check_npi(npi, format!("lines[{i}].rendering_provider"), errors);
+        }
+        let Some(pointers) = &line.diagnosis_pointers else {
+            continue;
+        };
+        for (j, &p) in pointers.iter().enumerate() {
+            let path = || format!("lines[{i}].diagnosis_pointers[{j}]");
+            if j >= MAX_DIAGNOSIS_POINTERS {
+                errors.push(ClaimError::at(
+                    path(),
+                    format!(
+                        "a line points at {} diagnoses; the limit is {MAX_DIAGNOSIS_POINTERS}",
+                        pointers.len()
+                    ),
+                ));
+                break;
+            }
+            if p == 0 || p as usize > claim.diagnoses.len() {
+                errors.push(ClaimError::at(
+                    path(),
+                    format!(
+                        "diagnosis pointer {p} is not a position in the claim's {} diagnoses (they count from 1)",
+                        claim.diagnoses.len()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn check_npi(npi: &str, path: String, errors: &mut Vec<ClaimError>) {
+    if !npi_is_valid(npi) {
+        errors.push(ClaimError::at(
+            path,
+            format!(
+                "{} is not an NPI (ten digits, the last the check digit of the others)",
+                shown(npi)
+            ),
+        ));
+    }
 }

@@ -88,6 +88,7 @@ fn strip_position(message: &str) -> String {
         .replace("expected struct Claim", "expected a claim object")
         .replace("expected struct Line", "expected a line object")
         .replace("expected struct Provider", "expected a provider object")
+        .replace("expected struct Patient", "expected a patient object")
         .replace("expected struct Procedure", "expected a procedure object")
         .replace("expected u32", "expected a whole number")
         .replace("expected a sequence", "expected an array")

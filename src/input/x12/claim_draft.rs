@@ -8,6 +8,7 @@ use super::line_attrs::Sv1Attrs;
 use super::segments::Segment;
 use crate::claim::model::{ClaimSource, Line, PlaceOfService, Provider, ServiceDate};
 use crate::claim::quantity::{whole_count_of_text, Counted};
+use crate::claim::Patient;
 use crate::claim::{Claim, ClaimError, NormalizedClaim};
 use crate::codes::{Code, Date, Diagnosis, Modifier};
 use crate::input::limits::MAX_CLAIM_LINES;
@@ -36,6 +37,9 @@ pub(super) struct ClaimDraft {
     pub(super) taxonomy: Option<String>,
     pub(super) place_of_service: Option<PlaceOfService>,
     pub(super) diagnoses: Vec<Diagnosis>,
+    /// Each diagnosis of the HI segments in order, as an SV107 pointer counts them: its
+    /// 1-based position in `diagnoses`, or `None` when it was not read (an ICD-9-CM code).
+    pub(super) pointer_targets: Vec<Option<u32>>,
     pub(super) date: Option<Date>,
     /// A claim-level DTP*472 was read, even a broken one.
     pub(super) dated: bool,
@@ -49,6 +53,8 @@ pub(super) struct ClaimDraft {
     pub(super) overflow: bool,
     pub(super) errors: Vec<ClaimError>,
     pub(super) more_errors: usize,
+    /// The patient the loops before the claim give (2000B, 2000C).
+    pub(super) patient: Option<Patient>,
 }
 
 impl ClaimDraft {
@@ -80,6 +86,10 @@ impl ClaimDraft {
         for (n, element) in seg.elements() {
             let mut parts = seg.split_components(element);
             let qualifier = parts.next().map_or("", |(_, q)| q);
+            if matches!(qualifier, "BK" | "BF") && self.pointer_targets.len() < MAX_DIAGNOSES {
+                // A diagnosis SV107 can point at, but not read.
+                self.pointer_targets.push(None);
+            }
             if !matches!(qualifier, "ABK" | "ABF") {
                 // ICD-9-CM (BK, BF) and other code lists are not read.
                 continue;
@@ -94,7 +104,12 @@ impl ClaimDraft {
                     ));
                     return;
                 }
-                Some(d) => self.diagnoses.push(d),
+                Some(d) => {
+                    self.diagnoses.push(d);
+                    if self.pointer_targets.len() < MAX_DIAGNOSES {
+                        self.pointer_targets.push(Some(self.diagnoses.len() as u32));
+                    }
+                }
                 None => self.error(problem(
                     seg,
                     Some(designator(seg, n, Some(2))),
@@ -283,7 +298,7 @@ impl ClaimDraft {
         // A line billed in minutes is one service of that many minutes.
         let units = amount.map(|n| if in_minutes { (1, Some(n)) } else { (n, None) });
         let mut attr_problems = Vec::new();
-        let attrs = Sv1Attrs::read(seg, &mut attr_problems);
+        let attrs = Sv1Attrs::read(seg, &self.pointer_targets, &mut attr_problems);
         errors.extend(
             attr_problems
                 .into_iter()
@@ -307,6 +322,15 @@ impl ClaimDraft {
         for e in errors {
             self.error(e);
         }
+    }
+
+    /// The claim's provider: its taxonomy, when known.
+    fn provider(&self) -> Option<Provider> {
+        self.taxonomy.clone().map(|t| Provider {
+            taxonomy: Some(t),
+            owns_equipment: None,
+            npi: None,
+        })
     }
 
     /// The claim's results: one per date of service, or one `Unreadable` for the whole claim.
@@ -356,10 +380,8 @@ impl ClaimDraft {
                     payer: self.payer.map(str::to_string),
                     service_date: ServiceDate(date),
                     place_of_service: self.place_of_service.clone(),
-                    provider: self.taxonomy.clone().map(|t| Provider {
-                        taxonomy: Some(t),
-                        owns_equipment: None,
-                    }),
+                    provider: self.provider(),
+                    patient: self.patient.clone(),
                     diagnoses: self.diagnoses.clone(),
                     lines,
                     procedures: Vec::new(),
@@ -371,6 +393,10 @@ impl ClaimDraft {
                     Err((_, errors)) => {
                         for mut e in errors {
                             e.line.get_or_insert(self.clm.line);
+                            if e.path.as_deref() == Some("patient.birth_date") {
+                                // The birth date is DMG02 of the subscriber or patient loop.
+                                e.path = Some("DMG02".into());
+                            }
                             self.error(e);
                         }
                     }

@@ -5,11 +5,15 @@
 //! |---|---|
 //! | `comparison_code` | `SV101-7`, the procedure description, when it states one: `COMPARISON
 //! CODE 27762`, `COMPARE TO 27762`, `COMPARISON: 27762` |
+//! | `charge` | `SV102`, the line's charge (`125.00`) |
+//! | `diagnosis_pointers` | `SV107`, up to four pointers into the claim's `HI` diagnoses (`1:2`); unknown when one points at a diagnosis that is not read (ICD-9-CM) |
 //!
 //! An attribute the segment does not give stays unknown on the line, never a default.
 
 use super::segments::Segment;
 use crate::claim::model::{shown, Line};
+use crate::claim::quantity::whole_count_of_text;
+use crate::claim::Money;
 use crate::codes::Code;
 
 /// The most characters of a procedure description (SV101-7): the 837P implementation guide's
@@ -29,12 +33,37 @@ pub(super) struct AttrProblem {
 #[derive(Debug, Default)]
 pub(super) struct Sv1Attrs {
     comparison_code: Option<Code>,
+    charge: Option<Money>,
+    diagnosis_pointers: Option<Vec<u32>>,
 }
 
 impl Sv1Attrs {
-    /// Reads them from `seg`, an SV1; each problem goes to `problems`.
-    pub(super) fn read(seg: &Segment, problems: &mut Vec<AttrProblem>) -> Sv1Attrs {
+    /// Reads them from `seg`, an SV1 of a claim whose HI diagnoses are `targets` (each one's
+    /// position in the claim's diagnoses, `None` when not read); each problem goes to
+    /// `problems`.
+    pub(super) fn read(
+        seg: &Segment,
+        targets: &[Option<u32>],
+        problems: &mut Vec<AttrProblem>,
+    ) -> Sv1Attrs {
         let mut attrs = Sv1Attrs::default();
+        let charge = seg.element(2);
+        if !charge.is_empty() {
+            match Money::parse(charge) {
+                Some(m) => attrs.charge = Some(m),
+                None => problems.push(AttrProblem {
+                    element: 2,
+                    component: None,
+                    what: format!(
+                        "{} is not a charge (an amount such as `125.00`, at most two decimals)",
+                        shown(charge)
+                    ),
+                }),
+            }
+        }
+        if !seg.element(7).is_empty() {
+            attrs.diagnosis_pointers = pointers(seg, targets, problems);
+        }
         let description = seg.component(1, 7);
         if !description.is_empty() {
             match comparison_code_in(description) {
@@ -52,7 +81,47 @@ impl Sv1Attrs {
     /// Gives them to the line the SV1 reads as.
     pub(super) fn apply(self, line: &mut Line) {
         line.comparison_code = self.comparison_code;
+        line.charge = self.charge;
+        line.diagnosis_pointers = self.diagnosis_pointers;
     }
+}
+
+/// The diagnosis pointers of SV107: up to four positions in the claim's HI diagnoses, from 1,
+/// as positions in the claim's `diagnoses`; `None` when one points at a diagnosis not read.
+fn pointers(
+    seg: &Segment,
+    targets: &[Option<u32>],
+    problems: &mut Vec<AttrProblem>,
+) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut known = true;
+    for (m, part) in seg.components(7) {
+        if part.is_empty() {
+            continue;
+        }
+        let problem = |what: String| AttrProblem {
+            element: 7,
+            component: Some(m),
+            what,
+        };
+        if m > 4 {
+            problems.push(problem("more than 4 diagnosis pointers".into()));
+            return None;
+        }
+        // Some senders write a pointer as a decimal (`1.00`), as they do SV104.
+        let target =
+            whole_count_of_text(part).and_then(|p| targets.get((p as usize).checked_sub(1)?));
+        match target {
+            Some(Some(p)) => out.push(*p),
+            Some(None) => known = false,
+            None => problems.push(problem(format!(
+                "{} is not a position in the claim's {} HI diagnoses (they count from 1)",
+                shown(part),
+                targets.len()
+            ))),
+        }
+    }
+    known.then_some(out)
 }
 
 /// The comparison code a procedure description states, if it states one.

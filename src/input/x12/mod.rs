@@ -35,6 +35,9 @@
 //! others none. SBR segments inside a claim (other payers, loop 2320) are not read. |
 //! | `provider.taxonomy` | `PRV03` of the claim's rendering provider (`PRV*PE`, loop 2310B),
 //! else of the billing provider (`PRV*BI`, loop 2000A) |
+//! | `patient.member_id` | `NM109` of `NM1*IL` (loop 2010BA) |
+//! | `patient.birth_date`, `sex`, `relationship` | `DMG02`/`DMG03` and `PAT01` of the patient
+//! (2000C, 2010CA) when present, else `DMG02`/`DMG03` of 2010BA and `SBR02` (`x12/parties.rs`) |
 //! | `diagnoses` | `HI` composites before the first `LX`: qualifiers `ABK` (principal) and
 //! `ABF` (other), ICD-10-CM without a dot. ICD-9-CM (`BK`, `BF`) and other code lists are
 //! skipped. |
@@ -46,6 +49,9 @@
 //! minutes, so unit edits do not count minutes |
 //! | `lines[].comparison_code` | `SV101-7`, the procedure description, when it states one
 //! (`COMPARISON CODE 27762`; `x12/line_attrs.rs`) |
+//! | `lines[].charge` | `SV102` |
+//! | `lines[].diagnosis_pointers` | `SV107`, into the `HI` diagnoses; unknown when one points at
+//! an ICD-9-CM diagnosis, which is not read (`x12/line_attrs.rs`) |
 //! | `service_date` | the line's `DTP*472` (`D8` a day, `RD8` a range: its first day), else the
 //! claim's `DTP*472` before its first `LX` |
 //!
@@ -71,6 +77,7 @@ mod elements;
 mod envelope;
 pub(crate) mod line_attrs;
 mod p837;
+mod parties;
 mod segments;
 
 use std::collections::VecDeque;
@@ -190,7 +197,7 @@ mod tests {
     const GOOD: [&str; 4] = [
         "CLM*GOOD*40***11:B:1*Y*A*Y*I",
         "LX*1",
-        "SV1*HC:99213*40*UN*1***1",
+        "SV1*HC:99213*40*UN*1",
         "DTP*472*D8*20100401",
     ];
 
@@ -215,10 +222,10 @@ mod tests {
                 "PRV*PE*PXC*207X00000X",
                 "NM1*82*1*DOE*JOHN",
                 "LX*1",
-                "SV1*HC:27093:LT:59*100*UN*2.00***1",
+                "SV1*HC:27093:LT:59*100*UN*2.00",
                 "DTP*472*D8*20100331",
                 "LX*2",
-                "SV1*HC:77002*100*MJ*1***1",
+                "SV1*HC:77002*100*MJ*1",
                 "DTP*472*RD8*20100331-20100402",
             ])
             .as_bytes(),
@@ -264,7 +271,7 @@ mod tests {
         for s in HEAD.iter().copied().chain([
             format!("CLM*X*1***11{c}B{c}1*Y*A*Y*I").as_str(),
             "LX*1",
-            format!("SV1*HC{c}99213{c}25*40*UN*1***1").as_str(),
+            format!("SV1*HC{c}99213{c}25*40*UN*1").as_str(),
             "DTP*472*D8*20100401",
         ]) {
             text.push_str(s);
@@ -300,7 +307,7 @@ mod tests {
             interchange(&[
                 "CLM*X*1***11>B>1*Y*A*Y*I",
                 "LX*1",
-                "SV1*HC>E0570>RR*25*UN*1***1",
+                "SV1*HC>E0570>RR*25*UN*1",
                 "DTP*472*D8*20100401",
             ])
             .as_bytes(),
@@ -316,13 +323,13 @@ mod tests {
             interchange(&[
                 "CLM*26463774*100***11:B:1*Y*A*Y*I",
                 "LX*1",
-                "SV1*HC:99214*40*UN*1***1",
+                "SV1*HC:99214*40*UN*1",
                 "DTP*472*D8*20061010",
                 "LX*2",
-                "SV1*HC:87070*15*UN*1***1",
+                "SV1*HC:87070*15*UN*1",
                 "DTP*472*D8*20061003",
                 "LX*3",
-                "SV1*HC:86663*10*UN*1***1",
+                "SV1*HC:86663*10*UN*1",
                 "DTP*472*D8*20061010",
             ])
             .as_bytes(),
@@ -351,9 +358,9 @@ mod tests {
                 "CLM*R*1***11:B:1*Y*A*Y*I",
                 "DTP*472*RD8*20040201-20040207",
                 "LX*1",
-                "SV1*HC:S9500*1*UN*7.00***1",
+                "SV1*HC:S9500*1*UN*7.00",
                 "LX*2",
-                "SV1*HC:S5001*1*UN*7***1",
+                "SV1*HC:S5001*1*UN*7",
                 "DTP*472*RD8*20040201-20040201",
             ])
             .as_bytes(),
@@ -374,7 +381,7 @@ mod tests {
                 // Another payer (loop 2320): not the claim's.
                 "SBR*S*18*******CI",
                 "LX*1",
-                "SV1*HC:99213*40*UN*1***1",
+                "SV1*HC:99213*40*UN*1",
                 "DTP*472*D8*20100401",
                 // Loop 2420A: a line's rendering provider is not the claim's.
                 "PRV*PE*PXC*207X00000X",
@@ -382,20 +389,20 @@ mod tests {
                 "SBR*P*18*******ZZ",
                 "CLM*B*1***11:B:1*Y*A*Y*I",
                 "LX*1",
-                "SV1*HC:99213*40*UN*1***1",
+                "SV1*HC:99213*40*UN*1",
                 "DTP*472*D8*20100401",
                 "HL*4*1*22*0",
                 "SBR*P*18*******16",
                 "CLM*C*1***11:B:1*Y*A*Y*I",
                 "LX*1",
-                "SV1*HC:99213*40*UN*1***1",
+                "SV1*HC:99213*40*UN*1",
                 "DTP*472*D8*20100401",
                 "HL*5**20*1",
                 "HL*6*5*22*0",
                 "SBR*P*18*******MC",
                 "CLM*D*1***11:B:1*Y*A*Y*I",
                 "LX*1",
-                "SV1*HC:99213*40*UN*1***1",
+                "SV1*HC:99213*40*UN*1",
                 "DTP*472*D8*20100401",
             ])
             .as_bytes(),
@@ -423,68 +430,68 @@ mod tests {
     /// on line n).
     #[rstest]
     #[case::short_code(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:9921*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:9921*40*UN*1", "DTP*472*D8*20100401"],
         10, "SV1", "SV101-2", "`9921` is not a 5-character CPT/HCPCS code"
     )]
     #[case::not_hc(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*IV:99213*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*IV:99213*40*UN*1", "DTP*472*D8*20100401"],
         10, "SV1", "SV101-1", "`IV` is not `HC`"
     )]
     #[case::modifier(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213::2X5*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213::2X5*40*UN*1", "DTP*472*D8*20100401"],
         10, "SV1", "SV101-4", "`2X5` is not a 2-character modifier"
     )]
     #[case::fractional_units(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1.5***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1.5", "DTP*472*D8*20100401"],
         10, "SV1", "SV104", "`1.5` is not a whole number of units"
     )]
     #[case::zero_units(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*0***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*0", "DTP*472*D8*20100401"],
         10, "SV1", "SV104", "`0` is not a whole number of units"
     )]
     #[case::unit_basis(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*F2*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*F2*1", "DTP*472*D8*20100401"],
         10, "SV1", "SV103", "`F2` is not a unit basis"
     )]
     #[case::diagnosis(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "HI*ABK:S82241A*ABF:12", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "HI*ABK:S82241A*ABF:12", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*472*D8*20100401"],
         9, "HI", "HI02-2", "`12` is not an ICD-10-CM code"
     )]
     #[case::date(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*472*D8*20100231"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*472*D8*20100231"],
         11, "DTP", "DTP03", "`20100231` is not a date as CCYYMMDD"
     )]
     #[case::range(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*472*RD8*20100402-20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*472*RD8*20100402-20100401"],
         11, "DTP", "DTP03", "is not a date range"
     )]
     #[case::date_format(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*472*DT*201004011200"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*472*DT*201004011200"],
         11, "DTP", "DTP02", "`DT` is not a date format"
     )]
     #[case::place_of_service(
-        &["CLM*E*1***1:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***1:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*472*D8*20100401"],
         8, "CLM", "CLM05-1", "`1` is not a 2-digit place of service"
     )]
     #[case::line_number(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*A", "SV1*HC:99213*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*A", "SV1*HC:99213*40*UN*1", "DTP*472*D8*20100401"],
         9, "LX", "LX01", "`A` is not a line number"
     )]
     #[case::line_number_zero(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*0", "SV1*HC:99213*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*0", "SV1*HC:99213*40*UN*1", "DTP*472*D8*20100401"],
         9, "LX", "LX01", "`0` is not a line number"
     )]
     #[case::line_number_twice(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*472*D8*20100401",
-          "LX*1", "SV1*HC:99214*40*UN*1***1", "DTP*472*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*472*D8*20100401",
+          "LX*1", "SV1*HC:99214*40*UN*1", "DTP*472*D8*20100401"],
         12, "LX", "LX01", "line number 1 is used by an earlier line"
     )]
     #[case::sv1_without_lx(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "DTP*472*D8*20100401", "SV1*HC:99213*40*UN*1***1"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "DTP*472*D8*20100401", "SV1*HC:99213*40*UN*1"],
         10, "SV1", "LX", "without a preceding LX"
     )]
     #[case::lx_without_sv1(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "DTP*472*D8*20100401", "LX*1", "LX*2", "SV1*HC:99213*40*UN*1***1"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "DTP*472*D8*20100401", "LX*1", "LX*2", "SV1*HC:99213*40*UN*1"],
         10, "LX", "SV1", "a service line without an SV1"
     )]
     #[case::no_lines(
@@ -492,7 +499,7 @@ mod tests {
         8, "CLM", "LX", "a claim without service lines"
     )]
     #[case::no_date(
-        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1***1", "DTP*471*D8*20100401"],
+        &["CLM*E*1***11:B:1*Y*A*Y*I", "LX*1", "SV1*HC:99213*40*UN*1", "DTP*471*D8*20100401"],
         9, "LX", "DTP03", "line 1 has no service date"
     )]
     fn a_broken_segment_breaks_its_claim(
@@ -516,10 +523,10 @@ mod tests {
             interchange(&[
                 "CLM*E*1***11:B:1*Y*A*Y*I",
                 "LX*1",
-                "SV1*HC:9921:X*40*UN*1.5***1",
+                "SV1*HC:9921:X*40*UN*1.5",
                 "DTP*472*D8*20100401",
                 "LX*2",
-                "SV1*HC:99213*40*UN*1***1",
+                "SV1*HC:99213*40*UN*1",
                 "DTP*472*D8*20100402",
             ])
             .as_bytes(),
@@ -540,7 +547,7 @@ mod tests {
             "CLM*E*1***11:B:1*Y*A*Y*I",
             "LX*1",
             segment,
-            "SV1*HC:99213*40*UN*1***1",
+            "SV1*HC:99213*40*UN*1",
             "DTP*472*D8*20100401",
         ]);
         assert!(error.message.starts_with(message), "{}", error.message);
@@ -555,7 +562,7 @@ mod tests {
             "CLM*E*1***11:B:1*Y*A*Y*I",
             &long,
             "LX*1",
-            "SV1*HC:99213*40*UN*1***1",
+            "SV1*HC:99213*40*UN*1",
             "DTP*472*D8*20100401",
         ]);
         assert!(
@@ -574,7 +581,7 @@ mod tests {
         body.extend([
             long.as_str(),
             "LX*1",
-            "SV1*HC:99213*40*UN*1***1",
+            "SV1*HC:99213*40*UN*1",
             "DTP*472*D8*20100401",
         ]);
         let items = read(interchange(&body).as_bytes());
@@ -595,7 +602,7 @@ mod tests {
         let second = interchange(&[
             "CLM*NEXT*1***11:B:1*Y*A*Y*I",
             "LX*1",
-            "SV1*HC:99213*40*UN*1***1",
+            "SV1*HC:99213*40*UN*1",
             "DTP*472*D8*20100402",
         ]);
         let items = read(format!("{first}{second}").as_bytes());
@@ -648,7 +655,7 @@ mod tests {
         let mut body = vec!["CLM*E*1***11:B:1*Y*A*Y*I".to_string()];
         for n in 1..=MAX_CLAIM_LINES + 1 {
             body.push(format!("LX*{n}"));
-            body.push("SV1*HC:99213*40*UN*1***1".into());
+            body.push("SV1*HC:99213*40*UN*1".into());
             body.push("DTP*472*D8*20100401".into());
         }
         let body: Vec<&str> = body.iter().map(String::as_str).collect();
@@ -663,7 +670,7 @@ mod tests {
         let mut body = vec!["CLM*E*1***11:B:1*Y*A*Y*I".to_string()];
         for n in 1..=50 {
             body.push(format!("LX*{n}"));
-            body.push("SV1*HC:1*40*UN*1***1".into());
+            body.push("SV1*HC:1*40*UN*1".into());
         }
         let body: Vec<&str> = body.iter().map(String::as_str).collect();
         let items = read(interchange(&body).as_bytes());
@@ -718,7 +725,7 @@ mod tests {
         for s in HEAD.iter().copied().chain([
             "CLM|SECOND|1|||11>B>1|Y|A|Y|I",
             "LX|1",
-            "SV1|HC>99213>25|40|UN|1|||1",
+            "SV1|HC>99213>25|40|UN|1",
             "DTP|472|D8|20100401",
             "SE|1|0001",
             "GE|1|1",
@@ -820,10 +827,10 @@ mod tests {
             "HI*ABK:S82241A*ABF:M1711",
             "PRV*PE*PXC*207X00000X",
             "LX*1",
-            "SV1*HC:27093:LT:59*100*UN*2.00***1",
+            "SV1*HC:27093:LT:59*100*UN*2.00",
             "DTP*472*D8*20100331",
             "LX*2",
-            "SV1*HC:77002*100*MJ*1***1",
+            "SV1*HC:77002*100*MJ*1",
             "DTP*472*RD8*20100331-20100402",
         ])
         .into_bytes();

@@ -6,6 +6,7 @@ use std::collections::{HashSet, VecDeque};
 use super::claim_draft::ClaimDraft;
 use super::elements::*;
 use super::envelope::Envelope;
+use super::parties::Parties;
 use super::segments::{Event, Segment};
 use crate::claim::model::PlaceOfService;
 use crate::claim::ClaimError;
@@ -80,6 +81,8 @@ pub(crate) struct Mapper {
     billing_taxonomy: Option<String>,
     /// SBR09 of the subscriber (loop 2000B).
     payer: Option<&'static str>,
+    /// The subscriber and patient loops (2000B, 2000C) of the claims that follow.
+    parties: Parties,
     claim: Option<ClaimDraft>,
     /// GS08 of the functional group being read: the implementation guide of its transaction
     /// sets unless one names its own in ST03.
@@ -239,6 +242,7 @@ impl Mapper {
                 self.finish(out);
                 self.billing_taxonomy = None;
                 self.payer = None;
+                self.parties.subscriber_level();
                 match id {
                     "ISA" => self.gs_version.clear(),
                     "GS" => self.gs_version = seg.element(8).to_string(),
@@ -266,11 +270,16 @@ impl Mapper {
                     "20" => {
                         self.billing_taxonomy = None;
                         self.payer = None;
+                        self.parties.subscriber_level();
                     }
-                    "22" => self.payer = None,
-                    "23" => {}
+                    "22" => {
+                        self.payer = None;
+                        self.parties.subscriber_level();
+                    }
+                    "23" => self.parties.patient_level(),
                     level => {
                         self.payer = None;
+                        self.parties.subscriber_level();
                         let error = problem(
                             &seg,
                             Some(designator(&seg, 3, None)),
@@ -298,7 +307,11 @@ impl Mapper {
                 let taxonomy = seg.element(3);
                 self.billing_taxonomy = (!taxonomy.is_empty()).then(|| taxonomy.to_string());
             }
-            "SBR" => self.payer = payer_of(seg.element(9)),
+            "SBR" => {
+                self.payer = payer_of(seg.element(9));
+                self.parties.segment(seg);
+            }
+            "PAT" | "NM1" | "DMG" => self.parties.segment(seg),
             "LX" | "SV1" => {
                 let error = problem(
                     seg,
@@ -345,13 +358,15 @@ impl Mapper {
 
     /// An empty claim begun by `clm`.
     fn draft(&self, clm: Segment, id: Option<String>) -> ClaimDraft {
-        ClaimDraft {
+        let (patient, errors) = self.parties.patient();
+        let mut claim = ClaimDraft {
             id,
             clm,
             payer: self.payer,
             taxonomy: self.billing_taxonomy.clone(),
             place_of_service: None,
             diagnoses: Vec::new(),
+            pointer_targets: Vec::new(),
             date: None,
             dated: false,
             orphan_sv1: false,
@@ -361,7 +376,12 @@ impl Mapper {
             overflow: false,
             errors: Vec::new(),
             more_errors: 0,
+            patient,
+        };
+        for e in errors {
+            claim.error(e);
         }
+        claim
     }
 }
 

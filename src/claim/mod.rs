@@ -17,6 +17,7 @@ pub use error::ClaimError;
 pub use model::{Claim, ClaimSource, Line, PlaceOfService, Procedure, Provider, ServiceDate};
 pub use model::{Patient, Sex};
 pub use money::Money;
+pub(crate) use normalized::diagnoses_counted;
 pub use normalized::{normalize, NormalizedClaim};
 pub use npi::{npi_is_valid, MAX_MEMBER_ID_CHARS};
 pub use read::{parse_claim, RawClaim};

@@ -186,8 +186,8 @@ fn check_parties(claim: &Claim, errors: &mut Vec<ClaimError>) {
                 errors.push(ClaimError::at(
                     path(),
                     format!(
-                        "diagnosis pointer {p} is not a position in the claim's {} diagnoses (they count from 1)",
-                        claim.diagnoses.len()
+                        "diagnosis pointer {p} points at no diagnosis: the claim has {}, counted from 1",
+                        diagnoses_counted(claim.diagnoses.len())
                     ),
                 ));
             }
@@ -204,5 +204,14 @@ fn check_npi(npi: &str, path: String, errors: &mut Vec<ClaimError>) {
                 shown(npi)
             ),
         ));
+    }
+}
+
+/// "1 diagnosis", "3 diagnoses": how many diagnoses a claim has, for messages.
+pub(crate) fn diagnoses_counted(n: usize) -> String {
+    if n == 1 {
+        "1 diagnosis".to_string()
+    } else {
+        format!("{n} diagnoses")
     }
 }

@@ -13,7 +13,7 @@
 use super::segments::Segment;
 use crate::claim::model::{shown, Line};
 use crate::claim::quantity::whole_count_of_text;
-use crate::claim::Money;
+use crate::claim::{diagnoses_counted, Money};
 use crate::codes::Code;
 
 /// The most characters of a procedure description (SV101-7): the 837P implementation guide's
@@ -115,9 +115,9 @@ fn pointers(
             Some(Some(p)) => out.push(*p),
             Some(None) => known = false,
             None => problems.push(problem(format!(
-                "{} is not a position in the claim's {} HI diagnoses (they count from 1)",
+                "{} points at no diagnosis: the claim's HI has {}, counted from 1",
                 shown(part),
-                targets.len()
+                diagnoses_counted(targets.len())
             ))),
         }
     }

@@ -19,7 +19,7 @@ pub use model::{Patient, Sex};
 pub use money::Money;
 pub(crate) use normalized::diagnoses_counted;
 pub use normalized::{normalize, NormalizedClaim};
-pub use npi::{npi_is_valid, MAX_MEMBER_ID_CHARS};
+pub use npi::{is_relationship_code, npi_is_valid, MAX_MEMBER_ID_CHARS};
 pub use read::{parse_claim, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`

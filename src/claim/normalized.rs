@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::error::ClaimError;
 use super::model::{pcs_approach_of, shown, Claim, ClaimSource};
-use super::npi::{npi_is_valid, MAX_MEMBER_ID_CHARS};
+use super::npi::{is_relationship_code, npi_is_valid, MAX_MEMBER_ID_CHARS};
 use super::MAX_CLAIM_LINES;
 use crate::codes::PCS_APPROACHES;
 
@@ -149,7 +149,7 @@ fn check_parties(claim: &Claim, errors: &mut Vec<ClaimError>) {
             }
         }
         if let Some(r) = &patient.relationship {
-            if r.len() != 2 || !r.bytes().all(|b| b.is_ascii_digit()) {
+            if !is_relationship_code(r) {
                 errors.push(ClaimError::at(
                     "patient.relationship",
                     format!(

@@ -1,7 +1,14 @@
-//! The checks of a National Provider Identifier and of a member id.
+//! The checks of the parties' identifiers: a National Provider Identifier, a member id and an
+//! individual relationship code.
 
 /// The most characters of a member id: the 837P's maximum for `NM109`.
 pub const MAX_MEMBER_ID_CHARS: usize = 80;
+
+/// Whether `code` is an individual relationship code (X12 `SBR02`, `PAT01`): two digits, such
+/// as `18` (self).
+pub fn is_relationship_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// Whether `npi` is a National Provider Identifier: ten digits whose last is the Luhn check
 /// digit of the other nine prefixed with `80840` (the CMS check-digit algorithm).

@@ -9,7 +9,7 @@
 
 use super::elements::{designator, parse_d8, problem};
 use super::segments::Segment;
-use crate::claim::{ClaimError, Patient, Sex, MAX_MEMBER_ID_CHARS};
+use crate::claim::{is_relationship_code, ClaimError, Patient, Sex, MAX_MEMBER_ID_CHARS};
 use crate::codes::Date;
 
 /// One person of the loops: what their segments say, and what is wrong with them.
@@ -125,7 +125,7 @@ fn relationship(seg: &Segment, n: usize, code: &str, person: &mut Person) {
     if code.is_empty() {
         return;
     }
-    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()) {
+    if is_relationship_code(code) {
         person.relationship = Some(code.to_string());
     } else {
         person.errors.push(problem(

@@ -72,6 +72,14 @@ impl<'a> Checker<'a> {
                 self.require_line(has_line, "`line units …`", span)?;
                 CondKind::LineUnits(*op, self.limit(n, has_line)?)
             }
+            P::LineCharge(op, n) => {
+                self.require_line(has_line, "`line charge …`", span)?;
+                CondKind::LineCharge(*op, self.limit(n, has_line)?)
+            }
+            P::CompareColumn { field, op, column } => {
+                self.compare_column(field, *op, column, has_line)?
+            }
+            P::Between { field, low, high } => self.between(field, low, high, span)?,
             P::UnitsTotal {
                 same_session,
                 so_far,
@@ -268,6 +276,82 @@ impl<'a> Checker<'a> {
             }
         };
         Some(self.negate_if(op == CompareOp::Ne, positive, span))
+    }
+
+    /// `patient age < code.minimum_age`: a number fact against a number column.
+    fn compare_column(
+        &mut self,
+        field: &ast::Word,
+        op: CompareOp,
+        column: &ast::Word,
+        has_line: bool,
+    ) -> Option<CondKind> {
+        if is_column(&field.text) {
+            self.error(TypeMismatch {
+                subject: format!("`{}`", field.text),
+                found: "a table column".into(),
+                expected: "a fact to compare with the column".into(),
+                span: field.span.into(),
+                help: format!(
+                    "compare a fact or the patient's age with `{}`, or the column with a number",
+                    column.text
+                ),
+            });
+            return None;
+        }
+        let (id, ty) = self.fact(field)?;
+        if ty != FactType::Number {
+            self.mismatch(
+                field,
+                &ty,
+                "a number (to compare with a number column)",
+                column.span,
+            );
+            return None;
+        }
+        match self.limit(column, has_line)? {
+            Limit::Column(c) => Some(CondKind::NumberVsColumn(id, op, c)),
+            Limit::Number(n) => Some(CondKind::Number(id, op, n)),
+        }
+    }
+
+    /// `patient age between 0 and 17`: `>=` the first and `<=` the second.
+    fn between(
+        &mut self,
+        field: &ast::Word,
+        low: &ast::Literal,
+        high: &ast::Literal,
+        span: Span,
+    ) -> Option<CondKind> {
+        let (id, ty) = self.fact(field)?;
+        if ty != FactType::Number {
+            self.mismatch(field, &ty, "a number (to test with `between`)", low.span);
+            return None;
+        }
+        let (lo, hi) = (
+            self.number_literal(field, &ty, low),
+            self.number_literal(field, &ty, high),
+        );
+        let (lo, hi) = (lo?, hi?);
+        if lo > hi {
+            self.error(EmptyBetween {
+                low: low.text.clone(),
+                high: high.text.clone(),
+                span: low.span.to(high.span).into(),
+            });
+            return None;
+        }
+        let loc = self.loc(span);
+        Some(CondKind::And(
+            Box::new(Cond {
+                kind: CondKind::Number(id, CompareOp::Ge, lo),
+                loc,
+            }),
+            Box::new(Cond {
+                kind: CondKind::Number(id, CompareOp::Le, hi),
+                loc,
+            }),
+        ))
     }
 
     pub(super) fn negate_if(&self, negate: bool, kind: CondKind, span: Span) -> CondKind {

@@ -38,6 +38,7 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         | CondKind::Missing(f)
         | CondKind::BoolIs(f, _)
         | CondKind::Number(f, ..)
+        | CondKind::NumberVsColumn(f, ..)
         | CondKind::TextIn(f, _)
         | CondKind::ChoiceIn(f, _)
         | CondKind::ListHasChoice(f, _)
@@ -48,6 +49,7 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         | CondKind::LineHasModifier(_)
         | CondKind::LineAttr(..)
         | CondKind::LineUnits(..)
+        | CondKind::LineCharge(..)
         | CondKind::UnitsTotal { .. }
         | CondKind::Attr(..)
         | CondKind::OtherLine { .. }

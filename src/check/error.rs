@@ -23,6 +23,9 @@ pub enum CheckError {
     EmptyRange(#[from] EmptyRange),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    EmptyBetween(#[from] EmptyBetween),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     EmptyWindow(#[from] EmptyWindow),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -171,6 +174,20 @@ pub struct EmptyRange {
     pub first: String,
     pub last: String,
     #[label("this range holds no code")]
+    pub span: SourceSpan,
+}
+
+/// A number `between` whose first number is larger than its second.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`between {low} and {high}` holds no value: {low} is more than {high}")]
+#[diagnostic(
+    code(claimrules::empty_between),
+    help("write the smaller number first: `between {high} and {low}`")
+)]
+pub struct EmptyBetween {
+    pub low: String,
+    pub high: String,
+    #[label("no value is in this range")]
     pub span: SourceSpan,
 }
 

@@ -128,8 +128,8 @@ impl<'a> Checker<'a> {
             return None;
         };
         let fits = match p {
-            Placeholder::Claim | Placeholder::Date => true,
-            Placeholder::Code | Placeholder::Line | Placeholder::Units => {
+            Placeholder::Claim | Placeholder::Date | Placeholder::Age | Placeholder::Sex => true,
+            Placeholder::Code | Placeholder::Line | Placeholder::Units | Placeholder::Charge => {
                 scope != MessageScope::Claim
             }
             Placeholder::Matched => !matches!(scope, MessageScope::Pair | MessageScope::TableEdits),

@@ -86,6 +86,8 @@ impl<'a> Checker<'a> {
             | CondKind::LineHasModifier(_)
             | CondKind::LineAttr(..)
             | CondKind::LineUnits(..)
+            | CondKind::LineCharge(..)
+            | CondKind::NumberVsColumn(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)
             | CondKind::OtherLine { .. } => true,

@@ -17,6 +17,7 @@ fn fact_read(program: &Program, cond: &Cond) -> Option<FactId> {
         CondKind::Documented(f)
         | CondKind::BoolIs(f, _)
         | CondKind::Number(f, _, _)
+        | CondKind::NumberVsColumn(f, _, _)
         | CondKind::TextIn(f, _)
         | CondKind::ChoiceIn(f, _)
         | CondKind::ListHasChoice(f, _)

@@ -129,6 +129,23 @@ pub struct Patient {
     pub relationship: Option<String>,
 }
 
+impl Patient {
+    /// The patient's age in whole years on a date (the date of service): the birthdays passed,
+    /// as CMS counts age for its age edits. A patient born on 29 February turns a year older
+    /// on 1 March in a year without one. `None` when the birth date is not known or is after
+    /// the date.
+    pub fn age_on(&self, date: chrono::NaiveDate) -> Option<u32> {
+        use chrono::Datelike;
+        let birth = self.birth_date?.0;
+        if birth > date {
+            return None;
+        }
+        let had_birthday = (date.month(), date.day()) >= (birth.month(), birth.day());
+        let years = date.year() - birth.year() - i32::from(!had_birthday);
+        u32::try_from(years).ok()
+    }
+}
+
 impl Object for Patient {
     const WHAT: &'static str = "a patient";
 }
@@ -145,6 +162,18 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// Every sex, in the order the language lists them (`patient sex is F`).
+    pub const ALL: [Sex; 3] = [Sex::F, Sex::M, Sex::U];
+
+    /// Its one-letter code, as claims and policies write it.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Sex::F => "F",
+            Sex::M => "M",
+            Sex::U => "U",
+        }
+    }
+
     /// The sex a one-letter code names (`F`, `M`, `U`).
     pub fn parse(text: &str) -> Option<Sex> {
         match text {

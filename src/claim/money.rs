@@ -28,6 +28,13 @@ impl Money {
         self.0
     }
 
+    /// The amount in dollars, for comparing with an amount a rule writes (`line charge > 500`):
+    /// exact in cents, as every amount up to [`Money::MAX`] is below 2^53 cents, and the
+    /// division by 100 gives the double nearest the decimal, as reading `125.10` does.
+    pub fn dollars(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
     /// Reads a decimal amount, `125`, `125.5` or `125.00`: digits, then optionally a point and
     /// at most two digits. `None` for anything else (a sign, an exponent, more decimals, an
     /// amount above [`Money::MAX`]).

@@ -134,6 +134,13 @@ impl<'p, 'c> Run<'p, 'c> {
                 (None, _) => Truth::False,
                 (_, None) => Truth::Unknown,
             },
+            CondKind::LineCharge(op, limit) => match line() {
+                None => Truth::False,
+                Some(l) => match (l.charge, self.limit(*limit, scope)) {
+                    (Some(charge), Some(n)) => Truth::from_bool(compare(charge.dollars(), *op, n)),
+                    _ => Truth::Unknown,
+                },
+            },
             CondKind::UnitsTotal {
                 same_session,
                 so_far,
@@ -242,6 +249,13 @@ impl<'p, 'c> Run<'p, 'c> {
                 *f,
                 |v| matches!(v, Value::Number(x) if compare(*x, *op, *n)),
             ),
+            CondKind::NumberVsColumn(f, op, column) => {
+                match (&self.facts[*f as usize], self.limit(Limit::Column(*column), scope)) {
+                    (Some(Value::Number(x)), Some(n)) => Truth::from_bool(compare(*x, *op, n)),
+                    (Some(_), Some(_)) => Truth::False,
+                    _ => Truth::Unknown,
+                }
+            }
             CondKind::TextIn(f, vs) => {
                 self.fact(*f, |v| matches!(v, Value::Text(t) if vs.contains(t)))
             }

@@ -144,6 +144,9 @@ impl Run<'_, '_> {
                 .is_none()
                 .then(|| format!("line {} has no {}", l.number(), a.words()))
         });
+        let no_charge = line
+            .filter(|l| l.charge.is_none() && tests_charge(self.program, c))
+            .map(|l| format!("line {} has no charge", l.number()));
         let names: Vec<String> = ids
             .into_iter()
             .filter(|f| self.facts[*f as usize].is_none())
@@ -152,10 +155,17 @@ impl Run<'_, '_> {
                 match def.origin {
                     FactOrigin::Documentation => format!("`{name}` is not documented on the claim"),
                     FactOrigin::Derived => format!("`{name}` was not derived"),
+                    FactOrigin::Claim(ClaimField::PatientAge) => {
+                        "the claim gives no patient birth date to count `patient age` from".into()
+                    }
+                    FactOrigin::Claim(ClaimField::PatientSex) => {
+                        "the claim gives no patient sex".into()
+                    }
                     FactOrigin::Claim(_) => format!("the claim has no `{name}`"),
                 }
             })
             .chain(absent)
+            .chain(no_charge)
             .collect();
         if names.is_empty() {
             "a table gives the line's code no value for a column it tests".into()
@@ -179,6 +189,7 @@ impl Run<'_, '_> {
             CondKind::Term(t) => self.collect_facts(&self.program.terms[t.index()].condition, out),
             CondKind::BoolIs(f, _)
             | CondKind::Number(f, ..)
+            | CondKind::NumberVsColumn(f, ..)
             | CondKind::TextIn(f, _)
             | CondKind::ChoiceIn(f, _)
             | CondKind::ListHasChoice(f, _)
@@ -243,4 +254,20 @@ pub fn note_sources(
             }
         })
         .collect()
+}
+
+/// Whether a condition compares the line's charge.
+fn tests_charge(program: &Program, c: &Cond) -> bool {
+    match &c.kind {
+        CondKind::And(a, b) | CondKind::Or(a, b) => {
+            tests_charge(program, a) || tests_charge(program, b)
+        }
+        CondKind::Not(a) => tests_charge(program, a),
+        CondKind::Term(t) => program
+            .terms
+            .get(t.index())
+            .is_some_and(|term| tests_charge(program, &term.condition)),
+        CondKind::LineCharge(..) => true,
+        _ => false,
+    }
 }

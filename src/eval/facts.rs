@@ -1,6 +1,6 @@
 //! A claim's facts, bound to the program's fact slots and typed by the packs' schema.
 
-use crate::claim::{Claim, ClaimError, ClaimSource};
+use crate::claim::{Claim, ClaimError, ClaimSource, Sex};
 use crate::ir::{ClaimField, FactId, FactOrigin, FactType, Program, Value};
 use crate::note::NoteFact;
 
@@ -121,6 +121,19 @@ fn claim_field(claim: &Claim, field: ClaimField) -> Option<Value> {
             .iter()
             .position(|s| *s == claim.source)
             .map(|i| Value::Choice(i as u16)),
+        ClaimField::PatientAge => claim
+            .patient
+            .as_ref()
+            .and_then(|p| p.age_on(claim.service_date.0))
+            .map(|years| Value::Number(f64::from(years))),
+        // The choice's index among `Sex::ALL`, as the field's type lists them.
+        ClaimField::PatientSex => {
+            let sex = claim.patient.as_ref().and_then(|p| p.sex)?;
+            Sex::ALL
+                .iter()
+                .position(|s| *s == sex)
+                .map(|i| Value::Choice(i as u16))
+        }
     }
 }
 

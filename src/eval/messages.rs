@@ -18,6 +18,10 @@ pub(super) fn cap_message(mut message: String) -> String {
 }
 
 impl<'p, 'c> Run<'p, 'c> {
+    fn patient_age(&self) -> Option<u32> {
+        self.claim.patient.as_ref()?.age_on(self.claim.service_date.0)
+    }
+
     pub(super) fn render(&self, message: &Message, scope: Scope, fill: Fill<'_>) -> String {
         let line = scope.line.map(|i| &self.claim.lines[i]);
         let mut out = String::new();
@@ -46,6 +50,21 @@ impl<'p, 'c> Run<'p, 'c> {
                     Placeholder::LineAttr(a) => match line.and_then(|l| l.attr(*a)) {
                         None => out.push_str("(none)"),
                         Some(value) => out.push_str(&value.to_string()),
+                    },
+                    Placeholder::Age => match self.patient_age() {
+                        None => out.push_str("(none)"),
+                        Some(age) => out.push_str(&age.to_string()),
+                    },
+                    Placeholder::Sex => out.push_str(
+                        self.claim
+                            .patient
+                            .as_ref()
+                            .and_then(|p| p.sex)
+                            .map_or("(none)", |s| s.letter()),
+                    ),
+                    Placeholder::Charge => match line.and_then(|l| l.charge) {
+                        None => out.push_str("(none)"),
+                        Some(charge) => out.push_str(&charge.to_string()),
                     },
                 },
             }

@@ -59,6 +59,8 @@ pub enum CondKind {
     /// An attribute of the line (`line has comparison code`, `line comparison code is …`).
     LineAttr(LineAttr, LineAttrTest),
     LineUnits(CompareOp, Limit),
+    /// The line's charge in dollars compared with an amount; unknown when the line gives none.
+    LineCharge(CompareOp, Limit),
     /// Units of the line's code summed over its session or the claim, through this line
     /// (`so_far`) or over all lines.
     UnitsTotal {
@@ -84,6 +86,9 @@ pub enum CondKind {
     /// A boolean fact compared with a value (`film_archived`, `film_archived is no`).
     BoolIs(FactId, bool),
     Number(FactId, CompareOp, f64),
+    /// A number fact compared with a number column of the line's code
+    /// (`patient age < code.minimum_age`): unknown when either has no value.
+    NumberVsColumn(FactId, CompareOp, ColumnRef),
     /// A text or place-of-service fact is one of these values.
     TextIn(FactId, Vec<Box<str>>),
     /// A `one of` fact's value is among these choices (a bit mask).

@@ -2,6 +2,7 @@
 //! a derivation, a field of the claim).
 
 use super::*;
+use crate::claim::Sex;
 
 /// A fact the rules can test: a documentation fact, a derived fact or a field of the claim.
 #[derive(Debug, Clone)]
@@ -64,10 +65,14 @@ pub enum ClaimField {
     ProviderOwnsEquipment,
     /// The format the claim was read from: `json` or `x12`.
     Source,
+    /// The patient's age in whole years on the date of service (`patient age`).
+    PatientAge,
+    /// The patient's sex: `F`, `M` or `U` (`patient sex`).
+    PatientSex,
 }
 
 impl ClaimField {
-    pub fn all() -> [(&'static str, ClaimField, FactType); 5] {
+    pub fn all() -> [(&'static str, ClaimField, FactType); 7] {
         [
             (
                 "place_of_service",
@@ -89,6 +94,12 @@ impl ClaimField {
                 "source",
                 ClaimField::Source,
                 FactType::OneOf(ClaimSource::ALL.map(|s| s.name().into()).to_vec()),
+            ),
+            ("patient age", ClaimField::PatientAge, FactType::Number),
+            (
+                "patient sex",
+                ClaimField::PatientSex,
+                FactType::OneOf(Sex::ALL.map(|s| s.letter().into()).to_vec()),
             ),
         ]
     }

@@ -186,10 +186,16 @@ pub enum Placeholder {
     Column(ColumnRef),
     /// `{comparison_code}`: an attribute of the line.
     LineAttr(LineAttr),
+    /// The patient's age in whole years on the date of service.
+    Age,
+    /// The patient's sex (`F`, `M`, `U`).
+    Sex,
+    /// The charge of the line the finding is on (`125.00`).
+    Charge,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 8] = [
+    pub const ALL: [(&'static str, Placeholder); 11] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -198,6 +204,9 @@ impl Placeholder {
         ("matched", Placeholder::Matched),
         ("with", Placeholder::With),
         ("rationale", Placeholder::Rationale),
+        ("age", Placeholder::Age),
+        ("sex", Placeholder::Sex),
+        ("charge", Placeholder::Charge),
     ];
 
     pub fn name(self) -> &'static str {

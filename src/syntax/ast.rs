@@ -408,6 +408,8 @@ pub enum Predicate {
     },
     /// `line units > 1`, `line units > code.mue`
     LineUnits(CompareOp, Word),
+    /// `line charge > 500`, `line charge > code.maximum_charge`: the line's charge in dollars.
+    LineCharge(CompareOp, Word),
     /// `units so far in the same session > 1`, `units on the date of service > code.mue`:
     /// the units of the line's code summed over the lines of its session or of the claim,
     /// through this line (`so far`) or over them all.
@@ -448,6 +450,19 @@ pub enum Predicate {
         field: Word,
         op: MembershipOp,
         values: Vec<Literal>,
+    },
+    /// A number fact compared with a number column of the line's code:
+    /// `patient age < code.minimum_age`.
+    CompareColumn {
+        field: Word,
+        op: CompareOp,
+        column: Word,
+    },
+    /// `patient age between 0 and 17`: both ends included.
+    Between {
+        field: Word,
+        low: Literal,
+        high: Literal,
     },
     /// A term or a yes/no fact by name: `"IM nail"`, `film_archived`
     Name(Name),

@@ -149,10 +149,32 @@ impl Walker {
             Rule::service_date => Predicate::ServiceDate(self.time_test(first("a date test")?)?),
             Rule::documented => Predicate::Documented(self.word(&first("a fact")?)),
             Rule::missing => Predicate::Missing(self.word(&first("a fact")?)),
-            Rule::comparison => Predicate::Compare {
-                field: self.word(&first("a fact")?),
-                op: self.compare_op(&second("a comparison")?)?,
-                value: self.literal(third("a value")?)?,
+            Rule::line_charge => Predicate::LineCharge(
+                self.compare_op(&first("a comparison")?)?,
+                self.word(&second("an amount")?),
+            ),
+            Rule::comparison => {
+                let field = self.subject(&first("a fact")?)?;
+                let op = self.compare_op(&second("a comparison")?)?;
+                let value = third("a value")?;
+                if value.as_rule() == Rule::code_attr {
+                    Predicate::CompareColumn {
+                        field,
+                        op,
+                        column: self.word(&value),
+                    }
+                } else {
+                    Predicate::Compare {
+                        field,
+                        op,
+                        value: self.literal(value)?,
+                    }
+                }
+            }
+            Rule::range_test => Predicate::Between {
+                field: self.subject(&first("a fact")?)?,
+                low: self.literal(second("a number")?)?,
+                high: self.literal(third("a second number")?)?,
             },
             Rule::membership => {
                 let op = match second("`has` or `in`")?.as_rule() {
@@ -161,7 +183,7 @@ impl Walker {
                 };
                 let list = third("a list of values")?;
                 Predicate::Membership {
-                    field: self.word(&first("a fact")?),
+                    field: self.subject(&first("a fact")?)?,
                     op,
                     values: list
                         .into_inner()
@@ -172,6 +194,31 @@ impl Walker {
             Rule::name => Predicate::Name(self.name(pair)?),
             _ => return Err(self.unexpected(&pair, "a condition")),
         })
+    }
+
+    /// What a comparison tests: a fact or field by name, or `patient age`/`patient sex`, named
+    /// as the claim's fields are (`patient.age`) with the span of both words.
+    fn subject(&self, pair: &Pair<Rule>) -> Result<Word> {
+        match pair.as_rule() {
+            Rule::field => Ok(self.word(pair)),
+            Rule::patient_field => {
+                let which = pair
+                    .clone()
+                    .into_inner()
+                    .map(|p| p.as_rule())
+                    .find(|r| *r != Rule::kw_patient);
+                let text = match which {
+                    Some(Rule::kw_age) => "patient age",
+                    Some(Rule::kw_sex) => "patient sex",
+                    _ => return Err(self.unexpected(pair, "`patient age` or `patient sex`")),
+                };
+                Ok(Word {
+                    text: text.to_string(),
+                    span: self.span(pair),
+                })
+            }
+            _ => Err(self.unexpected(pair, "a fact")),
+        }
     }
 
     /// `comparison code`: which attribute of the line.

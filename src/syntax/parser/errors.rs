@@ -124,6 +124,9 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
             "an attribute of the line (`comparison code`)"
         }
         Rule::so_far | Rule::kw_so | Rule::kw_far => "`so far`",
+        Rule::patient_field | Rule::kw_patient => "`patient age` or `patient sex`",
+        Rule::kw_age | Rule::kw_sex => "`age` or `sex`",
+        Rule::kw_charge => "`charge`",
         Rule::test_decl | Rule::kw_test => "`test`",
         Rule::test_claim => "`claim on` and a date, or `claim from` and a file",
         Rule::expectation | Rule::kw_expect => "`expect`",
@@ -172,6 +175,8 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::line_has_attr
         | Rule::line_attr_is
         | Rule::line_units
+        | Rule::line_charge
+        | Rule::range_test
         | Rule::units_total
         | Rule::line_is
         | Rule::other_line_has

@@ -1,5 +1,5 @@
 //! X12 837P: every sample interchange reads, claim by claim and date by date, and judges
-//! without an error.
+//! without an error once its made-up provider NPIs have their check digits.
 
 // A test stops at the first surprise, in its helpers too (Cargo.toml [lints], clippy.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -72,13 +72,111 @@ fn claim_dates(text: &str) -> BTreeSet<(String, String)> {
     pairs
 }
 
+/// The NPI with the same first nine digits and the right check digit.
+fn corrected_npi(npi: &str) -> String {
+    (0..10)
+        .map(|d| format!("{}{d}", &npi[..9]))
+        .find(|n| claimrules::claim::npi_is_valid(n))
+        .expect("one check digit fits")
+}
+
+/// The provider NPIs (`NM1*85` and `NM1*82` with `XX`) that fail the NPI check digit, each
+/// with its segment's 1-based number, and the text with each given its right check digit.
+/// Most samples were written with made-up NPIs, which a payer's front end rejects.
+fn with_npis_corrected(text: &str) -> (String, Vec<(usize, String)>) {
+    let terminator = char::from(text.as_bytes()[105]);
+    let element = char::from(text.as_bytes()[3]);
+    let mut bad = Vec::new();
+    let segments: Vec<String> = text
+        .split(terminator)
+        .enumerate()
+        .map(|(i, segment)| {
+            let mut elements: Vec<String> = segment.split(element).map(str::to_string).collect();
+            let is_provider = elements[0].trim() == "NM1"
+                && matches!(elements.get(1).map(String::as_str), Some("85" | "82"))
+                && elements.get(8).map(String::as_str) == Some("XX");
+            if let Some(npi) = elements.get(9).filter(|_| is_provider).cloned() {
+                if !claimrules::claim::npi_is_valid(&npi) {
+                    bad.push((i + 1, npi.clone()));
+                    elements[9] = corrected_npi(&npi);
+                }
+            }
+            elements.join(&element.to_string())
+        })
+        .collect();
+    (segments.join(&terminator.to_string()), bad)
+}
+
+/// A claim whose billing (2010AA) or rendering (2310B, 2420A) provider's NPI fails the check
+/// digit is an error naming the segment and `NM109`; the samples' other claims are judged.
+#[test]
+fn a_provider_npi_that_fails_the_check_digit_is_an_error_naming_nm109() {
+    let engine = Engine::standard().expect("the standard pack loads");
+    let mut failing = 0;
+    for file in samples() {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        let (_, bad) = with_npis_corrected(&text);
+        for item in read(text.as_bytes()) {
+            match item.claim {
+                ClaimInput::Claim { claim, .. } => {
+                    let result = engine.evaluate(&claim, EvalOptions::default());
+                    assert_ne!(result.status, Status::Error, "{}", file.display());
+                }
+                ClaimInput::Unreadable { errors, .. } => {
+                    failing += 1;
+                    assert!(!errors.is_empty());
+                    for e in &errors {
+                        assert_eq!(e.path.as_deref(), Some("NM109"), "{}: {e:?}", file.display());
+                        assert!(
+                            bad.iter().any(|(segment, npi)| e.message
+                                == format!(
+                                    "segment {segment} `NM1`: the {} provider's NPI `{npi}` fails the NPI check: an NPI is ten digits, the last the check digit of the others",
+                                    if e.message.contains("billing") { "billing" } else { "rendering" }
+                                )),
+                            "{}: {e:?}",
+                            file.display()
+                        );
+                    }
+                }
+                other => panic!("{}: {other:?}", file.display()),
+            }
+        }
+    }
+    assert!(failing > 10, "most samples carry made-up NPIs: {failing}");
+}
+
+/// The billing NPI (2010AA) is the claim's provider's; 2310B's NPI is every line's rendering
+/// provider (a line's own 2420A is tested with the reader, in src/input/x12).
+#[test]
+fn provider_npis_from_2010aa_and_2310b() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12/demo.cob.example4.837");
+    let (text, bad) = with_npis_corrected(&std::fs::read_to_string(file).expect("readable"));
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    let claims: Vec<claimrules::Claim> = read(text.as_bytes())
+        .into_iter()
+        .map(|i| match i.claim {
+            ClaimInput::Claim { claim, .. } => claim.into_claim(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let claim = &claims[0];
+    assert_eq!(
+        claim.provider.as_ref().and_then(|p| p.npi.as_deref()),
+        Some(corrected_npi("0100000009").as_str())
+    );
+    assert!(claim
+        .lines
+        .iter()
+        .all(|l| l.rendering_provider.as_deref() == Some(corrected_npi("9090909090").as_str())));
+}
+
 #[test]
 fn every_sample_reads_and_judges_without_error() {
     let engine = Engine::standard().expect("the standard pack loads");
     let files = samples();
     assert_eq!(files.len(), 18, "the 18 samples");
     for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable");
+        let (text, _) = with_npis_corrected(&std::fs::read_to_string(&file).expect("readable"));
         let items = read(text.as_bytes());
         let name = file.display();
         assert_eq!(
@@ -179,17 +277,22 @@ fn a_broken_code_breaks_only_its_claim() {
     }
 }
 
-/// `claimrules check --input x12 --format json` on every sample: one result per claim and date
-/// of service, as the text counts them; `ISA` at the start is found without `--input` too.
+/// `claimrules check --input x12 --format json` on every sample (its NPIs corrected): one
+/// result per claim and date of service, as the text counts them; `ISA` at the start is found
+/// without `--input` too.
 #[test]
 fn the_command_line_checks_every_sample() {
-    for (i, path) in samples().iter().enumerate() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (i, sample) in samples().iter().enumerate() {
+        let (text, _) = with_npis_corrected(&std::fs::read_to_string(sample).expect("readable"));
+        let path = dir.path().join(sample.file_name().expect("a file name"));
+        std::fs::write(&path, &text).expect("written");
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_claimrules"));
         command.args(["check", "--quiet", "--format", "json"]);
         if i % 2 == 0 {
             command.args(["--input", "x12"]);
         }
-        let output = command.arg(path).output().expect("the binary runs");
+        let output = command.arg(&path).output().expect("the binary runs");
         assert!(
             matches!(output.status.code(), Some(0 | 1)),
             "{}: {}",
@@ -198,7 +301,6 @@ fn the_command_line_checks_every_sample() {
         );
         let results: Vec<serde_json::Value> =
             serde_json::from_slice(&output.stdout).expect("a JSON array");
-        let text = std::fs::read_to_string(path).expect("the sample");
         assert_eq!(
             results.len(),
             claim_dates(&text).len(),

@@ -27,6 +27,8 @@ pub(super) struct LineDraft {
     pub(super) date: Option<Date>,
     /// A DTP*472 was read for it, even a broken one.
     pub(super) dated: bool,
+    /// The NPI of its rendering provider (loop 2420A `NM1*82`), when it names its own.
+    pub(super) rendering_provider: Option<String>,
 }
 
 /// A claim being read (loop 2300 and its lines).
@@ -35,6 +37,11 @@ pub(super) struct ClaimDraft {
     pub(super) clm: Segment,
     pub(super) payer: Option<&'static str>,
     pub(super) taxonomy: Option<String>,
+    /// The billing provider's NPI (2010AA).
+    pub(super) npi: Option<String>,
+    /// The claim's rendering provider's NPI (2310B `NM1*82`): every line's unless it names
+    /// its own.
+    pub(super) rendering_provider: Option<String>,
     pub(super) place_of_service: Option<PlaceOfService>,
     pub(super) diagnoses: Vec<Diagnosis>,
     /// Each diagnosis of the HI segments in order, as an SV107 pointer counts them: its
@@ -76,9 +83,27 @@ impl ClaimDraft {
                 }
             }
             "DTP" if seg.element(1) == "472" => self.dtp(seg),
+            "NM1" if seg.element(1) == "82" => self.rendering(seg),
             "LX" => self.lx(seg),
             "SV1" => self.sv1(seg),
             _ => {}
+        }
+    }
+
+    /// `NM1*82`: the rendering provider of the claim (2310B, before the lines) or of the line
+    /// being read (2420A).
+    fn rendering(&mut self, seg: &Segment) {
+        match super::parties::npi_of(seg) {
+            Ok(None) => {}
+            Ok(Some(npi)) => match self.lines.last_mut() {
+                Some(line) if self.in_lines => {
+                    if !self.overflow {
+                        line.rendering_provider = Some(npi);
+                    }
+                }
+                _ => self.rendering_provider = Some(npi),
+            },
+            Err(e) => self.error(e),
         }
     }
 
@@ -216,6 +241,7 @@ impl ClaimDraft {
             has_sv1: false,
             date: None,
             dated: false,
+            rendering_provider: None,
         });
     }
 
@@ -324,12 +350,15 @@ impl ClaimDraft {
         }
     }
 
-    /// The claim's provider: its taxonomy, when known.
+    /// The claim's provider: its taxonomy and billing NPI, when known.
     fn provider(&self) -> Option<Provider> {
-        self.taxonomy.clone().map(|t| Provider {
-            taxonomy: Some(t),
+        if self.taxonomy.is_none() && self.npi.is_none() {
+            return None;
+        }
+        Some(Provider {
+            taxonomy: self.taxonomy.clone(),
             owns_equipment: None,
-            npi: None,
+            npi: self.npi.clone(),
         })
     }
 
@@ -363,7 +392,10 @@ impl ClaimDraft {
                 ));
                 continue;
             };
-            if let Some(line) = draft.sv1 {
+            if let Some(mut line) = draft.sv1 {
+                line.rendering_provider = draft
+                    .rendering_provider
+                    .or_else(|| self.rendering_provider.clone());
                 by_date
                     .entry(date)
                     .or_default()

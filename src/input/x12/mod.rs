@@ -213,6 +213,47 @@ mod tests {
         errors[0].clone()
     }
 
+    /// 2310B names every line's rendering provider; a line's 2420A names its own; a bad NPI
+    /// is an error at its `NM109`.
+    #[test]
+    fn rendering_providers_of_the_claim_and_of_a_line() {
+        let items = read(
+            interchange(&[
+                "CLM*R1*100***11:B:1*Y*A*Y*I",
+                "HI*ABK:M1711",
+                "NM1*82*1*DOE*JOHN****XX*1234567893",
+                "LX*1",
+                "SV1*HC:20610*100*UN*1***1",
+                "DTP*472*D8*20240301",
+                "LX*2",
+                "SV1*HC:20610*100*UN*1***1",
+                "DTP*472*D8*20240301",
+                "NM1*82*1*ROE*JANE****XX*1245319599",
+            ])
+            .as_bytes(),
+        );
+        let c = claim(&items[0]);
+        let rendering: Vec<Option<&str>> = c
+            .lines
+            .iter()
+            .map(|l| l.rendering_provider.as_deref())
+            .collect();
+        assert_eq!(rendering, [Some("1234567893"), Some("1245319599")]);
+        let e = one_error(&[
+            "CLM*R2*100***11:B:1*Y*A*Y*I",
+            "NM1*82*1*DOE*JOHN****XX*1234567890",
+            "LX*1",
+            "SV1*HC:20610*100*UN*1",
+            "DTP*472*D8*20240301",
+        ]);
+        assert_eq!(e.path.as_deref(), Some("NM109"));
+        assert!(
+            e.message
+                .ends_with("the rendering provider's NPI `1234567890` fails the NPI check: an NPI is ten digits, the last the check digit of the others"),
+            "{e:?}"
+        );
+    }
+
     #[test]
     fn a_simple_claim() {
         let items = read(

@@ -79,6 +79,9 @@ pub(crate) struct Mapper {
     /// PRV*BI of the billing provider (loop 2000A): the claims' taxonomy unless one names its
     /// rendering provider's.
     billing_taxonomy: Option<String>,
+    /// The billing provider's NPI (loop 2010AA `NM1*85`), or the problem with it: the claims'
+    /// provider NPI.
+    billing_npi: Option<Result<String, ClaimError>>,
     /// SBR09 of the subscriber (loop 2000B).
     payer: Option<&'static str>,
     /// The subscriber and patient loops (2000B, 2000C) of the claims that follow.
@@ -241,6 +244,7 @@ impl Mapper {
             "ISA" | "GS" | "ST" => {
                 self.finish(out);
                 self.billing_taxonomy = None;
+                self.billing_npi = None;
                 self.payer = None;
                 self.parties.subscriber_level();
                 match id {
@@ -269,6 +273,7 @@ impl Mapper {
                 match seg.element(3) {
                     "20" => {
                         self.billing_taxonomy = None;
+                        self.billing_npi = None;
                         self.payer = None;
                         self.parties.subscriber_level();
                     }
@@ -309,6 +314,10 @@ impl Mapper {
             }
             "SBR" => {
                 self.payer = payer_of(seg.element(9));
+                self.parties.segment(seg);
+            }
+            "NM1" if seg.element(1) == "85" => {
+                self.billing_npi = super::parties::npi_of(seg).transpose();
                 self.parties.segment(seg);
             }
             "PAT" | "NM1" | "DMG" => self.parties.segment(seg),
@@ -358,12 +367,22 @@ impl Mapper {
 
     /// An empty claim begun by `clm`.
     fn draft(&self, clm: Segment, id: Option<String>) -> ClaimDraft {
-        let (patient, errors) = self.parties.patient();
+        let (patient, mut errors) = self.parties.patient();
+        let npi = match &self.billing_npi {
+            Some(Ok(npi)) => Some(npi.clone()),
+            Some(Err(e)) => {
+                errors.push(e.clone());
+                None
+            }
+            None => None,
+        };
         let mut claim = ClaimDraft {
             id,
             clm,
             payer: self.payer,
             taxonomy: self.billing_taxonomy.clone(),
+            npi,
+            rendering_provider: None,
             place_of_service: None,
             diagnoses: Vec::new(),
             pointer_targets: Vec::new(),

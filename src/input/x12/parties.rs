@@ -9,7 +9,9 @@
 
 use super::elements::{designator, parse_d8, problem};
 use super::segments::Segment;
-use crate::claim::{is_relationship_code, ClaimError, Patient, Sex, MAX_MEMBER_ID_CHARS};
+use crate::claim::{
+    is_relationship_code, npi_is_valid, ClaimError, Patient, Sex, MAX_MEMBER_ID_CHARS,
+};
 use crate::codes::Date;
 
 /// One person of the loops: what their segments say, and what is wrong with them.
@@ -166,5 +168,29 @@ fn demographics(seg: &Segment, person: &mut Person) {
                 format!("`{sex}` is not a sex code (F, M or U)"),
             )),
         }
+    }
+}
+
+/// The NPI an `NM1` names (`NM108` `XX`, `NM109` the number): `Ok(None)` when it names none
+/// (another kind of id, or none at all), an error naming `NM109` when the number fails the
+/// NPI check digit.
+pub(super) fn npi_of(seg: &Segment) -> Result<Option<String>, ClaimError> {
+    let id = seg.element(9);
+    if seg.element(8) != "XX" || id.is_empty() {
+        return Ok(None);
+    }
+    if npi_is_valid(id) {
+        Ok(Some(id.to_string()))
+    } else {
+        let whose = match seg.element(1) {
+            "85" => "the billing provider's",
+            "82" => "the rendering provider's",
+            _ => "the",
+        };
+        Err(problem(
+            seg,
+            Some(designator(seg, 9, None)),
+            format!("{whose} NPI `{id}` fails the NPI check: an NPI is ten digits, the last the check digit of the others"),
+        ))
     }
 }

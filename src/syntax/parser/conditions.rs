@@ -171,11 +171,24 @@ impl Walker {
                     }
                 }
             }
-            Rule::range_test => Predicate::Between {
-                field: self.subject(&first("a fact")?)?,
-                low: self.literal(second("a number")?)?,
-                high: self.literal(third("a second number")?)?,
-            },
+            Rule::range_test => {
+                let bounds = second("`between`")?;
+                let mut numbers = bounds
+                    .clone()
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::number);
+                let low = numbers
+                    .next()
+                    .ok_or_else(|| self.unexpected(&bounds, "a number"))?;
+                let high = numbers
+                    .next()
+                    .ok_or_else(|| self.unexpected(&bounds, "a second number"))?;
+                Predicate::Between {
+                    field: self.subject(&first("a fact")?)?,
+                    low: self.literal(low)?,
+                    high: self.literal(high)?,
+                }
+            }
             Rule::membership => {
                 let op = match second("`has` or `in`")?.as_rule() {
                     Rule::op_has => MembershipOp::Has,

@@ -120,13 +120,12 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
             "a column type (`boolean`, `number`, `text`, `code` or `codes`)"
         }
         Rule::code_attr => "a table column of the line's code, such as `code.mue`",
-        Rule::line_attr | Rule::attr_comparison_code | Rule::kw_comparison => {
-            "an attribute of the line (`comparison code`)"
+        Rule::line_attr | Rule::attr_comparison_code | Rule::kw_comparison | Rule::kw_charge => {
+            "an attribute of the line (`comparison code`, `charge`)"
         }
         Rule::so_far | Rule::kw_so | Rule::kw_far => "`so far`",
         Rule::patient_field | Rule::kw_patient => "`patient age` or `patient sex`",
         Rule::kw_age | Rule::kw_sex => "`age` or `sex`",
-        Rule::kw_charge => "`charge`",
         Rule::test_decl | Rule::kw_test => "`test`",
         Rule::test_claim => "`claim on` and a date, or `claim from` and a file",
         Rule::expectation | Rule::kw_expect => "`expect`",
@@ -220,8 +219,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::date_after
         | Rule::date_between
         | Rule::kw_before
-        | Rule::kw_after
-        | Rule::kw_between => "`before`, `after` or `between`",
+        | Rule::kw_after => "`before`, `after` or `between`",
         Rule::same_session => "`in the same session`",
         Rule::type_boolean
         | Rule::type_number

@@ -126,7 +126,12 @@ fn a_provider_npi_that_fails_the_check_digit_is_an_error_naming_nm109() {
                     failing += 1;
                     assert!(!errors.is_empty());
                     for e in &errors {
-                        assert_eq!(e.path.as_deref(), Some("NM109"), "{}: {e:?}", file.display());
+                        assert_eq!(
+                            e.path.as_deref(),
+                            Some("NM109"),
+                            "{}: {e:?}",
+                            file.display()
+                        );
                         assert!(
                             bad.iter().any(|(segment, npi)| e.message
                                 == format!(
@@ -149,7 +154,10 @@ fn a_provider_npi_that_fails_the_check_digit_is_an_error_naming_nm109() {
 /// provider (a line's own 2420A is tested with the reader, in src/input/x12).
 #[test]
 fn provider_npis_from_2010aa_and_2310b() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/data/x12/demo.cob.example4.837");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/x12/demo.cob.example4.837"
+    );
     let (text, bad) = with_npis_corrected(&std::fs::read_to_string(file).expect("readable"));
     assert_eq!(bad.len(), 2, "{bad:?}");
     let claims: Vec<claimrules::Claim> = read(text.as_bytes())

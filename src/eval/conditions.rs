@@ -250,7 +250,10 @@ impl<'p, 'c> Run<'p, 'c> {
                 |v| matches!(v, Value::Number(x) if compare(*x, *op, *n)),
             ),
             CondKind::NumberVsColumn(f, op, column) => {
-                match (&self.facts[*f as usize], self.limit(Limit::Column(*column), scope)) {
+                match (
+                    &self.facts[*f as usize],
+                    self.limit(Limit::Column(*column), scope),
+                ) {
                     (Some(Value::Number(x)), Some(n)) => Truth::from_bool(compare(*x, *op, n)),
                     (Some(_), Some(_)) => Truth::False,
                     _ => Truth::Unknown,

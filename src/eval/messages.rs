@@ -19,7 +19,10 @@ pub(super) fn cap_message(mut message: String) -> String {
 
 impl<'p, 'c> Run<'p, 'c> {
     fn patient_age(&self) -> Option<u32> {
-        self.claim.patient.as_ref()?.age_on(self.claim.service_date.0)
+        self.claim
+            .patient
+            .as_ref()?
+            .age_on(self.claim.service_date.0)
     }
 
     pub(super) fn render(&self, message: &Message, scope: Scope, fill: Fill<'_>) -> String {

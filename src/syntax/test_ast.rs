@@ -63,6 +63,7 @@ pub struct TestClaim {
     pub payer: Option<Word>,
     /// `source x12`: the format the claim stands for (`json` unless given).
     pub source: Option<Word>,
+    pub patient: Option<TestPatient>,
     pub documentation: Vec<(Word, DocValue)>,
     pub span: Span,
 }
@@ -76,6 +77,18 @@ pub struct TestLine {
     pub session: Option<Word>,
     /// The line's comparison code (its JSON `comparison_code`).
     pub comparison_code: Option<Word>,
+    /// The line's charge (its JSON `charge`).
+    pub charge: Option<Word>,
+}
+
+/// `patient age 15 sex F`, `patient born 1950-02-01 member M1`: the claim's `patient`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestPatient {
+    /// The age on the service date: the birth date is the service date this many years before.
+    pub age: Option<Word>,
+    pub born: Option<Word>,
+    pub sex: Option<Word>,
+    pub member: Option<Word>,
 }
 
 /// A documentation value written in a test: yes/no, a number, text, or a list.

@@ -130,6 +130,7 @@ impl Walker {
             taxonomy: None,
             payer: None,
             source: None,
+            patient: None,
             documentation: Vec::new(),
             span,
         };
@@ -201,6 +202,33 @@ impl Walker {
                     let source = v.first().ok_or_else(|| self.unexpected(&p, "a source"))?;
                     claim.source = Some(self.word(source));
                 }
+                Rule::claim_patient => {
+                    let patient = claim.patient.get_or_insert_with(TestPatient::default);
+                    for part in values() {
+                        let value = part
+                            .clone()
+                            .into_inner()
+                            .find(|v| !is_keyword(v.as_rule()))
+                            .ok_or_else(|| self.unexpected(&part, "a value"))?;
+                        let word = if value.as_rule() == Rule::string {
+                            self.string(&value)?
+                        } else {
+                            self.word(&value)
+                        };
+                        let slot = match part.as_rule() {
+                            Rule::patient_age => &mut patient.age,
+                            Rule::patient_born => &mut patient.born,
+                            Rule::patient_sex => &mut patient.sex,
+                            Rule::patient_member => &mut patient.member,
+                            _ => {
+                                return Err(
+                                    self.unexpected(&part, "`age`, `born`, `sex` or `member`")
+                                )
+                            }
+                        };
+                        *slot = Some(word);
+                    }
+                }
                 Rule::claim_documented => {
                     for item in values() {
                         let mut it = item.clone().into_inner();
@@ -227,6 +255,7 @@ impl Walker {
             units: None,
             session: None,
             comparison_code: None,
+            charge: None,
         };
         for p in it {
             let value = p
@@ -239,10 +268,12 @@ impl Walker {
                 Rule::line_unit_count => line.units = Some(self.word(&value)),
                 Rule::line_session => line.session = Some(self.word(&value)),
                 Rule::line_comparison => line.comparison_code = Some(self.word(&value)),
+                Rule::line_charge_amount => line.charge = Some(self.word(&value)),
                 _ => {
-                    return Err(
-                        self.unexpected(&p, "modifiers, units, a session or a comparison code")
-                    )
+                    return Err(self.unexpected(
+                        &p,
+                        "modifiers, units, a session, a comparison code or a charge",
+                    ))
                 }
             }
         }

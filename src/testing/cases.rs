@@ -134,6 +134,13 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
         out.extend(line.units.iter_mut());
         out.extend(line.session.iter_mut());
         out.extend(line.comparison_code.iter_mut());
+        out.extend(line.charge.iter_mut());
+    }
+    if let Some(p) = &mut claim.patient {
+        out.extend(p.age.iter_mut());
+        out.extend(p.born.iter_mut());
+        out.extend(p.sex.iter_mut());
+        out.extend(p.member.iter_mut());
     }
     out.extend(claim.diagnoses.iter_mut());
     for (code, approach) in &mut claim.procedures {

@@ -5,7 +5,8 @@ use serde_json::{json, Map, Value};
 use crate::claim::{parse_claim, ClaimSource, RawClaim};
 use crate::pack::read_beside;
 use crate::report::ClaimResult;
-use crate::syntax::test_ast::{DocValue, TestDecl};
+use crate::syntax::ast::Word;
+use crate::syntax::test_ast::{DocValue, TestDecl, TestPatient};
 use crate::{Engine, EvalOptions};
 
 /// The claim JSON of a test in the file `test_file`: read from the claim file it names, or
@@ -89,6 +90,9 @@ fn to_json(test: &TestDecl) -> Value {
         }
         claim.insert("provider".into(), Value::Object(provider));
     }
+    if let Some(p) = &c.patient {
+        claim.insert("patient".into(), patient_json(p, c.service_date.as_ref()));
+    }
     let diagnoses: Vec<&str> = c.diagnoses.iter().map(|d| d.text.as_str()).collect();
     claim.insert("diagnoses".into(), json!(diagnoses));
     let lines: Vec<Value> = c
@@ -107,6 +111,9 @@ fn to_json(test: &TestDecl) -> Value {
             }
             if let Some(c) = &l.comparison_code {
                 line.insert("comparison_code".into(), json!(c.text));
+            }
+            if let Some(c) = &l.charge {
+                line.insert("charge".into(), json!(c.text));
             }
             Value::Object(line)
         })
@@ -135,6 +142,40 @@ fn to_json(test: &TestDecl) -> Value {
     }
     claim.insert("documentation".into(), Value::Object(documentation));
     Value::Object(claim)
+}
+
+/// A test's patient as claim JSON. `age N` gives the birth date N years before the service
+/// date (28 February for a 29 February without its year); an age or date that does not read
+/// is passed on as written, so that the claim reader names it.
+fn patient_json(p: &TestPatient, service_date: Option<&Word>) -> Value {
+    let mut patient = Map::new();
+    if let Some(m) = &p.member {
+        patient.insert("member_id".into(), json!(m.text));
+    }
+    if let Some(born) = &p.born {
+        patient.insert("birth_date".into(), json!(born.text));
+    } else if let Some(age) = &p.age {
+        let date = service_date.and_then(|d| crate::codes::parse_date(&d.text));
+        let birth = match (date, age.text.parse::<u32>()) {
+            (Some(date), Ok(years)) => years_before(date, years).map(|d| d.to_string()),
+            _ => None,
+        };
+        patient.insert(
+            "birth_date".into(),
+            json!(birth.unwrap_or_else(|| format!("age {}", age.text))),
+        );
+    }
+    if let Some(sex) = &p.sex {
+        patient.insert("sex".into(), json!(sex.text));
+    }
+    Value::Object(patient)
+}
+
+fn years_before(date: crate::codes::Date, years: u32) -> Option<crate::codes::Date> {
+    use chrono::Datelike;
+    let year = date.year() - i32::try_from(years).ok()?;
+    date.with_year(year)
+        .or_else(|| date.with_day(28).and_then(|d| d.with_year(year)))
 }
 
 /// A number as written; text that is not one stays text, so the claim reader names it.

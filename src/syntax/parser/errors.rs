@@ -136,11 +136,21 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::claim_pos
         | Rule::claim_provider
         | Rule::claim_payer
-        | Rule::claim_source => "a part of the claim",
+        | Rule::claim_source
+        | Rule::claim_patient => "a part of the claim",
         Rule::line_modifiers
         | Rule::line_unit_count
         | Rule::line_session
-        | Rule::line_comparison => "`modifier`, `units`, `session` or `comparison code`",
+        | Rule::line_comparison
+        | Rule::line_charge_amount => {
+            "`modifier`, `units`, `session`, `comparison code` or `charge`"
+        }
+        Rule::patient_age
+        | Rule::patient_born
+        | Rule::patient_sex
+        | Rule::patient_member
+        | Rule::kw_born
+        | Rule::kw_member => "`age`, `born`, `sex` or `member`",
         Rule::expect_status
         | Rule::expect_none
         | Rule::expect_finding

@@ -79,7 +79,7 @@ impl<'a> Checker<'a> {
             P::CompareColumn { field, op, column } => {
                 self.compare_column(field, *op, column, has_line)?
             }
-            P::Between { field, low, high } => self.between(field, low, high, span)?,
+            P::Between(b) => self.between(&b.field, &b.low, &b.high, span)?,
             P::UnitsTotal {
                 same_session,
                 so_far,

@@ -459,13 +459,17 @@ pub enum Predicate {
         column: Word,
     },
     /// `patient age between 0 and 17`: both ends included.
-    Between {
-        field: Word,
-        low: Literal,
-        high: Literal,
-    },
+    Between(Box<Between>),
     /// A term or a yes/no fact by name: `"IM nail"`, `film_archived`
     Name(Name),
+}
+
+/// `patient age between 0 and 17`: a number fact and its bounds, both included.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Between {
+    pub field: Word,
+    pub low: Literal,
+    pub high: Literal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -183,11 +183,11 @@ impl Walker {
                 let high = numbers
                     .next()
                     .ok_or_else(|| self.unexpected(&bounds, "a second number"))?;
-                Predicate::Between {
+                Predicate::Between(Box::new(Between {
                     field: self.subject(&first("a fact")?)?,
                     low: self.literal(low)?,
                     high: self.literal(high)?,
-                }
+                }))
             }
             Rule::membership => {
                 let op = match second("`has` or `in`")?.as_rule() {

@@ -290,10 +290,10 @@ fn a_broken_code_breaks_only_its_claim() {
 /// without `--input` too.
 #[test]
 fn the_command_line_checks_every_sample() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
+    let dir = common::tempdir("x12-samples");
     for (i, sample) in samples().iter().enumerate() {
         let (text, _) = with_npis_corrected(&std::fs::read_to_string(sample).expect("readable"));
-        let path = dir.path().join(sample.file_name().expect("a file name"));
+        let path = dir.join(sample.file_name().expect("a file name"));
         std::fs::write(&path, &text).expect("written");
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_claimrules"));
         command.args(["check", "--quiet", "--format", "json"]);

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
@@ -267,4 +269,34 @@ fn bad_x12_values_are_errors_at_their_element() {
             "{path}: {errors:?}"
         );
     }
+}
+
+/// `claimrules facts` shows what the rules see of an 837P's patient (DMG) and of each line
+/// (SV107's diagnoses, SV102's charge).
+#[test]
+fn facts_show_the_patient_and_the_line_diagnoses_of_an_837p() {
+    let text = sample("demo.example2.837")
+        .replacen("HI*BK:0340*BF:V7389~", "HI*ABK:S82241A*ABF:M1611~", 1)
+        .replacen("*UN*1.00***1~", "*UN*1.00***1:2~", 1);
+    let dir = common::tempdir("facts-837p");
+    let path = dir.join("claim.837");
+    std::fs::write(&path, text).unwrap();
+    let output = common::claimrules(&["facts", path.to_str().unwrap()]);
+    let first: serde_json::Value = serde_json::from_str(
+        common::stdout(&output)
+            .lines()
+            .next()
+            .expect("one line a claim"),
+    )
+    .unwrap();
+    // DMG*D8*19430501*M, and the first line's date of service 2006-10-03 (DTP*472).
+    assert_eq!(first["fields"]["patient age"], 63, "{first}");
+    assert_eq!(first["fields"]["patient sex"], "M", "{first}");
+    assert_eq!(first["fields"]["source"], "x12", "{first}");
+    assert_eq!(
+        first["lines"][0],
+        serde_json::json!({"line": 1, "code": "99213", "diagnoses": ["S82.241A", "M16.11"],
+            "charge": "40.00", "rendering_provider": null}),
+        "{first}"
+    );
 }

@@ -74,7 +74,7 @@ fn reads(#[case] text: &str) {
 #[case::unknown_line_attribute(
     "rule r\n  for each line in 27899\n  when line comparsion code is 27762\n  review \"m\"",
     3,
-    "an attribute of the line (`comparison code`)"
+    "an attribute of the line (`comparison code`, `charge`)"
 )]
 fn reports_syntax_errors_in_the_analysts_words(
     #[case] text: &str,

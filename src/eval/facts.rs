@@ -214,6 +214,10 @@ pub fn to_json(ty: &FactType, value: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
         Value::Bool(b) => J::Bool(*b),
+        // A whole number is written as one (`63`, not `63.0`), as a claim would write it.
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+            J::Number((*n as i64).into())
+        }
         Value::Number(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
         Value::Text(s) => J::String(s.to_string()),
         Value::Choice(i) => J::String(

@@ -122,6 +122,14 @@ pub(crate) fn policy_ref(program: &Program, loc: crate::syntax::span::Loc) -> Po
     }
 }
 
+/// An ICD-10-CM code as people write it: the dot after the category (`S82.241A`).
+fn with_dot(compact: &str) -> String {
+    match compact.split_at_checked(3) {
+        Some((category, rest)) if !rest.is_empty() => format!("{category}.{rest}"),
+        _ => compact.to_string(),
+    }
+}
+
 /// A claim's documentation facts after its note is read: what `claimrules facts` prints.
 pub fn documentation(program: &Program, claim: &Claim) -> ClaimFacts {
     let mut facts = match facts::bind(program, claim) {
@@ -153,6 +161,29 @@ pub fn documentation(program: &Program, claim: &Claim) -> ClaimFacts {
         };
         out.sources.insert(name.to_string(), source);
     }
+    for (id, (name, def)) in program.facts.iter().enumerate() {
+        if let (FactOrigin::Claim(_), Some(value)) = (&def.origin, &facts[id]) {
+            out.fields
+                .insert(name.to_string(), facts::to_json(&def.ty, value));
+        }
+    }
+    out.lines = claim
+        .lines
+        .iter()
+        .map(|l| LineFacts {
+            line: l.number(),
+            code: l.code,
+            diagnoses: l.diagnosis_pointers.as_ref().map(|pointers| {
+                pointers
+                    .iter()
+                    .filter_map(|p| claim.diagnoses.get((*p as usize).checked_sub(1)?))
+                    .map(|d| with_dot(d.compact()))
+                    .collect()
+            }),
+            charge: l.charge,
+            rendering_provider: l.rendering_provider.clone(),
+        })
+        .collect();
     out
 }
 

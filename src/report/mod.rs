@@ -457,8 +457,30 @@ pub struct ClaimFacts {
     pub facts: indexmap::IndexMap<String, serde_json::Value>,
     /// Where each fact of `facts` came from, by name.
     pub sources: indexmap::IndexMap<String, FactSource>,
+    /// The claim's own fields the rules test (`place_of_service`, `patient age`, `patient sex`,
+    /// …), by name, each as the rules see it; a field the claim does not give is absent.
+    pub fields: indexmap::IndexMap<String, serde_json::Value>,
+    /// What the rules see of each line beside its code: the diagnoses it points to, its
+    /// charge and rendering provider.
+    pub lines: Vec<LineFacts>,
     /// Why the claim could not be read; `[]` when it was.
     pub errors: Vec<crate::claim::ClaimError>,
+}
+
+/// One line as `claimrules facts` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct LineFacts {
+    /// The line number.
+    pub line: u32,
+    pub code: crate::codes::Code,
+    /// The diagnoses the line's pointers name, in pointer order, with their dots; `null` when
+    /// the line gives no pointers.
+    pub diagnoses: Option<Vec<String>>,
+    /// The line's charge (`"125.00"`); `null` when not given.
+    pub charge: Option<crate::claim::Money>,
+    /// The rendering provider's NPI; `null` when not given.
+    pub rendering_provider: Option<String>,
 }
 
 impl ClaimFacts {

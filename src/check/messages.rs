@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
         };
         let fits = match p {
             Placeholder::Claim | Placeholder::Date => true,
-            Placeholder::Code | Placeholder::Line | Placeholder::Units => {
+            Placeholder::Code | Placeholder::Line | Placeholder::Units | Placeholder::OtherLine => {
                 scope != MessageScope::Claim
             }
             Placeholder::Matched => !matches!(scope, MessageScope::Pair | MessageScope::TableEdits),

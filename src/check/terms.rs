@@ -88,8 +88,15 @@ impl<'a> Checker<'a> {
             | CondKind::LineUnits(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)
-            | CondKind::OtherLine { .. } => true,
+            | CondKind::OtherLine { .. }
+            | CondKind::TheOtherLine(_) => true,
             CondKind::ClaimHasCode(m) => !m.columns.is_empty(),
+            CondKind::UnitsOf {
+                codes,
+                same_session,
+                limit,
+                ..
+            } => *same_session || !codes.columns.is_empty() || matches!(limit, Limit::Column(_)),
             _ => false,
         }
     }

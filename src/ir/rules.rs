@@ -103,6 +103,8 @@ pub enum ActionKind {
     AddModifier(Modifier),
     RemoveModifier(Modifier),
     RemoveLine,
+    /// Merge the line with the matched other line, as one line with the modifier.
+    MergeWithOther(Modifier),
 }
 
 /// What a check rule judges.
@@ -186,10 +188,12 @@ pub enum Placeholder {
     Column(ColumnRef),
     /// `{comparison_code}`: an attribute of the line.
     LineAttr(LineAttr),
+    /// The line number of the other line a cross-line condition matched.
+    OtherLine,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 8] = [
+    pub const ALL: [(&'static str, Placeholder); 9] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -198,6 +202,7 @@ impl Placeholder {
         ("matched", Placeholder::Matched),
         ("with", Placeholder::With),
         ("rationale", Placeholder::Rationale),
+        ("other_line", Placeholder::OtherLine),
     ];
 
     pub fn name(self) -> &'static str {

@@ -112,7 +112,7 @@ impl<'a> Checker<'a> {
         self.error(OtherLineError {
             message: format!("{what} needs another line that the rule's `when` matched"),
             span: span.into(),
-            label: "no `another line …` condition in the rule's `when`".into(),
+            label: "the rule's `when` matches no other line".into(),
             help: "match the other line in the `when`: `when line has modifier RT and another line \
                    of the same code has modifier LT`"
                 .into(),

@@ -258,7 +258,7 @@ impl Finding {
 /// A change a `modify` finding asks for.
 ///
 /// In JSON, `merge_lines` is written `{"op", "lines", "modifier"}` and every other op
-/// `{"op", "line", "modifier"}` ([`ChangeJson`]).
+/// `{"op", "line", "modifier"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(into = "ChangeJson", from = "ChangeJson")]
 pub struct Change {
@@ -273,11 +273,11 @@ pub struct Change {
     pub lines: Vec<u32>,
 }
 
-/// A change as JSON writes it: `lines` for a merge, `line` for the other ops.
+/// A change a `modify` finding asks for: of one `line`, or for `merge_lines`, of two `lines`.
 #[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 #[schemars(title = "Change")]
-pub enum ChangeJson {
+enum ChangeJson {
     /// A change to one line: `add_modifier`, `remove_modifier`, `remove_line`.
     One {
         /// What to do.
@@ -292,6 +292,7 @@ pub enum ChangeJson {
         /// `merge_lines`.
         op: ChangeOp,
         /// The two lines to bill as one, in order.
+        #[schemars(length(min = 2, max = 2))]
         lines: Vec<u32>,
         /// The modifier the merged line takes.
         modifier: Option<String>,

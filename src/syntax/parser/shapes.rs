@@ -1,5 +1,6 @@
 //! Common slips recognised by the shape of the text around a syntax error, and said as what the
-//! analyst meant: a missing comma, a modifier range, a diagnosis asked of a line, `modifiers`.
+//! analyst meant: a missing comma, a modifier range where one modifier belongs, a diagnosis
+//! asked of a line, `modifiers`.
 
 use crate::syntax::error::KnownMistake;
 
@@ -45,7 +46,8 @@ fn line_diagnosis(
     })
 }
 
-/// `modifier F1-F9`: modifier lists have no ranges.
+/// `add modifier F1-F9`, a test claim's `line 26010 modifier F1-F9`: a range where modifiers
+/// are not listed (a condition's list of modifiers takes ranges, and parses).
 fn modifier_range(at: usize, before: &str, found: &str, words: &[&str]) -> Option<KnownMistake> {
     let hi = found.strip_prefix('-')?.trim_end_matches(',');
     let lo = *words.last()?;
@@ -57,10 +59,13 @@ fn modifier_range(at: usize, before: &str, found: &str, words: &[&str]) -> Optio
     let range = format!("{lo}-{hi}");
     let listed = spelled_out(lo, hi).unwrap_or_else(|| format!("{lo}, …, {hi}"));
     Some(KnownMistake {
-        message: format!("modifier ranges such as `{range}` are not supported"),
+        message: format!("a range of modifiers such as `{range}` cannot stand here"),
         label: "a range of modifiers".into(),
         span: (start, range.len()).into(),
-        help: format!("list each modifier, separated by commas: `{listed}`"),
+        help: format!(
+            "ranges are for lists of modifiers in conditions (`line has modifier {range}`); \
+             here write each modifier, separated by commas: `{listed}`"
+        ),
     })
 }
 

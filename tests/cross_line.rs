@@ -8,9 +8,9 @@
 
 mod common;
 
-use common::{case_name, engine_alone, judge, render_located_with_help};
 use claimrules::syntax::format::{format_text, FileKind};
 use claimrules::syntax::parse_policy;
+use common::{case_name, engine_alone, judge, render_located_with_help};
 use rstest::rstest;
 
 /// A claim on 2024-03-01 with lines written `CODE [MODIFIER…] [xUNITS] [sSESSION]`, separated
@@ -201,10 +201,8 @@ fn merge_is_proposed_once_with_both_lines(
 
 #[test]
 fn the_other_ops_are_written_as_before() {
-    let engine = engine_alone(
-        "rule r\n  for each line in 27093\n  modify add modifier 59 \"m\"\n",
-    )
-    .expect("the policy loads");
+    let engine = engine_alone("rule r\n  for each line in 27093\n  modify add modifier 59 \"m\"\n")
+        .expect("the policy loads");
     let result = judge(&engine, &claim_of("27093"));
     let json = serde_json::to_string(&result.findings[0]).unwrap();
     assert!(
@@ -275,4 +273,40 @@ fn merge_can_be_expected_in_a_policy_test() {
         .map(|d| d.render(false, 90))
         .collect();
     assert_eq!((report.passed, report.failed), (1, 0), "{rendered:#?}");
+}
+
+#[rstest]
+#[case::no_line_of_the_same_code(
+    RT_LT,
+    "27093 RT; 27095 LT",
+    "`another line of the same code has modifier LT` does not hold: line 1 has no other line of the same code"
+)]
+#[case::none_of_the_related_lines(
+    "rule r\n  for each line in 64483\n  when an earlier line in the same session has modifier 59\n  info \"m\"\n",
+    "64484; 64484 s2; 64483",
+    "`an earlier line in the same session has modifier 59` does not hold: line 3 has 1 other line before it in the same session, and it does not pass the test"
+)]
+#[case::units_of_a_set(
+    "rule r\n  when units of \"spinal injection\" on the date of service > 4\n  review \"m\"\n",
+    "64483 x2; 64484 x2 s2; 20610 x5",
+    "`units of \"spinal injection\" on the date of service > 4` does not hold: the units total 4"
+)]
+fn explain_says_which_lines_were_looked_at(
+    #[case] policy: &str,
+    #[case] lines: &str,
+    #[case] reason: &str,
+) {
+    let engine = engine_alone(&format!("{CODES}{policy}")).expect("the policy loads");
+    let result = common::judge_with(
+        &engine,
+        &claim_of(lines),
+        claimrules::EvalOptions::default().with_explain(true),
+    );
+    let explain = result.explain.expect("an explanation");
+    let reasons: Vec<&str> = explain
+        .rules
+        .iter()
+        .filter_map(|t| t.reason.as_deref())
+        .collect();
+    assert!(reasons.contains(&reason), "{reasons:#?}");
 }

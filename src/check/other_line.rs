@@ -63,7 +63,9 @@ impl<'a> Checker<'a> {
         }
         Some(CondKind::TheOtherLine(match test {
             ast::OtherLineTest::HasModifier(m) => OtherLineTest::Modifiers(self.modifiers(m)?),
-            ast::OtherLineTest::Is(codes) => OtherLineTest::Codes(self.code_match(codes, has_line)?),
+            ast::OtherLineTest::Is(codes) => {
+                OtherLineTest::Codes(self.code_match(codes, has_line)?)
+            }
             ast::OtherLineTest::Units(op, n) => OtherLineTest::Units(*op, self.limit(n, has_line)?),
         }))
     }
@@ -81,7 +83,10 @@ impl<'a> Checker<'a> {
         if same_session {
             self.require_line(has_line, "`units of … in the same session`", span)?;
         }
-        let (codes, limit) = (self.code_match(codes, has_line), self.limit(limit, has_line));
+        let (codes, limit) = (
+            self.code_match(codes, has_line),
+            self.limit(limit, has_line),
+        );
         Some(CondKind::UnitsOf {
             codes: codes?,
             same_session,
@@ -113,9 +118,10 @@ impl<'a> Checker<'a> {
             message: format!("{what} needs another line that the rule's `when` matched"),
             span: span.into(),
             label: "the rule's `when` matches no other line".into(),
-            help: "match the other line in the `when`: `when line has modifier RT and another line \
+            help:
+                "match the other line in the `when`: `when line has modifier RT and another line \
                    of the same code has modifier LT`"
-                .into(),
+                    .into(),
         });
     }
 }

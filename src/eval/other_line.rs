@@ -168,6 +168,85 @@ impl<'p, 'c> Run<'p, 'c> {
     }
 }
 
+impl<'p, 'c> Run<'p, 'c> {
+    /// For `--explain`: why a cross-line test or a sum of units over a code set did not hold,
+    /// with the lines it looked at; `None` for other tests.
+    pub(super) fn why_not_across_lines(&self, c: &Cond, scope: Scope) -> Option<String> {
+        let text = self.program.text(c.loc);
+        match &c.kind {
+            CondKind::OtherLine {
+                earlier,
+                same_session,
+                relation,
+                ..
+            } => {
+                let i = scope.line?;
+                let lines = &self.claim.lines;
+                let this = &lines[i];
+                let end = if *earlier { i } else { lines.len() };
+                let related = lines[..end]
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, other)| {
+                        *j != i
+                            && (!same_session || other.session == this.session)
+                            && self.related(*relation, this, other)
+                    })
+                    .count();
+                let mut words = Vec::new();
+                if *earlier {
+                    words.push("before it");
+                }
+                if relation.same_code {
+                    words.push("of the same code");
+                }
+                if relation.same_date {
+                    words.push("on the same date of service");
+                }
+                if *same_session {
+                    words.push("in the same session");
+                }
+                let which = if words.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", words.join(" "))
+                };
+                let n = this.number();
+                Some(match related {
+                    0 => format!("`{text}` does not hold: line {n} has no other line{which}"),
+                    1 => format!(
+                        "`{text}` does not hold: line {n} has 1 other line{which}, and it does \
+                         not pass the test"
+                    ),
+                    m => format!(
+                        "`{text}` does not hold: line {n} has {m} other lines{which}, and none \
+                         passes the test"
+                    ),
+                })
+            }
+            CondKind::UnitsOf {
+                codes,
+                same_session,
+                ..
+            } => {
+                let this = scope.line.map(|i| &self.claim.lines[i]);
+                let total: u64 = self
+                    .claim
+                    .lines
+                    .iter()
+                    .filter(|l| {
+                        self.matches(codes, l.code, scope)
+                            && this.is_none_or(|t| !same_session || l.session == t.session)
+                    })
+                    .map(|l| u64::from(l.units))
+                    .sum();
+                Some(format!("`{text}` does not hold: the units total {total}"))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Whether a line's modifiers hold any of these.
 fn has_any(on_line: &[Modifier], wanted: &[Modifier]) -> bool {
     on_line.iter().any(|m| wanted.contains(m))

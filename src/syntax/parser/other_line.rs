@@ -62,7 +62,9 @@ impl Walker {
                 .ok_or_else(|| self.unexpected(pair, wanted))
         };
         Ok(match pair.as_rule() {
-            Rule::other_has_modifier => OtherLineTest::HasModifier(self.modifiers(value(0, "a modifier")?)),
+            Rule::other_has_modifier => {
+                OtherLineTest::HasModifier(self.modifiers(value(0, "a modifier")?))
+            }
             Rule::other_is => OtherLineTest::Is(self.code_ref(value(0, "a list of codes")?)?),
             Rule::other_units => OtherLineTest::Units(
                 self.compare_op(&value(0, "a comparison")?)?,

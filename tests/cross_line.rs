@@ -227,6 +227,9 @@ fn the_other_ops_are_written_as_before() {
 #[case::other_line_placeholder_without_another_line(
     "rule r\n  for each line in 27093\n  when not another line has modifier LT\n  review \"{other_line}\"\n"
 )]
+#[case::where_without_parentheses(
+    "rule r\n  for each line\n  when another line of the same code where the other line has modifier LT\n  review \"m\"\n"
+)]
 #[case::units_of_a_session_without_a_line(
     "rule r\n  when units of 64483 in the same session > 2\n  review \"m\"\n"
 )]

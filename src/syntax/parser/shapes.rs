@@ -18,6 +18,7 @@ pub(super) fn known_mistake(text: &str, at: usize) -> Option<KnownMistake> {
     let words: Vec<&str> = before.split_whitespace().collect();
     line_diagnosis(at, before, after, found, &words)
         .or_else(|| modifier_range(at, before, found, &words))
+        .or_else(|| where_without_parentheses(at, after, found, &words))
         .or_else(|| modifiers_plural(at, before, after, found))
         .or_else(|| missing_comma(at, before, found, &words))
 }
@@ -89,6 +90,27 @@ fn spelled_out(lo: &str, hi: &str) -> Option<String> {
         .map(|n| format!("{prefix}{n:0width$}"))
         .collect();
     Some(all.join(", "))
+}
+
+/// `another line of the same code where the other line has modifier LT`: the condition of a
+/// `where` goes in parentheses, so that an `and` after it is not read as part of it.
+fn where_without_parentheses(
+    at: usize,
+    after: &str,
+    found: &str,
+    words: &[&str],
+) -> Option<KnownMistake> {
+    let rest = after.get("where".len()..)?.trim();
+    if found != "where" || rest.starts_with('(') || !words.contains(&"line") {
+        return None;
+    }
+    let rest = if rest.is_empty() { "…" } else { rest };
+    Some(KnownMistake {
+        message: "the condition after `where` goes in parentheses".into(),
+        label: "a `where` without parentheses".into(),
+        span: (at, found.len()).into(),
+        help: format!("write `where ({rest})`: the parentheses end the test of the other line"),
+    })
 }
 
 /// `line 20610 modifiers RT`: the word is `modifier`, however many follow.

@@ -227,6 +227,9 @@ fn the_other_ops_are_written_as_before() {
 #[case::other_line_placeholder_without_another_line(
     "rule r\n  for each line in 27093\n  when not another line has modifier LT\n  review \"{other_line}\"\n"
 )]
+#[case::other_line_placeholder_in_a_pair_edit(
+    "rule r\n  77002 with 27093 denied\n  message \"{code} with line {other_line}\"\n"
+)]
 #[case::where_without_parentheses(
     "rule r\n  for each line\n  when another line of the same code where the other line has modifier LT\n  review \"m\"\n"
 )]
@@ -312,4 +315,25 @@ fn explain_says_which_lines_were_looked_at(
         .filter_map(|t| t.reason.as_deref())
         .collect();
     assert!(reasons.contains(&reason), "{reasons:#?}");
+}
+
+/// `bypass with modifier` takes ranges too: X1-X9 stands for the X-modifiers with a digit.
+#[rstest]
+#[case::bypassed_by_a_modifier_of_the_range("27093 X4", 0)]
+#[case::not_bypassed_by_another("27093 XS", 1)]
+fn bypass_takes_a_range_of_modifiers(#[case] first: &str, #[case] denials: usize) {
+    let engine = common::engine_of_files(&[
+        (
+            "edits.policy",
+            "table \"ptp\" of pair edits from \"ptp.tsv\"\n\nrule r\n  apply edits of \"ptp\"\n  bypass with modifier 59, X1-X9\n",
+        ),
+        (
+            "ptp.tsv",
+            "column_1\tcolumn_2\texist_prior_1996\tdeletion_date\tmodifier_indicator\trationale\n\
+             27093\t77002\t\t*\t1\tbundled\n",
+        ),
+    ])
+    .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let result = judge(&engine, &claim_of(&format!("{first}; 77002")));
+    assert_eq!(result.findings.len(), denials, "{result:#?}");
 }

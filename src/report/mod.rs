@@ -371,7 +371,7 @@ impl ChangeOp {
             ChangeOp::AddModifier => "add modifier",
             ChangeOp::RemoveModifier => "remove modifier",
             ChangeOp::RemoveLine => "remove line",
-            ChangeOp::MergeLines => "merge lines",
+            ChangeOp::MergeLines => "merge lines as modifier",
         }
     }
 }

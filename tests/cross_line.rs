@@ -337,3 +337,13 @@ fn bypass_takes_a_range_of_modifiers(#[case] first: &str, #[case] denials: usize
     let result = judge(&engine, &claim_of(&format!("{first}; 77002")));
     assert_eq!(result.findings.len(), denials, "{result:#?}");
 }
+
+/// With two cross-line tests, the first that held names the other line, as it names the code.
+#[test]
+fn the_first_cross_line_test_names_the_other_line() {
+    let found = findings(
+        "rule r\n  for each line in 20610\n  when another line has 99213 and another line of the same code has modifier LT\n  info \"{matched} {other_line}\"\n",
+        "20610 RT; 20610 LT; 99213",
+    );
+    assert_eq!(found, vec![(vec![1], "99213 3".to_string())]);
+}

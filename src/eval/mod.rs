@@ -191,8 +191,8 @@ struct Run<'p, 'c> {
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
     cited: std::cell::Cell<Option<(TableId, Code)>>,
-    /// The other line (its index) the conditions of the rule being checked matched: the first,
-    /// in line order, for which an `another line …` test that held was true.
+    /// The other line (its index) the conditions of the rule being checked matched: for the
+    /// first `another line …` test that held, the first line, in line order, it held for.
     other_matched: std::cell::Cell<Option<usize>>,
 }
 

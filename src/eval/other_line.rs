@@ -54,7 +54,11 @@ impl<'p, 'c> Run<'p, 'c> {
                         line: Some(i),
                         other: Some(j),
                     };
-                    self.eval(c, inner, &mut None)
+                    // What a test inside the `where` matched is not the rule's match.
+                    let saved = self.other_matched.get();
+                    let t = self.eval(c, inner, &mut None);
+                    self.other_matched.set(saved);
+                    t
                 }
             };
             match truth {
@@ -62,7 +66,10 @@ impl<'p, 'c> Run<'p, 'c> {
                     if !matches!(test, LineTest::Modifiers(_)) && matched.is_none() {
                         *matched = Some(other.code);
                     }
-                    self.other_matched.set(Some(j));
+                    // Like `{matched}`, the first test that held names the other line.
+                    if self.other_matched.get().is_none() {
+                        self.other_matched.set(Some(j));
+                    }
                     return Truth::True;
                 }
                 Truth::Unknown => unknown = true,

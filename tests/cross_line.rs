@@ -288,9 +288,19 @@ fn merge_can_be_expected_in_a_policy_test() {
     "`another line of the same code has modifier LT` does not hold: line 1 has no other line of the same code"
 )]
 #[case::none_of_the_related_lines(
-    "rule r\n  for each line in 64483\n  when an earlier line in the same session has modifier 59\n  info \"m\"\n",
-    "64484; 64484 s2; 64483",
-    "`an earlier line in the same session has modifier 59` does not hold: line 3 has 1 other line before it in the same session, and it does not pass the test"
+    "rule r\n  for each line in 64483\n  when an earlier line of the same code in the same session has modifier 59\n  info \"m\"\n",
+    "64483; 64483 s2; 64483",
+    "`an earlier line of the same code in the same session has modifier 59` does not hold: line 3 has 1 other line before it of the same code in the same session, and it does not pass the test"
+)]
+#[case::none_of_several(
+    "rule r\n  for each line\n  when another line on the same date of service where (the other line units > 2)\n  info \"m\"\n",
+    "20610; 64483 x2; 64484",
+    "`another line on the same date of service where (the other line units > 2)` does not hold: line 1 has 2 other lines on the same date of service, and none passes the test"
+)]
+#[case::the_plain_form_keeps_its_reason(
+    "rule r\n  for each line in 64483\n  when another line has modifier 59\n  info \"m\"\n",
+    "64483; 64484",
+    "`another line has modifier 59` does not hold"
 )]
 #[case::units_of_a_set(
     "rule r\n  when units of \"spinal injection\" on the date of service > 4\n  review \"m\"\n",

@@ -181,12 +181,13 @@ impl<'p, 'c> Run<'p, 'c> {
     pub(super) fn why_not_across_lines(&self, c: &Cond, scope: Scope) -> Option<String> {
         let text = self.program.text(c.loc);
         match &c.kind {
+            // The forms there were before relations and `where` keep their reason.
             CondKind::OtherLine {
                 earlier,
                 same_session,
                 relation,
-                ..
-            } => {
+                test,
+            } if relation.same_code || relation.same_date || matches!(test, LineTest::Where(_)) => {
                 let i = scope.line?;
                 let lines = &self.claim.lines;
                 let this = &lines[i];

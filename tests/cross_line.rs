@@ -279,6 +279,18 @@ fn merge_can_be_expected_in_a_policy_test() {
         .map(|d| d.render(false, 90))
         .collect();
     assert_eq!((report.passed, report.failed), (1, 0), "{rendered:#?}");
+    // `fmt` keeps the expectations as they read.
+    let once = format_text(tests, FileKind::Tests).expect("formats");
+    assert_eq!(format_text(&once, FileKind::Tests).expect("again"), once);
+    let (parsed, errors) = claimrules::syntax::parse_tests(tests);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(claimrules::syntax::parse_tests(&once).0, parsed);
+    assert!(
+        once.contains(
+            "  expect modify merge as modifier 50 on line 2 from bilateral.rt-lt-as-50\n"
+        ),
+        "{once}"
+    );
 }
 
 #[rstest]

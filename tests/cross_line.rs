@@ -369,3 +369,35 @@ fn the_first_cross_line_test_names_the_other_line() {
     );
     assert_eq!(found, vec![(vec![1], "99213 3".to_string())]);
 }
+
+/// The limit of `units of CODES` may be a number column of the line's code.
+#[rstest]
+#[case::over_the_column("64483 x2; 64484 x2", 1)]
+#[case::at_the_column("64483 x2; 64484", 0)]
+#[case::no_row_is_unknown("64484 x9; 64483", 1)]
+fn units_of_a_set_against_a_column(#[case] lines: &str, #[case] reviews: usize) {
+    let engine = common::engine_of_files(&[
+        (
+            "limits.policy",
+            "codes \"spinal injection\" are 64483, 64484\n\
+             table \"levels\" from \"levels.csv\"\n  column most_levels is number\n\n\
+             rule r\n  for each line in \"spinal injection\"\n  when units of \"spinal injection\" in the same session > code.most_levels\n  review \"{code}: more than {code.most_levels} levels\"\n",
+        ),
+        ("levels.csv", "code,most_levels\n64483,3\n"),
+    ])
+    .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let result = judge(&engine, &claim_of(lines));
+    let on_64483 = result
+        .findings
+        .iter()
+        .filter(|f| f.code.as_deref() == Some("64483"))
+        .count();
+    assert_eq!(on_64483, reviews, "{result:#?}");
+    assert!(
+        result
+            .findings
+            .iter()
+            .all(|f| f.code.as_deref() == Some("64483")),
+        "64484 has no row, so its limit is unknown: {result:#?}"
+    );
+}

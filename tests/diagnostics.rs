@@ -130,8 +130,11 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::modifier_after_or(
     "rule r\n  for each line in 77002\n  when line has modifier 50 or RT\n  deny \"m\"\n"
 )]
-#[case::modifier_range(
-    "rule r\n  for each line in 77002\n  when line has modifier F1-F9\n  deny \"m\"\n"
+#[case::modifier_range_in_an_action(
+    "rule r\n  for each line in 77002\n  modify add modifier F1-F9 \"m\"\n"
+)]
+#[case::modifier_range_with_ends_apart(
+    "rule r\n  for each line in 77002\n  when line has modifier F1-G9\n  deny \"m\"\n"
 )]
 #[case::diagnosis_of_a_line(
     "rule r\n  for each line in 77002\n  unless line has diagnosis M17.*\n  deny \"m\"\n"

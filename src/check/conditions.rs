@@ -97,24 +97,23 @@ impl<'a> Checker<'a> {
             P::OtherLineHas {
                 earlier,
                 same_session,
+                same_code,
+                same_date,
                 what,
             } => {
-                let phrase = if *earlier {
-                    "`an earlier line …`"
-                } else {
-                    "`another line …`"
+                let relation = LineRelation {
+                    same_code: *same_code,
+                    same_date: *same_date,
                 };
-                self.require_line(has_line, phrase, span)?;
-                let test = match what {
-                    ast::LineMatch::Codes(c) => LineTest::Codes(self.code_match(c, has_line)?),
-                    ast::LineMatch::Modifiers(m) => LineTest::Modifiers(self.modifiers(m)?),
-                };
-                CondKind::OtherLine {
-                    earlier: *earlier,
-                    same_session: *same_session,
-                    test,
-                }
+                self.other_line(*earlier, *same_session, relation, what, span, has_line)?
             }
+            P::TheOtherLine(test) => self.the_other_line(test, span, has_line)?,
+            P::UnitsOf {
+                codes,
+                same_session,
+                op,
+                limit,
+            } => self.units_of(codes, *same_session, *op, limit, span, has_line)?,
             P::ClaimHasCode(codes) => CondKind::ClaimHasCode(self.code_match(codes, has_line)?),
             P::ClaimHasModifier(mods) => CondKind::ClaimHasModifier(self.modifiers(mods)?),
             P::ClaimHasDiagnosis(d) => CondKind::ClaimHasDiagnosis(self.diagnosis_ref(d)?),

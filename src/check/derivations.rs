@@ -53,6 +53,8 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         | CondKind::UnitsTotal { .. }
         | CondKind::Attr(..)
         | CondKind::OtherLine { .. }
+        | CondKind::TheOtherLine(_)
+        | CondKind::UnitsOf { .. }
         | CondKind::ClaimHasCode(_)
         | CondKind::ClaimHasModifier(_)
         | CondKind::ClaimHasDiagnosis(_)

@@ -69,6 +69,12 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     SameReason(#[from] SameReasonError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    OtherLine(#[from] OtherLineError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ModifierRange(#[from] ModifierRangeError),
 }
 
 /// A `same reason as` that cannot relate the findings of two rules: a rule that names itself
@@ -368,4 +374,30 @@ pub struct TooManySetCodes {
     pub max: usize,
     #[label("the limit is passed here")]
     pub span: SourceSpan,
+}
+
+/// A test of `the other line` or a merge with it where no other line is matched.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(claimrules::other_line))]
+pub struct OtherLineError {
+    pub message: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: String,
+}
+
+/// A range of modifiers (`F1-F9`) whose ends do not make one.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{range}` is not a range of modifiers")]
+#[diagnostic(code(claimrules::modifier_range))]
+pub struct ModifierRangeError {
+    pub range: String,
+    #[label("{reason}")]
+    pub span: SourceSpan,
+    pub reason: String,
+    #[help]
+    pub help: String,
 }

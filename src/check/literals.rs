@@ -59,9 +59,21 @@ impl<'a> Checker<'a> {
         m
     }
 
+    /// A list of modifiers, its ranges (`F1-F9`) spelled out.
     pub(super) fn modifiers(&mut self, ws: &[ast::Word]) -> Option<Vec<Modifier>> {
-        let parsed: Vec<Option<Modifier>> = ws.iter().map(|w| self.modifier(w)).collect();
-        parsed.into_iter().collect()
+        let mut out = Vec::with_capacity(ws.len());
+        let mut ok = true;
+        for w in ws {
+            let parsed = match ast::modifier_range(w) {
+                Some((lo, hi)) => self.modifier_range(w, lo, hi),
+                None => self.modifier(w).map(|m| vec![m]),
+            };
+            match parsed {
+                Some(ms) => out.extend(ms),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     pub(super) fn number(&mut self, w: &ast::Word) -> Option<f64> {

@@ -135,6 +135,7 @@ impl<'a> Checker<'a> {
             Placeholder::Matched => !matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::With => matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::Rationale => scope == MessageScope::TableEdits,
+            Placeholder::OtherLine => scope == MessageScope::Line,
             Placeholder::Column(_) | Placeholder::LineAttr(_) => scope != MessageScope::Claim,
         };
         if !fits {
@@ -146,6 +147,11 @@ impl<'a> Checker<'a> {
                 Placeholder::With => (
                     "only a pair edit can fill",
                     "`{with}` names the column-1 code of a pair edit; in other rules use `{matched}`",
+                ),
+                Placeholder::OtherLine if scope != MessageScope::Claim => (
+                    "only a line rule can fill",
+                    "`{other_line}` names the other line an `another line …` test of a rule's \
+                     `when` matched; in a pair edit, `{with}` names the code the line is bundled with",
                 ),
                 Placeholder::Matched => (
                     "a pair edit cannot fill",

@@ -41,9 +41,11 @@ mod line_attrs;
 mod lint;
 mod literals;
 mod messages;
+mod modifier_ranges;
 mod names;
 mod national;
 mod order;
+mod other_line;
 mod same_reason;
 mod sets;
 mod tables;
@@ -172,6 +174,8 @@ struct Checker<'a> {
     layout: Layout,
     /// Every `override rule` and `disable rule`, in load order.
     changes: Vec<layers::Change<'a>>,
+    /// Inside the `where` of `another line`, where `the other line` can be tested.
+    in_where: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -199,6 +203,7 @@ impl<'a> Checker<'a> {
             terms: Definitions::default(),
             term_depth: Vec::new(),
             term_needs_line: Vec::new(),
+            in_where: false,
             rule_ids: HashMap::new(),
             table_decls: IndexMap::new(),
             table_ids: Vec::new(),
@@ -508,10 +513,11 @@ impl<'a> Checker<'a> {
         } else {
             messages::MessageScope::Claim
         };
+        let other_known = matches!(&when, Some(Some(w)) if self.matches_other_line(w));
         let mut actions = Vec::with_capacity(c.actions.len());
         let mut ok = true;
         for a in &c.actions {
-            match self.action(a, has_line, scope) {
+            match self.action(a, has_line, scope, other_known) {
                 Some(a) => actions.push(a),
                 None => ok = false,
             }
@@ -550,6 +556,7 @@ impl<'a> Checker<'a> {
         a: &ast::Action,
         has_line: bool,
         scope: messages::MessageScope,
+        other_known: bool,
     ) -> Option<Action> {
         let kind = match &a.kind {
             ast::ActionKind::Deny => Some(ActionKind::Deny),
@@ -562,6 +569,15 @@ impl<'a> Checker<'a> {
             ast::ActionKind::AddModifier(m) => self.modifier(m).map(ActionKind::AddModifier),
             ast::ActionKind::RemoveModifier(m) => self.modifier(m).map(ActionKind::RemoveModifier),
             ast::ActionKind::RemoveLine => Some(ActionKind::RemoveLine),
+            ast::ActionKind::MergeWithOther(m) => {
+                let m = self.modifier(m);
+                if has_line && !other_known {
+                    self.no_other_line("`merge with the other line`", a.span);
+                    None
+                } else {
+                    m.map(ActionKind::MergeWithOther)
+                }
+            }
         };
         let line_bound = !matches!(
             a.kind,
@@ -575,6 +591,14 @@ impl<'a> Checker<'a> {
             return None;
         }
         let message = self.message(&a.message, scope);
+        let names_other = message.as_ref().is_some_and(|m| {
+            m.parts
+                .contains(&MessagePart::Placeholder(Placeholder::OtherLine))
+        });
+        if names_other && !other_known {
+            self.no_other_line("`{other_line}`", a.message.span);
+            return None;
+        }
         Some(Action {
             kind: kind?,
             message: message?,
@@ -588,6 +612,7 @@ impl<'a> Checker<'a> {
             ast::ActionKind::AddModifier(_) => "modify add modifier",
             ast::ActionKind::RemoveModifier(_) => "modify remove modifier",
             ast::ActionKind::RemoveLine => "modify remove line",
+            ast::ActionKind::MergeWithOther(_) => "modify merge with the other line",
             _ => a.kind.keyword(),
         }
     }

@@ -57,9 +57,12 @@ impl<'a> Checker<'a> {
     /// is active too (a cycle, reported where it is named).
     fn compile_term(&mut self, i: usize, file: FileId, decl: &ast::TermDecl) {
         let saved = std::mem::replace(&mut self.file, file);
+        // A term means the same wherever it is used: `the other line` is never its to name.
+        let in_where = std::mem::replace(&mut self.in_where, false);
         let condition = self
             .condition(&decl.definition, true)
             .and_then(|c| self.within_depth(decl, c));
+        self.in_where = in_where;
         if let Some(c) = &condition {
             self.term_needs_line[i] = self.needs_line(c);
             self.term_depth[i] = self.depth(c);
@@ -90,8 +93,15 @@ impl<'a> Checker<'a> {
             | CondKind::NumberVsColumn(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)
-            | CondKind::OtherLine { .. } => true,
+            | CondKind::OtherLine { .. }
+            | CondKind::TheOtherLine(_) => true,
             CondKind::ClaimHasCode(m) => !m.columns.is_empty(),
+            CondKind::UnitsOf {
+                codes,
+                same_session,
+                limit,
+                ..
+            } => *same_session || !codes.columns.is_empty() || matches!(limit, Limit::Column(_)),
             _ => false,
         }
     }

@@ -81,6 +81,7 @@ impl<'p, 'c> Run<'p, 'c> {
             // `matched` keeps only what a branch that held matched.
             CondKind::And(a, b) => {
                 let before = *matched;
+                let other_before = self.other_matched.get();
                 let t = match self.eval(a, scope, matched) {
                     Truth::False => Truth::False,
                     ta => match self.eval(b, scope, matched) {
@@ -91,20 +92,24 @@ impl<'p, 'c> Run<'p, 'c> {
                 };
                 if t != Truth::True {
                     *matched = before;
+                    self.other_matched.set(other_before);
                 }
                 t
             }
             CondKind::Or(a, b) => {
                 let before = *matched;
+                let other_before = self.other_matched.get();
                 match self.eval(a, scope, matched) {
                     Truth::True => Truth::True,
                     ta => {
                         *matched = before;
+                        self.other_matched.set(other_before);
                         let tb = self.eval(b, scope, matched);
                         match tb {
                             Truth::True => Truth::True,
                             _ => {
                                 *matched = before;
+                                self.other_matched.set(other_before);
                                 if ta == Truth::False && tb == Truth::False {
                                     Truth::False
                                 } else {
@@ -115,7 +120,13 @@ impl<'p, 'c> Run<'p, 'c> {
                     }
                 }
             }
-            CondKind::Not(a) => self.eval(a, scope, &mut None).not(),
+            CondKind::Not(a) => {
+                // What a negated test matched is no match of the whole.
+                let other_before = self.other_matched.get();
+                let t = self.eval(a, scope, &mut None).not();
+                self.other_matched.set(other_before);
+                t
+            }
             CondKind::Term(t) => self.eval(&program.terms[t.index()].condition, scope, matched),
             CondKind::LineIs(m) => match line() {
                 Some(l) if self.matches(m, l.code, scope) => Truth::True,
@@ -170,43 +181,16 @@ impl<'p, 'c> Run<'p, 'c> {
             CondKind::OtherLine {
                 earlier,
                 same_session,
+                relation,
                 test,
-            } => {
-                let Some(i) = scope.line else {
-                    return Truth::False;
-                };
-                let this = &claim.lines[i];
-                let others = claim.lines.iter().enumerate().filter(|(j, other)| {
-                    *j != i
-                        && (!*earlier || *j < i)
-                        && (!*same_session || other.session == this.session)
-                });
-                let mut found = false;
-                let codes = match test {
-                    LineTest::Codes(m) => Some(m),
-                    LineTest::Modifiers(_) => None,
-                };
-                for (_, other) in others {
-                    let hit = match test {
-                        LineTest::Codes(m) => self.matches(m, other.code, scope),
-                        LineTest::Modifiers(mods) => {
-                            other.modifiers.iter().any(|m| mods.contains(m))
-                        }
-                    };
-                    if hit {
-                        if matches!(test, LineTest::Codes(_)) && matched.is_none() {
-                            *matched = Some(other.code);
-                        }
-                        found = true;
-                        break;
-                    }
-                }
-                match (found, codes) {
-                    (true, _) => Truth::True,
-                    (false, Some(m)) => self.no_match(m, scope),
-                    (false, None) => Truth::False,
-                }
-            }
+            } => self.other_line(*earlier, *same_session, *relation, test, scope, matched),
+            CondKind::TheOtherLine(test) => self.the_other_line(test, scope),
+            CondKind::UnitsOf {
+                codes,
+                same_session,
+                op,
+                limit,
+            } => self.units_of(codes, *same_session, *op, *limit, scope),
             CondKind::ClaimHasCode(m) => {
                 match claim.lines.iter().find(|l| self.matches(m, l.code, scope)) {
                     Some(l) => {

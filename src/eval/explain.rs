@@ -120,7 +120,9 @@ impl Run<'_, '_> {
                     Truth::Unknown => {
                         format!("`{text}` was not evaluated: {}", self.missing(c, scope))
                     }
-                    _ => format!("`{text}` does not hold"),
+                    _ => self
+                        .why_not_across_lines(c, scope)
+                        .unwrap_or_else(|| format!("`{text}` does not hold")),
                 }
             }
         }
@@ -186,6 +188,10 @@ impl Run<'_, '_> {
                 self.collect_facts(b, out);
             }
             CondKind::Not(a) => self.collect_facts(a, out),
+            CondKind::OtherLine {
+                test: LineTest::Where(a),
+                ..
+            } => self.collect_facts(a, out),
             CondKind::Term(t) => self.collect_facts(&self.program.terms[t.index()].condition, out),
             CondKind::BoolIs(f, _)
             | CondKind::Number(f, ..)
@@ -206,6 +212,10 @@ impl Run<'_, '_> {
                 self.collect_line_attrs(b, out);
             }
             CondKind::Not(a) => self.collect_line_attrs(a, out),
+            CondKind::OtherLine {
+                test: LineTest::Where(a),
+                ..
+            } => self.collect_line_attrs(a, out),
             CondKind::Term(t) => {
                 self.collect_line_attrs(&self.program.terms[t.index()].condition, out)
             }

@@ -46,6 +46,11 @@ impl<'p, 'c> Run<'p, 'c> {
                     }
                     Placeholder::With => out.push_str(fill.with.as_ref().map_or("", Code::as_str)),
                     Placeholder::Rationale => out.push_str(fill.rationale),
+                    Placeholder::OtherLine => {
+                        if let Some(j) = fill.other {
+                            out.push_str(&self.claim.lines[j].number().to_string());
+                        }
+                    }
                     Placeholder::Column(c) => match self.cell(*c, scope) {
                         None => out.push_str("(none)"),
                         Some(cell) => out.push_str(&cell.to_string()),

@@ -24,6 +24,7 @@ use facts::Facts;
 
 mod conditions;
 mod messages;
+mod other_line;
 
 /// A condition's value on a claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +84,7 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
             ..Explanation::default()
         }),
         cited: std::cell::Cell::new(None),
+        other_matched: std::cell::Cell::new(None),
     };
     if !from_note.is_empty() {
         run.explain_note(&from_note);
@@ -220,6 +222,9 @@ struct Run<'p, 'c> {
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
     cited: std::cell::Cell<Option<(TableId, Code)>>,
+    /// The other line (its index) the conditions of the rule being checked matched: for the
+    /// first `another line …` test that held, the first line, in line order, it held for.
+    other_matched: std::cell::Cell<Option<usize>>,
 }
 
 /// What a message's placeholders can name beyond the line in scope.
@@ -231,12 +236,32 @@ struct Fill<'a> {
     with: Option<Code>,
     /// `{rationale}`: the rationale of the edit row that decided.
     rationale: &'a str,
+    /// `{other_line}`: the other line (its index) a cross-line test matched.
+    other: Option<usize>,
 }
 
-/// What a condition is evaluated against: the claim, and the line a line rule is looking at.
+/// What a condition is evaluated against: the claim, the line a line rule is looking at, and
+/// inside the `where` of `another line`, the other line.
 #[derive(Clone, Copy)]
 struct Scope {
     line: Option<usize>,
+    other: Option<usize>,
+}
+
+impl Scope {
+    /// The claim as a whole, no line.
+    const CLAIM: Scope = Scope {
+        line: None,
+        other: None,
+    };
+
+    /// Line `i` (its index in the claim's lines).
+    fn line(i: usize) -> Scope {
+        Scope {
+            line: Some(i),
+            other: None,
+        }
+    }
 }
 
 impl<'p, 'c> Run<'p, 'c> {
@@ -276,7 +301,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 continue;
             }
             let mut matched = None;
-            if self.eval(&d.condition, Scope { line: None }, &mut matched) != Truth::True {
+            if self.eval(&d.condition, Scope::CLAIM, &mut matched) != Truth::True {
                 continue;
             }
             settled[i] = true;
@@ -325,7 +350,7 @@ impl<'p, 'c> Run<'p, 'c> {
         if !rule.in_force_on(self.claim.service_date.0) {
             if self.explanation.is_some() {
                 let reason = self.why_not_in_force(rule);
-                self.trace(rule, Scope { line: None }, false, Some(reason));
+                self.trace(rule, Scope::CLAIM, false, Some(reason));
             }
             return;
         }
@@ -335,16 +360,16 @@ impl<'p, 'c> Run<'p, 'c> {
                 Target::Lines(set) => {
                     for (i, line) in self.claim.lines.iter().enumerate() {
                         if program.code_sets[set.index()].contains(line.code) {
-                            self.check(rule, check, Scope { line: Some(i) });
+                            self.check(rule, check, Scope::line(i));
                         }
                     }
                 }
                 Target::AllLines => {
                     for i in 0..self.claim.lines.len() {
-                        self.check(rule, check, Scope { line: Some(i) });
+                        self.check(rule, check, Scope::line(i));
                     }
                 }
-                Target::Claim => self.check(rule, check, Scope { line: None }),
+                Target::Claim => self.check(rule, check, Scope::CLAIM),
             },
             RuleKind::Pairs(edits) => {
                 for edit in edits {
@@ -358,10 +383,12 @@ impl<'p, 'c> Run<'p, 'c> {
     fn check(&mut self, rule: &'p Rule, check: &'p CheckRule, scope: Scope) {
         let mut matched = None;
         self.cited.set(None);
+        self.other_matched.set(None);
         let when = match &check.when {
             Some(c) => self.eval(c, scope, &mut matched),
             None => Truth::True,
         };
+        let other = self.other_matched.get();
         let unless = match (&check.unless, when) {
             (Some(u), Truth::True) => self.eval(u, scope, &mut None),
             _ => Truth::False,
@@ -381,7 +408,7 @@ impl<'p, 'c> Run<'p, 'c> {
             return;
         }
         for action in &check.actions {
-            if let Some(finding) = self.finding(rule, action, scope, matched) {
+            if let Some(finding) = self.finding(rule, action, scope, matched, other) {
                 self.push(finding);
             }
         }
@@ -402,7 +429,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     && (!edit.same_session || other.session == line.session)
             });
             let denies = edit.verdict.denies_on(date);
-            let scope = Scope { line: Some(i) };
+            let scope = Scope::line(i);
             if self.explanation.is_some() {
                 let reason = match partner {
                     None => Some(format!(
@@ -465,9 +492,13 @@ impl<'p, 'c> Run<'p, 'c> {
         action: &Action,
         scope: Scope,
         matched: Option<Code>,
+        other: Option<usize>,
     ) -> Option<Finding> {
         let line = scope.line.map(|i| &self.claim.lines[i]);
         let number = line.map(|l| l.number());
+        if let ActionKind::MergeWithOther(m) = action.kind {
+            return self.merge_finding(rule, action, scope, matched, other?, m);
+        }
         let (name, suggested, change) = match action.kind {
             ActionKind::Deny => (ActionName::Deny, None, None),
             ActionKind::Review => (ActionName::Review, None, None),
@@ -490,6 +521,8 @@ impl<'p, 'c> Run<'p, 'c> {
             ActionKind::RemoveLine => {
                 (ActionName::Modify, None, Some((ChangeOp::RemoveLine, None)))
             }
+            // Made by `merge_finding`, above.
+            ActionKind::MergeWithOther(_) => return None,
         };
         Some(Finding {
             rule: rule.id.to_string(),
@@ -502,6 +535,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     op,
                     line: number?,
                     modifier: m.map(|m| m.to_string()),
+                    lines: Vec::new(),
                 })
             }),
             message: self.render(
@@ -509,6 +543,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 scope,
                 Fill {
                     matched,
+                    other,
                     ..Fill::default()
                 },
             ),

@@ -71,10 +71,24 @@ pub enum CondKind {
     },
     /// A column of the line's code.
     Attr(ColumnRef, AttrTest),
+    /// Another line (`earlier` in line order) related to the line by `relation`, for which
+    /// `test` holds: the first such is the matched other line.
     OtherLine {
         earlier: bool,
         same_session: bool,
+        /// `of the same code`, `on the same date of service`.
+        relation: LineRelation,
         test: LineTest,
+    },
+    /// `the other line …`: a test of the other line, inside a `where`.
+    TheOtherLine(OtherLineTest),
+    /// Units of the lines whose code is among `codes`, over the claim's date of service or the
+    /// line's session.
+    UnitsOf {
+        codes: CodeMatch,
+        same_session: bool,
+        op: CompareOp,
+        limit: Limit,
     },
     ClaimHasCode(CodeMatch),
     ClaimHasModifier(Vec<Modifier>),
@@ -112,6 +126,25 @@ pub enum LineAttrTest {
 pub enum LineTest {
     Codes(CodeMatch),
     Modifiers(Vec<Modifier>),
+    /// `where (…)`: a condition that may test `the other line`.
+    Where(Box<Cond>),
+}
+
+/// How another line relates to the rule's line, beyond `in the same session`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LineRelation {
+    /// `of the same code`.
+    pub same_code: bool,
+    /// `on the same date of service`.
+    pub same_date: bool,
+}
+
+/// What `the other line …` tests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OtherLineTest {
+    Modifiers(Vec<Modifier>),
+    Codes(CodeMatch),
+    Units(CompareOp, Limit),
 }
 
 /// Inclusive bounds on the service date; `None` is open-ended.

@@ -103,6 +103,8 @@ pub enum ActionKind {
     AddModifier(Modifier),
     RemoveModifier(Modifier),
     RemoveLine,
+    /// Merge the line with the matched other line, as one line with the modifier.
+    MergeWithOther(Modifier),
 }
 
 /// What a check rule judges.
@@ -192,10 +194,12 @@ pub enum Placeholder {
     Sex,
     /// The charge of the line the finding is on (`125.00`).
     Charge,
+    /// The line number of the other line a cross-line condition matched.
+    OtherLine,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 11] = [
+    pub const ALL: [(&'static str, Placeholder); 12] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -207,6 +211,7 @@ impl Placeholder {
         ("age", Placeholder::Age),
         ("sex", Placeholder::Sex),
         ("charge", Placeholder::Charge),
+        ("other_line", Placeholder::OtherLine),
     ];
 
     pub fn name(self) -> &'static str {

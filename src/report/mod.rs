@@ -15,7 +15,7 @@ pub use text::{finding_line, render_text};
 
 /// The version of the result format (docs/formats.md): a new optional field raises the minor
 /// number, a field removed or renamed, or a change of meaning, the major.
-pub const FORMAT_VERSION: &str = "1.1";
+pub const FORMAT_VERSION: &str = "1.2";
 
 /// The `format_version` of a result: always [`FORMAT_VERSION`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -256,17 +256,101 @@ impl Finding {
 }
 
 /// A change a `modify` finding asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// In JSON, `merge_lines` is written `{"op", "lines", "modifier"}` and every other op
+/// `{"op", "line", "modifier"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ChangeJson", from = "ChangeJson")]
 pub struct Change {
     /// What to do.
     pub op: ChangeOp,
-    /// The line to change.
+    /// The line to change; for `merge_lines`, the first of `lines`.
     pub line: u32,
-    /// The modifier to add or remove; `null` for `remove_line`.
+    /// The modifier to add or remove, or the one the merged line takes; `null` for
+    /// `remove_line`.
     pub modifier: Option<String>,
+    /// For `merge_lines`, the two lines to bill as one, in order; empty for the other ops.
+    pub lines: Vec<u32>,
 }
 
-/// The kind of change: `add_modifier`, `remove_modifier` or `remove_line`.
+/// A change a `modify` finding asks for: of one `line`, or for `merge_lines`, of two `lines`.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(title = "Change")]
+enum ChangeJson {
+    /// A change to one line: `add_modifier`, `remove_modifier`, `remove_line`.
+    One {
+        /// What to do.
+        op: ChangeOp,
+        /// The line to change.
+        line: u32,
+        /// The modifier to add or remove; `null` for `remove_line`.
+        modifier: Option<String>,
+    },
+    /// `merge_lines`: two lines billed as one line with a modifier.
+    Merge {
+        /// `merge_lines`.
+        op: ChangeOp,
+        /// The two lines to bill as one, in order.
+        #[schemars(length(min = 2, max = 2))]
+        lines: Vec<u32>,
+        /// The modifier the merged line takes.
+        modifier: Option<String>,
+    },
+}
+
+impl From<Change> for ChangeJson {
+    fn from(c: Change) -> ChangeJson {
+        if c.op == ChangeOp::MergeLines {
+            ChangeJson::Merge {
+                op: c.op,
+                lines: c.lines,
+                modifier: c.modifier,
+            }
+        } else {
+            ChangeJson::One {
+                op: c.op,
+                line: c.line,
+                modifier: c.modifier,
+            }
+        }
+    }
+}
+
+impl From<ChangeJson> for Change {
+    fn from(c: ChangeJson) -> Change {
+        match c {
+            ChangeJson::One { op, line, modifier } => Change {
+                op,
+                line,
+                modifier,
+                lines: Vec::new(),
+            },
+            ChangeJson::Merge {
+                op,
+                lines,
+                modifier,
+            } => Change {
+                op,
+                line: lines.first().copied().unwrap_or(0),
+                modifier,
+                lines,
+            },
+        }
+    }
+}
+
+impl JsonSchema for Change {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Change".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ChangeJson::json_schema(generator)
+    }
+}
+
+/// The kind of change: `add_modifier`, `remove_modifier`, `remove_line` or `merge_lines`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
@@ -276,6 +360,8 @@ pub enum ChangeOp {
     RemoveModifier,
     /// Take the line off the claim.
     RemoveLine,
+    /// Bill the two `lines` as one line with `modifier` (since format 1.2).
+    MergeLines,
 }
 
 impl ChangeOp {
@@ -285,6 +371,7 @@ impl ChangeOp {
             ChangeOp::AddModifier => "add modifier",
             ChangeOp::RemoveModifier => "remove modifier",
             ChangeOp::RemoveLine => "remove line",
+            ChangeOp::MergeLines => "merge lines as modifier",
         }
     }
 }

@@ -360,6 +360,9 @@ pub enum ActionKind {
     AddModifier(Word),
     RemoveModifier(Word),
     RemoveLine,
+    /// `merge with the other line as modifier 50`: the rule's line and the other line a
+    /// cross-line condition matched, billed as one line with the modifier.
+    MergeWithOther(Word),
 }
 
 impl ActionKind {
@@ -369,9 +372,10 @@ impl ActionKind {
             ActionKind::Review => "review",
             ActionKind::Info => "info",
             ActionKind::Suggest(_) => "suggest",
-            ActionKind::AddModifier(_) | ActionKind::RemoveModifier(_) | ActionKind::RemoveLine => {
-                "modify"
-            }
+            ActionKind::AddModifier(_)
+            | ActionKind::RemoveModifier(_)
+            | ActionKind::RemoveLine
+            | ActionKind::MergeWithOther(_) => "modify",
         }
     }
 }
@@ -419,11 +423,26 @@ pub enum Predicate {
         op: CompareOp,
         limit: Word,
     },
-    /// `another line in the same session has 77002`, `an earlier line has modifier TC`
+    /// `another line in the same session has 77002`, `an earlier line has modifier TC`,
+    /// `another line of the same code where (the other line has modifier LT)`
     OtherLineHas {
         earlier: bool,
         same_session: bool,
+        /// `of the same code`: the other line has the rule's line's code.
+        same_code: bool,
+        /// `on the same date of service`.
+        same_date: bool,
         what: LineMatch,
+    },
+    /// `the other line has modifier LT`, inside the `where` of `another line`.
+    TheOtherLine(OtherLineTest),
+    /// `units of "spinal injection" on the date of service > 4`: the units of every line whose
+    /// code is in the list, over the claim or the line's session.
+    UnitsOf {
+        codes: CodeRef,
+        same_session: bool,
+        op: CompareOp,
+        limit: Word,
     },
     /// `claim has 27093`
     ClaimHasCode(CodeRef),
@@ -476,6 +495,24 @@ pub struct Between {
 pub enum LineMatch {
     Codes(CodeRef),
     Modifiers(Vec<Word>),
+    /// `where (…)`: a condition that may test `the other line`.
+    Where(Box<Condition>),
+}
+
+/// What `the other line …` tests.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum OtherLineTest {
+    /// `the other line has modifier LT, RT`
+    HasModifier(Vec<Word>),
+    /// `the other line is 64484`, `the other line is in "spinal injection"`
+    Is(CodeRef),
+    /// `the other line units = 1`
+    Units(CompareOp, Word),
+}
+
+/// `F1-F9` in a list of modifiers, kept as one word: its two ends.
+pub fn modifier_range(w: &Word) -> Option<(&str, &str)> {
+    w.text.split_once('-')
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

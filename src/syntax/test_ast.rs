@@ -142,7 +142,7 @@ pub enum ActionPattern {
     Info,
     /// `suggest [CODE]`
     Suggest(Option<Word>),
-    /// `modify [add modifier M | remove modifier M | remove line]`
+    /// `modify [add modifier M | remove modifier M | remove line | merge [as modifier M]]`
     Modify(Option<ChangePattern>),
 }
 
@@ -151,4 +151,7 @@ pub enum ChangePattern {
     AddModifier(Word),
     RemoveModifier(Word),
     RemoveLine,
+    /// `merge [with the other line] [as modifier 50]`: a `merge_lines` change, with this
+    /// modifier when one is named.
+    Merge(Option<Word>),
 }

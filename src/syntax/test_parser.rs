@@ -395,6 +395,12 @@ impl Walker {
                 ActionPattern::Modify(match change {
                     None => None,
                     Some(c) if c.as_rule() == Rule::remove_line => Some(ChangePattern::RemoveLine),
+                    Some(c) if c.as_rule() == Rule::expect_merge => Some(ChangePattern::Merge(
+                        c.clone()
+                            .into_inner()
+                            .find(|p| matches!(p.as_rule(), Rule::modifier_like | Rule::param))
+                            .map(|p| self.word(&p)),
+                    )),
                     Some(c) => {
                         let m = self.child(&c, Rule::modifier_like, "a modifier")?;
                         Some(if c.as_rule() == Rule::add_modifier {

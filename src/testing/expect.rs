@@ -124,6 +124,11 @@ fn matches(p: &FindingPattern, f: &Finding, agreed: &[Agreement]) -> bool {
                 && change.as_ref().is_none_or(|want| {
                     f.change.as_ref().is_some_and(|c| match want {
                         ChangePattern::RemoveLine => c.op == ChangeOp::RemoveLine,
+                        ChangePattern::Merge(m) => {
+                            c.op == ChangeOp::MergeLines
+                                && m.as_ref()
+                                    .is_none_or(|m| c.modifier.as_deref() == Some(m.text.as_str()))
+                        }
                         ChangePattern::AddModifier(m) => {
                             c.op == ChangeOp::AddModifier
                                 && c.modifier.as_deref() == Some(m.text.as_str())
@@ -176,6 +181,10 @@ fn describe(p: &FindingPattern) -> String {
         Some(ActionPattern::Modify(Some(ChangePattern::RemoveLine))) => {
             "a `modify` removing the line".into()
         }
+        Some(ActionPattern::Modify(Some(ChangePattern::Merge(m)))) => match m {
+            Some(m) => format!("a `modify` merging two lines as modifier {}", m.text),
+            None => "a `modify` merging two lines".into(),
+        },
         Some(ActionPattern::Modify(Some(ChangePattern::AddModifier(m)))) => {
             format!("a `modify` adding modifier {}", m.text)
         }

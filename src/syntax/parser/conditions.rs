@@ -114,24 +114,29 @@ impl Walker {
                         .ok_or_else(|| self.unexpected(&pair, "a list of codes"))?,
                 )?,
             },
-            Rule::other_line_has => {
-                let earlier = first("`another line`")?.as_rule() == Rule::earlier_line;
+            Rule::other_line_has => self.other_line_has(&pair, &values)?,
+            Rule::the_other_line => {
+                Predicate::TheOtherLine(self.the_other_line(&first("a test of the other line")?)?)
+            }
+            Rule::units_of => {
                 let same_session = values.iter().any(|v| v.as_rule() == Rule::same_session);
-                let what = values
-                    .last()
-                    .cloned()
-                    .ok_or_else(|| self.unexpected(&pair, "codes or a modifier"))?;
-                let what = match what.as_rule() {
-                    Rule::has_modifier => {
-                        let m = self.child(&what, Rule::modifier_list, "a modifier")?;
-                        LineMatch::Modifiers(self.modifiers(m))
-                    }
-                    _ => LineMatch::Codes(self.code_ref(what)?),
-                };
-                Predicate::OtherLineHas {
-                    earlier,
+                let mut rest = values.iter().filter(|v| {
+                    !matches!(v.as_rule(), Rule::same_session | Rule::on_date_of_service)
+                });
+                let codes = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a list of codes"))?;
+                let op = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a comparison"))?;
+                let limit = rest
+                    .next()
+                    .ok_or_else(|| self.unexpected(&pair, "a number"))?;
+                Predicate::UnitsOf {
+                    codes: self.code_ref(codes.clone())?,
                     same_session,
-                    what,
+                    op: self.compare_op(op)?,
+                    limit: self.word(limit),
                 }
             }
             Rule::claim_has_diagnosis => {

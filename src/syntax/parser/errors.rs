@@ -189,6 +189,8 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::units_total
         | Rule::line_is
         | Rule::other_line_has
+        | Rule::units_of
+        | Rule::the_other_line
         | Rule::claim_has_code
         | Rule::claim_has_diagnosis
         | Rule::claim_has_modifier
@@ -215,8 +217,12 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::add_modifier
         | Rule::remove_modifier
         | Rule::remove_line
+        | Rule::merge_lines
         | Rule::kw_add
-        | Rule::kw_remove => "`add modifier`, `remove modifier` or `remove line`",
+        | Rule::kw_remove
+        | Rule::kw_merge => {
+            "`add modifier`, `remove modifier`, `remove line` or `merge with the other line`"
+        }
         Rule::kw_message | Rule::pair_message => "`message`",
         Rule::cmp_op | Rule::is_not => "a comparison (`is`, `is not`, `=`, `<`, `>`, …)",
         Rule::literal_list | Rule::number | Rule::word | Rule::bool_true | Rule::bool_false => {
@@ -231,6 +237,12 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::kw_before
         | Rule::kw_after => "`before`, `after` or `between`",
         Rule::same_session => "`in the same session`",
+        Rule::of_same_code => "`of the same code`",
+        Rule::on_same_date => "`on the same date of service`",
+        Rule::line_where | Rule::kw_where => "`where` and a condition in parentheses",
+        Rule::other_has_modifier | Rule::other_is | Rule::other_units | Rule::kw_other => {
+            "`has modifier …`, `is …` or `units …` of the other line"
+        }
         Rule::type_boolean
         | Rule::type_number
         | Rule::type_text

@@ -22,6 +22,7 @@ mod chunks;
 mod conditions;
 mod errors;
 mod items;
+mod other_line;
 mod rules;
 mod same_reason;
 mod shapes;

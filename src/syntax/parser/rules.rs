@@ -212,6 +212,10 @@ impl Walker {
                     });
                 }
                 Rule::remove_line => kind = Some(ActionKind::RemoveLine),
+                Rule::merge_lines => {
+                    let m = self.child(&p, Rule::modifier_like, "a modifier")?;
+                    kind = Some(ActionKind::MergeWithOther(self.word(&m)));
+                }
                 r if is_keyword(r) => {}
                 _ => return Err(self.unexpected(&p, "a part of an action")),
             }

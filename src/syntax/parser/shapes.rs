@@ -1,5 +1,6 @@
 //! Common slips recognised by the shape of the text around a syntax error, and said as what the
-//! analyst meant: a missing comma, a modifier range, a diagnosis asked of a line, `modifiers`.
+//! analyst meant: a missing comma, a modifier range where one modifier belongs, a diagnosis
+//! asked of a line, `modifiers`.
 
 use crate::syntax::error::KnownMistake;
 
@@ -17,6 +18,7 @@ pub(super) fn known_mistake(text: &str, at: usize) -> Option<KnownMistake> {
     let words: Vec<&str> = before.split_whitespace().collect();
     line_diagnosis(at, before, after, found, &words)
         .or_else(|| modifier_range(at, before, found, &words))
+        .or_else(|| where_without_parentheses(at, after, found, &words))
         .or_else(|| modifiers_plural(at, before, after, found))
         .or_else(|| missing_comma(at, before, found, &words))
 }
@@ -45,7 +47,8 @@ fn line_diagnosis(
     })
 }
 
-/// `modifier F1-F9`: modifier lists have no ranges.
+/// `add modifier F1-F9`, a test claim's `line 26010 modifier F1-F9`: a range where modifiers
+/// are not listed (a condition's list of modifiers takes ranges, and parses).
 fn modifier_range(at: usize, before: &str, found: &str, words: &[&str]) -> Option<KnownMistake> {
     let hi = found.strip_prefix('-')?.trim_end_matches(',');
     let lo = *words.last()?;
@@ -57,10 +60,13 @@ fn modifier_range(at: usize, before: &str, found: &str, words: &[&str]) -> Optio
     let range = format!("{lo}-{hi}");
     let listed = spelled_out(lo, hi).unwrap_or_else(|| format!("{lo}, …, {hi}"));
     Some(KnownMistake {
-        message: format!("modifier ranges such as `{range}` are not supported"),
+        message: format!("a range of modifiers such as `{range}` cannot stand here"),
         label: "a range of modifiers".into(),
         span: (start, range.len()).into(),
-        help: format!("list each modifier, separated by commas: `{listed}`"),
+        help: format!(
+            "ranges are for lists of modifiers in conditions (`line has modifier {range}`); \
+             here write each modifier, separated by commas: `{listed}`"
+        ),
     })
 }
 
@@ -84,6 +90,27 @@ fn spelled_out(lo: &str, hi: &str) -> Option<String> {
         .map(|n| format!("{prefix}{n:0width$}"))
         .collect();
     Some(all.join(", "))
+}
+
+/// `another line of the same code where the other line has modifier LT`: the condition of a
+/// `where` goes in parentheses, so that an `and` after it is not read as part of it.
+fn where_without_parentheses(
+    at: usize,
+    after: &str,
+    found: &str,
+    words: &[&str],
+) -> Option<KnownMistake> {
+    let rest = after.get("where".len()..)?.trim();
+    if found != "where" || rest.starts_with('(') || !words.contains(&"line") {
+        return None;
+    }
+    let rest = if rest.is_empty() { "…" } else { rest };
+    Some(KnownMistake {
+        message: "the condition after `where` goes in parentheses".into(),
+        label: "a `where` without parentheses".into(),
+        span: (at, found.len()).into(),
+        help: format!("write `where ({rest})`: the parentheses end the test of the other line"),
+    })
 }
 
 /// `line 20610 modifiers RT`: the word is `modifier`, however many follow.

@@ -305,8 +305,11 @@ fn every_result_check_writes_reads_back_and_writes_the_same_bytes(#[case] explai
 }
 
 #[rstest]
-#[case::a_later_minor_version("1.7", true)]
-#[case::the_next_major_version("2.0", false)]
+#[case::an_earlier_major_version("1.7", true)]
+#[case::this_version("2.0", true)]
+#[case::a_later_minor_version("2.3", true)]
+#[case::the_next_major_version("3.0", false)]
+#[case::no_minor_number("2.", false)]
 #[case::not_a_version("one", false)]
 fn a_result_reads_back_only_in_its_major_version(#[case] version: &str, #[case] reads: bool) {
     let result = r#"{"format_version": "VERSION", "claim": "C", "status": "pass",

@@ -15,7 +15,7 @@ pub use text::{finding_line, render_text};
 
 /// The version of the result format (docs/formats.md): a new optional field raises the minor
 /// number, a field removed or renamed, or a change of meaning, the major.
-pub const FORMAT_VERSION: &str = "1.2";
+pub const FORMAT_VERSION: &str = "2.0";
 
 /// The `format_version` of a result: always [`FORMAT_VERSION`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,17 +27,26 @@ impl Serialize for FormatVersion {
     }
 }
 
-/// Reads any `MAJOR.MINOR` of this major version: a reader of 1.0 understands 1.1, whose new
-/// fields are optional; another major version is an error.
+/// The major versions a result of [`FORMAT_VERSION`] can be read as: 2.0 only added a change
+/// op, so every 1.x result is a 2.0 result too.
+const READABLE_MAJORS: [&str; 2] = ["1", "2"];
+
+/// Reads any `MAJOR.MINOR` of the majors this library reads: a reader of 1.0 understands 1.1,
+/// whose new fields are optional, and a reader of 2.0 every 1.x; a later major version is an
+/// error.
 impl<'de> Deserialize<'de> for FormatVersion {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let major = |v: &str| v.split('.').next().map(str::to_string);
-        if text.split('.').count() == 2 && major(&text) == major(FORMAT_VERSION) {
+        let major = text.split('.').next().unwrap_or("");
+        let minor_ok = text
+            .split('.')
+            .nth(1)
+            .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
+        if text.split('.').count() == 2 && minor_ok && READABLE_MAJORS.contains(&major) {
             Ok(FormatVersion)
         } else {
             Err(serde::de::Error::custom(format!(
-                "a result of format version `{text}`; this library reads results of version {FORMAT_VERSION} and later minor versions"
+                "a result of format version `{text}`; this library reads results of versions 1.x and 2.x"
             )))
         }
     }
@@ -49,10 +58,10 @@ impl JsonSchema for FormatVersion {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let major = FORMAT_VERSION.split('.').next().unwrap_or("1");
+        let majors = READABLE_MAJORS.join("|");
         json_schema!({
             "type": "string",
-            "pattern": format!("^{major}\\.[0-9]+$"),
+            "pattern": format!("^({majors})\\.[0-9]+$"),
             "description": format!(
                 "The version of the result format, MAJOR.MINOR; this schema describes {FORMAT_VERSION}. \
                  A new optional field raises the minor number; a field removed or renamed, or a \
@@ -360,7 +369,7 @@ pub enum ChangeOp {
     RemoveModifier,
     /// Take the line off the claim.
     RemoveLine,
-    /// Bill the two `lines` as one line with `modifier` (since format 1.2).
+    /// Bill the two `lines` as one line with `modifier` (since format 2.0).
     MergeLines,
 }
 

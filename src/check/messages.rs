@@ -136,6 +136,7 @@ impl<'a> Checker<'a> {
             Placeholder::With => matches!(scope, MessageScope::Pair | MessageScope::TableEdits),
             Placeholder::Rationale => scope == MessageScope::TableEdits,
             Placeholder::Column(_) | Placeholder::LineAttr(_) => scope != MessageScope::Claim,
+            Placeholder::Diagnosis => scope == MessageScope::Line,
         };
         if !fits {
             let (reason, help) = match p {
@@ -146,6 +147,10 @@ impl<'a> Checker<'a> {
                 Placeholder::With => (
                     "only a pair edit can fill",
                     "`{with}` names the column-1 code of a pair edit; in other rules use `{matched}`",
+                ),
+                Placeholder::Diagnosis => (
+                    "only a line rule can fill",
+                    "`{diagnosis}` names the diagnosis a `line diagnosis` test matched, or the one a `for each line diagnosis` rule is on",
                 ),
                 Placeholder::Matched => (
                     "a pair edit cannot fill",

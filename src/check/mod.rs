@@ -47,6 +47,7 @@ mod order;
 mod same_reason;
 mod sets;
 mod tables;
+mod diagnoses;
 mod terms;
 mod underivable;
 mod vocabulary;
@@ -172,6 +173,9 @@ struct Checker<'a> {
     layout: Layout,
     /// Every `override rule` and `disable rule`, in load order.
     changes: Vec<layers::Change<'a>>,
+    /// Whether the rule being compiled has a diagnosis in scope (`for each line diagnosis`),
+    /// so that `diagnosis.<column>` can be read.
+    diagnosis_scope: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -209,6 +213,7 @@ impl<'a> Checker<'a> {
             used: std::collections::HashSet::new(),
             layout,
             changes: Vec::new(),
+            diagnosis_scope: false,
         }
     }
 
@@ -500,7 +505,25 @@ impl<'a> Checker<'a> {
 
     fn check_rule(&mut self, idx: RuleIdx, c: &ast::CheckRule) -> Option<RuleKind> {
         let target = c.target.as_ref().map(|t| self.code_ref(t));
-        let has_line = c.each_line;
+        let has_line = c.each_line || c.each_diagnosis.is_some();
+        let each_diagnosis = c.each_diagnosis.as_ref().map(|d| self.diagnosis_target(d));
+        self.diagnosis_scope = c.each_diagnosis.is_some();
+        let compiled = self.check_rule_body(idx, c, target, has_line);
+        self.diagnosis_scope = false;
+        let mut kind = compiled?;
+        if let (Some(each), RuleKind::Check(check)) = (each_diagnosis, &mut kind) {
+            check.diagnoses = Some(each?);
+        }
+        Some(kind)
+    }
+
+    fn check_rule_body(
+        &mut self,
+        idx: RuleIdx,
+        c: &ast::CheckRule,
+        target: Option<Option<SetId>>,
+        has_line: bool,
+    ) -> Option<RuleKind> {
         let when = c.when.as_ref().map(|w| self.condition(w, has_line));
         let unless = c.unless.as_ref().map(|u| self.condition(u, has_line));
         let scope = if has_line {
@@ -539,6 +562,7 @@ impl<'a> Checker<'a> {
         }
         Some(RuleKind::Check(CheckRule {
             target,
+            diagnoses: None,
             when,
             unless,
             actions,

@@ -181,6 +181,16 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for item in &r.items {
             match item {
+                ast::DiagnosisItem::Attribute(w) => {
+                    self.error(TypeMismatch {
+                        subject: format!("`{}`", w.text),
+                        found: "a table column (one value for the line's code)".into(),
+                        expected: "a list of diagnoses".into(),
+                        span: w.span.into(),
+                        help: format!("`claim has diagnosis` and diagnosis sets take diagnosis codes such as `M17.11`, families such as `M17.*`, or a `diagnoses` list by name in quotes; to look for the diagnoses of a column among the line's, write `line diagnosis in {}`", w.text),
+                    });
+                    ok = false;
+                }
                 ast::DiagnosisItem::Pattern(w) if is_column(&w.text) => {
                     self.error(TypeMismatch {
                         subject: format!("`{}`", w.text),
@@ -253,7 +263,7 @@ impl<'a> Checker<'a> {
             .iter()
             .filter_map(|item| match item {
                 ast::DiagnosisItem::Set(name) => self.diagnosis_sets.index_of(name.text.as_str()),
-                ast::DiagnosisItem::Pattern(_) => None,
+                ast::DiagnosisItem::Pattern(_) | ast::DiagnosisItem::Attribute(_) => None,
             })
             .collect()
     }

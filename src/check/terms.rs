@@ -88,8 +88,10 @@ impl<'a> Checker<'a> {
             | CondKind::LineUnits(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)
-            | CondKind::OtherLine { .. } => true,
+            | CondKind::OtherLine { .. }
+            | CondKind::LineDiagnosis(_) => true,
             CondKind::ClaimHasCode(m) => !m.columns.is_empty(),
+            CondKind::ClaimHasProcedure(m) => !m.columns.is_empty(),
             _ => false,
         }
     }

@@ -9,6 +9,7 @@
 
 pub(crate) mod explain;
 pub mod facts;
+mod diagnoses;
 mod line_attrs;
 mod same_reason;
 mod table_edits;
@@ -83,6 +84,7 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
             ..Explanation::default()
         }),
         cited: std::cell::Cell::new(None),
+        matched_diagnosis: std::cell::Cell::new(None),
     };
     if !from_note.is_empty() {
         run.explain_note(&from_note);
@@ -188,7 +190,10 @@ struct Run<'p, 'c> {
     explanation: Option<Explanation>,
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
-    cited: std::cell::Cell<Option<(TableId, Code)>>,
+    cited: std::cell::Cell<Option<(TableId, u32)>>,
+    /// The diagnosis (an index into the claim's) the last `line diagnosis` test that held
+    /// matched, kept like `matched` through `and`, `or` and `not`: `{diagnosis}`.
+    matched_diagnosis: std::cell::Cell<Option<usize>>,
 }
 
 /// What a message's placeholders can name beyond the line in scope.
@@ -200,12 +205,32 @@ struct Fill<'a> {
     with: Option<Code>,
     /// `{rationale}`: the rationale of the edit row that decided.
     rationale: &'a str,
+    /// `{diagnosis}`: the diagnosis (an index into the claim's) a `line diagnosis` test matched.
+    diagnosis: Option<usize>,
 }
 
-/// What a condition is evaluated against: the claim, and the line a line rule is looking at.
+/// What a condition is evaluated against: the claim, the line a line rule is looking at, and
+/// the diagnosis (an index into the claim's diagnoses) a `for each line diagnosis` rule is on.
 #[derive(Clone, Copy)]
 struct Scope {
     line: Option<usize>,
+    diagnosis: Option<usize>,
+}
+
+impl Scope {
+    /// The claim alone.
+    const CLAIM: Scope = Scope {
+        line: None,
+        diagnosis: None,
+    };
+
+    /// A line of the claim.
+    fn line(i: usize) -> Scope {
+        Scope {
+            line: Some(i),
+            diagnosis: None,
+        }
+    }
 }
 
 impl<'p, 'c> Run<'p, 'c> {
@@ -245,7 +270,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 continue;
             }
             let mut matched = None;
-            if self.eval(&d.condition, Scope { line: None }, &mut matched) != Truth::True {
+            if self.eval(&d.condition, Scope::CLAIM, &mut matched) != Truth::True {
                 continue;
             }
             settled[i] = true;
@@ -294,7 +319,7 @@ impl<'p, 'c> Run<'p, 'c> {
         if !rule.in_force_on(self.claim.service_date.0) {
             if self.explanation.is_some() {
                 let reason = self.why_not_in_force(rule);
-                self.trace(rule, Scope { line: None }, false, Some(reason));
+                self.trace(rule, Scope::CLAIM, false, Some(reason));
             }
             return;
         }
@@ -304,16 +329,16 @@ impl<'p, 'c> Run<'p, 'c> {
                 Target::Lines(set) => {
                     for (i, line) in self.claim.lines.iter().enumerate() {
                         if program.code_sets[set.index()].contains(line.code) {
-                            self.check(rule, check, Scope { line: Some(i) });
+                            self.check_line(rule, check, i);
                         }
                     }
                 }
                 Target::AllLines => {
                     for i in 0..self.claim.lines.len() {
-                        self.check(rule, check, Scope { line: Some(i) });
+                        self.check_line(rule, check, i);
                     }
                 }
-                Target::Claim => self.check(rule, check, Scope { line: None }),
+                Target::Claim => self.check(rule, check, Scope::CLAIM),
             },
             RuleKind::Pairs(edits) => {
                 for edit in edits {
@@ -327,6 +352,7 @@ impl<'p, 'c> Run<'p, 'c> {
     fn check(&mut self, rule: &'p Rule, check: &'p CheckRule, scope: Scope) {
         let mut matched = None;
         self.cited.set(None);
+        self.matched_diagnosis.set(None);
         let when = match &check.when {
             Some(c) => self.eval(c, scope, &mut matched),
             None => Truth::True,
@@ -371,7 +397,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     && (!edit.same_session || other.session == line.session)
             });
             let denies = edit.verdict.denies_on(date);
-            let scope = Scope { line: Some(i) };
+            let scope = Scope::line(i);
             if self.explanation.is_some() {
                 let reason = match partner {
                     None => Some(format!(
@@ -478,6 +504,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 scope,
                 Fill {
                     matched,
+                    diagnosis: self.matched_diagnosis.get(),
                     ..Fill::default()
                 },
             ),
@@ -494,9 +521,9 @@ impl<'p, 'c> Run<'p, 'c> {
 
     /// The data-file row of the table row the current rule read first, if it has one.
     fn cited_row(&self) -> Option<TableRef> {
-        let (table, code) = self.cited.get()?;
+        let (table, row) = self.cited.get()?;
         let table = &self.program.tables[table.index()];
-        let (file, line) = table.row_source(code)?;
+        let (file, line) = table.row_source_at(row)?;
         Some(TableRef {
             name: table.name.to_string(),
             file: file.to_string(),

@@ -35,7 +35,7 @@ impl<'p> Run<'p, '_> {
         if !table.window.contains(date) {
             if self.explanation.is_some() {
                 let reason = format!("table `{}` is not in force on {date}", table.name);
-                self.trace(rule, Scope { line: None }, false, Some(reason));
+                self.trace(rule, Scope::CLAIM, false, Some(reason));
             }
             return;
         }
@@ -50,7 +50,7 @@ impl<'p> Run<'p, '_> {
                     "no code of the claim is column 1 of an edit in `{}`",
                     table.name
                 );
-                self.trace(rule, Scope { line: None }, false, Some(reason));
+                self.trace(rule, Scope::CLAIM, false, Some(reason));
             }
             return;
         }
@@ -89,7 +89,7 @@ impl<'p> Run<'p, '_> {
                     }
                 }
             }
-            let scope = Scope { line: Some(i) };
+            let scope = Scope::line(i);
             match verdict {
                 Verdict::NoEdit => {}
                 Verdict::Spared { partner, bypass } => {

@@ -80,9 +80,19 @@ pub struct TableEdits {
 #[derive(Debug)]
 pub struct CheckRule {
     pub target: Target,
+    /// `for each line diagnosis [in …]`: the rule runs once per line of the target and
+    /// diagnosis the line points to (of this set, when given), in pointer order.
+    pub diagnoses: Option<DiagnosisLoop>,
     pub when: Option<Cond>,
     pub unless: Option<Cond>,
     pub actions: Vec<Action>,
+}
+
+/// The diagnoses a `for each line diagnosis` rule runs for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiagnosisLoop {
+    /// Only these ([`Program::diagnosis_sets`]); every diagnosis the line points to if `None`.
+    pub within: Option<SetId>,
 }
 
 #[derive(Debug)]
@@ -186,10 +196,13 @@ pub enum Placeholder {
     Column(ColumnRef),
     /// `{comparison_code}`: an attribute of the line.
     LineAttr(LineAttr),
+    /// `{diagnosis}`: the diagnosis in scope (`for each line diagnosis`), or else the one a
+    /// `line diagnosis` test matched; shown with its dot.
+    Diagnosis,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 8] = [
+    pub const ALL: [(&'static str, Placeholder); 9] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -198,6 +211,7 @@ impl Placeholder {
         ("matched", Placeholder::Matched),
         ("with", Placeholder::With),
         ("rationale", Placeholder::Rationale),
+        ("diagnosis", Placeholder::Diagnosis),
     ];
 
     pub fn name(self) -> &'static str {

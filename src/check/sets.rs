@@ -119,6 +119,19 @@ impl<'a> Checker<'a> {
                 });
                 return None;
             }
+            if self.table_decls[i].1.key == ast::TableKey::Diagnosis {
+                self.error(TypeMismatch {
+                    subject: format!("`{key}`"),
+                    found: "a table keyed by diagnosis".into(),
+                    expected: "a set of procedure codes".into(),
+                    span: name.span.into(),
+                    help: format!(
+                        "its name is a set of diagnoses: use it as `line diagnosis in \"{key}\"` \
+                         or `claim has diagnosis \"{key}\"`"
+                    ),
+                });
+                return None;
+            }
             let table = self.table_ids.get(i).copied().flatten()?;
             return Some(self.program.tables[table.index()].keys());
         }
@@ -230,8 +243,20 @@ impl<'a> Checker<'a> {
     /// The patterns of a diagnosis set named in a diagnosis list.
     pub(super) fn named_diagnosis_set(&mut self, name: &ast::Word) -> Option<DiagnosisSet> {
         let key = name.text.as_str();
+        if let Some(i) = self.table_decls.get_index_of(key) {
+            if self.table_decls[i].1.key == ast::TableKey::Diagnosis {
+                self.used.insert((Namespace::CodeSet, key.to_string()));
+                let table = self.table_ids.get(i).copied().flatten()?;
+                return Some(self.program.tables[table.index()].diagnosis_keys());
+            }
+        }
         let Some(i) = self.diagnosis_sets.index_of(key) else {
-            let names: Vec<&str> = self.diagnosis_sets.names().collect();
+            let tables = self
+                .table_decls
+                .iter()
+                .filter(|(_, (_, d))| d.key == ast::TableKey::Diagnosis)
+                .map(|(n, _)| *n);
+            let names: Vec<&str> = self.diagnosis_sets.names().chain(tables).collect();
             self.unknown_name(DefinitionKind::DiagnosisSet, name, names);
             return None;
         };

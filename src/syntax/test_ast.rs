@@ -76,6 +76,9 @@ pub struct TestLine {
     pub session: Option<Word>,
     /// The line's comparison code (its JSON `comparison_code`).
     pub comparison_code: Option<Word>,
+    /// `diagnosis pointers 1, 2`: the line's JSON `diagnosis_pointers`, 1-based into the
+    /// claim's diagnoses.
+    pub diagnosis_pointers: Vec<Word>,
 }
 
 /// A documentation value written in a test: yes/no, a number, text, or a list.

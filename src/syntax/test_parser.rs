@@ -227,8 +227,18 @@ impl Walker {
             units: None,
             session: None,
             comparison_code: None,
+            diagnosis_pointers: Vec::new(),
         };
         for p in it {
+            if p.as_rule() == Rule::line_pointers {
+                line.diagnosis_pointers.extend(
+                    p.clone()
+                        .into_inner()
+                        .filter(|v| !is_keyword(v.as_rule()))
+                        .map(|v| self.word(&v)),
+                );
+                continue;
+            }
             let value = p
                 .clone()
                 .into_inner()
@@ -241,7 +251,7 @@ impl Walker {
                 Rule::line_comparison => line.comparison_code = Some(self.word(&value)),
                 _ => {
                     return Err(
-                        self.unexpected(&p, "modifiers, units, a session or a comparison code")
+                        self.unexpected(&p, "modifiers, units, a session, a comparison code or diagnosis pointers")
                     )
                 }
             }

@@ -134,6 +134,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
         out.extend(line.units.iter_mut());
         out.extend(line.session.iter_mut());
         out.extend(line.comparison_code.iter_mut());
+        out.extend(line.diagnosis_pointers.iter_mut());
     }
     out.extend(claim.diagnoses.iter_mut());
     for (code, approach) in &mut claim.procedures {

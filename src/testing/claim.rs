@@ -108,6 +108,11 @@ fn to_json(test: &TestDecl) -> Value {
             if let Some(c) = &l.comparison_code {
                 line.insert("comparison_code".into(), json!(c.text));
             }
+            if !l.diagnosis_pointers.is_empty() {
+                let pointers: Vec<Value> =
+                    l.diagnosis_pointers.iter().map(|p| number(&p.text)).collect();
+                line.insert("diagnosis_pointers".into(), Value::Array(pointers));
+            }
             Value::Object(line)
         })
         .collect();

@@ -44,9 +44,12 @@ impl<'a> Checker<'a> {
             match item {
                 ast::CodeItem::Attribute(w) => match self.column(w, has_line) {
                     Some((c, ColumnType::Code | ColumnType::Codes)) => columns.push(c),
-                    Some((_, ty @ (ColumnType::Diagnosis
-                    | ColumnType::Diagnoses
-                    | ColumnType::Procedures))) => {
+                    Some((
+                        _,
+                        ty @ (ColumnType::Diagnosis
+                        | ColumnType::Diagnoses
+                        | ColumnType::Procedures),
+                    )) => {
                         self.diagnoses_not_codes(w, ty);
                         ok = false;
                     }

@@ -3,10 +3,12 @@
 //! diagnosis and procedure columns they read, each checked against its type.
 
 use super::error::*;
+use super::warning::{CheckWarning, DiagnosisCategory};
 use super::Checker;
+use crate::codes::DiagnosisPattern;
 use crate::ir::*;
 use crate::syntax::ast;
-use crate::syntax::span::Span;
+use crate::syntax::span::{FileId, Span};
 
 impl<'a> Checker<'a> {
     /// `for each line diagnosis [in …]`: the diagnoses the rule runs for.
@@ -171,9 +173,10 @@ impl<'a> Checker<'a> {
                         found: "a set name".into(),
                         expected: "ICD-10-PCS codes".into(),
                         span: w.span.into(),
-                        help: "list ICD-10-PCS codes and families here (`0QS*`), or keep them in a \
+                        help:
+                            "list ICD-10-PCS codes and families here (`0QS*`), or keep them in a \
                                `procedures` column of a table"
-                            .into(),
+                                .into(),
                     });
                     ok = false;
                 }
@@ -189,4 +192,82 @@ fn first_attribute(r: &ast::DiagnosisRef) -> Option<&ast::Word> {
         ast::DiagnosisItem::Attribute(w) => Some(w),
         _ => None,
     })
+}
+
+/// A warning for each diagnosis a policy writes as a bare three-character category (`M17`),
+/// in diagnosis sets, conditions and `for each line diagnosis in`.
+pub(super) fn category_warnings(files: &[ast::PolicyFile]) -> Vec<(FileId, CheckWarning)> {
+    let mut out = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let file = FileId(i as u32);
+        let mut refs: Vec<&ast::DiagnosisRef> = Vec::new();
+        for item in &f.items {
+            match item {
+                ast::Item::Diagnoses(d) => refs.push(&d.patterns),
+                ast::Item::Term(t) => condition_refs(&t.definition, &mut refs),
+                ast::Item::Rule(r) => match &r.body {
+                    ast::RuleBody::Check(c) => {
+                        if let Some(within) =
+                            c.each_diagnosis.as_ref().and_then(|d| d.within.as_ref())
+                        {
+                            refs.push(within);
+                        }
+                        for c in c.when.iter().chain(&c.unless) {
+                            condition_refs(c, &mut refs);
+                        }
+                    }
+                    ast::RuleBody::Derive(ds) => {
+                        for d in ds {
+                            condition_refs(&d.condition, &mut refs);
+                        }
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        for r in refs {
+            for item in &r.items {
+                let ast::DiagnosisItem::Pattern(w) = item else {
+                    continue;
+                };
+                let Some(p) = DiagnosisPattern::parse(&w.text) else {
+                    continue;
+                };
+                if p.prefix || p.compact.len() != 3 {
+                    continue;
+                }
+                out.push((
+                    file,
+                    CheckWarning::from(DiagnosisCategory {
+                        code: p.compact.to_string(),
+                        span: w.span.into(),
+                        help: format!(
+                            "ICD-10-CM categories with subcodes are not billable as written: write \
+                             `{0}.*` for every code of the category, or the subcodes you mean \
+                             (a category with no subcodes, such as I10, is billable as written)",
+                            p.compact
+                        ),
+                    }),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The diagnosis lists a condition names.
+fn condition_refs<'c>(c: &'c ast::Condition, out: &mut Vec<&'c ast::DiagnosisRef>) {
+    match &c.kind {
+        ast::ConditionKind::And(a, b) | ast::ConditionKind::Or(a, b) => {
+            condition_refs(a, out);
+            condition_refs(b, out);
+        }
+        ast::ConditionKind::Not(a) => condition_refs(a, out),
+        ast::ConditionKind::Predicate(ast::Predicate::ClaimHasDiagnosis(r)) => out.push(r),
+        ast::ConditionKind::Predicate(ast::Predicate::LineDiagnosis { diagnoses, .. }) => {
+            out.push(diagnoses)
+        }
+        ast::ConditionKind::Predicate(_) => {}
+    }
 }

@@ -34,6 +34,7 @@ pub use chains::MAX_CONDITION_DEPTH;
 mod contradiction;
 mod dates;
 mod derivations;
+mod diagnoses;
 pub mod error;
 mod facts;
 mod layers;
@@ -47,7 +48,6 @@ mod order;
 mod same_reason;
 mod sets;
 mod tables;
-mod diagnoses;
 mod terms;
 mod underivable;
 mod vocabulary;
@@ -127,6 +127,7 @@ pub fn check(
     program.sources = sources.clone();
     let mut warnings = lint::rule_warnings(&program, &rules);
     warnings.extend(unused);
+    warnings.extend(diagnoses::category_warnings(&asts));
     warnings.sort_by_key(|(file, w)| (*file, first_offset(w)));
     diagnostics.extend(warnings.into_iter().map(warning));
     (Some(program), diagnostics)

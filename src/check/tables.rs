@@ -433,10 +433,12 @@ impl<'a> Checker<'a> {
             let known: Vec<String> = self
                 .columns
                 .iter()
-                .map(|(c, (r, _))| match self.program.tables[r.table.index()].key {
-                    TableKeyKind::Code => format!("{COLUMN_PREFIX}{c}"),
-                    TableKeyKind::Diagnosis => format!("{DIAGNOSIS_COLUMN_PREFIX}{c}"),
-                })
+                .map(
+                    |(c, (r, _))| match self.program.tables[r.table.index()].key {
+                        TableKeyKind::Code => format!("{COLUMN_PREFIX}{c}"),
+                        TableKeyKind::Diagnosis => format!("{DIAGNOSIS_COLUMN_PREFIX}{c}"),
+                    },
+                )
                 .collect();
             let help = did_you_mean(&w.text, known.iter().map(String::as_str), "column");
             self.error(UnknownName {
@@ -465,9 +467,7 @@ impl<'a> Checker<'a> {
                 found: format!("a column of `{}`, a table keyed by {keyed},", table.name),
                 expected: format!("`{prefix}{name}`"),
                 span: w.span.into(),
-                help: format!(
-                    "a column is read for the key of its table: write `{prefix}{name}`"
-                ),
+                help: format!("a column is read for the key of its table: write `{prefix}{name}`"),
             });
             return None;
         }

@@ -172,7 +172,10 @@ impl Run<'_, '_> {
         let names: Vec<String> = names
             .into_iter()
             .chain(no_pointers.map(|l| {
-                format!("line {} points to no diagnosis (it gives no diagnosis pointers)", l.number())
+                format!(
+                    "line {} points to no diagnosis (it gives no diagnosis pointers)",
+                    l.number()
+                )
             }))
             .collect();
         if names.is_empty() {
@@ -218,7 +221,9 @@ impl Run<'_, '_> {
                 self.tests_line_diagnosis(a) || self.tests_line_diagnosis(b)
             }
             CondKind::Not(a) => self.tests_line_diagnosis(a),
-            CondKind::Term(t) => self.tests_line_diagnosis(&self.program.terms[t.index()].condition),
+            CondKind::Term(t) => {
+                self.tests_line_diagnosis(&self.program.terms[t.index()].condition)
+            }
             CondKind::LineDiagnosis(_) => true,
             _ => false,
         }

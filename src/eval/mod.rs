@@ -7,9 +7,9 @@
 //! Order of work for one claim: bind its facts, run every `implies` to a fixpoint, then visit
 //! the rules its codes can trigger (from the program's index) in source order.
 
+mod diagnoses;
 pub(crate) mod explain;
 pub mod facts;
-mod diagnoses;
 mod line_attrs;
 mod same_reason;
 mod table_edits;

@@ -250,9 +250,10 @@ impl Walker {
                 Rule::line_session => line.session = Some(self.word(&value)),
                 Rule::line_comparison => line.comparison_code = Some(self.word(&value)),
                 _ => {
-                    return Err(
-                        self.unexpected(&p, "modifiers, units, a session, a comparison code or diagnosis pointers")
-                    )
+                    return Err(self.unexpected(
+                        &p,
+                        "modifiers, units, a session, a comparison code or diagnosis pointers",
+                    ))
                 }
             }
         }

@@ -109,8 +109,11 @@ fn to_json(test: &TestDecl) -> Value {
                 line.insert("comparison_code".into(), json!(c.text));
             }
             if !l.diagnosis_pointers.is_empty() {
-                let pointers: Vec<Value> =
-                    l.diagnosis_pointers.iter().map(|p| number(&p.text)).collect();
+                let pointers: Vec<Value> = l
+                    .diagnosis_pointers
+                    .iter()
+                    .map(|p| number(&p.text))
+                    .collect();
                 line.insert("diagnosis_pointers".into(), Value::Array(pointers));
             }
             Value::Object(line)

@@ -20,6 +20,8 @@ pub struct PolicyFile {
     pub items: Vec<Item>,
 }
 
+// Items are few (one per declaration) and moved rarely; a rule is simply the largest.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Pack(PackDecl),
@@ -383,7 +385,7 @@ pub struct CheckRule {
     pub each_line: bool,
     pub target: Option<CodeRef>,
     /// `for each line diagnosis …` (then `each_line` is true too).
-    pub each_diagnosis: Option<DiagnosisTarget>,
+    pub each_diagnosis: Option<Box<DiagnosisTarget>>,
     pub when: Option<Condition>,
     pub unless: Option<Condition>,
     pub actions: Vec<Action>,

@@ -176,10 +176,10 @@ impl Walker {
                             .find(|c| c.as_rule() == Rule::diag_ref)
                             .map(|c| self.diagnosis_ref(c))
                             .transpose()?;
-                        rule.each_diagnosis = Some(DiagnosisTarget {
+                        rule.each_diagnosis = Some(Box::new(DiagnosisTarget {
                             within,
                             span: self.span(&d),
-                        });
+                        }));
                     }
                 }
                 Rule::when_clause | Rule::unless_clause => {

@@ -194,17 +194,19 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for item in &r.items {
             match item {
-                ast::DiagnosisItem::Attribute(w) => {
+                ast::DiagnosisItem::Attribute(w) if self.is_diagnoses_column(&w.text) => {
                     self.error(TypeMismatch {
                         subject: format!("`{}`", w.text),
-                        found: "a table column (one value for the line's code)".into(),
-                        expected: "a list of diagnoses".into(),
+                        found: "a diagnoses column (diagnoses for the line's code)".into(),
+                        expected: "a fixed list of diagnoses".into(),
                         span: w.span.into(),
-                        help: format!("`claim has diagnosis` and diagnosis sets take diagnosis codes such as `M17.11`, families such as `M17.*`, or a `diagnoses` list by name in quotes; to look for the diagnoses of a column among the line's, write `line diagnosis in {}`", w.text),
+                        help: format!("`claim has diagnosis` and diagnosis sets take diagnosis codes such as `M17.11`, families such as `M17.*`, or a `diagnoses` list by name in quotes; to look for the column's diagnoses among those the line points to, write `line diagnosis in {}`", w.text),
                     });
                     ok = false;
                 }
-                ast::DiagnosisItem::Pattern(w) if is_column(&w.text) => {
+                ast::DiagnosisItem::Pattern(w) | ast::DiagnosisItem::Attribute(w)
+                    if is_column(&w.text) =>
+                {
                     self.error(TypeMismatch {
                         subject: format!("`{}`", w.text),
                         found: "a table column (one value for the line's code)".into(),
@@ -214,18 +216,21 @@ impl<'a> Checker<'a> {
                     });
                     ok = false;
                 }
-                ast::DiagnosisItem::Pattern(w) => match DiagnosisPattern::parse(&w.text) {
-                    Some(p) => out.patterns.push(p),
-                    None => {
-                        self.error(MalformedLiteral {
-                            text: w.text.clone(),
-                            what: "an ICD-10-CM code or pattern",
-                            span: w.span.into(),
-                            help: "write a diagnosis as `S82.241A`, or a family as `S82.*`".into(),
-                        });
-                        ok = false;
+                ast::DiagnosisItem::Pattern(w) | ast::DiagnosisItem::Attribute(w) => {
+                    match DiagnosisPattern::parse(&w.text) {
+                        Some(p) => out.patterns.push(p),
+                        None => {
+                            self.error(MalformedLiteral {
+                                text: w.text.clone(),
+                                what: "an ICD-10-CM code or pattern",
+                                span: w.span.into(),
+                                help: "write a diagnosis as `S82.241A`, or a family as `S82.*`"
+                                    .into(),
+                            });
+                            ok = false;
+                        }
                     }
-                },
+                }
                 ast::DiagnosisItem::Set(name) => match self
                     .mark_used(Namespace::DiagnosisSet, name)
                     .named_diagnosis_set(name)
@@ -238,6 +243,15 @@ impl<'a> Checker<'a> {
             }
         }
         ok
+    }
+
+    /// Whether a `code.<column>` or `diagnosis.<column>` names a diagnosis or diagnoses column.
+    fn is_diagnoses_column(&self, text: &str) -> bool {
+        let name = text.split_once('.').map_or(text, |(_, n)| n);
+        matches!(
+            self.columns.get(name),
+            Some((_, ColumnType::Diagnosis | ColumnType::Diagnoses))
+        )
     }
 
     /// The patterns of a diagnosis set named in a diagnosis list.

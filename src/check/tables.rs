@@ -404,12 +404,15 @@ impl<'a> Checker<'a> {
             },
             problems.join("\n  ")
         );
-        self.table_error(
-            decl,
-            problem,
+        let help = if decl.key == ast::TableKey::Diagnosis {
+            "each row gives a diagnosis (`M17.11`) or a family (`M17.*`), each at most once, then \
+             a value for each column; a family row holds for every code it covers that has no \
+             row of its own"
+        } else {
             "each row gives a code, then a value for each column: a number, yes/no, text, a code, \
-             or codes separated by spaces (`27355-27357 27358`); leave a cell empty for no value",
-        );
+             or codes separated by spaces (`27355-27357 27358`); leave a cell empty for no value"
+        };
+        self.table_error(decl, problem, help);
         false
     }
 
@@ -464,7 +467,7 @@ impl<'a> Checker<'a> {
             };
             self.error(TypeMismatch {
                 subject: format!("`{}`", w.text),
-                found: format!("a column of `{}`, a table keyed by {keyed},", table.name),
+                found: format!("a column of `{}` (a table keyed by {keyed})", table.name),
                 expected: format!("`{prefix}{name}`"),
                 span: w.span.into(),
                 help: format!("a column is read for the key of its table: write `{prefix}{name}`"),

@@ -200,7 +200,10 @@ fn a_finding_of_a_diagnosis_table_cites_the_row_that_decided() {
     );
     let result = judge(
         &engine,
-        &claim(r#""M17.4""#, r#"{"code": "20610", "diagnosis_pointers": [1]}"#),
+        &claim(
+            r#""M17.4""#,
+            r#"{"code": "20610", "diagnosis_pointers": [1]}"#,
+        ),
     );
     let table = result.findings[0].table.as_ref().expect("a cited row");
     assert_eq!(table.name, "mce age and sex");
@@ -240,13 +243,13 @@ fn explain_says_a_line_points_to_no_diagnosis() {
 #[case::codes_column_as_diagnoses(
     "rule r\n  for each line diagnosis\n  when line diagnosis in diagnosis.mce_covered_codes\n  deny \"m\"\n"
 )]
-#[case::line_diagnosis_in_a_claim_rule(
-    "rule r\n  when line diagnosis is M17.*\n  deny \"m\"\n"
-)]
+#[case::line_diagnosis_in_a_claim_rule("rule r\n  when line diagnosis is M17.*\n  deny \"m\"\n")]
 #[case::unknown_diagnosis_set(
     "rule r\n  for each line\n  when line diagnosis in \"knee pian\"\n  deny \"m\"\n"
 )]
-#[case::diagnosis_table_as_code_set("rule r\n  for each line in \"mce age and sex\"\n  deny \"m\"\n")]
+#[case::diagnosis_table_as_code_set(
+    "rule r\n  for each line in \"mce age and sex\"\n  deny \"m\"\n"
+)]
 #[case::diagnosis_placeholder_in_a_claim_rule(
     "rule r\n  when claim has diagnosis M17.*\n  deny \"{diagnosis}\"\n"
 )]

@@ -360,3 +360,41 @@ fn a_policy_test_gives_a_line_its_diagnosis_pointers() {
         common::stderr(&out)
     );
 }
+
+#[test]
+fn the_parser_reads_the_new_forms() {
+    use claimrules::syntax::ast::*;
+    let text = "table \"t\" keyed by diagnosis from \"t.csv\"\n  column a is diagnoses\n\n\
+                rule r\n  for each line diagnosis in M17.*\n  when no line diagnosis in code.x, \"s\"\n  info \"m\"\n";
+    let (file, errors) = claimrules::syntax::parse_policy(text);
+    assert!(errors.is_empty(), "{errors:?}");
+    let Item::Table(table) = &file.items[0] else {
+        panic!("a table")
+    };
+    assert_eq!(table.key, TableKey::Diagnosis);
+    assert_eq!(table.columns[0].ty, ColumnTypeExpr::Diagnoses);
+    let Item::Rule(rule) = &file.items[1] else {
+        panic!("a rule")
+    };
+    let RuleBody::Check(check) = &rule.body else {
+        panic!("a check rule")
+    };
+    assert!(check.each_line || check.each_diagnosis.is_some());
+    let within = check
+        .each_diagnosis
+        .as_ref()
+        .and_then(|d| d.within.as_ref());
+    assert!(matches!(&within.unwrap().items[..], [DiagnosisItem::Pattern(w)] if w.text == "M17.*"));
+    let Some(Condition {
+        kind: ConditionKind::Predicate(Predicate::LineDiagnosis { negated, diagnoses }),
+        ..
+    }) = &check.when
+    else {
+        panic!("a line diagnosis test")
+    };
+    assert!(*negated);
+    assert!(matches!(
+        &diagnoses.items[..],
+        [DiagnosisItem::Attribute(a), DiagnosisItem::Set(s)] if a.text == "code.x" && s.text == "s"
+    ));
+}

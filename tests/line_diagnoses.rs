@@ -398,3 +398,15 @@ fn the_parser_reads_the_new_forms() {
         [DiagnosisItem::Attribute(a), DiagnosisItem::Set(s)] if a.text == "code.x" && s.text == "s"
     ));
 }
+
+#[test]
+fn an_unused_diagnosis_table_says_how_it_is_used() {
+    let policy = format!("{TABLES}rule r\n  for each line in \"knee codes\"\n  when line diagnosis in \"knee pain\"\n  info \"m\"\n");
+    let engine = engine_of_files(&[
+        ("test.policy", &policy),
+        ("tables/knee.csv", KNEE),
+        ("tables/mce.csv", MCE),
+    ])
+    .unwrap_or_else(|d| panic!("warnings do not stop loading: {}", render(&d)));
+    insta::assert_snapshot!(render_located_with_help(engine.warnings()));
+}

@@ -410,3 +410,17 @@ fn an_unused_diagnosis_table_says_how_it_is_used() {
     .unwrap_or_else(|d| panic!("warnings do not stop loading: {}", render(&d)));
     insta::assert_snapshot!(render_located_with_help(engine.warnings()));
 }
+
+#[test]
+fn a_diagnosis_table_and_a_diagnosis_set_cannot_share_a_name() {
+    let policy = format!("{TABLES}diagnoses \"mce age and sex\" are M17.*\n");
+    let diagnostics = match engine_of_files(&[
+        ("test.policy", &policy),
+        ("tables/knee.csv", KNEE),
+        ("tables/mce.csv", MCE),
+    ]) {
+        Ok(_) => panic!("the policy should not load"),
+        Err(d) => d,
+    };
+    insta::assert_snapshot!(render_located_with_help(&diagnostics));
+}

@@ -270,12 +270,17 @@ impl<'a> Checker<'a> {
                 ast::Item::Table(t) => {
                     // A table's name stands for its codes, so it shares the code sets' names.
                     let note = "a table's name also names the set of its codes; ";
-                    if self.first(
-                        &mut first_seen,
-                        DefinitionKind::Table,
-                        (&t.name.text, t.name.span),
-                        note,
-                    ) {
+                    let named = (t.name.text.as_str(), t.name.span);
+                    // A table keyed by diagnosis also names a diagnosis set.
+                    if self.first(&mut first_seen, DefinitionKind::Table, named, note)
+                        && (t.key != ast::TableKey::Diagnosis
+                            || self.first(
+                                &mut first_seen,
+                                DefinitionKind::DiagnosisSet,
+                                named,
+                                "a table keyed by diagnosis also names a diagnosis set; ",
+                            ))
+                    {
                         self.table_decls.insert(&t.name.text, (file, t));
                     }
                 }

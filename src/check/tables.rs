@@ -350,12 +350,13 @@ impl<'a> Checker<'a> {
                 };
                 Some(code)
             };
-            if let Some(&first) = code.and_then(|code| table.rows.get(&code)) {
+            if let Some((code, &first)) = code.and_then(|code| Some((code, table.rows.get(&code)?)))
+            {
                 problems.push(
                     &file,
                     line,
                     format!(
-                        "`{key_text}` has a row already, on line {}",
+                        "`{code}` has a row already, on line {}",
                         table.lines[first as usize]
                     ),
                 );

@@ -75,8 +75,8 @@ impl DiagnosisSet {
 
 /// A diagnosis code shown as people write it: with the dot after its category (`M17.11`).
 pub fn dotted(compact: &str) -> String {
-    match compact.get(3..) {
-        Some(rest) if !rest.is_empty() => format!("{}.{rest}", &compact[..3]),
+    match (compact.get(..3), compact.get(3..)) {
+        (Some(category), Some(rest)) if !rest.is_empty() => format!("{category}.{rest}"),
         _ => compact.to_string(),
     }
 }
@@ -121,8 +121,8 @@ impl ProcedurePattern {
 
     pub fn matches(&self, code: &str) -> bool {
         if self.prefix {
-            code.len() >= self.text.len()
-                && code[..self.text.len()].eq_ignore_ascii_case(&self.text)
+            code.get(..self.text.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(&self.text))
         } else {
             code.eq_ignore_ascii_case(&self.text)
         }

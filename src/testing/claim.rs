@@ -152,6 +152,18 @@ fn number(text: &str) -> Value {
         .unwrap_or_else(|_| json!(text))
 }
 
+/// The claim's diagnoses that read as ICD-10-CM codes.
+pub fn diagnoses(claim: &Value) -> Vec<crate::codes::Diagnosis> {
+    claim["diagnoses"]
+        .as_array()
+        .map(|ds| {
+            ds.iter()
+                .filter_map(|d| d.as_str().and_then(crate::codes::Diagnosis::parse))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The procedure codes on a claim's lines that read as codes.
 pub fn codes(claim: &Value) -> Vec<crate::codes::Code> {
     claim["lines"]

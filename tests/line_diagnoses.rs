@@ -349,7 +349,8 @@ fn a_policy_test_gives_a_line_its_diagnosis_pointers() {
     std::fs::write(dir.join("tables/mce.csv"), MCE).unwrap();
     std::fs::write(
         dir.join("dx.test.policy"),
-        "test \"the family row decides for M17.12\"\n  claim on 2024-03-01\n    line 20610 diagnosis pointers 1, 2\n    line 27447 diagnosis pointers 2\n    diagnosis M17.11, M17.12\n  expect review on 27447 from dx.mce\n  expect no review on 20610\n",
+        "test \"the family row decides for M17.12\"\n  claim on 2024-03-01\n    line 20610 diagnosis pointers 1, 2\n    line 27447 diagnosis pointers 2\n    diagnosis M17.11, M17.12\n  expect review on 27447 from dx.mce\n  expect no review on 20610\n\n\
+         test \"a given row of the family supports 27447\"\n  given table \"mce age and sex\" row M17.* mce_covered_codes \"20610 27447\"\n  claim on 2024-03-01\n    line 27447 diagnosis pointers 1\n    diagnosis M17.12\n  expect no review\n",
     )
     .unwrap();
     let out = common::claimrules(&[

@@ -205,16 +205,14 @@ impl<'a> Checker<'a> {
         rows: impl Iterator<Item = &'r TableRow>,
     ) -> bool {
         for row in rows {
-            if table.key == TableKeyKind::Diagnosis {
-                self.table_error(
-                    decl,
-                    "a test cannot give a row of a table keyed by diagnosis yet".into(),
-                    "test it with rows of its data file",
-                );
-                return false;
-            }
-            match given_cells(table, row) {
-                Ok((code, cells)) => table.set_row(code, cells),
+            let set = if table.key == TableKeyKind::Diagnosis {
+                given_diagnosis_cells(table, row)
+                    .map(|(key, cells)| table.set_diagnosis_row(key, cells))
+            } else {
+                given_cells(table, row).map(|(code, cells)| table.set_row(code, cells))
+            };
+            match set {
+                Ok(()) => {}
                 Err(problem) => {
                     self.table_error(
                         decl,
@@ -521,6 +519,33 @@ fn diagnosis_key_of(text: &str) -> Option<DiagnosisPattern> {
 
 const HEADER_HELP: &str =
     "the first line of a table file names its columns: `code`, then the declared columns";
+
+/// The diagnosis or family and typed cells of a given row of a table keyed by diagnosis.
+fn given_diagnosis_cells(
+    table: &Table,
+    row: &TableRow,
+) -> Result<(DiagnosisPattern, Vec<(u32, Cell)>), String> {
+    let key = diagnosis_key_of(&row.code).ok_or_else(|| {
+        format!(
+            "`{}` is not an ICD-10-CM code or a family such as `M17.*`",
+            row.code
+        )
+    })?;
+    Ok((key, typed_cells(table, row)?))
+}
+
+/// The typed cells of a given row, by column.
+fn typed_cells(table: &Table, row: &TableRow) -> Result<Vec<(u32, Cell)>, String> {
+    let mut cells = Vec::with_capacity(row.cells.len());
+    for (name, value) in &row.cells {
+        let (column, declared) = table
+            .column(name)
+            .ok_or_else(|| format!("the table has no column `{name}`"))?;
+        let cell = parse_cell(declared.ty, value).map_err(|e| format!("column `{name}`: {e}"))?;
+        cells.push((column, cell));
+    }
+    Ok(cells)
+}
 
 /// The code and typed cells of a given row, or what is wrong with it.
 fn given_cells(table: &Table, row: &TableRow) -> Result<(Code, Vec<(u32, Cell)>), String> {

@@ -290,6 +290,35 @@ impl Table {
         }
     }
 
+    /// Makes the row of a diagnosis or family (in a table keyed by diagnosis) hold exactly
+    /// these cells, adding the row if the table has none for it.
+    pub fn set_diagnosis_row(&mut self, key: DiagnosisPattern, cells: Vec<(u32, Cell)>) {
+        let width = self.columns.len();
+        let rows = if key.prefix {
+            &mut self.family_rows
+        } else {
+            &mut self.diagnosis_rows
+        };
+        let row = match rows.get(&key.compact) {
+            Some(&row) => row as usize,
+            None => {
+                let row = self.lines.len();
+                rows.insert(key.compact, row as u32);
+                self.cells.resize(self.cells.len() + width, Cell::Empty);
+                self.lines.push(0);
+                self.row_files.push(0);
+                row
+            }
+        };
+        let start = row * width;
+        self.cells[start..start + width].fill(Cell::Empty);
+        for (column, cell) in cells {
+            if let Some(slot) = self.cells.get_mut(start + column as usize) {
+                *slot = cell;
+            }
+        }
+    }
+
     /// The key codes, as a set.
     pub fn keys(&self) -> CodeSet {
         let mut set = CodeSet {

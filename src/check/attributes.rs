@@ -44,6 +44,15 @@ impl<'a> Checker<'a> {
             match item {
                 ast::CodeItem::Attribute(w) => match self.column(w, has_line) {
                     Some((c, ColumnType::Code | ColumnType::Codes)) => columns.push(c),
+                    Some((
+                        _,
+                        ty @ (ColumnType::Diagnosis
+                        | ColumnType::Diagnoses
+                        | ColumnType::Procedures),
+                    )) => {
+                        self.diagnoses_not_codes(w, ty);
+                        ok = false;
+                    }
                     Some((_, ty)) => {
                         self.column_mismatch(w, ty, "a code or codes column");
                         ok = false;
@@ -137,7 +146,11 @@ impl<'a> Checker<'a> {
                 let kind = CondKind::Attr(r, AttrTest::TextIn(texts));
                 return Some(self.negate_if(op == Op::Ne, kind, field.span));
             }
-            ColumnType::Code | ColumnType::Codes => {
+            ColumnType::Code
+            | ColumnType::Codes
+            | ColumnType::Diagnosis
+            | ColumnType::Diagnoses
+            | ColumnType::Procedures => {
                 self.column_mismatch(field, ty, "a column to compare with a value");
                 return None;
             }
@@ -177,6 +190,12 @@ fn column_usage(name: &str, ty: ColumnType) -> String {
         }
         ColumnType::Codes => {
             format!("it lists codes: use it as `claim has {name}` or `another line has {name}`")
+        }
+        ColumnType::Diagnosis | ColumnType::Diagnoses => {
+            format!("it holds diagnoses: use it as `line diagnosis in {name}`")
+        }
+        ColumnType::Procedures => {
+            format!("it holds ICD-10-PCS procedures: use it as `claim has procedure in {name}`")
         }
     }
 }

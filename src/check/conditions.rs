@@ -117,6 +117,12 @@ impl<'a> Checker<'a> {
             P::ClaimHasCode(codes) => CondKind::ClaimHasCode(self.code_match(codes, has_line)?),
             P::ClaimHasModifier(mods) => CondKind::ClaimHasModifier(self.modifiers(mods)?),
             P::ClaimHasDiagnosis(d) => CondKind::ClaimHasDiagnosis(self.diagnosis_ref(d)?),
+            P::LineDiagnosis { negated, diagnoses } => {
+                self.line_diagnosis(*negated, diagnoses, span, has_line)?
+            }
+            P::ClaimHasProcedure(r) => {
+                CondKind::ClaimHasProcedure(self.procedure_match(r, has_line)?)
+            }
             P::ProcedureApproach(w) => {
                 if !PCS_APPROACHES.contains(&w.text.as_str()) {
                     self.error(UnknownValue {

@@ -58,6 +58,8 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         | CondKind::ClaimHasCode(_)
         | CondKind::ClaimHasModifier(_)
         | CondKind::ClaimHasDiagnosis(_)
+        | CondKind::LineDiagnosis(_)
+        | CondKind::ClaimHasProcedure(_)
         | CondKind::ProcedureApproach(_)
         | CondKind::ServiceDate(_) => {}
     }

@@ -137,6 +137,7 @@ impl<'a> Checker<'a> {
             Placeholder::Rationale => scope == MessageScope::TableEdits,
             Placeholder::OtherLine => scope == MessageScope::Line,
             Placeholder::Column(_) | Placeholder::LineAttr(_) => scope != MessageScope::Claim,
+            Placeholder::Diagnosis => scope == MessageScope::Line,
         };
         if !fits {
             let (reason, help) = match p {
@@ -152,6 +153,10 @@ impl<'a> Checker<'a> {
                     "only a line rule can fill",
                     "`{other_line}` names the other line an `another line …` test of a rule's \
                      `when` matched; in a pair edit, `{with}` names the code the line is bundled with",
+                ),
+                Placeholder::Diagnosis => (
+                    "only a line rule can fill",
+                    "`{diagnosis}` names the diagnosis a `line diagnosis` test matched, or the one a `for each line diagnosis` rule is on",
                 ),
                 Placeholder::Matched => (
                     "a pair edit cannot fill",

@@ -34,6 +34,7 @@ pub use chains::MAX_CONDITION_DEPTH;
 mod contradiction;
 mod dates;
 mod derivations;
+mod diagnoses;
 pub mod error;
 mod facts;
 mod layers;
@@ -128,6 +129,7 @@ pub fn check(
     program.sources = sources.clone();
     let mut warnings = lint::rule_warnings(&program, &rules);
     warnings.extend(unused);
+    warnings.extend(diagnoses::category_warnings(&asts));
     warnings.sort_by_key(|(file, w)| (*file, first_offset(w)));
     diagnostics.extend(warnings.into_iter().map(warning));
     (Some(program), diagnostics)
@@ -176,6 +178,9 @@ struct Checker<'a> {
     changes: Vec<layers::Change<'a>>,
     /// Inside the `where` of `another line`, where `the other line` can be tested.
     in_where: bool,
+    /// Whether the rule being compiled has a diagnosis in scope (`for each line diagnosis`),
+    /// so that `diagnosis.<column>` can be read.
+    diagnosis_scope: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -214,6 +219,7 @@ impl<'a> Checker<'a> {
             used: std::collections::HashSet::new(),
             layout,
             changes: Vec::new(),
+            diagnosis_scope: false,
         }
     }
 
@@ -269,12 +275,17 @@ impl<'a> Checker<'a> {
                 ast::Item::Table(t) => {
                     // A table's name stands for its codes, so it shares the code sets' names.
                     let note = "a table's name also names the set of its codes; ";
-                    if self.first(
-                        &mut first_seen,
-                        DefinitionKind::Table,
-                        (&t.name.text, t.name.span),
-                        note,
-                    ) {
+                    let named = (t.name.text.as_str(), t.name.span);
+                    // A table keyed by diagnosis also names a diagnosis set.
+                    if self.first(&mut first_seen, DefinitionKind::Table, named, note)
+                        && (t.key != ast::TableKey::Diagnosis
+                            || self.first(
+                                &mut first_seen,
+                                DefinitionKind::DiagnosisSet,
+                                named,
+                                "a table keyed by diagnosis also names a diagnosis set; ",
+                            ))
+                    {
                         self.table_decls.insert(&t.name.text, (file, t));
                     }
                 }
@@ -505,7 +516,25 @@ impl<'a> Checker<'a> {
 
     fn check_rule(&mut self, idx: RuleIdx, c: &ast::CheckRule) -> Option<RuleKind> {
         let target = c.target.as_ref().map(|t| self.code_ref(t));
-        let has_line = c.each_line;
+        let has_line = c.each_line || c.each_diagnosis.is_some();
+        let each_diagnosis = c.each_diagnosis.as_ref().map(|d| self.diagnosis_target(d));
+        self.diagnosis_scope = c.each_diagnosis.is_some();
+        let compiled = self.check_rule_body(idx, c, target, has_line);
+        self.diagnosis_scope = false;
+        let mut kind = compiled?;
+        if let (Some(each), RuleKind::Check(check)) = (each_diagnosis, &mut kind) {
+            check.diagnoses = Some(each?);
+        }
+        Some(kind)
+    }
+
+    fn check_rule_body(
+        &mut self,
+        idx: RuleIdx,
+        c: &ast::CheckRule,
+        target: Option<Option<SetId>>,
+        has_line: bool,
+    ) -> Option<RuleKind> {
         let when = c.when.as_ref().map(|w| self.condition(w, has_line));
         let unless = c.unless.as_ref().map(|u| self.condition(u, has_line));
         let scope = if has_line {
@@ -545,6 +574,7 @@ impl<'a> Checker<'a> {
         }
         Some(RuleKind::Check(CheckRule {
             target,
+            diagnoses: None,
             when,
             unless,
             actions,

@@ -29,15 +29,18 @@ pub(super) enum DefinitionKind {
     PairEditTable,
     DiagnosisSet,
     Term,
+    /// A table keyed by diagnosis: its name is a diagnosis set, but shares the tables' names.
+    DiagnosisTable,
 }
 
 impl DefinitionKind {
     /// The namespace its name lives in.
     pub(super) fn namespace(self) -> Namespace {
         match self {
-            DefinitionKind::CodeSet | DefinitionKind::Table | DefinitionKind::PairEditTable => {
-                Namespace::CodeSet
-            }
+            DefinitionKind::CodeSet
+            | DefinitionKind::Table
+            | DefinitionKind::PairEditTable
+            | DefinitionKind::DiagnosisTable => Namespace::CodeSet,
             DefinitionKind::DiagnosisSet => Namespace::DiagnosisSet,
             DefinitionKind::Term => Namespace::Term,
         }
@@ -47,7 +50,7 @@ impl DefinitionKind {
     pub(super) fn describe(self) -> &'static str {
         match self {
             DefinitionKind::CodeSet => "code set",
-            DefinitionKind::Table => "table",
+            DefinitionKind::Table | DefinitionKind::DiagnosisTable => "table",
             DefinitionKind::PairEditTable => "table of pair edits",
             DefinitionKind::DiagnosisSet => "diagnosis set",
             DefinitionKind::Term => "term",
@@ -64,6 +67,10 @@ impl DefinitionKind {
             }
             DefinitionKind::PairEditTable => {
                 "apply it with a rule: `apply edits of \"…\"`, or remove it"
+            }
+            DefinitionKind::DiagnosisTable => {
+                "use its name as a diagnosis list (`line diagnosis in \"…\"`) or its columns as \
+                 `diagnosis.<column>` in a `for each line diagnosis` rule, or remove it"
             }
             DefinitionKind::CodeSet => {
                 "use it in a rule, such as `for each line in \"…\"`, or remove it"
@@ -271,6 +278,7 @@ impl<'a> Checker<'a> {
         let tables = self.table_decls.values().map(|&(file, d)| {
             let kind = match d.kind {
                 ast::TableKind::PairEdits => DefinitionKind::PairEditTable,
+                _ if d.key == ast::TableKey::Diagnosis => DefinitionKind::DiagnosisTable,
                 _ => DefinitionKind::Table,
             };
             (file, kind, &d.name.text, d.name.span)

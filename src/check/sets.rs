@@ -119,6 +119,19 @@ impl<'a> Checker<'a> {
                 });
                 return None;
             }
+            if self.table_decls[i].1.key == ast::TableKey::Diagnosis {
+                self.error(TypeMismatch {
+                    subject: format!("`{key}`"),
+                    found: "a table keyed by diagnosis".into(),
+                    expected: "a set of procedure codes".into(),
+                    span: name.span.into(),
+                    help: format!(
+                        "its name is a set of diagnoses: use it as `line diagnosis in \"{key}\"` \
+                         or `claim has diagnosis \"{key}\"`"
+                    ),
+                });
+                return None;
+            }
             let table = self.table_ids.get(i).copied().flatten()?;
             return Some(self.program.tables[table.index()].keys());
         }
@@ -181,7 +194,19 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for item in &r.items {
             match item {
-                ast::DiagnosisItem::Pattern(w) if is_column(&w.text) => {
+                ast::DiagnosisItem::Attribute(w) if self.is_diagnoses_column(&w.text) => {
+                    self.error(TypeMismatch {
+                        subject: format!("`{}`", w.text),
+                        found: "a diagnoses column (diagnoses for the line's code)".into(),
+                        expected: "a fixed list of diagnoses".into(),
+                        span: w.span.into(),
+                        help: format!("`claim has diagnosis` and diagnosis sets take diagnosis codes such as `M17.11`, families such as `M17.*`, or a `diagnoses` list by name in quotes; to look for the column's diagnoses among those the line points to, write `line diagnosis in {}`", w.text),
+                    });
+                    ok = false;
+                }
+                ast::DiagnosisItem::Pattern(w) | ast::DiagnosisItem::Attribute(w)
+                    if is_column(&w.text) =>
+                {
                     self.error(TypeMismatch {
                         subject: format!("`{}`", w.text),
                         found: "a table column (one value for the line's code)".into(),
@@ -191,18 +216,21 @@ impl<'a> Checker<'a> {
                     });
                     ok = false;
                 }
-                ast::DiagnosisItem::Pattern(w) => match DiagnosisPattern::parse(&w.text) {
-                    Some(p) => out.patterns.push(p),
-                    None => {
-                        self.error(MalformedLiteral {
-                            text: w.text.clone(),
-                            what: "an ICD-10-CM code or pattern",
-                            span: w.span.into(),
-                            help: "write a diagnosis as `S82.241A`, or a family as `S82.*`".into(),
-                        });
-                        ok = false;
+                ast::DiagnosisItem::Pattern(w) | ast::DiagnosisItem::Attribute(w) => {
+                    match DiagnosisPattern::parse(&w.text) {
+                        Some(p) => out.patterns.push(p),
+                        None => {
+                            self.error(MalformedLiteral {
+                                text: w.text.clone(),
+                                what: "an ICD-10-CM code or pattern",
+                                span: w.span.into(),
+                                help: "write a diagnosis as `S82.241A`, or a family as `S82.*`"
+                                    .into(),
+                            });
+                            ok = false;
+                        }
                     }
-                },
+                }
                 ast::DiagnosisItem::Set(name) => match self
                     .mark_used(Namespace::DiagnosisSet, name)
                     .named_diagnosis_set(name)
@@ -217,11 +245,32 @@ impl<'a> Checker<'a> {
         ok
     }
 
+    /// Whether a `code.<column>` or `diagnosis.<column>` names a diagnosis or diagnoses column.
+    fn is_diagnoses_column(&self, text: &str) -> bool {
+        let name = text.split_once('.').map_or(text, |(_, n)| n);
+        matches!(
+            self.columns.get(name),
+            Some((_, ColumnType::Diagnosis | ColumnType::Diagnoses))
+        )
+    }
+
     /// The patterns of a diagnosis set named in a diagnosis list.
     pub(super) fn named_diagnosis_set(&mut self, name: &ast::Word) -> Option<DiagnosisSet> {
         let key = name.text.as_str();
+        if let Some(i) = self.table_decls.get_index_of(key) {
+            if self.table_decls[i].1.key == ast::TableKey::Diagnosis {
+                self.used.insert((Namespace::CodeSet, key.to_string()));
+                let table = self.table_ids.get(i).copied().flatten()?;
+                return Some(self.program.tables[table.index()].diagnosis_keys());
+            }
+        }
         let Some(i) = self.diagnosis_sets.index_of(key) else {
-            let names: Vec<&str> = self.diagnosis_sets.names().collect();
+            let tables = self
+                .table_decls
+                .iter()
+                .filter(|(_, (_, d))| d.key == ast::TableKey::Diagnosis)
+                .map(|(n, _)| *n);
+            let names: Vec<&str> = self.diagnosis_sets.names().chain(tables).collect();
             self.unknown_name(DefinitionKind::DiagnosisSet, name, names);
             return None;
         };
@@ -253,7 +302,7 @@ impl<'a> Checker<'a> {
             .iter()
             .filter_map(|item| match item {
                 ast::DiagnosisItem::Set(name) => self.diagnosis_sets.index_of(name.text.as_str()),
-                ast::DiagnosisItem::Pattern(_) => None,
+                ast::DiagnosisItem::Pattern(_) | ast::DiagnosisItem::Attribute(_) => None,
             })
             .collect()
     }

@@ -1,11 +1,11 @@
 //! Code tables: each `table` declaration's data file read once into typed, indexed rows, and
 //! `code.<column>` resolved to the column that holds it.
 
-use super::columns::{COLUMN_PREFIX, UNIT_LIMIT_COLUMNS};
+use super::columns::{COLUMN_PREFIX, DIAGNOSIS_COLUMN_PREFIX, UNIT_LIMIT_COLUMNS};
 use super::error::*;
 use super::names::Namespace;
 use super::Checker;
-use crate::codes::Code;
+use crate::codes::{Code, Diagnosis, DiagnosisPattern};
 use crate::ir::*;
 use crate::ncci::RowErrors;
 use crate::pack::{read_located, DataLocation, PolicyText};
@@ -97,10 +97,11 @@ impl<'a> Checker<'a> {
         }
         let mut columns: Vec<Column> = Vec::with_capacity(decl.columns.len());
         let mut ok = true;
+        let key_name = key_column(decl.key);
         for c in &decl.columns {
-            if c.name.text == "code" || columns.iter().any(|k| *k.name == *c.name.text) {
-                let help = if c.name.text == "code" {
-                    "`code` is the key column every table has; do not declare it".to_string()
+            if c.name.text == key_name || columns.iter().any(|k| *k.name == *c.name.text) {
+                let help = if c.name.text == key_name {
+                    format!("`{key_name}` is the key column of this table; do not declare it")
                 } else {
                     "declare each column once".to_string()
                 };
@@ -116,6 +117,9 @@ impl<'a> Checker<'a> {
                     ast::ColumnTypeExpr::Text => ColumnType::Text,
                     ast::ColumnTypeExpr::Code => ColumnType::Code,
                     ast::ColumnTypeExpr::Codes => ColumnType::Codes,
+                    ast::ColumnTypeExpr::Diagnosis => ColumnType::Diagnosis,
+                    ast::ColumnTypeExpr::Diagnoses => ColumnType::Diagnoses,
+                    ast::ColumnTypeExpr::Procedures => ColumnType::Procedures,
                 },
             });
         }
@@ -177,7 +181,13 @@ impl<'a> Checker<'a> {
             files: Vec::new(),
             row_files: Vec::new(),
             columns,
+            key: match decl.key {
+                ast::TableKey::Code => TableKeyKind::Code,
+                ast::TableKey::Diagnosis => TableKeyKind::Diagnosis,
+            },
             rows: Default::default(),
+            diagnosis_rows: Default::default(),
+            family_rows: Default::default(),
             cells: Vec::new(),
             lines: Vec::new(),
             window,
@@ -195,8 +205,14 @@ impl<'a> Checker<'a> {
         rows: impl Iterator<Item = &'r TableRow>,
     ) -> bool {
         for row in rows {
-            match given_cells(table, row) {
-                Ok((code, cells)) => table.set_row(code, cells),
+            let set = if table.key == TableKeyKind::Diagnosis {
+                given_diagnosis_cells(table, row)
+                    .map(|(key, cells)| table.set_diagnosis_row(key, cells))
+            } else {
+                given_cells(table, row).map(|(code, cells)| table.set_row(code, cells))
+            };
+            match set {
+                Ok(()) => {}
                 Err(problem) => {
                     self.table_error(
                         decl,
@@ -253,11 +269,16 @@ impl<'a> Checker<'a> {
             }
         };
         let position = |name: &str| header.iter().position(|h| h == name);
-        let Some(key) = position("code") else {
+        let key_name = key_column(decl.key);
+        let Some(key) = position(key_name) else {
             self.table_error(
                 decl,
-                format!("the header of `{file}` has no `code` column"),
-                HEADER_HELP,
+                format!("the header of `{file}` has no `{key_name}` column"),
+                if decl.key == ast::TableKey::Diagnosis {
+                    DIAGNOSIS_HEADER_HELP
+                } else {
+                    HEADER_HELP
+                },
             );
             return false;
         };
@@ -289,12 +310,46 @@ impl<'a> Checker<'a> {
             };
             let line = record.position().map_or(0, |p| p.line()) as u32;
             let key_text = record.get(key).unwrap_or("");
-            let Some(code) = Code::parse(key_text) else {
-                problems.push(&file, line, format!("`{key_text}` is not a CPT/HCPCS code"));
-                continue;
-            };
             let row = table.lines.len() as u32;
-            if let Some(&first) = table.rows.get(&code) {
+            let mut diagnosis_key = None;
+            let code = if decl.key == ast::TableKey::Diagnosis {
+                let Some(pattern) = diagnosis_key_of(key_text) else {
+                    problems.push(
+                        &file,
+                        line,
+                        format!(
+                            "`{key_text}` is not an ICD-10-CM code or a family such as `M17.*`"
+                        ),
+                    );
+                    continue;
+                };
+                let rows = if pattern.prefix {
+                    &table.family_rows
+                } else {
+                    &table.diagnosis_rows
+                };
+                if let Some(&first) = rows.get(&pattern.compact) {
+                    problems.push(
+                        &file,
+                        line,
+                        format!(
+                            "`{key_text}` has a row already, on line {}",
+                            table.lines[first as usize]
+                        ),
+                    );
+                    continue;
+                }
+                diagnosis_key = Some(pattern);
+                None
+            } else {
+                let Some(code) = Code::parse(key_text) else {
+                    problems.push(&file, line, format!("`{key_text}` is not a CPT/HCPCS code"));
+                    continue;
+                };
+                Some(code)
+            };
+            if let Some((code, &first)) = code.and_then(|code| Some((code, table.rows.get(&code)?)))
+            {
                 problems.push(
                     &file,
                     line,
@@ -318,7 +373,18 @@ impl<'a> Checker<'a> {
                 }
             }
             if row_ok {
-                table.rows.insert(code, row);
+                match (code, diagnosis_key) {
+                    (Some(code), _) => {
+                        table.rows.insert(code, row);
+                    }
+                    (None, Some(p)) if p.prefix => {
+                        table.family_rows.insert(p.compact, row);
+                    }
+                    (None, Some(p)) => {
+                        table.diagnosis_rows.insert(p.compact, row);
+                    }
+                    (None, None) => continue,
+                }
                 table.lines.push(line);
                 table.row_files.push(file_index);
                 table.cells.extend(cells);
@@ -337,12 +403,15 @@ impl<'a> Checker<'a> {
             },
             problems.join("\n  ")
         );
-        self.table_error(
-            decl,
-            problem,
+        let help = if decl.key == ast::TableKey::Diagnosis {
+            "each row gives a diagnosis (`M17.11`) or a family (`M17.*`), each at most once, then \
+             a value for each column; a family row holds for every code it covers that has no \
+             row of its own"
+        } else {
             "each row gives a code, then a value for each column: a number, yes/no, text, a code, \
-             or codes separated by spaces (`27355-27357 27358`); leave a cell empty for no value",
-        );
+             or codes separated by spaces (`27355-27357 27358`); leave a cell empty for no value"
+        };
+        self.table_error(decl, problem, help);
         false
     }
 
@@ -352,15 +421,26 @@ impl<'a> Checker<'a> {
         w: &ast::Word,
         has_line: bool,
     ) -> Option<(ColumnRef, ColumnType)> {
-        let name = w.text.strip_prefix(COLUMN_PREFIX).unwrap_or(&w.text);
+        let (written_key, name) = match w.text.strip_prefix(DIAGNOSIS_COLUMN_PREFIX) {
+            Some(name) => (TableKeyKind::Diagnosis, name),
+            None => (
+                TableKeyKind::Code,
+                w.text.strip_prefix(COLUMN_PREFIX).unwrap_or(&w.text),
+            ),
+        };
         if self.failed_columns.contains(name) && !self.columns.contains_key(name) {
             return None;
         }
         let Some(&found) = self.columns.get(name) else {
             let known: Vec<String> = self
                 .columns
-                .keys()
-                .map(|c| format!("{COLUMN_PREFIX}{c}"))
+                .iter()
+                .map(
+                    |(c, (r, _))| match self.program.tables[r.table.index()].key {
+                        TableKeyKind::Code => format!("{COLUMN_PREFIX}{c}"),
+                        TableKeyKind::Diagnosis => format!("{DIAGNOSIS_COLUMN_PREFIX}{c}"),
+                    },
+                )
                 .collect();
             let help = did_you_mean(&w.text, known.iter().map(String::as_str), "column");
             self.error(UnknownName {
@@ -377,8 +457,31 @@ impl<'a> Checker<'a> {
             });
             return None;
         };
+        let table_key = self.program.tables[found.0.table.index()].key;
+        if table_key != written_key {
+            let table = &self.program.tables[found.0.table.index()];
+            let (prefix, keyed) = match table_key {
+                TableKeyKind::Code => (COLUMN_PREFIX, "procedure code"),
+                TableKeyKind::Diagnosis => (DIAGNOSIS_COLUMN_PREFIX, "diagnosis"),
+            };
+            self.error(TypeMismatch {
+                subject: format!("`{}`", w.text),
+                found: format!("a column of `{}` (a table keyed by {keyed})", table.name),
+                expected: format!("`{prefix}{name}`"),
+                span: w.span.into(),
+                help: format!("a column is read for the key of its table: write `{prefix}{name}`"),
+            });
+            return None;
+        }
         if !has_line {
             self.error(NeedsLine {
+                what: format!("`{}`", w.text),
+                span: w.span.into(),
+            });
+            return None;
+        }
+        if table_key == TableKeyKind::Diagnosis && !self.diagnosis_scope {
+            self.error(NeedsDiagnosis {
                 what: format!("`{}`", w.text),
                 span: w.span.into(),
             });
@@ -393,8 +496,56 @@ impl<'a> Checker<'a> {
 
 const PATH_HELP: &str = "the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`";
 
+const DIAGNOSIS_HEADER_HELP: &str =
+    "the first line of a table keyed by diagnosis names its columns: `diagnosis`, then the declared columns";
+
+/// The key column a table's data file names.
+fn key_column(key: ast::TableKey) -> &'static str {
+    match key {
+        ast::TableKey::Code => "code",
+        ast::TableKey::Diagnosis => "diagnosis",
+    }
+}
+
+/// The key of a row of a table keyed by diagnosis: one ICD-10-CM code, or a family written
+/// with `*` (`M17.*`).
+fn diagnosis_key_of(text: &str) -> Option<DiagnosisPattern> {
+    let pattern = DiagnosisPattern::parse(text)?;
+    if !pattern.prefix {
+        Diagnosis::parse(text)?;
+    }
+    Some(pattern)
+}
+
 const HEADER_HELP: &str =
     "the first line of a table file names its columns: `code`, then the declared columns";
+
+/// The diagnosis or family and typed cells of a given row of a table keyed by diagnosis.
+fn given_diagnosis_cells(
+    table: &Table,
+    row: &TableRow,
+) -> Result<(DiagnosisPattern, Vec<(u32, Cell)>), String> {
+    let key = diagnosis_key_of(&row.code).ok_or_else(|| {
+        format!(
+            "`{}` is not an ICD-10-CM code or a family such as `M17.*`",
+            row.code
+        )
+    })?;
+    Ok((key, typed_cells(table, row)?))
+}
+
+/// The typed cells of a given row, by column.
+fn typed_cells(table: &Table, row: &TableRow) -> Result<Vec<(u32, Cell)>, String> {
+    let mut cells = Vec::with_capacity(row.cells.len());
+    for (name, value) in &row.cells {
+        let (column, declared) = table
+            .column(name)
+            .ok_or_else(|| format!("the table has no column `{name}`"))?;
+        let cell = parse_cell(declared.ty, value).map_err(|e| format!("column `{name}`: {e}"))?;
+        cells.push((column, cell));
+    }
+    Ok(cells)
+}
 
 /// The code and typed cells of a given row, or what is wrong with it.
 fn given_cells(table: &Table, row: &TableRow) -> Result<(Code, Vec<(u32, Cell)>), String> {
@@ -448,6 +599,29 @@ pub fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
             }
             set.normalize();
             Ok(Cell::Codes(set))
+        }
+        ColumnType::Diagnosis | ColumnType::Diagnoses => {
+            let mut set = DiagnosisSet::default();
+            for item in text.split([' ', ',', ';']).filter(|s| !s.is_empty()) {
+                set.patterns.push(diagnosis_key_of(item).ok_or_else(|| {
+                    format!("`{item}` is not an ICD-10-CM code or a family such as `M17.*`")
+                })?);
+            }
+            if ty == ColumnType::Diagnosis && set.patterns.len() > 1 {
+                return Err(format!(
+                    "`{text}` is more than one diagnosis; a `diagnosis` column holds one"
+                ));
+            }
+            Ok(Cell::Diagnoses(set))
+        }
+        ColumnType::Procedures => {
+            let mut out = Vec::new();
+            for item in text.split([' ', ',', ';']).filter(|s| !s.is_empty()) {
+                out.push(ProcedurePattern::parse(item).ok_or_else(|| {
+                    format!("`{item}` is not an ICD-10-PCS code (7 characters) or a family such as `0QS*`")
+                })?);
+            }
+            Ok(Cell::Procedures(out))
         }
     }
 }

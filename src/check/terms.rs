@@ -94,8 +94,10 @@ impl<'a> Checker<'a> {
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)
             | CondKind::OtherLine { .. }
-            | CondKind::TheOtherLine(_) => true,
+            | CondKind::TheOtherLine(_)
+            | CondKind::LineDiagnosis(_) => true,
             CondKind::ClaimHasCode(m) => !m.columns.is_empty(),
+            CondKind::ClaimHasProcedure(m) => !m.columns.is_empty(),
             CondKind::UnitsOf {
                 codes,
                 same_session,

@@ -25,6 +25,9 @@ pub enum CheckWarning {
     #[error(transparent)]
     #[diagnostic(transparent)]
     NeverDerived(#[from] NeverDerived),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    DiagnosisCategory(#[from] DiagnosisCategory),
 }
 
 /// A derived fact whose every derivation needs a value of it (or of another such fact) first,
@@ -116,6 +119,19 @@ pub struct ConflictingPairEdits {
     #[label("{earlier_says}")]
     pub earlier: Option<SourceSpan>,
     pub earlier_says: String,
+    #[help]
+    pub help: String,
+}
+
+/// A diagnosis written as a three-character ICD-10-CM category without `*` (`M17`): it matches
+/// only the code `M17` itself, while claims carry the category's subcodes.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{code}` is a category; claims carry its subcodes ({code}.0 …); did you mean `{code}.*`?")]
+#[diagnostic(code(claimrules::diagnosis_category), severity(Warning))]
+pub struct DiagnosisCategory {
+    pub code: String,
+    #[label("matches only the code `{code}` itself")]
+    pub span: SourceSpan,
     #[help]
     pub help: String,
 }

@@ -52,6 +52,7 @@ fn kind_and_rows(engine: &Engine, name: &str) -> (&'static str, usize) {
     }
     match program.tables.iter().find(|t| &*t.name == name) {
         Some(t) if t.national => ("unit limits", t.lines.len()),
+        Some(t) if t.key == claimrules::ir::TableKeyKind::Diagnosis => ("diagnoses", t.lines.len()),
         Some(t) => ("codes", t.lines.len()),
         None => ("codes", 0),
     }

@@ -15,16 +15,22 @@ pub(super) fn compare(x: f64, op: CompareOp, y: f64) -> bool {
 }
 
 impl<'p, 'c> Run<'p, 'c> {
-    /// A table cell for the code of the line in scope.
+    /// A table cell for the key in scope: the code of the line, or for a table keyed by
+    /// diagnosis, the diagnosis in scope.
     pub(super) fn cell(&self, column: ColumnRef, scope: Scope) -> Option<&'p Cell> {
-        let line = &self.claim.lines[scope.line?];
         let table = &self.program.tables[column.table.index()];
         if !table.window.contains(self.claim.service_date.0) {
             return None;
         }
-        let cell = table.cell(line.code, column.column);
+        let row = match table.key {
+            TableKeyKind::Code => *table.rows.get(&self.claim.lines[scope.line?].code)?,
+            TableKeyKind::Diagnosis => {
+                table.diagnosis_row(self.claim.diagnoses.get(scope.diagnosis?)?)?
+            }
+        };
+        let cell = table.cell_at(row, column.column);
         if cell.is_some() && self.cited.get().is_none() {
-            self.cited.set(Some((column.table, line.code)));
+            self.cited.set(Some((column.table, row)));
         }
         cell
     }
@@ -82,6 +88,7 @@ impl<'p, 'c> Run<'p, 'c> {
             CondKind::And(a, b) => {
                 let before = *matched;
                 let other_before = self.other_matched.get();
+                let before_diagnosis = self.matched_diagnosis.get();
                 let t = match self.eval(a, scope, matched) {
                     Truth::False => Truth::False,
                     ta => match self.eval(b, scope, matched) {
@@ -93,23 +100,27 @@ impl<'p, 'c> Run<'p, 'c> {
                 if t != Truth::True {
                     *matched = before;
                     self.other_matched.set(other_before);
+                    self.matched_diagnosis.set(before_diagnosis);
                 }
                 t
             }
             CondKind::Or(a, b) => {
                 let before = *matched;
                 let other_before = self.other_matched.get();
+                let before_diagnosis = self.matched_diagnosis.get();
                 match self.eval(a, scope, matched) {
                     Truth::True => Truth::True,
                     ta => {
                         *matched = before;
                         self.other_matched.set(other_before);
+                        self.matched_diagnosis.set(before_diagnosis);
                         let tb = self.eval(b, scope, matched);
                         match tb {
                             Truth::True => Truth::True,
                             _ => {
                                 *matched = before;
                                 self.other_matched.set(other_before);
+                                self.matched_diagnosis.set(before_diagnosis);
                                 if ta == Truth::False && tb == Truth::False {
                                     Truth::False
                                 } else {
@@ -123,8 +134,10 @@ impl<'p, 'c> Run<'p, 'c> {
             CondKind::Not(a) => {
                 // What a negated test matched is no match of the whole.
                 let other_before = self.other_matched.get();
+                let before_diagnosis = self.matched_diagnosis.get();
                 let t = self.eval(a, scope, &mut None).not();
                 self.other_matched.set(other_before);
+                self.matched_diagnosis.set(before_diagnosis);
                 t
             }
             CondKind::Term(t) => self.eval(&program.terms[t.index()].condition, scope, matched),
@@ -217,6 +230,8 @@ impl<'p, 'c> Run<'p, 'c> {
                         .any(|d| set.patterns.iter().any(|p| p.matches(d))),
                 )
             }
+            CondKind::LineDiagnosis(m) => self.line_diagnosis(m, scope),
+            CondKind::ClaimHasProcedure(m) => self.claim_has_procedure(m, scope),
             CondKind::ProcedureApproach(a) => Truth::from_bool(
                 claim
                     .procedures

@@ -92,6 +92,15 @@ impl Run<'_, '_> {
         reason: Option<String>,
     ) {
         let line = scope.line.map(|i| self.claim.lines[i].number());
+        let diagnosis = scope
+            .diagnosis
+            .and_then(|d| self.claim.diagnoses.get(d))
+            .map(|d| dotted(d.compact()));
+        let reason = match (diagnosis, reason) {
+            (Some(d), Some(r)) => Some(format!("for diagnosis {d}, {r}")),
+            (Some(d), None) => Some(format!("for diagnosis {d}")),
+            (None, r) => r,
+        };
         let trace = RuleTrace {
             rule: rule.id.to_string(),
             line,
@@ -169,8 +178,26 @@ impl Run<'_, '_> {
             .chain(absent)
             .chain(no_charge)
             .collect();
+        let no_pointers = line.filter(|l| {
+            self.tests_line_diagnosis(c) && l.diagnosis_pointers.as_ref().is_none_or(Vec::is_empty)
+        });
+        let names: Vec<String> = names
+            .into_iter()
+            .chain(no_pointers.map(|l| {
+                format!(
+                    "line {} points to no diagnosis (it gives no diagnosis pointers)",
+                    l.number()
+                )
+            }))
+            .collect();
         if names.is_empty() {
-            "a table gives the line's code no value for a column it tests".into()
+            match scope.diagnosis.and_then(|d| self.claim.diagnoses.get(d)) {
+                Some(d) => format!(
+                    "a table gives the line's code or the diagnosis {} no value for a column it tests",
+                    dotted(d.compact())
+                ),
+                None => "a table gives the line's code no value for a column it tests".into(),
+            }
         } else {
             names.join(", and ")
         }
@@ -201,6 +228,21 @@ impl Run<'_, '_> {
             | CondKind::ListHasChoice(f, _)
             | CondKind::ListHasText(f, _) => push(*f),
             _ => {}
+        }
+    }
+
+    /// Whether a condition tests the diagnoses the line points to.
+    fn tests_line_diagnosis(&self, c: &Cond) -> bool {
+        match &c.kind {
+            CondKind::And(a, b) | CondKind::Or(a, b) => {
+                self.tests_line_diagnosis(a) || self.tests_line_diagnosis(b)
+            }
+            CondKind::Not(a) => self.tests_line_diagnosis(a),
+            CondKind::Term(t) => {
+                self.tests_line_diagnosis(&self.program.terms[t.index()].condition)
+            }
+            CondKind::LineDiagnosis(_) => true,
+            _ => false,
         }
     }
 

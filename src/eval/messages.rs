@@ -55,6 +55,16 @@ impl<'p, 'c> Run<'p, 'c> {
                         None => out.push_str("(none)"),
                         Some(cell) => out.push_str(&cell.to_string()),
                     },
+                    Placeholder::Diagnosis => {
+                        match scope
+                            .diagnosis
+                            .or(fill.diagnosis)
+                            .and_then(|i| self.claim.diagnoses.get(i))
+                        {
+                            None => out.push_str("(none)"),
+                            Some(d) => out.push_str(&dotted(d.compact())),
+                        }
+                    }
                     Placeholder::LineAttr(a) => match line.and_then(|l| l.attr(*a)) {
                         None => out.push_str("(none)"),
                         Some(value) => out.push_str(&value.to_string()),

@@ -7,6 +7,7 @@
 //! Order of work for one claim: bind its facts, run every `implies` to a fixpoint, then visit
 //! the rules its codes can trigger (from the program's index) in source order.
 
+mod diagnoses;
 pub(crate) mod explain;
 pub mod facts;
 mod line_attrs;
@@ -85,6 +86,7 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         }),
         cited: std::cell::Cell::new(None),
         other_matched: std::cell::Cell::new(None),
+        matched_diagnosis: std::cell::Cell::new(None),
     };
     if !from_note.is_empty() {
         run.explain_note(&from_note);
@@ -221,10 +223,13 @@ struct Run<'p, 'c> {
     explanation: Option<Explanation>,
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
-    cited: std::cell::Cell<Option<(TableId, Code)>>,
+    cited: std::cell::Cell<Option<(TableId, u32)>>,
     /// The other line (its index) the conditions of the rule being checked matched: for the
     /// first `another line …` test that held, the first line, in line order, it held for.
     other_matched: std::cell::Cell<Option<usize>>,
+    /// The diagnosis (an index into the claim's) the last `line diagnosis` test that held
+    /// matched, kept like `matched` through `and`, `or` and `not`: `{diagnosis}`.
+    matched_diagnosis: std::cell::Cell<Option<usize>>,
 }
 
 /// What a message's placeholders can name beyond the line in scope.
@@ -238,14 +243,18 @@ struct Fill<'a> {
     rationale: &'a str,
     /// `{other_line}`: the other line (its index) a cross-line test matched.
     other: Option<usize>,
+    /// `{diagnosis}`: the diagnosis (an index into the claim's) a `line diagnosis` test matched.
+    diagnosis: Option<usize>,
 }
 
-/// What a condition is evaluated against: the claim, the line a line rule is looking at, and
-/// inside the `where` of `another line`, the other line.
+/// What a condition is evaluated against: the claim, the line a line rule is looking at,
+/// inside the `where` of `another line` the other line, and the diagnosis (an index into the
+/// claim's diagnoses) a `for each line diagnosis` rule is on.
 #[derive(Clone, Copy)]
 struct Scope {
     line: Option<usize>,
     other: Option<usize>,
+    diagnosis: Option<usize>,
 }
 
 impl Scope {
@@ -253,6 +262,7 @@ impl Scope {
     const CLAIM: Scope = Scope {
         line: None,
         other: None,
+        diagnosis: None,
     };
 
     /// Line `i` (its index in the claim's lines).
@@ -260,6 +270,7 @@ impl Scope {
         Scope {
             line: Some(i),
             other: None,
+            diagnosis: None,
         }
     }
 }
@@ -360,13 +371,13 @@ impl<'p, 'c> Run<'p, 'c> {
                 Target::Lines(set) => {
                     for (i, line) in self.claim.lines.iter().enumerate() {
                         if program.code_sets[set.index()].contains(line.code) {
-                            self.check(rule, check, Scope::line(i));
+                            self.check_line(rule, check, i);
                         }
                     }
                 }
                 Target::AllLines => {
                     for i in 0..self.claim.lines.len() {
-                        self.check(rule, check, Scope::line(i));
+                        self.check_line(rule, check, i);
                     }
                 }
                 Target::Claim => self.check(rule, check, Scope::CLAIM),
@@ -384,6 +395,7 @@ impl<'p, 'c> Run<'p, 'c> {
         let mut matched = None;
         self.cited.set(None);
         self.other_matched.set(None);
+        self.matched_diagnosis.set(None);
         let when = match &check.when {
             Some(c) => self.eval(c, scope, &mut matched),
             None => Truth::True,
@@ -544,6 +556,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 Fill {
                     matched,
                     other,
+                    diagnosis: self.matched_diagnosis.get(),
                     ..Fill::default()
                 },
             ),
@@ -560,9 +573,9 @@ impl<'p, 'c> Run<'p, 'c> {
 
     /// The data-file row of the table row the current rule read first, if it has one.
     fn cited_row(&self) -> Option<TableRef> {
-        let (table, code) = self.cited.get()?;
+        let (table, row) = self.cited.get()?;
         let table = &self.program.tables[table.index()];
-        let (file, line) = table.row_source(code)?;
+        let (file, line) = table.row_source_at(row)?;
         Some(TableRef {
             name: table.name.to_string(),
             file: file.to_string(),

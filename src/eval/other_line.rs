@@ -51,8 +51,8 @@ impl<'p, 'c> Run<'p, 'c> {
                 LineTest::Modifiers(mods) => Truth::from_bool(has_any(&other.modifiers, mods)),
                 LineTest::Where(c) => {
                     let inner = Scope {
-                        line: Some(i),
                         other: Some(j),
+                        ..scope
                     };
                     // What a test inside the `where` matched is not the rule's match.
                     let saved = self.other_matched.get();

@@ -9,6 +9,21 @@ pub struct CodeMatch {
     pub columns: Vec<ColumnRef>,
 }
 
+/// Diagnoses to look for: a fixed set ([`Program::diagnosis_sets`]), and diagnosis columns
+/// of the line's code or of the diagnosis in scope (`code.covered_diagnoses`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiagnosisMatch {
+    pub set: SetId,
+    pub columns: Vec<ColumnRef>,
+}
+
+/// ICD-10-PCS procedures to look for: fixed codes and families, and procedures columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcedureMatch {
+    pub patterns: Vec<ProcedurePattern>,
+    pub columns: Vec<ColumnRef>,
+}
+
 /// A number to compare units with: written in the rule or read from a table.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Limit {
@@ -93,6 +108,10 @@ pub enum CondKind {
     ClaimHasCode(CodeMatch),
     ClaimHasModifier(Vec<Modifier>),
     ClaimHasDiagnosis(SetId),
+    /// Some diagnosis the line points to matches; unknown when the line points to none.
+    LineDiagnosis(DiagnosisMatch),
+    /// Some ICD-10-PCS procedure of the claim matches.
+    ClaimHasProcedure(ProcedureMatch),
     ProcedureApproach(Box<str>),
     ServiceDate(DateWindow),
     Documented(FactId),

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use indexmap::IndexMap;
 
 pub use crate::claim::ClaimSource;
-use crate::codes::{Code, Date, DiagnosisPattern, Modifier};
+use crate::codes::{Code, Date, Diagnosis, DiagnosisPattern, Modifier};
 pub use crate::line_attr::LineAttr;
 use crate::syntax::ast::CompareOp;
 use crate::syntax::span::{Loc, SourceFile};

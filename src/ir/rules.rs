@@ -80,9 +80,19 @@ pub struct TableEdits {
 #[derive(Debug)]
 pub struct CheckRule {
     pub target: Target,
+    /// `for each line diagnosis [in …]`: the rule runs once per line of the target and
+    /// diagnosis the line points to (of this set, when given), in pointer order.
+    pub diagnoses: Option<DiagnosisLoop>,
     pub when: Option<Cond>,
     pub unless: Option<Cond>,
     pub actions: Vec<Action>,
+}
+
+/// The diagnoses a `for each line diagnosis` rule runs for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiagnosisLoop {
+    /// Only these ([`Program::diagnosis_sets`]); every diagnosis the line points to if `None`.
+    pub within: Option<SetId>,
 }
 
 #[derive(Debug)]
@@ -196,10 +206,13 @@ pub enum Placeholder {
     Charge,
     /// The line number of the other line a cross-line condition matched.
     OtherLine,
+    /// `{diagnosis}`: the diagnosis in scope (`for each line diagnosis`), or else the one a
+    /// `line diagnosis` test matched; shown with its dot.
+    Diagnosis,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 12] = [
+    pub const ALL: [(&'static str, Placeholder); 13] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -212,6 +225,7 @@ impl Placeholder {
         ("sex", Placeholder::Sex),
         ("charge", Placeholder::Charge),
         ("other_line", Placeholder::OtherLine),
+        ("diagnosis", Placeholder::Diagnosis),
     ];
 
     pub fn name(self) -> &'static str {

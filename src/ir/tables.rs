@@ -66,6 +66,89 @@ pub struct DiagnosisSet {
     pub patterns: Vec<DiagnosisPattern>,
 }
 
+impl DiagnosisSet {
+    /// Whether a diagnosis is one of the codes, or in one of the families.
+    pub fn contains(&self, d: &Diagnosis) -> bool {
+        self.patterns.iter().any(|p| p.matches(d))
+    }
+}
+
+/// A diagnosis code shown as people write it: with the dot after its category (`M17.11`).
+pub fn dotted(compact: &str) -> String {
+    match (compact.get(..3), compact.get(3..)) {
+        (Some(category), Some(rest)) if !rest.is_empty() => format!("{category}.{rest}"),
+        _ => compact.to_string(),
+    }
+}
+
+/// A diagnosis pattern shown as a policy writes it: `M17.11`, `M17.*`.
+pub fn show_pattern(p: &DiagnosisPattern) -> String {
+    if !p.prefix {
+        return dotted(&p.compact);
+    }
+    match p.compact.len() {
+        3 => format!("{}.*", p.compact),
+        n if n > 3 => format!("{}*", dotted(&p.compact)),
+        _ => format!("{}*", p.compact),
+    }
+}
+
+/// An ICD-10-PCS code (`0QSG34Z`) or family (`0QS*`, every code that starts so).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProcedurePattern {
+    pub text: Box<str>,
+    pub prefix: bool,
+}
+
+impl ProcedurePattern {
+    /// Reads `0QSG34Z` (seven letters or digits) or `0QS*` (one to six, then `*`).
+    pub fn parse(text: &str) -> Option<ProcedurePattern> {
+        let (body, prefix) = match text.strip_suffix('*') {
+            Some(b) => (b, true),
+            None => (text, false),
+        };
+        let ok = body.bytes().all(|b| b.is_ascii_alphanumeric())
+            && if prefix {
+                (1..=6).contains(&body.len())
+            } else {
+                body.len() == 7
+            };
+        ok.then(|| ProcedurePattern {
+            text: body.to_ascii_uppercase().into(),
+            prefix,
+        })
+    }
+
+    pub fn matches(&self, code: &str) -> bool {
+        if self.prefix {
+            code.get(..self.text.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(&self.text))
+        } else {
+            code.eq_ignore_ascii_case(&self.text)
+        }
+    }
+}
+
+impl std::fmt::Display for ProcedurePattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)?;
+        if self.prefix {
+            f.write_str("*")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a table's rows are keyed by, and so what `Run::cell` looks a row up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableKeyKind {
+    /// The code of the line in scope (`code.<column>`).
+    #[default]
+    Code,
+    /// The diagnosis in scope (`diagnosis.<column>`), in a `for each line diagnosis` rule.
+    Diagnosis,
+}
+
 /// A pair-edit table: the NCCI procedure-to-procedure edits, indexed once and shared by the
 /// engines built from the same files.
 #[derive(Debug)]
@@ -86,8 +169,14 @@ pub struct Table {
     /// The file of each row (an index into `files`).
     pub row_files: Vec<u16>,
     pub columns: Vec<Column>,
+    /// What the rows are keyed by.
+    pub key: TableKeyKind,
     /// Row of each key code.
     pub rows: FxHashMap<Code, u32>,
+    /// In a table keyed by diagnosis: the row of each diagnosis code, without its dot.
+    pub diagnosis_rows: FxHashMap<Box<str>, u32>,
+    /// In a table keyed by diagnosis: the row of each family (`M17.*`), by its prefix.
+    pub family_rows: FxHashMap<Box<str>, u32>,
     /// `columns.len()` cells a row, row after row.
     pub cells: Vec<Cell>,
     /// The 1-based line of the data file each row was read from.
@@ -109,6 +198,57 @@ impl Table {
             Cell::Empty => None,
             cell => Some(cell),
         }
+    }
+
+    /// The row of a diagnosis: its own code's row, else the row of the longest family that
+    /// covers it (the most specific row wins).
+    pub fn diagnosis_row(&self, d: &Diagnosis) -> Option<u32> {
+        let code = d.compact();
+        if let Some(&row) = self.diagnosis_rows.get(code) {
+            return Some(row);
+        }
+        (1..=code.len())
+            .rev()
+            .find_map(|n| code.get(..n).and_then(|p| self.family_rows.get(p)).copied())
+    }
+
+    /// The cell of a column in a row; `None` when it is empty.
+    pub fn cell_at(&self, row: u32, column: u32) -> Option<&Cell> {
+        match self
+            .cells
+            .get(row as usize * self.columns.len() + column as usize)?
+        {
+            Cell::Empty => None,
+            cell => Some(cell),
+        }
+    }
+
+    /// The codes and families of a table keyed by diagnosis, as a set.
+    pub fn diagnosis_keys(&self) -> DiagnosisSet {
+        let mut exact: Vec<&Box<str>> = self.diagnosis_rows.keys().collect();
+        let mut families: Vec<&Box<str>> = self.family_rows.keys().collect();
+        exact.sort();
+        families.sort();
+        let patterns = exact
+            .into_iter()
+            .map(|c| DiagnosisPattern {
+                compact: c.clone(),
+                prefix: false,
+            })
+            .chain(families.into_iter().map(|c| DiagnosisPattern {
+                compact: c.clone(),
+                prefix: true,
+            }))
+            .collect();
+        DiagnosisSet { patterns }
+    }
+
+    /// The file and line a row was read from; `None` for a row a test gave.
+    pub fn row_source_at(&self, row: u32) -> Option<(&str, u32)> {
+        let row = row as usize;
+        let line = *self.lines.get(row)?;
+        let file = self.files.get(*self.row_files.get(row)? as usize)?;
+        (line > 0).then_some((&**file, line))
     }
 
     /// The file and line a code's row was read from; `None` for a row a test gave.
@@ -150,6 +290,35 @@ impl Table {
         }
     }
 
+    /// Makes the row of a diagnosis or family (in a table keyed by diagnosis) hold exactly
+    /// these cells, adding the row if the table has none for it.
+    pub fn set_diagnosis_row(&mut self, key: DiagnosisPattern, cells: Vec<(u32, Cell)>) {
+        let width = self.columns.len();
+        let rows = if key.prefix {
+            &mut self.family_rows
+        } else {
+            &mut self.diagnosis_rows
+        };
+        let row = match rows.get(&key.compact) {
+            Some(&row) => row as usize,
+            None => {
+                let row = self.lines.len();
+                rows.insert(key.compact, row as u32);
+                self.cells.resize(self.cells.len() + width, Cell::Empty);
+                self.lines.push(0);
+                self.row_files.push(0);
+                row
+            }
+        };
+        let start = row * width;
+        self.cells[start..start + width].fill(Cell::Empty);
+        for (column, cell) in cells {
+            if let Some(slot) = self.cells.get_mut(start + column as usize) {
+                *slot = cell;
+            }
+        }
+    }
+
     /// The key codes, as a set.
     pub fn keys(&self) -> CodeSet {
         let mut set = CodeSet {
@@ -174,6 +343,12 @@ pub enum ColumnType {
     Text,
     Code,
     Codes,
+    /// One ICD-10-CM code or family.
+    Diagnosis,
+    /// ICD-10-CM codes and families.
+    Diagnoses,
+    /// ICD-10-PCS codes and families.
+    Procedures,
 }
 
 impl ColumnType {
@@ -184,6 +359,9 @@ impl ColumnType {
             ColumnType::Text => "text",
             ColumnType::Code => "code",
             ColumnType::Codes => "codes",
+            ColumnType::Diagnosis => "diagnosis",
+            ColumnType::Diagnoses => "diagnoses",
+            ColumnType::Procedures => "procedures",
         }
     }
 }
@@ -197,6 +375,9 @@ pub enum Cell {
     Text(Box<str>),
     Code(Code),
     Codes(CodeSet),
+    /// A `diagnosis` or `diagnoses` cell.
+    Diagnoses(DiagnosisSet),
+    Procedures(Vec<ProcedurePattern>),
 }
 
 impl std::fmt::Display for Cell {
@@ -224,6 +405,14 @@ impl std::fmt::Display for Cell {
                     write!(f, "{lo}-{hi}")?;
                 }
                 Ok(())
+            }
+            Cell::Diagnoses(set) => {
+                let shown: Vec<String> = set.patterns.iter().map(show_pattern).collect();
+                f.write_str(&shown.join(", "))
+            }
+            Cell::Procedures(ps) => {
+                let shown: Vec<String> = ps.iter().map(ToString::to_string).collect();
+                f.write_str(&shown.join(", "))
             }
         }
     }

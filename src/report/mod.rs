@@ -536,7 +536,8 @@ pub struct RuleTrace {
     /// Whether it acted (made a finding or derived a fact).
     pub fired: bool,
     /// Why it did not fire: the first condition that did not hold, or that could not be
-    /// evaluated and why; `null` when it fired.
+    /// evaluated and why; `null` when it fired. A `for each line diagnosis` rule's starts with
+    /// the diagnosis it judged (`for diagnosis M17.11`), and is only that when it fired.
     pub reason: Option<String>,
     /// Where the rule is written.
     pub policy: PolicyRef,

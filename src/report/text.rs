@@ -84,7 +84,11 @@ pub fn render_text(result: &ClaimResult) -> String {
         for r in &explain.rules {
             let line = r.line.map(|l| format!(" on line {l}")).unwrap_or_default();
             let verdict = if r.fired {
-                "fired".to_string()
+                // A fired rule has a reason only to say which diagnosis it ran for.
+                match &r.reason {
+                    Some(reason) => format!("fired: {reason}"),
+                    None => "fired".to_string(),
+                }
             } else {
                 format!(
                     "did not fire: {}",

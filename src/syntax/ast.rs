@@ -20,6 +20,8 @@ pub struct PolicyFile {
     pub items: Vec<Item>,
 }
 
+// Items are few (one per declaration) and moved rarely; a rule is simply the largest.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Pack(PackDecl),
@@ -124,6 +126,8 @@ pub struct DiagnosisSetDecl {
 pub struct TableDecl {
     pub name: Word,
     pub kind: TableKind,
+    /// What the rows are keyed by: procedure codes, or (`keyed by diagnosis`) diagnoses.
+    pub key: TableKey,
     /// The data file, relative to the pack's folder.
     pub path: Word,
     pub effective: Option<Effective>,
@@ -142,6 +146,17 @@ pub enum TableKind {
     UnitLimits,
 }
 
+/// What the rows of a table are keyed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TableKey {
+    /// A CPT/HCPCS code in the `code` column; rules read `code.<column>`.
+    #[default]
+    Code,
+    /// `keyed by diagnosis`: an ICD-10-CM code or family (`M17.*`) in the `diagnosis` column;
+    /// rules read `diagnosis.<column>`.
+    Diagnosis,
+}
+
 /// `column primaries is codes "the primary procedures"`
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnDecl {
@@ -158,6 +173,12 @@ pub enum ColumnTypeExpr {
     Text,
     Code,
     Codes,
+    /// One ICD-10-CM code or family.
+    Diagnosis,
+    /// ICD-10-CM codes and families, separated by spaces.
+    Diagnoses,
+    /// ICD-10-PCS codes and families (`0QS*`), separated by spaces.
+    Procedures,
 }
 
 /// `term "IM nail" means hardware has im_nail`
@@ -265,6 +286,31 @@ pub struct DiagnosisRef {
 pub enum DiagnosisItem {
     Pattern(Word),
     Set(Word),
+    /// `code.covered_diagnoses`: a diagnoses column of a table.
+    Attribute(Word),
+}
+
+/// A list of ICD-10-PCS codes and families (`0QS*`), named sets and procedures columns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProcedureRef {
+    pub items: Vec<ProcedureItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ProcedureItem {
+    Pattern(Word),
+    /// A quoted name: not supported yet; the checker says so.
+    Set(Word),
+    Attribute(Word),
+}
+
+/// `for each line diagnosis [in DIAGNOSES]`: the rule judges each (line, diagnosis the line
+/// points to) pair, of these diagnoses or all.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DiagnosisTarget {
+    pub within: Option<DiagnosisRef>,
+    pub span: Span,
 }
 
 /// `rule <id>` followed by its body.
@@ -338,6 +384,8 @@ pub struct CheckRule {
     /// `for each line [in CODES]`: the rule judges lines, those of these codes or all.
     pub each_line: bool,
     pub target: Option<CodeRef>,
+    /// `for each line diagnosis …` (then `each_line` is true too).
+    pub each_diagnosis: Option<Box<DiagnosisTarget>>,
     pub when: Option<Condition>,
     pub unless: Option<Condition>,
     pub actions: Vec<Action>,
@@ -450,6 +498,14 @@ pub enum Predicate {
     ClaimHasModifier(Vec<Word>),
     /// `claim has diagnosis S82.*`
     ClaimHasDiagnosis(DiagnosisRef),
+    /// `line diagnosis in "covered"`, `line diagnosis is M17.*`; `no line diagnosis in …`
+    /// (`negated`): any diagnosis the line points to matches (none does).
+    LineDiagnosis {
+        negated: bool,
+        diagnoses: DiagnosisRef,
+    },
+    /// `claim has procedure 0QS*`, `claim has procedure in code.pcs_procedures`
+    ClaimHasProcedure(ProcedureRef),
     /// `procedure approach is percutaneous` (ICD-10-PCS)
     ProcedureApproach(Word),
     /// `service date before CCI 16.1`

@@ -79,6 +79,9 @@ pub struct TestLine {
     pub comparison_code: Option<Word>,
     /// The line's charge (its JSON `charge`).
     pub charge: Option<Word>,
+    /// `diagnosis pointers 1, 2`: the line's JSON `diagnosis_pointers`, 1-based into the
+    /// claim's diagnoses.
+    pub diagnosis_pointers: Vec<Word>,
 }
 
 /// `patient age 15 sex F`, `patient born 1950-02-01 member M1`: the claim's `patient`.

@@ -256,8 +256,18 @@ impl Walker {
             session: None,
             comparison_code: None,
             charge: None,
+            diagnosis_pointers: Vec::new(),
         };
         for p in it {
+            if p.as_rule() == Rule::line_pointers {
+                line.diagnosis_pointers.extend(
+                    p.clone()
+                        .into_inner()
+                        .filter(|v| !is_keyword(v.as_rule()))
+                        .map(|v| self.word(&v)),
+                );
+                continue;
+            }
             let value = p
                 .clone()
                 .into_inner()
@@ -272,7 +282,7 @@ impl Walker {
                 _ => {
                     return Err(self.unexpected(
                         &p,
-                        "modifiers, units, a session, a comparison code or a charge",
+                        "modifiers, units, a session, a comparison code, a charge or diagnosis pointers",
                     ))
                 }
             }

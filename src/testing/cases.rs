@@ -135,6 +135,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
         out.extend(line.session.iter_mut());
         out.extend(line.comparison_code.iter_mut());
         out.extend(line.charge.iter_mut());
+        out.extend(line.diagnosis_pointers.iter_mut());
     }
     if let Some(p) = &mut claim.patient {
         out.extend(p.age.iter_mut());

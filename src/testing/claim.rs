@@ -115,6 +115,14 @@ fn to_json(test: &TestDecl) -> Value {
             if let Some(c) = &l.charge {
                 line.insert("charge".into(), json!(c.text));
             }
+            if !l.diagnosis_pointers.is_empty() {
+                let pointers: Vec<Value> = l
+                    .diagnosis_pointers
+                    .iter()
+                    .map(|p| number(&p.text))
+                    .collect();
+                line.insert("diagnosis_pointers".into(), Value::Array(pointers));
+            }
             Value::Object(line)
         })
         .collect();
@@ -183,6 +191,18 @@ fn number(text: &str) -> Value {
     serde_json::from_str::<serde_json::Number>(text)
         .map(Value::Number)
         .unwrap_or_else(|_| json!(text))
+}
+
+/// The claim's diagnoses that read as ICD-10-CM codes.
+pub fn diagnoses(claim: &Value) -> Vec<crate::codes::Diagnosis> {
+    claim["diagnoses"]
+        .as_array()
+        .map(|ds| {
+            ds.iter()
+                .filter_map(|d| d.as_str().and_then(crate::codes::Diagnosis::parse))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The procedure codes on a claim's lines that read as codes.

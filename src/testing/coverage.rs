@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use crate::codes::Code;
-use crate::ir::{CodeSet, Program, RuleKind, Target};
+use crate::ir::{show_pattern, CodeSet, Program, RuleKind, Table, TableKeyKind, Target};
 use crate::report::ClaimResult;
 
 /// What the tests of one run covered.
@@ -92,6 +92,9 @@ pub(super) struct CoverageCollector {
     codes: HashSet<Code>,
     /// The codes of each test claim, to tell which pair edits met.
     claims: Vec<Vec<Code>>,
+    /// The diagnoses of every test claim, to tell which rows of tables keyed by diagnosis
+    /// were looked up.
+    diagnoses: HashSet<crate::codes::Diagnosis>,
 }
 
 impl CoverageCollector {
@@ -114,6 +117,40 @@ impl CoverageCollector {
         }
         self.codes.extend(codes.iter().copied());
         self.claims.push(codes);
+    }
+
+    /// Records the diagnoses of one test case's claim.
+    pub fn record_diagnoses(&mut self, diagnoses: Vec<crate::codes::Diagnosis>) {
+        self.diagnoses.extend(diagnoses);
+    }
+
+    /// The rows of a table keyed by diagnosis that no test claim's diagnosis reads (a family
+    /// row counts as read when a diagnosis it decides for is on a test claim).
+    fn untested_diagnosis_rows(&self, table: &Table) -> Option<UntestedRows> {
+        let read: HashSet<u32> = self
+            .diagnoses
+            .iter()
+            .filter_map(|d| table.diagnosis_row(d))
+            .collect();
+        let codes: Vec<String> = table
+            .diagnosis_keys()
+            .patterns
+            .iter()
+            .filter(|p| {
+                let rows = if p.prefix {
+                    &table.family_rows
+                } else {
+                    &table.diagnosis_rows
+                };
+                rows.get(&p.compact).is_some_and(|r| !read.contains(r))
+            })
+            .map(show_pattern)
+            .collect();
+        (!codes.is_empty()).then(|| UntestedRows {
+            table: table.name.to_string(),
+            rows: table.lines.len(),
+            codes,
+        })
     }
 
     pub fn finish(self, program: &Program) -> Coverage {
@@ -190,6 +227,9 @@ impl CoverageCollector {
             .iter()
             .filter(|table| !table.national)
             .filter_map(|table| {
+                if table.key == TableKeyKind::Diagnosis {
+                    return self.untested_diagnosis_rows(table);
+                }
                 let mut codes: Vec<Code> = table
                     .rows
                     .keys()

@@ -73,7 +73,23 @@ fn table_row(program: &Program, given: &GivenRow) -> Result<TableRow, Vec<Proble
             )]
         })?;
     let mut problems = Vec::new();
-    if Code::parse(&given.code.text).is_none() {
+    if table.key == crate::ir::TableKeyKind::Diagnosis {
+        let text = &given.code.text;
+        let pattern = crate::codes::DiagnosisPattern::parse(text);
+        let ok = match &pattern {
+            Some(p) => p.prefix || crate::codes::Diagnosis::parse(text).is_some(),
+            None => false,
+        };
+        if !ok {
+            problems.push((
+                format!("`{text}` is not an ICD-10-CM code or family"),
+                given.code.span,
+                "a row of a table keyed by diagnosis is a diagnosis, like `M17.11`, or a family, \
+                 like `M17.*`"
+                    .into(),
+            ));
+        }
+    } else if Code::parse(&given.code.text).is_none() {
         problems.push((
             format!("`{}` is not a CPT/HCPCS code", given.code.text),
             given.code.span,

@@ -270,6 +270,7 @@ fn run_one(
     );
     if let Some(collector) = collector {
         collector.record(claim::codes(&claim_json), &result);
+        collector.record_diagnoses(claim::diagnoses(&claim_json));
     }
     // A test may be about a claim that must not read (`expect status error`).
     let expects_error = test

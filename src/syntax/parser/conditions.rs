@@ -139,6 +139,18 @@ impl Walker {
                     limit: self.word(limit),
                 }
             }
+            Rule::line_diagnosis => Predicate::LineDiagnosis {
+                negated: values.iter().any(|v| v.as_rule() == Rule::diagnosis_none),
+                diagnoses: self.diagnosis_ref(
+                    values
+                        .last()
+                        .cloned()
+                        .ok_or_else(|| self.unexpected(&pair, "a list of diagnoses"))?,
+                )?,
+            },
+            Rule::claim_has_procedure => {
+                Predicate::ClaimHasProcedure(self.procedure_ref(first("a list of procedures")?)?)
+            }
             Rule::claim_has_diagnosis => {
                 Predicate::ClaimHasDiagnosis(self.diagnosis_ref(first("a list of diagnoses")?)?)
             }
@@ -348,6 +360,7 @@ impl Walker {
         for p in pair.into_inner() {
             items.push(match p.as_rule() {
                 Rule::diag_pattern => DiagnosisItem::Pattern(self.word(&p)),
+                Rule::code_attr => DiagnosisItem::Attribute(self.word(&p)),
                 Rule::set_name => {
                     let mut it = p.clone().into_inner();
                     let s = self.next(&p, &mut it, "a diagnosis set name")?;
@@ -357,5 +370,26 @@ impl Walker {
             });
         }
         Ok(DiagnosisRef { items, span })
+    }
+
+    pub(super) fn procedure_ref(&self, pair: Pair<Rule>) -> Result<ProcedureRef> {
+        if pair.as_rule() != Rule::pcs_ref {
+            return Err(self.unexpected(&pair, "a list of procedures"));
+        }
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            items.push(match p.as_rule() {
+                Rule::pcs_pattern => ProcedureItem::Pattern(self.word(&p)),
+                Rule::code_attr => ProcedureItem::Attribute(self.word(&p)),
+                Rule::set_name => {
+                    let mut it = p.clone().into_inner();
+                    let s = self.next(&p, &mut it, "a set name")?;
+                    ProcedureItem::Set(self.string(&s)?)
+                }
+                _ => return Err(self.unexpected(&p, "an ICD-10-PCS code")),
+            });
+        }
+        Ok(ProcedureRef { items, span })
     }
 }

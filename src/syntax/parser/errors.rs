@@ -116,9 +116,14 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::pack_description | Rule::kw_description => "`description`",
         Rule::given_row | Rule::kw_given => "`given table`",
         Rule::claim_file => "`from` and a claim file",
-        Rule::column_type | Rule::kw_code => {
-            "a column type (`boolean`, `number`, `text`, `code` or `codes`)"
+        Rule::column_type | Rule::kw_code | Rule::kw_procedures => {
+            "a column type (`boolean`, `number`, `text`, `code`, `codes`, `diagnosis`, \
+             `diagnoses` or `procedures`)"
         }
+        Rule::table_key | Rule::kw_keyed | Rule::kw_by => "`keyed by diagnosis`",
+        Rule::diagnosis_target => "`for each line diagnosis`",
+        Rule::pcs_ref | Rule::pcs_pattern => "an ICD-10-PCS code or family such as `0QS*`",
+        Rule::line_pointers | Rule::kw_pointers => "`diagnosis pointers` and numbers",
         Rule::code_attr => "a table column of the line's code, such as `code.mue`",
         Rule::line_attr | Rule::attr_comparison_code | Rule::kw_comparison | Rule::kw_charge => {
             "an attribute of the line (`comparison code`, `charge`)"
@@ -143,7 +148,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::line_session
         | Rule::line_comparison
         | Rule::line_charge_amount => {
-            "`modifier`, `units`, `session`, `comparison code` or `charge`"
+            "`modifier`, `units`, `session`, `comparison code`, `charge` or `diagnosis pointers`"
         }
         Rule::patient_age
         | Rule::patient_born
@@ -194,6 +199,10 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::claim_has_code
         | Rule::claim_has_diagnosis
         | Rule::claim_has_modifier
+        | Rule::claim_has_procedure
+        | Rule::line_diagnosis
+        | Rule::diagnosis_none
+        | Rule::kw_no_line
         | Rule::procedure_approach
         | Rule::service_date
         | Rule::documented

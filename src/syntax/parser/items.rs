@@ -94,6 +94,11 @@ impl Walker {
             };
             path = self.next_value(&pair, &mut it, "the table's file")?;
         }
+        let mut key = TableKey::Code;
+        if path.as_rule() == Rule::table_key {
+            key = TableKey::Diagnosis;
+            path = self.next_value(&pair, &mut it, "the table's file")?;
+        }
         let mut columns = Vec::new();
         let mut effective = None;
         for p in it {
@@ -106,6 +111,7 @@ impl Walker {
         Ok(TableDecl {
             name: self.string(&name)?,
             kind,
+            key,
             path: self.string(&path)?,
             effective,
             columns,
@@ -196,6 +202,9 @@ impl Walker {
                         Some(Rule::kw_text) => ColumnTypeExpr::Text,
                         Some(Rule::kw_code) => ColumnTypeExpr::Code,
                         Some(Rule::kw_codes) => ColumnTypeExpr::Codes,
+                        Some(Rule::kw_diagnosis) => ColumnTypeExpr::Diagnosis,
+                        Some(Rule::kw_diagnoses) => ColumnTypeExpr::Diagnoses,
+                        Some(Rule::kw_procedures) => ColumnTypeExpr::Procedures,
                         _ => return Err(self.unexpected(&p, "a column type")),
                     });
                 }

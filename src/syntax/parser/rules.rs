@@ -151,6 +151,7 @@ impl Walker {
         let mut rule = CheckRule {
             each_line: false,
             target: None,
+            each_diagnosis: None,
             when: None,
             unless: None,
             actions: Vec::new(),
@@ -164,6 +165,22 @@ impl Walker {
                         .into_inner()
                         .find(|c| c.as_rule() == Rule::code_ref);
                     rule.target = codes.map(|c| self.code_ref(c)).transpose()?;
+                    let diagnoses = p
+                        .clone()
+                        .into_inner()
+                        .find(|c| c.as_rule() == Rule::diagnosis_target);
+                    if let Some(d) = diagnoses {
+                        let within = d
+                            .clone()
+                            .into_inner()
+                            .find(|c| c.as_rule() == Rule::diag_ref)
+                            .map(|c| self.diagnosis_ref(c))
+                            .transpose()?;
+                        rule.each_diagnosis = Some(Box::new(DiagnosisTarget {
+                            within,
+                            span: self.span(&d),
+                        }));
+                    }
                 }
                 Rule::when_clause | Rule::unless_clause => {
                     let mut it = p.clone().into_inner();

@@ -72,6 +72,10 @@ impl<'a> Checker<'a> {
                 self.require_line(has_line, "`line units …`", span)?;
                 CondKind::LineUnits(*op, self.limit(n, has_line)?)
             }
+            P::LineHasPointers => {
+                self.require_line(has_line, "`line has diagnosis pointers`", span)?;
+                CondKind::LineHasPointers
+            }
             P::LineCharge(op, n) => {
                 self.require_line(has_line, "`line charge …`", span)?;
                 CondKind::LineCharge(*op, self.limit(n, has_line)?)

@@ -50,6 +50,7 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         | CondKind::LineAttr(..)
         | CondKind::LineUnits(..)
         | CondKind::LineCharge(..)
+        | CondKind::LineHasPointers
         | CondKind::UnitsTotal { .. }
         | CondKind::Attr(..)
         | CondKind::OtherLine { .. }

@@ -90,6 +90,7 @@ impl<'a> Checker<'a> {
             | CondKind::LineAttr(..)
             | CondKind::LineUnits(..)
             | CondKind::LineCharge(..)
+            | CondKind::LineHasPointers
             | CondKind::NumberVsColumn(..)
             | CondKind::UnitsTotal { .. }
             | CondKind::Attr(..)

@@ -74,6 +74,8 @@ pub enum CondKind {
     /// An attribute of the line (`line has comparison code`, `line comparison code is …`).
     LineAttr(LineAttr, LineAttrTest),
     LineUnits(CompareOp, Limit),
+    /// The line points to at least one diagnosis (`line has diagnosis pointers`): never unknown.
+    LineHasPointers,
     /// The line's charge in dollars compared with an amount; unknown when the line gives none.
     LineCharge(CompareOp, Limit),
     /// Units of the line's code summed over its session or the claim, through this line

@@ -460,6 +460,8 @@ pub enum Predicate {
     },
     /// `line units > 1`, `line units > code.mue`
     LineUnits(CompareOp, Word),
+    /// `line has diagnosis pointers`: the line points to at least one diagnosis.
+    LineHasPointers,
     /// `line charge > 500`, `line charge > code.maximum_charge`: the line's charge in dollars.
     LineCharge(CompareOp, Word),
     /// `units so far in the same session > 1`, `units on the date of service > code.mue`:

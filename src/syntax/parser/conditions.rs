@@ -166,6 +166,7 @@ impl Walker {
             Rule::service_date => Predicate::ServiceDate(self.time_test(first("a date test")?)?),
             Rule::documented => Predicate::Documented(self.word(&first("a fact")?)),
             Rule::missing => Predicate::Missing(self.word(&first("a fact")?)),
+            Rule::line_has_pointers => Predicate::LineHasPointers,
             Rule::line_charge => Predicate::LineCharge(
                 self.compare_op(&first("a comparison")?)?,
                 self.word(&second("an amount")?),

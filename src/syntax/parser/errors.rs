@@ -201,6 +201,7 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::claim_has_modifier
         | Rule::claim_has_procedure
         | Rule::line_diagnosis
+        | Rule::line_has_pointers
         | Rule::diagnosis_none
         | Rule::kw_no_line
         | Rule::procedure_approach

@@ -23,7 +23,7 @@ pub(super) fn known_mistake(text: &str, at: usize) -> Option<KnownMistake> {
         .or_else(|| missing_comma(at, before, found, &words))
 }
 
-/// `line has diagnosis M17.*`: diagnoses belong to the claim.
+/// `line has diagnosis M17.*`: a line's diagnoses are tested with `line diagnosis is`.
 fn line_diagnosis(
     at: usize,
     before: &str,
@@ -31,18 +31,24 @@ fn line_diagnosis(
     found: &str,
     words: &[&str],
 ) -> Option<KnownMistake> {
-    if found != "diagnosis" || !words.ends_with(&["line", "has"]) {
+    // Where the parser stops: at `diagnosis`, or after it where `pointers` could follow.
+    let (start, list) = if found == "diagnosis" && words.ends_with(&["line", "has"]) {
+        let start = at - before.len() + before.rfind("line")?;
+        (start, after["diagnosis".len()..].trim())
+    } else if words.ends_with(&["line", "has", "diagnosis"]) {
+        let start = at - before.len() + before.rfind("line")?;
+        (start, after)
+    } else {
         return None;
-    }
-    let start = at - before.len() + before.rfind("line")?;
-    let list = after["diagnosis".len()..].trim();
+    };
+    let list = list.lines().next().unwrap_or("").trim();
     let list = if list.is_empty() { "M17.*" } else { list };
     Some(KnownMistake {
-        message: "a diagnosis belongs to the claim, not to a line".into(),
-        label: "lines have no diagnoses of their own".into(),
+        message: "a line's diagnoses are tested with `line diagnosis is`, not `line has diagnosis`".into(),
+        label: "write `line diagnosis is` here".into(),
         span: (start, at + found.len() - start).into(),
         help: format!(
-            "test the claim's diagnoses instead: `claim has diagnosis {list}` (diagnoses per line are not supported yet)"
+            "test the diagnoses the line points to: `line diagnosis is {list}`, or every diagnosis of the claim: `claim has diagnosis {list}`; `line has diagnosis pointers` says whether the line points to any"
         ),
     })
 }

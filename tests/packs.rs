@@ -17,6 +17,7 @@ use rstest::rstest;
 
 const ACME: &str = "examples/packs/acme-health";
 const BEACON: &str = "examples/packs/beacon-health";
+const COASTAL: &str = "examples/packs/coastal-health";
 
 fn acme() -> Engine {
     Engine::builder()
@@ -181,6 +182,265 @@ fn the_beacon_example_837p_passes_under_beacon_and_diff_shows_why() {
     assert_eq!(replay["changes"][0]["claim"], "26463774@2006-10-03");
     assert_eq!(replay["changes"][0]["old_status"], "review");
     assert_eq!(replay["changes"][0]["new_status"], "pass");
+}
+
+#[test]
+fn the_coastal_pack_passes_its_tests_layered_on_the_standard_pack() {
+    let out = claimrules(&["test", "--pack", COASTAL]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
+    assert!(stdout.trim_end().ends_with(" passed, 0 failed"), "{stdout}");
+}
+
+/// Every rule of the Coastal pack, and every row of its tables keyed by diagnosis, is fired or
+/// read by one of its tests.
+#[test]
+fn the_coastal_pack_tests_cover_its_rules_and_rows() {
+    let out = claimrules(&["test", "--pack", COASTAL, "--coverage", COASTAL]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    for rule in [
+        "coastal.joint-injection-not-covered",
+        "coastal.joint-injection-covered",
+        "coastal.diagnosis-age-conflict",
+        "coastal.diagnosis-sex-conflict",
+        "coastal.bilateral-rt-lt-on-one-line",
+        "coastal.bilateral-hands-on-one-line",
+        "coastal.bilateral-two-lines-billed-with-50",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.trim_start().starts_with(rule)),
+            "{rule} fired by no test:\n{stdout}"
+        );
+    }
+    // A rule never fired is marked so; a code or table row no test claim has is listed as
+    // `  NAME: …` under its heading.
+    for line in stdout.lines().filter(|l| l.contains("coastal")) {
+        let untested =
+            line.ends_with("never fired") || (line.starts_with("  coastal") && line.contains(": "));
+        assert!(!untested, "untested: {line}\n{stdout}");
+    }
+}
+
+/// A Coastal result as (claim, status, [(rule, action, lines, change)]), from `check --format
+/// json`.
+type CoastalOutcome = (
+    String,
+    String,
+    Vec<(String, String, Vec<u64>, serde_json::Value)>,
+);
+
+fn coastal_check(file: &str) -> (Option<i32>, Vec<CoastalOutcome>) {
+    let path = format!("{COASTAL}/claims/{file}");
+    let out = claimrules(&[
+        "check", "--quiet", "--pack", COASTAL, "--format", "json", &path,
+    ]);
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stdout));
+    });
+    let outcomes = results
+        .as_array()
+        .expect("an array of results")
+        .iter()
+        .map(|r| {
+            assert_eq!(r["errors"], serde_json::json!([]), "{r}");
+            let findings = r["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| {
+                    let lines = f["lines"]
+                        .as_array()
+                        .expect("lines")
+                        .iter()
+                        .map(|l| l.as_u64().expect("a line number"))
+                        .collect();
+                    (
+                        f["rule"].as_str().expect("rule").to_string(),
+                        f["action"].as_str().expect("action").to_string(),
+                        lines,
+                        f["change"].clone(),
+                    )
+                })
+                .collect();
+            (
+                r["claim"].as_str().expect("claim").to_string(),
+                r["status"].as_str().expect("status").to_string(),
+                findings,
+            )
+        })
+        .collect();
+    (out.status.code(), outcomes)
+}
+
+fn finding(
+    rule: &str,
+    action: &str,
+    lines: &[u64],
+    change: serde_json::Value,
+) -> (String, String, Vec<u64>, serde_json::Value) {
+    (rule.into(), action.into(), lines.to_vec(), change)
+}
+
+const COVERED: &str = "coastal.joint-injection-covered";
+
+#[rstest]
+#[case::covered("covered-injection.json", "CH-1", "pass", &[(COVERED, "info", &[1][..])][..])]
+#[case::not_covered_for_its_pointed_diagnosis(
+    "not-covered-for-its-diagnosis.json",
+    "CH-2",
+    "deny",
+    &[("coastal.joint-injection-not-covered", "deny", &[1][..])][..]
+)]
+#[case::age_conflict(
+    "age-conflict.json",
+    "CH-4",
+    "review",
+    &[("coastal.diagnosis-age-conflict", "review", &[1][..]), (COVERED, "info", &[1][..])][..]
+)]
+#[case::sex_conflict(
+    "sex-conflict.json",
+    "CH-5",
+    "review",
+    &[("coastal.diagnosis-sex-conflict", "review", &[1][..])][..]
+)]
+fn coastal_json_claims_get_the_findings_of_their_policy(
+    #[case] file: &str,
+    #[case] claim: &str,
+    #[case] status: &str,
+    #[case] expected: &[(&str, &str, &[u64])],
+) {
+    let (code, outcomes) = coastal_check(file);
+    assert_eq!(
+        code,
+        Some(if status == "pass" { 0 } else { 1 }),
+        "{outcomes:?}"
+    );
+    let expected: Vec<_> = expected
+        .iter()
+        .map(|(rule, action, lines)| finding(rule, action, lines, serde_json::Value::Null))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [(claim.to_string(), status.to_string(), expected)]
+    );
+}
+
+#[test]
+fn coastal_merges_an_rt_and_an_lt_line_of_20610_into_one_with_modifier_50() {
+    let (_, outcomes) = coastal_check("rt-lt-merge.json");
+    let merge = serde_json::json!({"op": "merge_lines", "lines": [1, 2], "modifier": "50"});
+    assert_eq!(
+        outcomes,
+        [(
+            "CH-3".to_string(),
+            "review".to_string(),
+            vec![
+                finding(
+                    "coastal.bilateral-rt-lt-on-one-line",
+                    "modify",
+                    &[1, 2],
+                    merge
+                ),
+                finding(COVERED, "info", &[1], serde_json::Value::Null),
+                finding(COVERED, "info", &[2], serde_json::Value::Null),
+            ]
+        )]
+    );
+}
+
+/// The pack's 837P: four claims, one for each policy it judges by the line's diagnoses (SV107)
+/// and the patient (DMG).
+#[test]
+fn the_coastal_example_837p_gets_coverage_merge_and_age_findings() {
+    let (code, outcomes) = coastal_check("coastal-health.837");
+    assert_eq!(code, Some(1), "{outcomes:?}");
+    let none = serde_json::Value::Null;
+    let merge = serde_json::json!({"op": "merge_lines", "lines": [1, 2], "modifier": "50"});
+    assert_eq!(
+        outcomes,
+        [
+            (
+                "CH-X12-1".to_string(),
+                "pass".to_string(),
+                vec![finding(COVERED, "info", &[1], none.clone())]
+            ),
+            (
+                "CH-X12-2".to_string(),
+                "review".to_string(),
+                vec![
+                    finding(
+                        "coastal.bilateral-rt-lt-on-one-line",
+                        "modify",
+                        &[1, 2],
+                        merge
+                    ),
+                    finding(COVERED, "info", &[1], none.clone()),
+                    finding(COVERED, "info", &[2], none.clone()),
+                ]
+            ),
+            (
+                "CH-X12-3".to_string(),
+                "deny".to_string(),
+                vec![finding(
+                    "coastal.joint-injection-not-covered",
+                    "deny",
+                    &[1],
+                    none.clone()
+                )]
+            ),
+            (
+                "CH-X12-4".to_string(),
+                "review".to_string(),
+                vec![
+                    finding(
+                        "coastal.diagnosis-age-conflict",
+                        "review",
+                        &[1],
+                        none.clone()
+                    ),
+                    finding(COVERED, "info", &[1], none),
+                ]
+            ),
+        ]
+    );
+}
+
+/// `claimrules facts` on the pack's 837P shows what the rules read: the patient's age and sex
+/// from DMG, and each line's diagnoses from its pointers (SV107).
+#[test]
+fn facts_of_the_coastal_837p_show_the_patient_and_the_line_diagnoses() {
+    let out = claimrules(&["facts", &format!("{COASTAL}/claims/coastal-health.837")]);
+    assert_eq!(out.status.code(), Some(0));
+    let claims: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(claims.len(), 4);
+    let fields = |i: usize| {
+        (
+            &claims[i]["fields"]["patient age"],
+            &claims[i]["fields"]["patient sex"],
+        )
+    };
+    assert_eq!(fields(0), (&serde_json::json!(66), &serde_json::json!("F")));
+    assert_eq!(fields(3), (&serde_json::json!(46), &serde_json::json!("M")));
+    let diagnoses = |i: usize| -> Vec<serde_json::Value> {
+        claims[i]["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| l["diagnoses"].clone())
+            .collect()
+    };
+    assert_eq!(diagnoses(0), [serde_json::json!(["M17.11", "M25.561"])]);
+    assert_eq!(
+        diagnoses(1),
+        [serde_json::json!(["M17.11"]), serde_json::json!(["M17.12"])]
+    );
+    assert_eq!(diagnoses(2), [serde_json::json!(["M25.561"])]);
+    assert_eq!(diagnoses(3), [serde_json::json!(["M08.061", "M25.561"])]);
 }
 
 #[test]

@@ -143,8 +143,8 @@ fn every_field_of_a_result_is_always_present_but_explain() {
 }
 
 /// The example claims, each with where it comes from: every `.json` file of
-/// `examples/claims/` (one claim each), every line of the NDJSON batches of the examples and
-/// of the example packs, and the pack's folder to judge it with (`None`: the standard pack).
+/// `examples/claims/` and of the example packs' `claims/` (one claim each), every line of the
+/// NDJSON batches of the examples and of the example packs, and the pack's folder to judge it with (`None`: the standard pack).
 fn example_claims() -> Vec<(String, Value, Option<PathBuf>)> {
     let mut claims = Vec::new();
     let examples = root().join("examples/claims");
@@ -165,7 +165,13 @@ fn example_claims() -> Vec<(String, Value, Option<PathBuf>)> {
         let dir = pack.path().join("claims");
         if dir.is_dir() {
             for path in files_in(&dir, &["json", "ndjson"]) {
-                ndjson.push((path, Some(pack.path())));
+                if path.extension().is_some_and(|x| x == "ndjson") {
+                    ndjson.push((path, Some(pack.path())));
+                    continue;
+                }
+                let value = serde_json::from_str(&read(&path))
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                claims.push((path.display().to_string(), value, Some(pack.path())));
             }
         }
     }

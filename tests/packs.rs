@@ -208,6 +208,7 @@ fn the_coastal_pack_tests_cover_its_rules_and_rows() {
         "coastal.bilateral-rt-lt-on-one-line",
         "coastal.bilateral-hands-on-one-line",
         "coastal.bilateral-two-lines-billed-with-50",
+        "coastal.joint-injection-without-pointers",
     ] {
         assert!(
             stdout.lines().any(|l| l.trim_start().starts_with(rule)),
@@ -297,7 +298,8 @@ const COVERED: &str = "coastal.joint-injection-covered";
     "age-conflict.json",
     "CH-4",
     "review",
-    &[("coastal.diagnosis-age-conflict", "review", &[1][..]), (COVERED, "info", &[1][..])][..]
+    // The standard pack's MCE-style table has M08.* too: one review, the standard rule's.
+    &[("demographics.diagnosis-age-conflict", "review", &[1][..]), (COVERED, "info", &[1][..])][..]
 )]
 #[case::sex_conflict(
     "sex-conflict.json",
@@ -329,6 +331,8 @@ fn coastal_json_claims_get_the_findings_of_their_policy(
 
 #[test]
 fn coastal_merges_an_rt_and_an_lt_line_of_20610_into_one_with_modifier_50() {
+    // 20610 has bilateral indicator 1 in the standard pack too, whose rule Coastal's names as
+    // the same reason: one merge, the standard rule's.
     let (_, outcomes) = coastal_check("rt-lt-merge.json");
     let merge = serde_json::json!({"op": "merge_lines", "lines": [1, 2], "modifier": "50"});
     assert_eq!(
@@ -338,7 +342,7 @@ fn coastal_merges_an_rt_and_an_lt_line_of_20610_into_one_with_modifier_50() {
             "review".to_string(),
             vec![
                 finding(
-                    "coastal.bilateral-rt-lt-on-one-line",
+                    "modifiers.bilateral-sides-on-two-lines",
                     "modify",
                     &[1, 2],
                     merge
@@ -371,7 +375,7 @@ fn the_coastal_example_837p_gets_coverage_merge_and_age_findings() {
                 "review".to_string(),
                 vec![
                     finding(
-                        "coastal.bilateral-rt-lt-on-one-line",
+                        "modifiers.bilateral-sides-on-two-lines",
                         "modify",
                         &[1, 2],
                         merge
@@ -395,7 +399,7 @@ fn the_coastal_example_837p_gets_coverage_merge_and_age_findings() {
                 "review".to_string(),
                 vec![
                     finding(
-                        "coastal.diagnosis-age-conflict",
+                        "demographics.diagnosis-age-conflict",
                         "review",
                         &[1],
                         none.clone()

@@ -231,11 +231,10 @@ impl<'p, 'c> Run<'p, 'c> {
                 )
             }
             CondKind::LineDiagnosis(m) => self.line_diagnosis(m, scope),
-            CondKind::LineHasPointers => Truth::from_bool(line().is_some_and(|l| {
-                l.diagnosis_pointers
-                    .as_ref()
-                    .is_some_and(|p| !p.is_empty())
-            })),
+            CondKind::LineHasPointers => Truth::from_bool(
+                line()
+                    .is_some_and(|l| l.diagnosis_pointers.as_ref().is_some_and(|p| !p.is_empty())),
+            ),
             CondKind::ClaimHasProcedure(m) => self.claim_has_procedure(m, scope),
             CondKind::ProcedureApproach(a) => Truth::from_bool(
                 claim

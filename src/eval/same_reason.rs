@@ -28,7 +28,8 @@ pub(super) fn merge(
     if relation.is_empty() || findings.len() < 2 || findings.len() != rules.len() {
         return Vec::new();
     }
-    let mergeable = |i: usize| findings[i].lines.len() == 1 && !relation.of(rules[i]).is_empty();
+    // A finding on one line, or a merge on its two: the same lines make the same finding.
+    let mergeable = |i: usize| !findings[i].lines.is_empty() && !relation.of(rules[i]).is_empty();
     if (0..findings.len())
         .filter(|&i| mergeable(i))
         .nth(1)

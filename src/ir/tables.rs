@@ -268,48 +268,55 @@ impl Table {
     /// Makes the row of a code hold exactly these cells (the others empty), adding the row if
     /// the table has none for the code.
     pub fn set_row(&mut self, code: Code, cells: Vec<(u32, Cell)>) {
-        let width = self.columns.len();
         let row = match self.rows.get(&code) {
             Some(&row) => row as usize,
             None => {
-                let row = self.lines.len();
+                let row = self.new_row();
                 self.rows.insert(code, row as u32);
-                self.cells.resize(self.cells.len() + width, Cell::Empty);
-                // Not read from the data file: no line of it to cite.
-                self.lines.push(0);
-                self.row_files.push(0);
                 row
             }
         };
-        let start = row * width;
-        self.cells[start..start + width].fill(Cell::Empty);
-        for (column, cell) in cells {
-            if let Some(slot) = self.cells.get_mut(start + column as usize) {
-                *slot = cell;
-            }
-        }
+        self.fill_row(row, cells);
     }
 
     /// Makes the row of a diagnosis or family (in a table keyed by diagnosis) hold exactly
     /// these cells, adding the row if the table has none for it.
     pub fn set_diagnosis_row(&mut self, key: DiagnosisPattern, cells: Vec<(u32, Cell)>) {
-        let width = self.columns.len();
-        let rows = if key.prefix {
-            &mut self.family_rows
+        let existing = if key.prefix {
+            self.family_rows.get(&key.compact)
         } else {
-            &mut self.diagnosis_rows
+            self.diagnosis_rows.get(&key.compact)
         };
-        let row = match rows.get(&key.compact) {
+        let row = match existing {
             Some(&row) => row as usize,
             None => {
-                let row = self.lines.len();
+                let row = self.new_row();
+                let rows = if key.prefix {
+                    &mut self.family_rows
+                } else {
+                    &mut self.diagnosis_rows
+                };
                 rows.insert(key.compact, row as u32);
-                self.cells.resize(self.cells.len() + width, Cell::Empty);
-                self.lines.push(0);
-                self.row_files.push(0);
                 row
             }
         };
+        self.fill_row(row, cells);
+    }
+
+    /// A new row of empty cells, given in a test rather than read from the data file: no line
+    /// of it to cite.
+    fn new_row(&mut self) -> usize {
+        let row = self.lines.len();
+        self.cells
+            .resize(self.cells.len() + self.columns.len(), Cell::Empty);
+        self.lines.push(0);
+        self.row_files.push(0);
+        row
+    }
+
+    /// Makes a row hold exactly these cells, the others empty.
+    fn fill_row(&mut self, row: usize, cells: Vec<(u32, Cell)>) {
+        let width = self.columns.len();
         let start = row * width;
         self.cells[start..start + width].fill(Cell::Empty);
         for (column, cell) in cells {

@@ -300,3 +300,36 @@ fn facts_show_the_patient_and_the_line_diagnoses_of_an_837p() {
         "{first}"
     );
 }
+
+/// A line that points at one diagnosis twice is an error at the second pointer: in JSON at its
+/// path, in an 837P at its SV107 component.
+#[test]
+fn a_diagnosis_pointer_given_twice_is_an_error() {
+    let json = r#"{"id": "D", "service_date": "2024-03-01", "diagnoses": ["M17.11", "M17.12"],
+        "lines": [{"code": "20610", "diagnosis_pointers": [2, 1, 2]}]}"#;
+    let (_, errors) = parse_claim(&RawClaim {
+        json: json.into(),
+        line: 1,
+    })
+    .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].path.as_deref(),
+        Some("lines[0].diagnosis_pointers[2]")
+    );
+    assert_eq!(
+        errors[0].message,
+        "diagnosis pointer 2 is given twice; point at each diagnosis once"
+    );
+    let text = sample("demo.example2.837")
+        .replacen("HI*BK:0340*BF:V7389~", "HI*ABK:S82241A*ABF:M1611~", 1)
+        .replacen("*UN*1.00***1~", "*UN*1.00***1:2:1~", 1);
+    let errors = x12_errors(&text);
+    assert!(
+        errors.iter().any(|e| e.path.as_deref() == Some("SV107-3")
+            && e.message.ends_with(
+                "`1` points at a diagnosis an earlier pointer of the line points at; point at each diagnosis once"
+            )),
+        "{errors:?}"
+    );
+}

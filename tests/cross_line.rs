@@ -236,6 +236,9 @@ fn the_other_ops_are_written_as_before() {
 #[case::units_of_a_session_without_a_line(
     "rule r\n  when units of 64483 in the same session > 2\n  review \"m\"\n"
 )]
+#[case::another_line_inside_a_where(
+    "rule r\n  for each line\n  when another line where (another line where (the other line has modifier LT))\n  review \"m\"\n"
+)]
 fn cross_line_mistakes_are_explained(#[case] policy: &str) {
     let name = case_name();
     let diagnostics = match engine_alone(policy) {
@@ -399,5 +402,62 @@ fn units_of_a_set_against_a_column(#[case] lines: &str, #[case] reviews: usize) 
             .iter()
             .all(|f| f.code.as_deref() == Some("64483")),
         "64484 has no row, so its limit is unknown: {result:#?}"
+    );
+}
+
+/// Each line is merged at most once by a rule: two RT lines pair with two LT lines, in line
+/// order, not both with the first LT line; an RT line left without a partner is not merged.
+#[rstest]
+#[case::two_pairs("27093 RT; 27093 LT; 27093 RT; 27093 LT", &[[1, 2], [3, 4]])]
+#[case::lt_lines_first("27093 LT; 27093 LT; 27093 RT; 27093 RT", &[[1, 3], [2, 4]])]
+#[case::an_rt_line_left_over("27093 RT; 27093 LT; 27093 RT", &[[1, 2]])]
+fn each_line_is_merged_once(#[case] lines: &str, #[case] pairs: &[[u32; 2]]) {
+    let engine = engine_alone(BILATERAL).expect("the policy loads");
+    let result = judge(&engine, &claim_of(lines));
+    let merged: Vec<Vec<u32>> = result.findings.iter().map(|f| f.lines.clone()).collect();
+    let expected: Vec<Vec<u32>> = pairs.iter().map(|p| p.to_vec()).collect();
+    assert_eq!(merged, expected, "{result:#?}");
+}
+
+/// A pack whose conditions compare lines with lines too many times is stopped on the claim
+/// that would take too long, with an error result, not run for hours: here a `where` that looks
+/// through the claim for every other line of a claim of 1,000 lines.
+#[test]
+fn conditions_that_would_take_too_long_stop_with_an_error() {
+    let engine = engine_alone(
+        "rule t.wide\n  for each line\n  when another line where (claim has 99999 and the other line has modifier LT)\n  info \"{other_line}\"\n",
+    )
+    .expect("the policy loads");
+    let lines: Vec<&str> = std::iter::repeat_n("27093 RT", 1000).collect();
+    let started = std::time::Instant::now();
+    let result = judge(&engine, &claim_of(&lines.join(";")));
+    assert_eq!(result.status, claimrules::Status::Error, "{result:#?}");
+    assert!(
+        result.errors[0].message.starts_with(
+            "the policies' conditions took more than 100000000 steps on this claim of 1000 lines"
+        ),
+        "{:?}",
+        result.errors
+    );
+    // Not a timing test: a bound far above the budget's cost, to catch a budget that is not kept.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+/// The standard pack judges a claim of 1,000 lines (the most a claim may have) within the
+/// budget: mixed codes, so that its cross-line rules look through every line.
+#[test]
+fn the_standard_pack_judges_the_largest_claim_within_the_budget() {
+    let engine = claimrules::Engine::standard().expect("the standard pack loads");
+    let codes = [
+        "27093 RT", "77002", "20610 LT", "76000", "77003", "27506", "20696", "0201T", "27358",
+        "64483",
+    ];
+    let lines: Vec<&str> = (0..1000).map(|i| codes[i % codes.len()]).collect();
+    let result = judge(&engine, &claim_of(&lines.join(";")));
+    assert_ne!(
+        result.status,
+        claimrules::Status::Error,
+        "{:?}",
+        result.errors
     );
 }

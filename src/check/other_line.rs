@@ -25,6 +25,21 @@ impl<'a> Checker<'a> {
             "`another line …`"
         };
         self.require_line(has_line, phrase, span)?;
+        if self.in_where {
+            // A `where` already compares each other line with the rule's; another scan inside
+            // it would compare every line with every pair, a cost that grows as the cube of
+            // the claim's lines.
+            self.error(OtherLineError {
+                message: format!("{phrase} cannot stand inside the `where` of another"),
+                span: span.into(),
+                label: "a second line to look for, inside the first".into(),
+                help:
+                    "test the other line with `the other line …` inside the `where`, and write a \
+                       second `another line` test beside the first, joined with `and`"
+                        .into(),
+            });
+            return None;
+        }
         let test = match what {
             ast::LineMatch::Codes(c) => LineTest::Codes(self.code_match(c, has_line)?),
             ast::LineMatch::Modifiers(m) => LineTest::Modifiers(self.modifiers(m)?),

@@ -170,17 +170,24 @@ fn check_parties(claim: &Claim, errors: &mut Vec<ClaimError>) {
         let Some(pointers) = &line.diagnosis_pointers else {
             continue;
         };
+        if pointers.len() > MAX_DIAGNOSIS_POINTERS {
+            errors.push(ClaimError::at(
+                format!("lines[{i}].diagnosis_pointers[{MAX_DIAGNOSIS_POINTERS}]"),
+                format!(
+                    "a line points at {} diagnoses; the limit is {MAX_DIAGNOSIS_POINTERS}",
+                    pointers.len()
+                ),
+            ));
+            continue;
+        }
         for (j, &p) in pointers.iter().enumerate() {
             let path = || format!("lines[{i}].diagnosis_pointers[{j}]");
-            if j >= MAX_DIAGNOSIS_POINTERS {
+            if pointers[..j].contains(&p) {
                 errors.push(ClaimError::at(
                     path(),
-                    format!(
-                        "a line points at {} diagnoses; the limit is {MAX_DIAGNOSIS_POINTERS}",
-                        pointers.len()
-                    ),
+                    format!("diagnosis pointer {p} is given twice; point at each diagnosis once"),
                 ));
-                break;
+                continue;
             }
             if p == 0 || p as usize > claim.diagnoses.len() {
                 errors.push(ClaimError::at(

@@ -82,6 +82,20 @@ impl<'p, 'c> Run<'p, 'c> {
     pub(super) fn eval(&self, c: &Cond, scope: Scope, matched: &mut Option<Code>) -> Truth {
         let program = self.program;
         let claim = self.claim;
+        let scans = matches!(
+            c.kind,
+            CondKind::OtherLine { .. }
+                | CondKind::ClaimHasCode(_)
+                | CondKind::ClaimHasModifier(_)
+                | CondKind::UnitsOf { .. }
+                | CondKind::UnitsTotal { .. }
+        );
+        let steps = self.steps.get() + 1 + if scans { claim.lines.len() as u64 } else { 0 };
+        self.steps.set(steps);
+        if steps > MAX_CONDITION_STEPS {
+            // The claim is given up when the rule ends (`evaluate`); nothing more is tested.
+            return Truth::Unknown;
+        }
         let line = || scope.line.map(|i| &claim.lines[i]);
         match &c.kind {
             // `matched` keeps only what a branch that held matched.

@@ -87,6 +87,8 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         cited: std::cell::Cell::new(None),
         other_matched: std::cell::Cell::new(None),
         matched_diagnosis: std::cell::Cell::new(None),
+        steps: std::cell::Cell::new(0),
+        merged: Vec::new(),
     };
     if !from_note.is_empty() {
         run.explain_note(&from_note);
@@ -94,6 +96,10 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
     run.derive();
     for rule in candidates(program, claim) {
         run.rule(rule);
+        if run.steps.get() > MAX_CONDITION_STEPS {
+            return ClaimResult::error(Some(claim.id.clone()), vec![over_budget(claim)])
+                .explained(explain);
+        }
     }
     let Run {
         mut findings,
@@ -113,6 +119,25 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
         findings,
         errors: Vec::new(),
         explain: explanation,
+    }
+}
+
+/// The most work the conditions may do on one claim: each test counts one step, and a test
+/// that scans the claim's lines (`another line`, `claim has`, `units …`) one more per line. The
+/// standard pack stays well under the limit on a claim of 1,000 lines; a pack whose conditions
+/// scan the claim inside a `where` makes it grow as a power of the lines, and is stopped here
+/// rather than run for hours.
+pub const MAX_CONDITION_STEPS: u64 = 100_000_000;
+
+/// The error of a claim the conditions would take too long on.
+fn over_budget(claim: &Claim) -> crate::claim::ClaimError {
+    crate::claim::ClaimError {
+        message: format!(
+            "the policies' conditions took more than {MAX_CONDITION_STEPS} steps on this claim of {} lines, so it was not judged: a condition compares lines with lines too many times (a `where` that looks through the claim, with `claim has` or `units of`, for every other line?)",
+            claim.lines.len()
+        ),
+        path: None,
+        line: None,
     }
 }
 
@@ -230,6 +255,11 @@ struct Run<'p, 'c> {
     /// The diagnosis (an index into the claim's) the last `line diagnosis` test that held
     /// matched, kept like `matched` through `and`, `or` and `not`: `{diagnosis}`.
     matched_diagnosis: std::cell::Cell<Option<usize>>,
+    /// The work the conditions have done on this claim, in steps ([`MAX_CONDITION_STEPS`]).
+    steps: std::cell::Cell<u64>,
+    /// The lines (indexes) the current rule's merges have taken: each line is merged at most
+    /// once per rule, so two RT lines do not both pair with one LT line.
+    merged: Vec<usize>,
 }
 
 /// What a message's placeholders can name beyond the line in scope.
@@ -356,6 +386,7 @@ impl<'p, 'c> Run<'p, 'c> {
 
     fn rule(&mut self, idx: RuleIdx) {
         self.current = idx;
+        self.merged.clear();
         let program = self.program;
         let rule = &program.rules[idx as usize];
         if !rule.in_force_on(self.claim.service_date.0) {
@@ -421,6 +452,13 @@ impl<'p, 'c> Run<'p, 'c> {
         }
         for action in &check.actions {
             if let Some(finding) = self.finding(rule, action, scope, matched, other) {
+                let merge = finding
+                    .change
+                    .as_ref()
+                    .is_some_and(|c| c.op == ChangeOp::MergeLines);
+                if let (true, Some(i), Some(j)) = (merge, scope.line, other) {
+                    self.merged.extend([i, j]);
+                }
                 self.push(finding);
             }
         }

@@ -35,12 +35,18 @@ impl<'p, 'c> Run<'p, 'c> {
         let Some(i) = scope.line else {
             return Truth::False;
         };
+        // A line a merge of this rule took has no other line left to merge with, and is no
+        // other line for a later one (`merged` is empty for a rule that does not merge).
+        if self.merged.contains(&i) {
+            return Truth::False;
+        }
         let lines = &self.claim.lines;
         let this = &lines[i];
         let end = if earlier { i } else { lines.len() };
         let mut unknown = false;
         for (j, other) in lines[..end].iter().enumerate() {
             if j == i
+                || self.merged.contains(&j)
                 || (same_session && other.session != this.session)
                 || !self.related(relation, this, other)
             {

@@ -112,6 +112,10 @@ fn pointers(
         let target =
             whole_count_of_text(part).and_then(|p| targets.get((p as usize).checked_sub(1)?));
         match target {
+            Some(Some(p)) if out.contains(p) => problems.push(problem(format!(
+                "{} points at a diagnosis an earlier pointer of the line points at; point at each diagnosis once",
+                shown(part)
+            ))),
             Some(Some(p)) => out.push(*p),
             Some(None) => known = false,
             None => problems.push(problem(format!(

@@ -231,6 +231,12 @@ fn explain_says_a_line_points_to_no_diagnosis() {
 #[case::diagnosis_column_outside_a_diagnosis_rule(
     "rule r\n  for each line\n  when diagnosis.mce_minimum_age > 40\n  deny \"m\"\n"
 )]
+#[case::diagnosis_column_in_a_term(
+    "term \"young for the diagnosis\" means patient age < diagnosis.mce_minimum_age\n\nrule r\n  for each line diagnosis\n  when \"young for the diagnosis\"\n  deny \"m\"\n"
+)]
+#[case::diagnosis_column_in_a_claim_rule(
+    "rule r\n  when diagnosis.mce_minimum_age > 40\n  deny \"m\"\n"
+)]
 #[case::diagnosis_column_read_as_code_column(
     "rule r\n  for each line\n  when code.mce_minimum_age > 40\n  deny \"m\"\n"
 )]

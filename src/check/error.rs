@@ -83,15 +83,14 @@ pub enum CheckError {
 /// `diagnosis.<column>` or a line diagnosis loop's need outside a rule that has a diagnosis
 /// in scope.
 #[derive(Debug, Error, Diagnostic)]
-#[error("{what} needs a diagnosis to read, and this rule has none in scope")]
-#[diagnostic(
-    code(claimrules::needs_diagnosis),
-    help("start the rule with `for each line diagnosis` (or `for each line diagnosis in \"…\"`) so that it looks at each diagnosis a line points to")
-)]
+#[error("{what} needs a diagnosis to read, and none is in scope here")]
+#[diagnostic(code(claimrules::needs_diagnosis))]
 pub struct NeedsDiagnosis {
     pub what: String,
     #[label("there is no diagnosis here to read")]
     pub span: SourceSpan,
+    #[help]
+    pub help: String,
 }
 
 /// A `same reason as` that cannot relate the findings of two rules: a rule that names itself

@@ -181,6 +181,8 @@ struct Checker<'a> {
     /// Whether the rule being compiled has a diagnosis in scope (`for each line diagnosis`),
     /// so that `diagnosis.<column>` can be read.
     diagnosis_scope: bool,
+    /// Whether a term is being compiled (its conditions cannot read `diagnosis.<column>`).
+    in_term: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -220,6 +222,7 @@ impl<'a> Checker<'a> {
             layout,
             changes: Vec::new(),
             diagnosis_scope: false,
+            in_term: false,
         }
     }
 

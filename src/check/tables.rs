@@ -473,15 +473,24 @@ impl<'a> Checker<'a> {
             });
             return None;
         }
-        if !has_line {
-            self.error(NeedsLine {
+        if table_key == TableKeyKind::Diagnosis && !self.diagnosis_scope {
+            let help = if self.in_term {
+                format!(
+                    "a term means the same in every rule, and most have no diagnosis in scope: write the test of `{}` in the rule itself, which starts with `for each line diagnosis`",
+                    w.text
+                )
+            } else {
+                "start the rule with `for each line diagnosis` (or `for each line diagnosis in \"…\"`) so that it looks at each diagnosis a line points to".to_string()
+            };
+            self.error(NeedsDiagnosis {
                 what: format!("`{}`", w.text),
                 span: w.span.into(),
+                help,
             });
             return None;
         }
-        if table_key == TableKeyKind::Diagnosis && !self.diagnosis_scope {
-            self.error(NeedsDiagnosis {
+        if !has_line {
+            self.error(NeedsLine {
                 what: format!("`{}`", w.text),
                 span: w.span.into(),
             });

@@ -59,10 +59,15 @@ impl<'a> Checker<'a> {
         let saved = std::mem::replace(&mut self.file, file);
         // A term means the same wherever it is used: `the other line` is never its to name.
         let in_where = std::mem::replace(&mut self.in_where, false);
+        // Nor a diagnosis in scope: a term is compiled once, for every rule that uses it.
+        let diagnosis_scope = std::mem::replace(&mut self.diagnosis_scope, false);
+        let in_term = std::mem::replace(&mut self.in_term, true);
         let condition = self
             .condition(&decl.definition, true)
             .and_then(|c| self.within_depth(decl, c));
         self.in_where = in_where;
+        self.diagnosis_scope = diagnosis_scope;
+        self.in_term = in_term;
         if let Some(c) = &condition {
             self.term_needs_line[i] = self.needs_line(c);
             self.term_depth[i] = self.depth(c);

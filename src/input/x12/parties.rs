@@ -190,7 +190,7 @@ pub(super) fn npi_of(seg: &Segment) -> Result<Option<String>, ClaimError> {
         Err(problem(
             seg,
             Some(designator(seg, 9, None)),
-            format!("{whose} NPI `{id}` fails the NPI check: an NPI is ten digits, the last the check digit of the others"),
+            format!("{whose} NPI {} fails the NPI check: an NPI is ten digits, the last the check digit of the others", crate::claim::model::shown(id)),
         ))
     }
 }

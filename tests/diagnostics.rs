@@ -74,6 +74,9 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::too_deeply_nested(&format!("rule r\n  when {}film_archived{}\n  info \"m\"\n", "(".repeat(70), ")".repeat(70)))]
 #[case::too_many_values(&format!("fact site is one of ({})\n", (0..70).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", ")))]
 #[case::unclosed_placeholder("rule r\n  for each line in 77002\n  deny \"see {code\"\n")]
+#[case::placeholder_with_spaces(
+    "rule r\n  for each line in 77002\n  deny \"{ code } is bundled\"\n"
+)]
 #[case::term_named_like_a_fact("term film_archived means guidance has fluoroscopy\n")]
 #[case::unknown_approach("rule r\n  when procedure approach is percutaneos\n  review \"m\"\n")]
 #[case::phrase_of_an_unknown_fact(

@@ -64,6 +64,20 @@ impl<'a> Checker<'a> {
                         }
                         name.push(c);
                     }
+                    if closed && name.contains(' ') && !name.contains('{') {
+                        let trimmed = name.trim();
+                        self.error(UnknownPlaceholder {
+                            name: name.clone(),
+                            reason: "has spaces in its braces".into(),
+                            span: w.span.into(),
+                            help: format!(
+                                "write a placeholder without spaces, `{{{}}}`; for braces in the text itself, write `{{{{` and `}}}}`",
+                                trimmed.replace(' ', "")
+                            ),
+                        });
+                        ok = false;
+                        continue;
+                    }
                     if !closed || name.contains([' ', '{']) {
                         self.error(UnknownPlaceholder {
                             name: name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect(),

@@ -560,15 +560,7 @@ fn typed_cells(table: &Table, row: &TableRow) -> Result<Vec<(u32, Cell)>, String
 fn given_cells(table: &Table, row: &TableRow) -> Result<(Code, Vec<(u32, Cell)>), String> {
     let code =
         Code::parse(&row.code).ok_or_else(|| format!("`{}` is not a CPT/HCPCS code", row.code))?;
-    let mut cells = Vec::with_capacity(row.cells.len());
-    for (name, value) in &row.cells {
-        let (column, declared) = table
-            .column(name)
-            .ok_or_else(|| format!("the table has no column `{name}`"))?;
-        let cell = parse_cell(declared.ty, value).map_err(|e| format!("column `{name}`: {e}"))?;
-        cells.push((column, cell));
-    }
-    Ok((code, cells))
+    Ok((code, typed_cells(table, row)?))
 }
 
 /// A cell's value from its text in a data file, by the column's type; empty text is no value.

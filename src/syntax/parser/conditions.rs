@@ -320,6 +320,13 @@ impl Walker {
         pair.into_inner().map(|p| self.word(&p)).collect()
     }
 
+    /// The quoted name of a set in a list of codes, diagnoses or procedures.
+    fn set_name(&self, pair: &Pair<Rule>, what: &'static str) -> Result<Word> {
+        let mut it = pair.clone().into_inner();
+        let s = self.next(pair, &mut it, what)?;
+        self.string(&s)
+    }
+
     pub(in crate::syntax) fn code_ref(&self, pair: Pair<Rule>) -> Result<CodeRef> {
         if pair.as_rule() != Rule::code_ref {
             return Err(self.unexpected(&pair, "a list of codes"));
@@ -330,11 +337,7 @@ impl Walker {
             items.push(match p.as_rule() {
                 Rule::code_like => CodeItem::Code(self.word(&p)),
                 Rule::code_attr => CodeItem::Attribute(self.word(&p)),
-                Rule::set_name => {
-                    let mut it = p.clone().into_inner();
-                    let s = self.next(&p, &mut it, "a code set name")?;
-                    CodeItem::Set(self.string(&s)?)
-                }
+                Rule::set_name => CodeItem::Set(self.set_name(&p, "a code set name")?),
                 Rule::code_range => {
                     let span = self.span(&p);
                     let mut it = p.clone().into_inner();
@@ -362,11 +365,7 @@ impl Walker {
             items.push(match p.as_rule() {
                 Rule::diag_pattern => DiagnosisItem::Pattern(self.word(&p)),
                 Rule::code_attr => DiagnosisItem::Attribute(self.word(&p)),
-                Rule::set_name => {
-                    let mut it = p.clone().into_inner();
-                    let s = self.next(&p, &mut it, "a diagnosis set name")?;
-                    DiagnosisItem::Set(self.string(&s)?)
-                }
+                Rule::set_name => DiagnosisItem::Set(self.set_name(&p, "a diagnosis set name")?),
                 _ => return Err(self.unexpected(&p, "a diagnosis")),
             });
         }
@@ -383,11 +382,7 @@ impl Walker {
             items.push(match p.as_rule() {
                 Rule::pcs_pattern => ProcedureItem::Pattern(self.word(&p)),
                 Rule::code_attr => ProcedureItem::Attribute(self.word(&p)),
-                Rule::set_name => {
-                    let mut it = p.clone().into_inner();
-                    let s = self.next(&p, &mut it, "a set name")?;
-                    ProcedureItem::Set(self.string(&s)?)
-                }
+                Rule::set_name => ProcedureItem::Set(self.set_name(&p, "a set name")?),
                 _ => return Err(self.unexpected(&p, "an ICD-10-PCS code")),
             });
         }

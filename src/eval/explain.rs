@@ -156,7 +156,10 @@ impl Run<'_, '_> {
                 .then(|| format!("line {} has no {}", l.number(), a.words()))
         });
         let no_charge = line
-            .filter(|l| l.charge.is_none() && tests_charge(self.program, c))
+            .filter(|l| {
+                l.charge.is_none()
+                    && tests(self.program, c, |k| matches!(k, CondKind::LineCharge(..)))
+            })
             .map(|l| format!("line {} has no charge", l.number()));
         let names: Vec<String> = ids
             .into_iter()
@@ -179,7 +182,8 @@ impl Run<'_, '_> {
             .chain(no_charge)
             .collect();
         let no_pointers = line.filter(|l| {
-            self.tests_line_diagnosis(c) && l.diagnosis_pointers.as_ref().is_none_or(Vec::is_empty)
+            tests(self.program, c, |k| matches!(k, CondKind::LineDiagnosis(_)))
+                && l.diagnosis_pointers.as_ref().is_none_or(Vec::is_empty)
         });
         let names: Vec<String> = names
             .into_iter()
@@ -228,21 +232,6 @@ impl Run<'_, '_> {
             | CondKind::ListHasChoice(f, _)
             | CondKind::ListHasText(f, _) => push(*f),
             _ => {}
-        }
-    }
-
-    /// Whether a condition tests the diagnoses the line points to.
-    fn tests_line_diagnosis(&self, c: &Cond) -> bool {
-        match &c.kind {
-            CondKind::And(a, b) | CondKind::Or(a, b) => {
-                self.tests_line_diagnosis(a) || self.tests_line_diagnosis(b)
-            }
-            CondKind::Not(a) => self.tests_line_diagnosis(a),
-            CondKind::Term(t) => {
-                self.tests_line_diagnosis(&self.program.terms[t.index()].condition)
-            }
-            CondKind::LineDiagnosis(_) => true,
-            _ => false,
         }
     }
 
@@ -308,18 +297,17 @@ pub fn note_sources(
         .collect()
 }
 
-/// Whether a condition compares the line's charge.
-fn tests_charge(program: &Program, c: &Cond) -> bool {
+/// Whether a condition, through the terms it names, has a test that `is_test` picks.
+fn tests(program: &Program, c: &Cond, is_test: fn(&CondKind) -> bool) -> bool {
     match &c.kind {
         CondKind::And(a, b) | CondKind::Or(a, b) => {
-            tests_charge(program, a) || tests_charge(program, b)
+            tests(program, a, is_test) || tests(program, b, is_test)
         }
-        CondKind::Not(a) => tests_charge(program, a),
+        CondKind::Not(a) => tests(program, a, is_test),
         CondKind::Term(t) => program
             .terms
             .get(t.index())
-            .is_some_and(|term| tests_charge(program, &term.condition)),
-        CondKind::LineCharge(..) => true,
-        _ => false,
+            .is_some_and(|term| tests(program, &term.condition, is_test)),
+        kind => is_test(kind),
     }
 }

@@ -151,14 +151,6 @@ pub(crate) fn policy_ref(program: &Program, loc: crate::syntax::span::Loc) -> Po
     }
 }
 
-/// An ICD-10-CM code as people write it: the dot after the category (`S82.241A`).
-fn with_dot(compact: &str) -> String {
-    match compact.split_at_checked(3) {
-        Some((category, rest)) if !rest.is_empty() => format!("{category}.{rest}"),
-        _ => compact.to_string(),
-    }
-}
-
 /// A claim's documentation facts after its note is read: what `claimrules facts` prints.
 pub fn documentation(program: &Program, claim: &Claim) -> ClaimFacts {
     let mut facts = match facts::bind(program, claim) {
@@ -206,7 +198,7 @@ pub fn documentation(program: &Program, claim: &Claim) -> ClaimFacts {
                 pointers
                     .iter()
                     .filter_map(|p| claim.diagnoses.get((*p as usize).checked_sub(1)?))
-                    .map(|d| with_dot(d.compact()))
+                    .map(|d| dotted(d.compact()))
                     .collect()
             }),
             charge: l.charge,

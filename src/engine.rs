@@ -6,6 +6,7 @@ use crate::check::{self, Layout, PackOrigin, TableRow};
 use crate::claim::{parse_claim, Claim, NormalizedClaim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
+use crate::history::HistoryView;
 use crate::input::{ClaimInput, Claims};
 use crate::ir::{PackId, Program};
 use crate::pack::{
@@ -345,7 +346,19 @@ impl Engine {
         claim: &NormalizedClaim,
         options: EvalOptions,
     ) -> ClaimResult {
-        eval::evaluate(&self.program, claim, options.explain)
+        eval::evaluate(&self.program, claim, HistoryView::Alone, options.explain)
+    }
+
+    /// Judges a normalized claim with the patient's earlier claims: what `check --history`
+    /// does for each claim, after finding the member's recorded lines. The evaluation keeps to
+    /// the lines the claim sees (dated on or before its date of service, not its own claim id).
+    pub fn evaluate_with_history(
+        &self,
+        claim: &NormalizedClaim,
+        history: HistoryView<'_>,
+        options: EvalOptions,
+    ) -> ClaimResult {
+        eval::evaluate(&self.program, claim, history, options.explain)
     }
 
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
@@ -353,7 +366,7 @@ impl Engine {
     pub fn evaluate_raw(&self, raw: &RawClaim, options: EvalOptions) -> ClaimResult {
         // `parse_claim` has normalized the claim already.
         let mut result = match parse_claim(raw) {
-            Ok(claim) => eval::evaluate(&self.program, &claim, options.explain),
+            Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options.explain),
             Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
         };
         for e in &mut result.errors {

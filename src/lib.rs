@@ -53,6 +53,9 @@ mod diagnostic;
 mod engine;
 mod eval;
 mod facts;
+/// A patient's earlier claims as the history conditions read them (internal).
+#[doc(hidden)]
+pub mod history;
 #[doc(hidden)]
 pub mod input;
 #[doc(hidden)]

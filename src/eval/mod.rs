@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 
 use crate::claim::Claim;
 use crate::codes::Code;
+use crate::history::HistoryView;
 use crate::ir::*;
 use crate::report::*;
 use crate::syntax::ast::CompareOp;
@@ -54,8 +55,14 @@ impl Truth {
     }
 }
 
-/// Evaluates one parsed claim against the program.
-pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult {
+/// Evaluates one parsed claim against the program, with what is known of the patient's
+/// earlier claims.
+pub fn evaluate(
+    program: &Program,
+    claim: &Claim,
+    history: HistoryView<'_>,
+    explain: bool,
+) -> ClaimResult {
     let mut facts = match facts::bind(program, claim) {
         Ok(f) => f,
         Err(errors) => {
@@ -66,6 +73,7 @@ pub fn evaluate(program: &Program, claim: &Claim, explain: bool) -> ClaimResult 
     let mut run = Run {
         program,
         claim,
+        history,
         facts,
         findings: Vec::new(),
         finding_rules: Vec::new(),
@@ -231,6 +239,9 @@ fn candidates(program: &Program, claim: &Claim) -> Vec<RuleIdx> {
 struct Run<'p, 'c> {
     program: &'p Program,
     claim: &'c Claim,
+    /// The patient's earlier claims, as far as they are known.
+    #[allow(dead_code)]
+    history: HistoryView<'c>,
     facts: Facts,
     findings: Vec<Finding>,
     /// The rule of each finding, for `same reason as`.

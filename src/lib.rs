@@ -96,6 +96,6 @@ pub use input::{InputFormat, InputItem};
 pub use pack::{PackSource, PackUnreadable, PolicyText};
 pub use report::{
     ActionName, Agreement, Change, ChangeOp, ClaimFacts, ClaimResult, DerivedFact, Explanation,
-    FactSource, Finding, FormatVersion, LineMinutes, NoteSource, OutputFormat, PackRef, PolicyRef,
-    RuleTrace, Status, TableRef, FORMAT_VERSION,
+    FactSource, Finding, FormatVersion, HistoryRef, LineMinutes, NoteSource, OutputFormat, PackRef,
+    PolicyRef, RuleTrace, Status, TableRef, FORMAT_VERSION,
 };

@@ -108,7 +108,7 @@ fn a_file_neither_json_nor_x12_is_one_error() {
     assert_eq!(
         got[0],
         serde_json::json!({
-            "format_version": "2.0",
+            "format_version": "2.1",
             "claim": null,
             "status": "error",
             "findings": [],

@@ -32,6 +32,21 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
     "rule r\n  for each line in 77002\n  when line has modifier 77003\n  deny \"m\"\n"
 )]
 #[case::a_modifier_where_a_code_belongs("rule r\n  when claim has 59\n  review \"m\"\n")]
+#[case::history_period_of_no_months(
+    "rule r\n  for each line in 20610\n  when more than 1 of 20610 per 0 months\n  deny \"m\"\n"
+)]
+#[case::history_period_unknown(
+    "rule r\n  for each line in 20610\n  when more than 1 of 20610 per fortnight\n  deny \"m\"\n"
+)]
+#[case::history_duplicate_outside_line_rule(
+    "rule r\n  when an earlier claim has the same code and date\n  deny \"m\"\n"
+)]
+#[case::history_placeholder_in_a_pair_edit(
+    "rule r\n  77002 with 27093 denied\n  message \"{code} after claim {history_claim}\"\n"
+)]
+#[case::history_window_of_a_fraction_of_days(
+    "rule r\n  for each line in 99213\n  when within 2.5 days after a line in 27447\n  deny \"m\"\n"
+)]
 #[case::boolean_fact_used_as_a_list("rule r\n  when film_archived has yes\n  review \"m\"\n")]
 #[case::malformed_modifier("rule r\n  when claim has modifier 5\n  review \"m\"\n")]
 #[case::malformed_diagnosis("rule r\n  when claim has diagnosis 82.*\n  review \"m\"\n")]

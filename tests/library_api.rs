@@ -306,7 +306,8 @@ fn every_result_check_writes_reads_back_and_writes_the_same_bytes(#[case] explai
 
 #[rstest]
 #[case::an_earlier_major_version("1.7", true)]
-#[case::this_version("2.0", true)]
+#[case::this_version("2.1", true)]
+#[case::the_previous_minor_version("2.0", true)]
 #[case::a_later_minor_version("2.3", true)]
 #[case::the_next_major_version("3.0", false)]
 #[case::no_minor_number("2.", false)]

@@ -269,7 +269,7 @@ fn result_problems(
     for (i, result) in results.iter().enumerate() {
         let what = format!("{what}, result {}", i + 1);
         let text = serde_json::to_string(result).expect("a result is JSON");
-        if !text.starts_with(r#"{"format_version":"2.0","#) {
+        if !text.starts_with(r#"{"format_version":"2.1","#) {
             problems.push(format!(
                 "{what}: format_version is not the first key: {text}"
             ));

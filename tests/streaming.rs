@@ -161,7 +161,7 @@ fn closing_the_pipe_ends_the_run_with_exit_2_and_one_line() {
         .read_line(&mut first)
         .expect("a first result");
     assert!(
-        first.starts_with(r#"{"format_version":"2.0","claim":"C-0""#),
+        first.starts_with(r#"{"format_version":"2.1","claim":"C-0""#),
         "{first}"
     );
     // The reader is dropped here: the pipe is closed.

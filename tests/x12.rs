@@ -618,7 +618,7 @@ fn the_command_line_refuses_an_institutional_claim() {
     assert_eq!(
         results,
         [serde_json::json!({
-            "format_version": "2.0",
+            "format_version": "2.1",
             "claim": null,
             "status": "error",
             "findings": [],

@@ -87,17 +87,28 @@ impl<'a> Checker<'a> {
             P::UnitsTotal {
                 same_session,
                 so_far,
+                across_claims,
                 op,
                 limit,
             } => {
                 self.require_line(has_line, "`units …`", span)?;
+                if *across_claims {
+                    self.program.uses_history = true;
+                }
                 CondKind::UnitsTotal {
                     same_session: *same_session,
                     so_far: *so_far,
+                    across_claims: *across_claims,
                     op: *op,
                     limit: self.limit(limit, has_line)?,
                 }
             }
+            P::Frequency(f) => self.frequency(f, has_line)?,
+            P::EarlierClaimSame {
+                same,
+                including_denied,
+            } => self.earlier_claim_same(same, *including_denied, span, has_line)?,
+            P::WithinAfter(w) => self.within_after(w, has_line)?,
             P::OtherLineHas {
                 earlier,
                 same_session,

@@ -62,6 +62,10 @@ fn facts_read(program: &Program, c: &Cond, out: &mut Vec<FactId>) {
         | CondKind::LineDiagnosis(_)
         | CondKind::ClaimHasProcedure(_)
         | CondKind::ProcedureApproach(_)
-        | CondKind::ServiceDate(_) => {}
+        | CondKind::ServiceDate(_)
+        // The patient's history, which derivations never change either.
+        | CondKind::Frequency(_)
+        | CondKind::EarlierClaimSame { .. }
+        | CondKind::WithinAfter(_) => {}
     }
 }

@@ -152,6 +152,10 @@ impl<'a> Checker<'a> {
             Placeholder::OtherLine => scope == MessageScope::Line,
             Placeholder::Column(_) | Placeholder::LineAttr(_) => scope != MessageScope::Claim,
             Placeholder::Diagnosis => scope == MessageScope::Line,
+            Placeholder::HistoryClaim
+            | Placeholder::HistoryLine
+            | Placeholder::HistoryDate
+            | Placeholder::HistoryCode => scope != MessageScope::Pair,
         };
         if !fits {
             let (reason, help) = match p {
@@ -171,6 +175,15 @@ impl<'a> Checker<'a> {
                 Placeholder::Diagnosis => (
                     "only a line rule can fill",
                     "`{diagnosis}` names the diagnosis a `line diagnosis` test matched, or the one a `for each line diagnosis` rule is on",
+                ),
+                Placeholder::HistoryClaim
+                | Placeholder::HistoryLine
+                | Placeholder::HistoryDate
+                | Placeholder::HistoryCode => (
+                    "a pair edit cannot fill",
+                    "a pair edit reads no earlier claim; `{history_claim}`, `{history_line}`, \
+                     `{history_date}` and `{history_code}` name the earlier line a history \
+                     condition found",
                 ),
                 Placeholder::Matched => (
                     "a pair edit cannot fill",

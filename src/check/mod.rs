@@ -37,6 +37,7 @@ mod derivations;
 mod diagnoses;
 pub mod error;
 mod facts;
+mod history;
 mod layers;
 mod line_attrs;
 mod lint;
@@ -405,12 +406,13 @@ impl<'a> Checker<'a> {
                 ast::RuleBody::Check(c) => self.check_rule(idx, c),
                 ast::RuleBody::TableEdits {
                     table,
+                    across_claims,
                     bypass,
                     message,
                 } => {
                     // A table's edits can fire on any claim; the table's own index finds them.
                     self.program.index.always.push(idx);
-                    self.table_edits_rule(table, bypass, message.as_ref())
+                    self.table_edits_rule(table, *across_claims, bypass, message.as_ref())
                 }
             };
             let pack = self.pack_of(file);

@@ -121,9 +121,13 @@ impl<'a> Checker<'a> {
     pub(super) fn table_edits_rule(
         &mut self,
         table: &ast::Word,
+        across_claims: bool,
         bypass: &[ast::Word],
         message: Option<&ast::Word>,
     ) -> Option<RuleKind> {
+        if across_claims {
+            self.program.uses_history = true;
+        }
         self.mark_used(Namespace::CodeSet, table);
         let id = self.edit_table(table);
         let mut bypass: Option<Vec<Modifier>> = self.modifiers(bypass);
@@ -137,6 +141,7 @@ impl<'a> Checker<'a> {
         };
         Some(RuleKind::TableEdits(TableEdits {
             table: id?,
+            across_claims,
             bypass: bypass?,
             message: message?,
         }))

@@ -90,7 +90,19 @@ impl<'p, 'c> Run<'p, 'c> {
                 | CondKind::UnitsOf { .. }
                 | CondKind::UnitsTotal { .. }
         );
-        let steps = self.steps.get() + 1 + if scans { claim.lines.len() as u64 } else { 0 };
+        let reads_history = super::history::reads_history(&c.kind);
+        let steps = self.steps.get()
+            + 1
+            + if scans || reads_history {
+                claim.lines.len() as u64
+            } else {
+                0
+            }
+            + if reads_history {
+                self.history_len() as u64
+            } else {
+                0
+            };
         self.steps.set(steps);
         if steps > MAX_CONDITION_STEPS {
             // The claim is given up when the rule ends (`evaluate`); nothing more is tested.
@@ -180,10 +192,27 @@ impl<'p, 'c> Run<'p, 'c> {
                 },
             },
             CondKind::UnitsTotal {
+                so_far,
+                across_claims: true,
+                op,
+                limit,
+                ..
+            } => match self.limit(*limit, scope) {
+                Some(n) => self.units_across_claims(scope, *so_far, *op, n),
+                None => Truth::Unknown,
+            },
+            CondKind::Frequency(f) => self.frequency(f, scope),
+            CondKind::EarlierClaimSame {
+                same,
+                including_denied,
+            } => self.earlier_claim_same(same, *including_denied, scope),
+            CondKind::WithinAfter(w) => self.within_after(w, scope),
+            CondKind::UnitsTotal {
                 same_session,
                 so_far,
                 op,
                 limit,
+                ..
             } => match self.limit(*limit, scope) {
                 Some(n) => Truth::from_bool(compare(
                     self.units_total(scope, *same_session, *so_far),

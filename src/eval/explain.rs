@@ -125,6 +125,9 @@ impl Run<'_, '_> {
             }
             _ => {
                 let text = self.program.text(c.loc);
+                if let Some(why) = self.why_not_history(c, scope) {
+                    return format!("`{text}` {why}");
+                }
                 match self.eval(c, scope, &mut None) {
                     Truth::Unknown => {
                         format!("`{text}` was not evaluated: {}", self.missing(c, scope))

@@ -69,6 +69,18 @@ impl<'p, 'c> Run<'p, 'c> {
                         None => out.push_str("(none)"),
                         Some(value) => out.push_str(&value.to_string()),
                     },
+                    Placeholder::HistoryClaim
+                    | Placeholder::HistoryLine
+                    | Placeholder::HistoryDate
+                    | Placeholder::HistoryCode => match self.cited_history_line() {
+                        None => out.push_str("(none)"),
+                        Some(h) => match p {
+                            Placeholder::HistoryClaim => out.push_str(&h.claim),
+                            Placeholder::HistoryLine => out.push_str(&h.line.to_string()),
+                            Placeholder::HistoryDate => out.push_str(&h.date.to_string()),
+                            _ => out.push_str(h.code.as_str()),
+                        },
+                    },
                     Placeholder::Age => match self.patient_age() {
                         None => out.push_str("(none)"),
                         Some(age) => out.push_str(&age.to_string()),

@@ -10,6 +10,7 @@
 mod diagnoses;
 pub(crate) mod explain;
 pub mod facts;
+mod history;
 mod line_attrs;
 mod same_reason;
 mod table_edits;
@@ -93,6 +94,7 @@ pub fn evaluate(
             ..Explanation::default()
         }),
         cited: std::cell::Cell::new(None),
+        cited_history: std::cell::Cell::new(None),
         other_matched: std::cell::Cell::new(None),
         matched_diagnosis: std::cell::Cell::new(None),
         steps: std::cell::Cell::new(0),
@@ -240,7 +242,6 @@ struct Run<'p, 'c> {
     program: &'p Program,
     claim: &'c Claim,
     /// The patient's earlier claims, as far as they are known.
-    #[allow(dead_code)]
     history: HistoryView<'c>,
     facts: Facts,
     findings: Vec<Finding>,
@@ -252,6 +253,9 @@ struct Run<'p, 'c> {
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
     cited: std::cell::Cell<Option<(TableId, u32)>>,
+    /// The line of the patient's history (its index there) the current rule's conditions
+    /// found first: the earlier line its findings cite.
+    cited_history: std::cell::Cell<Option<usize>>,
     /// The other line (its index) the conditions of the rule being checked matched: for the
     /// first `another line …` test that held, the first line, in line order, it held for.
     other_matched: std::cell::Cell<Option<usize>>,
@@ -428,6 +432,7 @@ impl<'p, 'c> Run<'p, 'c> {
     fn check(&mut self, rule: &'p Rule, check: &'p CheckRule, scope: Scope) {
         let mut matched = None;
         self.cited.set(None);
+        self.cited_history.set(None);
         self.other_matched.set(None);
         self.matched_diagnosis.set(None);
         let when = match &check.when {
@@ -507,7 +512,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 ..Fill::default()
             };
             let message = self.render(&edit.message, scope, fill);
-            let finding = self.pair_denial(rule, i, message, edit.loc, None);
+            let finding = self.pair_denial(rule, i, message, edit.loc, None, None);
             self.push(finding);
         }
     }
@@ -520,6 +525,7 @@ impl<'p, 'c> Run<'p, 'c> {
         message: String,
         loc: crate::syntax::span::Loc,
         table: Option<TableRef>,
+        history: Option<HistoryRef>,
     ) -> Finding {
         let line = &self.claim.lines[i];
         Finding {
@@ -532,6 +538,7 @@ impl<'p, 'c> Run<'p, 'c> {
             message,
             policy: self.policy_ref(loc),
             table,
+            history,
             pack: self.pack_ref(rule),
             order: (line.number(), loc.file.0, loc.span.start),
         }
@@ -603,6 +610,7 @@ impl<'p, 'c> Run<'p, 'c> {
             ),
             policy: self.policy_ref(action.loc),
             table: self.cited_row(),
+            history: self.cited_history_ref(),
             pack: self.pack_ref(rule),
             order: (
                 number.unwrap_or(0),

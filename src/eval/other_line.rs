@@ -175,6 +175,7 @@ impl<'p, 'c> Run<'p, 'c> {
             ),
             policy: self.policy_ref(action.loc),
             table: self.cited_row(),
+            history: self.cited_history_ref(),
             pack: self.pack_ref(rule),
             order: (a, action.loc.file.0, action.loc.span.start),
         })

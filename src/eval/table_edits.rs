@@ -39,6 +39,9 @@ impl<'p> Run<'p, '_> {
             }
             return;
         }
+        if edits.across_claims {
+            return self.table_edits_across_claims(rule, edits, table);
+        }
         let today = day(date);
         let lines = &self.claim.lines;
         // The edits of each line's code as column 1: one lookup per line, not per pair.
@@ -102,7 +105,8 @@ impl<'p> Run<'p, '_> {
                     if self.explanation.is_some() {
                         self.trace(rule, scope, true, None);
                     }
-                    let finding = self.edit_finding(rule, edits, table, scope, partner, row);
+                    let with = self.claim.lines[partner].code;
+                    let finding = self.edit_finding(rule, edits, scope, with, row, None);
                     self.push(finding);
                 }
             }
@@ -127,17 +131,20 @@ impl<'p> Run<'p, '_> {
         }
     }
 
+    /// The denial of an edit-table row; `with` is the column-1 code, `history` the earlier
+    /// line it is on when the edit pairs across claims.
     fn edit_finding(
         &self,
         rule: &Rule,
         edits: &TableEdits,
-        table: &'p EditTable,
         scope: Scope,
-        partner: usize,
+        with: crate::codes::Code,
         row: &EditRow,
+        history: Option<crate::report::HistoryRef>,
     ) -> Finding {
+        let table = &self.program.edit_tables[edits.table as usize];
         let fill = super::Fill {
-            with: Some(self.claim.lines[partner].code),
+            with: Some(with),
             rationale: table.edits.rationale(row),
             ..Default::default()
         };
@@ -153,6 +160,94 @@ impl<'p> Run<'p, '_> {
             message,
             rule.loc,
             Some(cited),
+            history,
         )
+    }
+}
+
+impl<'p> Run<'p, '_> {
+    /// `apply edits of "…" across claims of the same provider on the date of service`: each
+    /// line of the claim is paired with the paid lines of the patient's earlier claims that
+    /// its provider billed on the same date. A line is denied when such a line is the column 1
+    /// of an edit in force with the line's code as column 2, as if both were on one claim
+    /// (CMS applies the edits to all claims of a provider for a patient on one date). The
+    /// finding cites the table row and the earlier line.
+    fn table_edits_across_claims(
+        &mut self,
+        rule: &'p Rule,
+        edits: &'p TableEdits,
+        table: &'p EditTable,
+    ) {
+        let lines = match self.seen() {
+            super::history::Seen::Lines(lines) => lines,
+            _ => {
+                if self.explanation.is_some() {
+                    let reason = "no earlier claim of the patient is known".to_string();
+                    self.trace(rule, Scope::CLAIM, false, Some(reason));
+                }
+                return;
+            }
+        };
+        let claim = self.claim;
+        let date = claim.service_date.0;
+        let today = day(date);
+        // The earlier lines that day, each with its code's edits as column 1, looked up once.
+        let earlier: Vec<_> = lines
+            .filter(|(_, h)| h.date == date && h.is_paid() && h.provider.is_some())
+            .filter_map(|(k, h)| Some((k, h, table.edits.column1(h.code)?)))
+            .collect();
+        if earlier.is_empty() {
+            return;
+        }
+        for (i, line) in claim.lines.iter().enumerate() {
+            let provider = crate::history::line_provider(claim, line);
+            let mut spared = None;
+            let mut denied = None;
+            for (k, h, group) in &earlier {
+                if h.provider.as_deref() != provider {
+                    continue;
+                }
+                let Some((_, row)) = group.in_force(line.code, today) else {
+                    continue;
+                };
+                let bypass = line
+                    .modifiers
+                    .iter()
+                    .chain(&h.modifiers)
+                    .find(|m| edits.bypass.binary_search(m).is_ok());
+                match (row.indicator, bypass) {
+                    (ModifierIndicator::NotApplicable, _) => spared = spared.or(Some((*h, None))),
+                    (ModifierIndicator::Allowed, Some(m)) => {
+                        spared = spared.or(Some((*h, Some(*m))))
+                    }
+                    _ => {
+                        denied = Some((*k, *h, row));
+                        break;
+                    }
+                }
+            }
+            let scope = Scope::line(i);
+            if let Some((k, h, row)) = denied {
+                self.cited_history.set(Some(k));
+                if self.explanation.is_some() {
+                    self.trace(rule, scope, true, None);
+                }
+                let history = self.cited_history_ref();
+                let finding = self.edit_finding(rule, edits, scope, h.code, row, history);
+                self.push(finding);
+            } else if let (Some((h, bypass)), true) = (spared, self.explanation.is_some()) {
+                let why = match bypass {
+                    None => format!(
+                        "the edit with {} on line {} of earlier claim `{}` has modifier indicator 9 (not applicable)",
+                        h.code, h.line, h.claim
+                    ),
+                    Some(m) => format!(
+                        "modifier {m} bypasses the edit with {} on line {} of earlier claim `{}`",
+                        h.code, h.line, h.claim
+                    ),
+                };
+                self.trace(rule, scope, false, Some(why));
+            }
+        }
     }
 }

@@ -83,9 +83,21 @@ pub enum CondKind {
     UnitsTotal {
         same_session: bool,
         so_far: bool,
+        /// With the paid lines of the same code on the patient's earlier claims by the line's
+        /// provider on the date of service.
+        across_claims: bool,
         op: CompareOp,
         limit: Limit,
     },
+    /// A frequency limit over the patient's history and the claim.
+    Frequency(Box<FrequencyTest>),
+    /// A line of an earlier claim alike in each of `same` (sorted, each once).
+    EarlierClaimSame {
+        same: Vec<SameAttr>,
+        including_denied: bool,
+    },
+    /// A line of an earlier claim whose window after it holds the date of service.
+    WithinAfter(Box<WithinTest>),
     /// A column of the line's code.
     Attr(ColumnRef, AttrTest),
     /// Another line (`earlier` in line order) related to the line by `relation`, for which

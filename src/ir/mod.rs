@@ -51,11 +51,13 @@ index_type!(
 
 mod conditions;
 mod facts;
+mod history;
 mod rules;
 mod tables;
 
 pub use conditions::*;
 pub use facts::*;
+pub use history::*;
 pub use rules::*;
 pub use tables::*;
 
@@ -87,6 +89,9 @@ pub struct Program {
     pub same_reason: SameReason,
     /// The packs' `phrase`, `cue` and `abbreviation` statements, compiled for reading notes.
     pub vocabulary: crate::note::Vocabulary,
+    /// Whether some rule reads the patient's history (a frequency limit, a duplicate, a window
+    /// after an earlier line, edits across claims): a run without one needs no store lookups.
+    pub uses_history: bool,
 }
 
 impl Program {

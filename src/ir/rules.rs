@@ -72,6 +72,9 @@ pub enum RuleKind {
 #[derive(Debug)]
 pub struct TableEdits {
     pub table: EditTableId,
+    /// `across claims of the same provider`: the claim's lines are paired with the lines of
+    /// the patient's earlier claims by the same provider on the date of service.
+    pub across_claims: bool,
     /// Sorted, for binary search.
     pub bypass: Vec<Modifier>,
     pub message: Message,
@@ -209,10 +212,18 @@ pub enum Placeholder {
     /// `{diagnosis}`: the diagnosis in scope (`for each line diagnosis`), or else the one a
     /// `line diagnosis` test matched; shown with its dot.
     Diagnosis,
+    /// The id of the earlier claim whose line decided (a history condition's cited line).
+    HistoryClaim,
+    /// The number of that line on its claim.
+    HistoryLine,
+    /// Its date of service.
+    HistoryDate,
+    /// Its code.
+    HistoryCode,
 }
 
 impl Placeholder {
-    pub const ALL: [(&'static str, Placeholder); 13] = [
+    pub const ALL: [(&'static str, Placeholder); 17] = [
         ("code", Placeholder::Code),
         ("line", Placeholder::Line),
         ("units", Placeholder::Units),
@@ -226,6 +237,10 @@ impl Placeholder {
         ("charge", Placeholder::Charge),
         ("other_line", Placeholder::OtherLine),
         ("diagnosis", Placeholder::Diagnosis),
+        ("history_claim", Placeholder::HistoryClaim),
+        ("history_line", Placeholder::HistoryLine),
+        ("history_date", Placeholder::HistoryDate),
+        ("history_code", Placeholder::HistoryCode),
     ];
 
     pub fn name(self) -> &'static str {

@@ -15,7 +15,7 @@ pub use text::{finding_line, render_text};
 
 /// The version of the result format (docs/formats.md): a new optional field raises the minor
 /// number, a field removed or renamed, or a change of meaning, the major.
-pub const FORMAT_VERSION: &str = "2.0";
+pub const FORMAT_VERSION: &str = "2.1";
 
 /// The `format_version` of a result: always [`FORMAT_VERSION`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl Serialize for FormatVersion {
 }
 
 /// The major versions a result of [`FORMAT_VERSION`] can be read as: 2.0 only added a change
-/// op, so every 1.x result is a 2.0 result too.
+/// op, so every 1.x result is a 2.x result too; 2.1 added a finding's `history`.
 const READABLE_MAJORS: [&str; 2] = ["1", "2"];
 
 /// Reads any `MAJOR.MINOR` of the majors this library reads: a reader of 1.0 understands 1.1,
@@ -229,6 +229,10 @@ pub struct Finding {
     pub policy: PolicyRef,
     /// The table row that decided the finding; `null` when no table row decided it.
     pub table: Option<TableRef>,
+    /// The line of the patient's earlier claim that decided the finding (a frequency limit's
+    /// last line counted, the line duplicated, the surgery whose global period holds the
+    /// date); `null` when no earlier claim decided it. Since format 2.1.
+    pub history: Option<HistoryRef>,
     /// The pack the rule comes from, and its version.
     pub pack: PackRef,
     /// Findings are ordered by line, then by the policy's source position.
@@ -258,6 +262,7 @@ impl Finding {
             message: message.into(),
             policy,
             table: None,
+            history: None,
             pack,
             order: (0, 0, 0),
         }
@@ -425,6 +430,21 @@ pub struct TableRef {
     pub file: String,
     /// The 1-based line of the row in that file, header lines counted.
     pub line: u32,
+}
+
+/// A line of an earlier claim of the patient, from the history store (docs/history.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HistoryRef {
+    /// The earlier claim's id.
+    pub claim: String,
+    /// The line's number on that claim.
+    pub line: u32,
+}
+
+impl std::fmt::Display for HistoryRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} of earlier claim `{}`", self.line, self.claim)
+    }
 }
 
 impl std::fmt::Display for TableRef {

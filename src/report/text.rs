@@ -55,6 +55,9 @@ pub fn render_text(result: &ClaimResult) -> String {
         if let Some(table) = &f.table {
             let _ = writeln!(out, "      decided by {table}");
         }
+        if let Some(history) = &f.history {
+            let _ = writeln!(out, "      history: {history}");
+        }
     }
     if let Some(explain) = &result.explain {
         for m in &explain.minutes {

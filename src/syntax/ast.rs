@@ -350,6 +350,9 @@ pub enum RuleBody {
     /// `apply edits of "ncci_ptp"`, the modifiers that bypass them, and an optional message.
     TableEdits {
         table: Word,
+        /// `across claims of the same provider on the date of service`: the claim's lines
+        /// paired with the lines of the patient's earlier claims, not with each other.
+        across_claims: bool,
         bypass: Vec<Word>,
         message: Option<Word>,
     },
@@ -470,9 +473,24 @@ pub enum Predicate {
     UnitsTotal {
         same_session: bool,
         so_far: bool,
+        /// `across claims of the same provider`: with the paid lines of the same code on the
+        /// patient's earlier claims by the line's provider that day.
+        across_claims: bool,
         op: CompareOp,
         limit: Word,
     },
+    /// `more than 1 of 20610 per 6 months for the same patient`: a frequency limit over the
+    /// patient's history and the claim's lines through the rule's line.
+    Frequency(Box<Frequency>),
+    /// `an earlier claim has the same code, date of service, modifiers and provider`: a line
+    /// of an earlier claim of the patient alike in every way named.
+    EarlierClaimSame {
+        same: Vec<(SameAttr, Span)>,
+        including_denied: bool,
+    },
+    /// `within 90 days after a line in "major surgery" by the same provider`: a line of an
+    /// earlier claim dated 1 to 90 days before the claim's date of service.
+    WithinAfter(Box<WithinAfter>),
     /// `another line in the same session has 77002`, `an earlier line has modifier TC`,
     /// `another line of the same code where (the other line has modifier LT)`
     OtherLineHas {
@@ -539,6 +557,74 @@ pub enum Predicate {
     Between(Box<Between>),
     /// A term or a yes/no fact by name: `"IM nail"`, `film_archived`
     Name(Name),
+}
+
+/// A frequency limit: `more than LIMIT of CODES per PERIOD`, `by the same provider`,
+/// `including denied lines`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Frequency {
+    /// A number or a number column of the line's code (`code.frequency_limit`).
+    pub limit: Word,
+    pub codes: CodeRef,
+    pub period: Period,
+    pub same_provider: bool,
+    pub including_denied: bool,
+}
+
+/// The period of a frequency limit, ending on the claim's date of service.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    /// `6 months`, `30 days`, `2 years`: the count as written, checked by the checker.
+    Count(Word, PeriodUnit),
+    /// `calendar year`: from 1 January of the date of service's year.
+    CalendarYear,
+    /// `lifetime`: every earlier claim.
+    Lifetime,
+    /// `date of service`: that day only.
+    DateOfService,
+}
+
+/// The unit of a `Period::Count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PeriodUnit {
+    Days,
+    Months,
+    Years,
+}
+
+/// What a duplicate's earlier line has the same as the rule's line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SameAttr {
+    Code,
+    DateOfService,
+    Modifiers,
+    Provider,
+    Units,
+    PlaceOfService,
+}
+
+impl SameAttr {
+    /// The words the policy writes.
+    pub fn words(self) -> &'static str {
+        match self {
+            SameAttr::Code => "code",
+            SameAttr::DateOfService => "date of service",
+            SameAttr::Modifiers => "modifiers",
+            SameAttr::Provider => "provider",
+            SameAttr::Units => "units",
+            SameAttr::PlaceOfService => "place of service",
+        }
+    }
+}
+
+/// `within DAYS days after a line in CODES`: `DAYS` a number or a number column read for the
+/// earlier line's code (`code.global_days`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WithinAfter {
+    pub days: Word,
+    pub codes: CodeRef,
+    pub same_provider: bool,
+    pub including_denied: bool,
 }
 
 /// `patient age between 0 and 17`: a number fact and its bounds, both included.

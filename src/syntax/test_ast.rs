@@ -15,6 +15,8 @@ pub struct TestDecl {
     pub name: Word,
     /// `given table … row …`: table rows in force for this test only.
     pub given: Vec<GivenRow>,
+    /// `given history claim … on … line …`: lines of the patient's earlier claims.
+    pub history: Vec<GivenHistory>,
     pub claim: TestClaim,
     pub expectations: Vec<Expectation>,
     /// `where …` and its cases: the test runs once per case, `{name}` standing for its value.
@@ -30,6 +32,22 @@ pub struct GivenRow {
     pub code: Word,
     /// Column and value, as written; a list `(27355, 27356)` is kept as `27355 27356`.
     pub cells: Vec<(Word, Word)>,
+    pub span: Span,
+}
+
+/// `given history claim "H-1" on 2024-01-10 line 20610 modifier RT units 1 provider 1234567893
+/// place of service 11 denied by RULE`: a line of an earlier claim of the patient, as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GivenHistory {
+    pub claim: Word,
+    pub date: Word,
+    pub code: Word,
+    pub modifiers: Vec<Word>,
+    pub units: Option<Word>,
+    pub provider: Option<Word>,
+    pub place_of_service: Option<Word>,
+    /// `denied`, and the rule that denied it when named.
+    pub denied: Option<Option<Word>>,
     pub span: Span,
 }
 
@@ -60,6 +78,8 @@ pub struct TestClaim {
     pub place_of_service: Option<Word>,
     pub owns_equipment: Option<bool>,
     pub taxonomy: Option<Word>,
+    /// `provider npi 1234567893`: the billing provider's NPI.
+    pub npi: Option<Word>,
     pub payer: Option<Word>,
     /// `source x12`: the format the claim stands for (`json` unless given).
     pub source: Option<Word>,

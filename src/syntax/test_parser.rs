@@ -40,12 +40,14 @@ impl Walker {
         let mut it = pair.clone().into_inner();
         let name = self.next_value(&pair, &mut it, "a test name")?;
         let mut given = Vec::new();
+        let mut history = Vec::new();
         let mut claim = None;
         let mut expectations = Vec::new();
         let mut cases = None;
         for p in it {
             match p.as_rule() {
                 Rule::given_row => given.push(self.given_row(p)?),
+                Rule::given_history => history.push(self.given_history(p)?),
                 Rule::test_claim => claim = Some(self.test_claim(p)?),
                 Rule::expectation => expectations.push(self.expectation(p)?),
                 Rule::test_cases => cases = Some(self.test_cases(p)?),
@@ -55,6 +57,7 @@ impl Walker {
         Ok(TestDecl {
             name: self.string(&name)?,
             given,
+            history,
             claim: claim.ok_or_else(|| self.unexpected(&pair, "a claim"))?,
             expectations,
             cases,
@@ -117,6 +120,48 @@ impl Walker {
         })
     }
 
+    fn given_history(&self, pair: Pair<Rule>) -> Result<GivenHistory> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let claim = self.next_value(&pair, &mut it, "a claim id")?;
+        let claim = if claim.as_rule() == Rule::string {
+            self.string(&claim)?
+        } else {
+            self.word(&claim)
+        };
+        let date = self.word(&self.next_value(&pair, &mut it, "a date")?);
+        let code = self.word(&self.next_value(&pair, &mut it, "a code")?);
+        let mut given = GivenHistory {
+            claim,
+            date,
+            code,
+            modifiers: Vec::new(),
+            units: None,
+            provider: None,
+            place_of_service: None,
+            denied: None,
+            span,
+        };
+        for part in it {
+            let value = part
+                .clone()
+                .into_inner()
+                .rfind(|v| !is_keyword(v.as_rule()));
+            match part.as_rule() {
+                Rule::line_modifiers => {
+                    let list = self.child(&part, Rule::test_modifiers, "a modifier")?;
+                    given.modifiers = list.into_inner().map(|m| self.word(&m)).collect();
+                }
+                Rule::line_unit_count => given.units = value.map(|v| self.word(&v)),
+                Rule::history_provider => given.provider = value.map(|v| self.word(&v)),
+                Rule::history_place => given.place_of_service = value.map(|v| self.word(&v)),
+                Rule::history_denied => given.denied = Some(value.map(|v| self.word(&v))),
+                _ => {}
+            }
+        }
+        Ok(given)
+    }
+
     fn test_claim(&self, pair: Pair<Rule>) -> Result<TestClaim> {
         let span = self.span(&pair);
         let mut claim = TestClaim {
@@ -128,6 +173,7 @@ impl Walker {
             place_of_service: None,
             owns_equipment: None,
             taxonomy: None,
+            npi: None,
             payer: None,
             source: None,
             patient: None,
@@ -184,6 +230,7 @@ impl Walker {
                             Rule::provider_owns => {
                                 claim.owns_equipment = Some(value.as_rule() == Rule::bool_true)
                             }
+                            Rule::provider_npi => claim.npi = Some(self.word(value)),
                             _ => claim.taxonomy = Some(self.word(value)),
                         }
                     }

@@ -125,6 +125,15 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
         out.push(&mut given.code);
         out.extend(given.cells.iter_mut().map(|(_, value)| value));
     }
+    for h in &mut test.history {
+        out.push(&mut h.claim);
+        out.push(&mut h.date);
+        out.push(&mut h.code);
+        out.extend(h.modifiers.iter_mut());
+        out.extend(h.units.iter_mut());
+        out.extend(h.provider.iter_mut());
+        out.extend(h.place_of_service.iter_mut());
+    }
     let claim = &mut test.claim;
     out.extend(claim.service_date.iter_mut());
     out.extend(claim.file.iter_mut());
@@ -150,6 +159,7 @@ fn words(test: &mut TestDecl) -> Vec<&mut Word> {
     }
     out.extend(claim.place_of_service.iter_mut());
     out.extend(claim.taxonomy.iter_mut());
+    out.extend(claim.npi.iter_mut());
     out.extend(claim.payer.iter_mut());
     out.extend(claim.source.iter_mut());
     for (_, value) in &mut claim.documentation {

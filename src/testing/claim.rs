@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::claim::{parse_claim, ClaimSource, RawClaim};
+use crate::history::HistoryView;
 use crate::pack::read_beside;
 use crate::report::ClaimResult;
 use crate::syntax::ast::Word;
@@ -54,14 +55,15 @@ pub fn judge(
     engine: &Engine,
     json: String,
     source: ClaimSource,
+    history: HistoryView<'_>,
     options: EvalOptions,
 ) -> ClaimResult {
     let raw = RawClaim { json, line: 1 };
-    if source == ClaimSource::Json {
+    if source == ClaimSource::Json && matches!(history, HistoryView::Alone) {
         return engine.evaluate_raw(&raw, options);
     }
     match parse_claim(&raw) {
-        Ok(claim) => engine.evaluate_normalized(&claim.with_source(source), options),
+        Ok(claim) => engine.evaluate_with_history(&claim.with_source(source), history, options),
         Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
     }
 }
@@ -80,8 +82,11 @@ fn to_json(test: &TestDecl) -> Value {
     if let Some(payer) = &c.payer {
         claim.insert("payer".into(), json!(payer.text));
     }
-    if c.owns_equipment.is_some() || c.taxonomy.is_some() {
+    if c.owns_equipment.is_some() || c.taxonomy.is_some() || c.npi.is_some() {
         let mut provider = Map::new();
+        if let Some(npi) = &c.npi {
+            provider.insert("npi".into(), json!(npi.text));
+        }
         if let Some(t) = &c.taxonomy {
             provider.insert("taxonomy".into(), json!(t.text));
         }

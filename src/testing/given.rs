@@ -3,9 +3,10 @@
 
 use crate::check::{parse_cell, TableRow};
 use crate::codes::Code;
+use crate::history::{HistoryLine, LineStatus, PatientHistory};
 use crate::ir::Program;
 use crate::spelling::did_you_mean;
-use crate::syntax::test_ast::{GivenRow, TestDecl};
+use crate::syntax::test_ast::{GivenHistory, GivenRow, TestDecl};
 
 use super::error::TestGivenError;
 
@@ -131,5 +132,99 @@ fn table_row(program: &Program, given: &GivenRow) -> Result<TableRow, Vec<Proble
         table: table.name.to_string(),
         code: given.code.text.clone(),
         cells,
+    })
+}
+
+/// The patient's earlier claims a test gives (`given history …`), its lines numbered per claim
+/// in the order written; every line that does not read is an error at the line.
+pub(super) fn history(test: &TestDecl) -> Result<PatientHistory, Vec<TestGivenError>> {
+    let mut lines: Vec<HistoryLine> = Vec::with_capacity(test.history.len());
+    let mut errors = Vec::new();
+    for given in &test.history {
+        let number = lines
+            .iter()
+            .filter(|l| *l.claim == *given.claim.text)
+            .count() as u32
+            + 1;
+        match history_line(given, number) {
+            Ok(line) => lines.push(line),
+            Err((problem, span, help)) => errors.push(TestGivenError {
+                test: test.name.text.clone(),
+                problem,
+                span: span.into(),
+                help,
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(PatientHistory::new(lines))
+    } else {
+        Err(errors)
+    }
+}
+
+/// One `given history` line as the store would hold it.
+fn history_line(given: &GivenHistory, number: u32) -> Result<HistoryLine, Problem> {
+    let date = crate::codes::parse_date(&given.date.text).ok_or_else(|| {
+        (
+            format!("`{}` is not a date", given.date.text),
+            given.date.span,
+            "write the date of service as `2024-03-01`".to_string(),
+        )
+    })?;
+    let code = Code::parse(&given.code.text).ok_or_else(|| {
+        (
+            format!("`{}` is not a procedure code", given.code.text),
+            given.code.span,
+            "write a CPT or HCPCS code of five characters, such as `20610`".to_string(),
+        )
+    })?;
+    let mut modifiers = Vec::with_capacity(given.modifiers.len());
+    for m in &given.modifiers {
+        modifiers.push(crate::codes::Modifier::parse(&m.text).ok_or_else(|| {
+            (
+                format!("`{}` is not a modifier", m.text),
+                m.span,
+                "write a modifier of two characters, such as `RT`".to_string(),
+            )
+        })?);
+    }
+    let units = match &given.units {
+        None => 1,
+        Some(w) => w
+            .text
+            .parse::<u32>()
+            .ok()
+            .filter(|u| *u > 0)
+            .ok_or_else(|| {
+                (
+                    format!("`{}` is not a number of units", w.text),
+                    w.span,
+                    "write a whole number of units, 1 or more".to_string(),
+                )
+            })?,
+    };
+    Ok(HistoryLine {
+        claim: given.claim.text.as_str().into(),
+        line: number,
+        date,
+        code,
+        modifiers,
+        units,
+        provider: given.provider.as_ref().map(|w| w.text.as_str().into()),
+        place_of_service: given
+            .place_of_service
+            .as_ref()
+            .map(|w| w.text.as_str().into()),
+        status: if given.denied.is_some() {
+            LineStatus::Denied
+        } else {
+            LineStatus::Paid
+        },
+        denied_by: given
+            .denied
+            .as_ref()
+            .and_then(|by| by.as_ref())
+            .map(|w| w.text.as_str().into()),
     })
 }

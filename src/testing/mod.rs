@@ -40,11 +40,13 @@ mod coverage;
 mod error;
 mod expect;
 mod given;
+
 mod packs;
 
 use crate::check::TableRow;
 use crate::diagnostic::PolicyDiagnostic;
 use crate::engine::{Engine, EvalOptions};
+use crate::history::HistoryView;
 use crate::pack::PolicyText;
 use crate::syntax::parse_tests;
 use crate::syntax::span::SourceFile;
@@ -259,6 +261,15 @@ fn run_one(
         Ok(s) => s,
         Err(problem) => return vec![claim_error(test, problem, TestClaimError::SOURCE, source)],
     };
+    let history = match given::history(test) {
+        Ok(h) => h,
+        Err(errors) => {
+            return errors
+                .into_iter()
+                .map(|e| PolicyDiagnostic::in_file(e, source))
+                .collect()
+        }
+    };
     let json = claim_json.to_string();
     // With the explanation, expectations see what was derived and which findings were given
     // once for rules of the same reason, and a failure lists them.
@@ -266,10 +277,19 @@ fn run_one(
         engine,
         json,
         source_kind,
+        if test.history.is_empty() {
+            HistoryView::Alone
+        } else {
+            HistoryView::Member(&history)
+        },
         EvalOptions::default().with_explain(true),
     );
     if let Some(collector) = collector {
-        collector.record(claim::codes(&claim_json), &result);
+        // The codes of the earlier lines a test gives are exercised too: a history rule reads
+        // their rows (a procedure's global period) as it reads the claim's.
+        let mut codes = claim::codes(&claim_json);
+        codes.extend(history.lines().iter().map(|l| l.code));
+        collector.record(codes, &result);
         collector.record_diagnoses(claim::diagnoses(&claim_json));
     }
     // A test may be about a claim that must not read (`expect status error`).
@@ -318,6 +338,13 @@ fn static_problems(engine: &Engine, test: &TestDecl, source: &SourceFile) -> Vec
             .map(|e| PolicyDiagnostic::in_file(e, source))
             .collect(),
     };
+    if let Err(errors) = given::history(test) {
+        out.extend(
+            errors
+                .into_iter()
+                .map(|e| PolicyDiagnostic::in_file(e, source)),
+        );
+    }
     if let Err(problem) = claim::claim_json(test, &source.name) {
         out.push(claim_error(
             test,

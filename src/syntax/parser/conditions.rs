@@ -83,10 +83,14 @@ impl Walker {
             Rule::units_total => {
                 let so_far = values.iter().any(|v| v.as_rule() == Rule::so_far);
                 let same_session = values.iter().any(|v| v.as_rule() == Rule::same_session);
+                let across_claims = values.iter().any(|v| v.as_rule() == Rule::across_claims);
                 let mut rest = values.iter().filter(|v| {
                     !matches!(
                         v.as_rule(),
-                        Rule::so_far | Rule::same_session | Rule::on_date_of_service
+                        Rule::so_far
+                            | Rule::same_session
+                            | Rule::on_date_of_service
+                            | Rule::across_claims
                     )
                 });
                 let op = rest
@@ -98,10 +102,14 @@ impl Walker {
                 Predicate::UnitsTotal {
                     same_session,
                     so_far,
+                    across_claims,
                     op: self.compare_op(op)?,
                     limit: self.word(limit),
                 }
             }
+            Rule::frequency => self.frequency(&pair, &values)?,
+            Rule::earlier_claim_same => self.earlier_claim_same(&values),
+            Rule::within_after => self.within_after(&pair, &values)?,
             Rule::line_is => Predicate::LineIs(self.code_ref(first("a list of codes")?)?),
             Rule::line_has_attr => Predicate::LineHasAttr(self.line_attr(&first("an attribute")?)?),
             Rule::line_attr_is => Predicate::LineAttrIs {

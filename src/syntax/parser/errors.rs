@@ -114,7 +114,12 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::pack_version | Rule::kw_version => "`version`",
         Rule::pack_extends | Rule::kw_extends => "`extends`",
         Rule::pack_description | Rule::kw_description => "`description`",
-        Rule::given_row | Rule::kw_given => "`given table`",
+        Rule::given_row | Rule::kw_given => "`given table` or `given history`",
+        Rule::given_history | Rule::kw_history => "`given history claim` and a claim id",
+        Rule::history_provider | Rule::history_place | Rule::history_denied => {
+            "`modifier`, `units`, `provider`, `place of service` or `denied`"
+        }
+        Rule::provider_npi | Rule::kw_npi => "`npi` and a provider NPI",
         Rule::claim_file => "`from` and a claim file",
         Rule::column_type | Rule::kw_code | Rule::kw_procedures => {
             "a column type (`boolean`, `number`, `text`, `code`, `codes`, `diagnosis`, \
@@ -182,7 +187,45 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_line => "`line`",
         Rule::kw_in => "`in`",
         Rule::kw_has => "`has`",
+        Rule::period
+        | Rule::period_count
+        | Rule::period_days
+        | Rule::period_months
+        | Rule::period_years
+        | Rule::period_calendar_year
+        | Rule::period_lifetime
+        | Rule::period_date_of_service
+        | Rule::kw_calendar
+        | Rule::kw_lifetime
+        | Rule::kw_months
+        | Rule::kw_years => {
+            "a period (`6 months`, `30 days`, `calendar year`, `lifetime`, `date of service`)"
+        }
+        Rule::kw_per => "`per` and a period, such as `per 6 months`",
+        Rule::same_patient => "`for the same patient`",
+        Rule::same_provider => "`by the same provider`",
+        Rule::including_denied | Rule::kw_including | Rule::kw_lines => "`including denied lines`",
+        Rule::same_code
+        | Rule::same_date
+        | Rule::same_modifiers
+        | Rule::same_provider_attr
+        | Rule::same_units
+        | Rule::same_place
+        | Rule::kw_modifiers => {
+            "what is the same (`code`, `date of service`, `modifiers`, `provider`, `units`, `place of service`)"
+        }
+        Rule::kw_days => "`days`",
+        Rule::kw_a => "`a line in` and codes",
+        Rule::across_claims | Rule::kw_across | Rule::kw_claims => {
+            "`across claims of the same provider`"
+        }
+        Rule::kw_than => "`than`",
         Rule::condition
+        | Rule::frequency
+        | Rule::earlier_claim_same
+        | Rule::within_after
+        | Rule::kw_more
+        | Rule::kw_within
         | Rule::op_not
         | Rule::kw_not
         | Rule::line_has_modifier

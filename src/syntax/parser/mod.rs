@@ -21,6 +21,7 @@ use super::span::Span;
 mod chunks;
 mod conditions;
 mod errors;
+mod history;
 mod items;
 mod other_line;
 mod rules;

@@ -67,8 +67,10 @@ impl Walker {
             .ok_or_else(|| self.unexpected(&body, "a table name"))?;
         let mut bypass = Vec::new();
         let mut message = None;
+        let mut across_claims = false;
         for p in it {
             match p.as_rule() {
+                Rule::across_claims => across_claims = true,
                 Rule::edits_bypass => {
                     let list = self.child(&p, Rule::modifier_list, "a modifier")?;
                     bypass = self.modifiers(list);
@@ -83,6 +85,7 @@ impl Walker {
         }
         Ok(RuleBody::TableEdits {
             table: self.string(&table)?,
+            across_claims,
             bypass,
             message,
         })

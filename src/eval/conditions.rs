@@ -90,7 +90,7 @@ impl<'p, 'c> Run<'p, 'c> {
                 | CondKind::UnitsOf { .. }
                 | CondKind::UnitsTotal { .. }
         );
-        let reads_history = super::history::reads_history(&c.kind);
+        let reads_history = c.kind.reads_history();
         let steps = self.steps.get()
             + 1
             + if scans || reads_history {

@@ -319,20 +319,6 @@ impl<'p, 'c> Run<'p, 'c> {
     }
 }
 
-/// Whether a test reads the patient's history.
-pub(super) fn reads_history(kind: &CondKind) -> bool {
-    matches!(
-        kind,
-        CondKind::Frequency(_)
-            | CondKind::EarlierClaimSame { .. }
-            | CondKind::WithinAfter(_)
-            | CondKind::UnitsTotal {
-                across_claims: true,
-                ..
-            }
-    )
-}
-
 /// True when the claim alone is over the limit; otherwise the earlier claims could tip it.
 fn over_or_unknown(over: bool) -> Truth {
     if over {
@@ -353,7 +339,7 @@ fn both_known(a: Option<&str>, b: Option<&str>) -> Truth {
 impl Run<'_, '_> {
     /// Why a history condition did not hold, for `--explain`; `None` for any other condition.
     pub(super) fn why_not_history(&self, c: &Cond, scope: Scope) -> Option<String> {
-        if !reads_history(&c.kind) {
+        if !c.kind.reads_history() {
             return None;
         }
         let truth = self.eval(c, scope, &mut None);

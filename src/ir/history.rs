@@ -77,3 +77,19 @@ pub struct WithinTest {
     pub same_provider: bool,
     pub including_denied: bool,
 }
+
+impl CondKind {
+    /// Whether this test reads the patient's history (not the tests inside it).
+    pub fn reads_history(&self) -> bool {
+        matches!(
+            self,
+            CondKind::Frequency(_)
+                | CondKind::EarlierClaimSame { .. }
+                | CondKind::WithinAfter(_)
+                | CondKind::UnitsTotal {
+                    across_claims: true,
+                    ..
+                }
+        )
+    }
+}

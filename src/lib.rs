@@ -75,6 +75,7 @@ pub mod report;
 #[doc(hidden)]
 pub mod schema;
 mod spelling;
+pub mod store;
 #[doc(hidden)]
 pub mod syntax;
 pub mod testing;

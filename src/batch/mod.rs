@@ -16,6 +16,7 @@
 //! the claims already read are still judged and written whole. When the output fails (a closed
 //! pipe, a full disk), reading and judging stop and the error is returned.
 
+mod history;
 mod summary;
 
 use std::io::{self, Write};
@@ -25,10 +26,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub use history::HistoryRun;
 pub use summary::{ActionCounts, RuleCount, StatusCounts, Summary, TOP_RULES};
 
 use crate::input::{ClaimInput, InputItem};
+use crate::report::ClaimResult;
 use crate::report::OutputFormat;
+use crate::store::StoreError;
 use crate::{Engine, EvalOptions};
 
 /// The most claims in one batch.
@@ -79,6 +83,10 @@ pub enum BatchError {
     },
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
+    /// The history store failed (`--history`): the results of the batches recorded before the
+    /// failure are written; the failing batch is neither recorded nor written.
+    #[error(transparent)]
+    History(#[from] StoreError),
 }
 
 /// One batch's rendered results, ready to write.
@@ -104,6 +112,27 @@ where
     I: Iterator<Item = InputItem> + Send,
     W: Write + Send,
 {
+    run_with_history(engine, inputs, out, options, progress, stop, None)
+}
+
+/// [`run`] against the patients' history (`check --history`, docs/history.md): each claim
+/// sees its member's recorded lines and those of the member's claims before it in the input;
+/// with [`HistoryRun::record`], each slice of claims is recorded in one transaction before its
+/// results are written. A store error ends the run with [`BatchError::History`], after the
+/// results of the slices already recorded are written.
+pub fn run_with_history<I, W>(
+    engine: &Engine,
+    inputs: I,
+    out: W,
+    options: BatchOptions,
+    progress: &Progress,
+    stop: &AtomicBool,
+    mut history: Option<HistoryRun<'_>>,
+) -> Result<Summary, BatchError>
+where
+    I: Iterator<Item = InputItem> + Send,
+    W: Write + Send,
+{
     let started = Instant::now();
     let threads = options.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -114,9 +143,13 @@ where
             threads,
             message: e.to_string(),
         })?;
+    if let Some(run) = history.as_mut() {
+        run.start(engine)?;
+    }
     let (batches_in, batches) = sync_channel::<Vec<InputItem>>(QUEUE);
     let (rendered_out, rendered) = sync_channel::<Rendered>(QUEUE);
     let mut summary = Summary::default();
+    let mut failure: Option<StoreError> = None;
     let (interrupted, written) = std::thread::scope(|scope| {
         let reader = scope.spawn(|| read_batches(inputs, batches_in, stop));
         let writer = scope.spawn(|| write_batches(out, options.format, rendered, progress));
@@ -127,7 +160,18 @@ where
             while start < batch.len() {
                 let end = batch.len().min(start + slice.claims);
                 let part = &batch[start..end];
-                let (bytes, tally) = pool.install(|| judge_batch(engine, part, judged, options));
+                let (bytes, tally) = match history.as_mut() {
+                    None => pool.install(|| judge_batch(engine, part, judged, options)),
+                    Some(run) => {
+                        match history::judge_slice(engine, part, judged, options, &pool, run) {
+                            Ok(done) => done,
+                            Err(e) => {
+                                failure = Some(e);
+                                break 'batches;
+                            }
+                        }
+                    }
+                };
                 slice.adapt(part.len(), bytes.len());
                 judged += part.len() as u64;
                 summary.merge(tally);
@@ -154,6 +198,9 @@ where
         (interrupted, written)
     });
     written?;
+    if let Some(e) = failure {
+        return Err(BatchError::History(e));
+    }
     summary.finish(started.elapsed(), interrupted);
     Ok(summary)
 }
@@ -226,17 +273,41 @@ fn judge_batch(
     before: u64,
     options: BatchOptions,
 ) -> (Vec<u8>, Summary) {
-    batch
+    render_each(batch, before, options, |item| {
+        engine.evaluate_item(&item.claim, options.eval)
+    })
+}
+
+/// Renders results judged already, in order, on the pool; `before` claims came before them.
+fn render(results: &[ClaimResult], before: u64, options: BatchOptions) -> (Vec<u8>, Summary) {
+    render_each(results, before, options, |result| result)
+}
+
+/// Renders the result `result_of` gives for each of `items`, in order, and tallies them, on
+/// the pool; `before` claims came before them.
+fn render_each<'s, T, R, F>(
+    items: &'s [T],
+    before: u64,
+    options: BatchOptions,
+    result_of: F,
+) -> (Vec<u8>, Summary)
+where
+    T: Sync,
+    R: std::borrow::Borrow<ClaimResult>,
+    F: Fn(&'s T) -> R + Sync + Send,
+{
+    items
         .par_iter()
         .enumerate()
         .with_min_len(CLAIMS_PER_TASK)
         .fold(
             || (Vec::with_capacity(OUTPUT_GUESS), Summary::default()),
             |(mut bytes, mut tally), (i, item)| {
-                let result = engine.evaluate_item(&item.claim, options.eval);
+                let result = result_of(item);
+                let result = result.borrow();
                 let first = before == 0 && i == 0;
-                options.format.write_result(&result, first, &mut bytes);
-                tally.add(&result);
+                options.format.write_result(result, first, &mut bytes);
+                tally.add(result);
                 (bytes, tally)
             },
         )

@@ -3,9 +3,11 @@
 use std::io::{self, IsTerminal};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use claimrules::batch::{self, BatchError, BatchOptions, Progress};
+use claimrules::batch::{self, BatchError, BatchOptions, HistoryRun, Progress};
+use claimrules::store::Access;
 use claimrules::EvalOptions;
 
+use super::history::{fail_store, open_store};
 use super::inputs::{open_inputs, ChainedInputs};
 use super::interrupt::stop_on_ctrl_c;
 use super::load::load_engine;
@@ -22,6 +24,17 @@ pub fn run(args: CheckArgs) -> u8 {
     let Some(engine) = load_engine(&args.packs) else {
         return EXIT_FAILURE;
     };
+    let mut store = match &args.history {
+        Some(location) => match open_store(location, Access::ReadWrite) {
+            Some(store) => Some(store),
+            None => return EXIT_FAILURE,
+        },
+        None => None,
+    };
+    let history = store.as_mut().map(|store| HistoryRun {
+        store,
+        record: args.record,
+    });
     let total_bytes = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         Format::Text
@@ -43,7 +56,15 @@ pub fn run(args: CheckArgs) -> u8 {
         if show_progress {
             scope.spawn(|| progress::show(&progress, total_bytes, color_on_stderr(), &done));
         }
-        let outcome = batch::run(&engine, claims, stdout.writer(), options, &progress, stop);
+        let outcome = batch::run_with_history(
+            &engine,
+            claims,
+            stdout.writer(),
+            options,
+            &progress,
+            stop,
+            history,
+        );
         done.store(true, Ordering::Relaxed);
         outcome
     });
@@ -56,6 +77,10 @@ pub fn run(args: CheckArgs) -> u8 {
             } else {
                 fail(format!("cannot write results: {source}"));
             }
+            return EXIT_FAILURE;
+        }
+        Err(BatchError::History(e)) => {
+            fail_store(&e);
             return EXIT_FAILURE;
         }
         Err(e) => {

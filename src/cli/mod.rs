@@ -5,6 +5,7 @@ mod diff;
 mod facts;
 mod fmt;
 mod generate;
+mod history;
 mod inputs;
 mod interrupt;
 mod lint;
@@ -94,6 +95,28 @@ const EXITS_LINT: ExitCodes = &[
     (EXIT_INTERRUPTED, "stopped by Ctrl-C"),
 ];
 
+const EXITS_IMPORT: ExitCodes = &[
+    (EXIT_PASS, "every claim is recorded"),
+    (
+        EXIT_FINDINGS,
+        "some claims are skipped: they do not read, or name no member (each is listed on stderr)",
+    ),
+    (
+        EXIT_FAILURE,
+        "a claims file cannot be read, the history database cannot be opened or written, or a \
+         usage error",
+    ),
+];
+
+const EXITS_SHOW: ExitCodes = &[
+    (EXIT_PASS, "the member's lines are shown"),
+    (EXIT_FINDINGS, "no claim of the member is recorded"),
+    (
+        EXIT_FAILURE,
+        "the history database cannot be opened or read, or a usage error",
+    ),
+];
+
 /// The exit codes listed for a command (`claimrules` for the main one), if any are.
 pub fn exit_codes_of(command: &str) -> Option<ExitCodes> {
     match command {
@@ -101,6 +124,8 @@ pub fn exit_codes_of(command: &str) -> Option<ExitCodes> {
         "check" => Some(EXITS_CHECK),
         "test" => Some(EXITS_TEST),
         "lint" => Some(EXITS_LINT),
+        "import" => Some(EXITS_IMPORT),
+        "show" => Some(EXITS_SHOW),
         _ => None,
     }
 }
@@ -147,6 +172,9 @@ enum Command {
     /// Print each claim's documentation facts after its note is read, and where each came
     /// from: one JSON object a line.
     Facts(FactsArgs),
+    /// The claim history store: import a payer's past claims, show a member's lines
+    /// (docs/history.md).
+    History(HistoryArgs),
     /// Print a shell completion script: `claimrules completions bash > claimrules.bash`.
     Completions(CompletionsArgs),
     /// Print the man page (roff) of `claimrules`, or write one page per command to a folder.
@@ -166,11 +194,61 @@ impl Command {
             Command::Packs(a) => a.packs.base.no_cache,
             Command::Facts(a) => a.packs.base.no_cache,
             Command::Diff(a) => a.base.no_cache,
-            Command::Fmt(_) | Command::Completions(_) | Command::Man(_) | Command::Schema(_) => {
-                false
-            }
+            Command::Fmt(_)
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::Schema(_)
+            | Command::History(_) => false,
         }
     }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryCommand {
+    /// Record claims (JSON or X12) as paid history, a payer's past adjudications. A claim id
+    /// already recorded is replaced, never duplicated.
+    #[command(after_help = exit_codes_help(EXITS_IMPORT))]
+    Import(ImportArgs),
+    /// Print a member's recorded lines, newest first.
+    #[command(after_help = exit_codes_help(EXITS_SHOW))]
+    Show(ShowArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The history database: an SQLite file (created when missing) or
+    /// `postgres://user@host/database`.
+    #[arg(long, value_name = "DB")]
+    pub history: String,
+    /// The claims' format; `auto` reads X12 when an input starts with `ISA`, JSON otherwise.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input: InputArg,
+    /// No summary on stderr (skipped claims are still listed).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Claim files: JSON (one claim object, a JSON array, or NDJSON) or X12 837P. `-` (or
+    /// nothing, when input is piped) reads standard input.
+    #[arg(value_name = "CLAIMS")]
+    pub claims: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// The history database: an SQLite file or `postgres://user@host/database`.
+    #[arg(long, value_name = "DB")]
+    pub history: String,
+    /// `text` for people, `json` for tools.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: LintFormat,
+    /// The member id (`patient.member_id` of the claims).
+    #[arg(value_name = "MEMBER")]
+    pub member: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -372,6 +450,14 @@ pub struct CheckArgs {
     /// Also write the run's summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Judge each claim against the patient's earlier claims in this history database: an
+    /// SQLite file (created when missing) or `postgres://user@host/database`.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<String>,
+    /// Record each judged claim in the history, with its denied lines, so that later claims
+    /// see it (needs `--history`).
+    #[arg(long, requires = "history")]
+    pub record: bool,
     /// Claim files: JSON (one claim object, a JSON array, or NDJSON) or X12 837P. `-` (or
     /// nothing, when input is piped) reads standard input.
     #[arg(value_name = "CLAIMS")]
@@ -436,6 +522,7 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
         Command::Schema(args) => schema::run(args),
+        Command::History(args) => history::run(args),
     };
     ExitCode::from(code)
 }

@@ -53,6 +53,35 @@ pub struct InputItem {
 }
 
 impl ClaimInput {
+    /// The claim read and normalized, or why it cannot be: its id when found, and every error,
+    /// each with its input line. A JSON claim is parsed here; an X12 claim is lent as it is.
+    #[allow(clippy::result_large_err)]
+    pub fn normalized(
+        &self,
+    ) -> Result<std::borrow::Cow<'_, NormalizedClaim>, (Option<String>, Vec<ClaimError>)> {
+        match self {
+            ClaimInput::Json(raw) => crate::claim::parse_claim(raw)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|(id, mut errors)| {
+                    for e in &mut errors {
+                        e.line.get_or_insert(raw.line);
+                    }
+                    (id, errors)
+                }),
+            ClaimInput::Claim { claim, .. } => Ok(std::borrow::Cow::Borrowed(&**claim)),
+            ClaimInput::Unreadable { id, errors } => Err((id.clone(), errors.clone())),
+        }
+    }
+
+    /// The input line the claim starts on, when known.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            ClaimInput::Json(raw) => Some(raw.line),
+            ClaimInput::Claim { line, .. } => Some(*line),
+            ClaimInput::Unreadable { errors, .. } => errors.iter().find_map(|e| e.line),
+        }
+    }
+
     /// A claim that could not be read, for one reason found at an input line.
     pub fn unreadable(line: u64, message: impl Into<String>) -> ClaimInput {
         ClaimInput::Unreadable {

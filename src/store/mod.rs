@@ -1,0 +1,500 @@
+//! The claim history store: members, their claims and the claims' lines, in SQLite (embedded,
+//! the default) or PostgreSQL (shared by several machines), with one schema (docs/history.md).
+//!
+//! A [`Store`] is opened from a [`Location`] (`--history PATH` or `--history postgres://…`);
+//! opening applies the schema's migrations ([`schema`]) and refuses a newer schema. It reads
+//! the lines of many members at once ([`Store::fetch`]) and records judged or imported claims
+//! a batch at a time, each batch in one transaction ([`Store::record`]): a claim is recorded
+//! whole or not at all, and recording a claim id again replaces it. Claim values reach the
+//! database only as statement parameters, never as SQL text.
+//!
+//! A run that judges claims without recording them still lets each claim see the claims before
+//! it in the same input: [`Store::start_scratch`] keeps them in temporary tables of the
+//! connection, which the database drops when the run ends.
+
+mod import;
+mod postgres;
+pub mod schema;
+mod sqlite;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use import::{import, ImportSummary};
+pub use schema::SCHEMA_VERSION;
+
+use crate::codes::{parse_date, Code, Modifier};
+use crate::history::{HistoryLine, LineStatus, PatientHistory, RecordedClaim};
+
+/// Where a history store is: what `--history` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite database file, created when missing.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (`postgres://user@host:port/database`).
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` and `postgresql://…` name a PostgreSQL server; anything else is the path
+    /// of an SQLite file.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(text))
+        }
+    }
+
+    /// How messages name the store: the file's path, or the server's address without its
+    /// password.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => without_password(url),
+        }
+    }
+}
+
+/// A connection string with any password replaced by `***`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{name}:***@{host}"),
+            None => authority.to_string(),
+        },
+        None => authority.to_string(),
+    };
+    let path = match path.split_once("password=") {
+        Some((before, after)) => {
+            let end = after.find('&').unwrap_or(after.len());
+            format!("{before}password=***{}", &after[end..])
+        }
+        None => path.to_string(),
+    };
+    format!("{scheme}://{authority}{path}")
+}
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read and write; an SQLite file is created when missing, and the schema is brought up to
+    /// date.
+    ReadWrite,
+    /// Read only (`history show`): the store must exist and be at this build's schema version.
+    ReadOnly,
+}
+
+/// Where a recorded claim came from, as the `claims.source` column keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `history import`: a payer's past adjudications, every line paid.
+    Import,
+    /// `check --record`: judged by this program, denied lines recorded as denied.
+    Check,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Import => "import",
+            Source::Check => "check",
+        }
+    }
+}
+
+/// Why the history store cannot be used. In every variant, `store` names the store as
+/// [`Location::shown`] gives it, `reason` is the database's own words, and `found` and `known`
+/// are schema versions: the store's and this build's.
+#[allow(missing_docs)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum StoreError {
+    /// The database cannot be opened or reached.
+    #[error("cannot open the history database `{store}`: {reason}")]
+    #[diagnostic(
+        code(claimrules::history::open),
+        help("check the path or the connection string given to `--history`, and that the database server is running")
+    )]
+    Open { store: String, reason: String },
+    /// Another program holds the database's write lock past the wait.
+    #[error("the history database `{store}` is locked by another program")]
+    #[diagnostic(
+        code(claimrules::history::locked),
+        help("wait for the other run to finish, or give this run a database of its own")
+    )]
+    Locked { store: String },
+    /// The database, or its folder, cannot be written.
+    #[error("the history database `{store}` is read-only: {reason}")]
+    #[diagnostic(
+        code(claimrules::history::read_only),
+        help("give write access to the file and its folder, or judge without `--record`")
+    )]
+    ReadOnly { store: String, reason: String },
+    /// The store was written by a newer claimrules.
+    #[error(
+        "the history database `{store}` is at schema version {found}; this claimrules knows versions up to {known}"
+    )]
+    #[diagnostic(
+        code(claimrules::history::newer_schema),
+        help("use the claimrules that wrote it, or a newer one; this one changes nothing in it")
+    )]
+    NewerSchema {
+        store: String,
+        found: u32,
+        known: u32,
+    },
+    /// Read-only access to a store whose schema is older than this build's, or not there.
+    #[error("the history database `{store}` is at schema version {found}, not {known}")]
+    #[diagnostic(
+        code(claimrules::history::older_schema),
+        help("open it once with write access (`history import` or `check --history`) to bring it up to date")
+    )]
+    OlderSchema {
+        store: String,
+        found: u32,
+        known: u32,
+    },
+    /// A row that this program did not write, or that was changed by hand.
+    #[error("the history database `{store}` holds a line it cannot read: {reason}")]
+    #[diagnostic(
+        code(claimrules::history::corrupt),
+        help("the row was not written by claimrules, or was changed by hand; fix or delete it")
+    )]
+    Corrupt { store: String, reason: String },
+    /// A statement failed: a dropped connection, a full disk, a server error.
+    #[error("the history database `{store}` failed: {reason}")]
+    #[diagnostic(
+        code(claimrules::history::failed),
+        help("nothing of the batch that failed was recorded; run again once the database is back (recording is by claim id, so nothing is recorded twice)")
+    )]
+    Failed { store: String, reason: String },
+}
+
+/// The lines a store holds for one member, and what it knows of the member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberHistory {
+    /// The member id.
+    pub member: String,
+    /// The birth date last recorded for the member.
+    pub birth_date: Option<crate::Date>,
+    /// The sex last recorded for the member.
+    pub sex: Option<String>,
+    /// The member's lines, newest first (by date, then claim id and line, descending).
+    pub lines: Vec<HistoryLine>,
+}
+
+/// A history store, open.
+pub struct Store {
+    backend: Backend,
+    shown: String,
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(Box<postgres::PostgresStore>),
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("at", &self.shown).finish()
+    }
+}
+
+impl Store {
+    /// Opens the store at `location`, bringing its schema up to date when `access` allows.
+    pub fn open(location: &Location, access: Access) -> Result<Store, StoreError> {
+        let shown = location.shown();
+        let backend = match location {
+            Location::Sqlite(path) => {
+                Backend::Sqlite(sqlite::SqliteStore::open(path, access, &shown)?)
+            }
+            Location::Postgres(url) => Backend::Postgres(Box::new(postgres::PostgresStore::open(
+                url, access, &shown,
+            )?)),
+        };
+        Ok(Store { backend, shown })
+    }
+
+    /// Opens an SQLite store at `path` (a shorthand of [`Store::open`]).
+    pub fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        Store::open(&Location::Sqlite(path.to_path_buf()), Access::ReadWrite)
+    }
+
+    /// How messages name this store.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// The schema version the store is at.
+    pub fn schema_version(&mut self) -> Result<u32, StoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.schema_version(),
+            Backend::Postgres(s) => s.schema_version(),
+        }
+    }
+
+    /// The lines of each member named, oldest first, with the lines of the scratch tables when
+    /// a scratch is started (and in place of recorded claims of the same id). A member with no
+    /// line has an empty history.
+    pub fn fetch(
+        &mut self,
+        members: &[&str],
+    ) -> Result<BTreeMap<String, PatientHistory>, StoreError> {
+        let mut grouped: BTreeMap<String, Vec<HistoryLine>> = members
+            .iter()
+            .map(|m| (m.to_string(), Vec::new()))
+            .collect();
+        if members.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let rows = match &mut self.backend {
+            Backend::Sqlite(s) => s.fetch(members)?,
+            Backend::Postgres(s) => s.fetch(members)?,
+        };
+        for row in rows {
+            let (member, line) = row.into_line(&self.shown)?;
+            grouped.entry(member).or_default().push(line);
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(member, lines)| (member, PatientHistory::new(lines)))
+            .collect())
+    }
+
+    /// Records `claims` in one transaction: each replaces any claim of the same id. Either all
+    /// are recorded or, on an error, none.
+    pub fn record(&mut self, claims: &[RecordedClaim], source: Source) -> Result<(), StoreError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.record(claims, source, false),
+            Backend::Postgres(s) => s.record(claims, source, false),
+        }
+    }
+
+    /// Makes temporary tables for the claims of a run that does not record: what
+    /// [`Store::record_scratch`] puts there, [`Store::fetch`] reads besides the recorded lines,
+    /// until the store is closed.
+    pub fn start_scratch(&mut self) -> Result<(), StoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.start_scratch(),
+            Backend::Postgres(s) => s.start_scratch(),
+        }
+    }
+
+    /// Keeps `claims` in the scratch tables ([`Store::start_scratch`]), replacing scratch claims
+    /// of the same id, and hiding recorded claims of the same id from [`Store::fetch`].
+    pub fn record_scratch(&mut self, claims: &[RecordedClaim]) -> Result<(), StoreError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.record(claims, Source::Check, true),
+            Backend::Postgres(s) => s.record(claims, Source::Check, true),
+        }
+    }
+
+    /// What the store holds for `member`, newest line first; `None` for a member it does not
+    /// know.
+    pub fn member_lines(&mut self, member: &str) -> Result<Option<MemberHistory>, StoreError> {
+        let found = match &mut self.backend {
+            Backend::Sqlite(s) => s.member(member)?,
+            Backend::Postgres(s) => s.member(member)?,
+        };
+        let Some((birth_date, sex, rows)) = found else {
+            return Ok(None);
+        };
+        let mut lines = rows
+            .into_iter()
+            .map(|row| row.into_line(&self.shown).map(|(_, line)| line))
+            .collect::<Result<Vec<_>, _>>()?;
+        lines.sort_by(|a, b| (b.date, &b.claim, b.line).cmp(&(a.date, &a.claim, a.line)));
+        let birth_date = match birth_date {
+            Some(text) => Some(parse_date(&text).ok_or_else(|| StoreError::Corrupt {
+                store: self.shown.clone(),
+                reason: format!("member `{member}` has the birth date `{text}`"),
+            })?),
+            None => None,
+        };
+        Ok(Some(MemberHistory {
+            member: member.to_string(),
+            birth_date,
+            sex,
+            lines,
+        }))
+    }
+
+    /// How many members, claims and lines the store holds.
+    pub fn counts(&mut self) -> Result<StoreCounts, StoreError> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.counts(),
+            Backend::Postgres(s) => s.counts(),
+        }
+    }
+}
+
+/// How much a store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct StoreCounts {
+    /// Members with at least one recorded claim.
+    pub members: u64,
+    /// Claims recorded.
+    pub claims: u64,
+    /// Their lines.
+    pub lines: u64,
+}
+
+/// A member as the database gives it: birth date and sex as stored, and the member's lines.
+type RawMember = (Option<String>, Option<String>, Vec<RawLine>);
+
+/// One line as a database row gives it, before its values are checked.
+struct RawLine {
+    member: String,
+    claim: String,
+    line: i64,
+    date: String,
+    code: String,
+    modifiers: String,
+    units: i64,
+    provider: Option<String>,
+    place_of_service: Option<String>,
+    status: String,
+    denied_by: Option<String>,
+}
+
+impl RawLine {
+    /// The line, with its member; an error names the row that does not read.
+    fn into_line(self, store: &str) -> Result<(String, HistoryLine), StoreError> {
+        let at = || format!("claim `{}` line {}", self.claim, self.line);
+        let bad = |what: String| StoreError::Corrupt {
+            store: store.to_string(),
+            reason: what,
+        };
+        let date = parse_date(&self.date)
+            .ok_or_else(|| bad(format!("{} has the date `{}`", at(), self.date)))?;
+        let code = Code::parse(&self.code)
+            .ok_or_else(|| bad(format!("{} has the code `{}`", at(), self.code)))?;
+        let modifiers = split_modifiers(&self.modifiers)
+            .ok_or_else(|| bad(format!("{} has the modifiers `{}`", at(), self.modifiers)))?;
+        let status = LineStatus::parse(&self.status)
+            .ok_or_else(|| bad(format!("{} has the status `{}`", at(), self.status)))?;
+        let line = u32::try_from(self.line).map_err(|_| {
+            bad(format!(
+                "claim `{}` has the line number {}",
+                self.claim, self.line
+            ))
+        })?;
+        let units = u32::try_from(self.units)
+            .map_err(|_| bad(format!("{} has {} units", at(), self.units)))?;
+        Ok((
+            self.member,
+            HistoryLine {
+                claim: self.claim.into(),
+                line,
+                date,
+                code,
+                modifiers,
+                units,
+                provider: self.provider.map(Into::into),
+                place_of_service: self.place_of_service.map(Into::into),
+                status,
+                denied_by: self.denied_by.map(Into::into),
+            },
+        ))
+    }
+}
+
+/// A line's modifiers as the `modifiers` column keeps them: `26,59`, empty for none.
+fn joined_modifiers(modifiers: &[Modifier]) -> String {
+    modifiers
+        .iter()
+        .map(Modifier::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn split_modifiers(text: &str) -> Option<Vec<Modifier>> {
+    if text.is_empty() {
+        return Some(Vec::new());
+    }
+    text.split(',').map(Modifier::parse).collect()
+}
+
+/// The members of a batch of recorded claims, each once with the last birth date and sex any
+/// of its claims gives, so that one statement can write them all.
+fn members_of<'c>(
+    claims: impl IntoIterator<Item = &'c RecordedClaim>,
+) -> BTreeMap<&'c str, (Option<String>, Option<&'static str>)> {
+    let mut members: BTreeMap<&str, (Option<String>, Option<&'static str>)> = BTreeMap::new();
+    for claim in claims {
+        let entry = members.entry(&claim.member).or_default();
+        if let Some(date) = claim.birth_date {
+            entry.0 = Some(date.to_string());
+        }
+        if claim.sex.is_some() {
+            entry.1 = claim.sex;
+        }
+    }
+    members
+}
+
+/// Claims of one id appear once in a batch, the last one: recording replaces by claim id.
+fn last_of_each_id(claims: &[RecordedClaim]) -> Vec<&RecordedClaim> {
+    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, claim) in claims.iter().enumerate() {
+        last.insert(&claim.claim, i);
+    }
+    claims
+        .iter()
+        .enumerate()
+        .filter(|(i, claim)| last.get(&*claim.claim) == Some(i))
+        .map(|(_, claim)| claim)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_is_never_shown() {
+        assert_eq!(
+            without_password("postgres://claims:s3cret@db.example:5432/history"),
+            "postgres://claims:***@db.example:5432/history"
+        );
+        assert_eq!(
+            without_password("postgresql://db/history?user=a&password=s3cret&sslmode=disable"),
+            "postgresql://db/history?user=a&password=***&sslmode=disable"
+        );
+        assert_eq!(
+            without_password("postgres://claims@db/history"),
+            "postgres://claims@db/history"
+        );
+    }
+
+    #[test]
+    fn a_location_is_a_server_only_by_its_scheme() {
+        assert_eq!(
+            Location::parse("history.db"),
+            Location::Sqlite(PathBuf::from("history.db"))
+        );
+        assert!(matches!(
+            Location::parse("postgresql://localhost/h"),
+            Location::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn modifiers_round_trip_through_their_column() {
+        let mods = split_modifiers("26,LT").unwrap();
+        assert_eq!(joined_modifiers(&mods), "26,LT");
+        assert_eq!(split_modifiers(""), Some(Vec::new()));
+        assert_eq!(split_modifiers("26;DROP"), None);
+    }
+}

@@ -128,7 +128,7 @@ fn fmt_dash_is_formatted_alone() {
 
 // completions and man
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "check",
     "test",
     "lint",
@@ -136,10 +136,14 @@ const SUBCOMMANDS: [&str; 10] = [
     "packs",
     "diff",
     "facts",
+    "history",
     "completions",
     "man",
     "schema",
 ];
+
+/// The subcommands of a subcommand, each with a man page of its own after its parent's.
+const NESTED: [(&str, &str); 2] = [("history", "import"), ("history", "show")];
 
 #[test]
 fn completions_for_every_shell_name_the_subcommands() {
@@ -204,7 +208,12 @@ fn man_dir_writes_one_page_per_command() {
     let o = claimrules(&["man", "--dir", dir.to_str().expect("utf-8 path")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let mut expected = vec!["claimrules.1".to_string()];
-    expected.extend(SUBCOMMANDS.iter().map(|s| format!("claimrules-{s}.1")));
+    for s in SUBCOMMANDS {
+        expected.push(format!("claimrules-{s}.1"));
+        for (_, nested) in NESTED.iter().filter(|(parent, _)| *parent == s) {
+            expected.push(format!("claimrules-{s}-{nested}.1"));
+        }
+    }
     let listed: Vec<String> = stdout(&o)
         .lines()
         .map(|l| {

@@ -91,7 +91,8 @@ fn render_page(command: clap::Command) -> io::Result<Vec<u8>> {
     Ok(page)
 }
 
-/// Writes a page for the command and one for each subcommand (`claimrules-check.1`, …) into
+/// Writes a page for the command and one for each subcommand, and for theirs
+/// (`claimrules-check.1`, `claimrules-history-import.1`, …) into
 /// `dir` (created if need be), and lists them on stdout.
 fn write_pages(command: clap::Command, dir: &Path) -> Result<(), String> {
     if dir.exists() && !dir.is_dir() {
@@ -99,8 +100,15 @@ fn write_pages(command: clap::Command, dir: &Path) -> Result<(), String> {
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the folder `{}`: {e}", dir.display()))?;
-    let mut pages = vec![command.clone()];
-    pages.extend(command.get_subcommands().cloned());
+    // Depth first, so that `claimrules-history.1` is followed by `claimrules-history-import.1`.
+    let mut pages = Vec::new();
+    let mut pending = vec![command];
+    while let Some(page) = pending.pop() {
+        let mut children: Vec<clap::Command> = page.get_subcommands().cloned().collect();
+        children.reverse();
+        pending.extend(children);
+        pages.push(page);
+    }
     for page in pages {
         let path = dir.join(Man::new(page.clone()).get_filename());
         render_page(page)

@@ -209,6 +209,9 @@ impl Store {
     /// Opens the store at `location`, bringing its schema up to date when `access` allows.
     pub fn open(location: &Location, access: Access) -> Result<Store, StoreError> {
         let shown = location.shown();
+        if let Location::Sqlite(path) = location {
+            check_sqlite_path(path, access, &shown)?;
+        }
         let backend = match location {
             Location::Sqlite(path) => {
                 Backend::Sqlite(sqlite::SqliteStore::open(path, access, &shown)?)
@@ -337,6 +340,31 @@ impl Store {
             Backend::Postgres(s) => s.counts(),
         }
     }
+}
+
+/// Refuses an SQLite path that cannot name a database file, before SQLite reads it its own way
+/// (an empty name would open a throwaway database).
+fn check_sqlite_path(path: &Path, access: Access, shown: &str) -> Result<(), StoreError> {
+    let refuse = |reason: String| {
+        Err(StoreError::Open {
+            store: shown.to_string(),
+            reason,
+        })
+    };
+    if path.as_os_str().is_empty() {
+        return refuse("no file is named: give `--history` a file path".to_string());
+    }
+    if access == Access::ReadWrite && !path.exists() {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !folder.is_dir() {
+                return refuse(format!(
+                    "the folder `{}` does not exist; create it first",
+                    folder.display()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How much a store holds.

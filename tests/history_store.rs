@@ -3,6 +3,8 @@
 //! and an SQLite file locked or read-only. Every test that takes a `kind` runs on SQLite and on
 //! PostgreSQL (`CLAIMRULES_TEST_POSTGRES`, see tests/common/stores.rs).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -126,7 +128,10 @@ fn a_newer_schema_is_refused_and_left_unchanged(#[case] kind: Kind) {
     };
     let mut store = test.open();
     store
-        .record(&[claim("M1", "C-1", "2024-05-01", &["99213"])], Source::Import)
+        .record(
+            &[claim("M1", "C-1", "2024-05-01", &["99213"])],
+            Source::Import,
+        )
         .unwrap();
     drop(store);
     test.sql("UPDATE claimrules_schema SET version = 99");
@@ -194,7 +199,11 @@ fn import_is_idempotent_by_claim_id(#[case] kind: Kind) {
 
     let mut store = test.open();
     import_text(&mut store, &text);
-    assert_eq!(counts(&mut store), (2, 3, 6), "importing again adds nothing");
+    assert_eq!(
+        counts(&mut store),
+        (2, 3, 6),
+        "importing again adds nothing"
+    );
     drop(store);
     assert_eq!(test.dump(), first, "importing again changes nothing");
 
@@ -228,9 +237,7 @@ fn import_is_idempotent_by_claim_id(#[case] kind: Kind) {
 #[rstest]
 #[case::sqlite(Kind::Sqlite)]
 #[case::postgres(Kind::Postgres)]
-fn import_skips_a_claim_without_a_member_or_unreadable_and_records_the_others(
-    #[case] kind: Kind,
-) {
+fn import_skips_a_claim_without_a_member_or_unreadable_and_records_the_others(#[case] kind: Kind) {
     let Some(test) = TestStore::new(kind, "import_skips") else {
         return;
     };
@@ -296,9 +303,7 @@ fn fetch_reads_several_members_at_once(#[case] kind: Kind) {
 #[rstest]
 #[case::sqlite(Kind::Sqlite)]
 #[case::postgres(Kind::Postgres)]
-fn scratch_claims_hide_recorded_ones_of_their_id_and_leave_the_store_unchanged(
-    #[case] kind: Kind,
-) {
+fn scratch_claims_hide_recorded_ones_of_their_id_and_leave_the_store_unchanged(#[case] kind: Kind) {
     let Some(test) = TestStore::new(kind, "scratch") else {
         return;
     };
@@ -385,7 +390,10 @@ fn hostile_values_round_trip_exactly(#[case] kind: Kind) {
             for l in &mut c.lines {
                 l.provider = Some((*value).into());
                 l.place_of_service = Some((*value).into());
-                l.modifiers = vec![Modifier::parse("26").unwrap(), Modifier::parse("LT").unwrap()];
+                l.modifiers = vec![
+                    Modifier::parse("26").unwrap(),
+                    Modifier::parse("LT").unwrap(),
+                ];
                 l.units = 7;
                 l.status = LineStatus::Denied;
                 l.denied_by = Some(format!("rule {value}").into());
@@ -401,7 +409,10 @@ fn hostile_values_round_trip_exactly(#[case] kind: Kind) {
     let got = fetched(&mut store, &members);
     for c in &claims {
         assert_eq!(got[&*c.member], c.lines, "member {:?}", c.member);
-        let shown = store.member_lines(&c.member).unwrap().expect("known member");
+        let shown = store
+            .member_lines(&c.member)
+            .unwrap()
+            .expect("known member");
         assert_eq!(shown.member, &*c.member);
         assert_eq!(shown.lines.len(), 2);
         assert!(shown.lines.iter().all(|l| c.lines.contains(l)));
@@ -469,7 +480,10 @@ fn a_row_changed_by_hand_is_corrupt_and_names_its_claim(
                     text.contains("claim `HAND-EDITED` line 2"),
                     "{what}: the message names the claim and line: {text}"
                 );
-                assert!(text.contains(&test.location), "{what}: names the store: {text}");
+                assert!(
+                    text.contains(&test.location),
+                    "{what}: names the store: {text}"
+                );
             }
             other => panic!("{what}: a line changed by hand is corrupt, not {other:?}"),
         }
@@ -486,7 +500,10 @@ fn sqlite_a_write_lock_held_by_another_program_is_locked() {
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     // The store waits for the lock (10 s) before it says so.
     let started = std::time::Instant::now();
-    let outcome = store.record(&[claim("M1", "L-1", "2024-05-01", &["99213"])], Source::Check);
+    let outcome = store.record(
+        &[claim("M1", "L-1", "2024-05-01", &["99213"])],
+        Source::Check,
+    );
     match outcome {
         Err(StoreError::Locked { store: shown }) => assert_eq!(shown, test.location),
         other => panic!("a lock held elsewhere is Locked, not {other:?}"),
@@ -495,7 +512,10 @@ fn sqlite_a_write_lock_held_by_another_program_is_locked() {
     other.execute_batch("COMMIT").unwrap();
     assert_eq!(counts(&mut store), (0, 0, 0), "nothing was recorded");
     store
-        .record(&[claim("M1", "L-1", "2024-05-01", &["99213"])], Source::Check)
+        .record(
+            &[claim("M1", "L-1", "2024-05-01", &["99213"])],
+            Source::Check,
+        )
         .expect("recorded once the lock is let go");
     assert_eq!(counts(&mut store), (1, 1, 1));
 }
@@ -506,7 +526,10 @@ fn sqlite_a_read_only_file_is_refused_for_writing() {
     let test = TestStore::new(Kind::Sqlite, "read_only_file").unwrap();
     let mut store = test.open();
     store
-        .record(&[claim("M1", "R-1", "2024-05-01", &["99213"])], Source::Import)
+        .record(
+            &[claim("M1", "R-1", "2024-05-01", &["99213"])],
+            Source::Import,
+        )
         .unwrap();
     drop(store);
     std::fs::set_permissions(test.path(), std::fs::Permissions::from_mode(0o444)).unwrap();
@@ -521,8 +544,32 @@ fn sqlite_a_read_only_file_is_refused_for_writing() {
         );
         return;
     }
-    match Store::open(&Location::Sqlite(test.path().to_path_buf()), Access::ReadWrite) {
+    match Store::open(
+        &Location::Sqlite(test.path().to_path_buf()),
+        Access::ReadWrite,
+    ) {
         Err(StoreError::ReadOnly { store, .. }) => assert_eq!(store, test.location),
         other => panic!("a read-only file is refused for writing, not {other:?}"),
     }
+}
+
+#[test]
+#[ignore = "bug: src/store/sqlite.rs switches the file to WAL (a persistent change of its \
+            header) before it reads the schema version, so a newer store it refuses is changed"]
+fn sqlite_a_newer_schema_file_is_not_changed_at_all() {
+    let test = TestStore::new(Kind::Sqlite, "newer_schema_bytes").unwrap();
+    // As another program (a newer claimrules, say) left it: a rollback journal, version 99.
+    test.sql(
+        "CREATE TABLE claimrules_schema (version INTEGER NOT NULL);
+         INSERT INTO claimrules_schema VALUES (99);",
+    );
+    let before = std::fs::read(test.path()).unwrap();
+    assert!(matches!(
+        test.try_open(Access::ReadWrite),
+        Err(StoreError::NewerSchema { found: 99, .. })
+    ));
+    assert!(
+        std::fs::read(test.path()).unwrap() == before,
+        "the file is byte for byte as it was"
+    );
 }

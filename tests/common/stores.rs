@@ -180,9 +180,8 @@ impl TestStore {
     /// Everything the store holds, table by table, in a fixed order: two stores with the same
     /// content give the same dump.
     pub fn dump(&self) -> Vec<Vec<String>> {
-        let mut all = self.rows(
-            "SELECT 'schema', CAST(version AS TEXT) FROM claimrules_schema ORDER BY version",
-        );
+        let mut all = self
+            .rows("SELECT 'schema', CAST(version AS TEXT) FROM claimrules_schema ORDER BY version");
         all.extend(self.rows(
             "SELECT 'member', member_id, CAST(birth_date AS TEXT), sex FROM members
              ORDER BY member_id",
@@ -232,7 +231,8 @@ impl Drop for TestStore {
     fn drop(&mut self) {
         if let Some((server, name)) = &self.postgres {
             if let Ok(mut admin) = postgres::Client::connect(server, postgres::NoTls) {
-                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
         if !std::thread::panicking() {

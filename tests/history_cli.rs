@@ -564,6 +564,7 @@ fn record_without_history_is_a_usage_error() {
 #[case::check_record(&["check", "--history", "postgres://claimrules@127.0.0.1:1/x", "--record", "examples/claims/batch.ndjson"])]
 #[case::import(&["history", "import", "--history", "postgres://claimrules@127.0.0.1:1/x", "examples/claims/batch.ndjson"])]
 #[case::show(&["history", "show", "--history", "postgres://claimrules@127.0.0.1:1/x", "M1"])]
+#[case::password(&["check", "--history", "postgres://claimrules:s3cret@127.0.0.1:1/x", "examples/claims/batch.ndjson"])]
 fn a_missing_postgres_server_is_exit_2_with_one_clear_line(#[case] args: &[&str]) {
     let o = cli(args);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -572,11 +573,17 @@ fn a_missing_postgres_server_is_exit_2_with_one_clear_line(#[case] args: &[&str]
     let err = stderr(&o);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "the error and its help: {err}");
+    let at = args.iter().position(|a| *a == "--history").unwrap() + 1;
+    let shown = args[at].replace(":s3cret@", ":***@");
     assert!(
-        lines[0].starts_with(
-            "error: cannot open the history database `postgres://claimrules@127.0.0.1:1/x`"
-        ),
+        lines[0].starts_with(&format!(
+            "error: cannot open the history database `{shown}`"
+        )),
         "{err}"
+    );
+    assert!(
+        !err.contains("s3cret"),
+        "the password is never shown: {err}"
     );
     assert!(lines[0].to_lowercase().contains("refused"), "{err}");
     assert!(lines[1].starts_with("  help: "), "{err}");
@@ -852,5 +859,102 @@ fn a_claim_id_given_again_for_another_member_gives_the_same_results_whatever_the
             .collect();
         assert_eq!(outputs[0], outputs[1], "record {record}: threads 1 and 2");
         assert_eq!(outputs[1], outputs[2], "record {record}: threads 2 and 4");
+    }
+}
+
+#[test]
+fn sqlite_a_run_stopped_by_ctrl_c_writes_exactly_the_claims_it_recorded() {
+    let test = TestStore::new(Kind::Sqlite, "cli_sigint").unwrap();
+    let claims = generated_claims(5, 50_000, 5_000);
+    let expected = input_lines(&claims);
+    let file = write(&test.dir, "claims.ndjson", &claims);
+    let out_path = test.dir.join("out.ndjson");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimrules"))
+        .args([
+            "check",
+            "--history",
+            &test.location,
+            "--record",
+            "--threads",
+            "2",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open(&file).unwrap())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let started = Instant::now();
+    while std::fs::read(&out_path).map_or(0, |b| newlines(&b)) < 5_000 {
+        assert!(child.try_wait().unwrap().is_none(), "ended before Ctrl-C");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no output in 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: the pid is of our own child, not yet waited for.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0);
+    let status = child.wait().unwrap();
+    let output = std::fs::read_to_string(&out_path).unwrap();
+    assert!(output.ends_with('\n'), "whole results only");
+    let written: BTreeSet<String> = output
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["claim"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let recorded = recorded_lines(&test);
+    if status.code() == Some(1) {
+        // It ended on its own before the signal was seen: every claim judged.
+        assert_eq!(recorded, expected);
+        return;
+    }
+    assert_eq!(status.code(), Some(130), "stopped by Ctrl-C");
+    println!(
+        "stopped after {} results written and recorded",
+        written.len()
+    );
+    assert!(written.len() < claims.len());
+    assert_eq!(
+        recorded.keys().cloned().collect::<BTreeSet<_>>(),
+        written,
+        "the claims written are the claims recorded"
+    );
+    for (id, lines) in &recorded {
+        assert_eq!(
+            Some(lines),
+            expected.get(id),
+            "claim {id} is recorded whole"
+        );
+    }
+}
+
+#[test]
+fn sqlite_and_postgres_judge_and_record_alike() {
+    let Some(pg) = TestStore::new(Kind::Postgres, "cli_alike_pg") else {
+        return;
+    };
+    let lite = TestStore::new(Kind::Sqlite, "cli_alike_sqlite").unwrap();
+    let past = write(&lite.dir, "past.ndjson", &generated_claims(21, 300, 200));
+    let file = write(&lite.dir, "claims.ndjson", &generated_claims(22, 1500, 200));
+    for test in [&lite, &pg] {
+        assert_eq!(import(test, &past).status.code(), Some(0));
+    }
+    for record in [false, true] {
+        let by_lite = check(&lite, &file, record, &["--threads", "2"]);
+        let by_pg = check(&pg, &file, record, &["--threads", "2"]);
+        assert_eq!(by_lite.status.code(), Some(1), "{}", stderr(&by_lite));
+        assert!(
+            stdout(&by_lite) == stdout(&by_pg),
+            "record {record}: the same results on both stores"
+        );
+        assert_eq!(lite.dump(), pg.dump(), "record {record}: the same store");
+    }
+    for member in ["GEN-M0", "GEN-M7", "GEN-M199"] {
+        assert_eq!(show_json(&lite, member), show_json(&pg, member));
     }
 }

@@ -573,3 +573,34 @@ fn sqlite_a_newer_schema_file_is_not_changed_at_all() {
         "the file is byte for byte as it was"
     );
 }
+
+#[test]
+fn postgres_a_lock_held_by_another_session_is_locked() {
+    let Some(test) = TestStore::new(Kind::Postgres, "pg_locked") else {
+        return;
+    };
+    let mut store = test.open();
+    let mut other = postgres::Client::connect(&test.location, postgres::NoTls).unwrap();
+    let mut tx = other.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE lines, claims IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    // The store waits for the lock (its lock_timeout, 10 s) before it says so.
+    let outcome = store.record(
+        &[claim("M1", "L-1", "2024-05-01", &["99213"])],
+        Source::Check,
+    );
+    match outcome {
+        Err(StoreError::Locked { store: shown }) => assert_eq!(shown, test.location),
+        other => panic!("a lock held elsewhere is Locked, not {other:?}"),
+    }
+    tx.commit().unwrap();
+    drop(other);
+    assert_eq!(counts(&mut store), (0, 0, 0), "nothing was recorded");
+    store
+        .record(
+            &[claim("M1", "L-1", "2024-05-01", &["99213"])],
+            Source::Check,
+        )
+        .expect("recorded once the lock is let go");
+    assert_eq!(counts(&mut store), (1, 1, 1));
+}

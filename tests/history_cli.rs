@@ -958,3 +958,20 @@ fn sqlite_and_postgres_judge_and_record_alike() {
         assert_eq!(show_json(&lite, member), show_json(&pg, member));
     }
 }
+
+#[test]
+fn history_show_of_a_missing_sqlite_file_is_exit_2_and_creates_nothing() {
+    let test = TestStore::new(Kind::Sqlite, "cli_show_missing").unwrap();
+    let o = cli(&["history", "show", "--history", &test.location, "M1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_no_panic(&o);
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "error: cannot open the history database `{}`: there is no such file",
+            test.location
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!test.path().exists());
+}

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod stores;
 
 use claimrules::{ClaimResult, Diagnostics, Engine, EvalOptions, Finding};
 

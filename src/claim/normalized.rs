@@ -74,6 +74,9 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
             ),
         ));
     }
+    if let Some(error) = control_character("id", "claim id", &claim.id) {
+        errors.push(error);
+    }
     for (i, line) in claim.lines.iter_mut().enumerate() {
         if line.line.is_none() {
             line.line = Some(i as u32 + 1);
@@ -119,6 +122,20 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
     errors
 }
 
+/// An error for an id with a control character (a NUL, a line break, an escape): ids are
+/// printed in text results and kept in the history store, where a database may refuse them
+/// (PostgreSQL text holds no NUL).
+fn control_character(path: &str, what: &str, id: &str) -> Option<ClaimError> {
+    let c = id.chars().find(|c| c.is_control())?;
+    Some(ClaimError::at(
+        path,
+        format!(
+            "the {what} has the control character U+{:04X}; an id is printable text",
+            u32::from(c)
+        ),
+    ))
+}
+
 /// The most diagnosis pointers of a line: an 837P's SV107 holds four.
 pub const MAX_DIAGNOSIS_POINTERS: usize = 4;
 
@@ -126,6 +143,9 @@ pub const MAX_DIAGNOSIS_POINTERS: usize = 4;
 fn check_parties(claim: &Claim, errors: &mut Vec<ClaimError>) {
     if let Some(patient) = &claim.patient {
         if let Some(id) = &patient.member_id {
+            if let Some(error) = control_character("patient.member_id", "member id", id) {
+                errors.push(error);
+            }
             if id.is_empty() || id.chars().count() > MAX_MEMBER_ID_CHARS {
                 errors.push(ClaimError::at(
                     "patient.member_id",

@@ -1,6 +1,7 @@
 //! examples/history: a payer's day (import last year's claims, judge and record today's) gives
 //! the outcomes its README's table lists, claim by claim, and the history holds today's claims
 //! afterwards.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -21,7 +21,7 @@ pub struct ImportSummary {
     pub skipped: u64,
 }
 
-/// Records every claim of `items` as paid history, [`IMPORT_BATCH`] claims a transaction.
+/// Records every claim of `items` as paid history, 4,096 claims a transaction.
 /// A claim that does not read, or names no member (`patient.member_id`), is not recorded:
 /// `skipped` is told its id (when found) and why, with its input line, and the import goes on.
 /// A store error ends the import: the batches before it are recorded, the failing one is not.

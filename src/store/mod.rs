@@ -20,6 +20,8 @@ mod sqlite;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
+
 pub use import::{import, ImportSummary};
 pub use schema::SCHEMA_VERSION;
 
@@ -245,24 +247,34 @@ impl Store {
         &mut self,
         members: &[&str],
     ) -> Result<BTreeMap<String, PatientHistory>, StoreError> {
-        let mut grouped: BTreeMap<String, Vec<HistoryLine>> = members
-            .iter()
-            .map(|m| (m.to_string(), Vec::new()))
-            .collect();
         if members.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let rows = match &mut self.backend {
-            Backend::Sqlite(s) => s.fetch(members)?,
-            Backend::Postgres(s) => s.fetch(members)?,
+        // Each row is read in place, its text borrowed from the database's buffer: a line costs
+        // the allocations of its own `HistoryLine`, no more.
+        let slot: FxHashMap<&str, usize> =
+            members.iter().enumerate().map(|(i, m)| (*m, i)).collect();
+        let shown = self.shown.as_str();
+        let read = |raw: RawLine<'_>| -> Result<Option<(usize, HistoryLine)>, StoreError> {
+            match slot.get(raw.member) {
+                Some(&i) => Ok(Some((i, raw.into_line(shown)?))),
+                None => Ok(None),
+            }
         };
-        for row in rows {
-            let (member, line) = row.into_line(&self.shown)?;
-            grouped.entry(member).or_default().push(line);
+        let lines = match &mut self.backend {
+            Backend::Sqlite(s) => s.fetch(members, &read)?,
+            Backend::Postgres(s) => s.fetch(members, &read)?,
+        };
+        let mut grouped: Vec<Vec<HistoryLine>> = vec![Vec::new(); members.len()];
+        for (i, line) in lines {
+            grouped[i].push(line);
         }
-        Ok(grouped
+        Ok(slot
             .into_iter()
-            .map(|(member, lines)| (member, PatientHistory::new(lines)))
+            .map(|(member, i)| {
+                let lines = std::mem::take(&mut grouped[i]);
+                (member.to_string(), PatientHistory::new(lines))
+            })
             .collect())
     }
 
@@ -303,17 +315,19 @@ impl Store {
     /// What the store holds for `member`, newest line first; `None` for a member it does not
     /// know.
     pub fn member_lines(&mut self, member: &str) -> Result<Option<MemberHistory>, StoreError> {
-        let found = match &mut self.backend {
-            Backend::Sqlite(s) => s.member(member)?,
-            Backend::Postgres(s) => s.member(member)?,
+        let mut lines = Vec::new();
+        let shown = &self.shown;
+        let mut each = |raw: RawLine<'_>| -> Result<(), StoreError> {
+            lines.push(raw.into_line(shown)?);
+            Ok(())
         };
-        let Some((birth_date, sex, rows)) = found else {
+        let found = match &mut self.backend {
+            Backend::Sqlite(s) => s.member(member, &mut each)?,
+            Backend::Postgres(s) => s.member(member, &mut each)?,
+        };
+        let Some((birth_date, sex)) = found else {
             return Ok(None);
         };
-        let mut lines = rows
-            .into_iter()
-            .map(|row| row.into_line(&self.shown).map(|(_, line)| line))
-            .collect::<Result<Vec<_>, _>>()?;
         lines.sort_by(|a, b| (b.date, &b.claim, b.line).cmp(&(a.date, &a.claim, a.line)));
         let birth_date = match birth_date {
             Some(text) => Some(parse_date(&text).ok_or_else(|| StoreError::Corrupt {
@@ -350,39 +364,48 @@ pub struct StoreCounts {
     pub lines: u64,
 }
 
-/// A member as the database gives it: birth date and sex as stored, and the member's lines.
-type RawMember = (Option<String>, Option<String>, Vec<RawLine>);
+/// A member as the database gives it: birth date and sex as stored.
+type RawMember = (Option<String>, Option<String>);
 
-/// One line as a database row gives it, before its values are checked.
-struct RawLine {
-    member: String,
-    claim: String,
+/// How a fetch reads each row: the slot of its member among those asked for (`None` for
+/// another member's) and its line; called from more than one thread.
+type ReadLine<'f> =
+    dyn Fn(RawLine<'_>) -> Result<Option<(usize, HistoryLine)>, StoreError> + Sync + 'f;
+
+/// What a backend's row reader is given, one line at a time.
+type EachLine<'f> = dyn FnMut(RawLine<'_>) -> Result<(), StoreError> + 'f;
+
+/// One line as a database row gives it, its text borrowed from the row, before its values are
+/// checked.
+struct RawLine<'r> {
+    member: &'r str,
+    claim: &'r str,
     line: i64,
-    date: String,
-    code: String,
-    modifiers: String,
+    date: &'r str,
+    code: &'r str,
+    modifiers: &'r str,
     units: i64,
-    provider: Option<String>,
-    place_of_service: Option<String>,
-    status: String,
-    denied_by: Option<String>,
+    provider: Option<&'r str>,
+    place_of_service: Option<&'r str>,
+    status: &'r str,
+    denied_by: Option<&'r str>,
 }
 
-impl RawLine {
-    /// The line, with its member; an error names the row that does not read.
-    fn into_line(self, store: &str) -> Result<(String, HistoryLine), StoreError> {
+impl RawLine<'_> {
+    /// The line; an error names the row that does not read.
+    fn into_line(self, store: &str) -> Result<HistoryLine, StoreError> {
         let at = || format!("claim `{}` line {}", self.claim, self.line);
         let bad = |what: String| StoreError::Corrupt {
             store: store.to_string(),
             reason: what,
         };
-        let date = parse_date(&self.date)
+        let date = parse_date(self.date)
             .ok_or_else(|| bad(format!("{} has the date `{}`", at(), self.date)))?;
-        let code = Code::parse(&self.code)
+        let code = Code::parse(self.code)
             .ok_or_else(|| bad(format!("{} has the code `{}`", at(), self.code)))?;
-        let modifiers = split_modifiers(&self.modifiers)
+        let modifiers = split_modifiers(self.modifiers)
             .ok_or_else(|| bad(format!("{} has the modifiers `{}`", at(), self.modifiers)))?;
-        let status = LineStatus::parse(&self.status)
+        let status = LineStatus::parse(self.status)
             .ok_or_else(|| bad(format!("{} has the status `{}`", at(), self.status)))?;
         let line = u32::try_from(self.line).map_err(|_| {
             bad(format!(
@@ -392,21 +415,18 @@ impl RawLine {
         })?;
         let units = u32::try_from(self.units)
             .map_err(|_| bad(format!("{} has {} units", at(), self.units)))?;
-        Ok((
-            self.member,
-            HistoryLine {
-                claim: self.claim.into(),
-                line,
-                date,
-                code,
-                modifiers,
-                units,
-                provider: self.provider.map(Into::into),
-                place_of_service: self.place_of_service.map(Into::into),
-                status,
-                denied_by: self.denied_by.map(Into::into),
-            },
-        ))
+        Ok(HistoryLine {
+            claim: self.claim.into(),
+            line,
+            date,
+            code,
+            modifiers,
+            units,
+            provider: self.provider.map(Into::into),
+            place_of_service: self.place_of_service.map(Into::into),
+            status,
+            denied_by: self.denied_by.map(Into::into),
+        })
     }
 }
 
@@ -445,17 +465,22 @@ fn members_of<'c>(
 }
 
 /// Claims of one id appear once in a batch, the last one: recording replaces by claim id.
+/// They come in the order of their members (then of their ids), so that the rows of a member
+/// are written together: an index by member then takes each of its pages once in a batch, not
+/// once for every claim that lands on it.
 fn last_of_each_id(claims: &[RecordedClaim]) -> Vec<&RecordedClaim> {
     let mut last: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, claim) in claims.iter().enumerate() {
         last.insert(&claim.claim, i);
     }
-    claims
+    let mut kept: Vec<&RecordedClaim> = claims
         .iter()
         .enumerate()
         .filter(|(i, claim)| last.get(&*claim.claim) == Some(i))
         .map(|(_, claim)| claim)
-        .collect()
+        .collect();
+    kept.sort_unstable_by(|a, b| (&a.member, &a.claim).cmp(&(&b.member, &b.claim)));
+    kept
 }
 
 #[cfg(test)]

@@ -515,6 +515,88 @@ mod tests {
         ));
     }
 
+    fn claim(member: &str, id: &str, date: &str, codes: &[&str]) -> RecordedClaim {
+        let date = parse_date(date).unwrap();
+        RecordedClaim {
+            member: member.into(),
+            claim: id.into(),
+            date,
+            birth_date: None,
+            sex: None,
+            lines: codes
+                .iter()
+                .enumerate()
+                .map(|(i, code)| HistoryLine {
+                    claim: id.into(),
+                    line: i as u32 + 1,
+                    date,
+                    code: Code::parse(code).unwrap(),
+                    modifiers: Vec::new(),
+                    units: 1,
+                    provider: Some("1234567893".into()),
+                    place_of_service: None,
+                    status: LineStatus::Paid,
+                    denied_by: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn codes(history: &PatientHistory) -> Vec<(String, String)> {
+        history
+            .lines()
+            .iter()
+            .map(|l| (l.claim.to_string(), l.code.as_str().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_fetch_sees_the_scratch_and_hides_recorded_claims_it_holds_again() {
+        let path = std::env::temp_dir().join(format!(
+            "claimrules-store-test-{}-{:?}.db",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        let mut store = Store::open_sqlite(&path).unwrap();
+        store
+            .record(
+                &[
+                    claim("M1", "A", "2025-01-01", &["99213"]),
+                    claim("M2", "B", "2025-01-02", &["20610"]),
+                ],
+                Source::Import,
+            )
+            .unwrap();
+        store.start_scratch().unwrap();
+        // A new claim id: the recorded lines and the scratch's both.
+        store
+            .record_scratch(&[claim("M1", "C", "2025-02-01", &["99214"])])
+            .unwrap();
+        let seen = store.fetch(&["M1", "M2", "M3", "M1"]).unwrap();
+        assert_eq!(seen.len(), 3);
+        assert_eq!(
+            codes(&seen["M1"]),
+            [("A".into(), "99213".into()), ("C".into(), "99214".into())]
+        );
+        assert_eq!(codes(&seen["M2"]), [("B".into(), "20610".into())]);
+        assert!(seen["M3"].is_empty());
+        // A recorded claim's id judged again: its recorded lines are hidden, for every member.
+        store
+            .record_scratch(&[claim("M2", "A", "2025-03-01", &["G0438"])])
+            .unwrap();
+        let seen = store.fetch(&["M1", "M2"]).unwrap();
+        assert_eq!(codes(&seen["M1"]), [("C".into(), "99214".into())]);
+        assert_eq!(
+            codes(&seen["M2"]),
+            [("B".into(), "20610".into()), ("A".into(), "G0438".into())]
+        );
+        drop(store);
+        for end in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{end}", path.display()));
+        }
+    }
+
     #[test]
     fn modifiers_round_trip_through_their_column() {
         let mods = split_modifiers("26,LT").unwrap();

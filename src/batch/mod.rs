@@ -48,6 +48,11 @@ pub const QUEUE: usize = 2;
 /// The most worker threads a run may ask for. More threads than cores only adds switching;
 /// thousands take seconds to start and memory for their stacks.
 pub const MAX_THREADS: u16 = 256;
+/// With `--history`, how many of the reader's batches are judged as one (cut in slices as any
+/// batch): each slice reads its members' lines in one query and is recorded in one
+/// transaction, whose cost grows more slowly than its claims (a transaction writes each page
+/// it changes once, and the members of a larger slice share more index pages).
+pub const HISTORY_BATCHES: usize = 2;
 /// The output one slice of a batch should stay under. Usual claims give about 300 bytes of
 /// results each, so a whole batch fits and is judged in one slice.
 pub const OUTPUT_BYTES: usize = 4 << 20;
@@ -154,8 +159,22 @@ where
         let reader = scope.spawn(|| read_batches(inputs, batches_in, stop));
         let writer = scope.spawn(|| write_batches(out, options.format, rendered, progress));
         let mut judged = 0u64;
-        let mut slice = Slice::new(threads);
-        'batches: for batch in batches {
+        let most = if history.is_some() {
+            HISTORY_BATCHES * BATCH_CLAIMS
+        } else {
+            BATCH_CLAIMS
+        };
+        let mut slice = Slice::new(threads, most);
+        let mut incoming = batches.iter();
+        'batches: while let Some(mut batch) = incoming.next() {
+            if history.is_some() {
+                for _ in 1..HISTORY_BATCHES {
+                    match incoming.next() {
+                        Some(more) => batch.extend(more),
+                        None => break,
+                    }
+                }
+            }
             let mut start = 0;
             while start < batch.len() {
                 let end = batch.len().min(start + slice.claims);
@@ -212,21 +231,24 @@ struct Slice {
     claims: usize,
     /// The fewest: one claim for each worker.
     least: usize,
+    /// The most.
+    most: usize,
 }
 
 impl Slice {
-    fn new(threads: usize) -> Slice {
-        let least = threads.clamp(1, BATCH_CLAIMS);
+    fn new(threads: usize, most: usize) -> Slice {
+        let least = threads.clamp(1, most);
         Slice {
             claims: least,
             least,
+            most,
         }
     }
 
     /// Sizes the next slice from the output of the last one, `claims` claims long.
     fn adapt(&mut self, claims: usize, output: usize) {
         let per_claim = (output / claims.max(1)).max(1);
-        self.claims = (OUTPUT_BYTES / per_claim).clamp(self.least, BATCH_CLAIMS);
+        self.claims = (OUTPUT_BYTES / per_claim).clamp(self.least, self.most);
     }
 }
 

@@ -20,6 +20,8 @@ mod sqlite;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
+
 pub use import::{import, ImportSummary};
 pub use schema::SCHEMA_VERSION;
 
@@ -248,24 +250,34 @@ impl Store {
         &mut self,
         members: &[&str],
     ) -> Result<BTreeMap<String, PatientHistory>, StoreError> {
-        let mut grouped: BTreeMap<String, Vec<HistoryLine>> = members
-            .iter()
-            .map(|m| (m.to_string(), Vec::new()))
-            .collect();
         if members.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let rows = match &mut self.backend {
-            Backend::Sqlite(s) => s.fetch(members)?,
-            Backend::Postgres(s) => s.fetch(members)?,
+        // Each row is read in place, its text borrowed from the database's buffer: a line costs
+        // the allocations of its own `HistoryLine`, no more.
+        let slot: FxHashMap<&str, usize> =
+            members.iter().enumerate().map(|(i, m)| (*m, i)).collect();
+        let shown = self.shown.as_str();
+        let read = |raw: RawLine<'_>| -> Result<Option<(usize, HistoryLine)>, StoreError> {
+            match slot.get(raw.member) {
+                Some(&i) => Ok(Some((i, raw.into_line(shown)?))),
+                None => Ok(None),
+            }
         };
-        for row in rows {
-            let (member, line) = row.into_line(&self.shown)?;
-            grouped.entry(member).or_default().push(line);
+        let lines = match &mut self.backend {
+            Backend::Sqlite(s) => s.fetch(members, &read)?,
+            Backend::Postgres(s) => s.fetch(members, &read)?,
+        };
+        let mut grouped: Vec<Vec<HistoryLine>> = vec![Vec::new(); members.len()];
+        for (i, line) in lines {
+            grouped[i].push(line);
         }
-        Ok(grouped
+        Ok(slot
             .into_iter()
-            .map(|(member, lines)| (member, PatientHistory::new(lines)))
+            .map(|(member, i)| {
+                let lines = std::mem::take(&mut grouped[i]);
+                (member.to_string(), PatientHistory::new(lines))
+            })
             .collect())
     }
 
@@ -306,17 +318,19 @@ impl Store {
     /// What the store holds for `member`, newest line first; `None` for a member it does not
     /// know.
     pub fn member_lines(&mut self, member: &str) -> Result<Option<MemberHistory>, StoreError> {
-        let found = match &mut self.backend {
-            Backend::Sqlite(s) => s.member(member)?,
-            Backend::Postgres(s) => s.member(member)?,
+        let mut lines = Vec::new();
+        let shown = &self.shown;
+        let mut each = |raw: RawLine<'_>| -> Result<(), StoreError> {
+            lines.push(raw.into_line(shown)?);
+            Ok(())
         };
-        let Some((birth_date, sex, rows)) = found else {
+        let found = match &mut self.backend {
+            Backend::Sqlite(s) => s.member(member, &mut each)?,
+            Backend::Postgres(s) => s.member(member, &mut each)?,
+        };
+        let Some((birth_date, sex)) = found else {
             return Ok(None);
         };
-        let mut lines = rows
-            .into_iter()
-            .map(|row| row.into_line(&self.shown).map(|(_, line)| line))
-            .collect::<Result<Vec<_>, _>>()?;
         lines.sort_by(|a, b| (b.date, &b.claim, b.line).cmp(&(a.date, &a.claim, a.line)));
         let birth_date = match birth_date {
             Some(text) => Some(parse_date(&text).ok_or_else(|| StoreError::Corrupt {
@@ -378,39 +392,48 @@ pub struct StoreCounts {
     pub lines: u64,
 }
 
-/// A member as the database gives it: birth date and sex as stored, and the member's lines.
-type RawMember = (Option<String>, Option<String>, Vec<RawLine>);
+/// A member as the database gives it: birth date and sex as stored.
+type RawMember = (Option<String>, Option<String>);
 
-/// One line as a database row gives it, before its values are checked.
-struct RawLine {
-    member: String,
-    claim: String,
+/// How a fetch reads each row: the slot of its member among those asked for (`None` for
+/// another member's) and its line; called from more than one thread.
+type ReadLine<'f> =
+    dyn Fn(RawLine<'_>) -> Result<Option<(usize, HistoryLine)>, StoreError> + Sync + 'f;
+
+/// What a backend's row reader is given, one line at a time.
+type EachLine<'f> = dyn FnMut(RawLine<'_>) -> Result<(), StoreError> + 'f;
+
+/// One line as a database row gives it, its text borrowed from the row, before its values are
+/// checked.
+struct RawLine<'r> {
+    member: &'r str,
+    claim: &'r str,
     line: i64,
-    date: String,
-    code: String,
-    modifiers: String,
+    date: &'r str,
+    code: &'r str,
+    modifiers: &'r str,
     units: i64,
-    provider: Option<String>,
-    place_of_service: Option<String>,
-    status: String,
-    denied_by: Option<String>,
+    provider: Option<&'r str>,
+    place_of_service: Option<&'r str>,
+    status: &'r str,
+    denied_by: Option<&'r str>,
 }
 
-impl RawLine {
-    /// The line, with its member; an error names the row that does not read.
-    fn into_line(self, store: &str) -> Result<(String, HistoryLine), StoreError> {
+impl RawLine<'_> {
+    /// The line; an error names the row that does not read.
+    fn into_line(self, store: &str) -> Result<HistoryLine, StoreError> {
         let at = || format!("claim `{}` line {}", self.claim, self.line);
         let bad = |what: String| StoreError::Corrupt {
             store: store.to_string(),
             reason: what,
         };
-        let date = parse_date(&self.date)
+        let date = parse_date(self.date)
             .ok_or_else(|| bad(format!("{} has the date `{}`", at(), self.date)))?;
-        let code = Code::parse(&self.code)
+        let code = Code::parse(self.code)
             .ok_or_else(|| bad(format!("{} has the code `{}`", at(), self.code)))?;
-        let modifiers = split_modifiers(&self.modifiers)
+        let modifiers = split_modifiers(self.modifiers)
             .ok_or_else(|| bad(format!("{} has the modifiers `{}`", at(), self.modifiers)))?;
-        let status = LineStatus::parse(&self.status)
+        let status = LineStatus::parse(self.status)
             .ok_or_else(|| bad(format!("{} has the status `{}`", at(), self.status)))?;
         let line = u32::try_from(self.line).map_err(|_| {
             bad(format!(
@@ -420,21 +443,18 @@ impl RawLine {
         })?;
         let units = u32::try_from(self.units)
             .map_err(|_| bad(format!("{} has {} units", at(), self.units)))?;
-        Ok((
-            self.member,
-            HistoryLine {
-                claim: self.claim.into(),
-                line,
-                date,
-                code,
-                modifiers,
-                units,
-                provider: self.provider.map(Into::into),
-                place_of_service: self.place_of_service.map(Into::into),
-                status,
-                denied_by: self.denied_by.map(Into::into),
-            },
-        ))
+        Ok(HistoryLine {
+            claim: self.claim.into(),
+            line,
+            date,
+            code,
+            modifiers,
+            units,
+            provider: self.provider.map(Into::into),
+            place_of_service: self.place_of_service.map(Into::into),
+            status,
+            denied_by: self.denied_by.map(Into::into),
+        })
     }
 }
 
@@ -473,17 +493,22 @@ fn members_of<'c>(
 }
 
 /// Claims of one id appear once in a batch, the last one: recording replaces by claim id.
+/// They come in the order of their members (then of their ids), so that the rows of a member
+/// are written together: an index by member then takes each of its pages once in a batch, not
+/// once for every claim that lands on it.
 fn last_of_each_id(claims: &[RecordedClaim]) -> Vec<&RecordedClaim> {
     let mut last: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, claim) in claims.iter().enumerate() {
         last.insert(&claim.claim, i);
     }
-    claims
+    let mut kept: Vec<&RecordedClaim> = claims
         .iter()
         .enumerate()
         .filter(|(i, claim)| last.get(&*claim.claim) == Some(i))
         .map(|(_, claim)| claim)
-        .collect()
+        .collect();
+    kept.sort_unstable_by(|a, b| (&a.member, &a.claim).cmp(&(&b.member, &b.claim)));
+    kept
 }
 
 #[cfg(test)]
@@ -516,6 +541,88 @@ mod tests {
             Location::parse("postgresql://localhost/h"),
             Location::Postgres(_)
         ));
+    }
+
+    fn claim(member: &str, id: &str, date: &str, codes: &[&str]) -> RecordedClaim {
+        let date = parse_date(date).unwrap();
+        RecordedClaim {
+            member: member.into(),
+            claim: id.into(),
+            date,
+            birth_date: None,
+            sex: None,
+            lines: codes
+                .iter()
+                .enumerate()
+                .map(|(i, code)| HistoryLine {
+                    claim: id.into(),
+                    line: i as u32 + 1,
+                    date,
+                    code: Code::parse(code).unwrap(),
+                    modifiers: Vec::new(),
+                    units: 1,
+                    provider: Some("1234567893".into()),
+                    place_of_service: None,
+                    status: LineStatus::Paid,
+                    denied_by: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn codes(history: &PatientHistory) -> Vec<(String, String)> {
+        history
+            .lines()
+            .iter()
+            .map(|l| (l.claim.to_string(), l.code.as_str().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_fetch_sees_the_scratch_and_hides_recorded_claims_it_holds_again() {
+        let path = std::env::temp_dir().join(format!(
+            "claimrules-store-test-{}-{:?}.db",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        let mut store = Store::open_sqlite(&path).unwrap();
+        store
+            .record(
+                &[
+                    claim("M1", "A", "2025-01-01", &["99213"]),
+                    claim("M2", "B", "2025-01-02", &["20610"]),
+                ],
+                Source::Import,
+            )
+            .unwrap();
+        store.start_scratch().unwrap();
+        // A new claim id: the recorded lines and the scratch's both.
+        store
+            .record_scratch(&[claim("M1", "C", "2025-02-01", &["99214"])])
+            .unwrap();
+        let seen = store.fetch(&["M1", "M2", "M3", "M1"]).unwrap();
+        assert_eq!(seen.len(), 3);
+        assert_eq!(
+            codes(&seen["M1"]),
+            [("A".into(), "99213".into()), ("C".into(), "99214".into())]
+        );
+        assert_eq!(codes(&seen["M2"]), [("B".into(), "20610".into())]);
+        assert!(seen["M3"].is_empty());
+        // A recorded claim's id judged again: its recorded lines are hidden, for every member.
+        store
+            .record_scratch(&[claim("M2", "A", "2025-03-01", &["G0438"])])
+            .unwrap();
+        let seen = store.fetch(&["M1", "M2"]).unwrap();
+        assert_eq!(codes(&seen["M1"]), [("C".into(), "99214".into())]);
+        assert_eq!(
+            codes(&seen["M2"]),
+            [("B".into(), "20610".into()), ("A".into(), "G0438".into())]
+        );
+        drop(store);
+        for end in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{end}", path.display()));
+        }
     }
 
     #[test]

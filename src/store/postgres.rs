@@ -10,10 +10,10 @@ use postgres::{Client, Config, NoTls};
 
 use super::schema::{POSTGRES_MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE};
 use super::{
-    joined_modifiers, last_of_each_id, members_of, Access, RawLine, RawMember, Source, StoreCounts,
-    StoreError,
+    joined_modifiers, last_of_each_id, members_of, Access, EachLine, RawLine, RawMember, ReadLine,
+    Source, StoreCounts, StoreError,
 };
-use crate::history::RecordedClaim;
+use crate::history::{HistoryLine, RecordedClaim};
 
 /// How long connecting may take when the connection string does not say.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -25,6 +25,10 @@ pub(super) struct PostgresStore {
     client: Client,
     shown: String,
     scratch: bool,
+    /// Whether a scratch claim has the id of a recorded claim, whose lines a fetch must then
+    /// hide; until one does, a fetch need not look each recorded line's claim up in the
+    /// scratch.
+    shadows: bool,
 }
 
 const LINE_COLUMNS: &str = "member_id, claim_id, line, to_char(service_date, 'YYYY-MM-DD'), \
@@ -54,6 +58,7 @@ impl PostgresStore {
             client,
             shown: shown.to_string(),
             scratch: false,
+            shadows: false,
         };
         store
             .client
@@ -172,12 +177,26 @@ impl PostgresStore {
         Ok(())
     }
 
-    pub(super) fn fetch(&mut self, members: &[&str]) -> Result<Vec<RawLine>, StoreError> {
-        let sql = if self.scratch {
+    pub(super) fn fetch(
+        &mut self,
+        members: &[&str],
+        read: &ReadLine<'_>,
+    ) -> Result<Vec<(usize, HistoryLine)>, StoreError> {
+        // `NOT EXISTS`, an anti-join on the scratch table's key: `NOT IN (SELECT …)` is hashed
+        // only while the run's scratch claims fit in `work_mem`, and beyond that scans them
+        // for every line.
+        let sql = if self.scratch && !self.shadows {
+            format!(
+                "SELECT {LINE_COLUMNS} FROM lines WHERE member_id = ANY($1)
+                 UNION ALL
+                 SELECT {LINE_COLUMNS} FROM pg_temp.scratch_lines WHERE member_id = ANY($1)"
+            )
+        } else if self.scratch {
             format!(
                 "SELECT {LINE_COLUMNS} FROM lines
                   WHERE member_id = ANY($1)
-                    AND claim_id NOT IN (SELECT claim_id FROM pg_temp.scratch_claims)
+                    AND NOT EXISTS (SELECT 1 FROM pg_temp.scratch_claims s
+                                     WHERE s.claim_id = lines.claim_id)
                  UNION ALL
                  SELECT {LINE_COLUMNS} FROM pg_temp.scratch_lines WHERE member_id = ANY($1)"
             )
@@ -189,9 +208,11 @@ impl PostgresStore {
             .client
             .query(&sql, &[&members])
             .map_err(|e| classify(&shown, &e))?;
-        rows.iter()
-            .map(|row| raw_line(row).map_err(|e| classify(&shown, &e)))
-            .collect()
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in &rows {
+            lines.extend(read(raw_line(row).map_err(|e| classify(&shown, &e))?)?);
+        }
+        Ok(lines)
     }
 
     pub(super) fn record(
@@ -223,6 +244,16 @@ impl PostgresStore {
             &[&ids],
         )
         .map_err(fail)?;
+        let mut shadows = false;
+        if scratch && !self.shadows {
+            let row = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM claims WHERE claim_id = ANY($1))",
+                    &[&ids],
+                )
+                .map_err(fail)?;
+            shadows = row.try_get(0).map_err(fail)?;
+        }
         if scratch {
             tx.execute(
                 "INSERT INTO pg_temp.scratch_claims (claim_id) SELECT unnest($1::text[])",
@@ -240,7 +271,10 @@ impl PostgresStore {
                  SELECT m, b::date, s FROM unnest($1::text[], $2::text[], $3::text[]) AS t(m, b, s)
                  ON CONFLICT (member_id) DO UPDATE SET
                    birth_date = coalesce(excluded.birth_date, members.birth_date),
-                   sex = coalesce(excluded.sex, members.sex)",
+                   sex = coalesce(excluded.sex, members.sex)
+                 WHERE (excluded.birth_date IS NOT NULL
+                        AND excluded.birth_date IS DISTINCT FROM members.birth_date)
+                    OR (excluded.sex IS NOT NULL AND excluded.sex IS DISTINCT FROM members.sex)",
                 &[&member_ids, &birth_dates, &sexes],
             )
             .map_err(fail)?;
@@ -277,10 +311,16 @@ impl PostgresStore {
             ],
         )
         .map_err(fail)?;
-        tx.commit().map_err(fail)
+        tx.commit().map_err(fail)?;
+        self.shadows |= shadows;
+        Ok(())
     }
 
-    pub(super) fn member(&mut self, member: &str) -> Result<Option<RawMember>, StoreError> {
+    pub(super) fn member(
+        &mut self,
+        member: &str,
+        each: &mut EachLine<'_>,
+    ) -> Result<Option<RawMember>, StoreError> {
         let shown = self.shown.clone();
         let fail = |e: postgres::Error| classify(&shown, &e);
         let known = self
@@ -302,11 +342,10 @@ impl PostgresStore {
                 &[&member],
             )
             .map_err(fail)?;
-        let lines = rows
-            .iter()
-            .map(|row| raw_line(row).map_err(fail))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some((birth_date, sex, lines)))
+        for row in &rows {
+            each(raw_line(row).map_err(fail)?)?;
+        }
+        Ok(Some((birth_date, sex)))
     }
 
     pub(super) fn counts(&mut self) -> Result<StoreCounts, StoreError> {
@@ -386,7 +425,7 @@ impl<'c> LineColumns<'c> {
     }
 }
 
-fn raw_line(row: &postgres::Row) -> Result<RawLine, postgres::Error> {
+fn raw_line(row: &postgres::Row) -> Result<RawLine<'_>, postgres::Error> {
     Ok(RawLine {
         member: row.try_get(0)?,
         claim: row.try_get(1)?,

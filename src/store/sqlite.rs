@@ -4,22 +4,34 @@
 use std::path::Path;
 use std::time::Duration;
 
+use rusqlite::types::Type;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::schema::{SCHEMA_VERSION, SQLITE_MIGRATIONS, VERSION_TABLE};
 use super::{
-    joined_modifiers, last_of_each_id, members_of, Access, RawLine, RawMember, Source, StoreCounts,
-    StoreError,
+    joined_modifiers, last_of_each_id, members_of, Access, EachLine, RawLine, RawMember, ReadLine,
+    Source, StoreCounts, StoreError,
 };
-use crate::history::RecordedClaim;
+use crate::history::{HistoryLine, RecordedClaim};
 
 /// How long a statement waits for another program's lock before the store is called locked.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// The page cache of the database, in KiB.
+const CACHE_KIB: u32 = 32 << 10;
+/// The page cache of the run's scratch tables, in KiB: beyond it they spill to a file.
+const SCRATCH_CACHE_KIB: u32 = 16 << 10;
+/// The WAL's size, in pages, at which it is copied back into the database.
+const CHECKPOINT_PAGES: u32 = 16_384;
 
 pub(super) struct SqliteStore {
     connection: Connection,
     shown: String,
     scratch: bool,
+    /// Whether a scratch claim has the id of a recorded claim, whose lines a fetch must then
+    /// hide; until one does, a fetch need not look each recorded line's claim up in the
+    /// scratch.
+    shadows: bool,
 }
 
 const LINE_COLUMNS: &str = "member_id, claim_id, line, service_date, code, modifiers, units, \
@@ -60,6 +72,7 @@ impl SqliteStore {
             connection,
             shown: shown.to_string(),
             scratch: false,
+            shadows: false,
         };
         store
             .connection
@@ -81,6 +94,20 @@ impl SqliteStore {
             store
                 .connection
                 .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|e| store.error(e))?;
+            // A run reads the lines of thousands of members a slice, scattered through the
+            // file: a page cache of its own (bounded, so memory stays flat) keeps the indexes'
+            // upper pages and recent pages in memory rather than read again from the file; the
+            // run's scratch tables (`start_scratch`) get as much before they spill to a file.
+            // The WAL is copied back to the file every CHECKPOINT_PAGES pages rather than 1000,
+            // so that a page written by several slices is copied once.
+            store
+                .connection
+                .execute_batch(&format!(
+                    "PRAGMA main.cache_size = -{CACHE_KIB};
+                     PRAGMA temp.cache_size = -{SCRATCH_CACHE_KIB};
+                     PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"
+                ))
                 .map_err(|e| store.error(e))?;
             store.migrate()?;
         } else {
@@ -190,37 +217,40 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) fn fetch(&mut self, members: &[&str]) -> Result<Vec<RawLine>, StoreError> {
-        // One parameter, a JSON array of the member ids, read back by `json_each`: as many
-        // members as a batch holds, in one statement, with no SQL made from their values.
-        let ids = serde_json::to_string(members).map_err(|e| StoreError::Failed {
-            store: self.shown.clone(),
-            reason: e.to_string(),
-        })?;
-        let sql = if self.scratch {
-            format!(
+    pub(super) fn fetch(
+        &mut self,
+        members: &[&str],
+        read: &ReadLine<'_>,
+    ) -> Result<Vec<(usize, HistoryLine)>, StoreError> {
+        let recorded = format!(
+            "SELECT {LINE_COLUMNS} FROM lines WHERE member_id IN (SELECT value FROM json_each(?1))"
+        );
+        let scratch = format!(
+            "SELECT {LINE_COLUMNS} FROM temp.scratch_lines
+              WHERE member_id IN (SELECT value FROM json_each(?1))"
+        );
+        if self.scratch && self.shadows {
+            // The recorded lines of a claim the scratch holds again are hidden.
+            let sql = format!(
                 "SELECT {LINE_COLUMNS} FROM lines
                   WHERE member_id IN (SELECT value FROM json_each(?1))
                     AND claim_id NOT IN (SELECT claim_id FROM temp.scratch_claims)
-                 UNION ALL
-                 SELECT {LINE_COLUMNS} FROM temp.scratch_lines
-                  WHERE member_id IN (SELECT value FROM json_each(?1))"
-            )
-        } else {
-            format!(
-                "SELECT {LINE_COLUMNS} FROM lines
-                  WHERE member_id IN (SELECT value FROM json_each(?1))"
-            )
-        };
-        let mut statement = self
-            .connection
-            .prepare_cached(&sql)
-            .map_err(|e| classify(&self.shown, e))?;
-        let rows = statement
-            .query_map(params![ids], raw_line)
-            .map_err(|e| classify(&self.shown, e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| classify(&self.shown, e))
+                 UNION ALL {scratch}"
+            );
+            return query_lines(&self.connection, &self.shown, members, &sql, read);
+        }
+        // No scratch claim has a recorded claim's id: the recorded lines need no look-up.
+        let mut lines = query_lines(&self.connection, &self.shown, members, &recorded, read)?;
+        if self.scratch {
+            lines.extend(query_lines(
+                &self.connection,
+                &self.shown,
+                members,
+                &scratch,
+                read,
+            )?);
+        }
+        Ok(lines)
     }
 
     pub(super) fn record(
@@ -231,6 +261,7 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let shown = self.shown.clone();
         let fail = |e| classify(&shown, e);
+        let mut shadows = false;
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -269,13 +300,27 @@ impl SqliteStore {
                         "INSERT INTO members (member_id, birth_date, sex) VALUES (?1, ?2, ?3)
                          ON CONFLICT (member_id) DO UPDATE SET
                            birth_date = coalesce(excluded.birth_date, members.birth_date),
-                           sex = coalesce(excluded.sex, members.sex)",
+                           sex = coalesce(excluded.sex, members.sex)
+                         WHERE (excluded.birth_date IS NOT NULL
+                                AND excluded.birth_date IS NOT members.birth_date)
+                            OR (excluded.sex IS NOT NULL AND excluded.sex IS NOT members.sex)",
                     )
                     .map_err(fail)?;
                 for (member, (birth_date, sex)) in members_of(claims) {
                     upsert_member
                         .execute(params![member, birth_date, sex])
                         .map_err(fail)?;
+                }
+            }
+            if scratch && !self.shadows {
+                let mut recorded = tx
+                    .prepare_cached("SELECT count(*) > 0 FROM claims WHERE claim_id = ?1")
+                    .map_err(fail)?;
+                for claim in claims {
+                    let found: bool = recorded
+                        .query_row(params![&*claim.claim], |row| row.get(0))
+                        .map_err(fail)?;
+                    shadows |= found;
                 }
             }
             for claim in last_of_each_id(claims) {
@@ -313,10 +358,16 @@ impl SqliteStore {
                 }
             }
         }
-        tx.commit().map_err(fail)
+        tx.commit().map_err(fail)?;
+        self.shadows |= shadows;
+        Ok(())
     }
 
-    pub(super) fn member(&mut self, member: &str) -> Result<Option<RawMember>, StoreError> {
+    pub(super) fn member(
+        &mut self,
+        member: &str,
+        each: &mut EachLine<'_>,
+    ) -> Result<Option<RawMember>, StoreError> {
         let shown = self.shown.clone();
         let fail = |e| classify(&shown, e);
         let known: Option<(Option<String>, Option<String>)> = self
@@ -337,12 +388,11 @@ impl SqliteStore {
                 "SELECT {LINE_COLUMNS} FROM lines WHERE member_id = ?1"
             ))
             .map_err(fail)?;
-        let lines = statement
-            .query_map(params![member], raw_line)
-            .map_err(fail)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(fail)?;
-        Ok(Some((birth_date, sex, lines)))
+        let mut rows = statement.query(params![member]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            each(raw_line(row).map_err(fail)?)?;
+        }
+        Ok(Some((birth_date, sex)))
     }
 
     pub(super) fn counts(&mut self) -> Result<StoreCounts, StoreError> {
@@ -365,20 +415,61 @@ impl SqliteStore {
     }
 }
 
-fn raw_line(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawLine> {
+/// The lines `sql` gives for `members` (its one parameter, a JSON array of their ids, read back
+/// by `json_each`: as many members as a slice holds, in one statement, with no SQL made from
+/// their values), each as `read` takes it.
+fn query_lines(
+    connection: &Connection,
+    shown: &str,
+    members: &[&str],
+    sql: &str,
+    read: &ReadLine<'_>,
+) -> Result<Vec<(usize, HistoryLine)>, StoreError> {
+    let ids = serde_json::to_string(members).map_err(|e| StoreError::Failed {
+        store: shown.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut statement = connection
+        .prepare_cached(sql)
+        .map_err(|e| classify(shown, e))?;
+    let mut rows = statement
+        .query(params![ids])
+        .map_err(|e| classify(shown, e))?;
+    let mut lines = Vec::new();
+    while let Some(row) = rows.next().map_err(|e| classify(shown, e))? {
+        lines.extend(read(raw_line(row).map_err(|e| classify(shown, e))?)?);
+    }
+    Ok(lines)
+}
+
+fn raw_line<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<RawLine<'r>> {
     Ok(RawLine {
-        member: row.get(0)?,
-        claim: row.get(1)?,
+        member: text(row, 0)?,
+        claim: text(row, 1)?,
         line: row.get(2)?,
-        date: row.get(3)?,
-        code: row.get(4)?,
-        modifiers: row.get(5)?,
+        date: text(row, 3)?,
+        code: text(row, 4)?,
+        modifiers: text(row, 5)?,
         units: row.get(6)?,
-        provider: row.get(7)?,
-        place_of_service: row.get(8)?,
-        status: row.get(9)?,
-        denied_by: row.get(10)?,
+        provider: optional_text(row, 7)?,
+        place_of_service: optional_text(row, 8)?,
+        status: text(row, 9)?,
+        denied_by: optional_text(row, 10)?,
     })
+}
+
+/// A text column, borrowed from the row.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+}
+
+/// A text column that may be null, borrowed from the row.
+fn optional_text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    row.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
 }
 
 /// An SQLite error as the store's error: a lock held too long, a read-only file, a value of the

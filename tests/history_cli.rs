@@ -841,17 +841,16 @@ fn a_nul_in_an_id_does_not_end_the_run(#[case] kind: Kind) {
 #[rstest]
 #[case::sqlite(Kind::Sqlite)]
 #[case::postgres(Kind::Postgres)]
-#[ignore = "bug: src/batch/history.rs, a claim id given again for another member moves the \
-            claim in the store but not in the histories of the slice being judged, so what a \
-            later claim sees depends on where the slices are cut, which depends on --threads"]
+/// A claim is known by its member and its id: claim X of member B is another claim than X of
+/// member A, so A's visit sees A's surgery whatever the threads (and where slices are cut).
 fn a_claim_id_given_again_for_another_member_gives_the_same_results_whatever_the_threads(
     #[case] kind: Kind,
 ) {
     let Some(test) = TestStore::new(kind, "cli_id_moves") else {
         return;
     };
-    // The first slice holds one claim per thread: with 2 threads the visit is judged after X
-    // moved to member B in the store, with 4 threads in the slice where A's X is still held.
+    // The first slice holds one claim per thread, so the three claims are cut into slices
+    // differently with 1, 2 and 4 threads.
     let file = write(
         &test.dir,
         "claims.ndjson",
@@ -873,6 +872,15 @@ fn a_claim_id_given_again_for_another_member_gives_the_same_results_whatever_the
             .collect();
         assert_eq!(outputs[0], outputs[1], "record {record}: threads 1 and 2");
         assert_eq!(outputs[1], outputs[2], "record {record}: threads 2 and 4");
+        assert!(
+            outputs[0]
+                .lines()
+                .nth(2)
+                .unwrap()
+                .contains("global-surgery.visit"),
+            "record {record}: V is in the global period of A's X: {}",
+            outputs[0]
+        );
     }
 }
 
@@ -988,4 +996,53 @@ fn history_show_of_a_missing_sqlite_file_is_exit_2_and_creates_nothing() {
         stderr(&o)
     );
     assert!(!test.path().exists());
+}
+
+/// A member with more recorded lines than a claim is judged with: their claim is an `error`
+/// naming the member, not judged or recorded; the other members' claims are judged.
+#[test]
+fn a_member_with_too_many_recorded_lines_gives_an_error_result() {
+    let test = TestStore::new(Kind::Sqlite, "cli_too_many_lines").unwrap();
+    let limit = claimrules::batch::MAX_MEMBER_LINES;
+    let codes: Vec<(&str, &[&str])> = vec![("99213", &["76"]); 1000];
+    let past: Vec<String> = (0..=limit / 1000)
+        .map(|i| claim(&format!("P-{i}"), "BIG", "2024-01-02", None, &codes))
+        .collect();
+    assert_eq!(
+        import(&test, &write(&test.dir, "past.ndjson", &past))
+            .status
+            .code(),
+        Some(0)
+    );
+    let file = write(
+        &test.dir,
+        "today.ndjson",
+        &[
+            claim("T-BIG", "BIG", "2024-02-01", None, &[("99213", &[])]),
+            claim("T-SMALL", "SMALL", "2024-02-01", None, &[("99213", &[])]),
+        ],
+    );
+    let o = check(&test, &file, true, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let results = results(&o);
+    assert_eq!(results["T-BIG"]["status"], "error");
+    let message = results["T-BIG"]["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "member `BIG` has {} recorded lines",
+            (limit / 1000 + 1) * 1000
+        )),
+        "{message}"
+    );
+    assert_eq!(results["T-BIG"]["errors"][0]["path"], "patient.member_id");
+    assert_eq!(results["T-SMALL"]["status"], "pass");
+    let (_, shown) = show_json(&test, "BIG");
+    assert!(
+        shown["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["claim"] != "T-BIG"),
+        "the claim is not recorded"
+    );
 }

@@ -42,6 +42,12 @@ impl HistoryRun<'_> {
     }
 }
 
+/// The most recorded lines a member may have for a claim of theirs to be judged: each claim
+/// reads its member's lines, so a member with hundreds of thousands (a store filled by a
+/// runaway feed, or an input that sends one member's claims without end) would make every one
+/// of their claims slow. A lifetime of dialysis is a few thousand lines.
+pub const MAX_MEMBER_LINES: usize = 20_000;
+
 type Read<'a> = Result<Cow<'a, NormalizedClaim>, (Option<String>, Vec<ClaimError>)>;
 
 /// Judges `part` against the history, records it, and renders its results in input order;
@@ -154,6 +160,20 @@ fn judge_one(
     };
     let view = match member_of(claim) {
         _ if !reads_history => HistoryView::Alone,
+        Some(member) if history.lines().len() > MAX_MEMBER_LINES => {
+            let error = ClaimError {
+                message: format!(
+                    "member `{member}` has {} recorded lines, more than the {MAX_MEMBER_LINES} a \
+                     claim is judged with; the claim is not judged or recorded",
+                    history.lines().len()
+                ),
+                path: Some("patient.member_id".to_string()),
+                line: item.claim.line(),
+            };
+            let result = ClaimResult::error(Some(claim.id.clone()), vec![error])
+                .explained(options.eval.explain);
+            return (result, None);
+        }
         Some(_) => HistoryView::Member(history),
         None => HistoryView::UnknownPatient,
     };

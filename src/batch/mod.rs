@@ -26,7 +26,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-pub use history::HistoryRun;
+pub use history::{HistoryRun, MAX_MEMBER_LINES};
 pub use summary::{ActionCounts, RuleCount, StatusCounts, Summary, TOP_RULES};
 
 use crate::input::{ClaimInput, InputItem};

@@ -222,7 +222,11 @@ impl Store {
                 url, access, &shown,
             )?)),
         };
-        Ok(Store { backend, shown })
+        let mut store = Store { backend, shown };
+        if access == Access::ReadOnly {
+            check_version(store.schema_version()?, access, &store.shown)?;
+        }
+        Ok(store)
     }
 
     /// Opens an SQLite store at `path` (a shorthand of [`Store::open`]).
@@ -354,6 +358,26 @@ impl Store {
             Backend::Postgres(s) => s.counts(),
         }
     }
+}
+
+/// Refuses a store whose schema is newer than this build's, and, for reading only (which
+/// cannot migrate), one whose schema is older.
+fn check_version(found: u32, access: Access, shown: &str) -> Result<(), StoreError> {
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            store: shown.to_string(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if access == Access::ReadOnly && found < SCHEMA_VERSION {
+        return Err(StoreError::OlderSchema {
+            store: shown.to_string(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
 }
 
 /// Refuses an SQLite path that cannot name a database file, before SQLite reads it its own way
@@ -492,19 +516,20 @@ fn members_of<'c>(
     members
 }
 
-/// Claims of one id appear once in a batch, the last one: recording replaces by claim id.
+/// A claim (a member and a claim id) appears once in a batch, the last time it is given:
+/// recording replaces a member's claim of the same id.
 /// They come in the order of their members (then of their ids), so that the rows of a member
 /// are written together: an index by member then takes each of its pages once in a batch, not
 /// once for every claim that lands on it.
 fn last_of_each_id(claims: &[RecordedClaim]) -> Vec<&RecordedClaim> {
-    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut last: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (i, claim) in claims.iter().enumerate() {
-        last.insert(&claim.claim, i);
+        last.insert((&claim.member, &claim.claim), i);
     }
     let mut kept: Vec<&RecordedClaim> = claims
         .iter()
         .enumerate()
-        .filter(|(i, claim)| last.get(&*claim.claim) == Some(i))
+        .filter(|(i, claim)| last.get(&(&*claim.member, &*claim.claim)) == Some(i))
         .map(|(_, claim)| claim)
         .collect();
     kept.sort_unstable_by(|a, b| (&a.member, &a.claim).cmp(&(&b.member, &b.claim)));
@@ -609,15 +634,22 @@ mod tests {
         );
         assert_eq!(codes(&seen["M2"]), [("B".into(), "20610".into())]);
         assert!(seen["M3"].is_empty());
-        // A recorded claim's id judged again: its recorded lines are hidden, for every member.
+        // A recorded claim judged again (its member and id): its recorded lines are hidden.
+        // The same id for another member is another claim, and hides nothing.
         store
-            .record_scratch(&[claim("M2", "A", "2025-03-01", &["G0438"])])
+            .record_scratch(&[
+                claim("M1", "A", "2025-03-01", &["G0438"]),
+                claim("M2", "C", "2025-03-02", &["99215"]),
+            ])
             .unwrap();
         let seen = store.fetch(&["M1", "M2"]).unwrap();
-        assert_eq!(codes(&seen["M1"]), [("C".into(), "99214".into())]);
+        assert_eq!(
+            codes(&seen["M1"]),
+            [("C".into(), "99214".into()), ("A".into(), "G0438".into())]
+        );
         assert_eq!(
             codes(&seen["M2"]),
-            [("B".into(), "20610".into()), ("A".into(), "G0438".into())]
+            [("B".into(), "20610".into()), ("C".into(), "99215".into())]
         );
         drop(store);
         for end in ["", "-wal", "-shm"] {

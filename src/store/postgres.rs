@@ -66,27 +66,10 @@ impl PostgresStore {
             .map_err(|e| store.error(e))?;
         match access {
             Access::ReadWrite => store.migrate()?,
-            Access::ReadOnly => {
-                store
-                    .client
-                    .batch_execute("SET default_transaction_read_only = on")
-                    .map_err(|e| store.error(e))?;
-                let found = store.schema_version()?;
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema {
-                        store: shown.to_string(),
-                        found,
-                        known: SCHEMA_VERSION,
-                    });
-                }
-                if found < SCHEMA_VERSION {
-                    return Err(StoreError::OlderSchema {
-                        store: shown.to_string(),
-                        found,
-                        known: SCHEMA_VERSION,
-                    });
-                }
-            }
+            Access::ReadOnly => store
+                .client
+                .batch_execute("SET default_transaction_read_only = on")
+                .map_err(|e| store.error(e))?,
         }
         Ok(store)
     }
@@ -163,14 +146,15 @@ impl PostgresStore {
     pub(super) fn start_scratch(&mut self) -> Result<(), StoreError> {
         self.client
             .batch_execute(
-                "CREATE TEMP TABLE IF NOT EXISTS scratch_claims (claim_id TEXT PRIMARY KEY);
+                "CREATE TEMP TABLE IF NOT EXISTS scratch_claims (
+                    member_id TEXT NOT NULL, claim_id TEXT NOT NULL,
+                    PRIMARY KEY (member_id, claim_id));
                  CREATE TEMP TABLE IF NOT EXISTS scratch_lines (
-                    claim_id TEXT NOT NULL, line BIGINT NOT NULL, member_id TEXT NOT NULL,
-                    service_date DATE NOT NULL, code TEXT NOT NULL, modifiers TEXT NOT NULL,
+                    member_id TEXT NOT NULL, service_date DATE NOT NULL, claim_id TEXT NOT NULL,
+                    line BIGINT NOT NULL, code TEXT NOT NULL, modifiers TEXT NOT NULL,
                     units BIGINT NOT NULL, provider TEXT, place_of_service TEXT,
-                    status TEXT NOT NULL, denied_by TEXT, PRIMARY KEY (claim_id, line));
-                 CREATE INDEX IF NOT EXISTS scratch_lines_by_member
-                    ON scratch_lines (member_id, service_date);",
+                    status TEXT NOT NULL, denied_by TEXT,
+                    PRIMARY KEY (member_id, service_date, claim_id, line));",
             )
             .map_err(|e| classify(&self.shown, &e))?;
         self.scratch = true;
@@ -196,7 +180,8 @@ impl PostgresStore {
                 "SELECT {LINE_COLUMNS} FROM lines
                   WHERE member_id = ANY($1)
                     AND NOT EXISTS (SELECT 1 FROM pg_temp.scratch_claims s
-                                     WHERE s.claim_id = lines.claim_id)
+                                     WHERE s.member_id = lines.member_id
+                                       AND s.claim_id = lines.claim_id)
                  UNION ALL
                  SELECT {LINE_COLUMNS} FROM pg_temp.scratch_lines WHERE member_id = ANY($1)"
             )
@@ -234,30 +219,35 @@ impl PostgresStore {
             ("claims", "lines")
         };
         let mut tx = self.client.transaction().map_err(fail)?;
-        tx.execute(
-            &format!("DELETE FROM {lines_table} WHERE claim_id = ANY($1)"),
-            &[&ids],
-        )
-        .map_err(fail)?;
-        tx.execute(
-            &format!("DELETE FROM {claims_table} WHERE claim_id = ANY($1)"),
-            &[&ids],
-        )
-        .map_err(fail)?;
+        // A claim is known by its member and its id: the pairs of the batch, as two arrays.
+        for table in [lines_table, claims_table] {
+            tx.execute(
+                &format!(
+                    "DELETE FROM {table} AS t
+                      USING unnest($1::text[], $2::text[]) AS k(m, c)
+                      WHERE t.member_id = k.m AND t.claim_id = k.c"
+                ),
+                &[&member_of, &ids],
+            )
+            .map_err(fail)?;
+        }
         let mut shadows = false;
         if scratch && !self.shadows {
             let row = tx
                 .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM claims WHERE claim_id = ANY($1))",
-                    &[&ids],
+                    "SELECT EXISTS (SELECT 1 FROM claims AS t
+                                     JOIN unnest($1::text[], $2::text[]) AS k(m, c)
+                                       ON t.member_id = k.m AND t.claim_id = k.c)",
+                    &[&member_of, &ids],
                 )
                 .map_err(fail)?;
             shadows = row.try_get(0).map_err(fail)?;
         }
         if scratch {
             tx.execute(
-                "INSERT INTO pg_temp.scratch_claims (claim_id) SELECT unnest($1::text[])",
-                &[&ids],
+                "INSERT INTO pg_temp.scratch_claims (member_id, claim_id)
+                 SELECT m, c FROM unnest($1::text[], $2::text[]) AS k(m, c)",
+                &[&member_of, &ids],
             )
             .map_err(fail)?;
         } else {

@@ -11,24 +11,27 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The statements that take an SQLite store from version `index` to `index + 1`.
 pub const SQLITE_MIGRATIONS: &[&str] = &[
-    // 1: members, their claims and the claims' lines.
+    // 1: members, their claims and the claims' lines. A claim is known by its member and its
+    // id. The lines are kept in the order judging reads them, a member's lines by date, so
+    // that a member's history is a page or two of the file (`WITHOUT ROWID`: the key is the
+    // table's order).
     "CREATE TABLE members (
         member_id  TEXT PRIMARY KEY,
         birth_date TEXT,
         sex        TEXT
-     );
+     ) WITHOUT ROWID;
      CREATE TABLE claims (
-        claim_id     TEXT PRIMARY KEY,
         member_id    TEXT NOT NULL REFERENCES members (member_id),
+        claim_id     TEXT NOT NULL,
         service_date TEXT NOT NULL,
-        source       TEXT NOT NULL CHECK (source IN ('import', 'check'))
-     );
-     CREATE INDEX claims_by_member ON claims (member_id, service_date);
+        source       TEXT NOT NULL CHECK (source IN ('import', 'check')),
+        PRIMARY KEY (member_id, claim_id)
+     ) WITHOUT ROWID;
      CREATE TABLE lines (
-        claim_id         TEXT NOT NULL REFERENCES claims (claim_id) ON DELETE CASCADE,
-        line             INTEGER NOT NULL,
         member_id        TEXT NOT NULL,
         service_date     TEXT NOT NULL,
+        claim_id         TEXT NOT NULL,
+        line             INTEGER NOT NULL,
         code             TEXT NOT NULL,
         modifiers        TEXT NOT NULL,
         units            INTEGER NOT NULL,
@@ -36,32 +39,32 @@ pub const SQLITE_MIGRATIONS: &[&str] = &[
         place_of_service TEXT,
         status           TEXT NOT NULL CHECK (status IN ('paid', 'denied')),
         denied_by        TEXT,
-        PRIMARY KEY (claim_id, line)
-     );
-     CREATE INDEX lines_by_member ON lines (member_id, service_date);
-     CREATE INDEX lines_by_member_code ON lines (member_id, code, service_date);",
+        PRIMARY KEY (member_id, service_date, claim_id, line),
+        FOREIGN KEY (member_id, claim_id) REFERENCES claims (member_id, claim_id)
+     ) WITHOUT ROWID;",
 ];
 
 /// The statements that take a PostgreSQL store from version `index` to `index + 1`.
 pub const POSTGRES_MIGRATIONS: &[&str] = &[
-    // 1: as SQLite's, with dates as `date` and numbers as `bigint`.
+    // 1: as SQLite's, with dates as `date` and numbers as `bigint`; a member's lines are found
+    // by the index on (member, date).
     "CREATE TABLE members (
         member_id  TEXT PRIMARY KEY,
         birth_date DATE,
         sex        TEXT
      );
      CREATE TABLE claims (
-        claim_id     TEXT PRIMARY KEY,
         member_id    TEXT NOT NULL REFERENCES members (member_id),
+        claim_id     TEXT NOT NULL,
         service_date DATE NOT NULL,
-        source       TEXT NOT NULL CHECK (source IN ('import', 'check'))
+        source       TEXT NOT NULL CHECK (source IN ('import', 'check')),
+        PRIMARY KEY (member_id, claim_id)
      );
-     CREATE INDEX claims_by_member ON claims (member_id, service_date);
      CREATE TABLE lines (
-        claim_id         TEXT NOT NULL REFERENCES claims (claim_id) ON DELETE CASCADE,
-        line             BIGINT NOT NULL,
         member_id        TEXT NOT NULL,
         service_date     DATE NOT NULL,
+        claim_id         TEXT NOT NULL,
+        line             BIGINT NOT NULL,
         code             TEXT NOT NULL,
         modifiers        TEXT NOT NULL,
         units            BIGINT NOT NULL,
@@ -69,10 +72,9 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
         place_of_service TEXT,
         status           TEXT NOT NULL CHECK (status IN ('paid', 'denied')),
         denied_by        TEXT,
-        PRIMARY KEY (claim_id, line)
-     );
-     CREATE INDEX lines_by_member ON lines (member_id, service_date);
-     CREATE INDEX lines_by_member_code ON lines (member_id, code, service_date);",
+        PRIMARY KEY (member_id, service_date, claim_id, line),
+        FOREIGN KEY (member_id, claim_id) REFERENCES claims (member_id, claim_id)
+     );",
 ];
 
 /// The table a store keeps its version in (one row).

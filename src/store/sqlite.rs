@@ -7,6 +7,7 @@ use std::time::Duration;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use super::check_version;
 use super::schema::{SCHEMA_VERSION, SQLITE_MIGRATIONS, VERSION_TABLE};
 use super::{
     joined_modifiers, last_of_each_id, members_of, Access, EachLine, RawLine, RawMember, ReadLine,
@@ -85,6 +86,9 @@ impl SqliteStore {
                     reason: "the file cannot be written".to_string(),
                 });
             }
+            // A store of a newer schema is refused before anything, the journal mode
+            // included, is changed in its file.
+            check_version(store.schema_version()?, Access::ReadWrite, shown)?;
             // WAL lets `history show` and other readers read while a run records; NORMAL
             // syncing in WAL mode keeps every committed batch through a crash of the program.
             store
@@ -110,22 +114,6 @@ impl SqliteStore {
                 ))
                 .map_err(|e| store.error(e))?;
             store.migrate()?;
-        } else {
-            let found = store.schema_version()?;
-            if found > SCHEMA_VERSION {
-                return Err(StoreError::NewerSchema {
-                    store: shown.to_string(),
-                    found,
-                    known: SCHEMA_VERSION,
-                });
-            }
-            if found < SCHEMA_VERSION {
-                return Err(StoreError::OlderSchema {
-                    store: shown.to_string(),
-                    found,
-                    known: SCHEMA_VERSION,
-                });
-            }
         }
         Ok(store)
     }
@@ -203,14 +191,15 @@ impl SqliteStore {
     pub(super) fn start_scratch(&mut self) -> Result<(), StoreError> {
         self.connection
             .execute_batch(
-                "CREATE TEMP TABLE IF NOT EXISTS scratch_claims (claim_id TEXT PRIMARY KEY);
+                "CREATE TEMP TABLE IF NOT EXISTS scratch_claims (
+                    member_id TEXT NOT NULL, claim_id TEXT NOT NULL,
+                    PRIMARY KEY (member_id, claim_id)) WITHOUT ROWID;
                  CREATE TEMP TABLE IF NOT EXISTS scratch_lines (
-                    claim_id TEXT NOT NULL, line INTEGER NOT NULL, member_id TEXT NOT NULL,
-                    service_date TEXT NOT NULL, code TEXT NOT NULL, modifiers TEXT NOT NULL,
+                    member_id TEXT NOT NULL, service_date TEXT NOT NULL, claim_id TEXT NOT NULL,
+                    line INTEGER NOT NULL, code TEXT NOT NULL, modifiers TEXT NOT NULL,
                     units INTEGER NOT NULL, provider TEXT, place_of_service TEXT,
-                    status TEXT NOT NULL, denied_by TEXT, PRIMARY KEY (claim_id, line));
-                 CREATE INDEX IF NOT EXISTS temp.scratch_lines_by_member
-                    ON scratch_lines (member_id, service_date);",
+                    status TEXT NOT NULL, denied_by TEXT,
+                    PRIMARY KEY (member_id, service_date, claim_id, line)) WITHOUT ROWID;",
             )
             .map_err(|e| self.error(e))?;
         self.scratch = true;
@@ -234,7 +223,9 @@ impl SqliteStore {
             let sql = format!(
                 "SELECT {LINE_COLUMNS} FROM lines
                   WHERE member_id IN (SELECT value FROM json_each(?1))
-                    AND claim_id NOT IN (SELECT claim_id FROM temp.scratch_claims)
+                    AND NOT EXISTS (SELECT 1 FROM temp.scratch_claims s
+                                     WHERE s.member_id = lines.member_id
+                                       AND s.claim_id = lines.claim_id)
                  UNION ALL {scratch}"
             );
             return query_lines(&self.connection, &self.shown, members, &sql, read);
@@ -273,13 +264,19 @@ impl SqliteStore {
                 ("claims", "lines")
             };
             let mut delete_lines = tx
-                .prepare_cached(&format!("DELETE FROM {lines_table} WHERE claim_id = ?1"))
+                .prepare_cached(&format!(
+                    "DELETE FROM {lines_table} WHERE member_id = ?1 AND claim_id = ?2"
+                ))
                 .map_err(fail)?;
             let mut delete_claim = tx
-                .prepare_cached(&format!("DELETE FROM {claims_table} WHERE claim_id = ?1"))
+                .prepare_cached(&format!(
+                    "DELETE FROM {claims_table} WHERE member_id = ?1 AND claim_id = ?2"
+                ))
                 .map_err(fail)?;
             let mut insert_claim = if scratch {
-                tx.prepare_cached("INSERT INTO temp.scratch_claims (claim_id) VALUES (?1)")
+                tx.prepare_cached(
+                    "INSERT INTO temp.scratch_claims (member_id, claim_id) VALUES (?1, ?2)",
+                )
             } else {
                 tx.prepare_cached(
                     "INSERT INTO claims (claim_id, member_id, service_date, source)
@@ -314,21 +311,26 @@ impl SqliteStore {
             }
             if scratch && !self.shadows {
                 let mut recorded = tx
-                    .prepare_cached("SELECT count(*) > 0 FROM claims WHERE claim_id = ?1")
+                    .prepare_cached(
+                        "SELECT count(*) > 0 FROM claims WHERE member_id = ?1 AND claim_id = ?2",
+                    )
                     .map_err(fail)?;
                 for claim in claims {
                     let found: bool = recorded
-                        .query_row(params![&*claim.claim], |row| row.get(0))
+                        .query_row(params![&*claim.member, &*claim.claim], |row| row.get(0))
                         .map_err(fail)?;
                     shadows |= found;
                 }
             }
             for claim in last_of_each_id(claims) {
-                delete_lines.execute(params![&*claim.claim]).map_err(fail)?;
-                delete_claim.execute(params![&*claim.claim]).map_err(fail)?;
+                let key = params![&*claim.member, &*claim.claim];
+                delete_lines.execute(key).map_err(fail)?;
+                delete_claim.execute(key).map_err(fail)?;
                 let date = claim.date.to_string();
                 if scratch {
-                    insert_claim.execute(params![&*claim.claim]).map_err(fail)?;
+                    insert_claim
+                        .execute(params![&*claim.member, &*claim.claim])
+                        .map_err(fail)?;
                 } else {
                     insert_claim
                         .execute(params![

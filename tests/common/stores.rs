@@ -188,13 +188,13 @@ impl TestStore {
         ));
         all.extend(self.rows(
             "SELECT 'claim', claim_id, member_id, CAST(service_date AS TEXT), source FROM claims
-             ORDER BY claim_id",
+             ORDER BY claim_id, member_id",
         ));
         all.extend(self.rows(
             "SELECT 'line', claim_id, CAST(line AS TEXT), member_id,
                     CAST(service_date AS TEXT), code, modifiers, CAST(units AS TEXT), provider,
                     place_of_service, status, denied_by
-               FROM lines ORDER BY claim_id, line",
+               FROM lines ORDER BY claim_id, member_id, line",
         ));
         all
     }

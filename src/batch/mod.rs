@@ -165,7 +165,9 @@ where
             BATCH_CLAIMS
         };
         let mut slice = Slice::new(threads, most);
-        let mut incoming = batches.iter();
+        // Owned, so that dropping it when the loop ends early closes the channel: the reader,
+        // waiting to hand over its next batch, then stops instead of waiting for ever.
+        let mut incoming = batches.into_iter();
         'batches: while let Some(mut batch) = incoming.next() {
             if history.is_some() {
                 for _ in 1..HISTORY_BATCHES {
@@ -207,6 +209,7 @@ where
             }
         }
         drop(rendered_out);
+        drop(incoming);
         let interrupted = reader.join().unwrap_or(false);
         let written = writer.join().unwrap_or_else(|_| {
             Err(BatchError::Output {

@@ -31,6 +31,13 @@
 //! `format_version`) and reads back from it. [`EngineBuilder`] layers a payer's packs over the
 //! standard one; [`testing`] runs a pack's `*.test.policy` files, for unit tests of rules.
 //!
+//! Rules that read the patient's earlier claims (frequency limits, duplicates, global surgery,
+//! NCCI edits across claims) need their history: [`store::Store`] opens the SQLite or
+//! PostgreSQL store of docs/history.md and [`Store::fetch`](store::Store::fetch)es members'
+//! lines as a [`history::PatientHistory`]; [`Engine::evaluate_with_history`] judges a claim
+//! with them, and [`history::RecordedClaim::judged`] turns the claim and its result into what
+//! [`Store::record`](store::Store::record) writes.
+//!
 //! # The promised API, and the rest
 //!
 //! What this page lists is the library's API, kept stable under semantic versioning. The
@@ -53,8 +60,6 @@ mod diagnostic;
 mod engine;
 mod eval;
 mod facts;
-/// A patient's earlier claims as the history conditions read them (internal).
-#[doc(hidden)]
 pub mod history;
 #[doc(hidden)]
 pub mod input;

@@ -162,17 +162,17 @@ pub enum StoreError {
         known: u32,
     },
     /// A row that this program did not write, or that was changed by hand.
-    #[error("the history database `{store}` holds a line it cannot read: {reason}")]
+    #[error("the history database `{store}` holds what it cannot read: {reason}")]
     #[diagnostic(
         code(claimrules::history::corrupt),
-        help("the row was not written by claimrules, or was changed by hand; fix or delete it")
+        help("the database was not written by claimrules, was changed by hand, or is damaged: restore it from a backup, or fix or delete what cannot be read")
     )]
     Corrupt { store: String, reason: String },
     /// A statement failed: a dropped connection, a full disk, a server error.
     #[error("the history database `{store}` failed: {reason}")]
     #[diagnostic(
         code(claimrules::history::failed),
-        help("nothing of the batch that failed was recorded; run again once the database is back (recording is by claim id, so nothing is recorded twice)")
+        help("when it failed while recording, nothing of the batch that failed was recorded: run again once the database is back (recording replaces a claim of the same member and id, so nothing is recorded twice)")
     )]
     Failed { store: String, reason: String },
 }

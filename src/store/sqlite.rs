@@ -485,6 +485,10 @@ fn classify(shown: &str, e: rusqlite::Error) -> StoreError {
                 store,
                 reason: reason(&e),
             },
+            ErrorCode::DatabaseCorrupt => StoreError::Corrupt {
+                store,
+                reason: format!("the file is damaged ({})", reason(&e)),
+            },
             ErrorCode::CannotOpen | ErrorCode::NotADatabase => StoreError::Open {
                 store,
                 reason: reason(&e),

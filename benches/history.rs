@@ -22,15 +22,13 @@
 
 mod common;
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
 use claimrules::claim::npi_is_valid;
-use common::{mib, timed};
+use common::{mib, timed, write_lines};
 
 /// The full run's sizes, before `HISTORY_BENCH_SCALE`.
 const HISTORY_LINES: f64 = 1_000_000.0;
@@ -414,18 +412,6 @@ fn write_new_claims(path: &Path, members: usize, count: usize, providers: &[Stri
             ));
         }
     });
-}
-
-/// Writes the lines `generate` gives (every run: the counts come from the writing).
-fn write_lines(path: &Path, generate: impl FnOnce(&mut dyn FnMut(String))) {
-    let partial = path.with_extension("partial");
-    let mut out = BufWriter::new(File::create(&partial).expect("a claims file"));
-    generate(&mut |json: String| {
-        out.write_all(json.as_bytes()).expect("written");
-        out.write_all(b"\n").expect("written");
-    });
-    out.flush().expect("written");
-    std::fs::rename(&partial, path).expect("renamed");
 }
 
 /// What one run of the binary took.

@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use claimrules::Engine;
-use common::{generate_each, ratio, timed, visits_each};
+use common::{generate_each, ratio, timed, visits_each, write_lines};
 
 fn main() {
     let count: usize = std::env::var("BENCH_CLAIMS")
@@ -141,17 +141,9 @@ fn main() {
 
 /// Writes the claims a generator gives, one a line, unless the file is there already.
 fn write_claims(path: &Path, generate: impl FnOnce(&mut dyn FnMut(String))) {
-    if path.exists() {
-        return;
+    if !path.exists() {
+        write_lines(path, generate);
     }
-    let partial = path.with_extension("partial");
-    let mut out = BufWriter::new(File::create(&partial).expect("a claims file"));
-    generate(&mut |json: String| {
-        out.write_all(json.as_bytes()).expect("written");
-        out.write_all(b"\n").expect("written");
-    });
-    out.flush().expect("written");
-    std::fs::rename(&partial, path).expect("renamed");
 }
 
 /// What one run of the binary took.

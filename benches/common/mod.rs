@@ -124,3 +124,18 @@ pub fn visits_each(count: usize, mut each: impl FnMut(String)) {
         ));
     }
 }
+
+/// Writes the lines `generate` gives, one a line, to `path`, through a partial file renamed at
+/// the end, so that a run stopped half-way leaves no file that looks whole.
+pub fn write_lines(path: &std::path::Path, generate: impl FnOnce(&mut dyn FnMut(String))) {
+    use std::io::Write;
+    let partial = path.with_extension("partial");
+    let file = std::fs::File::create(&partial).expect("a claims file");
+    let mut out = std::io::BufWriter::new(file);
+    generate(&mut |json: String| {
+        out.write_all(json.as_bytes()).expect("written");
+        out.write_all(b"\n").expect("written");
+    });
+    out.flush().expect("written");
+    std::fs::rename(&partial, path).expect("renamed");
+}

@@ -61,8 +61,12 @@ fn import(test: &TestStore, file: &Path) -> Output {
     ])
 }
 
-/// `check --history` over a file, with `--record` when asked, and more arguments.
+/// `check --history` over a file, with `--record` when asked, and more arguments. Without
+/// `--record` the store must exist: it is made (empty) first.
 fn check(test: &TestStore, file: &Path, record: bool, more: &[&str]) -> Output {
+    if !record {
+        drop(test.open());
+    }
     let mut args = vec!["check", "--history", &test.location, "--format", "ndjson"];
     if record {
         args.push("--record");
@@ -1045,4 +1049,71 @@ fn a_member_with_too_many_recorded_lines_gives_an_error_result() {
             .all(|l| l["claim"] != "T-BIG"),
         "the claim is not recorded"
     );
+}
+
+/// Without `--record` a run changes nothing in the store, so it needs one: a mistyped path, a
+/// device, an SQLite URI or another program's database is refused (exit 2), and left as it was.
+#[test]
+fn without_record_a_missing_or_foreign_store_is_refused_and_left_alone() {
+    let test = TestStore::new(Kind::Sqlite, "cli_no_store").unwrap();
+    let file = write(
+        &test.dir,
+        "claims.ndjson",
+        &[claim(
+            "C-1",
+            "M1",
+            "2024-05-01",
+            Some(NPI),
+            &[("99213", &[])],
+        )],
+    );
+    let claims = file.to_str().unwrap();
+    let typo = test.dir.join("histroy.db");
+    let o = cli(&["check", "-q", "--history", typo.to_str().unwrap(), claims]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("there is no such file"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!typo.exists(), "nothing is created");
+
+    let foreign = test.dir.join("other.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE lines (x INTEGER); INSERT INTO lines VALUES (1);")
+        .unwrap();
+    let before = std::fs::read(&foreign).unwrap();
+    for record in [false, true] {
+        let mut args = vec!["check", "-q", "--history", foreign.to_str().unwrap()];
+        if record {
+            args.push("--record");
+        }
+        args.push(claims);
+        let o = cli(&args);
+        assert_eq!(o.status.code(), Some(2), "record {record}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read(&foreign).unwrap(),
+            before,
+            "record {record}: unchanged"
+        );
+    }
+    let o = cli(&[
+        "history",
+        "import",
+        "--history",
+        foreign.to_str().unwrap(),
+        claims,
+    ]);
+    assert!(
+        stderr(&o).contains("it holds tables (`lines`) but no claimrules schema version"),
+        "{}",
+        stderr(&o)
+    );
+
+    for odd in [":memory:", "file:history.db", "/dev/null"] {
+        let o = cli(&["history", "import", "--history", odd, claims]);
+        assert_eq!(o.status.code(), Some(2), "{odd}: {}", stderr(&o));
+    }
+    assert!(!std::path::Path::new("/dev/null-journal").exists());
 }

@@ -25,7 +25,16 @@ pub fn run(args: CheckArgs) -> u8 {
         return EXIT_FAILURE;
     };
     let mut store = match &args.history {
-        Some(location) => match open_store(location, Access::ReadWrite) {
+        // Without `--record` the run changes nothing in the store, so it must exist: a
+        // mistyped path would otherwise judge every claim against an empty history.
+        Some(location) => match open_store(
+            location,
+            if args.record {
+                Access::ReadWrite
+            } else {
+                Access::Existing
+            },
+        ) {
             Some(store) => Some(store),
             None => return EXIT_FAILURE,
         },

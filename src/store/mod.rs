@@ -38,14 +38,16 @@ pub enum Location {
 }
 
 impl Location {
-    /// `postgres://…` and `postgresql://…` name a PostgreSQL server; anything else is the path
-    /// of an SQLite file.
+    /// `postgres://…` and `postgresql://…` (in any case) name a PostgreSQL server; anything
+    /// else is the path of an SQLite file.
     pub fn parse(text: &str) -> Location {
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            Location::Postgres(text.to_string())
-        } else {
-            Location::Sqlite(PathBuf::from(text))
+        if let Some((scheme, rest)) = text.split_once("://") {
+            let scheme = scheme.to_ascii_lowercase();
+            if scheme == "postgres" || scheme == "postgresql" {
+                return Location::Postgres(format!("{scheme}://{rest}"));
+            }
         }
+        Location::Sqlite(PathBuf::from(text))
     }
 
     /// How messages name the store: the file's path, or the server's address without its
@@ -90,6 +92,10 @@ pub enum Access {
     ReadWrite,
     /// Read only (`history show`): the store must exist and be at this build's schema version.
     ReadOnly,
+    /// Read and write a store that exists already (`check --history` without `--record`, which
+    /// writes only to its own temporary tables): an SQLite file is not created, and a database
+    /// without the history's tables is refused rather than given them.
+    Existing,
 }
 
 /// Where a recorded claim came from, as the `claims.source` column keeps it.
@@ -361,8 +367,17 @@ impl Store {
 }
 
 /// Refuses a store whose schema is newer than this build's, and, for reading only (which
-/// cannot migrate), one whose schema is older.
+/// cannot migrate), one whose schema is older; a store without the history that must exist
+/// (`Access::Existing`) is refused too.
 fn check_version(found: u32, access: Access, shown: &str) -> Result<(), StoreError> {
+    if access == Access::Existing && found == 0 {
+        return Err(StoreError::Open {
+            store: shown.to_string(),
+            reason: "it holds no claimrules history; a run without `--record` reads a history \
+                     that exists (`history import` or `check --record` makes one)"
+                .to_string(),
+        });
+    }
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
             store: shown.to_string(),
@@ -380,6 +395,23 @@ fn check_version(found: u32, access: Access, shown: &str) -> Result<(), StoreErr
     Ok(())
 }
 
+/// Refuses to give the history's tables to a database that holds tables of another program
+/// under no claimrules schema version: its own tables may be what it is, or have our names.
+fn refuse_foreign_tables(found: u32, tables: &[String], shown: &str) -> Result<(), StoreError> {
+    if found > 0 || tables.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = tables.iter().take(5).map(|t| format!("`{t}`")).collect();
+    Err(StoreError::Open {
+        store: shown.to_string(),
+        reason: format!(
+            "it holds tables ({}) but no claimrules schema version: it is not a claimrules \
+             history, and claimrules leaves it as it is",
+            listed.join(", ")
+        ),
+    })
+}
+
 /// Refuses an SQLite path that cannot name a database file, before SQLite reads it its own way
 /// (an empty name would open a throwaway database).
 fn check_sqlite_path(path: &Path, access: Access, shown: &str) -> Result<(), StoreError> {
@@ -391,6 +423,30 @@ fn check_sqlite_path(path: &Path, access: Access, shown: &str) -> Result<(), Sto
     };
     if path.as_os_str().is_empty() {
         return refuse("no file is named: give `--history` a file path".to_string());
+    }
+    let text = path.to_string_lossy();
+    // SQLite reads these as an in-memory database or a URI, which would put the history
+    // somewhere else than a file of that name, or nowhere.
+    if text == ":memory:" || text.starts_with("file:") {
+        return refuse(format!(
+            "`{text}` is an SQLite in-memory name or URI, not a file path; write `./{text}` for a \
+             file of that name"
+        ));
+    }
+    if let Ok(metadata) = std::fs::metadata(path) {
+        if !metadata.is_file() {
+            return refuse(if metadata.is_dir() {
+                "it is a folder, not a database file".to_string()
+            } else {
+                "it is not a regular file (a device, a pipe or a socket)".to_string()
+            });
+        }
+    } else if access == Access::Existing {
+        return refuse(
+            "there is no such file; a run without `--record` reads a history that exists \
+             (`history import` or `check --record` makes one)"
+                .to_string(),
+        );
     }
     if access == Access::ReadWrite && !path.exists() {
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -8,7 +8,8 @@ use std::time::Duration;
 use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 
-use super::schema::{POSTGRES_MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE};
+use super::schema::{POSTGRES_MIGRATIONS, VERSION_TABLE};
+use super::{check_version, refuse_foreign_tables};
 use super::{
     joined_modifiers, last_of_each_id, members_of, Access, EachLine, RawLine, RawMember, ReadLine,
     Source, StoreCounts, StoreError,
@@ -65,7 +66,7 @@ impl PostgresStore {
             .batch_execute(&format!("SET lock_timeout = '{LOCK_WAIT}'"))
             .map_err(|e| store.error(e))?;
         match access {
-            Access::ReadWrite => store.migrate()?,
+            Access::ReadWrite | Access::Existing => store.migrate(access)?,
             Access::ReadOnly => store
                 .client
                 .batch_execute("SET default_transaction_read_only = on")
@@ -101,7 +102,7 @@ impl PostgresStore {
 
     /// Applies the migrations above the store's version in one transaction, under an advisory
     /// lock so that two programs opening a new database do not both create its tables.
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    fn migrate(&mut self, access: Access) -> Result<(), StoreError> {
         let shown = self.shown.clone();
         let fail = |e: postgres::Error| classify(&shown, &e);
         let mut tx = self.client.transaction().map_err(fail)?;
@@ -122,13 +123,20 @@ impl PostgresStore {
             .map_err(fail)?;
         let found: i64 = row.try_get(0).map_err(fail)?;
         let found = u32::try_from(found).unwrap_or(u32::MAX);
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                store: shown.clone(),
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
+        check_version(found, access, &shown)?;
+        // Tables of the history's names that no claimrules made: a shared database may hold
+        // other programs' tables, but not under these names.
+        let ours: Vec<String> = tx
+            .query(
+                "SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL ORDER BY t",
+                &[&["members", "claims", "lines"].as_slice()],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|row| row.try_get::<_, String>(0))
+            .collect::<Result<_, _>>()
+            .map_err(fail)?;
+        refuse_foreign_tables(found, &ours, &shown)?;
         for (version, migration) in POSTGRES_MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.batch_execute(migration).map_err(fail)?;
             tx.execute(&format!("DELETE FROM {VERSION_TABLE}"), &[])

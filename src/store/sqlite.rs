@@ -7,8 +7,8 @@ use std::time::Duration;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::check_version;
 use super::schema::{SCHEMA_VERSION, SQLITE_MIGRATIONS, VERSION_TABLE};
+use super::{check_version, refuse_foreign_tables};
 use super::{
     joined_modifiers, last_of_each_id, members_of, Access, EachLine, RawLine, RawMember, ReadLine,
     Source, StoreCounts, StoreError,
@@ -46,6 +46,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore, StoreError> {
         let flags = match access {
             Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Access::Existing => OpenFlags::SQLITE_OPEN_READ_WRITE,
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if access == Access::ReadOnly && !path.is_file() {
@@ -79,7 +80,7 @@ impl SqliteStore {
             .connection
             .busy_timeout(LOCK_WAIT)
             .map_err(|e| store.error(e))?;
-        if access == Access::ReadWrite {
+        if access != Access::ReadOnly {
             if store.connection.is_readonly("main").unwrap_or(false) {
                 return Err(StoreError::ReadOnly {
                     store: shown.to_string(),
@@ -88,7 +89,9 @@ impl SqliteStore {
             }
             // A store of a newer schema is refused before anything, the journal mode
             // included, is changed in its file.
-            check_version(store.schema_version()?, Access::ReadWrite, shown)?;
+            let found = store.schema_version()?;
+            check_version(found, access, shown)?;
+            refuse_foreign_tables(found, &store.other_tables()?, shown)?;
             // WAL lets `history show` and other readers read while a run records; NORMAL
             // syncing in WAL mode keeps every committed batch through a crash of the program.
             store
@@ -116,6 +119,23 @@ impl SqliteStore {
             store.migrate()?;
         }
         Ok(store)
+    }
+
+    /// The tables of the file other than the version table.
+    fn other_tables(&self) -> Result<Vec<String>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> ?1
+                   AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .map_err(|e| self.error(e))?;
+        let names = statement
+            .query_map(params![VERSION_TABLE], |row| row.get::<_, String>(0))
+            .map_err(|e| classify(&self.shown, e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| classify(&self.shown, e));
+        names
     }
 
     fn error(&self, e: rusqlite::Error) -> StoreError {

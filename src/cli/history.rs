@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use claimrules::report::printable;
 use claimrules::store::{import, Access, Location, MemberHistory, Store, StoreError};
 use miette::Diagnostic;
 use serde_json::json;
@@ -48,7 +49,10 @@ fn run_import(args: ImportArgs) -> u8 {
     let claims = ChainedInputs::new(inputs, args.input.format());
     let mut err = io::stderr().lock();
     let imported = import(&mut store, claims, |id, errors| {
-        let id = id.map_or_else(|| "a claim".to_string(), |id| format!("claim `{id}`"));
+        let id = id.map_or_else(
+            || "a claim".to_string(),
+            |id| format!("claim `{}`", printable(id)),
+        );
         for e in errors {
             let at = match (&e.path, e.line) {
                 (Some(path), Some(line)) => format!(" (at `{path}`, input line {line})"),
@@ -56,7 +60,7 @@ fn run_import(args: ImportArgs) -> u8 {
                 (None, Some(line)) => format!(" (input line {line})"),
                 (None, None) => String::new(),
             };
-            let _ = writeln!(err, "skipped: {id}: {}{at}", e.message);
+            let _ = writeln!(err, "skipped: {id}: {}{at}", printable(&e.message));
         }
     });
     drop(err);
@@ -179,8 +183,13 @@ fn write_text(member: &MemberHistory) -> io::Result<()> {
         };
         writeln!(
             out,
-            "  {}  claim {} line {}  {}{modifiers} x{}  provider {provider}  {status}",
-            l.date, l.claim, l.line, l.code, l.units
+            "  {}  claim {} line {}  {}{modifiers} x{}  provider {}  {status}",
+            l.date,
+            printable(&l.claim),
+            l.line,
+            l.code,
+            l.units,
+            printable(provider)
         )?;
     }
     out.flush()

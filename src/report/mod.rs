@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::claim::ClaimError;
 
 pub use format::OutputFormat;
-pub use text::{finding_line, render_text};
+pub use text::{finding_line, printable, render_text};
 
 /// The version of the result format (docs/formats.md): a new optional field raises the minor
 /// number, a field removed or renamed, or a change of meaning, the major.

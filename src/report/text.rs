@@ -28,7 +28,10 @@ pub fn finding_line(f: &Finding) -> String {
 /// Renders one result as a few lines of text, ending with a newline.
 pub fn render_text(result: &ClaimResult) -> String {
     let mut out = String::new();
-    let id = result.claim.as_deref().unwrap_or("(no id)");
+    let id = result
+        .claim
+        .as_deref()
+        .map_or_else(|| "(no id)".into(), printable);
     let _ = writeln!(out, "{id}: {}", result.status.as_str());
     for e in &result.errors {
         let mut place = Vec::new();
@@ -43,7 +46,7 @@ pub fn render_text(result: &ClaimResult) -> String {
         } else {
             format!(" ({})", place.join(", "))
         };
-        let _ = writeln!(out, "  error{place}: {}", e.message);
+        let _ = writeln!(out, "  error{place}: {}", printable(&e.message));
     }
     for f in &result.findings {
         let _ = writeln!(out, "  {}", finding_line(f));
@@ -121,4 +124,24 @@ fn join(lines: &[u32]) -> String {
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A claim's own text as a terminal may print it: control characters (an escape sequence, a
+/// NUL, a line break), which a claim may carry in an id it is refused for, are written as
+/// `\u{1b}` rather than acted on.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }

@@ -476,9 +476,8 @@ pub struct StoreCounts {
 type RawMember = (Option<String>, Option<String>);
 
 /// How a fetch reads each row: the slot of its member among those asked for (`None` for
-/// another member's) and its line; called from more than one thread.
-type ReadLine<'f> =
-    dyn Fn(RawLine<'_>) -> Result<Option<(usize, HistoryLine)>, StoreError> + Sync + 'f;
+/// another member's) and its line.
+type ReadLine<'f> = dyn Fn(RawLine<'_>) -> Result<Option<(usize, HistoryLine)>, StoreError> + 'f;
 
 /// What a backend's row reader is given, one line at a time.
 type EachLine<'f> = dyn FnMut(RawLine<'_>) -> Result<(), StoreError> + 'f;

@@ -7,7 +7,7 @@ use crate::claim::{parse_claim, Claim, NormalizedClaim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
 use crate::history::HistoryView;
-use crate::input::{ClaimInput, Claims};
+use crate::input::{ClaimInput, Claims, ReadClaim};
 use crate::ir::{PackId, Program};
 use crate::pack::{
     data_files_at, limits, locate_data, read_pack, DataLocation, NamedStandard, PackSource,
@@ -400,16 +400,32 @@ impl Engine {
 
     /// Judges one claim as an input reader found it.
     pub fn evaluate_item(&self, input: &ClaimInput, options: EvalOptions) -> ClaimResult {
-        match input {
-            ClaimInput::Json(raw) => self.evaluate_raw(raw, options),
-            ClaimInput::Claim { claim, line } => {
-                let mut result = self.evaluate_normalized(claim, options);
-                for e in &mut result.errors {
-                    e.line.get_or_insert(*line);
+        self.evaluate_read(input, &input.normalized(), HistoryView::Alone, options)
+    }
+
+    /// Judges a claim of `input` as [`ClaimInput::normalized`] read it, with what is known of the
+    /// patient's earlier claims: a claim that did not read is an `error` result, and an error
+    /// of the evaluation names the input line the claim starts on. The one way from a read
+    /// claim to its result, for [`Engine::evaluate_item`] and for claims judged against the
+    /// history store.
+    pub fn evaluate_read(
+        &self,
+        input: &ClaimInput,
+        read: &ReadClaim<'_>,
+        history: HistoryView<'_>,
+        options: EvalOptions,
+    ) -> ClaimResult {
+        match read {
+            Ok(claim) => {
+                let mut result = eval::evaluate(&self.program, claim, history, options.explain);
+                if let Some(line) = input.line() {
+                    for e in &mut result.errors {
+                        e.line.get_or_insert(line);
+                    }
                 }
                 result
             }
-            ClaimInput::Unreadable { id, errors } => {
+            Err((id, errors)) => {
                 ClaimResult::error(id.clone(), errors.clone()).explained(options.explain)
             }
         }

@@ -95,7 +95,7 @@ pub use engine::{Engine, EngineBuilder, EvalOptions};
 // The checker's limits, for the tests that probe them; the checker itself is internal.
 #[doc(hidden)]
 pub use check::MAX_CONDITION_DEPTH;
-pub use input::ClaimInput;
+pub use input::{ClaimInput, ReadClaim};
 // Used by the command with `input::Claims`, which is internal.
 #[doc(hidden)]
 pub use input::{InputFormat, InputItem};

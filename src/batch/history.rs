@@ -9,7 +9,6 @@
 //! are their results handed to the writer: a result is never written for a claim that is not
 //! recorded.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -17,7 +16,7 @@ use rayon::prelude::*;
 use super::{render, BatchOptions, Summary};
 use crate::claim::{ClaimError, NormalizedClaim};
 use crate::history::{HistoryView, PatientHistory, RecordedClaim};
-use crate::input::InputItem;
+use crate::input::{InputItem, ReadClaim};
 use crate::report::ClaimResult;
 use crate::store::{Source, Store, StoreError};
 use crate::Engine;
@@ -48,8 +47,6 @@ impl HistoryRun<'_> {
 /// of their claims slow. A lifetime of dialysis is a few thousand lines.
 pub const MAX_MEMBER_LINES: usize = 20_000;
 
-type Read<'a> = Result<Cow<'a, NormalizedClaim>, (Option<String>, Vec<ClaimError>)>;
-
 /// Judges `part` against the history, records it, and renders its results in input order;
 /// `before` claims were judged before it. Runs the judging on the current rayon pool.
 pub(super) fn judge_slice(
@@ -61,36 +58,31 @@ pub(super) fn judge_slice(
     run: &mut HistoryRun<'_>,
 ) -> Result<(Vec<u8>, Summary), StoreError> {
     let reads_history = engine.program().uses_history;
-    let claims: Vec<Read<'_>> = pool.install(|| {
+    let claims: Vec<ReadClaim<'_>> = pool.install(|| {
         part.par_iter()
             .with_min_len(super::CLAIMS_PER_TASK)
             .map(|item| item.claim.normalized())
             .collect()
     });
+    // The claims of each member, in input order; claims of no member stand alone.
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut alone: Vec<usize> = Vec::new();
+    for (i, claim) in claims.iter().enumerate() {
+        match claim.as_ref().ok().and_then(|c| member_of(c)) {
+            Some(member) => groups.entry(member).or_default().push(i),
+            None => alone.push(i),
+        }
+    }
     let mut histories = if reads_history {
-        let members: Vec<&str> = claims
-            .iter()
-            .filter_map(|c| c.as_ref().ok().and_then(|claim| member_of(claim)))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let members: Vec<&str> = groups.keys().copied().collect();
         run.store.fetch(&members)?
     } else {
         BTreeMap::new()
     };
-    // The claims of each member, in input order; claims of no member stand alone.
-    let mut groups: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-    let mut alone: Vec<usize> = Vec::new();
-    for (i, claim) in claims.iter().enumerate() {
-        match claim.as_ref().ok().and_then(|c| member_of(c)) {
-            Some(member) => groups.entry(Some(member)).or_default().push(i),
-            None => alone.push(i),
-        }
-    }
     let mut work: Vec<(PatientHistory, Vec<usize>)> = groups
         .into_iter()
         .map(|(member, indexes)| {
-            let history = member.and_then(|m| histories.remove(m)).unwrap_or_default();
+            let history = histories.remove(member).unwrap_or_default();
             (history, indexes)
         })
         .collect();
@@ -144,21 +136,19 @@ pub(super) fn judge_slice(
 /// for the member's later claims.
 fn judge_one(
     engine: &Engine,
-    claim: &Read<'_>,
+    claim: &ReadClaim<'_>,
     item: &InputItem,
     history: &mut PatientHistory,
     options: BatchOptions,
     reads_history: bool,
 ) -> (ClaimResult, Option<RecordedClaim>) {
-    let claim = match claim {
-        Ok(claim) => claim,
-        Err((id, errors)) => {
-            let result =
-                ClaimResult::error(id.clone(), errors.clone()).explained(options.eval.explain);
-            return (result, None);
-        }
+    let Ok(normalized) = claim else {
+        return (
+            engine.evaluate_read(&item.claim, claim, HistoryView::Alone, options.eval),
+            None,
+        );
     };
-    let view = match member_of(claim) {
+    let view = match member_of(normalized) {
         _ if !reads_history => HistoryView::Alone,
         Some(member) if history.lines().len() > MAX_MEMBER_LINES => {
             let error = ClaimError {
@@ -170,20 +160,15 @@ fn judge_one(
                 path: Some("patient.member_id".to_string()),
                 line: item.claim.line(),
             };
-            let result = ClaimResult::error(Some(claim.id.clone()), vec![error])
+            let result = ClaimResult::error(Some(normalized.id.clone()), vec![error])
                 .explained(options.eval.explain);
             return (result, None);
         }
         Some(_) => HistoryView::Member(history),
         None => HistoryView::UnknownPatient,
     };
-    let mut result = engine.evaluate_with_history(claim, view, options.eval);
-    if let Some(line) = item.claim.line() {
-        for e in &mut result.errors {
-            e.line.get_or_insert(line);
-        }
-    }
-    let recorded = RecordedClaim::judged(claim, Some(&result));
+    let result = engine.evaluate_read(&item.claim, claim, view, options.eval);
+    let recorded = RecordedClaim::judged(normalized, Some(&result));
     if let Some(recorded) = &recorded {
         if reads_history {
             history.replace_claim(&recorded.claim, recorded.lines.clone());

@@ -21,6 +21,11 @@ pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
+/// A claim read and normalized ([`ClaimInput::normalized`]), or why it cannot be: its id when
+/// found, and every error with its input line.
+pub type ReadClaim<'a> =
+    Result<std::borrow::Cow<'a, NormalizedClaim>, (Option<String>, Vec<ClaimError>)>;
+
 /// One claim as a reader found it, not yet judged.
 #[derive(Debug, Clone)]
 pub enum ClaimInput {
@@ -56,9 +61,7 @@ impl ClaimInput {
     /// The claim read and normalized, or why it cannot be: its id when found, and every error,
     /// each with its input line. A JSON claim is parsed here; an X12 claim is lent as it is.
     #[allow(clippy::result_large_err)]
-    pub fn normalized(
-        &self,
-    ) -> Result<std::borrow::Cow<'_, NormalizedClaim>, (Option<String>, Vec<ClaimError>)> {
+    pub fn normalized(&self) -> ReadClaim<'_> {
         match self {
             ClaimInput::Json(raw) => crate::claim::parse_claim(raw)
                 .map(std::borrow::Cow::Owned)

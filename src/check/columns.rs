@@ -1,7 +1,8 @@
-//! Table columns as rules name them: `code.<column>`, and the columns every national
-//! unit-limits table gives.
+//! Table columns as rules name them: `code.<column>`, and the columns each kind of national
+//! table gives.
 
 use crate::ir::ColumnType;
+use crate::syntax::ast::TableKind;
 
 /// How a rule names a column of the code of the line it judges: `code.mue`.
 pub(super) const COLUMN_PREFIX: &str = "code.";
@@ -21,3 +22,27 @@ pub const UNIT_LIMIT_COLUMNS: [(&str, ColumnType); 3] = [
     ("mue_adjudication", ColumnType::Number),
     ("mue_rationale", ColumnType::Text),
 ];
+
+/// The columns a fee-schedule table gives `code.<column>`: the payment policy indicators of the
+/// MPFS relative value file, named as the standard pack's rules read them.
+pub const FEE_SCHEDULE_COLUMNS: [(&str, ColumnType); 9] = [
+    ("status", ColumnType::Text),
+    ("pc_tc", ColumnType::Number),
+    ("global_days", ColumnType::Text),
+    ("post_operative_days", ColumnType::Number),
+    ("multiple_procedure", ColumnType::Number),
+    ("bilateral", ColumnType::Number),
+    ("assistant", ColumnType::Number),
+    ("co_surgeons", ColumnType::Number),
+    ("team_surgery", ColumnType::Number),
+];
+
+/// The columns a national table of a kind gives, fixed by the layout CMS publishes; `None` for
+/// a kind whose declaration names its columns (or, for pair edits, has none to read).
+pub fn national_columns(kind: TableKind) -> Option<&'static [(&'static str, ColumnType)]> {
+    match kind {
+        TableKind::UnitLimits => Some(&UNIT_LIMIT_COLUMNS),
+        TableKind::FeeSchedule => Some(&FEE_SCHEDULE_COLUMNS),
+        TableKind::Codes | TableKind::PairEdits | TableKind::AddOnEdits => None,
+    }
+}

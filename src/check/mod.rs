@@ -37,6 +37,7 @@ mod derivations;
 mod diagnoses;
 pub mod error;
 mod facts;
+mod fee_schedule;
 mod history;
 mod layers;
 mod line_attrs;

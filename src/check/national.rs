@@ -83,7 +83,7 @@ impl<'a> Checker<'a> {
             })
             .collect();
         let mut table = self.empty_table(decl, columns)?;
-        table.national = true;
+        table.national = Some("unit limits");
         table.files = files.iter().map(|f| f.name.as_str().into()).collect();
         for limit in limits {
             table.rows.insert(limit.code, table.lines.len() as u32);
@@ -104,7 +104,12 @@ impl<'a> Checker<'a> {
 
     /// A national table has the columns CMS publishes: a `column` line on one is an error at
     /// the first such line. `true` when it has none.
-    fn declares_no_columns(&mut self, decl: &ast::TableDecl, kind: &str, usage: &str) -> bool {
+    pub(super) fn declares_no_columns(
+        &mut self,
+        decl: &ast::TableDecl,
+        kind: &str,
+        usage: &str,
+    ) -> bool {
         let Some(first) = decl.columns.first() else {
             return true;
         };
@@ -200,7 +205,7 @@ fn default_message() -> Message {
     }
 }
 
-fn row_problems(problems: &[RowError]) -> String {
+pub(super) fn row_problems(problems: &[RowError]) -> String {
     let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
     format!(
         "{}:\n  {}",

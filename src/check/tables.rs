@@ -1,7 +1,7 @@
 //! Code tables: each `table` declaration's data file read once into typed, indexed rows, and
 //! `code.<column>` resolved to the column that holds it.
 
-use super::columns::{COLUMN_PREFIX, DIAGNOSIS_COLUMN_PREFIX, UNIT_LIMIT_COLUMNS};
+use super::columns::{national_columns, COLUMN_PREFIX, DIAGNOSIS_COLUMN_PREFIX};
 use super::error::*;
 use super::names::Namespace;
 use super::Checker;
@@ -49,20 +49,16 @@ impl<'a> Checker<'a> {
                 // Its columns are known to exist; rules using them report nothing further.
                 self.failed_columns
                     .extend(decl.columns.iter().map(|c| c.name.text.as_str()));
-                if decl.kind == ast::TableKind::UnitLimits {
-                    self.failed_columns
-                        .extend(UNIT_LIMIT_COLUMNS.iter().map(|(n, _)| *n));
+                if let Some(columns) = national_columns(decl.kind) {
+                    self.failed_columns.extend(columns.iter().map(|(n, _)| *n));
                 }
                 self.table_ids.push(None);
                 continue;
             };
-            // The names rules use; a unit-limits table's are fixed, so its declaration names it.
+            // The names rules use; a national table's are fixed, so its declaration names it.
             let names: Vec<(&'a str, crate::syntax::span::Span)> =
-                if decl.kind == ast::TableKind::UnitLimits {
-                    UNIT_LIMIT_COLUMNS
-                        .iter()
-                        .map(|(n, _)| (*n, decl.name.span))
-                        .collect()
+                if let Some(columns) = national_columns(decl.kind) {
+                    columns.iter().map(|(n, _)| (*n, decl.name.span)).collect()
                 } else {
                     decl.columns
                         .iter()
@@ -92,8 +88,10 @@ impl<'a> Checker<'a> {
 
     fn load_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) -> Option<Table> {
         let location = self.locate(decl, read)?;
-        if decl.kind == ast::TableKind::UnitLimits {
-            return self.unit_limit_table(decl, &location);
+        match decl.kind {
+            ast::TableKind::UnitLimits => return self.unit_limit_table(decl, &location),
+            ast::TableKind::FeeSchedule => return self.fee_schedule_table(decl, &location),
+            ast::TableKind::Codes | ast::TableKind::PairEdits | ast::TableKind::AddOnEdits => {}
         }
         let mut columns: Vec<Column> = Vec::with_capacity(decl.columns.len());
         let mut ok = true;
@@ -192,7 +190,8 @@ impl<'a> Checker<'a> {
             lines: Vec::new(),
             window,
             loc: self.loc(decl.span),
-            national: false,
+            national: None,
+            row_dates: Vec::new(),
         })
     }
 

@@ -50,12 +50,15 @@ fn kind_and_rows(engine: &Engine, name: &str) -> (&'static str, usize) {
     if let Some(t) = program.edit_tables.iter().find(|t| &*t.name == name) {
         return ("pair edits", t.edits.len());
     }
-    match program.tables.iter().find(|t| &*t.name == name) {
-        Some(t) if t.national => ("unit limits", t.lines.len()),
-        Some(t) if t.key == claimrules::ir::TableKeyKind::Diagnosis => ("diagnoses", t.lines.len()),
-        Some(t) => ("codes", t.lines.len()),
-        None => ("codes", 0),
-    }
+    let Some(t) = program.tables.iter().find(|t| &*t.name == name) else {
+        return ("codes", 0);
+    };
+    let kind = match t.national {
+        Some(kind) => kind,
+        None if t.key == claimrules::ir::TableKeyKind::Diagnosis => "diagnoses",
+        None => "codes",
+    };
+    (kind, t.lines.len())
 }
 
 fn compression_word(c: Compression) -> Option<&'static str> {

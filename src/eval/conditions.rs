@@ -23,7 +23,10 @@ impl<'p, 'c> Run<'p, 'c> {
             return None;
         }
         let row = match table.key {
-            TableKeyKind::Code => *table.rows.get(&self.claim.lines[scope.line?].code)?,
+            TableKeyKind::Code => table.row_on(
+                self.claim.lines[scope.line?].code,
+                self.claim.service_date.0,
+            )?,
             TableKeyKind::Diagnosis => {
                 table.diagnosis_row(self.claim.diagnoses.get(scope.diagnosis?)?)?
             }

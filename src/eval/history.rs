@@ -263,7 +263,7 @@ impl<'p, 'c> Run<'p, 'c> {
         if table.key != TableKeyKind::Code || !table.window.contains(self.claim.service_date.0) {
             return None;
         }
-        let row = *table.rows.get(&code)?;
+        let row = table.row_on(code, self.claim.service_date.0)?;
         match table.cell_at(row, column.column)? {
             Cell::Number(n) => Some((*n, Some((column.table, row)))),
             _ => None,

@@ -118,7 +118,10 @@ impl Program {
     /// edits or of unit limits.
     pub fn is_national_table(&self, name: &str) -> bool {
         self.edit_tables.iter().any(|t| *t.name == *name)
-            || self.tables.iter().any(|t| t.national && *t.name == *name)
+            || self
+                .tables
+                .iter()
+                .any(|t| t.national.is_some() && *t.name == *name)
     }
 
     pub fn fact(&self, id: FactId) -> (&str, &FactDef) {

@@ -184,12 +184,70 @@ pub struct Table {
     /// The dates of service the table is in force on; outside them it gives no value.
     pub window: DateWindow,
     pub loc: Loc,
-    /// Whether it holds national data published by CMS (a table `of unit limits`) rather than
-    /// rows a pack's authors wrote: its rows are not each a pack's to test.
-    pub national: bool,
+    /// The kind of national data published by CMS it holds (`unit limits`, `fee schedule
+    /// indicators`, `add-on code edits`), rather than rows a pack's authors wrote: its rows are
+    /// not each a pack's to test. `None` for a table of codes.
+    pub national: Option<&'static str>,
+    /// In a table whose rows have dates of their own (a fee schedule read from several
+    /// quarterly files, add-on code edits whose primaries change): each row's dates, and the
+    /// row of the same code it replaced. Empty when every row is in force on every date.
+    pub row_dates: Vec<RowDates>,
+}
+
+/// The dates one row of a dated table is in force on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowDates {
+    pub window: DateWindow,
+    /// The row of the same code read before this one, if any: always a lower row index, so
+    /// following the chain ends.
+    pub earlier: Option<u32>,
 }
 
 impl Table {
+    /// The row of a code in force on a date of service: its only row in an undated table; in
+    /// a dated one, the latest row read whose dates hold the date.
+    pub fn row_on(&self, code: Code, date: Date) -> Option<u32> {
+        let mut row = *self.rows.get(&code)?;
+        if self.row_dates.is_empty() {
+            return Some(row);
+        }
+        loop {
+            let dates = self.row_dates.get(row as usize)?;
+            if dates.window.contains(date) {
+                return Some(row);
+            }
+            row = dates.earlier.filter(|&e| e < row)?;
+        }
+    }
+
+    /// Adds a row in force on some dates only; the code's earlier rows stay for the dates
+    /// this one does not hold. `file` and `line` are where it was read.
+    pub fn push_dated_row(
+        &mut self,
+        code: Code,
+        window: DateWindow,
+        cells: impl IntoIterator<Item = Cell>,
+        file: u16,
+        line: u32,
+    ) {
+        let row = self.lines.len() as u32;
+        let start = self.cells.len();
+        self.cells.extend(cells);
+        self.cells.resize(start + self.columns.len(), Cell::Empty);
+        self.lines.push(line);
+        self.row_files.push(file);
+        // Rows read before the table became dated were in force on every date.
+        self.row_dates.resize(
+            row as usize,
+            RowDates {
+                window: DateWindow::default(),
+                earlier: None,
+            },
+        );
+        let earlier = self.rows.insert(code, row);
+        self.row_dates.push(RowDates { window, earlier });
+    }
+
     /// The cell of a column for a code; `None` when the table has no row for the code or the
     /// cell is empty.
     pub fn cell(&self, code: Code, column: u32) -> Option<&Cell> {
@@ -269,6 +327,12 @@ impl Table {
     /// the table has none for the code.
     pub fn set_row(&mut self, code: Code, cells: Vec<(u32, Cell)>) {
         let row = match self.rows.get(&code) {
+            // In a dated table a given row holds on every date, in place of the code's rows.
+            Some(_) if !self.row_dates.is_empty() => {
+                let row = self.new_row();
+                self.rows.insert(code, row as u32);
+                row
+            }
             Some(&row) => row as usize,
             None => {
                 let row = self.new_row();
@@ -311,6 +375,12 @@ impl Table {
             .resize(self.cells.len() + self.columns.len(), Cell::Empty);
         self.lines.push(0);
         self.row_files.push(0);
+        if !self.row_dates.is_empty() {
+            self.row_dates.push(RowDates {
+                window: DateWindow::default(),
+                earlier: None,
+            });
+        }
         row
     }
 

@@ -1,5 +1,6 @@
-//! The national edit tables CMS publishes for the National Correct Coding Initiative: the
-//! procedure-to-procedure (PTP) pair edits and the medically unlikely edits (MUE).
+//! The national tables CMS publishes: for the National Correct Coding Initiative, the
+//! procedure-to-procedure (PTP) pair edits and the medically unlikely edits (MUE); and the
+//! payment policy indicators of the Medicare Physician Fee Schedule (MPFS).
 //!
 //! A PTP table has millions of rows, so it is read once into a compact index ([`PairEdits`]):
 //! edits grouped by column-1 code, each group's column-2 codes sorted, each pair's rows ordered
@@ -12,10 +13,12 @@
 //! unless an NCCI-associated modifier bypasses the edit, `9` never denies.
 
 pub mod compact;
+mod fee_schedule;
 mod mue;
 mod ptp;
 pub mod registry;
 
+pub use fee_schedule::{read_fee_schedule, FeeScheduleFile, FeeScheduleRow};
 pub use mue::{read_unit_limits, UnitLimit};
 pub use ptp::read_pair_edits;
 
@@ -373,6 +376,16 @@ pub(crate) fn latin1(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
             .map(|&b| char::from(b))
             .collect::<String>()
             .into(),
+    }
+}
+
+/// CSV text with `\r\n` line ends made `\n`: the `csv` crate counts a CRLF line end as no
+/// line at all, so a row's reported line would drift by one for every row above it.
+pub(crate) fn unix_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
     }
 }
 

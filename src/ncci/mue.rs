@@ -8,7 +8,7 @@
 //!   Rationale` (comma- or tab-separated), where the indicator reads like `3 Date of Service
 //!   Edit: Clinical`.
 
-use super::{latin1, DataFile, RowError, RowErrors};
+use super::{latin1, unix_line_ends, DataFile, RowError, RowErrors};
 use crate::codes::Code;
 
 /// One code's MUE.
@@ -45,6 +45,7 @@ pub fn read_unit_limits(files: &[DataFile]) -> Result<Vec<UnitLimit>, Vec<RowErr
     let mut errors = RowErrors::default();
     for (file_id, file) in files.iter().enumerate() {
         let text = latin1(&file.bytes);
+        let text = unix_line_ends(&text);
         let separator = if text.lines().take(20).any(|l| l.contains('\t')) {
             b'\t'
         } else {
@@ -186,6 +187,8 @@ HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE R
 77002,1,\"3 Date of Service Edit: Clinical\",\"Clinical: Data\"\r\n";
         let limits = read_unit_limits(&[file("MCR_MUE_PractitionerServices.csv", csv)]).unwrap();
         assert_eq!(limits.len(), 1);
+        // CRLF line ends do not shift the lines findings cite.
+        assert_eq!(limits[0].line, 4);
         assert_eq!(limits[0].adjudication, 3);
         assert_eq!(&*limits[0].rationale, "Clinical: Data");
     }

@@ -144,6 +144,12 @@ pub enum TableKind {
     PairEdits,
     /// `of unit limits`: NCCI medically unlikely edits, in a CMS layout.
     UnitLimits,
+    /// `of fee schedule indicators`: the payment indicators of the Medicare Physician Fee
+    /// Schedule relative value file (PPRRVU), in the CMS layout.
+    FeeSchedule,
+    /// `of add-on code edits`: the NCCI add-on code edits (types 1, 2 and 3 with their primary
+    /// codes), in the CMS layout.
+    AddOnEdits,
 }
 
 /// What the rows of a table are keyed by.

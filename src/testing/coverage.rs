@@ -225,7 +225,7 @@ impl CoverageCollector {
         let untested_table_rows = program
             .tables
             .iter()
-            .filter(|table| !table.national)
+            .filter(|table| table.national.is_none())
             .filter_map(|table| {
                 if table.key == TableKeyKind::Diagnosis {
                     return self.untested_diagnosis_rows(table);
@@ -259,7 +259,7 @@ impl CoverageCollector {
 fn national_codes(program: &Program, set: &CodeSet) -> bool {
     set.ranges.is_empty()
         && program.tables.iter().any(|table| {
-            table.national
+            table.national.is_some()
                 && table.rows.len() == set.exact.len()
                 && set.exact.iter().all(|code| table.rows.contains_key(code))
         })

@@ -83,14 +83,19 @@ impl Walker {
         let mut path = self.next_value(&pair, &mut it, "the table's file")?;
         let mut kind = TableKind::Codes;
         if path.as_rule() == Rule::table_kind {
-            kind = match path
-                .clone()
-                .into_inner()
-                .find(|p| matches!(p.as_rule(), Rule::kind_pair_edits | Rule::kind_unit_limits))
-            {
-                Some(k) if k.as_rule() == Rule::kind_pair_edits => TableKind::PairEdits,
-                Some(_) => TableKind::UnitLimits,
-                None => return Err(self.unexpected(&path, "`pair edits` or `unit limits`")),
+            let found = path.clone().into_inner().find_map(|p| match p.as_rule() {
+                Rule::kind_pair_edits => Some(TableKind::PairEdits),
+                Rule::kind_unit_limits => Some(TableKind::UnitLimits),
+                Rule::kind_fee_schedule => Some(TableKind::FeeSchedule),
+                Rule::kind_add_on_edits => Some(TableKind::AddOnEdits),
+                _ => None,
+            });
+            kind = match found {
+                Some(kind) => kind,
+                None => return Err(self.unexpected(
+                    &path,
+                    "`pair edits`, `unit limits`, `fee schedule indicators` or `add-on code edits`",
+                )),
             };
             path = self.next_value(&pair, &mut it, "the table's file")?;
         }

@@ -103,13 +103,13 @@ fn run_test_text(name: &str, text: &str) -> (claimrules::testing::TestReport, Ve
     "test \"x\"\n  claim from \"../secret.json\"\n  expect no deny\n"
 )]
 #[case::given_unknown_table(
-    "test \"x\"\n  given table \"code atributes\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
+    "test \"x\"\n  given table \"mfps\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
 )]
 #[case::given_unknown_column(
-    "test \"x\"\n  given table \"code attributes\" row 27506 asistant 1\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
+    "test \"x\"\n  given table \"mpfs\" row 27506 asistant 1\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
 )]
 #[case::given_value_of_the_wrong_type(
-    "test \"x\"\n  given table \"code attributes\" row 27506 assistant many\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
+    "test \"x\"\n  given table \"mpfs\" row 27506 assistant many\n  claim on 2024-03-01\n    line 27506\n  expect no deny\n"
 )]
 #[case::unknown_claim_source(
     "test \"x\"\n  claim on 2024-03-01\n    line 77002\n    source edi\n  expect no deny\n"
@@ -322,7 +322,7 @@ fn the_sample_claims_get_the_outcomes_their_readme_gives() {
 /// A test's `given` rows are in force for that test alone, on the same packs.
 #[test]
 fn a_given_table_row_holds_for_its_own_test_only() {
-    let text = "test \"given\"\n  given table \"code attributes\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect deny from modifiers.assistant-not-paid\n\n\
+    let text = "test \"given\"\n  given table \"mpfs\" row 27506 assistant 1\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect deny from modifiers.assistant-not-paid\n\n\
                 test \"not given\"\n  claim on 2024-03-01\n    line 27506 modifier 80\n  expect no deny\n\n\
                 test \"given, replacing the file's row\"\n  given table \"ncci_mue\" row 0201T mue 2, mue_adjudication 2\n  claim on 2024-03-01\n    line 0201T units 2\n  expect no deny from sacroplasty.units-per-date-of-service\n  expect no review from modifiers.assistant-needs-documentation\n";
     let (report, rendered) = run_test_text("given.test.policy", text);

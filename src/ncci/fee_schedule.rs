@@ -110,7 +110,7 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    // The rows since the last row of fewer than two cells: the header is the end of this run.
+    // The rows since the preamble: the header is the run of them above the first code.
     let mut block: Vec<csv::StringRecord> = Vec::new();
     let mut preamble: Vec<String> = Vec::new();
     let mut code_column: Option<usize> = None;
@@ -132,8 +132,9 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
         let filled = record.iter().filter(|c| !c.is_empty()).count();
         if columns.is_none() {
             let Some(c) = code_column else {
-                // Before the header: the title and notices, one cell a row.
-                if filled < 2 {
+                // Before the header: blank rows, and the title and notices in the first cell
+                // alone. A header row may fill a single cell, but never the first alone.
+                if record.iter().skip(1).all(str::is_empty) {
                     preamble.extend(record.iter().filter(|c| !c.is_empty()).map(String::from));
                     block.clear();
                 } else {

@@ -7,7 +7,9 @@
 //! - `v30.1`: an NCCI version, major and minor (`ptp_practitioner_v30.1_2024q2.tsv.zst`);
 //! - `v301r0`: the same as CMS writes it in its distribution files, the last digit before `r`
 //!   the minor version and the digit after it the revision (`ccipra-v301r0-f1.txt` is 30.1);
-//! - `2024q2`: a calendar quarter (`mue_2024q2.tsv.zst`).
+//! - `2024q2`: a calendar quarter (`mue_2024q2.tsv.zst`);
+//! - `pprrvu24_jan`: a release of the fee schedule's relative value file, `jan`, `apr`, `jul`
+//!   or `oct` opening quarter 1 to 4 (`PPRRVU24_JAN.csv` is 2024 Q1).
 //!
 //! A name with neither has no version: `None`, never a guess.
 
@@ -65,6 +67,11 @@ pub fn table_version(file_name: &str) -> Option<TableVersion> {
         version.ncci = version.ncci.or_else(|| ncci_version(head));
         version.quarter = version.quarter.or_else(|| quarter(head));
     }
+    for pair in parts.windows(2) {
+        version.quarter = version
+            .quarter
+            .or_else(|| fee_schedule_release(pair[0], pair[1]));
+    }
     (version.ncci.is_some() || version.quarter.is_some()).then_some(version)
 }
 
@@ -94,6 +101,25 @@ fn quarter(part: &str) -> Option<(u16, u8)> {
     Some((year, q))
 }
 
+/// `pprrvu24` followed by `jan` (extensions aside): the quarter the release opens.
+fn fee_schedule_release(name: &str, month: &str) -> Option<(u16, u8)> {
+    let year = number(name.strip_prefix("pprrvu")?)?;
+    let year = match year {
+        0..=99 => 2000 + year,
+        1000..=9999 => year,
+        _ => return None,
+    };
+    let month = month.split('.').next().unwrap_or(month);
+    let q = match month {
+        "jan" => 1,
+        "apr" => 2,
+        "jul" => 3,
+        "oct" => 4,
+        _ => return None,
+    };
+    Some((year, q))
+}
+
 /// Digits only, as a number.
 fn number(text: &str) -> Option<u16> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -117,6 +143,8 @@ mod tests {
     #[case::upper_case("PTP_V31.0_2025Q1.TSV", Some((31, 0)), Some((2025, 1)))]
     #[case::gzip("ptp-v30.3-2024q4.txt.gz", Some((30, 3)), Some((2024, 4)))]
     #[case::bare_version("v16.1", Some((16, 1)), None)]
+    #[case::fee_schedule("PPRRVU24_JAN.csv", None, Some((2024, 1)))]
+    #[case::fee_schedule_excerpt("tables/mpfs/PPRRVU25_OCT.excerpt.csv", None, Some((2025, 4)))]
     fn a_versioned_name_reads(
         #[case] name: &str,
         #[case] ncci: Option<(u16, u16)>,
@@ -133,6 +161,7 @@ mod tests {
     #[case::v_without_digits("vocabulary.tsv")]
     #[case::version_without_minor("ptp_v30.tsv")]
     #[case::revision_without_digits("ccipra-v301r-f1.txt")]
+    #[case::fee_schedule_without_month("PPRRVU24.csv")]
     #[case::empty("")]
     #[case::only_separators("_-_.")]
     fn a_name_without_a_version_reads_as_none(#[case] name: &str) {

@@ -363,6 +363,38 @@ fn bypass_takes_a_range_of_modifiers(#[case] first: &str, #[case] denials: usize
     assert_eq!(result.findings.len(), denials, "{result:#?}");
 }
 
+/// A hand-written pair edit with `bypass with …` clauses: the column-2 line is denied with the
+/// first column-1 line whose pair the modifiers do not bypass; without clauses, modifiers do
+/// not matter.
+const BYPASSED_PAIRS: &str = "rule r\n  77002 with 27093, 27095 denied\n  bypass with modifier 59\n  bypass with different site modifiers LT, RT\n  message \"{code} with {with}\"\n";
+
+#[rstest]
+#[case::different_sites(BYPASSED_PAIRS, "27093 RT; 77002 LT", &[])]
+#[case::the_same_site(BYPASSED_PAIRS, "27093 RT; 77002 RT", &[(vec![2], "77002 with 27093")])]
+#[case::a_site_on_one_line_only(BYPASSED_PAIRS, "27093 RT; 77002", &[(vec![2], "77002 with 27093")])]
+#[case::modifier_59(BYPASSED_PAIRS, "27093 RT; 77002 RT 59", &[])]
+#[case::denied_by_the_column_1_line_at_the_same_site(
+    BYPASSED_PAIRS,
+    "27093 RT; 27095 LT; 77002 LT",
+    &[(vec![3], "77002 with 27095")]
+)]
+#[case::no_clause_no_bypass(
+    "rule r\n  77002 with 27093 denied\n  message \"{code} with {with}\"\n",
+    "27093 RT; 77002 LT",
+    &[(vec![2], "77002 with 27093")]
+)]
+fn a_pair_edit_bypasses_as_its_clauses_say(
+    #[case] policy: &str,
+    #[case] lines: &str,
+    #[case] expected: &[(Vec<u32>, &str)],
+) {
+    let expected: Vec<(Vec<u32>, String)> = expected
+        .iter()
+        .map(|(l, m)| (l.clone(), m.to_string()))
+        .collect();
+    assert_eq!(findings(policy, lines), expected);
+}
+
 /// With two cross-line tests, the first that held names the other line, as it names the code.
 #[test]
 fn the_first_cross_line_test_names_the_other_line() {

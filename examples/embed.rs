@@ -9,8 +9,9 @@ use std::path::Path;
 
 use claimrules::{Claim, ClaimBuilder, ClaimResult, Engine, EvalOptions, LineBuilder, PackSource};
 
-/// A knee injection under fluoroscopy, with fluoroscopy billed twice: Acme's contract pays
-/// 76000 beside 77002 when 76000 carries 59, from 2024 on.
+/// A knee injection under fluoroscopy, with fluoroscopy billed twice: 59 on 76000 bypasses the
+/// standard edits of 76000 beside 77002, but Acme's contract denies it whatever its modifiers,
+/// from 2024 on.
 fn knee_injection(id: &str, date: &str) -> ClaimBuilder {
     Claim::builder(id)
         .payer("acme-health")
@@ -41,7 +42,8 @@ fn acme_engine() -> Result<Engine, claimrules::Diagnostics> {
 fn acme_claims() -> Result<Vec<Claim>, claimrules::ClaimError> {
     Ok(vec![
         knee_injection("ACME-2024", "2024-05-14").build()?,
-        // Before Acme's contract took effect: the standard pack's edit applies.
+        // Before Acme's contract took effect: the standard pack's edits apply, and 59 bypasses
+        // them.
         knee_injection("ACME-2009", "2009-06-15").build()?,
         // Sacroplasty without the prior authorization Acme's medical policy asks for.
         Claim::builder("ACME-SACRO")
@@ -114,6 +116,6 @@ mod tests {
             .iter()
             .map(|r| r.status)
             .collect();
-        assert_eq!(statuses, [Status::Pass, Status::Deny, Status::Review]);
+        assert_eq!(statuses, [Status::Deny, Status::Pass, Status::Review]);
     }
 }

@@ -63,6 +63,11 @@ fn findings(policy: &str, lines: &str) -> Vec<(Vec<u32>, String)> {
 
 const RT_LT: &str = "rule r\n  for each line\n  when line has modifier RT and another line of the same code has modifier LT\n  info \"{code} on line {line} has its LT pair on line {other_line}\"\n";
 
+/// A hand-written pair edit with `bypass with …` clauses: the column-2 line is denied with the
+/// first column-1 line whose pair the modifiers do not bypass; without clauses, modifiers do
+/// not matter (the cases of `cross_line_conditions` that use it).
+const BYPASSED_PAIRS: &str = "rule r\n  77002 with 27093, 27095 denied\n  bypass with modifier 59\n  bypass with different site modifiers LT, RT\n  message \"{code} with {with}\"\n";
+
 #[rstest]
 // Of the same code: the other line has the line's code.
 #[case::same_code_pairs_rt_with_lt(
@@ -159,6 +164,21 @@ const RT_LT: &str = "rule r\n  for each line\n  when line has modifier RT and an
     "rule r\n  for each line in 67900\n  when another line has modifier E1-E4\n  info \"{other_line}\"\n",
     "67900; 67911 E3",
     &[(vec![1], "2")]
+)]
+// A pair edit bypasses as its `bypass with …` clauses say.
+#[case::different_sites(BYPASSED_PAIRS, "27093 RT; 77002 LT", &[])]
+#[case::the_same_site(BYPASSED_PAIRS, "27093 RT; 77002 RT", &[(vec![2], "77002 with 27093")])]
+#[case::a_site_on_one_line_only(BYPASSED_PAIRS, "27093 RT; 77002", &[(vec![2], "77002 with 27093")])]
+#[case::modifier_59(BYPASSED_PAIRS, "27093 RT; 77002 RT 59", &[])]
+#[case::denied_by_the_column_1_line_at_the_same_site(
+    BYPASSED_PAIRS,
+    "27093 RT; 27095 LT; 77002 LT",
+    &[(vec![3], "77002 with 27095")]
+)]
+#[case::no_clause_no_bypass(
+    "rule r\n  77002 with 27093 denied\n  message \"{code} with {with}\"\n",
+    "27093 RT; 77002 LT",
+    &[(vec![2], "77002 with 27093")]
 )]
 fn cross_line_conditions(
     #[case] policy: &str,

@@ -165,6 +165,21 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::modifiers_in_a_policy(
     "rule r\n  for each line in 77002\n  when line has modifiers 26\n  deny \"m\"\n"
 )]
+#[case::bypass_clause_given_twice(
+    "rule r\n  77002 with 27093 denied\n  bypass with modifier 59\n  bypass with modifier XS\n"
+)]
+#[case::bypass_site_clause_given_twice(
+    "rule r\n  77002 with 27093 denied\n  bypass with different site modifiers LT, RT\n  bypass with modifier 59\n  bypass with different site modifiers F1-F9\n"
+)]
+#[case::bypass_modifier_in_both_lists(
+    "rule r\n  77002 with 27093 denied\n  bypass with modifier 59, RT\n  bypass with different site modifiers LT, RT\n"
+)]
+#[case::bypass_range_overlaps_the_other_list(
+    "rule r\n  77002 with 27093 denied\n  bypass with different site modifiers F1-F9\n  bypass with modifier 59, F5\n"
+)]
+#[case::bypass_with_site_modifiers_not_different(
+    "rule r\n  77002 with 27093 denied\n  bypass with site modifiers LT, RT\n"
+)]
 fn policy_mistakes_are_explained(#[case] policy: &str) {
     let name = case_name();
     let text = format!("{FACTS}{policy}");

@@ -34,6 +34,10 @@ fn format(text: &str, kind: FileKind) -> String {
     "rule r\n77002 with 27093 allowed after CCI 16.1 76000 with 27093 denied message \"m\"\n",
     "rule r\n  77002 with 27093 allowed after CCI 16.1\n  76000 with 27093 denied\n  message \"m\"\n"
 )]
+#[case::each_bypass_clause_on_its_own_line(
+    "rule r\n77002 with 27093 denied bypass with modifier 59,XS bypass  with different site modifiers LT,RT,F1-F9 message \"m\"\n",
+    "rule r\n  77002 with 27093 denied\n  bypass with modifier 59, XS\n  bypass with different site modifiers LT, RT, F1-F9\n  message \"m\"\n"
+)]
 #[case::continuation_lines_are_indented_one_level_deeper(
     "codes \"x\" are\n      24538, 25606,\n   26608\n",
     "codes \"x\" are\n  24538, 25606,\n  26608\n"

@@ -26,14 +26,19 @@ fn fluoroscopy_with_hip_arthrography_is_allowed_after_cci_16_1(
     let result = judge(&engine, &claim(date, HIP_ARTHROGRAPHY, DOCUMENTED));
     assert_eq!(result.status, expected, "{result:#?}");
     if expected == Status::Deny {
+        // RT on 27093 alone shows no different site, so it bypasses neither the PTP row nor
+        // the hand-written edit: the line is denied once, with the table's finding.
         let f = &result.findings[0];
         assert_eq!(
             summary(&result.findings),
-            vec![("ncci.fluoroscopy.hip-arthrography".into(), "deny", vec![2])]
+            vec![("ncci.procedure-to-procedure".into(), "deny", vec![2])]
         );
         assert_eq!(f.code.as_deref(), Some("77002"));
-        assert_eq!(f.message, "77002 is bundled into 27093 before CCI 16.1");
-        assert_eq!(f.policy.file, "policies/fluoroscopy.policy");
+        assert_eq!(
+            f.message,
+            "77002 is bundled into 27093 (NCCI procedure-to-procedure edit): Standards of medical/surgical practice"
+        );
+        assert_eq!(f.policy.file, "policies/ncci.policy");
     }
 }
 

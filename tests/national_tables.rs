@@ -236,8 +236,151 @@ fn the_command_line_points_a_table_at_other_data() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// NCCI Policy Manual, chapter 1, section E: an anatomic modifier bypasses an edit with
+/// indicator 1 only when the two lines show different sites; 59 bypasses from either line
+/// whatever the sites; nothing bypasses indicator 0. Real rows: `27447 20610 . * 1` (total knee
+/// arthroplasty, arthrocentesis) and `29881 29877 . * 0` (knee arthroscopies).
+#[rstest]
+#[case::lt_on_both_lines("27447", &["LT"], "20610", &["LT"], true)]
+#[case::rt_on_both_lines("27447", &["RT"], "20610", &["RT"], true)]
+#[case::lt_and_rt("27447", &["LT"], "20610", &["RT"], false)]
+#[case::rt_and_lt("27447", &["RT"], "20610", &["LT"], false)]
+#[case::lt_on_the_column_1_line_only("27447", &["LT"], "20610", &[], true)]
+#[case::rt_on_the_column_2_line_only("27447", &[], "20610", &["RT"], true)]
+#[case::a_site_on_both_among_others("27447", &["F1"], "20610", &["F1", "F2"], true)]
+#[case::different_fingers("27447", &["F1"], "20610", &["F2", "F3"], false)]
+#[case::different_eyelids("27447", &["E1"], "20610", &["E3"], false)]
+#[case::modifier_59_on_the_column_2_line_at_one_site("27447", &["LT"], "20610", &["LT", "59"], false)]
+#[case::modifier_59_on_the_column_1_line_at_one_site("27447", &["LT", "59"], "20610", &["LT"], false)]
+#[case::xs_on_the_column_2_line_alone("27447", &[], "20610", &["XS"], false)]
+#[case::indicator_0_with_rt_and_lt("29881", &["RT"], "29877", &["LT"], true)]
+#[case::indicator_0_with_59("29881", &["RT"], "29877", &["LT", "59"], true)]
+fn site_modifiers_bypass_an_edit_only_at_different_sites(
+    #[case] column1: &str,
+    #[case] column1_modifiers: &[&str],
+    #[case] column2: &str,
+    #[case] column2_modifiers: &[&str],
+    #[case] denied: bool,
+) {
+    let result = claim(
+        "2024-06-01",
+        &[(column1, column1_modifiers), (column2, column2_modifiers)],
+    );
+    let denials = ptp_denials(&result);
+    assert_eq!(!denials.is_empty(), denied, "{:#?}", result.findings);
+    for f in denials {
+        assert_eq!((f.code.as_deref(), &f.lines[..]), (Some(column2), &[2][..]));
+    }
+}
+
+/// The edits across claims judge the site modifiers of the earlier line and of this one as
+/// they judge two lines of one claim: `29881 20610 * * 1`, 29881 paid earlier that day.
+#[rstest]
+#[case::lt_earlier_rt_now(&["LT"], &["RT"], false)]
+#[case::rt_earlier_lt_now(&["RT"], &["LT"], false)]
+#[case::lt_earlier_and_now(&["LT"], &["LT"], true)]
+#[case::lt_earlier_only(&["LT"], &[], true)]
+#[case::rt_now_only(&[], &["RT"], true)]
+#[case::modifier_59_now(&["LT"], &["LT", "59"], false)]
+fn site_modifiers_bypass_across_claims_only_at_different_sites(
+    #[case] earlier: &[&str],
+    #[case] now: &[&str],
+    #[case] denied: bool,
+) {
+    use claimrules::codes::{Code, Modifier};
+    use claimrules::history::{HistoryLine, HistoryView, LineStatus, PatientHistory};
+    const NPI: &str = "1234567893";
+    let history = PatientHistory::new(vec![HistoryLine {
+        claim: "K-1".into(),
+        line: 1,
+        date: claimrules::codes::parse_date("2024-05-01").unwrap(),
+        code: Code::parse("29881").unwrap(),
+        modifiers: earlier
+            .iter()
+            .map(|m| Modifier::parse(m).unwrap())
+            .collect(),
+        units: 1,
+        provider: Some(NPI.into()),
+        place_of_service: None,
+        status: LineStatus::Paid,
+        denied_by: None,
+    }]);
+    let json = format!(
+        r#"{{"id": "K-2", "service_date": "2024-05-01", "patient": {{"member_id": "M-1"}},
+            "provider": {{"npi": "{NPI}"}}, "lines": [{{"code": "20610", "modifiers": {now:?}}}]}}"#
+    );
+    let claim =
+        claimrules::claim::parse_claim(&claimrules::claim::RawClaim { json, line: 1 }).unwrap();
+    let options = EvalOptions::default().with_explain(true);
+    let result = engine().evaluate_with_history(&claim, HistoryView::Member(&history), options);
+    let across = "ncci.procedure-to-procedure.across-claims";
+    let denials: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule == across)
+        .collect();
+    assert_eq!(!denials.is_empty(), denied, "{:#?}", result.findings);
+    if let (false, [e], [n]) = (denied, earlier, now) {
+        let traces = &result.explain.as_ref().expect("explained").rules;
+        let trace = traces.iter().find(|t| t.rule == across);
+        assert_eq!(
+            trace.and_then(|t| t.reason.as_deref()),
+            Some(&*format!(
+                "modifier {n} on line 1 and {e} on line 1 of earlier claim `K-1` show different \
+                 sites, bypassing the edit with 29881 on line 1 of earlier claim `K-1`"
+            ))
+        );
+    }
+}
+
+/// The standard pack's hand-written edit of 77002 with hip arthrography bypasses as the table's
+/// rule does (the PTP row `27093 77002 . 20100331 1` has indicator 1): different sites spare
+/// 77002 from both, and `--explain` says so for each.
+#[rstest]
+#[case::different_sites(
+    "LT",
+    Some("modifier LT on line 2 and RT on line 1 show different sites, bypassing the edit with 27093 on line 1")
+)]
+#[case::the_same_site("RT", None)]
+fn the_hand_written_pair_edit_bypasses_as_the_table_does(
+    #[case] modifier_77002: &str,
+    #[case] reason: Option<&str>,
+) {
+    let claim = format!(
+        r#"{{"id": "X", "service_date": "2010-03-31",
+            "lines": [{{"code": "27093", "modifiers": ["RT"]}}, {{"code": "77002", "modifiers": ["{modifier_77002}"]}}],
+            "documentation": {{"fluoroscopy_minutes": 1, "fluoroscopy_indication": "arthrography"}}}}"#
+    );
+    let result = common::judge_with(engine(), &claim, EvalOptions::default().with_explain(true));
+    let denials: Vec<_> = result.findings.iter().map(|f| f.rule.as_str()).collect();
+    let traces = &result.explain.as_ref().expect("explained").rules;
+    match reason {
+        Some(reason) => {
+            assert!(denials.is_empty(), "{denials:?}");
+            for rule in [PTP_RULE, "ncci.fluoroscopy.hip-arthrography"] {
+                let trace = traces.iter().find(|t| t.rule == rule && t.line == Some(2));
+                assert_eq!(
+                    trace.and_then(|t| t.reason.as_deref()),
+                    Some(reason),
+                    "{rule}"
+                );
+            }
+        }
+        // Both deny; the line is denied once, with the table's finding.
+        None => assert_eq!(denials, [PTP_RULE]),
+    }
+}
+
 /// `--explain` says why an edit in force spared a line: the bypassing modifier, or indicator 9.
 #[rstest]
+#[case::different_sites(
+    r#"{"id": "X", "service_date": "2024-06-01", "lines": [{"code": "27447", "modifiers": ["RT"]}, {"code": "20610", "modifiers": ["LT"]}]}"#,
+    "modifier LT on line 2 and RT on line 1 show different sites, bypassing the edit with 27447 on line 1"
+)]
+#[case::modifier_59_on_the_column_1_line(
+    r#"{"id": "X", "service_date": "2026-11-23", "lines": [{"code": "27096", "modifiers": ["59"]}, {"code": "77002"}]}"#,
+    "modifier 59 on line 1 bypasses the edit with 27096 on line 1"
+)]
 #[case::bypassed(
     r#"{"id": "X", "service_date": "2026-11-23", "lines": [{"code": "27096"}, {"code": "77002", "modifiers": ["59"]}]}"#,
     "modifier 59 on line 2 bypasses the edit with 27096 on line 1"

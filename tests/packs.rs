@@ -70,7 +70,7 @@ fn the_example_pack_changes_the_claims_it_targets_and_no_others() {
     assert_eq!(
         changed,
         [
-            ("ACME-1", "deny", "pass"),
+            ("ACME-1", "pass", "deny"),
             ("ACME-3", "pass", "review"),
             ("ACME-4", "review", "pass"),
         ]
@@ -474,8 +474,8 @@ fn a_claim_from_2009_and_one_from_2024_are_each_judged_by_the_rules_of_their_dat
             .map(|r| r.status)
     };
     // The same services: in 2024 under the Acme contract, in 2009 before it.
-    assert_eq!(status("ACME-1"), Some(Status::Pass));
-    assert_eq!(status("ACME-2"), Some(Status::Deny));
+    assert_eq!(status("ACME-1"), Some(Status::Deny));
+    assert_eq!(status("ACME-2"), Some(Status::Pass));
     // CCI 16.1 dates hold under the payer pack too: hip arthrography on 2010-03-31.
     assert_eq!(status("ACME-6"), Some(Status::Deny));
 }
@@ -538,16 +538,17 @@ fn an_override_with_a_window_leaves_the_rule_below_in_force_outside_it() {
     let engine = layered(&[(
         "payer.policy",
         "pack \"payer\"\n  version \"1\"\n  extends \"standard\"\n\n\
-         override rule fluoroscopy.basic-with-specific-guidance\n  effective 2024-01-01 until 2024-12-31\n  76000 with 77003 in the same session denied\n",
+         override rule fluoroscopy.basic-with-specific-guidance\n  effective 2024-01-01 until 2024-12-31\n  76000 with 77002 in the same session denied\n",
     )])
     .unwrap_or_else(|d| panic!("{}", render(&d)));
     let on = |date: &str| {
         let claim = KNEE_INJECTION_2024.replace("2024-05-14", date);
         judge(&engine, &claim).status
     };
-    assert_eq!(on("2023-12-31"), Status::Deny);
-    assert_eq!(on("2024-05-14"), Status::Pass);
-    assert_eq!(on("2025-01-01"), Status::Deny);
+    // 76000-59 with 77002: the standard edits give way to 59, the override (no bypass) does not.
+    assert_eq!(on("2023-12-31"), Status::Pass);
+    assert_eq!(on("2024-05-14"), Status::Deny);
+    assert_eq!(on("2025-01-01"), Status::Pass);
 }
 
 #[test]

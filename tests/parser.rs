@@ -199,6 +199,38 @@ fn mission_sentences_read_as_written() {
     assert!(matches!(&b.body, RuleBody::Derive(d) if d.len() == 1));
 }
 
+/// Both `bypass with` clauses, in either order, after a table's edits or a rule's pair edits
+/// and before the message; the checker judges duplicates, so the parser keeps every clause.
+#[rstest]
+#[case::pair_edits("rule a\n  77002 with 27093 denied\n  bypass with different site modifiers LT, RT, F1-F9\n  bypass with modifier 59, XS\n  message \"m\"\n")]
+#[case::table_edits("rule a\n  apply edits of \"ncci_ptp\"\n  bypass with different site modifiers LT, RT, F1-F9\n  bypass with modifier 59, XS\n  message \"m\"\n")]
+fn bypass_clauses_read_in_either_order(#[case] text: &str) {
+    let file = parses(text);
+    let Item::Rule(a) = &file.items[0] else {
+        panic!("a rule")
+    };
+    let bypass = match &a.body {
+        RuleBody::Pairs { bypass, .. } | RuleBody::TableEdits { bypass, .. } => bypass,
+        other => panic!("a pair or table rule, not {other:?}"),
+    };
+    let read: Vec<(BypassKind, Vec<&str>)> = bypass
+        .iter()
+        .map(|b| {
+            (
+                b.kind,
+                b.modifiers.iter().map(|m| m.text.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (BypassKind::DifferentSite, vec!["LT", "RT", "F1-F9"]),
+            (BypassKind::Modifier, vec!["59", "XS"]),
+        ]
+    );
+}
+
 #[rstest]
 #[case("claim.hip-arthrography")]
 #[case("info.audit")]

@@ -372,9 +372,9 @@ fn a_claim_file_beside_the_test_is_judged_on_its_own_date_or_the_one_given() {
     .expect("copy");
     std::fs::write(
         dir.join("hip.test.policy"),
-        "test \"as filed\"\n  claim from \"claims/hip.json\"\n  expect deny on 77002 from ncci.fluoroscopy.hip-arthrography\n\n\
+        "test \"as filed\"\n  claim from \"claims/hip.json\"\n  expect deny on 77002 from ncci.procedure-to-procedure\n\n\
          test \"a day later\"\n  claim from \"claims/hip.json\" on 2010-04-01\n  expect status pass\n\n\
-         test \"as an 837P\"\n  claim from \"claims/hip.json\" source x12\n  expect deny on 77002 from ncci.fluoroscopy.hip-arthrography\n",
+         test \"as an 837P\"\n  claim from \"claims/hip.json\" source x12\n  expect deny on 77002 from ncci.procedure-to-procedure\n",
     )
     .expect("write");
     let out = claimrules(&["test", dir.to_str().expect("utf-8")]);

@@ -78,6 +78,23 @@ pub enum CheckError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     NeedsDiagnosis(#[from] NeedsDiagnosis),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Bypass(#[from] BypassError),
+}
+
+/// `bypass with …` clauses that do not say one thing: a clause given twice, or a modifier in
+/// both clauses.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{problem}")]
+#[diagnostic(code(claimrules::bypass))]
+pub struct BypassError {
+    pub problem: String,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: String,
 }
 
 /// `diagnosis.<column>` or a line diagnosis loop's need outside a rule that has a diagnosis

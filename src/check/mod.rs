@@ -401,9 +401,11 @@ impl<'a> Checker<'a> {
                     }
                     Some(RuleKind::Derive)
                 }
-                ast::RuleBody::Pairs { edits, message } => {
-                    self.pair_rule(idx, edits, message.as_ref())
-                }
+                ast::RuleBody::Pairs {
+                    edits,
+                    bypass,
+                    message,
+                } => self.pair_rule(idx, edits, bypass, message.as_ref()),
                 ast::RuleBody::Check(c) => self.check_rule(idx, c),
                 ast::RuleBody::TableEdits {
                     table,
@@ -448,11 +450,14 @@ impl<'a> Checker<'a> {
         &mut self,
         idx: RuleIdx,
         edits: &[ast::PairEdit],
+        bypass: &[ast::Bypass],
         message: Option<&ast::Word>,
     ) -> Option<RuleKind> {
         let custom = message.and_then(|m| self.message(m, messages::MessageScope::Pair));
+        let bypass = self.bypass(bypass);
         let mut out = Vec::with_capacity(edits.len());
-        let mut ok = message.is_none() || custom.is_some();
+        let mut ok = (message.is_none() || custom.is_some()) && bypass.is_some();
+        let bypass = bypass.unwrap_or_default();
         for e in edits {
             let column2 = self.code_ref(&e.column2);
             let column1 = self.code_ref(&e.column1);
@@ -472,6 +477,7 @@ impl<'a> Checker<'a> {
                 column1,
                 same_session: e.same_session,
                 verdict,
+                bypass: bypass.clone(),
                 message,
                 loc: self.loc(e.span),
             });

@@ -122,12 +122,12 @@ impl<'a> Checker<'a> {
         false
     }
 
-    /// `apply edits of "ncci_ptp"`, `bypass with modifier …`, `message "…"`.
+    /// `apply edits of "ncci_ptp"`, its `bypass with …` clauses, `message "…"`.
     pub(super) fn table_edits_rule(
         &mut self,
         table: &ast::Word,
         across_claims: bool,
-        bypass: &[ast::Word],
+        bypass: &[ast::Bypass],
         message: Option<&ast::Word>,
     ) -> Option<RuleKind> {
         if across_claims {
@@ -135,11 +135,7 @@ impl<'a> Checker<'a> {
         }
         self.mark_used(Namespace::CodeSet, table);
         let id = self.edit_table(table);
-        let mut bypass: Option<Vec<Modifier>> = self.modifiers(bypass);
-        if let Some(b) = &mut bypass {
-            b.sort_unstable();
-            b.dedup();
-        }
+        let bypass = self.bypass(bypass);
         let message = match message {
             Some(m) => self.message(m, MessageScope::TableEdits),
             None => Some(default_message()),
@@ -150,6 +146,63 @@ impl<'a> Checker<'a> {
             bypass: bypass?,
             message: message?,
         }))
+    }
+
+    /// The `bypass with …` clauses of a rule: each kind at most once, and no modifier in both.
+    pub(super) fn bypass(&mut self, clauses: &[ast::Bypass]) -> Option<Bypass> {
+        let mut out = Bypass::default();
+        let mut ok = true;
+        // The modifiers listed so far, with their clause, to find one listed in both.
+        let mut listed: Vec<(ast::BypassKind, Modifier)> = Vec::new();
+        for (n, clause) in clauses.iter().enumerate() {
+            if clauses[..n].iter().any(|c| c.kind == clause.kind) {
+                let written = clause.kind.clause();
+                self.error(BypassError {
+                    problem: format!("the rule has two `{written}` clauses"),
+                    span: clause.span.into(),
+                    label: format!("a second `{written}`"),
+                    help: format!("list every modifier of both in one `{written}` clause"),
+                });
+                ok = false;
+                continue;
+            }
+            for w in &clause.modifiers {
+                let Some(ms) = self.modifiers(std::slice::from_ref(w)) else {
+                    ok = false;
+                    continue;
+                };
+                for m in ms {
+                    let other = listed.iter().find(|(k, o)| *k != clause.kind && *o == m);
+                    if let Some((kind, _)) = other {
+                        self.error(BypassError {
+                            problem: format!(
+                                "modifier `{m}` is in both `{}` and `{}`",
+                                kind.clause(),
+                                clause.kind.clause()
+                            ),
+                            span: w.span.into(),
+                            label: format!("`{m}` is listed in `{}` too", kind.clause()),
+                            help: format!(
+                                "keep `{m}` in one list: `bypass with modifier` bypasses with it \
+                                 on either line, `bypass with different site modifiers` only \
+                                 when the other line shows a different site"
+                            ),
+                        });
+                        ok = false;
+                    }
+                    listed.push((clause.kind, m));
+                    match clause.kind {
+                        ast::BypassKind::Modifier => out.any.push(m),
+                        ast::BypassKind::DifferentSite => out.sites.push(m),
+                    }
+                }
+            }
+        }
+        for list in [&mut out.any, &mut out.sites] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        ok.then_some(out)
     }
 
     /// The pair-edit table a name gives, or an error naming what it is instead.

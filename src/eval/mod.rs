@@ -481,16 +481,32 @@ impl<'p, 'c> Run<'p, 'c> {
             if !column2.contains(line.code) {
                 continue;
             }
-            let partner = self.claim.lines.iter().enumerate().find(|(j, other)| {
+            let mut partners = self.claim.lines.iter().enumerate().filter(|(j, other)| {
                 *j != i
                     && column1.contains(other.code)
                     && (!edit.same_session || other.session == line.session)
             });
+            let first = partners.next();
             let denies = edit.verdict.denies_on(date);
+            // The first column-1 line whose pair the rule's modifiers do not bypass denies;
+            // when they bypass every pair, the first one's bypass is the reason.
+            let mut bypassed = None;
+            let partner = first.into_iter().chain(partners).find(|(j, other)| {
+                if !denies || edit.bypass.is_empty() {
+                    return true;
+                }
+                match edit.bypass.bypassed(&line.modifiers, &other.modifiers) {
+                    Some(b) => {
+                        bypassed = bypassed.or(Some((*j, b)));
+                        false
+                    }
+                    None => true,
+                }
+            });
             let scope = Scope::line(i);
             if self.explanation.is_some() {
-                let reason = match partner {
-                    None => Some(format!(
+                let reason = match (first, partner) {
+                    (None, _) => Some(format!(
                         "no other line{} has {}",
                         if edit.same_session {
                             " in the same session"
@@ -499,8 +515,9 @@ impl<'p, 'c> Run<'p, 'c> {
                         },
                         self.describe_set(column1)
                     )),
-                    Some(_) if !denies => Some(format!("the pair is allowed on {date}")),
-                    Some(_) => None,
+                    (Some(_), _) if !denies => Some(format!("the pair is allowed on {date}")),
+                    (Some(_), None) => bypassed.map(|(j, b)| self.why_bypassed(i, j, b)),
+                    (Some(_), Some(_)) => None,
                 };
                 self.trace_at(rule, edit.loc, scope, reason.is_none(), reason);
             }

@@ -2,12 +2,12 @@
 //!
 //! For every ordered pair of lines (a column-1 line, a column-2 line) the table's index gives
 //! the edit row in force on the date of service, if any. Indicator 9 never denies; indicator 1
-//! is bypassed by one of the rule's modifiers on either line; otherwise the column-2 line is
+//! is bypassed as the rule's `bypass with …` clauses say (one of its modifiers on either line,
+//! or site modifiers showing different sites on the two lines); otherwise the column-2 line is
 //! denied. Each line is denied once, by the first column-1 line (in claim order) that denies
 //! it, and the finding cites the table row that decided.
 
 use super::{Run, Scope};
-use crate::codes::Modifier;
 use crate::ir::*;
 use crate::ncci::{day, Column1Edits, EditRow, ModifierIndicator};
 use crate::report::{Finding, TableRef};
@@ -16,12 +16,12 @@ use crate::report::{Finding, TableRef};
 enum Verdict<'t> {
     /// No edit of the table pairs the line with another line in force on the date.
     NoEdit,
-    /// Every edit in force spares it: the first one's column-1 line, and the modifier (with
-    /// the line it is on) that bypassed it, or none for indicator 9. Put into words only for
-    /// `--explain`, so the normal path builds no text.
+    /// Every edit in force spares it: the first one's column-1 line, and what bypassed it,
+    /// or none for indicator 9. Put into words only for `--explain`, so the normal path
+    /// builds no text.
     Spared {
         partner: usize,
-        bypass: Option<(Modifier, usize)>,
+        bypass: Option<Bypassed>,
     },
     /// Denied by the edit with this column-1 line.
     Denied { partner: usize, row: &'t EditRow },
@@ -66,18 +66,12 @@ impl<'p> Run<'p, '_> {
                 let Some((_, row)) = group.in_force(line.code, today) else {
                     continue;
                 };
-                let bypassed_by = |on: usize| {
-                    lines[on]
-                        .modifiers
-                        .iter()
-                        .find(|m| edits.bypass.binary_search(m).is_ok())
-                        .map(|m| (*m, on))
-                };
                 let spared = match row.indicator {
                     ModifierIndicator::NotApplicable => Some(None),
-                    ModifierIndicator::Allowed => {
-                        bypassed_by(i).or_else(|| bypassed_by(k)).map(Some)
-                    }
+                    ModifierIndicator::Allowed => edits
+                        .bypass
+                        .bypassed(&line.modifiers, &lines[k].modifiers)
+                        .map(Some),
                     ModifierIndicator::NotAllowed => None,
                 };
                 match spared {
@@ -97,7 +91,10 @@ impl<'p> Run<'p, '_> {
                 Verdict::NoEdit => {}
                 Verdict::Spared { partner, bypass } => {
                     if self.explanation.is_some() {
-                        let why = self.why_spared(partner, bypass);
+                        let why = match bypass {
+                            Some(b) => self.why_bypassed(i, partner, b),
+                            None => self.why_not_applicable(partner),
+                        };
                         self.trace(rule, scope, false, Some(why));
                     }
                 }
@@ -113,19 +110,40 @@ impl<'p> Run<'p, '_> {
         }
     }
 
-    /// Why an edit in force did not deny a line, in the analyst's words.
-    fn why_spared(&self, partner: usize, bypass: Option<(Modifier, usize)>) -> String {
+    /// Why an edit with indicator 9 did not deny a line, in the analyst's words.
+    fn why_not_applicable(&self, partner: usize) -> String {
         let partner = &self.claim.lines[partner];
+        format!(
+            "the edit with {} on line {} has modifier indicator 9 (not applicable)",
+            partner.code,
+            partner.number()
+        )
+    }
+
+    /// Why modifiers bypassed the edit between line `i` and its column-1 line `partner`, in
+    /// the analyst's words: a table edit's or a hand-written pair edit's.
+    pub(super) fn why_bypassed(&self, i: usize, partner: usize, bypass: Bypassed) -> String {
+        let (line, partner) = (&self.claim.lines[i], &self.claim.lines[partner]);
+        let with = format!(
+            "the edit with {} on line {}",
+            partner.code,
+            partner.number()
+        );
         match bypass {
-            None => format!(
-                "the edit with {} on line {} has modifier indicator 9 (not applicable)",
-                partner.code,
-                partner.number()
-            ),
-            Some((m, on)) => format!(
-                "modifier {m} on line {} bypasses the edit with {} on line {}",
-                self.claim.lines[on].number(),
-                partner.code,
+            Bypassed::Modifier {
+                modifier,
+                on_column2,
+            } => {
+                let on = if on_column2 { line } else { partner };
+                format!(
+                    "modifier {modifier} on line {} bypasses {with}",
+                    on.number()
+                )
+            }
+            Bypassed::Sites { column2, column1 } => format!(
+                "modifier {column2} on line {} and {column1} on line {} show different sites, \
+                 bypassing {with}",
+                line.number(),
                 partner.number()
             ),
         }
@@ -210,15 +228,16 @@ impl<'p> Run<'p, '_> {
                 let Some((_, row)) = group.in_force(line.code, today) else {
                     continue;
                 };
-                let bypass = line
-                    .modifiers
-                    .iter()
-                    .chain(&h.modifiers)
-                    .find(|m| edits.bypass.binary_search(m).is_ok());
+                let bypass = match row.indicator {
+                    ModifierIndicator::Allowed => {
+                        edits.bypass.bypassed(&line.modifiers, &h.modifiers)
+                    }
+                    _ => None,
+                };
                 match (row.indicator, bypass) {
                     (ModifierIndicator::NotApplicable, _) => spared = spared.or(Some((*h, None))),
-                    (ModifierIndicator::Allowed, Some(m)) => {
-                        spared = spared.or(Some((*h, Some(*m))))
+                    (ModifierIndicator::Allowed, Some(b)) => {
+                        spared = spared.or(Some((*h, Some(b))))
                     }
                     _ => {
                         denied = Some((*k, *h, row));
@@ -236,14 +255,21 @@ impl<'p> Run<'p, '_> {
                 let finding = self.edit_finding(rule, edits, scope, h.code, row, history);
                 self.push(finding);
             } else if let (Some((h, bypass)), true) = (spared, self.explanation.is_some()) {
+                let with = format!(
+                    "the edit with {} on line {} of earlier claim `{}`",
+                    h.code, h.line, h.claim
+                );
                 let why = match bypass {
-                    None => format!(
-                        "the edit with {} on line {} of earlier claim `{}` has modifier indicator 9 (not applicable)",
-                        h.code, h.line, h.claim
-                    ),
-                    Some(m) => format!(
-                        "modifier {m} bypasses the edit with {} on line {} of earlier claim `{}`",
-                        h.code, h.line, h.claim
+                    None => format!("{with} has modifier indicator 9 (not applicable)"),
+                    Some(Bypassed::Modifier { modifier, .. }) => {
+                        format!("modifier {modifier} bypasses {with}")
+                    }
+                    Some(Bypassed::Sites { column2, column1 }) => format!(
+                        "modifier {column2} on line {} and {column1} on line {} of earlier claim \
+                         `{}` show different sites, bypassing {with}",
+                        line.number(),
+                        h.line,
+                        h.claim
                     ),
                 };
                 self.trace(rule, scope, false, Some(why));

@@ -67,17 +67,83 @@ pub enum RuleKind {
 
 /// The edits of a pair-edit table, as a rule applies them: on a date of service, the row of a
 /// pair in force decides; indicator 0 denies every line of the column-2 code that has a line of
-/// the column-1 code beside it, indicator 1 does unless one of `bypass` is on either line, and
-/// indicator 9 never denies.
+/// the column-1 code beside it, indicator 1 does unless `bypass` bypasses it, and indicator 9
+/// never denies.
 #[derive(Debug)]
 pub struct TableEdits {
     pub table: EditTableId,
     /// `across claims of the same provider`: the claim's lines are paired with the lines of
     /// the patient's earlier claims by the same provider on the date of service.
     pub across_claims: bool,
-    /// Sorted, for binary search.
-    pub bypass: Vec<Modifier>,
+    pub bypass: Bypass,
     pub message: Message,
+}
+
+/// What bypasses a pair edit that modifiers can bypass (indicator 1 in a table, or a
+/// hand-written one), as the NCCI Policy Manual (chapter 1, section E) judges the
+/// NCCI-associated modifiers: most bypass on either line, anatomic ones only when the two
+/// lines show different sites.
+#[derive(Debug, Clone, Default)]
+pub struct Bypass {
+    /// `bypass with modifier …`: one of them on either line bypasses. Sorted, for binary search.
+    pub any: Vec<Modifier>,
+    /// `bypass with different site modifiers …`: both lines carry one of them and none of them
+    /// is on both (LT and RT bypass; LT and LT do not). Sorted, for binary search.
+    pub sites: Vec<Modifier>,
+}
+
+/// Why an edit between two lines was bypassed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bypassed {
+    /// A `bypass with modifier` modifier, on the column-2 line (`on_column2`) or the other.
+    Modifier {
+        modifier: Modifier,
+        on_column2: bool,
+    },
+    /// The first listed site modifier of each line; they share none.
+    Sites {
+        column2: Modifier,
+        column1: Modifier,
+    },
+}
+
+impl Bypass {
+    /// Whether no modifier bypasses anything.
+    pub fn is_empty(&self) -> bool {
+        self.any.is_empty() && self.sites.is_empty()
+    }
+
+    /// What bypasses an edit between a column-2 line and a column-1 line with these modifiers,
+    /// if anything does: a `modifier` one on the column-2 line, then on the column-1 line, then
+    /// site modifiers showing different sites.
+    pub fn bypassed(&self, column2: &[Modifier], column1: &[Modifier]) -> Option<Bypassed> {
+        let any = |ms: &[Modifier]| {
+            ms.iter()
+                .find(|m| self.any.binary_search(m).is_ok())
+                .copied()
+        };
+        if let Some(modifier) = any(column2) {
+            return Some(Bypassed::Modifier {
+                modifier,
+                on_column2: true,
+            });
+        }
+        if let Some(modifier) = any(column1) {
+            return Some(Bypassed::Modifier {
+                modifier,
+                on_column2: false,
+            });
+        }
+        let site = |m: &&Modifier| self.sites.binary_search(m).is_ok();
+        let first2 = column2.iter().find(site)?;
+        let first1 = column1.iter().find(site)?;
+        // A site on both lines is one site: the procedures may be one service there.
+        let shared = column2.iter().filter(site).any(|m| column1.contains(m));
+        (!shared).then_some(Bypassed::Sites {
+            column2: *first2,
+            column1: *first1,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -139,6 +205,8 @@ pub struct PairEdit {
     pub column1: SetId,
     pub same_session: bool,
     pub verdict: PairVerdict,
+    /// The rule's `bypass with …` clauses: what spares a pair the edit denies.
+    pub bypass: Bypass,
     pub message: Message,
     pub loc: Loc,
 }

@@ -349,6 +349,8 @@ pub enum RuleBody {
     /// `77002 with 27093 allowed after CCI 16.1`, one or more, with an optional message.
     Pairs {
         edits: Vec<PairEdit>,
+        /// The `bypass with …` clauses, as written.
+        bypass: Vec<Bypass>,
         message: Option<Word>,
     },
     /// `for each line in …  when …  unless …` and its actions.
@@ -359,9 +361,40 @@ pub enum RuleBody {
         /// `across claims of the same provider on the date of service`: the claim's lines
         /// paired with the lines of the patient's earlier claims, not with each other.
         across_claims: bool,
-        bypass: Vec<Word>,
+        /// The `bypass with …` clauses, as written.
+        bypass: Vec<Bypass>,
         message: Option<Word>,
     },
+}
+
+/// `bypass with modifier 59, XE` or `bypass with different site modifiers LT, RT`: the
+/// modifiers that bypass a pair edit (one with modifier indicator 1, in a table).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Bypass {
+    pub kind: BypassKind,
+    /// The modifiers and ranges (`F1-F9`), as written.
+    pub modifiers: Vec<Word>,
+    pub span: Span,
+}
+
+/// Which `bypass with` clause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BypassKind {
+    /// `bypass with modifier …`: one of them on either line bypasses the edit.
+    Modifier,
+    /// `bypass with different site modifiers …`: both lines carry one of them, and none of
+    /// them is on both lines.
+    DifferentSite,
+}
+
+impl BypassKind {
+    /// The clause as written, for messages.
+    pub fn clause(self) -> &'static str {
+        match self {
+            BypassKind::Modifier => "bypass with modifier",
+            BypassKind::DifferentSite => "bypass with different site modifiers",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -277,6 +277,12 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
             "`add modifier`, `remove modifier`, `remove line` or `merge with the other line`"
         }
         Rule::kw_message | Rule::pair_message => "`message`",
+        Rule::edits_bypass | Rule::kw_bypass => {
+            "`bypass with modifier …` or `bypass with different site modifiers …`"
+        }
+        Rule::bypass_sites | Rule::kw_different | Rule::kw_site => {
+            "`modifier` or `different site modifiers`"
+        }
         Rule::cmp_op | Rule::is_not => "a comparison (`is`, `is not`, `=`, `<`, `>`, …)",
         Rule::literal_list | Rule::number | Rule::word | Rule::bool_true | Rule::bool_false => {
             "a value"

@@ -31,10 +31,12 @@ impl Walker {
             ),
             Rule::pair_rule => {
                 let mut edits = Vec::new();
+                let mut bypass = Vec::new();
                 let mut message = None;
                 for p in body.into_inner() {
                     match p.as_rule() {
                         Rule::pair_edit => edits.push(self.pair_edit(p)?),
+                        Rule::edits_bypass => bypass.push(self.bypass(p)?),
                         Rule::pair_message => {
                             let mut inner = p.clone().into_inner();
                             let s = self.next_value(&p, &mut inner, "a message")?;
@@ -43,7 +45,11 @@ impl Walker {
                         _ => return Err(self.unexpected(&p, "a pair edit")),
                     }
                 }
-                RuleBody::Pairs { edits, message }
+                RuleBody::Pairs {
+                    edits,
+                    bypass,
+                    message,
+                }
             }
             Rule::check_rule => RuleBody::Check(self.check_rule(body)?),
             Rule::table_edits_rule => self.table_edits(body)?,
@@ -59,7 +65,7 @@ impl Walker {
         })
     }
 
-    /// `apply edits of "ncci_ptp"`, `bypass with modifier …`, `message "…"`.
+    /// `apply edits of "ncci_ptp"`, its `bypass with …` clauses, `message "…"`.
     pub(super) fn table_edits(&self, body: Pair<Rule>) -> Result<RuleBody> {
         let mut it = body.clone().into_inner();
         let table = it
@@ -71,10 +77,7 @@ impl Walker {
         for p in it {
             match p.as_rule() {
                 Rule::across_claims => across_claims = true,
-                Rule::edits_bypass => {
-                    let list = self.child(&p, Rule::modifier_list, "a modifier")?;
-                    bypass = self.modifiers(list);
-                }
+                Rule::edits_bypass => bypass.push(self.bypass(p)?),
                 Rule::pair_message => {
                     let mut inner = p.clone().into_inner();
                     let s = self.next_value(&p, &mut inner, "a message")?;
@@ -88,6 +91,25 @@ impl Walker {
             across_claims,
             bypass,
             message,
+        })
+    }
+
+    /// `bypass with modifier …` or `bypass with different site modifiers …`.
+    fn bypass(&self, pair: Pair<Rule>) -> Result<Bypass> {
+        let span = self.span(&pair);
+        let sites = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::bypass_sites);
+        let list = self.child(&pair, Rule::modifier_list, "a modifier")?;
+        Ok(Bypass {
+            kind: if sites {
+                BypassKind::DifferentSite
+            } else {
+                BypassKind::Modifier
+            },
+            modifiers: self.modifiers(list),
+            span,
         })
     }
 

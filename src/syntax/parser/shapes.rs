@@ -19,6 +19,7 @@ pub(super) fn known_mistake(text: &str, at: usize) -> Option<KnownMistake> {
     line_diagnosis(at, before, after, found, &words)
         .or_else(|| modifier_range(at, before, found, &words))
         .or_else(|| where_without_parentheses(at, after, found, &words))
+        .or_else(|| site_bypass(at, before, after, found, &words))
         .or_else(|| modifiers_plural(at, before, after, found))
         .or_else(|| missing_comma(at, before, found, &words))
 }
@@ -116,6 +117,32 @@ fn where_without_parentheses(
         label: "a `where` without parentheses".into(),
         span: (at, found.len()).into(),
         help: format!("write `where ({rest})`: the parentheses end the test of the other line"),
+    })
+}
+
+/// `bypass with site modifiers LT, RT`: the clause of site modifiers is worded
+/// `bypass with different site modifiers`.
+fn site_bypass(
+    at: usize,
+    before: &str,
+    after: &str,
+    found: &str,
+    words: &[&str],
+) -> Option<KnownMistake> {
+    let site = |w: &&str| matches!(*w, "site" | "sites" | "different");
+    if found != "modifiers" || words.first() != Some(&"bypass") || !words.iter().any(site) {
+        return None;
+    }
+    let start = at - before.len() + before.find("bypass")?;
+    let rest = after["modifiers".len()..].trim();
+    Some(KnownMistake {
+        message: "the clause is `bypass with different site modifiers`".into(),
+        label: "write `bypass with different site modifiers` here".into(),
+        span: (start, at + found.len() - start).into(),
+        help: format!(
+            "write `bypass with different site modifiers {rest}`: they bypass an edit when both \
+             lines carry one and no listed one is on both"
+        ),
     })
 }
 

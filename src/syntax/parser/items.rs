@@ -166,6 +166,27 @@ impl Walker {
         })
     }
 
+    /// `change rule ID to ACTION reason "…" [effective …]`
+    pub(super) fn change(&self, pair: Pair<Rule>) -> Result<ChangeDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let id = self.next_value(&pair, &mut it, "a rule id")?;
+        let to = self.next_value(&pair, &mut it, "an action")?;
+        let reason = self.next_value(&pair, &mut it, "a reason")?;
+        let mut inner = reason.clone().into_inner();
+        let text = self.next_value(&reason, &mut inner, "a quoted reason")?;
+        let effective = it
+            .find(|p| p.as_rule() == Rule::effective)
+            .map(|p| self.effective(&p));
+        Ok(ChangeDecl {
+            id: self.word(&id),
+            to: self.word(&to),
+            reason: self.string(&text)?,
+            effective,
+            span,
+        })
+    }
+
     /// `effective [DATE] [until DATE]`
     pub(super) fn effective(&self, pair: &Pair<Rule>) -> Effective {
         let mut from = None;

@@ -497,7 +497,7 @@ fn every_finding_names_its_pack_and_version() {
     )));
     assert!(packs.contains(&(
         "standard".into(),
-        Some("1.2.0".into()),
+        Some("1.3.0".into()),
         "modifiers.co-surgeons-not-permitted".into()
     )));
 }

@@ -370,8 +370,8 @@ impl<'a> Checker<'a> {
             let what = below
                 .first()
                 .map(|&i| match self.program.rules[i].kind {
-                    RuleKind::Derive => "derives facts (`implies`); it has no action",
-                    _ => "only suggests or modifies",
+                    RuleKind::Derive => "derives facts (`implies`): it has no action",
+                    _ => "only suggests or modifies: it has no deny, review or info",
                 })
                 .unwrap_or("has no action");
             self.error(ActionChangeError {
@@ -391,9 +391,14 @@ impl<'a> Checker<'a> {
                 span: to.span.into(),
                 label: "the action it has".into(),
                 help: format!(
-                    "a change gives a rule another action: `deny`, `review` or `info` other \
-                     than `{}`; or remove this `change rule`",
-                    to.text
+                    "a change gives a rule another action: write {}, or remove this `change \
+                     rule`",
+                    ["deny", "review", "info"]
+                        .iter()
+                        .filter(|a| **a != to.text)
+                        .map(|a| format!("`to {a}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
             });
             return None;
@@ -477,27 +482,59 @@ impl<'a> Checker<'a> {
                     file: other.file,
                     span: other.id.span,
                 });
-                let first = match (other.kind, change.kind) {
-                    (ChangeKind::Override, ChangeKind::Action { to, .. }) => format!(
-                        "this pack overrides the rule already, in {at}; write `{}` in the \
-                         override instead of changing its action",
-                        to.text
+                let id = &change.id.text;
+                let here = self.pack_name(change.pack);
+                let (problem, help) = match (other.kind, change.kind) {
+                    (ChangeKind::Override, ChangeKind::Action { to, .. }) => (
+                        format!("pack `{here}` overrides rule `{id}` and changes its action too"),
+                        format!(
+                            "the override is in {at}; write `{}` in it instead of a `change rule`",
+                            to.text
+                        ),
                     ),
-                    (ChangeKind::Disable { .. }, ChangeKind::Action { .. }) => format!(
-                        "this pack disables the rule already, in {at}; a rule out of force has \
-                         no action to change"
+                    (ChangeKind::Disable { .. }, ChangeKind::Action { .. }) => (
+                        format!("pack `{here}` disables rule `{id}` and changes its action too"),
+                        format!(
+                            "the disable is in {at}; a rule out of force has no action to \
+                             change, so remove one of them"
+                        ),
                     ),
-                    (ChangeKind::Action { .. }, ChangeKind::Override) => format!(
-                        "this pack changes the rule's action already, in {at}; write the action \
-                         in the override and remove the `change rule`"
+                    (ChangeKind::Action { .. }, ChangeKind::Override) => (
+                        format!(
+                            "pack `{here}` changes the action of rule `{id}` and overrides it too"
+                        ),
+                        format!(
+                            "the change is in {at}; write the action in the override and \
+                             remove the `change rule`"
+                        ),
                     ),
-                    (ChangeKind::Action { .. }, ChangeKind::Disable { .. }) => format!(
-                        "this pack changes the rule's action already, in {at}; remove the \
-                         `change rule` of a rule the pack disables"
+                    (ChangeKind::Action { .. }, ChangeKind::Disable { .. }) => (
+                        format!(
+                            "pack `{here}` changes the action of rule `{id}` and disables it too"
+                        ),
+                        format!(
+                            "the change is in {at}; a rule out of force has no action to \
+                             change, so remove one of them"
+                        ),
                     ),
-                    _ => format!("a pack changes a rule once; the first change is in {at}"),
+                    (ChangeKind::Action { .. }, ChangeKind::Action { .. }) => (
+                        format!("pack `{here}` changes the action of rule `{id}` twice"),
+                        format!("a pack changes a rule once; the first change is in {at}"),
+                    ),
+                    _ => {
+                        let first =
+                            format!("a pack changes a rule once; the first change is in {at}");
+                        self.duplicate("change of rule", id, change.id.span, first);
+                        ok = false;
+                        continue;
+                    }
                 };
-                self.duplicate("change of rule", &change.id.text, change.id.span, first);
+                self.error(Layering {
+                    problem,
+                    span: change.id.span.into(),
+                    label: format!("the rule to {} again", change.verb()),
+                    help,
+                });
                 ok = false;
             } else if !self.is_below(other.pack, change.pack) {
                 let (first, second) = (self.pack_name(other.pack), self.pack_name(change.pack));

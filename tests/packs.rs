@@ -732,9 +732,37 @@ fn of_two_packs_that_change_an_action_the_higher_decides_and_an_override_above_b
     assert_eq!(judge(&engine, OVER_A_CLINICAL_MUE).status, Status::Deny);
 }
 
-/// Changes of action that do not fit the rule they name: each mistake, worded for the pack's
-/// author.
+/// Packs that do not fit the packs below them: each mistake, worded for the pack's author.
 #[rstest]
+#[case::override_of_an_unknown_rule(&[(
+    "acme.policy",
+    "pack \"acme\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidence\n  76000 with 77003 denied\n",
+)])]
+#[case::disable_of_an_unknown_rule(&[(
+    "acme.policy",
+    "pack \"acme\"\n\ndisable rule modifiers.left-and-right-on-a-line\n  reason \"accepted\"\n",
+)])]
+#[case::disable_of_a_rule_of_the_same_pack(&[(
+    "acme.policy",
+    "rule acme.r\n  for each line in 0201T\n  info \"m\"\n\ndisable rule acme.r\n  reason \"no\"\n",
+)])]
+#[case::two_packs_beside_each_other_override_one_rule(&[
+    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n"),
+    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77002 denied\n"),
+])]
+#[case::a_rule_redefined_without_override(&[(
+    "acme.policy",
+    "rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n",
+)])]
+#[case::same_reason_as_a_rule_of_a_pack_beside(&[
+    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\nrule north.units\n  for each line in 0201T\n  when line units > 1\n  deny \"m\"\n"),
+    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\nrule south.units\n  same reason as north.units\n  for each line in 0201T\n  when line units > 1\n  deny \"n\"\n"),
+])]
+#[case::extends_an_unknown_pack(&[("acme.policy", "pack \"acme\"\n  extends \"standrd\"\n")])]
+#[case::a_reversed_effective_window(&[(
+    "acme.policy",
+    "pack \"acme\"\n  effective 2024-12-31 until 2024-01-01\n",
+)])]
 #[case::change_of_an_unknown_rule(&[(
     "acme.policy",
     "pack \"acme\"\n\nchange rule ncci.mue.clinical-date-of-servise-edit to review\n  reason \"r\"\n",
@@ -774,46 +802,6 @@ fn of_two_packs_that_change_an_action_the_higher_decides_and_an_override_above_b
     ("north.policy", "pack \"north\"\n  extends \"standard\"\n\nchange rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"r\"\n"),
     ("south.policy", "pack \"south\"\n  extends \"standard\"\n\nchange rule ncci.mue.clinical-date-of-service-edit to info\n  reason \"s\"\n"),
 ])]
-fn action_change_mistakes_are_explained(#[case] packs: &[(&str, &str)]) {
-    let name = case_name();
-    let diagnostics = match layered(packs) {
-        Ok(_) => panic!("the packs should not load"),
-        Err(d) => d,
-    };
-    insta::assert_snapshot!(name, render_located_with_help(&diagnostics));
-}
-
-/// Packs that do not fit the packs below them: each mistake, worded for the pack's author.
-#[rstest]
-#[case::override_of_an_unknown_rule(&[(
-    "acme.policy",
-    "pack \"acme\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidence\n  76000 with 77003 denied\n",
-)])]
-#[case::disable_of_an_unknown_rule(&[(
-    "acme.policy",
-    "pack \"acme\"\n\ndisable rule modifiers.left-and-right-on-a-line\n  reason \"accepted\"\n",
-)])]
-#[case::disable_of_a_rule_of_the_same_pack(&[(
-    "acme.policy",
-    "rule acme.r\n  for each line in 0201T\n  info \"m\"\n\ndisable rule acme.r\n  reason \"no\"\n",
-)])]
-#[case::two_packs_beside_each_other_override_one_rule(&[
-    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n"),
-    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\noverride rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77002 denied\n"),
-])]
-#[case::a_rule_redefined_without_override(&[(
-    "acme.policy",
-    "rule fluoroscopy.basic-with-specific-guidance\n  76000 with 77003 denied\n",
-)])]
-#[case::same_reason_as_a_rule_of_a_pack_beside(&[
-    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\nrule north.units\n  for each line in 0201T\n  when line units > 1\n  deny \"m\"\n"),
-    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\nrule south.units\n  same reason as north.units\n  for each line in 0201T\n  when line units > 1\n  deny \"n\"\n"),
-])]
-#[case::extends_an_unknown_pack(&[("acme.policy", "pack \"acme\"\n  extends \"standrd\"\n")])]
-#[case::a_reversed_effective_window(&[(
-    "acme.policy",
-    "pack \"acme\"\n  effective 2024-12-31 until 2024-01-01\n",
-)])]
 fn layering_mistakes_are_explained(#[case] packs: &[(&str, &str)]) {
     let name = case_name();
     let diagnostics = match layered(packs) {

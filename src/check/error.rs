@@ -65,9 +65,6 @@ pub enum CheckError {
     ConflictingPacks(#[from] ConflictingPacks),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    ActionChange(#[from] ActionChangeError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
     Vocabulary(#[from] VocabularyError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -238,20 +235,6 @@ pub struct EmptyWindow {
 #[error("{problem}")]
 #[diagnostic(code(claimrules::layering))]
 pub struct Layering {
-    pub problem: String,
-    #[label("{label}")]
-    pub span: SourceSpan,
-    pub label: String,
-    #[help]
-    pub help: String,
-}
-
-/// A `change rule … to ACTION` that gives a rule no other action: the rule has no `deny`,
-/// `review` or `info`, or has the action already.
-#[derive(Debug, Error, Diagnostic)]
-#[error("{problem}")]
-#[diagnostic(code(claimrules::action_change))]
-pub struct ActionChangeError {
     pub problem: String,
     #[label("{label}")]
     pub span: SourceSpan,

@@ -352,7 +352,7 @@ impl<'a> Checker<'a> {
             "info" => ActionKind::Info,
             // The grammar reads only these three.
             other => {
-                self.error(ActionChangeError {
+                self.error(Layering {
                     problem: format!("`{other}` is not an action a rule can be changed to"),
                     span: to.span.into(),
                     label: "not `deny`, `review` or `info`".into(),
@@ -374,7 +374,7 @@ impl<'a> Checker<'a> {
                     _ => "only suggests or modifies: it has no deny, review or info",
                 })
                 .unwrap_or("has no action");
-            self.error(ActionChangeError {
+            self.error(Layering {
                 problem: format!("rule `{id}` {what} to change to `{to}`", to = to.text),
                 span: change.id.span.into(),
                 label: "the rule to change".into(),
@@ -386,7 +386,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         if verdicts.iter().all(|v| *v == action) {
-            self.error(ActionChangeError {
+            self.error(Layering {
                 problem: format!("rule `{id}` already takes the action `{}`", to.text),
                 span: to.span.into(),
                 label: "the action it has".into(),

@@ -160,7 +160,7 @@ impl EngineBuilder {
             .map(|(_, ast)| {
                 ast.items
                     .iter()
-                    .filter(|i| matches!(i, Item::Rule(_) | Item::Disable(_)))
+                    .filter(|i| matches!(i, Item::Rule(_) | Item::Disable(_) | Item::Change(_)))
                     .count()
             })
             .sum();

@@ -120,6 +120,13 @@ const FACTS: &str = "fact fluoroscopy_minutes is number\n\
 #[case::abbreviation_of_two_words(
     "fact note is text\nphrase \"C-arm\" means guidance has fluoroscopy\nabbreviation \"ex fix\" means \"external fixator\"\n"
 )]
+#[case::change_to_an_action_that_suggests(
+    "change rule ncci.mue.clinical-date-of-service-edit to suggest\n  reason \"r\"\n"
+)]
+#[case::change_without_a_reason("change rule ncci.mue.clinical-date-of-service-edit to review\n")]
+#[case::change_without_to(
+    "change rule ncci.mue.clinical-date-of-service-edit review\n  reason \"r\"\n"
+)]
 #[case::byte_order_mark_inside_a_file("rule r\n  77002 with\u{FEFF} 27093 denied\n")]
 #[case::same_reason_as_an_unknown_rule(
     "rule acme.mue\n  for each line in 77002\n  when film_archived\n  deny \"m\"\n\nrule acme.units\n  same reason as acme.meu\n  for each line in 77002\n  deny \"n\"\n"

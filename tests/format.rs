@@ -70,6 +70,10 @@ fn format(text: &str, kind: FileKind) -> String {
     "rule r same reason as s,t for each line in 77002 deny \"m\"\n",
     "rule r\n  same reason as s, t\n  for each line in 77002\n  deny \"m\"\n"
 )]
+#[case::a_change_of_action_sets_its_reason_and_dates_on_lines_of_their_own(
+    "codes \"x\" are 77002\nchange  rule ncci.r to review reason \"nurses\" effective 2024-01-01\n",
+    "codes \"x\" are 77002\n\nchange rule ncci.r to review\n  reason \"nurses\"\n  effective 2024-01-01\n"
+)]
 #[case::a_byte_order_mark_is_dropped(
     "\u{FEFF}rule r\n  77002 with 27093 denied\n",
     "rule r\n  77002 with 27093 denied\n"

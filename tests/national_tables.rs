@@ -109,7 +109,7 @@ fn the_full_mue_table_denies_units_over_the_limit() {
     let mue: Vec<&Finding> = result
         .findings
         .iter()
-        .filter(|f| f.rule == "ncci.mue.date-of-service-edit")
+        .filter(|f| f.rule == "ncci.mue.clinical-date-of-service-edit")
         .collect();
     assert_eq!(mue.len(), 1);
     let table = mue[0].table.as_ref().expect("the MUE row decided");

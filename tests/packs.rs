@@ -12,7 +12,7 @@ use common::claimrules;
 use std::path::{Path, PathBuf};
 
 use claimrules::{Engine, EvalOptions, PackSource, Status};
-use common::{case_name, judge, judge_with, render, render_located_with_help};
+use common::{case_name, judge, judge_with, render, render_located_with_help, summary};
 use rstest::rstest;
 
 const ACME: &str = "examples/packs/acme-health";
@@ -497,7 +497,7 @@ fn every_finding_names_its_pack_and_version() {
     )));
     assert!(packs.contains(&(
         "standard".into(),
-        Some("1.2.0".into()),
+        Some("1.3.0".into()),
         "modifiers.co-surgeons-not-permitted".into()
     )));
 }
@@ -567,6 +567,172 @@ fn a_pack_layered_on_another_may_change_a_rule_that_one_changed() {
     assert_eq!(judge(&engine, KNEE_INJECTION_2024).status, Status::Deny);
 }
 
+/// A payer pack that has its nurses review units over a clinical MUE (adjudication indicator
+/// 3), the standard pack's rule unchanged but for its action.
+const CLINICAL_MUE_REVIEWED: &str = "pack \"payer\"\n  extends \"standard\"\n\n\
+    change rule ncci.mue.clinical-date-of-service-edit to review\n  \
+    reason \"MAI 3 limits are clinical and appealable: our nurses review them\"\n";
+
+/// 20610: MUE 2 a date of service, adjudication indicator 3 (clinical).
+const OVER_A_CLINICAL_MUE: &str =
+    r#"{"id": "MAI-3", "service_date": "2024-06-01", "lines": [{"code": "20610", "units": 3}]}"#;
+
+/// 20552: MUE 1 a date of service, adjudication indicator 2 (policy).
+const OVER_A_POLICY_MUE: &str =
+    r#"{"id": "MAI-2", "service_date": "2024-06-01", "lines": [{"code": "20552", "units": 2}]}"#;
+
+#[test]
+fn a_change_of_action_reviews_units_over_a_clinical_mue_with_the_national_finding() {
+    let payer = layered(&[("payer.policy", CLINICAL_MUE_REVIEWED)])
+        .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let standard = Engine::standard().expect("the standard pack loads");
+    let national = judge(&standard, OVER_A_CLINICAL_MUE);
+    let changed = judge(&payer, OVER_A_CLINICAL_MUE);
+    assert_eq!(national.status, Status::Deny);
+    assert_eq!(changed.status, Status::Review);
+    assert_eq!(
+        summary(&changed.findings),
+        [(
+            "ncci.mue.clinical-date-of-service-edit".to_string(),
+            "review",
+            vec![1]
+        )]
+    );
+    // The rule's id, message, place and cited CMS row are the standard pack's; so is the pack
+    // the finding names, as the rule is its.
+    let (n, c) = (&national.findings[0], &changed.findings[0]);
+    assert_eq!(
+        (&c.rule, &c.message, &c.policy, &c.table, &c.pack),
+        (&n.rule, &n.message, &n.policy, &n.table, &n.pack)
+    );
+    // A policy limit (indicator 2) stays denied.
+    assert_eq!(
+        summary(&judge(&payer, OVER_A_POLICY_MUE).findings),
+        [("ncci.mue.date-of-service-edit".to_string(), "deny", vec![1])]
+    );
+}
+
+#[test]
+fn explain_says_which_pack_changed_the_action_and_why() {
+    let payer = layered(&[("payer.policy", CLINICAL_MUE_REVIEWED)])
+        .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let result = judge_with(
+        &payer,
+        OVER_A_CLINICAL_MUE,
+        EvalOptions::default().with_explain(true),
+    );
+    let text = claimrules::report::render_text(&result);
+    assert!(
+        text.contains(
+            "its action is changed to review on 2024-06-01 by pack `payer`: MAI 3 limits are \
+             clinical and appealable: our nurses review them"
+        ),
+        "{text}"
+    );
+}
+
+/// A change of action works on every kind of rule that denies: a check rule, a pair edit
+/// written by hand and a table's edits.
+#[rstest]
+#[case::a_check_rule_to_info(
+    "ncci.mue.clinical-date-of-service-edit",
+    "info",
+    OVER_A_CLINICAL_MUE,
+    "20610",
+    "info"
+)]
+#[case::a_pair_edit_to_review(
+    "fluoroscopy.basic-with-specific-guidance",
+    "review",
+    KNEE_INJECTION_2024,
+    "76000",
+    "review"
+)]
+#[case::a_table_of_edits_to_info(
+    "ncci.procedure-to-procedure",
+    "info",
+    r#"{"id": "P", "service_date": "2024-06-01", "lines": [{"code": "62322"}, {"code": "77003"}]}"#,
+    "77003",
+    "info"
+)]
+fn a_change_of_action_applies_to_every_kind_of_denial(
+    #[case] rule: &str,
+    #[case] to: &str,
+    #[case] claim: &str,
+    #[case] code: &str,
+    #[case] action: &str,
+) {
+    let policy = format!(
+        "pack \"payer\"\n  extends \"standard\"\n\nchange rule {rule} to {to}\n  reason \"r\"\n"
+    );
+    // Without the pack's 59 on 76000, its pair edit denies it.
+    let claim = claim.replace(r#", "modifiers": ["59"]"#, "");
+    let payer = layered(&[("payer.policy", &policy)]).unwrap_or_else(|d| panic!("{}", render(&d)));
+    let standard = Engine::standard().expect("the standard pack loads");
+    let actions = |engine: &Engine| -> Vec<&'static str> {
+        judge(engine, &claim)
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && f.code.as_deref() == Some(code))
+            .map(|f| f.action.as_str())
+            .collect()
+    };
+    assert_eq!(judge(&standard, &claim).status, Status::Deny);
+    // The pair edits of the standard pack agree with the national table's, so their denial is
+    // given once, by the table's rule; changed to another action, it is given on its own.
+    assert!(matches!(&actions(&standard)[..], [] | ["deny"]));
+    assert_eq!(actions(&payer), [action]);
+}
+
+#[test]
+fn a_change_of_action_holds_on_its_dates_only() {
+    let payer = layered(&[(
+        "payer.policy",
+        "pack \"payer\"\n  extends \"standard\"\n\n\
+         change rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"r\"\n  \
+         effective 2024-07-01 until 2024-12-31\n",
+    )])
+    .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let on = |date: &str| judge(&payer, &OVER_A_CLINICAL_MUE.replace("2024-06-01", date)).status;
+    assert_eq!(on("2024-06-30"), Status::Deny);
+    assert_eq!(on("2024-07-01"), Status::Review);
+    assert_eq!(on("2024-12-31"), Status::Review);
+    assert_eq!(on("2025-01-01"), Status::Deny);
+}
+
+#[test]
+fn of_two_packs_that_change_an_action_the_higher_decides_and_an_override_above_both() {
+    let region = (
+        "region.policy",
+        "pack \"region\"\n  extends \"standard\"\n\n\
+         change rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"nurses\"\n",
+    );
+    let plan = (
+        "plan.policy",
+        "pack \"plan\"\n  extends \"region\"\n\n\
+         change rule ncci.mue.clinical-date-of-service-edit to info\n  reason \"paid\"\n",
+    );
+    let engine = layered(&[region, plan]).unwrap_or_else(|d| panic!("{}", render(&d)));
+    assert_eq!(judge(&engine, OVER_A_CLINICAL_MUE).status, Status::Pass);
+    assert_eq!(
+        summary(&judge(&engine, OVER_A_CLINICAL_MUE).findings),
+        [(
+            "ncci.mue.clinical-date-of-service-edit".to_string(),
+            "info",
+            vec![1]
+        )]
+    );
+    // An override above the change is a rule of its own, with its own action.
+    let strict = (
+        "plan.policy",
+        "pack \"plan\"\n  extends \"region\"\n\n\
+         override rule ncci.mue.clinical-date-of-service-edit\n  for each line in 20610\n  \
+         when line units > 2\n  deny \"m\"\n",
+    );
+    let engine = layered(&[region, strict]).unwrap_or_else(|d| panic!("{}", render(&d)));
+    assert_eq!(judge(&engine, OVER_A_CLINICAL_MUE).status, Status::Deny);
+}
+
 /// Packs that do not fit the packs below them: each mistake, worded for the pack's author.
 #[rstest]
 #[case::override_of_an_unknown_rule(&[(
@@ -598,6 +764,45 @@ fn a_pack_layered_on_another_may_change_a_rule_that_one_changed() {
     "acme.policy",
     "pack \"acme\"\n  effective 2024-12-31 until 2024-01-01\n",
 )])]
+#[case::change_of_an_unknown_rule(&[(
+    "acme.policy",
+    "pack \"acme\"\n\nchange rule ncci.mue.clinical-date-of-servise-edit to review\n  reason \"r\"\n",
+)])]
+#[case::change_of_a_rule_of_the_same_pack(&[(
+    "acme.policy",
+    "rule acme.r\n  for each line in 0201T\n  deny \"m\"\n\nchange rule acme.r to review\n  reason \"r\"\n",
+)])]
+#[case::change_of_a_rule_the_pack_overrides(&[(
+    "acme.policy",
+    "override rule ncci.mue.clinical-date-of-service-edit\n  for each line in 20610\n  deny \"m\"\n\n\
+     change rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"r\"\n",
+)])]
+#[case::change_of_a_rule_the_pack_disables(&[(
+    "acme.policy",
+    "disable rule ncci.mue.clinical-date-of-service-edit\n  reason \"off\"\n\n\
+     change rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"r\"\n",
+)])]
+#[case::two_changes_of_one_rule(&[(
+    "acme.policy",
+    "change rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"r\"\n\n\
+     change rule ncci.mue.clinical-date-of-service-edit to info\n  reason \"s\"\n",
+)])]
+#[case::change_to_the_action_the_rule_has(&[(
+    "acme.policy",
+    "change rule ncci.mue.clinical-date-of-service-edit to deny\n  reason \"r\"\n",
+)])]
+#[case::change_of_a_rule_that_suggests(&[(
+    "acme.policy",
+    "change rule fluoroscopy.spinal-procedure-needs-77003 to review\n  reason \"r\"\n",
+)])]
+#[case::change_of_a_rule_that_derives(&[(
+    "acme.policy",
+    "change rule fixation.im-nail-is-open to info\n  reason \"r\"\n",
+)])]
+#[case::two_packs_beside_each_other_change_one_rule(&[
+    ("north.policy", "pack \"north\"\n  extends \"standard\"\n\nchange rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"r\"\n"),
+    ("south.policy", "pack \"south\"\n  extends \"standard\"\n\nchange rule ncci.mue.clinical-date-of-service-edit to info\n  reason \"s\"\n"),
+])]
 fn layering_mistakes_are_explained(#[case] packs: &[(&str, &str)]) {
     let name = case_name();
     let diagnostics = match layered(packs) {
@@ -742,6 +947,14 @@ fn packs_lists_each_pack_with_what_it_changes_and_a_hash_of_its_files() {
         packs[1]["disables"],
         serde_json::json!(["modifiers.left-and-right-on-one-line"])
     );
+    assert_eq!(
+        packs[1]["changes"],
+        serde_json::json!([
+            {"rule": "ncci.mue.clinical-date-of-service-edit", "to": "review"},
+            {"rule": "ncci.mue.clinical-date-of-service-edit.across-claims", "to": "review"},
+        ])
+    );
+    assert_eq!(packs[0]["changes"], serde_json::json!([]));
     // The same files give the same hash; a changed file another.
     let copy = pack_dir("pack-hash", &[("claims/batch.ndjson", b"")]);
     for entry in std::fs::read_dir(ACME).expect("pack").flatten() {

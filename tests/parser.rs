@@ -242,3 +242,34 @@ fn rule_ids_may_start_with_a_keyword_and_a_dot(#[case] id: &str) {
     };
     assert_eq!(rule.id.text, id);
 }
+
+#[test]
+fn a_change_of_action_keeps_its_rule_action_reason_and_dates() {
+    let text = "change rule ncci.mue.clinical-date-of-service-edit to review\n  reason \"nurses review them\"\n  effective 2024-01-01 until 2024-12-31\n";
+    let file = parses(text);
+    let Item::Change(change) = &file.items[0] else {
+        panic!("a change")
+    };
+    assert_eq!(change.id.text, "ncci.mue.clinical-date-of-service-edit");
+    assert_eq!(change.to.text, "review");
+    assert_eq!(change.reason.text, "nurses review them");
+    let effective = change.effective.as_ref().expect("dates");
+    assert_eq!(
+        (
+            effective.from.as_ref().map(|w| w.text.as_str()),
+            effective.until.as_ref().map(|w| w.text.as_str())
+        ),
+        (Some("2024-01-01"), Some("2024-12-31"))
+    );
+    // Every node carries its span: the item's covers the whole declaration.
+    assert_eq!(
+        &text[change.id.span.start as usize..change.id.span.end as usize],
+        change.id.text
+    );
+    assert_eq!(change.span.start, 0);
+    // `change` at the start of a line starts an item of its own, like `disable`.
+    let two = parses(
+        "change rule a.b to info\n  reason \"r\"\nchange rule c.d to deny\n  reason \"s\"\n",
+    );
+    assert_eq!(two.items.len(), 2);
+}

@@ -1,5 +1,6 @@
 //! Packs and their layering: each pack's manifest, the pack it is layered on, and how its
-//! `override rule` and `disable rule` change the rules of the packs below it, date by date.
+//! `override rule`, `disable rule` and `change rule … to …` change the rules of the packs below
+//! it, date by date.
 //!
 //! Packs are given bottom first, and a pack can only be layered on one given before it, so a
 //! pack's index is always above those of the packs below it.
@@ -32,14 +33,27 @@ pub struct PackOrigin {
     pub default_name: String,
 }
 
-/// An `override rule` or `disable rule`, found while declaring.
+/// An `override rule`, `disable rule` or `change rule`, found while declaring.
 pub(super) struct Change<'a> {
     pub file: FileId,
     pub pack: PackId,
     pub id: &'a ast::Word,
     pub effective: Option<&'a ast::Effective>,
-    /// `None` for an override; the reason for a disable.
-    pub disable_reason: Option<&'a ast::Word>,
+    pub kind: ChangeKind<'a>,
+}
+
+/// What a pack does to a rule of a pack below.
+#[derive(Clone, Copy)]
+pub(super) enum ChangeKind<'a> {
+    /// `override rule ID …`: a rule of its own in its place.
+    Override,
+    /// `disable rule ID reason "…"`: not in force.
+    Disable { reason: &'a ast::Word },
+    /// `change rule ID to ACTION reason "…"`: in force, with another action.
+    Action {
+        to: &'a ast::Word,
+        reason: &'a ast::Word,
+    },
 }
 
 impl<'a> Checker<'a> {
@@ -110,6 +124,7 @@ impl<'a> Checker<'a> {
                     loc: None,
                     overrides: Vec::new(),
                     disables: Vec::new(),
+                    changes: Vec::new(),
                 },
             };
             self.program.packs.push(pack);
@@ -156,6 +171,7 @@ impl<'a> Checker<'a> {
             }),
             overrides: Vec::new(),
             disables: Vec::new(),
+            changes: Vec::new(),
         }
     }
 
@@ -263,31 +279,131 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let id = change.id.text.as_str();
-            // Every version of the rule below this change loses the dates the change covers.
-            for &i in &versions[id] {
-                if self.is_below(self.program.rules[i].pack, change.pack) {
-                    let rule = &mut self.program.rules[i];
-                    rule.in_force = rule.in_force.iter().flat_map(|w| w.minus(window)).collect();
+            // The versions of the rule below this change: the rule and the overrides of packs
+            // between.
+            let below: Vec<usize> = versions[id]
+                .iter()
+                .copied()
+                .filter(|&i| self.is_below(self.program.rules[i].pack, change.pack))
+                .collect();
+            let loc = Loc {
+                file: change.file,
+                span: change.id.span,
+            };
+            match change.kind {
+                ChangeKind::Override | ChangeKind::Disable { .. } => {
+                    // Every version of the rule below loses the dates the change covers.
+                    for &i in &below {
+                        let rule = &mut self.program.rules[i];
+                        rule.in_force =
+                            rule.in_force.iter().flat_map(|w| w.minus(window)).collect();
+                    }
+                }
+                ChangeKind::Action { to, reason } => {
+                    let Some(to) = self.changed_action(change, to, &below) else {
+                        continue;
+                    };
+                    let changed = ActionChange {
+                        rule: id.into(),
+                        pack: change.pack,
+                        to,
+                        reason: reason.text.as_str().into(),
+                        window,
+                        loc,
+                    };
+                    for &i in &below {
+                        self.program.rules[i].action_changes.push(changed.clone());
+                    }
+                    self.program.packs[change.pack as usize]
+                        .changes
+                        .push(changed);
                 }
             }
             let pack = &mut self.program.packs[change.pack as usize];
-            match change.disable_reason {
-                None => pack.overrides.push(id.into()),
-                Some(reason) => {
+            match change.kind {
+                ChangeKind::Override => pack.overrides.push(id.into()),
+                ChangeKind::Disable { reason } => {
                     pack.disables.push(id.into());
                     self.program.disabled.push(Disabled {
                         rule: id.into(),
                         pack: change.pack,
                         reason: reason.text.as_str().into(),
                         window,
-                        loc: Loc {
-                            file: change.file,
-                            span: change.id.span,
-                        },
+                        loc,
                     });
                 }
+                ChangeKind::Action { .. } => {}
             }
         }
+    }
+
+    /// The action a `change rule … to ACTION` gives the versions `below` of the rule: `deny`,
+    /// `review` or `info`, where one of them denies, reviews or informs (a pair edit or a
+    /// table's edits deny) and not every one already takes that action. `None` after an error.
+    fn changed_action(
+        &mut self,
+        change: &Change<'a>,
+        to: &ast::Word,
+        below: &[usize],
+    ) -> Option<ActionKind> {
+        let action = match to.text.as_str() {
+            "deny" => ActionKind::Deny,
+            "review" => ActionKind::Review,
+            "info" => ActionKind::Info,
+            // The grammar reads only these three.
+            other => {
+                self.error(Layering {
+                    problem: format!("`{other}` is not an action a rule can be changed to"),
+                    span: to.span.into(),
+                    label: "not `deny`, `review` or `info`".into(),
+                    help: "write `to deny`, `to review` or `to info`".into(),
+                });
+                return None;
+            }
+        };
+        let id = &change.id.text;
+        let verdicts: Vec<ActionKind> = below
+            .iter()
+            .flat_map(|&i| verdicts(&self.program.rules[i].kind))
+            .collect();
+        if verdicts.is_empty() {
+            let what = below
+                .first()
+                .map(|&i| match self.program.rules[i].kind {
+                    RuleKind::Derive => "derives facts (`implies`): it has no action",
+                    _ => "only suggests or modifies: it has no deny, review or info",
+                })
+                .unwrap_or("has no action");
+            self.error(Layering {
+                problem: format!("rule `{id}` {what} to change to `{to}`", to = to.text),
+                span: change.id.span.into(),
+                label: "the rule to change".into(),
+                help: "`change rule` gives another action to a rule that denies, reviews or \
+                       informs (pair edits and `apply edits of` deny); to change a rule that \
+                       suggests or modifies, write `override rule` with the whole rule"
+                    .into(),
+            });
+            return None;
+        }
+        if verdicts.iter().all(|v| *v == action) {
+            self.error(Layering {
+                problem: format!("rule `{id}` already takes the action `{}`", to.text),
+                span: to.span.into(),
+                label: "the action it has".into(),
+                help: format!(
+                    "a change gives a rule another action: write {}, or remove this `change \
+                     rule`",
+                    ["deny", "review", "info"]
+                        .iter()
+                        .filter(|a| **a != to.text)
+                        .map(|a| format!("`to {a}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            });
+            return None;
+        }
+        Some(action)
     }
 
     /// An override or disable must name a rule that a pack below defines.
@@ -362,14 +478,63 @@ impl<'a> Checker<'a> {
         for (change, other) in pairs {
             self.file = change.file;
             if other.pack == change.pack {
-                let first = format!(
-                    "a pack changes a rule once; the first change is in {}",
-                    self.describe_loc(Loc {
-                        file: other.file,
-                        span: other.id.span,
-                    })
-                );
-                self.duplicate("change of rule", &change.id.text, change.id.span, first);
+                let at = self.describe_loc(Loc {
+                    file: other.file,
+                    span: other.id.span,
+                });
+                let id = &change.id.text;
+                let here = self.pack_name(change.pack);
+                let (problem, help) = match (other.kind, change.kind) {
+                    (ChangeKind::Override, ChangeKind::Action { to, .. }) => (
+                        format!("pack `{here}` overrides rule `{id}` and changes its action too"),
+                        format!(
+                            "the override is in {at}; write `{}` in it instead of a `change rule`",
+                            to.text
+                        ),
+                    ),
+                    (ChangeKind::Disable { .. }, ChangeKind::Action { .. }) => (
+                        format!("pack `{here}` disables rule `{id}` and changes its action too"),
+                        format!(
+                            "the disable is in {at}; a rule out of force has no action to \
+                             change, so remove one of them"
+                        ),
+                    ),
+                    (ChangeKind::Action { .. }, ChangeKind::Override) => (
+                        format!(
+                            "pack `{here}` changes the action of rule `{id}` and overrides it too"
+                        ),
+                        format!(
+                            "the change is in {at}; write the action in the override and \
+                             remove the `change rule`"
+                        ),
+                    ),
+                    (ChangeKind::Action { .. }, ChangeKind::Disable { .. }) => (
+                        format!(
+                            "pack `{here}` changes the action of rule `{id}` and disables it too"
+                        ),
+                        format!(
+                            "the change is in {at}; a rule out of force has no action to \
+                             change, so remove one of them"
+                        ),
+                    ),
+                    (ChangeKind::Action { .. }, ChangeKind::Action { .. }) => (
+                        format!("pack `{here}` changes the action of rule `{id}` twice"),
+                        format!("a pack changes a rule once; the first change is in {at}"),
+                    ),
+                    _ => {
+                        let first =
+                            format!("a pack changes a rule once; the first change is in {at}");
+                        self.duplicate("change of rule", id, change.id.span, first);
+                        ok = false;
+                        continue;
+                    }
+                };
+                self.error(Layering {
+                    problem,
+                    span: change.id.span.into(),
+                    label: format!("the rule to {} again", change.verb()),
+                    help,
+                });
                 ok = false;
             } else if !self.is_below(other.pack, change.pack) {
                 let (first, second) = (self.pack_name(other.pack), self.pack_name(change.pack));
@@ -398,11 +563,26 @@ impl<'a> Checker<'a> {
 
 impl Change<'_> {
     fn verb(&self) -> &'static str {
-        if self.disable_reason.is_some() {
-            "disable"
-        } else {
-            "override"
+        match self.kind {
+            ChangeKind::Override => "override",
+            ChangeKind::Disable { .. } => "disable",
+            ChangeKind::Action { .. } => "change",
         }
+    }
+}
+
+/// The actions of a rule a `change rule … to …` changes: its `deny`, `review` and `info`; a pair
+/// edit's or a table's edits' deny.
+fn verdicts(kind: &RuleKind) -> Vec<ActionKind> {
+    match kind {
+        RuleKind::Derive => Vec::new(),
+        RuleKind::Check(c) => c
+            .actions
+            .iter()
+            .map(|a| a.kind)
+            .filter(|k| k.verdict_word().is_some())
+            .collect(),
+        RuleKind::Pairs(_) | RuleKind::TableEdits(_) => vec![ActionKind::Deny],
     }
 }
 

@@ -176,7 +176,7 @@ struct Checker<'a> {
     /// Sets, tables and terms some rule, term or set refers to, by namespace and name.
     used: std::collections::HashSet<(Namespace, String)>,
     layout: Layout,
-    /// Every `override rule` and `disable rule`, in load order.
+    /// Every `override rule`, `disable rule` and `change rule`, in load order.
     changes: Vec<layers::Change<'a>>,
     /// Inside the `where` of `another line`, where `the other line` can be tested.
     in_where: bool,
@@ -317,14 +317,24 @@ impl<'a> Checker<'a> {
                     pack: self.pack_of(file),
                     id: &r.id,
                     effective: r.effective.as_ref(),
-                    disable_reason: None,
+                    kind: layers::ChangeKind::Override,
                 }),
                 ast::Item::Disable(d) => self.changes.push(layers::Change {
                     file,
                     pack: self.pack_of(file),
                     id: &d.id,
                     effective: d.effective.as_ref(),
-                    disable_reason: Some(&d.reason),
+                    kind: layers::ChangeKind::Disable { reason: &d.reason },
+                }),
+                ast::Item::Change(c) => self.changes.push(layers::Change {
+                    file,
+                    pack: self.pack_of(file),
+                    id: &c.id,
+                    effective: c.effective.as_ref(),
+                    kind: layers::ChangeKind::Action {
+                        to: &c.to,
+                        reason: &c.reason,
+                    },
                 }),
                 ast::Item::Pack(_)
                 | ast::Item::Phrase(_)
@@ -431,6 +441,7 @@ impl<'a> Checker<'a> {
                     } else {
                         vec![window]
                     },
+                    action_changes: Vec::new(),
                 });
             }
         }

@@ -165,7 +165,8 @@ enum Command {
     /// Rewrite policy and test files in the canonical layout; comments are kept. `-` formats
     /// standard input to standard output.
     Fmt(FmtArgs),
-    /// List the loaded packs: name, version, what each overrides or disables, content hash.
+    /// List the loaded packs: name, version, what each overrides, disables or changes, content
+    /// hash.
     Packs(PacksArgs),
     /// Judge the same claims with old and new packs; list every claim whose outcome changes.
     Diff(DiffArgs),

@@ -52,6 +52,10 @@ pub fn run(args: PacksArgs) -> u8 {
                         "rules": rules_of(&engine, i),
                         "overrides": p.overrides.iter().map(|s| &**s).collect::<Vec<_>>(),
                         "disables": p.disables.iter().map(|s| &**s).collect::<Vec<_>>(),
+                        "changes": p.changes.iter().map(|c| json!({
+                            "rule": &*c.rule,
+                            "to": c.to.verdict_word(),
+                        })).collect::<Vec<_>>(),
                         "hash": hash,
                         "tables": tables_json(tables),
                     })
@@ -96,6 +100,14 @@ fn write_text(
         }
         if !p.disables.is_empty() {
             writeln!(out, "  disables    {}", p.disables.join(", "))?;
+        }
+        if !p.changes.is_empty() {
+            let changes: Vec<String> = p
+                .changes
+                .iter()
+                .map(|c| format!("{} to {}", c.rule, c.to.verdict_word().unwrap_or("?")))
+                .collect();
+            writeln!(out, "  changes     {}", changes.join(", "))?;
         }
         writeln!(out, "  hash        {hash}")?;
         write_tables_text(&mut out, tables)?;

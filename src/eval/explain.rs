@@ -79,6 +79,23 @@ impl Run<'_, '_> {
         format!("not in force on {date}")
     }
 
+    /// How a pack changed a rule's action on the claim's date (`change rule … to …`), if one
+    /// did.
+    fn changed_action(&self, rule: &Rule) -> Option<String> {
+        let date = self.claim.service_date.0;
+        let change = rule.action_change_on(date)?;
+        let pack = self
+            .program
+            .packs
+            .get(change.pack as usize)
+            .map_or("?", |p| &*p.name);
+        Some(format!(
+            "its action is changed to {} on {date} by pack `{pack}`: {}",
+            change.to.verdict_word().unwrap_or("?"),
+            change.reason
+        ))
+    }
+
     pub(super) fn trace(&mut self, rule: &Rule, scope: Scope, fired: bool, reason: Option<String>) {
         self.trace_at(rule, rule.loc, scope, fired, reason);
     }
@@ -100,6 +117,15 @@ impl Run<'_, '_> {
             (Some(d), Some(r)) => Some(format!("for diagnosis {d}, {r}")),
             (Some(d), None) => Some(format!("for diagnosis {d}")),
             (None, r) => r,
+        };
+        // A fired rule whose action a pack changed says so, with the pack's reason, as a
+        // disabled rule gives the reason it is out of force.
+        let reason = match (fired, self.changed_action(rule)) {
+            (true, Some(changed)) => Some(match reason {
+                Some(r) => format!("{r}; {changed}"),
+                None => changed,
+            }),
+            _ => reason,
         };
         let trace = RuleTrace {
             rule: rule.id.to_string(),

@@ -385,8 +385,22 @@ impl<'p, 'c> Run<'p, 'c> {
         true
     }
 
-    /// Records a finding of the rule being evaluated.
-    fn push(&mut self, finding: Finding) {
+    /// Records a finding of the rule being evaluated, with the action a pack above gave the
+    /// rule (`change rule … to …`) in place of its deny, review or info.
+    fn push(&mut self, mut finding: Finding) {
+        let rule = &self.program.rules[self.current as usize];
+        if let Some(change) = rule.action_change_on(self.claim.service_date.0) {
+            if matches!(
+                finding.action,
+                ActionName::Deny | ActionName::Review | ActionName::Info
+            ) {
+                finding.action = match change.to {
+                    ActionKind::Review => ActionName::Review,
+                    ActionKind::Info => ActionName::Info,
+                    _ => ActionName::Deny,
+                };
+            }
+        }
         self.findings.push(finding);
         self.finding_rules.push(self.current);
     }

@@ -15,12 +15,24 @@ pub struct Rule {
     /// The dates of service the rule is in force on; none when packs above override or
     /// disable it on every date.
     pub in_force: Vec<DateWindow>,
+    /// The `change rule … to …` of packs above that give the rule another action, in load
+    /// order.
+    pub action_changes: Vec<ActionChange>,
 }
 
 impl Rule {
     /// Whether the rule is in force on a date of service.
     pub fn in_force_on(&self, date: Date) -> bool {
         self.in_force.iter().any(|w| w.contains(date))
+    }
+
+    /// The change of action in force on a date of service: of two, the one of the higher pack,
+    /// as a pack above has the last word on the packs below it.
+    pub fn action_change_on(&self, date: Date) -> Option<&ActionChange> {
+        self.action_changes
+            .iter()
+            .filter(|c| c.window.contains(date))
+            .max_by_key(|c| c.pack)
     }
 }
 
@@ -42,6 +54,22 @@ pub struct Pack {
     /// Rule ids it overrides and disables.
     pub overrides: Vec<Box<str>>,
     pub disables: Vec<Box<str>>,
+    /// The rules of packs below it whose action it changes.
+    pub changes: Vec<ActionChange>,
+}
+
+/// `change rule ID to ACTION reason "…"`, as loaded: which pack gave a rule of a pack below
+/// which action instead of its own, when, and why (shown by `--explain`).
+#[derive(Debug, Clone)]
+pub struct ActionChange {
+    pub rule: Box<str>,
+    pub pack: PackId,
+    /// [`ActionKind::Deny`], [`ActionKind::Review`] or [`ActionKind::Info`].
+    pub to: ActionKind,
+    pub reason: Box<str>,
+    pub window: DateWindow,
+    /// The changed rule's id in the `change` declaration.
+    pub loc: Loc,
 }
 
 /// `disable rule ID reason "…"`, as loaded: which pack took which rule out of force, when, and
@@ -184,6 +212,19 @@ pub enum ActionKind {
     RemoveLine,
     /// Merge the line with the matched other line, as one line with the modifier.
     MergeWithOther(Modifier),
+}
+
+impl ActionKind {
+    /// `deny`, `review` or `info`, as written; `None` for an action that suggests or modifies,
+    /// which a `change rule … to …` leaves alone.
+    pub fn verdict_word(self) -> Option<&'static str> {
+        match self {
+            ActionKind::Deny => Some("deny"),
+            ActionKind::Review => Some("review"),
+            ActionKind::Info => Some("info"),
+            _ => None,
+        }
+    }
 }
 
 /// What a check rule judges.

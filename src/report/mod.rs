@@ -557,7 +557,9 @@ pub struct RuleTrace {
     pub fired: bool,
     /// Why it did not fire: the first condition that did not hold, or that could not be
     /// evaluated and why; `null` when it fired. A `for each line diagnosis` rule's starts with
-    /// the diagnosis it judged (`for diagnosis M17.11`), and is only that when it fired.
+    /// the diagnosis it judged (`for diagnosis M17.11`), and is only that when it fired. A
+    /// fired rule whose action a pack changed (`change rule … to …`) says so, with the pack
+    /// and its reason.
     pub reason: Option<String>,
     /// Where the rule is written.
     pub policy: PolicyRef,

@@ -26,6 +26,7 @@ pub struct PolicyFile {
 pub enum Item {
     Pack(PackDecl),
     Disable(DisableDecl),
+    Change(ChangeDecl),
     Fact(FactDecl),
     Codes(CodeSetDecl),
     Diagnoses(DiagnosisSetDecl),
@@ -51,6 +52,7 @@ impl Item {
             Item::Rule(d) => d.span,
             Item::Pack(d) => d.span,
             Item::Disable(d) => d.span,
+            Item::Change(d) => d.span,
         }
     }
 }
@@ -80,6 +82,18 @@ pub struct Effective {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DisableDecl {
     pub id: Word,
+    pub reason: Word,
+    pub effective: Option<Effective>,
+    pub span: Span,
+}
+
+/// `change rule ID to review reason "…"`: a rule of a pack below keeps its target, conditions
+/// and message but takes another action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeDecl {
+    pub id: Word,
+    /// The action it takes instead, as written: `deny`, `review` or `info`.
+    pub to: Word,
     pub reason: Word,
     pub effective: Option<Effective>,
     pub span: Span,

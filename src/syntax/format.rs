@@ -71,15 +71,15 @@ struct LineStart {
 fn line_start(rule: Rule) -> Option<LineStart> {
     use Rule::*;
     let (level, set_apart) = match rule {
-        rule_decl | test_decl | pack_decl | disable_decl => (0, true),
+        rule_decl | test_decl | pack_decl | disable_decl | change_decl => (0, true),
         fact_decl | codes_decl | diagnoses_decl | term_decl | table_decl | phrase_decl
         | cue_decl | abbreviation_decl => (0, false),
         phrase_means | phrase_measures | cue_facts => (1, false),
         rule_target | when_clause | unless_clause | deny_action | review_action | info_action
         | suggest_action | modify_action | pair_edit | pair_message | derivation | column_decl
         | table_edits_rule | edits_bypass | pack_version | pack_extends | pack_description
-        | effective | same_reason | disable_reason | given_row | test_claim | expectation
-        | test_cases => (1, false),
+        | effective | same_reason | disable_reason | change_reason | given_row | test_claim
+        | expectation | test_cases => (1, false),
         claim_line | claim_diagnosis | claim_procedure | claim_pos | claim_provider
         | claim_payer | claim_source | claim_documented | test_case => (2, false),
         _ => return None,

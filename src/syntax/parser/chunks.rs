@@ -66,6 +66,7 @@ pub(in crate::syntax) const TOP_LEVEL: &[&str] = &[
     "pack",
     "override",
     "disable",
+    "change",
     "rule",
     "fact",
     "derived",

@@ -107,6 +107,11 @@ pub(super) fn describe(rule: Rule) -> Option<&'static str> {
         Rule::disable_reason | Rule::kw_reason => {
             "`reason` and why the rule is disabled, in quotes"
         }
+        Rule::change_reason | Rule::kw_change_reason => {
+            "`reason` and why the rule's action is changed, in quotes"
+        }
+        Rule::kw_to => "`to` and the action the rule takes instead",
+        Rule::change_action => "`deny`, `review` or `info`",
         Rule::effective | Rule::kw_effective => "`effective` and a date",
         Rule::same_reason | Rule::kw_as => "`same reason as` and rule ids",
         Rule::kw_until => "`until` and a date",
@@ -352,6 +357,8 @@ pub(super) fn help_for(expected: &[&str]) -> String {
             .into()
     } else if any("a conclusion") {
         "`implies` concludes one fact: `open`, `approach is open`, `film_archived is no` or `guidance has endoscope`".into()
+    } else if any("`to` and") || any("`deny`, `review` or `info`") {
+        "a change of action reads `change rule ID to review reason \"…\"`".into()
     } else if any("an action") {
         "a rule ends with what to do, e.g. `review \"{code} needs documentation\"`".into()
     } else if any("attribute of the line") {

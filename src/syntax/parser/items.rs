@@ -157,15 +157,41 @@ impl Walker {
         let span = self.span(&pair);
         let mut it = pair.clone().into_inner();
         let id = self.next_value(&pair, &mut it, "a rule id")?;
-        let reason = self.next_value(&pair, &mut it, "a reason")?;
+        let (reason, effective) = self.reason_and_dates(&pair, it)?;
+        Ok(DisableDecl {
+            id: self.word(&id),
+            reason,
+            effective,
+            span,
+        })
+    }
+
+    /// The `reason "…"` and the optional `effective …` that end a `disable` or a `change`.
+    fn reason_and_dates<'i>(
+        &self,
+        pair: &Pair<'i, Rule>,
+        mut it: Pairs<'i, Rule>,
+    ) -> Result<(Word, Option<Effective>)> {
+        let reason = self.next_value(pair, &mut it, "a reason")?;
         let mut inner = reason.clone().into_inner();
         let text = self.next_value(&reason, &mut inner, "a quoted reason")?;
         let effective = it
             .find(|p| p.as_rule() == Rule::effective)
             .map(|p| self.effective(&p));
-        Ok(DisableDecl {
+        Ok((self.string(&text)?, effective))
+    }
+
+    /// `change rule ID to ACTION reason "…" [effective …]`
+    pub(super) fn change(&self, pair: Pair<Rule>) -> Result<ChangeDecl> {
+        let span = self.span(&pair);
+        let mut it = pair.clone().into_inner();
+        let id = self.next_value(&pair, &mut it, "a rule id")?;
+        let to = self.next_value(&pair, &mut it, "an action")?;
+        let (reason, effective) = self.reason_and_dates(&pair, it)?;
+        Ok(ChangeDecl {
             id: self.word(&id),
-            reason: self.string(&text)?,
+            to: self.word(&to),
+            reason,
             effective,
             span,
         })

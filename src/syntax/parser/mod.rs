@@ -175,6 +175,7 @@ impl Walker {
                 Rule::rule_decl => items.push(Item::Rule(self.rule(pair)?)),
                 Rule::pack_decl => items.push(Item::Pack(self.pack(pair)?)),
                 Rule::disable_decl => items.push(Item::Disable(self.disable(pair)?)),
+                Rule::change_decl => items.push(Item::Change(self.change(pair)?)),
                 _ => return Err(self.unexpected(&pair, "a declaration or a rule")),
             }
         }

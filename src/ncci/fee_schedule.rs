@@ -12,7 +12,7 @@
 //! Field meanings: CMS, "National Physician Fee Schedule Relative Value File" record layout
 //! (RVUPUF), and the Medicare Claims Processing Manual, chapter 12.
 
-use super::{latin1, unix_line_ends, DataFile, RowError, RowErrors};
+use super::{header_name, latin1, unix_line_ends, DataFile, RowError, RowErrors};
 use crate::codes::{Code, Date};
 
 /// The payment policy indicators of one code in one file.
@@ -186,21 +186,6 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
         effective: release_from_name(&file.name).or_else(|| release_from_title(&preamble)),
         rows,
     })
-}
-
-/// A column's header cell as compared: upper case, words only (`CO-` is `CO`).
-fn header_name(text: &str) -> String {
-    let mut name = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !name.is_empty() {
-            name.push(' ');
-        }
-        name.push_str(&word.to_ascii_uppercase());
-    }
-    name
 }
 
 /// The columns of a header wrapped over `block`'s rows: each column's cells joined.

@@ -1,6 +1,7 @@
 //! The national tables CMS publishes: for the National Correct Coding Initiative, the
-//! procedure-to-procedure (PTP) pair edits and the medically unlikely edits (MUE); and the
-//! payment policy indicators of the Medicare Physician Fee Schedule (MPFS).
+//! procedure-to-procedure (PTP) pair edits, the medically unlikely edits (MUE) and the add-on
+//! code edits (AOC); and the payment policy indicators of the Medicare Physician Fee Schedule
+//! (MPFS).
 //!
 //! A PTP table has millions of rows, so it is read once into a compact index ([`PairEdits`]):
 //! edits grouped by column-1 code, each group's column-2 codes sorted, each pair's rows ordered
@@ -12,12 +13,14 @@
 //! date of service the row of a pair in force decides; indicator `0` denies the column-2 code, `1` denies it
 //! unless an NCCI-associated modifier bypasses the edit, `9` never denies.
 
+mod add_on;
 pub mod compact;
 mod fee_schedule;
 mod mue;
 mod ptp;
 pub mod registry;
 
+pub use add_on::{read_add_on_edits, AddOnEdit};
 pub use fee_schedule::{read_fee_schedule, FeeScheduleFile, FeeScheduleRow};
 pub use mue::{read_unit_limits, UnitLimit};
 pub use ptp::read_pair_edits;
@@ -387,6 +390,33 @@ pub(crate) fn unix_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         text.into()
     }
+}
+
+/// The separator of a CMS file published either way: a tab when one of its first lines holds
+/// one (its preamble may hold commas in prose), else a comma.
+pub(crate) fn separator(text: &str) -> u8 {
+    if text.lines().take(20).any(|l| l.contains('\t')) {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// A header cell as compared: upper case, words only, one space between them (`CO-` is `CO`,
+/// `Add-on Code` is `ADD ON CODE`), so a column is found by its name however CMS punctuates or
+/// capitalizes it that quarter.
+pub(crate) fn header_name(text: &str) -> String {
+    let mut name = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(&word.to_ascii_uppercase());
+    }
+    name
 }
 
 /// The lines of a file with their 1-based numbers, without their `\n` or `\r\n`.

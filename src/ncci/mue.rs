@@ -8,7 +8,7 @@
 //!   Rationale` (comma- or tab-separated), where the indicator reads like `3 Date of Service
 //!   Edit: Clinical`.
 
-use super::{latin1, unix_line_ends, DataFile, RowError, RowErrors};
+use super::{latin1, separator, unix_line_ends, DataFile, RowError, RowErrors};
 use crate::codes::Code;
 
 /// One code's MUE.
@@ -46,13 +46,8 @@ pub fn read_unit_limits(files: &[DataFile]) -> Result<Vec<UnitLimit>, Vec<RowErr
     for (file_id, file) in files.iter().enumerate() {
         let text = latin1(&file.bytes);
         let text = unix_line_ends(&text);
-        let separator = if text.lines().take(20).any(|l| l.contains('\t')) {
-            b'\t'
-        } else {
-            b','
-        };
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(separator)
+            .delimiter(separator(&text))
             .has_headers(false)
             .flexible(true)
             .trim(csv::Trim::All)

@@ -194,7 +194,10 @@ fn read_row(
     let mut problems: Vec<String> = Vec::new();
     let add_on = Code::parse(get(at.add_on));
     if add_on.is_none() {
-        problems.push(format!("add-on code `{}` is not a CPT/HCPCS code", get(at.add_on)));
+        problems.push(format!(
+            "add-on code `{}` is not a CPT/HCPCS code",
+            get(at.add_on)
+        ));
     }
     let edit_type = match get(at.edit_type) {
         t @ ("1" | "2" | "3") => t.bytes().next().map(|b| b - b'0'),
@@ -410,7 +413,9 @@ Add-on Code\tAdd-On Code Effective Date\tAdd-On Code Deletion Date\tPrimary Code
         );
         let edits = read_add_on_edits(&[file("aoc.txt", &text)]).unwrap();
         assert_eq!(edits.len(), 2);
-        assert!(edits.iter().all(|e| e.primary.is_none() && e.edit_type == 2));
+        assert!(edits
+            .iter()
+            .all(|e| e.primary.is_none() && e.edit_type == 2));
     }
 
     #[test]

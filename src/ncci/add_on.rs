@@ -199,9 +199,13 @@ fn read_row(
             get(at.add_on)
         ));
     }
-    let edit_type = match get(at.edit_type) {
-        t @ ("1" | "2" | "3") => t.bytes().next().map(|b| b - b'0'),
-        t => {
+    // CMS formerly displayed the types as Roman numerals (Type I, II, III), as its AOC page says.
+    let edit_type = match get(at.edit_type).to_ascii_uppercase().as_str() {
+        "1" | "I" => Some(1),
+        "2" | "II" => Some(2),
+        "3" | "III" => Some(3),
+        _ => {
+            let t = get(at.edit_type);
             problems.push(format!("AOC edit type `{t}` is not 1, 2 or 3"));
             None
         }
@@ -408,7 +412,7 @@ Add-on Code\tAdd-On Code Effective Date\tAdd-On Code Deletion Date\tPrimary Code
         let text = format!(
             "{PREAMBLE}\
 99999\t20000101\t*\tCCCCC\t\t\t2\t20130101\t*\tContractor decides\r
-99998\t20000101\t*\t\t\t\t2\t20130101\t*\t\r
+99998\t20000101\t*\t\t\t\tII\t20130101\t*\t\r
 "
         );
         let edits = read_add_on_edits(&[file("aoc.txt", &text)]).unwrap();

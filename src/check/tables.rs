@@ -503,7 +503,8 @@ impl<'a> Checker<'a> {
     }
 }
 
-const PATH_HELP: &str = "the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`";
+const PATH_HELP: &str =
+    "the path is relative to the pack's folder, e.g. `tables/fracture-treatment.csv`";
 
 const DIAGNOSIS_HEADER_HELP: &str =
     "the first line of a table keyed by diagnosis names its columns: `diagnosis`, then the declared columns";

@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 
 use super::columns::ADD_ON_EDIT_COLUMNS;
-use super::national::row_problems;
+use super::national::NationalKind;
 use super::Checker;
 use crate::codes::{Code, Date};
 use crate::ir::*;
 use crate::ncci::{read_add_on_edits, AddOnEdit, Day};
-use crate::pack::{read_located, DataLocation};
+use crate::pack::DataLocation;
 use crate::syntax::ast;
 
 const HELP: &str = "a table of add-on code edits reads the CMS AOC file as published (tab- or \
@@ -33,37 +33,18 @@ impl<'a> Checker<'a> {
         decl: &'a ast::TableDecl,
         location: &DataLocation,
     ) -> Option<Table> {
-        if !self.declares_no_columns(
+        let (files, edits) = self.read_national(
             decl,
-            "add-on code edits",
-            "rules read `code.add_on_type` and `code.primaries`",
-        ) {
-            return None;
-        }
-        let files = match read_located(location) {
-            Ok(files) => files,
-            Err(reason) => {
-                self.table_error(decl, reason, HELP);
-                return None;
-            }
-        };
-        let edits = match read_add_on_edits(&files) {
-            Ok(edits) => edits,
-            Err(problems) => {
-                self.table_error(decl, row_problems(&problems), HELP);
-                return None;
-            }
-        };
-        let columns = ADD_ON_EDIT_COLUMNS
-            .iter()
-            .map(|(name, ty)| Column {
-                name: (*name).into(),
-                ty: *ty,
-            })
-            .collect();
-        let mut table = self.empty_table(decl, columns)?;
-        table.national = Some("add-on code edits");
-        table.files = files.iter().map(|f| f.name.as_str().into()).collect();
+            location,
+            NationalKind {
+                name: "add-on code edits",
+                usage: "rules read `code.add_on_type` and `code.primaries`",
+                help: HELP,
+            },
+            read_add_on_edits,
+        )?;
+        let mut table =
+            self.national_table(decl, "add-on code edits", &ADD_ON_EDIT_COLUMNS, &files)?;
         for segment in segments(&edits) {
             let window = DateWindow {
                 from: (segment.from > 0).then(|| date(segment.from)).flatten(),

@@ -14,10 +14,7 @@
 //! primary codes (the primary column holds `CCCCC`) and each contractor decides which are
 //! eligible; `3` some primary codes are listed, and a contractor may allow others.
 
-use super::{
-    header_name, latin1, parse_yyyymmdd, separator, unix_line_ends, DataFile, Day, RowError,
-    RowErrors,
-};
+use super::{header_name, parse_yyyymmdd, CsvRows, DataFile, Day, RowError, RowErrors};
 use crate::codes::Code;
 
 /// One row: an add-on code with one of its primary codes (none for type 2), in force from
@@ -84,25 +81,9 @@ pub fn read_add_on_edits(files: &[DataFile]) -> Result<Vec<AddOnEdit>, Vec<RowEr
 }
 
 fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors, edits: &mut Vec<AddOnEdit>) {
-    let text = latin1(&file.bytes);
-    let text = unix_line_ends(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator(&text))
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut records = CsvRows::new(file, None);
     let mut columns: Option<Columns> = None;
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let number = e.position().map_or(0, |p| p.line()) as u32;
-                errors.push(&file.path, number, e.to_string());
-                continue;
-            }
-        };
-        let number = record.position().map_or(0, |p| p.line()) as u32;
+    while let Some((number, record)) = records.next_row(errors) {
         if record.iter().all(str::is_empty) {
             continue;
         }

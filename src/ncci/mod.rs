@@ -392,6 +392,45 @@ pub(crate) fn unix_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The rows of a CMS table published as text, read as CSV: UTF-8 or Latin-1, `\r\n` or `\n`
+/// line ends, cells trimmed, rows of any width, each row with its 1-based line.
+pub(crate) struct CsvRows<'f> {
+    file: &'f DataFile,
+    records: csv::StringRecordsIntoIter<std::io::Cursor<Vec<u8>>>,
+}
+
+impl<'f> CsvRows<'f> {
+    /// The rows of a file split by `delimiter`, or, without one, by its [`separator`].
+    pub(crate) fn new(file: &'f DataFile, delimiter: Option<u8>) -> CsvRows<'f> {
+        let text = unix_line_ends(&latin1(&file.bytes)).into_owned();
+        let delimiter = delimiter.unwrap_or_else(|| separator(&text));
+        let records = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(std::io::Cursor::new(text.into_bytes()))
+            .into_records();
+        CsvRows { file, records }
+    }
+
+    /// The next row that parses, with its line; a row that does not is reported and skipped.
+    pub(crate) fn next_row(&mut self, errors: &mut RowErrors) -> Option<(u32, csv::StringRecord)> {
+        loop {
+            match self.records.next()? {
+                Ok(record) => {
+                    let number = record.position().map_or(0, |p| p.line()) as u32;
+                    return Some((number, record));
+                }
+                Err(e) => {
+                    let number = e.position().map_or(0, |p| p.line()) as u32;
+                    errors.push(&self.file.path, number, e.to_string());
+                }
+            }
+        }
+    }
+}
+
 /// The separator of a CMS file published either way: a tab when one of its first lines holds
 /// one (its preamble may hold commas in prose), else a comma.
 pub(crate) fn separator(text: &str) -> u8 {

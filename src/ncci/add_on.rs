@@ -46,16 +46,23 @@ impl AddOnEdit {
 /// What CMS writes in the primary code column of a type 2 edit, which lists no primary.
 const NO_PRIMARY: &str = "CCCCC";
 
-/// The columns read, by their normalized header names ([`header_name`]).
-const ADD_ON_CODE: &str = "ADD ON CODE";
-const PRIMARY_CODE: &str = "PRIMARY CODE";
-const EDIT_TYPE: &str = "AOC EDIT TYPE";
-const EDIT_EFFECTIVE: &str = "AOC EDIT EFFECTIVE DATE";
-const EDIT_DELETION: &str = "AOC EDIT DELETION DATE";
-const ADD_ON_EFFECTIVE: &str = "ADD ON CODE EFFECTIVE DATE";
-const ADD_ON_DELETION: &str = "ADD ON CODE DELETION DATE";
-const PRIMARY_EFFECTIVE: &str = "PRIMARY CODE EFFECTIVE DATE";
-const PRIMARY_DELETION: &str = "PRIMARY CODE DELETION DATE";
+/// The columns read, named as CMS names them; a header cell names one when their [`column_key`]s
+/// are the same.
+const ADD_ON_CODE: &str = "Add-on Code";
+const PRIMARY_CODE: &str = "Primary Code";
+const EDIT_TYPE: &str = "AOC Edit Type";
+const EDIT_EFFECTIVE: &str = "AOC Edit Effective Date";
+const EDIT_DELETION: &str = "AOC Edit Deletion Date";
+const ADD_ON_EFFECTIVE: &str = "Add-On Code Effective Date";
+const ADD_ON_DELETION: &str = "Add-On Code Deletion Date";
+const PRIMARY_EFFECTIVE: &str = "Primary Code Effective Date";
+const PRIMARY_DELETION: &str = "Primary Code Deletion Date";
+
+/// A column name as compared: its words in upper case, run together, so that `Add-on Code`,
+/// `ADD ON CODE` and `Addon Code` are one name.
+fn column_key(name: &str) -> String {
+    header_name(name).replace(' ', "")
+}
 
 /// Where each column is; the code's and the primary's own dates are optional.
 struct Columns {
@@ -89,9 +96,10 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors, edits: &mut Ve
         }
         let Some(at) = &columns else {
             // The preamble (title, copyright notice) ends at the row that names the codes.
-            let names: Vec<String> = record.iter().map(header_name).collect();
-            if names.iter().any(|n| n == ADD_ON_CODE) && names.iter().any(|n| n == PRIMARY_CODE) {
-                match find_columns(&names) {
+            let keys: Vec<String> = record.iter().map(column_key).collect();
+            let names = |name: &str| keys.contains(&column_key(name));
+            if names(ADD_ON_CODE) && names(PRIMARY_CODE) {
+                match find_columns(&record, &keys) {
                     Ok(found) => columns = Some(found),
                     Err(problem) => {
                         errors.push(&file.path, number, problem);
@@ -117,8 +125,9 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors, edits: &mut Ve
     }
 }
 
-fn find_columns(names: &[String]) -> Result<Columns, String> {
-    let find = |name: &str| names.iter().position(|n| n == name);
+/// The columns of the header `record`, whose cells' [`column_key`]s are `keys`.
+fn find_columns(record: &csv::StringRecord, keys: &[String]) -> Result<Columns, String> {
+    let find = |name: &str| keys.iter().position(|k| *k == column_key(name));
     let required = [
         ADD_ON_CODE,
         PRIMARY_CODE,
@@ -149,7 +158,7 @@ fn find_columns(names: &[String]) -> Result<Columns, String> {
             })
         }
         _ => {
-            let named: Vec<String> = names
+            let named: Vec<String> = record
                 .iter()
                 .filter(|n| !n.is_empty())
                 .map(|n| format!("`{n}`"))
@@ -286,7 +295,6 @@ fn check_types(files: &[DataFile], edits: &[AddOnEdit], errors: &mut RowErrors) 
         .filter(|&i| edits[i].from <= edits[i].until)
         .collect();
     order.sort_by_key(|&i| (edits[i].add_on, edits[i].from, edits[i].file, edits[i].line));
-    let mut reported: Vec<(u16, u32)> = Vec::new();
     for group in order.chunk_by(|&a, &b| edits[a].add_on == edits[b].add_on) {
         // Per type (1, 2, 3): the row read so far that holds the longest.
         let mut longest: [Option<usize>; 3] = [None; 3];
@@ -300,20 +308,20 @@ fn check_types(files: &[DataFile], edits: &[AddOnEdit], errors: &mut RowErrors) 
                 .find(|&j| edits[j].until >= row.from);
             if let Some(j) = other {
                 let prior = &edits[j];
-                if !reported.contains(&(row.file, row.line)) {
-                    reported.push((row.file, row.line));
-                    let path = files.get(usize::from(row.file)).map_or("", |f| &f.path);
-                    let prior_path = files.get(usize::from(prior.file)).map_or("", |f| &f.path);
-                    errors.push(
-                        path,
-                        row.line,
-                        format!(
-                            "`{}` is a type {} add-on code here and type {} on line {} of {}, \
-                             on dates both rows are in force; a code has one edit type at a time",
-                            row.add_on, row.edit_type, prior.edit_type, prior.line, prior_path
-                        ),
-                    );
-                }
+                let path = |file: u16| files.get(usize::from(file)).map_or("", |f| &f.path);
+                errors.push(
+                    path(row.file),
+                    row.line,
+                    format!(
+                        "`{}` is a type {} add-on code here and type {} on line {} of {}, on \
+                         dates both rows are in force; a code has one edit type at a time",
+                        row.add_on,
+                        row.edit_type,
+                        prior.edit_type,
+                        prior.line,
+                        path(prior.file)
+                    ),
+                );
             }
             let slot = &mut longest[usize::from(row.edit_type.clamp(1, 3)) - 1];
             if slot.is_none_or(|j| edits[j].until < row.until) {
@@ -379,7 +387,7 @@ Add-on Code\tAdd-On Code Effective Date\tAdd-On Code Deletion Date\tPrimary Code
     #[test]
     fn columns_are_found_by_name_in_a_comma_separated_file() {
         // Another order, other capitals and punctuation, no optional columns.
-        let text = "AOC EDIT TYPE,primary code,ADD-ON CODE,aoc edit effective date,AOC edit deletion date\n\
+        let text = "AOC EDIT TYPE,primary code,ADDON CODE,aoc edit effective date,AOC edit deletion date\n\
 3,22600,22614,20150101,\n";
         let edits = read_add_on_edits(&[file("aoc.csv", text)]).unwrap();
         assert_eq!(edits[0].add_on, code("22614"));
@@ -457,7 +465,7 @@ Add-on Code\tAdd-On Code Effective Date\tAdd-On Code Deletion Date\tPrimary Code
         assert_eq!(
             errors,
             vec![
-                "aoc.txt:1: the header has no column `AOC EDIT EFFECTIVE DATE`, `AOC EDIT DELETION DATE`; it names `ADD ON CODE`, `PRIMARY CODE`, `AOC EDIT TYPE`"
+                "aoc.txt:1: the header has no column `AOC Edit Effective Date`, `AOC Edit Deletion Date`; it names `Add-on Code`, `Primary Code`, `AOC Edit Type`"
             ]
         );
     }

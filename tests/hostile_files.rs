@@ -234,7 +234,7 @@ fn table_refused(reason: &str) -> String {
         "claimrules::table_data × table `limits`: {reason} ╭─[pack/limits.policy:1:21] \
          1 │ table \"limits\" from \"tables\" · ────┬─── · ╰── declared here \
          2 │ column limit is number ╰──── help: the path is relative to the pack's folder, \
-         e.g. `tables/add-on-codes.csv` {NOT_LOADED}"
+         e.g. `tables/fracture-treatment.csv` {NOT_LOADED}"
     )
 }
 
@@ -380,7 +380,7 @@ fn a_table_folder_given_with_table_refuses_a_file_linked_out_of_it() {
         scene.real("outside/limits.csv")
     );
     let expected = table_refused(&reason).replace(
-        "help: the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`",
+        "help: the path is relative to the pack's folder, e.g. `tables/fracture-treatment.csv`",
         "help: give `--table NAME=PATH` a file that exists, or a folder of the table's files",
     );
     run.assert_stderr(&expected);

@@ -37,12 +37,20 @@ pub const FEE_SCHEDULE_COLUMNS: [(&str, ColumnType); 9] = [
     ("team_surgery", ColumnType::Number),
 ];
 
+/// The columns an add-on code edit table gives `code.<column>`: the AOC edit type of the
+/// add-on code, and its primary codes in force on the date of service.
+pub const ADD_ON_EDIT_COLUMNS: [(&str, ColumnType); 2] = [
+    ("add_on_type", ColumnType::Number),
+    ("primaries", ColumnType::Codes),
+];
+
 /// The columns a national table of a kind gives, fixed by the layout CMS publishes; `None` for
 /// a kind whose declaration names its columns (or, for pair edits, has none to read).
 pub fn national_columns(kind: TableKind) -> Option<&'static [(&'static str, ColumnType)]> {
     match kind {
         TableKind::UnitLimits => Some(&UNIT_LIMIT_COLUMNS),
         TableKind::FeeSchedule => Some(&FEE_SCHEDULE_COLUMNS),
-        TableKind::Codes | TableKind::PairEdits | TableKind::AddOnEdits => None,
+        TableKind::AddOnEdits => Some(&ADD_ON_EDIT_COLUMNS),
+        TableKind::Codes | TableKind::PairEdits => None,
     }
 }

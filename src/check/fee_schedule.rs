@@ -3,12 +3,12 @@
 //! code table whose columns are [`FEE_SCHEDULE_COLUMNS`].
 
 use super::columns::FEE_SCHEDULE_COLUMNS;
-use super::national::row_problems;
+use super::national::NationalKind;
 use super::Checker;
 use crate::codes::Date;
 use crate::ir::*;
 use crate::ncci::{read_fee_schedule, FeeScheduleFile, FeeScheduleRow};
-use crate::pack::{read_located, DataLocation};
+use crate::pack::DataLocation;
 use crate::syntax::ast;
 
 const HELP: &str = "a table of fee schedule indicators reads the CMS relative value file \
@@ -25,43 +25,29 @@ impl<'a> Checker<'a> {
         decl: &'a ast::TableDecl,
         location: &DataLocation,
     ) -> Option<Table> {
-        if !self.declares_no_columns(
+        let (files, mut releases) = self.read_national(
             decl,
-            "fee schedule indicators",
-            "rules read `code.status`, `code.pc_tc`, `code.global_days`, `code.multiple_procedure`, \
-             `code.bilateral`, `code.assistant`, `code.co_surgeons` and `code.team_surgery`",
-        ) {
-            return None;
-        }
-        let files = match read_located(location) {
-            Ok(files) => files,
-            Err(reason) => {
-                self.table_error(decl, reason, HELP);
-                return None;
-            }
-        };
-        let mut releases = match read_fee_schedule(&files) {
-            Ok(releases) => releases,
-            Err(problems) => {
-                self.table_error(decl, row_problems(&problems), HELP);
-                return None;
-            }
-        };
+            location,
+            NationalKind {
+                name: "fee schedule indicators",
+                usage: "rules read `code.status`, `code.pc_tc`, `code.global_days`, \
+                        `code.multiple_procedure`, `code.bilateral`, `code.assistant`, \
+                        `code.co_surgeons` and `code.team_surgery`",
+                help: HELP,
+            },
+            read_fee_schedule,
+        )?;
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         if let Err(problem) = order_releases(&mut releases, &names) {
             self.table_error(decl, problem, HELP);
             return None;
         }
-        let columns = FEE_SCHEDULE_COLUMNS
-            .iter()
-            .map(|(name, ty)| Column {
-                name: (*name).into(),
-                ty: *ty,
-            })
-            .collect();
-        let mut table = self.empty_table(decl, columns)?;
-        table.national = Some("fee schedule indicators");
-        table.files = files.iter().map(|f| f.name.as_str().into()).collect();
+        let mut table = self.national_table(
+            decl,
+            "fee schedule indicators",
+            &FEE_SCHEDULE_COLUMNS,
+            &files,
+        )?;
         let dated = releases.len() > 1;
         for (i, release) in releases.iter().enumerate() {
             let window = DateWindow {

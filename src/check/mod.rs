@@ -26,6 +26,7 @@
 //! live in leaves (`error`, `columns`, `names`, `literals`, `order`, `warning`) that the
 //! others import, and only this file, the driver, names them all.
 
+mod add_on_edits;
 mod attributes;
 mod chains;
 mod columns;

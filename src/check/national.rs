@@ -12,7 +12,7 @@ use super::Checker;
 use crate::codes::Modifier;
 use crate::ir::*;
 use crate::ncci::{compact, registry};
-use crate::ncci::{read_unit_limits, PairEdits, RowError};
+use crate::ncci::{read_unit_limits, DataFile, PairEdits, RowError};
 use crate::pack::{read_located, DataLocation};
 use crate::spelling::did_you_mean;
 use crate::syntax::ast;
@@ -54,37 +54,17 @@ impl<'a> Checker<'a> {
         decl: &'a ast::TableDecl,
         location: &DataLocation,
     ) -> Option<Table> {
-        if !self.declares_no_columns(
+        let (files, limits) = self.read_national(
             decl,
-            "unit limits",
-            "rules read `code.mue`, `code.mue_adjudication` and `code.mue_rationale`",
-        ) {
-            return None;
-        }
-        let files = match read_located(location) {
-            Ok(files) => files,
-            Err(reason) => {
-                self.table_error(decl, reason, MUE_HELP);
-                return None;
-            }
-        };
-        let limits = match read_unit_limits(&files) {
-            Ok(limits) => limits,
-            Err(problems) => {
-                self.table_error(decl, row_problems(&problems), MUE_HELP);
-                return None;
-            }
-        };
-        let columns = UNIT_LIMIT_COLUMNS
-            .iter()
-            .map(|(name, ty)| Column {
-                name: (*name).into(),
-                ty: *ty,
-            })
-            .collect();
-        let mut table = self.empty_table(decl, columns)?;
-        table.national = Some("unit limits");
-        table.files = files.iter().map(|f| f.name.as_str().into()).collect();
+            location,
+            NationalKind {
+                name: "unit limits",
+                usage: "rules read `code.mue`, `code.mue_adjudication` and `code.mue_rationale`",
+                help: MUE_HELP,
+            },
+            read_unit_limits,
+        )?;
+        let mut table = self.national_table(decl, "unit limits", &UNIT_LIMIT_COLUMNS, &files)?;
         for limit in limits {
             table.rows.insert(limit.code, table.lines.len() as u32);
             table.lines.push(limit.line);
@@ -99,6 +79,56 @@ impl<'a> Checker<'a> {
                 },
             ]);
         }
+        Some(table)
+    }
+
+    /// The files of a national code table and what its kind's reader makes of them; `None`,
+    /// with an error at the declaration, when it declares columns or a file does not read.
+    pub(super) fn read_national<T>(
+        &mut self,
+        decl: &'a ast::TableDecl,
+        location: &DataLocation,
+        kind: NationalKind,
+        read: impl FnOnce(&[DataFile]) -> Result<T, Vec<RowError>>,
+    ) -> Option<(Vec<DataFile>, T)> {
+        if !self.declares_no_columns(decl, kind.name, kind.usage) {
+            return None;
+        }
+        let files = match read_located(location) {
+            Ok(files) => files,
+            Err(reason) => {
+                self.table_error(decl, reason, kind.help);
+                return None;
+            }
+        };
+        match read(&files) {
+            Ok(read) => Some((files, read)),
+            Err(problems) => {
+                self.table_error(decl, row_problems(&problems), kind.help);
+                None
+            }
+        }
+    }
+
+    /// A national code table with no rows yet: the fixed columns of its kind, the files it was
+    /// read from.
+    pub(super) fn national_table(
+        &mut self,
+        decl: &'a ast::TableDecl,
+        kind: &'static str,
+        columns: &[(&str, ColumnType)],
+        files: &[DataFile],
+    ) -> Option<Table> {
+        let columns = columns
+            .iter()
+            .map(|(name, ty)| Column {
+                name: (*name).into(),
+                ty: *ty,
+            })
+            .collect();
+        let mut table = self.empty_table(decl, columns)?;
+        table.national = Some(kind);
+        table.files = files.iter().map(|f| f.name.as_str().into()).collect();
         Some(table)
     }
 
@@ -256,6 +286,14 @@ fn default_message() -> Message {
             MessagePart::Placeholder(Placeholder::Rationale),
         ],
     }
+}
+
+/// What a kind of national code table is called in its errors: its name (`unit limits`), the
+/// columns rules read, and the help that gives the layouts it reads.
+pub(super) struct NationalKind {
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub help: &'static str,
 }
 
 pub(super) fn row_problems(problems: &[RowError]) -> String {

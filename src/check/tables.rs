@@ -91,7 +91,8 @@ impl<'a> Checker<'a> {
         match decl.kind {
             ast::TableKind::UnitLimits => return self.unit_limit_table(decl, &location),
             ast::TableKind::FeeSchedule => return self.fee_schedule_table(decl, &location),
-            ast::TableKind::Codes | ast::TableKind::PairEdits | ast::TableKind::AddOnEdits => {}
+            ast::TableKind::AddOnEdits => return self.add_on_edit_table(decl, &location),
+            ast::TableKind::Codes | ast::TableKind::PairEdits => {}
         }
         let mut columns: Vec<Column> = Vec::with_capacity(decl.columns.len());
         let mut ok = true;
@@ -502,7 +503,8 @@ impl<'a> Checker<'a> {
     }
 }
 
-const PATH_HELP: &str = "the path is relative to the pack's folder, e.g. `tables/add-on-codes.csv`";
+const PATH_HELP: &str =
+    "the path is relative to the pack's folder, e.g. `tables/fracture-treatment.csv`";
 
 const DIAGNOSIS_HEADER_HELP: &str =
     "the first line of a table keyed by diagnosis names its columns: `diagnosis`, then the declared columns";

@@ -12,7 +12,7 @@
 //! Field meanings: CMS, "National Physician Fee Schedule Relative Value File" record layout
 //! (RVUPUF), and the Medicare Claims Processing Manual, chapter 12.
 
-use super::{latin1, unix_line_ends, DataFile, RowError, RowErrors};
+use super::{header_name, CsvRows, DataFile, RowError, RowErrors};
 use crate::codes::{Code, Date};
 
 /// The payment policy indicators of one code in one file.
@@ -103,13 +103,7 @@ pub fn read_fee_schedule(files: &[DataFile]) -> Result<Vec<FeeScheduleFile>, Vec
 }
 
 fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeScheduleFile> {
-    let text = latin1(&file.bytes);
-    let text = unix_line_ends(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut records = CsvRows::new(file, Some(b','));
     // The rows since the preamble: the header is the run of them above the first code.
     let mut block: Vec<csv::StringRecord> = Vec::new();
     let mut preamble: Vec<String> = Vec::new();
@@ -119,16 +113,7 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
     // Per code, its row in `rows` and whether that row is the code's own (no modifier).
     let mut seen: std::collections::HashMap<Code, (usize, bool)> = Default::default();
     let mut modifiers_seen: std::collections::HashSet<(Code, String)> = Default::default();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let number = e.position().map_or(0, |p| p.line()) as u32;
-                errors.push(&file.path, number, e.to_string());
-                continue;
-            }
-        };
-        let number = record.position().map_or(0, |p| p.line()) as u32;
+    while let Some((number, record)) = records.next_row(errors) {
         let filled = record.iter().filter(|c| !c.is_empty()).count();
         if columns.is_none() {
             let Some(c) = code_column else {
@@ -187,21 +172,6 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
         effective: release_from_name(&file.name).or_else(|| release_from_title(&preamble)),
         rows,
     })
-}
-
-/// A column's header cell as compared: upper case, words only (`CO-` is `CO`).
-fn header_name(text: &str) -> String {
-    let mut name = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !name.is_empty() {
-            name.push(' ');
-        }
-        name.push_str(&word.to_ascii_uppercase());
-    }
-    name
 }
 
 /// The columns of a header wrapped over `block`'s rows: each column's cells joined.

@@ -1,6 +1,7 @@
 //! The national tables CMS publishes: for the National Correct Coding Initiative, the
-//! procedure-to-procedure (PTP) pair edits and the medically unlikely edits (MUE); and the
-//! payment policy indicators of the Medicare Physician Fee Schedule (MPFS).
+//! procedure-to-procedure (PTP) pair edits, the medically unlikely edits (MUE) and the add-on
+//! code edits (AOC); and the payment policy indicators of the Medicare Physician Fee Schedule
+//! (MPFS).
 //!
 //! A PTP table has millions of rows, so it is read once into a compact index ([`PairEdits`]):
 //! edits grouped by column-1 code, each group's column-2 codes sorted, each pair's rows ordered
@@ -12,12 +13,14 @@
 //! date of service the row of a pair in force decides; indicator `0` denies the column-2 code, `1` denies it
 //! unless an NCCI-associated modifier bypasses the edit, `9` never denies.
 
+mod add_on;
 pub mod compact;
 mod fee_schedule;
 mod mue;
 mod ptp;
 pub mod registry;
 
+pub use add_on::{read_add_on_edits, AddOnEdit};
 pub use fee_schedule::{read_fee_schedule, FeeScheduleFile, FeeScheduleRow};
 pub use mue::{read_unit_limits, UnitLimit};
 pub use ptp::read_pair_edits;
@@ -387,6 +390,72 @@ pub(crate) fn unix_line_ends(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         text.into()
     }
+}
+
+/// The rows of a CMS table published as text, read as CSV: UTF-8 or Latin-1, `\r\n` or `\n`
+/// line ends, cells trimmed, rows of any width, each row with its 1-based line.
+pub(crate) struct CsvRows<'f> {
+    file: &'f DataFile,
+    records: csv::StringRecordsIntoIter<std::io::Cursor<Vec<u8>>>,
+}
+
+impl<'f> CsvRows<'f> {
+    /// The rows of a file split by `delimiter`, or, without one, by its [`separator`].
+    pub(crate) fn new(file: &'f DataFile, delimiter: Option<u8>) -> CsvRows<'f> {
+        let text = unix_line_ends(&latin1(&file.bytes)).into_owned();
+        let delimiter = delimiter.unwrap_or_else(|| separator(&text));
+        let records = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(std::io::Cursor::new(text.into_bytes()))
+            .into_records();
+        CsvRows { file, records }
+    }
+
+    /// The next row that parses, with its line; a row that does not is reported and skipped.
+    pub(crate) fn next_row(&mut self, errors: &mut RowErrors) -> Option<(u32, csv::StringRecord)> {
+        loop {
+            match self.records.next()? {
+                Ok(record) => {
+                    let number = record.position().map_or(0, |p| p.line()) as u32;
+                    return Some((number, record));
+                }
+                Err(e) => {
+                    let number = e.position().map_or(0, |p| p.line()) as u32;
+                    errors.push(&self.file.path, number, e.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// The separator of a CMS file published either way: a tab when one of its first lines holds
+/// one (its preamble may hold commas in prose), else a comma.
+pub(crate) fn separator(text: &str) -> u8 {
+    if text.lines().take(20).any(|l| l.contains('\t')) {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// A header cell as compared: upper case, words only, one space between them (`CO-` is `CO`,
+/// `Add-on Code` is `ADD ON CODE`), so a column is found by its name however CMS punctuates or
+/// capitalizes it that quarter.
+pub(crate) fn header_name(text: &str) -> String {
+    let mut name = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(&word.to_ascii_uppercase());
+    }
+    name
 }
 
 /// The lines of a file with their 1-based numbers, without their `\n` or `\r\n`.

@@ -8,7 +8,7 @@
 //!   Rationale` (comma- or tab-separated), where the indicator reads like `3 Date of Service
 //!   Edit: Clinical`.
 
-use super::{latin1, unix_line_ends, DataFile, RowError, RowErrors};
+use super::{CsvRows, DataFile, RowError, RowErrors};
 use crate::codes::Code;
 
 /// One code's MUE.
@@ -44,30 +44,9 @@ pub fn read_unit_limits(files: &[DataFile]) -> Result<Vec<UnitLimit>, Vec<RowErr
     let mut seen: std::collections::HashMap<Code, usize> = std::collections::HashMap::new();
     let mut errors = RowErrors::default();
     for (file_id, file) in files.iter().enumerate() {
-        let text = latin1(&file.bytes);
-        let text = unix_line_ends(&text);
-        let separator = if text.lines().take(20).any(|l| l.contains('\t')) {
-            b'\t'
-        } else {
-            b','
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(separator)
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+        let mut records = CsvRows::new(file, None);
         let mut fields: Option<Fields> = None;
-        for record in reader.records() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    let number = e.position().map_or(0, |p| p.line()) as u32;
-                    errors.push(&file.path, number, e.to_string());
-                    continue;
-                }
-            };
-            let number = record.position().map_or(0, |p| p.line()) as u32;
+        while let Some((number, record)) = records.next_row(&mut errors) {
             if record.iter().all(str::is_empty) {
                 continue;
             }

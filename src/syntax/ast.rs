@@ -135,7 +135,7 @@ pub struct DiagnosisSetDecl {
     pub span: Span,
 }
 
-/// `table "add-on codes" from "tables/add-on-codes.csv"` and its columns.
+/// `table "fracture treatment" from "tables/fracture-treatment.csv"` and its columns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableDecl {
     pub name: Word,

@@ -407,6 +407,8 @@ fn version_names_the_program_the_standard_pack_and_its_national_tables() {
     // The versions of the tables are read from the names of the files CMS published.
     let expected = format!(
         "claimrules {}\npack standard {}\n\
+         table mpfs 2024 Q1 (PPRRVU24_JAN.excerpt.csv)\n\
+         table ncci_add_on (no version in its file name) (aoc_excerpt.tsv)\n\
          table ncci_mue 2024 Q2 (mue_2024q2.tsv.zst)\n\
          table ncci_ptp NCCI 30.1, 2024 Q2 (ptp_practitioner_v30.1_2024q2.tsv.zst)\n",
         env!("CARGO_PKG_VERSION"),

@@ -14,7 +14,7 @@ pub fn version_text() -> String {
         text.push_str(&format!("\npack {} {version}", manifest.name.text));
     }
     for (table, file) in claimrules::pack::standard_tables() {
-        let version = claimrules::pack::table_version::table_version(file).map_or_else(
+        let version = claimrules::pack::table_version::table_version(&file).map_or_else(
             || "(no version in its file name)".to_string(),
             |v| v.to_string(),
         );

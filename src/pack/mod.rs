@@ -390,27 +390,33 @@ pub fn standard_manifest() -> Option<crate::syntax::ast::PackDecl> {
 }
 
 /// The standard pack's embedded national tables, without reading their data (for
-/// `claimrules --version`): each one's name as policies use it and its file's name. Only the
-/// policy files that name a data file are parsed.
-pub fn standard_tables() -> Vec<(String, &'static str)> {
-    let mut tables = Vec::new();
-    for &(data, _, _) in STANDARD_PACK_DATA {
-        let Some(relative) = data.strip_prefix(STANDARD_ROOT) else {
-            continue;
-        };
-        let declared = STANDARD_PACK
-            .iter()
-            .filter(|(name, text)| is_policy_file(name) && text.contains(relative))
-            .flat_map(|(_, text)| crate::syntax::parse_policy(text).0.items)
-            .find_map(|item| match item {
-                crate::syntax::ast::Item::Table(t) if t.path.text == relative => Some(t.name.text),
-                _ => None,
-            });
-        if let Some(table) = declared {
-            let file = data.rsplit('/').next().unwrap_or(data);
-            tables.push((table, file));
-        }
-    }
+/// `claimrules --version`): each one's name as policies use it and its file's name, by name.
+/// Only the policy files that declare a national table (`of pair edits`, `of unit limits`,
+/// `of fee schedule indicators`, `of add-on code edits`) are parsed.
+pub fn standard_tables() -> Vec<(String, String)> {
+    const NATIONAL_KINDS: [&str; 4] = [
+        "of pair edits",
+        "of unit limits",
+        "of fee schedule indicators",
+        "of add-on code edits",
+    ];
+    let mut tables: Vec<(String, String)> = STANDARD_PACK
+        .iter()
+        .filter(|(name, text)| {
+            is_policy_file(name) && NATIONAL_KINDS.iter().any(|kind| text.contains(kind))
+        })
+        .flat_map(|(_, text)| crate::syntax::parse_policy(text).0.items)
+        .filter_map(|item| match item {
+            crate::syntax::ast::Item::Table(t)
+                if t.kind != crate::syntax::ast::TableKind::Codes =>
+            {
+                let file = t.path.text.rsplit('/').next().unwrap_or(&t.path.text);
+                Some((t.name.text, file.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    tables.sort();
     tables
 }
 

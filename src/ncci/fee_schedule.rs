@@ -192,15 +192,17 @@ fn find_columns(block: &[csv::StringRecord]) -> Result<Columns, String> {
         }
     }
     if !missing.is_empty() {
-        let named: Vec<String> = joined
-            .iter()
-            .filter(|j| !j.is_empty())
-            .map(|j| format!("`{j}`"))
-            .collect();
+        // A hostile header can have any number of columns: name the first few only.
+        const SHOWN: usize = 40;
+        let named: Vec<&String> = joined.iter().filter(|j| !j.is_empty()).collect();
+        let mut shown: Vec<String> = named.iter().take(SHOWN).map(|j| format!("`{j}`")).collect();
+        if named.len() > SHOWN {
+            shown.push(format!("and {} more", named.len() - SHOWN));
+        }
         return Err(format!(
             "the header has no column {}; it names {}",
             missing.join(", "),
-            named.join(", ")
+            shown.join(", ")
         ));
     }
     let [code, modifier, status, pc_tc, global_days, multiple_procedure, bilateral, assistant, co_surgeons, team_surgery] =
@@ -486,5 +488,17 @@ HCPCS,MOD,DESCRIPTION,STATUS,WORK,MP,IND,DAYS,PROC,SURG,SURG,SURG,SURG\r
         );
         let errors = read_fee_schedule(&[file("x.csv", "hello\n")]).unwrap_err();
         assert!(errors[0].problem.contains("no fee schedule rows"));
+    }
+
+    #[test]
+    fn a_header_of_thousands_of_columns_is_named_in_part() {
+        let text = format!("HCPCS,{}\n99213\n", vec!["X"; 5000].join(","));
+        let errors = read_fee_schedule(&[file("wide.csv", &text)]).unwrap_err();
+        assert!(
+            errors[0].problem.ends_with("and 4961 more"),
+            "{}",
+            errors[0].problem
+        );
+        assert!(errors[0].problem.len() < 1000);
     }
 }

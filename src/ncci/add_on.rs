@@ -157,18 +157,11 @@ fn find_columns(record: &csv::StringRecord, keys: &[String]) -> Result<Columns, 
                 primary_dates: (find(PRIMARY_EFFECTIVE), find(PRIMARY_DELETION)),
             })
         }
-        _ => {
-            let named: Vec<String> = record
-                .iter()
-                .filter(|n| !n.is_empty())
-                .map(|n| format!("`{n}`"))
-                .collect();
-            Err(format!(
-                "the header has no column {}; it names {}",
-                missing.join(", "),
-                named.join(", ")
-            ))
-        }
+        _ => Err(format!(
+            "the header has no column {}; it names {}",
+            missing.join(", "),
+            super::header_names_shown(record.iter())
+        )),
     }
 }
 

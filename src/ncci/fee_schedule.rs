@@ -12,7 +12,7 @@
 //! Field meanings: CMS, "National Physician Fee Schedule Relative Value File" record layout
 //! (RVUPUF), and the Medicare Claims Processing Manual, chapter 12.
 
-use super::{header_name, CsvRows, DataFile, RowError, RowErrors};
+use super::{header_name, header_names_shown, CsvRows, DataFile, RowError, RowErrors};
 use crate::codes::{Code, Date};
 
 /// The payment policy indicators of one code in one file.
@@ -192,17 +192,10 @@ fn find_columns(block: &[csv::StringRecord]) -> Result<Columns, String> {
         }
     }
     if !missing.is_empty() {
-        // A hostile header can have any number of columns: name the first few only.
-        const SHOWN: usize = 40;
-        let named: Vec<&String> = joined.iter().filter(|j| !j.is_empty()).collect();
-        let mut shown: Vec<String> = named.iter().take(SHOWN).map(|j| format!("`{j}`")).collect();
-        if named.len() > SHOWN {
-            shown.push(format!("and {} more", named.len() - SHOWN));
-        }
         return Err(format!(
             "the header has no column {}; it names {}",
             missing.join(", "),
-            shown.join(", ")
+            header_names_shown(joined.iter().map(String::as_str))
         ));
     }
     let [code, modifier, status, pc_tc, global_days, multiple_procedure, bilateral, assistant, co_surgeons, team_surgery] =

@@ -382,6 +382,18 @@ pub(crate) fn latin1(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The names of a header's columns for an error that says which are missing: the first 40
+/// named, in backticks, and how many more; a hostile header can have any number of columns.
+pub(crate) fn header_names_shown<'n>(names: impl Iterator<Item = &'n str>) -> String {
+    const SHOWN: usize = 40;
+    let names: Vec<&str> = names.filter(|n| !n.is_empty()).collect();
+    let mut shown: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    if names.len() > SHOWN {
+        shown.push(format!("and {} more", names.len() - SHOWN));
+    }
+    shown.join(", ")
+}
+
 /// CSV text with `\r\n` line ends made `\n`: the `csv` crate counts a CRLF line end as no
 /// line at all, so a row's reported line would drift by one for every row above it.
 pub(crate) fn unix_line_ends(text: &str) -> std::borrow::Cow<'_, str> {

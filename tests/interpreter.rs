@@ -425,3 +425,41 @@ fn an_x12_comparison_code_is_judged_like_a_json_one() {
         [("26463774@2006-10-10", "27899 compared with 27762")]
     );
 }
+
+/// A line rule whose `when` needs a modifier is looked at only for claims with that modifier on
+/// a line (the rule index by modifier); its findings are the same as if every rule were tried.
+#[rstest]
+#[case::the_modifier_needed("line has modifier 26 and line units > 1", &["26"], 2, true)]
+#[case::no_modifier("line has modifier 26 and line units > 1", &[], 2, false)]
+#[case::another_modifier("line has modifier 26 and line units > 1", &["TC"], 2, false)]
+#[case::either_branch_of_or("line has modifier 26 or line has modifier TC", &["TC"], 1, true)]
+#[case::or_with_a_branch_without_one("line has modifier 26 or line units > 1", &[], 2, true)]
+#[case::negated("not line has modifier 26", &[], 1, true)]
+#[case::negated_with_it("not line has modifier 26", &["26"], 1, false)]
+fn a_rule_that_needs_a_modifier_fires_as_written(
+    #[case] when: &str,
+    #[case] modifiers: &[&str],
+    #[case] units: u32,
+    #[case] fires: bool,
+) {
+    let engine = common::engine_alone(&format!(
+        "rule t.m\n  for each line\n  when {when}\n  review \"{{code}}\"\n"
+    ))
+    .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let mods: Vec<String> = modifiers.iter().map(|m| format!("\"{m}\"")).collect();
+    let json = format!(
+        r#"{{"id": "C", "service_date": "2024-03-01", "lines": [{{"code": "99213"}}, {{"code": "71046", "units": {units}, "modifiers": [{}]}}]}}"#,
+        mods.join(", ")
+    );
+    let result = judge(&engine, &json);
+    let lines: Vec<u32> = result
+        .findings
+        .iter()
+        .flat_map(|f| f.lines.clone())
+        .collect();
+    if fires {
+        assert!(lines.contains(&2), "{result:#?}");
+    } else {
+        assert!(!lines.contains(&2), "{result:#?}");
+    }
+}

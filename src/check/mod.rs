@@ -589,12 +589,16 @@ impl<'a> Checker<'a> {
             Target::Lines(set) => Some(set),
             _ => trigger_set(when.as_ref()),
         };
-        match trigger {
-            Some(set) => self
+        match (trigger, target) {
+            (Some(set), _) => self
                 .program
                 .index
                 .add_set(&self.program.code_sets[set.index()], idx),
-            None => self.program.index.always.push(idx),
+            (None, Target::AllLines) => match trigger_modifiers(when.as_ref()) {
+                Some(modifiers) => self.program.index.add_modifiers(&modifiers, idx),
+                None => self.program.index.always.push(idx),
+            },
+            (None, _) => self.program.index.always.push(idx),
         }
         Some(RuleKind::Check(CheckRule {
             target,
@@ -674,6 +678,30 @@ impl<'a> Checker<'a> {
 
 /// The code set a claim must hold for a line-less rule to fire: a `claim has …` test that
 /// stands at the top of the rule's `when` (alone or joined by `and`).
+/// Modifiers one of which the line a line rule judges must carry for its `when` to hold: the
+/// rule cannot fire on a claim without one of them on a line. `None` when no such list can be
+/// read off the condition. In three-valued logic `when` fires only on true, and `line has
+/// modifier …` is never unknown, so a conjunct of it is a necessary condition, and so is every
+/// branch of a disjunction having one.
+fn trigger_modifiers(when: Option<&Cond>) -> Option<Vec<crate::codes::Modifier>> {
+    let c = when?;
+    match &c.kind {
+        CondKind::LineHasModifier(modifiers) => Some(modifiers.clone()),
+        CondKind::And(a, b) => match (trigger_modifiers(Some(a)), trigger_modifiers(Some(b))) {
+            (Some(x), Some(y)) => Some(if x.len() <= y.len() { x } else { y }),
+            (x, y) => x.or(y),
+        },
+        CondKind::Or(a, b) => {
+            let mut both = trigger_modifiers(Some(a))?;
+            both.extend(trigger_modifiers(Some(b))?);
+            both.sort_unstable();
+            both.dedup();
+            Some(both)
+        }
+        _ => None,
+    }
+}
+
 fn trigger_set(when: Option<&Cond>) -> Option<SetId> {
     let c = when?;
     match &c.kind {

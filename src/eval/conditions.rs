@@ -3,16 +3,7 @@
 
 use super::*;
 
-pub(super) fn compare(x: f64, op: CompareOp, y: f64) -> bool {
-    match op {
-        CompareOp::Eq => x == y,
-        CompareOp::Ne => x != y,
-        CompareOp::Lt => x < y,
-        CompareOp::Le => x <= y,
-        CompareOp::Gt => x > y,
-        CompareOp::Ge => x >= y,
-    }
-}
+pub(super) use crate::ir::compare;
 
 impl<'p, 'c> Run<'p, 'c> {
     /// A table cell for the key in scope: the code of the line, or for a table keyed by
@@ -224,19 +215,10 @@ impl<'p, 'c> Run<'p, 'c> {
                 )),
                 None => Truth::Unknown,
             },
-            CondKind::Attr(column, test) => {
-                let cell = self.cell(*column, scope);
-                match (test, cell) {
-                    (AttrTest::Present, cell) => Truth::from_bool(cell.is_some()),
-                    (_, None) => Truth::Unknown,
-                    (AttrTest::Bool(want), Some(Cell::Bool(b))) => Truth::from_bool(b == want),
-                    (AttrTest::Number(op, n), Some(Cell::Number(x))) => {
-                        Truth::from_bool(compare(*x, *op, *n))
-                    }
-                    (AttrTest::TextIn(vs), Some(Cell::Text(t))) => Truth::from_bool(vs.contains(t)),
-                    _ => Truth::False,
-                }
-            }
+            CondKind::Attr(column, test) => match test.holds(self.cell(*column, scope)) {
+                Some(holds) => Truth::from_bool(holds),
+                None => Truth::Unknown,
+            },
             CondKind::OtherLine {
                 earlier,
                 same_session,

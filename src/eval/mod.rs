@@ -231,6 +231,13 @@ fn candidates(program: &Program, claim: &Claim) -> Vec<RuleIdx> {
                 rules.push(*r);
             }
         }
+        if !index.by_modifier.is_empty() {
+            for modifier in &line.modifiers {
+                if let Some(r) = index.by_modifier.get(modifier) {
+                    rules.extend_from_slice(r);
+                }
+            }
+        }
     }
     rules.sort_unstable();
     rules.dedup();

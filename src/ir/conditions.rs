@@ -41,6 +41,33 @@ pub enum AttrTest {
     TextIn(Vec<Box<str>>),
 }
 
+/// Whether `x op y` holds.
+pub fn compare(x: f64, op: CompareOp, y: f64) -> bool {
+    match op {
+        CompareOp::Eq => x == y,
+        CompareOp::Ne => x != y,
+        CompareOp::Lt => x < y,
+        CompareOp::Le => x <= y,
+        CompareOp::Gt => x > y,
+        CompareOp::Ge => x >= y,
+    }
+}
+
+impl AttrTest {
+    /// Whether the test holds for a cell (`None`: the table gives no value): `Some(true)` or
+    /// `Some(false)`, or `None` when it is unknown. Only `Present` is never unknown.
+    pub fn holds(&self, cell: Option<&Cell>) -> Option<bool> {
+        match (self, cell) {
+            (AttrTest::Present, cell) => Some(cell.is_some()),
+            (_, None) => None,
+            (AttrTest::Bool(want), Some(Cell::Bool(b))) => Some(b == want),
+            (AttrTest::Number(op, n), Some(Cell::Number(x))) => Some(compare(*x, *op, *n)),
+            (AttrTest::TextIn(vs), Some(Cell::Text(t))) => Some(vs.contains(t)),
+            _ => Some(false),
+        }
+    }
+}
+
 /// A named condition defined once with `term … means …`.
 #[derive(Debug)]
 pub struct Term {

@@ -431,11 +431,24 @@ impl SameReason {
 pub struct RuleIndex {
     pub by_code: FxHashMap<Code, Vec<RuleIdx>>,
     pub by_range: Vec<(Code, Code, RuleIdx)>,
-    /// Rules that mention no code they need: considered for every claim.
+    /// Line rules that need no code but can fire only on a line with one of some modifiers
+    /// (`when line has modifier 26, TC and …`): considered for a claim with one of them.
+    pub by_modifier: FxHashMap<Modifier, Vec<RuleIdx>>,
+    /// Rules that mention no code or modifier they need: considered for every claim.
     pub always: Vec<RuleIdx>,
 }
 
 impl RuleIndex {
+    /// Considers a rule for claims with one of these modifiers on a line.
+    pub fn add_modifiers(&mut self, modifiers: &[Modifier], rule: RuleIdx) {
+        for modifier in modifiers {
+            let rules = self.by_modifier.entry(*modifier).or_default();
+            if rules.last() != Some(&rule) {
+                rules.push(rule);
+            }
+        }
+    }
+
     pub fn add_set(&mut self, set: &CodeSet, rule: RuleIdx) {
         for code in &set.exact {
             let rules = self.by_code.entry(*code).or_default();

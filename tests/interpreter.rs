@@ -463,3 +463,37 @@ fn a_rule_that_needs_a_modifier_fires_as_written(
         assert!(!lines.contains(&2), "{result:#?}");
     }
 }
+
+/// A line rule whose `when` tests a column of a code table is looked at only for claims with a
+/// code whose row passes the test (the rule index by column value). Rows a policy test gives
+/// count too: `policies/fee-schedule.test.policy` gives status D, R and M, which no shipped row
+/// has.
+#[rstest]
+#[case::a_code_whose_row_passes("99070", "", true)]
+#[case::a_code_whose_row_does_not("99213", "", false)]
+#[case::a_code_without_a_row("27507", "", false)]
+#[case::a_code_of_the_other_branch("27093", "27093,X", true)]
+fn a_rule_on_a_column_value_fires_as_written(
+    #[case] code: &str,
+    #[case] given: &str,
+    #[case] fires: bool,
+) {
+    let mut data = "code,payment_status\n99070,B\n99213,A\n".to_string();
+    data.push_str(given);
+    data.push('\n');
+    let policy = "table \"t\" from \"t.csv\"\n  column payment_status is text\n\n\
+rule t.bundled\n  for each line\n  when code.payment_status in (B, P) or code.payment_status is X\n  deny \"{code}\"\n";
+    let engine = claimrules::Engine::builder()
+        .without_standard_pack()
+        .pack(claimrules::PackSource::Texts(vec![
+            ("t.policy".into(), policy.into()),
+            ("t.csv".into(), data),
+        ]))
+        .build()
+        .unwrap_or_else(|d| panic!("{}", common::render(&d)));
+    let json = format!(
+        r#"{{"id": "C", "service_date": "2024-03-01", "lines": [{{"code": "20610"}}, {{"code": "{code}"}}]}}"#
+    );
+    let result = judge(&engine, &json);
+    assert_eq!(!result.findings.is_empty(), fires, "{result:#?}");
+}

@@ -594,10 +594,15 @@ impl<'a> Checker<'a> {
                 .program
                 .index
                 .add_set(&self.program.code_sets[set.index()], idx),
-            (None, Target::AllLines) => match trigger_modifiers(when.as_ref()) {
-                Some(modifiers) => self.program.index.add_modifiers(&modifiers, idx),
-                None => self.program.index.always.push(idx),
-            },
+            (None, Target::AllLines) => {
+                if let Some(codes) = trigger_codes_by_column(&self.program, when.as_ref()) {
+                    self.program.index.add_set(&codes, idx);
+                } else if let Some(modifiers) = trigger_modifiers(when.as_ref()) {
+                    self.program.index.add_modifiers(&modifiers, idx);
+                } else {
+                    self.program.index.always.push(idx);
+                }
+            }
             (None, _) => self.program.index.always.push(idx),
         }
         Some(RuleKind::Check(CheckRule {
@@ -678,6 +683,50 @@ impl<'a> Checker<'a> {
 
 /// The code set a claim must hold for a line-less rule to fire: a `claim has …` test that
 /// stands at the top of the rule's `when` (alone or joined by `and`).
+/// The codes a line rule can fire for when its `when` tests a column of a code table
+/// (`code.status in (B, P)`): the codes whose row, in any release of a dated table, holds a
+/// value that passes the test. The tables are read before the rules, their given rows too, so
+/// the set is exact for the engine; a code outside it gets false or unknown, never true. `None`
+/// when no such test is a necessary part of the condition.
+fn trigger_codes_by_column(program: &Program, when: Option<&Cond>) -> Option<CodeSet> {
+    let c = when?;
+    match &c.kind {
+        CondKind::Attr(column, test) => {
+            let table = program.tables.get(column.table.index())?;
+            if table.key != TableKeyKind::Code {
+                return None;
+            }
+            let mut set = CodeSet::default();
+            for (&code, &latest) in &table.rows {
+                let mut row = Some(latest);
+                while let Some(r) = row {
+                    if test.holds(table.cell_at(r, column.column)) == Some(true) {
+                        set.exact.push(code);
+                        break;
+                    }
+                    row = table
+                        .row_dates
+                        .get(r as usize)
+                        .and_then(|d| d.earlier)
+                        .filter(|&e| e < r);
+                }
+            }
+            set.normalize();
+            Some(set)
+        }
+        CondKind::And(a, b) => trigger_codes_by_column(program, Some(a))
+            .or_else(|| trigger_codes_by_column(program, Some(b))),
+        CondKind::Or(a, b) => {
+            let mut both = trigger_codes_by_column(program, Some(a))?;
+            let other = trigger_codes_by_column(program, Some(b))?;
+            both.exact.extend(other.exact);
+            both.normalize();
+            Some(both)
+        }
+        _ => None,
+    }
+}
+
 /// Modifiers one of which the line a line rule judges must carry for its `when` to hold: the
 /// rule cannot fire on a claim without one of them on a line. `None` when no such list can be
 /// read off the condition. In three-valued logic `when` fires only on true, and `line has

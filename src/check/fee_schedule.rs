@@ -61,10 +61,7 @@ impl<'a> Checker<'a> {
                 if dated {
                     table.push_dated_row(row.code, window, cells(row), release.file, row.line);
                 } else {
-                    table.rows.insert(row.code, table.lines.len() as u32);
-                    table.lines.push(row.line);
-                    table.row_files.push(release.file);
-                    table.cells.extend(cells(row));
+                    table.push_row(row.code, cells(row), release.file, row.line);
                 }
             }
         }

@@ -697,18 +697,12 @@ fn trigger_codes_by_column(program: &Program, when: Option<&Cond>) -> Option<Cod
                 return None;
             }
             let mut set = CodeSet::default();
-            for (&code, &latest) in &table.rows {
-                let mut row = Some(latest);
-                while let Some(r) = row {
-                    if test.holds(table.cell_at(r, column.column)) == Some(true) {
-                        set.exact.push(code);
-                        break;
-                    }
-                    row = table
-                        .row_dates
-                        .get(r as usize)
-                        .and_then(|d| d.earlier)
-                        .filter(|&e| e < r);
+            for &code in table.rows.keys() {
+                if table
+                    .rows_of(code)
+                    .any(|row| test.holds(table.cell_at(row, column.column)) == Some(true))
+                {
+                    set.exact.push(code);
                 }
             }
             set.normalize();

@@ -66,18 +66,17 @@ impl<'a> Checker<'a> {
         )?;
         let mut table = self.national_table(decl, "unit limits", &UNIT_LIMIT_COLUMNS, &files)?;
         for limit in limits {
-            table.rows.insert(limit.code, table.lines.len() as u32);
-            table.lines.push(limit.line);
-            table.row_files.push(limit.file);
-            table.cells.extend([
+            let rationale = if limit.rationale.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(limit.rationale)
+            };
+            let cells = [
                 Cell::Number(limit.limit),
                 Cell::Number(f64::from(limit.adjudication)),
-                if limit.rationale.is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(limit.rationale)
-                },
-            ]);
+                rationale,
+            ];
+            table.push_row(limit.code, cells, limit.file, limit.line);
         }
         Some(table)
     }

@@ -203,21 +203,53 @@ pub struct RowDates {
     pub earlier: Option<u32>,
 }
 
+impl RowDates {
+    /// A row in force on every date the table is, replacing none.
+    const ALWAYS: RowDates = RowDates {
+        window: DateWindow {
+            from: None,
+            until: None,
+        },
+        earlier: None,
+    };
+}
+
 impl Table {
     /// The row of a code in force on a date of service: its only row in an undated table; in
     /// a dated one, the latest row read whose dates hold the date.
     pub fn row_on(&self, code: Code, date: Date) -> Option<u32> {
-        let mut row = *self.rows.get(&code)?;
         if self.row_dates.is_empty() {
-            return Some(row);
+            return self.rows.get(&code).copied();
         }
-        loop {
-            let dates = self.row_dates.get(row as usize)?;
-            if dates.window.contains(date) {
-                return Some(row);
-            }
-            row = dates.earlier.filter(|&e| e < row)?;
-        }
+        self.rows_of(code).find(|&row| {
+            self.row_dates
+                .get(row as usize)
+                .is_some_and(|d| d.window.contains(date))
+        })
+    }
+
+    /// Every row of a code, whatever its dates: the latest read first, then, in a dated table,
+    /// the rows it replaced. The chain runs to lower rows only, so it ends.
+    pub fn rows_of(&self, code: Code) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(self.rows.get(&code).copied(), move |&row| {
+            self.row_dates
+                .get(row as usize)?
+                .earlier
+                .filter(|&e| e < row)
+        })
+    }
+
+    /// Adds a code's row, in force on every date the table is (it replaces the code's row, if
+    /// any); `file` and `line` are where it was read.
+    pub fn push_row(
+        &mut self,
+        code: Code,
+        cells: impl IntoIterator<Item = Cell>,
+        file: u16,
+        line: u32,
+    ) {
+        let row = self.push_undated(cells, file, line);
+        self.rows.insert(code, row);
     }
 
     /// Adds a row in force on some dates only; the code's earlier rows stay for the dates
@@ -230,22 +262,32 @@ impl Table {
         file: u16,
         line: u32,
     ) {
+        // Rows read before the table became dated were in force on every date.
+        self.row_dates.resize(self.lines.len(), RowDates::ALWAYS);
+        let row = self.push_cells(cells, file, line);
+        let earlier = self.rows.insert(code, row);
+        self.row_dates.push(RowDates { window, earlier });
+    }
+
+    /// Adds a row's cells (the missing ones empty), file and line, in force on every date the
+    /// table is; no key points to it yet.
+    fn push_undated(&mut self, cells: impl IntoIterator<Item = Cell>, file: u16, line: u32) -> u32 {
+        let row = self.push_cells(cells, file, line);
+        if !self.row_dates.is_empty() {
+            self.row_dates.push(RowDates::ALWAYS);
+        }
+        row
+    }
+
+    /// Adds a row's cells, file and line, and nothing else: its index.
+    fn push_cells(&mut self, cells: impl IntoIterator<Item = Cell>, file: u16, line: u32) -> u32 {
         let row = self.lines.len() as u32;
         let start = self.cells.len();
         self.cells.extend(cells);
         self.cells.resize(start + self.columns.len(), Cell::Empty);
         self.lines.push(line);
         self.row_files.push(file);
-        // Rows read before the table became dated were in force on every date.
-        self.row_dates.resize(
-            row as usize,
-            RowDates {
-                window: DateWindow::default(),
-                earlier: None,
-            },
-        );
-        let earlier = self.rows.insert(code, row);
-        self.row_dates.push(RowDates { window, earlier });
+        row
     }
 
     /// The cell of a column for a code; `None` when the table has no row for the code or the
@@ -370,18 +412,7 @@ impl Table {
     /// A new row of empty cells, given in a test rather than read from the data file: no line
     /// of it to cite.
     fn new_row(&mut self) -> usize {
-        let row = self.lines.len();
-        self.cells
-            .resize(self.cells.len() + self.columns.len(), Cell::Empty);
-        self.lines.push(0);
-        self.row_files.push(0);
-        if !self.row_dates.is_empty() {
-            self.row_dates.push(RowDates {
-                window: DateWindow::default(),
-                earlier: None,
-            });
-        }
-        row
+        self.push_undated([], 0, 0) as usize
     }
 
     /// Makes a row hold exactly these cells, the others empty.

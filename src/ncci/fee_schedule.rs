@@ -110,8 +110,8 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
     let mut code_column: Option<usize> = None;
     let mut columns: Option<Columns> = None;
     let mut rows: Vec<FeeScheduleRow> = Vec::new();
-    // Per code, its row in `rows` and whether that row is the code's own (no modifier).
-    let mut seen: std::collections::HashMap<Code, (usize, bool)> = Default::default();
+    // Per code, its row in `rows`.
+    let mut seen: std::collections::HashMap<Code, usize> = Default::default();
     let mut modifiers_seen: std::collections::HashSet<(Code, String)> = Default::default();
     while let Some((number, record)) = records.next_row(errors) {
         let filled = record.iter().filter(|c| !c.is_empty()).count();
@@ -222,7 +222,7 @@ fn read_row(
     at: &Columns,
     errors: &mut RowErrors,
     rows: &mut Vec<FeeScheduleRow>,
-    seen: &mut std::collections::HashMap<Code, (usize, bool)>,
+    seen: &mut std::collections::HashMap<Code, usize>,
     modifiers_seen: &mut std::collections::HashSet<(Code, String)>,
 ) {
     let get = |i: usize| record.get(i).unwrap_or("");
@@ -315,17 +315,14 @@ fn read_row(
         line: number,
     };
     // The indicators of a code are those of its global row (no modifier); a component row
-    // (26, TC, 53) stands in only for a code the file gives no global row.
-    let own = modifier.is_empty();
+    // (26, TC, 53) stands in only for a code the file gives no global row. A second global row
+    // was refused above, so a global row always takes the code's place.
     match seen.get(&code).copied() {
         None => {
-            seen.insert(code, (rows.len(), own));
+            seen.insert(code, rows.len());
             rows.push(row);
         }
-        Some((at, false)) if own => {
-            rows[at] = row;
-            seen.insert(code, (at, true));
-        }
+        Some(at) if modifier.is_empty() => rows[at] = row,
         Some(_) => {}
     }
 }

@@ -26,6 +26,19 @@ impl Code {
         Some(Code(code))
     }
 
+    /// The code as a number below 36⁵ (26 bits), its characters read as base-36 digits: two
+    /// codes make one `u64` key, hashed in one step.
+    pub fn number(&self) -> u32 {
+        self.0.iter().fold(0, |n, &b| {
+            let digit = if b.is_ascii_digit() {
+                b - b'0'
+            } else {
+                b - b'A' + 10
+            };
+            n * 36 + u32::from(digit)
+        })
+    }
+
     /// The code's five characters, upper-cased.
     pub fn as_str(&self) -> &str {
         // Only ASCII alphanumerics are ever stored.

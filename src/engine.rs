@@ -42,6 +42,10 @@ const _: () = {
 pub struct EvalOptions {
     /// Add to each result the facts derived and every rule considered, fired or not.
     pub explain: bool,
+    /// Judge the simple way, without the indexes: every rule on every claim, and each pair of
+    /// lines looked up in an edit table by its column-1 code's sorted list. Slower, with the
+    /// same results: the reference the differential test holds the fast path to.
+    pub reference: bool,
 }
 
 impl EvalOptions {
@@ -50,6 +54,20 @@ impl EvalOptions {
     pub fn with_explain(mut self, explain: bool) -> EvalOptions {
         self.explain = explain;
         self
+    }
+
+    /// With `reference`, the claim is judged without the indexes (see [`EvalOptions::reference`]).
+    pub fn with_reference(mut self, reference: bool) -> EvalOptions {
+        self.reference = reference;
+        self
+    }
+
+    /// What the interpreter is told of these options.
+    fn mode(self) -> eval::Mode {
+        eval::Mode {
+            explain: self.explain,
+            reference: self.reference,
+        }
     }
 }
 
@@ -346,7 +364,7 @@ impl Engine {
         claim: &NormalizedClaim,
         options: EvalOptions,
     ) -> ClaimResult {
-        eval::evaluate(&self.program, claim, HistoryView::Alone, options.explain)
+        eval::evaluate(&self.program, claim, HistoryView::Alone, options.mode())
     }
 
     /// Judges a normalized claim with the patient's earlier claims: what `check --history`
@@ -358,7 +376,7 @@ impl Engine {
         history: HistoryView<'_>,
         options: EvalOptions,
     ) -> ClaimResult {
-        eval::evaluate(&self.program, claim, history, options.explain)
+        eval::evaluate(&self.program, claim, history, options.mode())
     }
 
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
@@ -366,7 +384,7 @@ impl Engine {
     pub fn evaluate_raw(&self, raw: &RawClaim, options: EvalOptions) -> ClaimResult {
         // `parse_claim` has normalized the claim already.
         let mut result = match parse_claim(raw) {
-            Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options.explain),
+            Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options.mode()),
             Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
         };
         for e in &mut result.errors {
@@ -417,7 +435,7 @@ impl Engine {
     ) -> ClaimResult {
         match read {
             Ok(claim) => {
-                let mut result = eval::evaluate(&self.program, claim, history, options.explain);
+                let mut result = eval::evaluate(&self.program, claim, history, options.mode());
                 if let Some(line) = input.line() {
                     for e in &mut result.errors {
                         e.line.get_or_insert(line);

@@ -56,14 +56,25 @@ impl Truth {
     }
 }
 
+/// How a claim is judged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mode {
+    /// Trace every rule considered, with its reason ([`Explanation`]).
+    pub explain: bool,
+    /// Without the indexes: every rule is visited, and edit tables are searched pair by pair.
+    /// The same results, slower: what the differential test compares the fast path with.
+    pub reference: bool,
+}
+
 /// Evaluates one parsed claim against the program, with what is known of the patient's
 /// earlier claims.
 pub fn evaluate(
     program: &Program,
     claim: &Claim,
     history: HistoryView<'_>,
-    explain: bool,
+    mode: Mode,
 ) -> ClaimResult {
+    let explain = mode.explain;
     let mut facts = match facts::bind(program, claim) {
         Ok(f) => f,
         Err(errors) => {
@@ -99,12 +110,18 @@ pub fn evaluate(
         matched_diagnosis: std::cell::Cell::new(None),
         steps: std::cell::Cell::new(0),
         merged: Vec::new(),
+        reference: mode.reference,
     };
     if !from_note.is_empty() {
         run.explain_note(&from_note);
     }
     run.derive();
-    for rule in candidates(program, claim) {
+    let rules = if mode.reference {
+        (0..program.rules.len() as RuleIdx).collect()
+    } else {
+        candidates(program, claim)
+    };
+    for rule in rules {
         run.rule(rule);
         if run.steps.get() > MAX_CONDITION_STEPS {
             return ClaimResult::error(Some(claim.id.clone()), vec![over_budget(claim)])
@@ -274,6 +291,8 @@ struct Run<'p, 'c> {
     /// The lines (indexes) the current rule's merges have taken: each line is merged at most
     /// once per rule, so two RT lines do not both pair with one LT line.
     merged: Vec<usize>,
+    /// Judging without the indexes ([`Mode::reference`]).
+    reference: bool,
 }
 
 /// What a message's placeholders can name beyond the line in scope.

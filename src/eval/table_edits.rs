@@ -63,7 +63,13 @@ impl<'p> Run<'p, '_> {
                 let (Some(group), true) = (group, k != i) else {
                     continue;
                 };
-                let Some((_, row)) = group.in_force(line.code, today) else {
+                // One probe of the pair index; the reference searches the column-1 code's list.
+                let found = if self.reference {
+                    group.in_force(line.code, today)
+                } else {
+                    table.edits.in_force(lines[k].code, line.code, today)
+                };
+                let Some((_, row)) = found else {
                     continue;
                 };
                 let spared = match row.indicator {

@@ -48,7 +48,7 @@ pub fn load_pair_edits(
     })?;
     let table = read_pair_edits(&files)?;
     let Some(Sources { fingerprint, .. }) = sources else {
-        return Ok(Arc::new(table));
+        return Ok(PairEdits::index_pairs(table));
     };
     if let Some(dir) = &cache {
         // An explicit compact file is not copied into the cache.
@@ -68,7 +68,7 @@ fn shared(fingerprint: &str) -> Option<Arc<PairEdits>> {
 }
 
 fn remember(fingerprint: &str, table: PairEdits) -> Arc<PairEdits> {
-    let table = Arc::new(table);
+    let table = PairEdits::index_pairs(table);
     if let Ok(mut loaded) = LOADED.lock() {
         loaded.retain(|(_, t)| t.strong_count() > 0);
         loaded.push((fingerprint.to_string(), Arc::downgrade(&table)));

@@ -140,10 +140,7 @@ fn segments(edits: &[AddOnEdit]) -> Vec<Segment> {
             let until = days
                 .get(k + 1)
                 .map_or(Day::MAX, |next| next[0].1.saturating_sub(1));
-            let set = CodeSet {
-                exact: primaries.keys().copied().collect(),
-                ranges: Vec::new(),
-            };
+            let set = CodeSet::new(primaries.keys().copied().collect(), Vec::new());
             let edit_type = slot as u8 + 1;
             match out.last_mut() {
                 Some(last)

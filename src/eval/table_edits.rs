@@ -57,21 +57,41 @@ impl<'p> Run<'p, '_> {
             }
             return;
         }
-        for (i, line) in lines.iter().enumerate() {
+        // The edits in force between each line (as column 2) and the others (as column 1),
+        // in line order then partner order: all pairs looked up at once, or, for the
+        // reference, one search at a time.
+        let mut found: Vec<(usize, usize, &'p EditRow)> = Vec::new();
+        if self.reference {
+            for (i, line) in lines.iter().enumerate() {
+                for (k, group) in groups.iter().enumerate() {
+                    let (Some(group), true) = (group, k != i) else {
+                        continue;
+                    };
+                    if let Some((_, row)) = group.in_force(line.code, today) {
+                        found.push((i, k, row));
+                    }
+                }
+            }
+        } else {
+            let partners: Vec<usize> = (0..lines.len()).filter(|&k| groups[k].is_some()).collect();
+            let pairs = lines.iter().enumerate().flat_map(|(i, line)| {
+                partners
+                    .iter()
+                    .filter(move |&&k| k != i)
+                    .map(move |&k| ((i, k), lines[k].code, line.code))
+            });
+            table
+                .edits
+                .each_in_force(pairs, today, |(i, k), row| found.push((i, k, row)));
+        }
+        let mut found = found.into_iter().peekable();
+        for i in 0..lines.len() {
+            let line = &lines[i];
             let mut verdict = Verdict::NoEdit;
-            for (k, group) in groups.iter().enumerate() {
-                let (Some(group), true) = (group, k != i) else {
+            while let Some((_, k, row)) = found.next_if(|(at, _, _)| *at == i) {
+                if matches!(verdict, Verdict::Denied { .. }) {
                     continue;
-                };
-                // One probe of the pair index; the reference searches the column-1 code's list.
-                let found = if self.reference {
-                    group.in_force(line.code, today)
-                } else {
-                    table.edits.in_force(lines[k].code, line.code, today)
-                };
-                let Some((_, row)) = found else {
-                    continue;
-                };
+                }
                 let spared = match row.indicator {
                     ModifierIndicator::NotApplicable => Some(None),
                     ModifierIndicator::Allowed => edits
@@ -81,10 +101,7 @@ impl<'p> Run<'p, '_> {
                     ModifierIndicator::NotAllowed => None,
                 };
                 match spared {
-                    None => {
-                        verdict = Verdict::Denied { partner: k, row };
-                        break;
-                    }
+                    None => verdict = Verdict::Denied { partner: k, row },
                     Some(bypass) => {
                         if matches!(verdict, Verdict::NoEdit) {
                             verdict = Verdict::Spared { partner: k, bypass };

@@ -7,26 +7,69 @@ use super::*;
 ///
 /// The checker interns sets by content, so two [`SetId`]s are equal exactly when they name the
 /// same codes written the same way.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default)]
 pub struct CodeSet {
     pub exact: Vec<Code>,
     pub ranges: Vec<(Code, Code)>,
+    /// The exact codes hashed, for a large set ([`CodeSet::normalize`] builds it): the key
+    /// codes of a national table are thousands, tested on every line of every claim, and a
+    /// probe costs a fraction of a search of the sorted list.
+    hashed: Option<Box<rustc_hash::FxHashSet<Code>>>,
+}
+
+/// Sets with more exact codes than this are hashed as well as sorted.
+const HASHED_FROM: usize = 64;
+
+// The hashed copy is derived from `exact`: sets are the same when their codes are.
+impl PartialEq for CodeSet {
+    fn eq(&self, other: &CodeSet) -> bool {
+        self.exact == other.exact && self.ranges == other.ranges
+    }
+}
+
+impl Eq for CodeSet {}
+
+impl std::hash::Hash for CodeSet {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.exact.hash(state);
+        self.ranges.hash(state);
+    }
 }
 
 impl CodeSet {
+    /// A set of these codes and ranges, sorted (and hashed if large).
+    pub fn new(exact: Vec<Code>, ranges: Vec<(Code, Code)>) -> CodeSet {
+        let mut set = CodeSet {
+            exact,
+            ranges,
+            hashed: None,
+        };
+        set.normalize();
+        set
+    }
+
     pub fn contains(&self, code: Code) -> bool {
-        self.exact.binary_search(&code).is_ok()
+        let exact = match &self.hashed {
+            // The copy is of the codes `normalize` saw; `exact` is public, so it is used only
+            // while the two agree in size.
+            Some(hashed) if hashed.len() == self.exact.len() => hashed.contains(&code),
+            _ => self.exact.binary_search(&code).is_ok(),
+        };
+        exact
             || self
                 .ranges
                 .iter()
                 .any(|(lo, hi)| *lo <= code && code <= *hi)
     }
 
+    /// Sorts the codes and ranges, drops repeats, and hashes a large set's codes.
     pub fn normalize(&mut self) {
         self.exact.sort_unstable();
         self.exact.dedup();
         self.ranges.sort_unstable();
         self.ranges.dedup();
+        self.hashed = (self.exact.len() > HASHED_FROM)
+            .then(|| Box::new(self.exact.iter().copied().collect()));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -429,12 +472,7 @@ impl Table {
 
     /// The key codes, as a set.
     pub fn keys(&self) -> CodeSet {
-        let mut set = CodeSet {
-            exact: self.rows.keys().copied().collect(),
-            ranges: Vec::new(),
-        };
-        set.normalize();
-        set
+        CodeSet::new(self.rows.keys().copied().collect(), Vec::new())
     }
 }
 

@@ -145,12 +145,13 @@ struct PairIndex {
     /// are answered without a miss into the map. `None` if it could not be built (it then
     /// costs one probe of the map more, nothing else).
     filter: Option<xorf::BinaryFuse8>,
-    /// Pair key → pair index.
-    pairs: FxHashMap<u64, u32>,
+    /// Pair key → the pair's rows (`rows[start..end]`), so that a pair found costs no read
+    /// of `pair_rows`.
+    pairs: FxHashMap<u64, (u32, u32)>,
 }
 
 impl PairIndex {
-    fn get(&self, key: u64) -> Option<u32> {
+    fn get(&self, key: u64) -> Option<(u32, u32)> {
         use xorf::Filter;
         if self.filter.as_ref().is_some_and(|f| !f.contains(&key)) {
             return None;
@@ -207,8 +208,62 @@ impl PairEdits {
     /// pair index once it is built.
     pub fn in_force(&self, column1: Code, column2: Code, day: Day) -> Option<(u32, &EditRow)> {
         match self.pairs.get() {
-            Some(index) => self.row_in_force(index.get(pair_key(column1, column2))?, day),
+            Some(index) => self.row_among(index.get(pair_key(column1, column2))?, day),
             None => self.column1(column1)?.in_force(column2, day),
+        }
+    }
+
+    /// The edits in force on `day` among many ordered pairs `(tag, column1, column2)`, in the
+    /// order given: `found(tag, row)` for each pair that has one. The pairs are sifted through
+    /// the filter a chunk at a time, in a tight loop whose memory reads overlap, so that the
+    /// many pairs without an edit cost a read of the cached filter each; only those that pass
+    /// probe the index. The same answers as [`PairEdits::in_force`] pair by pair.
+    pub fn each_in_force<'t, T: Copy + Default>(
+        &'t self,
+        pairs: impl IntoIterator<Item = (T, Code, Code)>,
+        day: Day,
+        mut found: impl FnMut(T, &'t EditRow),
+    ) {
+        const CHUNK: usize = 32;
+        let Some(index) = self.pairs.get() else {
+            for (tag, column1, column2) in pairs {
+                if let Some((_, row)) = self.in_force(column1, column2, day) {
+                    found(tag, row);
+                }
+            }
+            return;
+        };
+        let mut pairs = pairs.into_iter();
+        loop {
+            let mut tags = [T::default(); CHUNK];
+            let mut keys = [0u64; CHUNK];
+            let mut n = 0;
+            for (tag, column1, column2) in pairs.by_ref().take(CHUNK) {
+                tags[n] = tag;
+                keys[n] = pair_key(column1, column2);
+                n += 1;
+            }
+            let mut passed = [true; CHUNK];
+            if let Some(filter) = &index.filter {
+                use xorf::Filter;
+                for (pass, key) in passed.iter_mut().zip(&keys[..n]) {
+                    *pass = filter.contains(key);
+                }
+            }
+            // Then the pairs that passed, their rows found in a second pass: both passes
+            // read memory the other does not wait for.
+            let mut rows = [None; CHUNK];
+            for j in (0..n).filter(|&j| passed[j]) {
+                rows[j] = index.pairs.get(&keys[j]).copied();
+            }
+            for j in 0..n {
+                if let Some((_, row)) = rows[j].and_then(|r| self.row_among(r, day)) {
+                    found(tags[j], row);
+                }
+            }
+            if n < CHUNK {
+                return;
+            }
         }
     }
 
@@ -230,13 +285,23 @@ impl PairEdits {
         table
     }
 
+    /// Waits until the pair index is built (builds it now, if no thread is at it): for a
+    /// test that must see the index used from its first lookup.
+    pub fn wait_for_index(&self) {
+        self.build_pair_index();
+    }
+
     fn build_pair_index(&self) {
         self.pairs.get_or_init(|| {
             let mut pairs = FxHashMap::default();
             pairs.reserve(self.pair_column2.len());
             for (&column1, &(start, end)) in &self.by_column1 {
                 for pair in start..end {
-                    pairs.insert(pair_key(column1, self.pair_column2[pair as usize]), pair);
+                    let rows = (
+                        self.pair_rows[pair as usize],
+                        self.pair_rows[pair as usize + 1],
+                    );
+                    pairs.insert(pair_key(column1, self.pair_column2[pair as usize]), rows);
                 }
             }
             let keys: Vec<u64> = pairs.keys().copied().collect();
@@ -252,6 +317,11 @@ impl PairEdits {
     fn row_in_force(&self, pair: u32, day: Day) -> Option<(u32, &EditRow)> {
         let start = *self.pair_rows.get(pair as usize)?;
         let end = *self.pair_rows.get(pair as usize + 1)?;
+        self.row_among((start, end), day)
+    }
+
+    /// The row in force on a day among rows `start..end` of one pair.
+    fn row_among(&self, (start, end): (u32, u32), day: Day) -> Option<(u32, &EditRow)> {
         (start..end)
             .map(|r| (r, &self.rows[r as usize]))
             .filter(|(_, row)| row.in_force_on(day))

@@ -607,6 +607,45 @@ fn explained(result: &claimrules::ClaimResult) -> String {
     serde_json::to_string(&value).unwrap()
 }
 
+/// What differs between two results (JSON text): for each field that differs, the elements of a
+/// list found in one result only, or both values; `explain`'s fields one by one.
+fn describe(fast: &str, reference: &str) -> String {
+    fn fields(out: &mut String, path: &str, fast: &Value, reference: &Value) {
+        match (fast, reference) {
+            (Value::Object(f), Value::Object(r)) => {
+                let keys: BTreeSet<&String> = f.keys().chain(r.keys()).collect();
+                for key in keys {
+                    let (a, b) = (&f.get(key), &r.get(key));
+                    if a != b {
+                        let (a, b) = (a.unwrap_or(&Value::Null), b.unwrap_or(&Value::Null));
+                        fields(out, &format!("{path}{key}."), a, b);
+                    }
+                }
+            }
+            (Value::Array(f), Value::Array(r)) => {
+                let path = path.trim_end_matches('.');
+                for (side, these, others) in [("fast", f, r), ("reference", r, f)] {
+                    for item in these.iter().filter(|i| !others.contains(i)) {
+                        out.push_str(&format!("  {path}: only in {side}: {item}\n"));
+                    }
+                }
+                if f.len() == r.len() && f.iter().all(|i| r.contains(i)) {
+                    out.push_str(&format!("  {path}: the same elements in another order\n"));
+                }
+            }
+            _ => {
+                let path = path.trim_end_matches('.');
+                out.push_str(&format!("  {path}: fast {fast}, reference {reference}\n"));
+            }
+        }
+    }
+    let mut out = String::new();
+    let fast: Value = serde_json::from_str(fast).unwrap();
+    let reference: Value = serde_json::from_str(reference).unwrap();
+    fields(&mut out, "", &fast, &reference);
+    out
+}
+
 /// What one chunk of claims found.
 #[derive(Default)]
 struct Tally {
@@ -659,12 +698,8 @@ fn the_fast_path_and_the_reference_agree_on_generated_claims() {
                 let fast_text = serde_json::to_string(&fast).unwrap();
                 let reference_text = serde_json::to_string(&reference).unwrap();
                 tally.claims += 1;
-                if fast_text != reference_text {
-                    tally.differences += 1;
-                    if tally.shown.len() < SHOWN {
-                        tally.shown.push((claim.clone(), fast_text, reference_text));
-                    }
-                }
+                let mut difference =
+                    (fast_text != reference_text).then_some((fast_text, reference_text));
                 if !fast.errors.is_empty() {
                     tally.errors += 1;
                 }
@@ -677,14 +712,17 @@ fn the_fast_path_and_the_reference_agree_on_generated_claims() {
                     let reference = judge(&engine, &claim, options.with_reference(true));
                     let fast_text = explained(&fast);
                     let reference_text = explained(&reference);
-                    if fast_text != reference_text {
-                        tally.differences += 1;
-                        if tally.shown.len() < SHOWN {
-                            tally.shown.push((claim.clone(), fast_text, reference_text));
-                        }
+                    if difference.is_none() && fast_text != reference_text {
+                        difference = Some((fast_text, reference_text));
                     }
                     for agreement in fast.explain.iter().flat_map(|e| &e.agreed) {
                         *tally.agreed.entry(agreement.rule.clone()).or_default() += 1;
+                    }
+                }
+                if let Some((fast, reference)) = difference {
+                    tally.differences += 1;
+                    if tally.shown.len() < SHOWN {
+                        tally.shown.push((claim, fast, reference));
                     }
                 }
             }
@@ -728,12 +766,15 @@ fn the_fast_path_and_the_reference_agree_on_generated_claims() {
             .shown
             .iter()
             .map(|(claim, fast, reference)| {
-                format!("claim:     {claim}\nfast:      {fast}\nreference: {reference}\n")
+                format!(
+                    "claim:     {claim}\n{}fast:      {fast}\nreference: {reference}\n",
+                    describe(fast, reference)
+                )
             })
             .collect();
         panic!(
-            "the fast path and the reference disagree {} times on {} claims (each judged plainly, \
-             and 1 in {EXPLAINED} with explain too); the first {}:\n\n{}",
+            "the fast path and the reference disagree on {} of {} claims (each judged plainly, and \
+             1 in {EXPLAINED} with explain too); the first {}, what differs, then both results:\n\n{}",
             tally.differences,
             tally.claims,
             shown.len(),

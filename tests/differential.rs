@@ -686,6 +686,12 @@ fn the_fast_path_and_the_reference_agree_on_generated_claims() {
     let pools = pools(&engine);
     let loaded = started.elapsed();
 
+    // The PTP table's pair index is built on a thread of its own after the load
+    // (`PairEdits::index_pairs`); until it is there, lookups search the sorted lists as the
+    // reference does. Under the dev profile, beside the two workers below, it takes some 15 s:
+    // the claims judged before it are held to the fallback, not to the pair index. Nothing
+    // public says when it is built, so the test cannot wait for it; the claims after it (most
+    // of them) are held to the index.
     let numbers: Vec<u64> = (0..CLAIMS).collect();
     let tally = numbers
         .par_chunks(CHUNK)
@@ -730,7 +736,10 @@ fn the_fast_path_and_the_reference_agree_on_generated_claims() {
         })
         .reduce(Tally::default, Tally::merge);
 
-    // The rules that can fire: every rule but the derivations.
+    // The rules that can fire: every rule but the derivations. Some cannot on these claims:
+    // the six that read the patient's history (none is given here), and those whose table
+    // values the shipped excerpts lack (add-on types 2 and 3; MPFS status D, M and R; PC/TC
+    // indicators 6 and 8; team-surgery indicator 1): 13 of the 80 rules.
     let program = engine.program();
     let rules: BTreeSet<&str> = program
         .rules

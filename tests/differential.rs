@@ -688,10 +688,10 @@ fn the_fast_path_and_the_reference_agree_on_generated_claims() {
 
     // The PTP table's pair index is built on a thread of its own after the load
     // (`PairEdits::index_pairs`); until it is there, lookups search the sorted lists as the
-    // reference does. Under the dev profile, beside the two workers below, it takes some 15 s:
-    // the claims judged before it are held to the fallback, not to the pair index. Nothing
-    // public says when it is built, so the test cannot wait for it; the claims after it (most
-    // of them) are held to the index.
+    // reference does. Wait for it, so that every claim holds the index to the reference.
+    for table in &engine.program().edit_tables {
+        table.edits.wait_for_index();
+    }
     let numbers: Vec<u64> = (0..CLAIMS).collect();
     let tally = numbers
         .par_chunks(CHUNK)

@@ -26,21 +26,31 @@ impl<'p, 'c> Run<'p, 'c> {
     }
 
     pub(super) fn render(&self, message: &Message, scope: Scope, fill: Fill<'_>) -> String {
+        use std::fmt::Write;
         let line = scope.line.map(|i| &self.claim.lines[i]);
-        let mut out = String::new();
+        // Room for the text and a short value a placeholder, so that the string seldom grows.
+        let mut out = String::with_capacity(message.len_hint());
+        // Numbers and cells are written in place, not through a string of their own.
+        let show = |out: &mut String, value: &dyn std::fmt::Display| {
+            let _ = write!(out, "{value}");
+        };
         for part in &message.parts {
             match part {
                 MessagePart::Text(t) => out.push_str(t),
                 MessagePart::Placeholder(p) => match p {
                     Placeholder::Code => out.push_str(line.map_or("", |l| l.code.as_str())),
                     Placeholder::Line => {
-                        out.push_str(&line.map_or(String::new(), |l| l.number().to_string()))
+                        if let Some(l) = line {
+                            show(&mut out, &l.number())
+                        }
                     }
                     Placeholder::Units => {
-                        out.push_str(&line.map_or(String::new(), |l| l.units.to_string()))
+                        if let Some(l) = line {
+                            show(&mut out, &l.units)
+                        }
                     }
                     Placeholder::Claim => out.push_str(&self.claim.id),
-                    Placeholder::Date => out.push_str(&self.claim.service_date.0.to_string()),
+                    Placeholder::Date => show(&mut out, &self.claim.service_date.0),
                     Placeholder::Matched => {
                         out.push_str(fill.matched.as_ref().map_or("", Code::as_str))
                     }
@@ -48,12 +58,12 @@ impl<'p, 'c> Run<'p, 'c> {
                     Placeholder::Rationale => out.push_str(fill.rationale),
                     Placeholder::OtherLine => {
                         if let Some(j) = fill.other {
-                            out.push_str(&self.claim.lines[j].number().to_string());
+                            show(&mut out, &self.claim.lines[j].number());
                         }
                     }
                     Placeholder::Column(c) => match self.cell(*c, scope) {
                         None => out.push_str("(none)"),
-                        Some(cell) => out.push_str(&cell.to_string()),
+                        Some(cell) => show(&mut out, cell),
                     },
                     Placeholder::Diagnosis => {
                         match scope
@@ -67,7 +77,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     }
                     Placeholder::LineAttr(a) => match line.and_then(|l| l.attr(*a)) {
                         None => out.push_str("(none)"),
-                        Some(value) => out.push_str(&value.to_string()),
+                        Some(value) => show(&mut out, &value),
                     },
                     Placeholder::HistoryClaim
                     | Placeholder::HistoryLine
@@ -76,14 +86,14 @@ impl<'p, 'c> Run<'p, 'c> {
                         None => out.push_str("(none)"),
                         Some(h) => match p {
                             Placeholder::HistoryClaim => out.push_str(&h.claim),
-                            Placeholder::HistoryLine => out.push_str(&h.line.to_string()),
-                            Placeholder::HistoryDate => out.push_str(&h.date.to_string()),
+                            Placeholder::HistoryLine => show(&mut out, &h.line),
+                            Placeholder::HistoryDate => show(&mut out, &h.date),
                             _ => out.push_str(h.code.as_str()),
                         },
                     },
                     Placeholder::Age => match self.patient_age() {
                         None => out.push_str("(none)"),
-                        Some(age) => out.push_str(&age.to_string()),
+                        Some(age) => show(&mut out, &age),
                     },
                     Placeholder::Sex => out.push_str(
                         self.claim
@@ -94,7 +104,7 @@ impl<'p, 'c> Run<'p, 'c> {
                     ),
                     Placeholder::Charge => match line.and_then(|l| l.charge) {
                         None => out.push_str("(none)"),
-                        Some(charge) => out.push_str(&charge.to_string()),
+                        Some(charge) => show(&mut out, &charge),
                     },
                 },
             }

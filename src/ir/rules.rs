@@ -281,6 +281,20 @@ pub struct Message {
     pub parts: Vec<MessagePart>,
 }
 
+impl Message {
+    /// About how long the message is once filled in: its text, and a few characters a
+    /// placeholder (a rationale or a long cell makes it grow once).
+    pub fn len_hint(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                MessagePart::Text(t) => t.len(),
+                MessagePart::Placeholder(_) => 8,
+            })
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessagePart {
     Text(Box<str>),

@@ -34,6 +34,15 @@ pub fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
+/// The mark a target line ends with: whether this run met the target, at a glance.
+pub fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "✓"
+    } else {
+        "✗"
+    }
+}
+
 /// A generated claim, as JSON text, with its line codes.
 pub struct Generated {
     pub json: String,

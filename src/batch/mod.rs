@@ -4,14 +4,20 @@
 //!
 //! 1. a reader thread pulls claims from the input and cuts them into batches of at most
 //!    [`BATCH_CLAIMS`] claims or [`BATCH_BYTES`] of claim text;
-//! 2. the calling thread hands each batch to a rayon pool of `threads` workers, which parse,
-//!    judge and render every claim, and tally the summary, and joins the pieces in input order;
-//! 3. a writer thread writes each batch's output in one piece.
+//! 2. the calling thread cuts each batch in slices and hands them to a rayon pool of `threads`
+//!    workers, which parse, judge and render every claim of a slice, and tally the summary;
+//!    up to [`IN_FLIGHT`] slices are out at once, so that a worker done with its share of one
+//!    slice takes up the next instead of waiting for the others (no barrier between slices),
+//!    and the calling thread puts the judged slices back in input order;
+//! 3. a writer thread writes each slice's output in one piece.
 //!
-//! At most [`QUEUE`] batches wait between two stages. Output is bounded too, not only input:
+//! At most [`QUEUE`] batches wait between two stages, and [`IN_FLIGHT`] slices between the
+//! calling thread and the workers. Output is bounded too, not only input:
 //! a small claim can give a large result (many findings, long messages), so a batch is judged
 //! in slices sized from the output per claim so far, to keep each slice's output near
-//! [`OUTPUT_BYTES`] (never fewer than one claim a worker). Every claim read gets exactly one result,
+//! [`OUTPUT_BYTES`] (never fewer than one claim a worker; the first slices, judged before any
+//! output is known, have one claim a worker). With `--history`, slices are judged one after
+//! another, each recorded before the next (see [`HistoryRun`]). Every claim read gets exactly one result,
 //! and results come out in the order the claims went in. A stop request (Ctrl-C) ends reading;
 //! the claims already read are still judged and written whole. When the output fails (a closed
 //! pipe, a full disk), reading and judging stop and the error is returned.
@@ -41,7 +47,7 @@ use crate::{Engine, EvalOptions};
 pub const BATCH_CLAIMS: usize = 4096;
 /// The most claim text in one batch, so that a batch of large claims stays small too.
 pub const BATCH_BYTES: usize = 4 << 20;
-/// Room for one batch's output, to start with: most batches need no more.
+/// Room for the output of one worker's run of claims, to start with.
 const OUTPUT_GUESS: usize = 64 << 10;
 /// The fewest claims a worker takes at a time, so that a batch is not cut finer than helps.
 const CLAIMS_PER_TASK: usize = 16;
@@ -100,9 +106,18 @@ pub enum BatchError {
     History(#[from] StoreError),
 }
 
-/// One batch's rendered results, ready to write.
+/// Rendered results, in order: a slice's output as its workers wrote it, one piece for each run
+/// of claims a worker took, written one after another rather than copied into one.
+type Pieces = Vec<Vec<u8>>;
+
+/// The bytes of all `pieces`.
+fn output_len(pieces: &Pieces) -> usize {
+    pieces.iter().map(Vec::len).sum()
+}
+
+/// One slice's rendered results, ready to write.
 struct Rendered {
-    bytes: Vec<u8>,
+    bytes: Pieces,
     /// Claims judged up to the end of this batch.
     claims: u64,
     /// Input offset after the batch's last claim.
@@ -282,7 +297,7 @@ fn judge_in_flight(
             }
             // Wait for a slice, then write what is in order.
             let Ok(judged) = done.recv() else { break };
-            slice.adapt(judged.claims, judged.bytes.len());
+            slice.adapt(judged.claims, output_len(&judged.bytes));
             waiting.insert(judged.seq, judged);
             while let Some(judged) = waiting.remove(&next) {
                 next += 1;
@@ -312,7 +327,7 @@ struct Judged {
     seq: u64,
     /// The claims in it.
     claims: usize,
-    bytes: Vec<u8>,
+    bytes: Pieces,
     tally: Summary,
     /// Claims judged up to its end.
     judged: u64,
@@ -350,7 +365,7 @@ fn judge_with_history(
             let end = batch.len().min(start + slice.claims);
             let part = &batch[start..end];
             let (bytes, tally) = history::judge_slice(engine, part, judged, options, pool, run)?;
-            slice.adapt(part.len(), bytes.len());
+            slice.adapt(part.len(), output_len(&bytes));
             judged += part.len() as u64;
             summary.merge(tally);
             let piece = Rendered {
@@ -438,14 +453,14 @@ fn judge_batch(
     batch: &[InputItem],
     before: u64,
     options: BatchOptions,
-) -> (Vec<u8>, Summary) {
+) -> (Pieces, Summary) {
     render_each(batch, before, options, |item| {
         engine.evaluate_item(&item.claim, options.eval)
     })
 }
 
 /// Renders results judged already, in order, on the pool; `before` claims came before them.
-fn render(results: &[ClaimResult], before: u64, options: BatchOptions) -> (Vec<u8>, Summary) {
+fn render(results: &[ClaimResult], before: u64, options: BatchOptions) -> (Pieces, Summary) {
     render_each(results, before, options, |result| result)
 }
 
@@ -456,13 +471,13 @@ fn render_each<'s, T, R, F>(
     before: u64,
     options: BatchOptions,
     result_of: F,
-) -> (Vec<u8>, Summary)
+) -> (Pieces, Summary)
 where
     T: Sync,
     R: std::borrow::Borrow<ClaimResult>,
     F: Fn(&'s T) -> R + Sync + Send,
 {
-    items
+    let pieces: Vec<(Vec<u8>, Summary)> = items
         .par_iter()
         .enumerate()
         .with_min_len(CLAIMS_PER_TASK)
@@ -477,14 +492,16 @@ where
                 (bytes, tally)
             },
         )
-        .reduce(
-            || (Vec::new(), Summary::default()),
-            |(mut bytes, mut tally), (more, other)| {
-                bytes.extend_from_slice(&more);
-                tally.merge(other);
-                (bytes, tally)
-            },
-        )
+        .collect();
+    let mut output = Vec::with_capacity(pieces.len());
+    let mut tally = Summary::default();
+    for (bytes, more) in pieces {
+        tally.merge(more);
+        if !bytes.is_empty() {
+            output.push(bytes);
+        }
+    }
+    (output, tally)
 }
 
 /// Writes each batch's output whole, in order, then the format's closing bytes.
@@ -499,7 +516,9 @@ fn write_batches<W: Write>(
     write_whole(&mut out, format.begin(), &mut written)?;
     for piece in rendered {
         any |= piece.claims > 0;
-        write_whole(&mut out, &piece.bytes, &mut written)?;
+        for bytes in &piece.bytes {
+            write_whole(&mut out, bytes, &mut written)?;
+        }
         progress.claims.store(piece.claims, Ordering::Relaxed);
         progress.bytes.store(piece.offset, Ordering::Relaxed);
     }

@@ -27,6 +27,7 @@ mod summary;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::Arc;
@@ -229,7 +230,7 @@ fn judge_in_flight(
 ) -> Summary {
     let threads = pool.current_num_threads();
     let mut summary = Summary::default();
-    let (done_out, done) = channel::<Judged>();
+    let (done_out, done) = channel::<std::thread::Result<Judged>>();
     pool.in_place_scope(|scope| {
         let mut slice = Slice::new(threads, BATCH_CLAIMS);
         // Slices handed out, and the claims in them.
@@ -254,16 +255,20 @@ fn judge_in_flight(
                     let done_out = done_out.clone();
                     let part = Arc::clone(&batch);
                     scope.spawn(move |_| {
-                        let items = &part[start..end];
-                        let (bytes, tally) = judge_batch(engine, items, before, options);
-                        let judged = Judged {
-                            seq,
-                            claims: items.len(),
-                            bytes,
-                            tally,
-                            judged: before + items.len() as u64,
-                            offset: items.last().map_or(0, |item| item.offset),
-                        };
+                        // A panic is handed back whole, so that the calling thread, waiting
+                        // for this slice, panics with it instead of waiting for ever.
+                        let judged = panic::catch_unwind(AssertUnwindSafe(|| {
+                            let items = &part[start..end];
+                            let (bytes, tally) = judge_batch(engine, items, before, options);
+                            Judged {
+                                seq,
+                                claims: items.len(),
+                                bytes,
+                                tally,
+                                judged: before + items.len() as u64,
+                                offset: items.last().map_or(0, |item| item.offset),
+                            }
+                        }));
                         // The receiver lives until every slice is done.
                         let _ = done_out.send(judged);
                     });
@@ -296,7 +301,11 @@ fn judge_in_flight(
                 break;
             }
             // Wait for a slice, then write what is in order.
-            let Ok(judged) = done.recv() else { break };
+            let judged = match done.recv() {
+                Ok(Ok(judged)) => judged,
+                Ok(Err(panicked)) => panic::resume_unwind(panicked),
+                Err(_) => break,
+            };
             slice.adapt(judged.claims, output_len(&judged.bytes));
             waiting.insert(judged.seq, judged);
             while let Some(judged) = waiting.remove(&next) {

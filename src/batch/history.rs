@@ -56,7 +56,7 @@ pub(super) fn judge_slice(
     options: BatchOptions,
     pool: &rayon::ThreadPool,
     run: &mut HistoryRun<'_>,
-) -> Result<(Vec<u8>, Summary), StoreError> {
+) -> Result<(super::Pieces, Summary), StoreError> {
     let reads_history = engine.program().uses_history;
     let claims: Vec<ReadClaim<'_>> = pool.install(|| {
         part.par_iter()

@@ -4,14 +4,20 @@
 //!
 //! 1. a reader thread pulls claims from the input and cuts them into batches of at most
 //!    [`BATCH_CLAIMS`] claims or [`BATCH_BYTES`] of claim text;
-//! 2. the calling thread hands each batch to a rayon pool of `threads` workers, which parse,
-//!    judge and render every claim, and tally the summary, and joins the pieces in input order;
-//! 3. a writer thread writes each batch's output in one piece.
+//! 2. the calling thread cuts each batch in slices and hands them to a rayon pool of `threads`
+//!    workers, which parse, judge and render every claim of a slice, and tally the summary;
+//!    up to [`IN_FLIGHT`] slices are out at once, so that a worker done with its share of one
+//!    slice takes up the next instead of waiting for the others (no barrier between slices),
+//!    and the calling thread puts the judged slices back in input order;
+//! 3. a writer thread writes each slice's output in one piece.
 //!
-//! At most [`QUEUE`] batches wait between two stages. Output is bounded too, not only input:
+//! At most [`QUEUE`] batches wait between two stages, and [`IN_FLIGHT`] slices between the
+//! calling thread and the workers. Output is bounded too, not only input:
 //! a small claim can give a large result (many findings, long messages), so a batch is judged
 //! in slices sized from the output per claim so far, to keep each slice's output near
-//! [`OUTPUT_BYTES`] (never fewer than one claim a worker). Every claim read gets exactly one result,
+//! [`OUTPUT_BYTES`] (never fewer than one claim a worker; the first slices, judged before any
+//! output is known, have one claim a worker). With `--history`, slices are judged one after
+//! another, each recorded before the next (see [`HistoryRun`]). Every claim read gets exactly one result,
 //! and results come out in the order the claims went in. A stop request (Ctrl-C) ends reading;
 //! the claims already read are still judged and written whole. When the output fails (a closed
 //! pipe, a full disk), reading and judging stop and the error is returned.
@@ -19,9 +25,12 @@
 mod history;
 mod summary;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender, TryRecvError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -39,12 +48,16 @@ use crate::{Engine, EvalOptions};
 pub const BATCH_CLAIMS: usize = 4096;
 /// The most claim text in one batch, so that a batch of large claims stays small too.
 pub const BATCH_BYTES: usize = 4 << 20;
-/// Room for one batch's output, to start with: most batches need no more.
+/// Room for the output of one worker's run of claims, to start with.
 const OUTPUT_GUESS: usize = 64 << 10;
 /// The fewest claims a worker takes at a time, so that a batch is not cut finer than helps.
 const CLAIMS_PER_TASK: usize = 16;
 /// How many batches may wait between two stages.
 pub const QUEUE: usize = 2;
+/// How many slices may be out to the workers at once (judged or being judged, not yet handed
+/// to the writer): more than one, so that no worker waits at the end of a slice for the
+/// others, and few, so that output stays bounded.
+pub const IN_FLIGHT: usize = 3;
 /// The most worker threads a run may ask for. More threads than cores only adds switching;
 /// thousands take seconds to start and memory for their stacks.
 pub const MAX_THREADS: u16 = 256;
@@ -94,9 +107,18 @@ pub enum BatchError {
     History(#[from] StoreError),
 }
 
-/// One batch's rendered results, ready to write.
+/// Rendered results, in order: a slice's output as its workers wrote it, one piece for each run
+/// of claims a worker took, written one after another rather than copied into one.
+type Pieces = Vec<Vec<u8>>;
+
+/// The bytes of all `pieces`.
+fn output_len(pieces: &Pieces) -> usize {
+    pieces.iter().map(Vec::len).sum()
+}
+
+/// One slice's rendered results, ready to write.
 struct Rendered {
-    bytes: Vec<u8>,
+    bytes: Pieces,
     /// Claims judged up to the end of this batch.
     claims: u64,
     /// Input offset after the batch's last claim.
@@ -158,58 +180,25 @@ where
     let (interrupted, written) = std::thread::scope(|scope| {
         let reader = scope.spawn(|| read_batches(inputs, batches_in, stop));
         let writer = scope.spawn(|| write_batches(out, options.format, rendered, progress));
-        let mut judged = 0u64;
-        let most = if history.is_some() {
-            HISTORY_BATCHES * BATCH_CLAIMS
-        } else {
-            BATCH_CLAIMS
-        };
-        let mut slice = Slice::new(threads, most);
-        // Owned, so that dropping it when the loop ends early closes the channel: the reader,
-        // waiting to hand over its next batch, then stops instead of waiting for ever.
-        let mut incoming = batches.into_iter();
-        'batches: while let Some(mut batch) = incoming.next() {
-            if history.is_some() {
-                for _ in 1..HISTORY_BATCHES {
-                    match incoming.next() {
-                        Some(more) => batch.extend(more),
-                        None => break,
-                    }
-                }
+        match history.as_mut() {
+            None => {
+                summary = judge_in_flight(engine, batches, &rendered_out, options, &pool);
             }
-            let mut start = 0;
-            while start < batch.len() {
-                let end = batch.len().min(start + slice.claims);
-                let part = &batch[start..end];
-                let (bytes, tally) = match history.as_mut() {
-                    None => pool.install(|| judge_batch(engine, part, judged, options)),
-                    Some(run) => {
-                        match history::judge_slice(engine, part, judged, options, &pool, run) {
-                            Ok(done) => done,
-                            Err(e) => {
-                                failure = Some(e);
-                                break 'batches;
-                            }
-                        }
-                    }
-                };
-                slice.adapt(part.len(), bytes.len());
-                judged += part.len() as u64;
-                summary.merge(tally);
-                let piece = Rendered {
-                    bytes,
-                    claims: judged,
-                    offset: part.last().map_or(0, |item| item.offset),
-                };
-                if rendered_out.send(piece).is_err() {
-                    // The writer has stopped on an output error; stop reading too.
-                    break 'batches;
+            Some(run) => {
+                if let Err(e) = judge_with_history(
+                    engine,
+                    batches,
+                    &rendered_out,
+                    options,
+                    &pool,
+                    run,
+                    &mut summary,
+                ) {
+                    failure = Some(e);
                 }
-                start = end;
             }
         }
         drop(rendered_out);
-        drop(incoming);
         let interrupted = reader.join().unwrap_or(false);
         let written = writer.join().unwrap_or_else(|_| {
             Err(BatchError::Output {
@@ -225,6 +214,182 @@ where
     }
     summary.finish(started.elapsed(), interrupted);
     Ok(summary)
+}
+
+/// Judges the reader's batches on the pool, [`IN_FLIGHT`] slices at a time, and hands their
+/// output to the writer in input order; returns the tally. A worker done with its share of a
+/// slice takes up the next slice's claims instead of waiting for the slowest claim of its own.
+/// Stops when the batches end or the writer has stopped (on an output error); dropping
+/// `batches` then lets a reader waiting to hand over its next batch stop too.
+fn judge_in_flight(
+    engine: &Engine,
+    batches: Receiver<Vec<InputItem>>,
+    rendered_out: &SyncSender<Rendered>,
+    options: BatchOptions,
+    pool: &rayon::ThreadPool,
+) -> Summary {
+    let threads = pool.current_num_threads();
+    let mut summary = Summary::default();
+    let (done_out, done) = channel::<std::thread::Result<Judged>>();
+    pool.in_place_scope(|scope| {
+        let mut slice = Slice::new(threads, BATCH_CLAIMS);
+        // Slices handed out, and the claims in them.
+        let mut sent = 0u64;
+        let mut claims_sent = 0u64;
+        // The next slice to write, and the slices judged out of order, waiting for it.
+        let mut next = 0u64;
+        let mut waiting: BTreeMap<u64, Judged> = BTreeMap::new();
+        // The batch being cut into slices, and where its next slice starts.
+        let mut current: Option<(Arc<Vec<InputItem>>, usize)> = None;
+        let mut reading = true;
+        let mut writing = true;
+        while writing {
+            let in_flight = sent - next;
+            if in_flight < IN_FLIGHT as u64 {
+                if let Some((batch, start)) = current.take() {
+                    let end = batch.len().min(start + slice.claims);
+                    let seq = sent;
+                    let before = claims_sent;
+                    sent += 1;
+                    claims_sent += (end - start) as u64;
+                    let done_out = done_out.clone();
+                    let part = Arc::clone(&batch);
+                    scope.spawn(move |_| {
+                        // A panic is handed back whole, so that the calling thread, waiting
+                        // for this slice, panics with it instead of waiting for ever.
+                        let judged = panic::catch_unwind(AssertUnwindSafe(|| {
+                            let items = &part[start..end];
+                            let (bytes, tally) = judge_batch(engine, items, before, options);
+                            Judged {
+                                seq,
+                                claims: items.len(),
+                                bytes,
+                                tally,
+                                judged: before + items.len() as u64,
+                                offset: items.last().map_or(0, |item| item.offset),
+                            }
+                        }));
+                        // The receiver lives until every slice is done.
+                        let _ = done_out.send(judged);
+                    });
+                    if end < batch.len() {
+                        current = Some((batch, end));
+                    }
+                    continue;
+                }
+                if reading {
+                    // Wait for the reader only when no slice is out; else take what came.
+                    let got = if in_flight == 0 {
+                        batches.recv().map_err(|_| TryRecvError::Disconnected)
+                    } else {
+                        batches.try_recv()
+                    };
+                    match got {
+                        Ok(batch) => {
+                            if !batch.is_empty() {
+                                current = Some((Arc::new(batch), 0));
+                            }
+                            continue;
+                        }
+                        Err(TryRecvError::Disconnected) => reading = false,
+                        Err(TryRecvError::Empty) => {}
+                    }
+                }
+            }
+            if sent == next {
+                // Nothing out and nothing more to read.
+                break;
+            }
+            // Wait for a slice, then write what is in order.
+            let judged = match done.recv() {
+                Ok(Ok(judged)) => judged,
+                Ok(Err(panicked)) => panic::resume_unwind(panicked),
+                Err(_) => break,
+            };
+            slice.adapt(judged.claims, output_len(&judged.bytes));
+            waiting.insert(judged.seq, judged);
+            while let Some(judged) = waiting.remove(&next) {
+                next += 1;
+                summary.merge(judged.tally);
+                let piece = Rendered {
+                    bytes: judged.bytes,
+                    claims: judged.judged,
+                    offset: judged.offset,
+                };
+                if rendered_out.send(piece).is_err() {
+                    // The writer has stopped on an output error; stop reading too.
+                    writing = false;
+                    break;
+                }
+            }
+        }
+        // Closing the channel ends a reader waiting to hand over a batch; the slices still out
+        // end on their own, and the scope waits for them.
+        drop(batches);
+    });
+    summary
+}
+
+/// A slice of a batch judged, waiting for its turn to be written.
+struct Judged {
+    /// Its place among the slices.
+    seq: u64,
+    /// The claims in it.
+    claims: usize,
+    bytes: Pieces,
+    tally: Summary,
+    /// Claims judged up to its end.
+    judged: u64,
+    /// Input offset after its last claim.
+    offset: u64,
+}
+
+/// Judges the reader's batches against the history one slice after another
+/// ([`HISTORY_BATCHES`] batches at a time, each slice recorded before the next is judged), and
+/// hands each slice's output to the writer; adds to `summary` what it judged. A store error
+/// ends it.
+fn judge_with_history(
+    engine: &Engine,
+    batches: Receiver<Vec<InputItem>>,
+    rendered_out: &SyncSender<Rendered>,
+    options: BatchOptions,
+    pool: &rayon::ThreadPool,
+    run: &mut HistoryRun<'_>,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
+    let mut judged = 0u64;
+    let mut slice = Slice::new(pool.current_num_threads(), HISTORY_BATCHES * BATCH_CLAIMS);
+    // Owned, so that returning early drops it and closes the channel: the reader, waiting to
+    // hand over its next batch, then stops instead of waiting for ever.
+    let mut incoming = batches.into_iter();
+    while let Some(mut batch) = incoming.next() {
+        for _ in 1..HISTORY_BATCHES {
+            match incoming.next() {
+                Some(more) => batch.extend(more),
+                None => break,
+            }
+        }
+        let mut start = 0;
+        while start < batch.len() {
+            let end = batch.len().min(start + slice.claims);
+            let part = &batch[start..end];
+            let (bytes, tally) = history::judge_slice(engine, part, judged, options, pool, run)?;
+            slice.adapt(part.len(), output_len(&bytes));
+            judged += part.len() as u64;
+            summary.merge(tally);
+            let piece = Rendered {
+                bytes,
+                claims: judged,
+                offset: part.last().map_or(0, |item| item.offset),
+            };
+            if rendered_out.send(piece).is_err() {
+                // The writer has stopped on an output error; stop reading too.
+                return Ok(());
+            }
+            start = end;
+        }
+    }
+    Ok(())
 }
 
 /// How many claims of a batch are judged at once: as many as keep their output near
@@ -297,14 +462,14 @@ fn judge_batch(
     batch: &[InputItem],
     before: u64,
     options: BatchOptions,
-) -> (Vec<u8>, Summary) {
+) -> (Pieces, Summary) {
     render_each(batch, before, options, |item| {
         engine.evaluate_item(&item.claim, options.eval)
     })
 }
 
 /// Renders results judged already, in order, on the pool; `before` claims came before them.
-fn render(results: &[ClaimResult], before: u64, options: BatchOptions) -> (Vec<u8>, Summary) {
+fn render(results: &[ClaimResult], before: u64, options: BatchOptions) -> (Pieces, Summary) {
     render_each(results, before, options, |result| result)
 }
 
@@ -315,13 +480,13 @@ fn render_each<'s, T, R, F>(
     before: u64,
     options: BatchOptions,
     result_of: F,
-) -> (Vec<u8>, Summary)
+) -> (Pieces, Summary)
 where
     T: Sync,
     R: std::borrow::Borrow<ClaimResult>,
     F: Fn(&'s T) -> R + Sync + Send,
 {
-    items
+    let pieces: Vec<(Vec<u8>, Summary)> = items
         .par_iter()
         .enumerate()
         .with_min_len(CLAIMS_PER_TASK)
@@ -336,14 +501,16 @@ where
                 (bytes, tally)
             },
         )
-        .reduce(
-            || (Vec::new(), Summary::default()),
-            |(mut bytes, mut tally), (more, other)| {
-                bytes.extend_from_slice(&more);
-                tally.merge(other);
-                (bytes, tally)
-            },
-        )
+        .collect();
+    let mut output = Vec::with_capacity(pieces.len());
+    let mut tally = Summary::default();
+    for (bytes, more) in pieces {
+        tally.merge(more);
+        if !bytes.is_empty() {
+            output.push(bytes);
+        }
+    }
+    (output, tally)
 }
 
 /// Writes each batch's output whole, in order, then the format's closing bytes.
@@ -358,7 +525,9 @@ fn write_batches<W: Write>(
     write_whole(&mut out, format.begin(), &mut written)?;
     for piece in rendered {
         any |= piece.claims > 0;
-        write_whole(&mut out, &piece.bytes, &mut written)?;
+        for bytes in &piece.bytes {
+            write_whole(&mut out, bytes, &mut written)?;
+        }
         progress.claims.store(piece.claims, Ordering::Relaxed);
         progress.bytes.store(piece.offset, Ordering::Relaxed);
     }

@@ -61,6 +61,16 @@ impl Scanned {
         }
     }
 
+    /// Keeps as much of `bytes` as the limit leaves room for.
+    fn keep_all(&mut self, bytes: &[u8]) {
+        let room = MAX_CLAIM_BYTES - self.bytes.len().min(MAX_CLAIM_BYTES);
+        if bytes.len() > room {
+            self.oversize = true;
+        }
+        self.bytes
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
     fn trim_end(&mut self) {
         while matches!(self.bytes.last(), Some(b) if b.is_ascii_whitespace()) {
             self.bytes.pop();
@@ -155,54 +165,111 @@ impl<R: BufRead> JsonClaims<R> {
             line: self.line,
             oversize: false,
         };
-        let mut depth = 0usize;
-        let mut in_string = false;
-        let mut escaped = false;
-        while let Some(b) = self.peek_byte()? {
-            let ends_before = !in_string
-                && depth == 0
-                && !scanned.bytes.is_empty()
-                && matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}');
-            // A value still open when a line starts with `{` was cut short: the `{` is the
-            // next claim's (a string cannot run over a line end, so an open one was cut too).
-            let cut_short = self.line_start && b == b'{' && (depth > 0 || in_string);
-            if ends_before || cut_short {
-                break;
-            }
-            self.next_byte()?;
-            scanned.keep(b);
-            if in_string {
-                match b {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => {
-                        in_string = false;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            } else {
-                match b {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' if depth > 0 => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        self.scan_value(&mut scanned)?;
         match self.layout {
             Layout::Array => self.take_rest_of_element(&mut scanned)?,
             Layout::Values => self.take_rest_of_line(&mut scanned)?,
         }
         scanned.trim_end();
         Ok(Some(scanned))
+    }
+
+    /// Reads one value's bytes into `scanned`: from its first byte to the bracket or quote
+    /// that closes it, or to the blank space, comma or bracket after a bare value, or to a
+    /// line starting with `{` while the value is still open (it was cut short). Works on the
+    /// reader's buffer a run of bytes at a time, and skips through strings to their next quote,
+    /// backslash or line end.
+    fn scan_value(&mut self, scanned: &mut Scanned) -> io::Result<()> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        // A byte of the value has been taken (the first is never blank: blanks were skipped).
+        let mut started = false;
+        loop {
+            let buf = match self.input.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(());
+            }
+            let mut line_start = self.line_start;
+            let mut lines = 0u64;
+            let mut i = 0;
+            let mut done = false;
+            while i < buf.len() {
+                let b = buf[i];
+                if in_string && !escaped && !line_start {
+                    // Inside a string: nothing matters up to its next quote, backslash or line
+                    // end.
+                    let rest = &buf[i..];
+                    match rest.iter().position(|c| matches!(c, b'"' | b'\\' | b'\n')) {
+                        Some(0) => {}
+                        Some(n) => {
+                            i += n;
+                            continue;
+                        }
+                        None => {
+                            i = buf.len();
+                            break;
+                        }
+                    }
+                }
+                let ends_before = !in_string
+                    && depth == 0
+                    && started
+                    && matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}');
+                // A value still open when a line starts with `{` was cut short: the `{` is the
+                // next claim's (a string cannot run over a line end, so an open one was cut too).
+                let cut_short = line_start && b == b'{' && (depth > 0 || in_string);
+                if ends_before || cut_short {
+                    done = true;
+                    break;
+                }
+                i += 1;
+                started = true;
+                line_start = b == b'\n';
+                if line_start {
+                    lines += 1;
+                }
+                if in_string {
+                    match b {
+                        _ if escaped => escaped = false,
+                        b'\\' => escaped = true,
+                        b'"' => {
+                            in_string = false;
+                            if depth == 0 {
+                                done = true;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' if depth > 0 => {
+                            depth -= 1;
+                            if depth == 0 {
+                                done = true;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            scanned.keep_all(&buf[..i]);
+            self.input.consume(i);
+            self.offset += i as u64;
+            self.line_start = line_start;
+            self.line += lines;
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     /// An array element that does not end at a comma or the closing bracket takes what
@@ -467,6 +534,151 @@ mod tests {
     fn empty_inputs_hold_no_claims() {
         for input in [&b""[..], b"  \n\n", b"[]", b"[ ]\n"] {
             assert!(split(input).is_empty(), "{input:?}");
+        }
+    }
+
+    /// The splitter as it was before it worked a run of bytes at a time: one byte at a time.
+    fn scan_value_bytewise<R: BufRead>(
+        claims: &mut JsonClaims<R>,
+        scanned: &mut Scanned,
+    ) -> io::Result<()> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        while let Some(b) = claims.peek_byte()? {
+            let ends_before = !in_string
+                && depth == 0
+                && !scanned.bytes.is_empty()
+                && matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}');
+            let cut_short = claims.line_start && b == b'{' && (depth > 0 || in_string);
+            if ends_before || cut_short {
+                break;
+            }
+            claims.next_byte()?;
+            scanned.keep(b);
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => {
+                        in_string = false;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth > 0 => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every claim of `input` with its line and offset, split by the byte-at-a-time splitter.
+    fn split_bytewise(input: &[u8]) -> Vec<(u64, u64, Vec<u8>, bool)> {
+        let mut claims = JsonClaims::new(input);
+        let mut out = Vec::new();
+        loop {
+            let value = (|| -> io::Result<Option<Scanned>> {
+                loop {
+                    match claims.skip_blanks()? {
+                        None => return Ok(None),
+                        Some(b']') if claims.layout == Layout::Array => {
+                            claims.next_byte()?;
+                            claims.layout = Layout::Values;
+                        }
+                        Some(_) => break,
+                    }
+                }
+                let mut scanned = Scanned {
+                    bytes: Vec::new(),
+                    line: claims.line,
+                    oversize: false,
+                };
+                scan_value_bytewise(&mut claims, &mut scanned)?;
+                match claims.layout {
+                    Layout::Array => claims.take_rest_of_element(&mut scanned)?,
+                    Layout::Values => claims.take_rest_of_line(&mut scanned)?,
+                }
+                scanned.trim_end();
+                Ok(Some(scanned))
+            })();
+            match value {
+                Ok(Some(s)) => out.push((s.line, claims.offset, s.bytes, s.oversize)),
+                _ => return out,
+            }
+        }
+    }
+
+    /// The same, split by the splitter with the reader's buffer `capacity` bytes long.
+    fn split_buffered(input: &[u8], capacity: usize) -> Vec<(u64, u64, Vec<u8>, bool)> {
+        let mut claims = JsonClaims::new(io::BufReader::with_capacity(capacity, input));
+        let mut out = Vec::new();
+        while let Ok(Some(s)) = claims.next_value() {
+            out.push((s.line, claims.offset, s.bytes, s.oversize));
+        }
+        out
+    }
+
+    #[test]
+    fn runs_of_bytes_split_as_single_bytes_do() {
+        // Inputs made of the bytes the splitter looks at, in a fixed pseudo-random sequence,
+        // read through buffers of several sizes so that values straddle their ends.
+        const ALPHABET: &[u8] = b"{}[]\"\\,:\n \tab1\r\xEF\xBB\xBF";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut inputs: Vec<Vec<u8>> = vec![
+            b"{\"id\":1}\n\n{\"id\":2}\r\n{broken\n{\"id\":3}".to_vec(),
+            b"{\"a\":\"x\\\"\n{\"b\":\"y\\\\\"}\n\"s\" t\n".to_vec(),
+            b"[{\"a\":1} x y, {\"b\":\"]\"}]\n{\"c\":\"\n\"}".to_vec(),
+        ];
+        for _ in 0..400 {
+            let len = (next() % 200) as usize;
+            let input = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            inputs.push(input);
+        }
+        for input in &inputs {
+            let expected = split_bytewise(input);
+            for capacity in [1, 2, 3, 7, 64, 1 << 16] {
+                assert_eq!(
+                    split_buffered(input, capacity),
+                    expected,
+                    "{capacity}: {:?}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_oversize_value_splits_as_single_bytes_do() {
+        let mut input = b"{\"a\":1}\n{\"big\":\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_CLAIM_BYTES + 10));
+        input.extend_from_slice(b"\"}\n{\"c\":3}\n[1,\n{\"d\":[");
+        input.extend(std::iter::repeat_n(b'[', MAX_CLAIM_BYTES + 10));
+        input.extend_from_slice(b"\n{\"e\":5}");
+        let expected = split_bytewise(&input);
+        assert_eq!(expected.iter().filter(|claim| claim.3).count(), 2);
+        for capacity in [7, 8192, 1 << 20] {
+            assert_eq!(split_buffered(&input, capacity), expected, "{capacity}");
         }
     }
 

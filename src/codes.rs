@@ -35,6 +35,9 @@ impl PartialOrd for Code {
 }
 
 impl Code {
+    /// The lowest code, `00000`: a placeholder that orders before every other.
+    pub const MIN: Code = Code(*b"00000");
+
     /// Reads a code; `None` unless it is exactly five letters or digits.
     pub fn parse(text: &str) -> Option<Code> {
         let bytes = text.as_bytes();

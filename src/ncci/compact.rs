@@ -143,6 +143,7 @@ pub fn decode(bytes: &[u8]) -> Result<PairEdits, String> {
         rationales,
         files,
         pairs: Default::default(),
+        map: Default::default(),
     })
 }
 

@@ -26,6 +26,7 @@ pub use mue::{read_unit_limits, UnitLimit};
 pub use ptp::read_pair_edits;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
@@ -134,11 +135,37 @@ pub struct PairEdits {
     /// Built from the fields above after a load: on the spot for a small table, on a thread of
     /// its own for a large one ([`PairEdits::index_pairs`]), so that a check of one claim does
     /// not wait for it; lookups search every pair until it is there, with the same answers.
-    ///
-    /// (A map of every pair to its rows behind the filter was measured too: 1.1–1.2× faster
-    /// on claims of random PTP pairs, but 1.15–1.2× slower on real visits, whose few codes stay
-    /// in cache, as its 2.2 million inserts cost 0.25 s of CPU after every load, and 50 MiB.)
     pairs: OnceLock<PairIndex>,
+    /// Every pair's rows by its key, behind the filter: one probe where the pairs that pass
+    /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched: its 2.2
+    /// million inserts take a quarter second of CPU and 50 MiB, which pays on claims of many
+    /// edits (1.2–1.3× faster on claims of random PTP pairs) and not on real visits, whose few
+    /// codes stay in cache.
+    map: PairMap,
+}
+
+/// Pairs searched (that passed the filter) before the map of every pair is built.
+const MAP_AFTER_SEARCHES: u64 = 1 << 18;
+
+/// The map of every pair to its rows, built when the searches say it pays.
+#[derive(Debug, Default)]
+struct PairMap {
+    rows: OnceLock<FxHashMap<u64, (u32, u32)>>,
+    searched: AtomicU64,
+    building: AtomicBool,
+}
+
+// Derived from the table's other fields, and built again when wanted.
+impl Clone for PairMap {
+    fn clone(&self) -> PairMap {
+        PairMap::default()
+    }
+}
+
+impl PartialEq for PairMap {
+    fn eq(&self, _: &PairMap) -> bool {
+        true
+    }
 }
 
 /// The pairs of a table by their two codes.
@@ -203,15 +230,19 @@ impl PairEdits {
         })
     }
 
-    /// The row of the edit of `column1` with `column2` in force on `day`: one probe of the
-    /// pair index once it is built.
+    /// The row of the edit of `column1` with `column2` in force on `day`: the filter, then the
+    /// map or a search of the column-1 code's list.
     pub fn in_force(&self, column1: Code, column2: Code, day: Day) -> Option<(u32, &EditRow)> {
+        let key = pair_key(column1, column2);
         if let Some(index) = self.pairs.get() {
-            if !index.may_hold(pair_key(column1, column2)) {
+            if !index.may_hold(key) {
                 return None;
             }
         }
-        self.column1(column1)?.in_force(column2, day)
+        match self.map.rows.get() {
+            Some(map) => self.row_among(*map.get(&key)?, day),
+            None => self.column1(column1)?.in_force(column2, day),
+        }
     }
 
     /// The edits in force on `day` among many ordered pairs `(tag, column1, column2)`, in the
@@ -253,12 +284,29 @@ impl PairEdits {
                     *pass = filter.contains(key);
                 }
             }
-            for j in (0..n).filter(|&j| passed[j]) {
-                let (column1, column2) = codes[j];
-                if let Some((_, row)) = self.column1(column1).and_then(|g| g.in_force(column2, day))
-                {
-                    found(tags[j], row);
+            if let Some(map) = self.map.rows.get() {
+                // The pairs that passed probed first, their rows read in a second pass: the
+                // two passes' reads do not wait for each other.
+                let mut rows = [None; CHUNK];
+                for j in (0..n).filter(|&j| passed[j]) {
+                    rows[j] = map.get(&keys[j]).copied();
                 }
+                for j in 0..n {
+                    if let Some((_, row)) = rows[j].and_then(|r| self.row_among(r, day)) {
+                        found(tags[j], row);
+                    }
+                }
+            } else {
+                let mut searched = 0;
+                for j in (0..n).filter(|&j| passed[j]) {
+                    searched += 1;
+                    let (column1, column2) = codes[j];
+                    let row = self.column1(column1).and_then(|g| g.in_force(column2, day));
+                    if let Some((_, row)) = row {
+                        found(tags[j], row);
+                    }
+                }
+                self.count_searches(searched);
             }
             if n < CHUNK {
                 return;
@@ -284,10 +332,43 @@ impl PairEdits {
         table
     }
 
-    /// Waits until the pair index is built (builds it now, if no thread is at it): for a
-    /// test that must see the index used from its first lookup.
+    /// Waits until the pair filter is built (builds it now, if no thread is at it): for a
+    /// test that must see the filter used from its first lookup.
     pub fn wait_for_index(&self) {
         self.build_pair_index();
+    }
+
+    /// Builds the map of every pair to its rows now, as the searches would once they pass
+    /// [`MAP_AFTER_SEARCHES`]: for tests and benches that must see it used.
+    pub fn build_pair_map(&self) {
+        self.map.rows.get_or_init(|| {
+            let mut map = FxHashMap::default();
+            map.reserve(self.pair_column2.len());
+            for (&column1, &(start, end)) in &self.by_column1 {
+                for pair in start..end {
+                    let rows = (
+                        self.pair_rows[pair as usize],
+                        self.pair_rows[pair as usize + 1],
+                    );
+                    map.insert(pair_key(column1, self.pair_column2[pair as usize]), rows);
+                }
+            }
+            map
+        });
+    }
+
+    /// Counts pairs searched, and builds the map once they are enough: on the thread that
+    /// passes the mark (the others go on searching until it is there).
+    fn count_searches(&self, searched: u64) {
+        if searched == 0 {
+            return;
+        }
+        let before = self.map.searched.fetch_add(searched, Ordering::Relaxed);
+        if before + searched >= MAP_AFTER_SEARCHES
+            && !self.map.building.swap(true, Ordering::Relaxed)
+        {
+            self.build_pair_map();
+        }
     }
 
     fn build_pair_index(&self) {
@@ -420,6 +501,7 @@ impl PairEditsBuilder {
             rationales: self.rationales,
             files: self.files,
             pairs: OnceLock::new(),
+            map: PairMap::default(),
         };
         let mut group_start = 0u32;
         let mut previous: Option<(Code, Code)> = None;

@@ -6,6 +6,7 @@ use crate::check::{self, Layout, PackOrigin, TableRow};
 use crate::claim::{parse_claim, Claim, NormalizedClaim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
+pub use crate::eval::EvalOptions;
 use crate::history::HistoryView;
 use crate::input::{ClaimInput, Claims, ReadClaim};
 use crate::ir::{PackId, Program};
@@ -34,42 +35,6 @@ const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Engine>();
 };
-
-/// Options for one evaluation: `EvalOptions::default()`, then the `with_` methods. More
-/// options will come, so it is `#[non_exhaustive]`.
-#[derive(Debug, Clone, Copy, Default)]
-#[non_exhaustive]
-pub struct EvalOptions {
-    /// Add to each result the facts derived and every rule considered, fired or not.
-    pub explain: bool,
-    /// Judge the simple way, without the indexes: every rule on every claim, and each pair of
-    /// lines looked up in an edit table by its column-1 code's sorted list. Slower, with the
-    /// same results: the reference the differential test holds the fast path to.
-    pub reference: bool,
-}
-
-impl EvalOptions {
-    /// With `explain`, each result carries its [`Explanation`](crate::Explanation): what was
-    /// read from the note, what was derived, and every rule considered (`--explain`).
-    pub fn with_explain(mut self, explain: bool) -> EvalOptions {
-        self.explain = explain;
-        self
-    }
-
-    /// With `reference`, the claim is judged without the indexes (see [`EvalOptions::reference`]).
-    pub fn with_reference(mut self, reference: bool) -> EvalOptions {
-        self.reference = reference;
-        self
-    }
-
-    /// What the interpreter is told of these options.
-    fn mode(self) -> eval::Mode {
-        eval::Mode {
-            explain: self.explain,
-            reference: self.reference,
-        }
-    }
-}
 
 /// Which packs to load, in order; [`Engine::builder`] starts one with the standard pack.
 ///
@@ -364,7 +329,7 @@ impl Engine {
         claim: &NormalizedClaim,
         options: EvalOptions,
     ) -> ClaimResult {
-        eval::evaluate(&self.program, claim, HistoryView::Alone, options.mode())
+        eval::evaluate(&self.program, claim, HistoryView::Alone, options)
     }
 
     /// Judges a normalized claim with the patient's earlier claims: what `check --history`
@@ -376,7 +341,7 @@ impl Engine {
         history: HistoryView<'_>,
         options: EvalOptions,
     ) -> ClaimResult {
-        eval::evaluate(&self.program, claim, history, options.mode())
+        eval::evaluate(&self.program, claim, history, options)
     }
 
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
@@ -384,7 +349,7 @@ impl Engine {
     pub fn evaluate_raw(&self, raw: &RawClaim, options: EvalOptions) -> ClaimResult {
         // `parse_claim` has normalized the claim already.
         let mut result = match parse_claim(raw) {
-            Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options.mode()),
+            Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options),
             Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
         };
         for e in &mut result.errors {
@@ -435,7 +400,7 @@ impl Engine {
     ) -> ClaimResult {
         match read {
             Ok(claim) => {
-                let mut result = eval::evaluate(&self.program, claim, history, options.mode());
+                let mut result = eval::evaluate(&self.program, claim, history, options);
                 if let Some(line) = input.line() {
                     for e in &mut result.errors {
                         e.line.get_or_insert(line);

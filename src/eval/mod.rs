@@ -56,14 +56,32 @@ impl Truth {
     }
 }
 
-/// How a claim is judged.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Mode {
-    /// Trace every rule considered, with its reason ([`Explanation`]).
+/// Options for one evaluation: `EvalOptions::default()`, then the `with_` methods. More
+/// options will come, so it is `#[non_exhaustive]`.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct EvalOptions {
+    /// Add to each result the facts derived and every rule considered, fired or not.
     pub explain: bool,
-    /// Without the indexes: every rule is visited, and edit tables are searched pair by pair.
-    /// The same results, slower: what the differential test compares the fast path with.
+    /// Judge the simple way, without the indexes: every rule on every claim, and each pair of
+    /// lines looked up in an edit table by its column-1 code's sorted list. Slower, with the
+    /// same results: the reference the differential test holds the fast path to.
     pub reference: bool,
+}
+
+impl EvalOptions {
+    /// With `explain`, each result carries its [`Explanation`](crate::Explanation): what was
+    /// read from the note, what was derived, and every rule considered (`--explain`).
+    pub fn with_explain(mut self, explain: bool) -> EvalOptions {
+        self.explain = explain;
+        self
+    }
+
+    /// With `reference`, the claim is judged without the indexes (see [`EvalOptions::reference`]).
+    pub fn with_reference(mut self, reference: bool) -> EvalOptions {
+        self.reference = reference;
+        self
+    }
 }
 
 /// Evaluates one parsed claim against the program, with what is known of the patient's
@@ -72,9 +90,9 @@ pub fn evaluate(
     program: &Program,
     claim: &Claim,
     history: HistoryView<'_>,
-    mode: Mode,
+    options: EvalOptions,
 ) -> ClaimResult {
-    let explain = mode.explain;
+    let explain = options.explain;
     let mut facts = match facts::bind(program, claim) {
         Ok(f) => f,
         Err(errors) => {
@@ -110,13 +128,13 @@ pub fn evaluate(
         matched_diagnosis: std::cell::Cell::new(None),
         steps: std::cell::Cell::new(0),
         merged: Vec::new(),
-        reference: mode.reference,
+        reference: options.reference,
     };
     if !from_note.is_empty() {
         run.explain_note(&from_note);
     }
     run.derive();
-    let rules = if mode.reference {
+    let rules = if options.reference {
         (0..program.rules.len() as RuleIdx).collect()
     } else {
         candidates(program, claim)
@@ -291,7 +309,7 @@ struct Run<'p, 'c> {
     /// The lines (indexes) the current rule's merges have taken: each line is merged at most
     /// once per rule, so two RT lines do not both pair with one LT line.
     merged: Vec<usize>,
-    /// Judging without the indexes ([`Mode::reference`]).
+    /// Judging without the indexes ([`EvalOptions::reference`]).
     reference: bool,
 }
 

@@ -60,26 +60,23 @@ impl<'p> Run<'p, '_> {
         // The edits in force between each line (as column 2) and the others (as column 1),
         // in line order then partner order: all pairs looked up at once, or, for the
         // reference, one search at a time.
+        let partners: Vec<usize> = (0..lines.len()).filter(|&k| groups[k].is_some()).collect();
+        let pairs = (0..lines.len()).flat_map(|i| {
+            partners
+                .iter()
+                .filter(move |&&k| k != i)
+                .map(move |&k| (i, k))
+        });
         let mut found: Vec<(usize, usize, &'p EditRow)> = Vec::new();
         if self.reference {
-            for (i, line) in lines.iter().enumerate() {
-                for (k, group) in groups.iter().enumerate() {
-                    let (Some(group), true) = (group, k != i) else {
-                        continue;
-                    };
-                    if let Some((_, row)) = group.in_force(line.code, today) {
-                        found.push((i, k, row));
-                    }
+            for (i, k) in pairs {
+                let row = groups[k].and_then(|group| group.in_force(lines[i].code, today));
+                if let Some((_, row)) = row {
+                    found.push((i, k, row));
                 }
             }
         } else {
-            let partners: Vec<usize> = (0..lines.len()).filter(|&k| groups[k].is_some()).collect();
-            let pairs = lines.iter().enumerate().flat_map(|(i, line)| {
-                partners
-                    .iter()
-                    .filter(move |&&k| k != i)
-                    .map(move |&k| ((i, k), lines[k].code, line.code))
-            });
+            let pairs = pairs.map(|(i, k)| ((i, k), lines[k].code, lines[i].code));
             table
                 .edits
                 .each_in_force(pairs, today, |(i, k), row| found.push((i, k, row)));

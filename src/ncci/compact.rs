@@ -142,7 +142,7 @@ pub fn decode(bytes: &[u8]) -> Result<PairEdits, String> {
         rows,
         rationales,
         files,
-        pairs: Default::default(),
+        filter: Default::default(),
         map: Default::default(),
     })
 }

@@ -135,7 +135,7 @@ pub struct PairEdits {
     /// Built from the fields above after a load: on the spot for a small table, on a thread of
     /// its own for a large one ([`PairEdits::index_pairs`]), so that a check of one claim does
     /// not wait for it; lookups search every pair until it is there, with the same answers.
-    pairs: OnceLock<PairIndex>,
+    filter: OnceLock<PairFilter>,
     /// Every pair's rows by its key, behind the filter: one probe where the pairs that pass
     /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched: its 2.2
     /// million inserts take a quarter second of CPU and 50 MiB, which pays on claims of many
@@ -168,9 +168,9 @@ impl PartialEq for PairMap {
     }
 }
 
-/// The pairs of a table by their two codes.
+/// The pairs of a table by their two codes, as a filter.
 #[derive(Debug, Clone, Default)]
-struct PairIndex {
+struct PairFilter {
     /// Which keys the table holds, to within 0.4% (no false negatives), in 9 bits a pair: small
     /// enough to stay in cache, so that the pairs of a claim without an edit, most of them,
     /// are answered without a search of the sorted lists. `None` if it could not be built
@@ -178,7 +178,7 @@ struct PairIndex {
     filter: Option<xorf::BinaryFuse8>,
 }
 
-impl PairIndex {
+impl PairFilter {
     /// Whether the table may hold the pair: `false` only when it does not.
     fn may_hold(&self, key: u64) -> bool {
         use xorf::Filter;
@@ -187,8 +187,8 @@ impl PairIndex {
 }
 
 // Derived from the table's other fields, so a table equals another when those do.
-impl PartialEq for PairIndex {
-    fn eq(&self, _: &PairIndex) -> bool {
+impl PartialEq for PairFilter {
+    fn eq(&self, _: &PairFilter) -> bool {
         true
     }
 }
@@ -234,8 +234,8 @@ impl PairEdits {
     /// map or a search of the column-1 code's list.
     pub fn in_force(&self, column1: Code, column2: Code, day: Day) -> Option<(u32, &EditRow)> {
         let key = pair_key(column1, column2);
-        if let Some(index) = self.pairs.get() {
-            if !index.may_hold(key) {
+        if let Some(filter) = self.filter.get() {
+            if !filter.may_hold(key) {
                 return None;
             }
         }
@@ -257,7 +257,7 @@ impl PairEdits {
         mut found: impl FnMut(T, &'t EditRow),
     ) {
         const CHUNK: usize = 32;
-        let Some(index) = self.pairs.get() else {
+        let Some(index) = self.filter.get() else {
             for (tag, column1, column2) in pairs {
                 if let Some((_, row)) = self.in_force(column1, column2, day) {
                     found(tag, row);
@@ -344,14 +344,12 @@ impl PairEdits {
         self.map.rows.get_or_init(|| {
             let mut map = FxHashMap::default();
             map.reserve(self.pair_column2.len());
-            for (&column1, &(start, end)) in &self.by_column1 {
-                for pair in start..end {
-                    let rows = (
-                        self.pair_rows[pair as usize],
-                        self.pair_rows[pair as usize + 1],
-                    );
-                    map.insert(pair_key(column1, self.pair_column2[pair as usize]), rows);
-                }
+            for (key, pair) in self.keyed_pairs() {
+                let rows = (
+                    self.pair_rows[pair as usize],
+                    self.pair_rows[pair as usize + 1],
+                );
+                map.insert(key, rows);
             }
             map
         });
@@ -372,17 +370,22 @@ impl PairEdits {
     }
 
     fn build_pair_index(&self) {
-        self.pairs.get_or_init(|| {
-            let mut keys = Vec::with_capacity(self.pair_column2.len());
-            for (&column1, &(start, end)) in &self.by_column1 {
-                for pair in start..end {
-                    keys.push(pair_key(column1, self.pair_column2[pair as usize]));
-                }
-            }
-            PairIndex {
+        self.filter.get_or_init(|| {
+            let keys: Vec<u64> = self.keyed_pairs().map(|(key, _)| key).collect();
+            PairFilter {
                 filter: xorf::BinaryFuse8::try_from(&keys).ok(),
             }
         });
+    }
+
+    /// Every pair's key ([`pair_key`]) and index, in no particular order.
+    fn keyed_pairs(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.by_column1
+            .iter()
+            .flat_map(move |(&column1, &(start, end))| {
+                (start..end)
+                    .map(move |pair| (pair_key(column1, self.pair_column2[pair as usize]), pair))
+            })
     }
 
     /// The row in force on a day among a pair's rows: the one whose dates hold the day, the
@@ -500,7 +503,7 @@ impl PairEditsBuilder {
             rows: Vec::with_capacity(self.rows.len()),
             rationales: self.rationales,
             files: self.files,
-            pairs: OnceLock::new(),
+            filter: OnceLock::new(),
             map: PairMap::default(),
         };
         let mut group_start = 0u32;

@@ -22,7 +22,10 @@ use std::time::Duration;
 
 use claimrules::claim::{Claim, NormalizedClaim};
 use claimrules::codes::Code;
-use claimrules::ncci::{compact, day, read_pair_edits, DataFile, ModifierIndicator, PairEdits};
+use claimrules::ncci::{
+    compact, day, read_pair_edits, read_unit_limits, DataFile, ModifierIndicator, PairEdits,
+    UnitLimit,
+};
 use claimrules::pack::{compressed, limits};
 use claimrules::report::{ActionName, Finding, PackRef, PolicyRef, TableRef};
 use claimrules::{Engine, EvalOptions};
@@ -141,7 +144,8 @@ fn main() {
         .unwrap_or_else(|_| panic!("the NCCI policy loads alone"));
     // Throughput is measured once loaded: the PTP pair index, built off the load path, too.
     indexed(&ncci_engine);
-    let hand = HandWritten::new(&table, &decompressed(MUE));
+    let mues = practitioner_mues();
+    let hand = HandWritten::new(&table, &mues);
     let parsed: Vec<NormalizedClaim> = generated
         .iter()
         .map(|c| {
@@ -188,7 +192,7 @@ fn main() {
     let standard = full_engine();
     indexed(&standard);
     let input: Vec<&str> = generated.iter().map(|c| c.json.as_str()).collect();
-    let fast = FastCheck::new(&table, &decompressed(MUE));
+    let fast = FastCheck::new(&table, &mues);
     let fast_denials = same_denials(&standard, &fast, &input);
     // Each side twice, alternately, best of two: on a shared machine a burst of another
     // build's work would otherwise land on one side only.
@@ -438,6 +442,12 @@ fn indexed(engine: &Engine) {
     }
 }
 
+/// The practitioner MUEs of the shipped table, read by the crate's reader: the hand-written
+/// checks write the checking by hand, not the loading.
+fn practitioner_mues() -> Vec<UnitLimit> {
+    read_unit_limits(&[DataFile::new("mue.tsv", decompressed(MUE))]).expect("the MUE table reads")
+}
+
 /// The text of a shipped, zstd-compressed table.
 fn decompressed(path: &str) -> Vec<u8> {
     let bytes = std::fs::read(path).expect("a shipped table reads");
@@ -486,7 +496,7 @@ struct Edit {
 }
 
 impl HandWritten {
-    fn new(table: &PairEdits, mue_text: &[u8]) -> HandWritten {
+    fn new(table: &PairEdits, mues: &[UnitLimit]) -> HandWritten {
         let mut edits: HashMap<(Code, Code), Vec<Edit>> = HashMap::new();
         let mut rationales: Vec<String> = Vec::new();
         let mut rationale_ids: HashMap<String, usize> = HashMap::new();
@@ -505,18 +515,10 @@ impl HandWritten {
                 line: row.line,
             });
         }
-        let mut mue = HashMap::new();
-        let text = std::str::from_utf8(mue_text).expect("the MUE table is UTF-8");
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.get(4) == Some(&"Practitioner") {
-                if let (Some(code), Ok(limit), Ok(mai)) =
-                    (Code::parse(f[0]), f[1].parse::<f64>(), f[2].parse::<u8>())
-                {
-                    mue.insert(code, (limit, mai));
-                }
-            }
-        }
+        let mue = mues
+            .iter()
+            .map(|m| (m.code, (m.limit, m.adjudication)))
+            .collect();
         let bypass = FAST_BYPASS.to_vec();
         let sites = FAST_SITES.to_vec();
         HandWritten {
@@ -729,7 +731,7 @@ impl FastCheck {
     /// From the parsed PTP table (its rows with the dates the engine gives them: a row without
     /// an effective date takes effect the day after the pair's previous row was deleted) and
     /// the MUE table's text (its practitioner rows).
-    fn new(table: &PairEdits, mue_text: &[u8]) -> FastCheck {
+    fn new(table: &PairEdits, mues: &[UnitLimit]) -> FastCheck {
         let mut pairs: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
         pairs.reserve(table.pairs());
         let mut rows = Vec::with_capacity(table.len());
@@ -760,21 +762,14 @@ impl FastCheck {
                 rationale,
             });
         }
-        let mut mue = FxHashMap::default();
-        let text = std::str::from_utf8(mue_text).expect("the MUE table is UTF-8");
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.get(4) == Some(&"Practitioner") {
-                if let (Some(code), Ok(limit), Ok(mai)) = (
-                    code_number(f[0].as_bytes()),
-                    f[1].parse::<f64>(),
-                    f[2].parse::<u8>(),
-                ) {
-                    // Units are whole numbers: more than the limit is more than its floor.
-                    mue.insert(code, (limit.floor() as u32, mai));
-                }
-            }
-        }
+        // Units are whole numbers: more than the limit is more than its floor.
+        let mue: FxHashMap<_, _> = mues
+            .iter()
+            .filter_map(|m| {
+                let code = code_number(m.code.as_str().as_bytes())?;
+                Some((code, (m.limit.floor() as u32, m.adjudication)))
+            })
+            .collect();
         let mut modifiers = Box::new([0u32; 36 * 36]);
         for m in FAST_BYPASS {
             modifiers[modifier_number(m.as_bytes()).expect("a modifier")] = BYPASS_ANY;

@@ -457,6 +457,9 @@ fn read_batches<I: Iterator<Item = InputItem>>(
 }
 
 /// Judges and renders one batch on the pool; `before` claims were judged before it.
+// Never inlined: profiles count the judging of claims as what runs inside this function
+// (docs/performance.md: `--toggle-collect='claimrules::batch::judge_batch*'`).
+#[inline(never)]
 fn judge_batch(
     engine: &Engine,
     batch: &[InputItem],

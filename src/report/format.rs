@@ -55,7 +55,7 @@ impl OutputFormat {
 /// should it ever, the claim still gets a result, one that says so.
 fn write_json(result: &ClaimResult, out: &mut Vec<u8>) {
     let start = out.len();
-    if let Err(e) = sonic_rs::to_writer(&mut *out, result) {
+    if let Err(e) = super::json::write_result(result, out) {
         out.truncate(start);
         let fallback = ClaimResult::error(
             result.claim.clone(),

@@ -1,6 +1,7 @@
 //! What an evaluation produces, in the shape docs/formats.md documents, and how it is shown to people.
 
 mod format;
+mod json;
 mod text;
 
 use std::borrow::Cow;

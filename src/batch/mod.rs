@@ -48,8 +48,13 @@ use crate::{Engine, EvalOptions};
 pub const BATCH_CLAIMS: usize = 4096;
 /// The most claim text in one batch, so that a batch of large claims stays small too.
 pub const BATCH_BYTES: usize = 4 << 20;
-/// Room for the output of one worker's run of claims, to start with.
-const OUTPUT_GUESS: usize = 64 << 10;
+/// The size of the first buffer a worker renders a run of claims into (a run may be short),
+/// and of each buffer after it.
+const OUTPUT_FIRST: usize = 64 << 10;
+const OUTPUT_BUFFER: usize = 256 << 10;
+/// The room a buffer must have left for the next result; with less, a new buffer is begun
+/// rather than the full one grown, which would copy all it holds.
+const OUTPUT_ROOM: usize = 8 << 10;
 /// The fewest claims a worker takes at a time, so that a batch is not cut finer than helps.
 const CLAIMS_PER_TASK: usize = 16;
 /// How many batches may wait between two stages.
@@ -489,29 +494,40 @@ where
     R: std::borrow::Borrow<ClaimResult>,
     F: Fn(&'s T) -> R + Sync + Send,
 {
-    let pieces: Vec<(Vec<u8>, Summary)> = items
+    let pieces: Vec<(Pieces, Summary)> = items
         .par_iter()
         .enumerate()
         .with_min_len(CLAIMS_PER_TASK)
         .fold(
-            || (Vec::with_capacity(OUTPUT_GUESS), Summary::default()),
-            |(mut bytes, mut tally), (i, item)| {
+            || (Pieces::new(), Summary::default()),
+            |(mut buffers, mut tally), (i, item)| {
                 let result = result_of(item);
                 let result = result.borrow();
                 let first = before == 0 && i == 0;
-                options.format.write_result(result, first, &mut bytes);
+                if buffers
+                    .last()
+                    .is_none_or(|b| b.capacity() - b.len() < OUTPUT_ROOM)
+                {
+                    let size = if buffers.is_empty() {
+                        OUTPUT_FIRST
+                    } else {
+                        OUTPUT_BUFFER
+                    };
+                    buffers.push(Vec::with_capacity(size));
+                }
+                if let Some(bytes) = buffers.last_mut() {
+                    options.format.write_result(result, first, bytes);
+                }
                 tally.add(result);
-                (bytes, tally)
+                (buffers, tally)
             },
         )
         .collect();
     let mut output = Vec::with_capacity(pieces.len());
     let mut tally = Summary::default();
-    for (bytes, more) in pieces {
+    for (buffers, more) in pieces {
         tally.merge(more);
-        if !bytes.is_empty() {
-            output.push(bytes);
-        }
+        output.extend(buffers.into_iter().filter(|b| !b.is_empty()));
     }
     (output, tally)
 }

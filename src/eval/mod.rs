@@ -190,7 +190,7 @@ fn over_budget(claim: &Claim) -> crate::claim::ClaimError {
 pub(crate) fn policy_ref(program: &Program, loc: crate::syntax::span::Loc) -> PolicyRef {
     let (file, line, column) = program.position(loc);
     PolicyRef {
-        file: file.to_string(),
+        file: file.to_owned(),
         line,
         column,
     }
@@ -604,10 +604,10 @@ impl<'p, 'c> Run<'p, 'c> {
     ) -> Finding {
         let line = &self.claim.lines[i];
         Finding {
-            rule: rule.id.to_string(),
+            rule: String::from(&*rule.id),
             action: ActionName::Deny,
             lines: vec![line.number()],
-            code: Some(line.code.to_string()),
+            code: Some(line.code.as_str().to_owned()),
             suggested_code: None,
             change: None,
             message,
@@ -660,10 +660,10 @@ impl<'p, 'c> Run<'p, 'c> {
             ActionKind::MergeWithOther(_) => return None,
         };
         Some(Finding {
-            rule: rule.id.to_string(),
+            rule: String::from(&*rule.id),
             action: name,
             lines: number.into_iter().collect(),
-            code: line.map(|l| l.code.to_string()),
+            code: line.map(|l| l.code.as_str().to_owned()),
             suggested_code: suggested,
             change: change.and_then(|(op, m)| {
                 Some(Change {
@@ -701,8 +701,8 @@ impl<'p, 'c> Run<'p, 'c> {
         let table = &self.program.tables[table.index()];
         let (file, line) = table.row_source_at(row)?;
         Some(TableRef {
-            name: table.name.to_string(),
-            file: file.to_string(),
+            name: String::from(&*table.name),
+            file: file.to_owned(),
             line,
         })
     }
@@ -711,8 +711,8 @@ impl<'p, 'c> Run<'p, 'c> {
     fn pack_ref(&self, rule: &Rule) -> PackRef {
         match self.program.packs.get(rule.pack as usize) {
             Some(p) => PackRef {
-                name: p.name.to_string(),
-                version: p.version.as_ref().map(|v| v.to_string()),
+                name: String::from(&*p.name),
+                version: p.version.as_deref().map(String::from),
             },
             None => PackRef {
                 name: String::new(),

@@ -153,9 +153,9 @@ impl<'p, 'c> Run<'p, 'c> {
         let (a, b) = (line.number(), self.claim.lines[other].number());
         let lines = vec![a.min(b), a.max(b)];
         Some(Finding {
-            rule: rule.id.to_string(),
+            rule: String::from(&*rule.id),
             action: ActionName::Modify,
-            code: Some(line.code.to_string()),
+            code: Some(line.code.as_str().to_owned()),
             suggested_code: None,
             change: Some(Change {
                 op: ChangeOp::MergeLines,

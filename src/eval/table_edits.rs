@@ -188,8 +188,8 @@ impl<'p> Run<'p, '_> {
         };
         let message = self.render(&edits.message, scope, fill);
         let cited = TableRef {
-            name: table.name.to_string(),
-            file: table.edits.file(row).to_string(),
+            name: String::from(&*table.name),
+            file: table.edits.file(row).to_owned(),
             line: row.line,
         };
         self.pair_denial(

@@ -5,12 +5,6 @@ mod cli;
 
 use std::process::ExitCode;
 
-// Judging a claim makes and frees many small values (findings, messages, the claim's strings),
-// from every worker at once: mimalloc's per-thread free lists serve them in fewer instructions
-// than the system allocator and without contention (docs/performance.md, issue 26).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     cli::run()
 }

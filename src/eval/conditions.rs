@@ -14,10 +14,12 @@ impl<'p, 'c> Run<'p, 'c> {
             return None;
         }
         let row = match table.key {
-            TableKeyKind::Code => table.row_on(
-                self.claim.lines[scope.line?].code,
-                self.claim.service_date.0,
-            )?,
+            TableKeyKind::Code => {
+                let line = scope.line?;
+                self.rows.row(column.table.index(), line, || {
+                    table.row_on(self.claim.lines[line].code, self.claim.service_date.0)
+                })?
+            }
             TableKeyKind::Diagnosis => {
                 table.diagnosis_row(self.claim.diagnoses.get(scope.diagnosis?)?)?
             }

@@ -123,6 +123,7 @@ pub fn evaluate(
             ..Explanation::default()
         }),
         cited: std::cell::Cell::new(None),
+        rows: RowMemo::new(program.tables.len(), claim.lines.len()),
         cited_history: std::cell::Cell::new(None),
         other_matched: std::cell::Cell::new(None),
         matched_diagnosis: std::cell::Cell::new(None),
@@ -295,6 +296,9 @@ struct Run<'p, 'c> {
     /// The first table row a rule's conditions read a value from: the row that decided its
     /// findings, which they cite.
     cited: std::cell::Cell<Option<(TableId, u32)>>,
+    /// The row of each line's code in each code-keyed table, once looked up: the MUE rules
+    /// alone read a line's row five times, and other rules read it again.
+    rows: RowMemo,
     /// The line of the patient's history (its index there) the current rule's conditions
     /// found first: the earlier line its findings cite.
     cited_history: std::cell::Cell<Option<usize>>,
@@ -311,6 +315,44 @@ struct Run<'p, 'c> {
     merged: Vec<usize>,
     /// Judging without the indexes ([`EvalOptions::reference`]).
     reference: bool,
+}
+
+/// The rows of a claim's lines in the program's code-keyed tables, each looked up once.
+struct RowMemo {
+    lines: usize,
+    /// Table-major: `rows[table * lines + line]`, [`RowMemo::UNSEEN`] until looked up.
+    rows: Vec<std::cell::Cell<u32>>,
+}
+
+impl RowMemo {
+    const UNSEEN: u32 = u32::MAX;
+    const NONE: u32 = u32::MAX - 1;
+
+    fn new(tables: usize, lines: usize) -> RowMemo {
+        RowMemo {
+            lines,
+            rows: vec![std::cell::Cell::new(Self::UNSEEN); tables.saturating_mul(lines)],
+        }
+    }
+
+    /// The row `look_up` gives for the line, asked once a claim.
+    fn row(&self, table: usize, line: usize, look_up: impl FnOnce() -> Option<u32>) -> Option<u32> {
+        let Some(slot) = self.rows.get(table * self.lines + line) else {
+            return look_up();
+        };
+        match slot.get() {
+            Self::UNSEEN => {
+                let row = look_up();
+                // A row numbered like a sentinel (4 billion rows) is looked up every time.
+                if row.is_none_or(|r| r < Self::NONE) {
+                    slot.set(row.unwrap_or(Self::NONE));
+                }
+                row
+            }
+            Self::NONE => None,
+            row => Some(row),
+        }
+    }
 }
 
 /// What a message's placeholders can name beyond the line in scope.

@@ -5,6 +5,9 @@ var define_KEYWORDS_default = ["CCI", "a", "abbreviation", "across", "add", "add
 
 // src/api.ts
 var POLICY_PATH = "playground.policy";
+function isPlaygroundPolicy(file) {
+  return file === POLICY_PATH || file.endsWith(`/${POLICY_PATH}`);
+}
 async function postJson(url, body, signal) {
   const response = await fetch(url, {
     method: "POST",
@@ -216,7 +219,7 @@ function plural(n, one, many = `${one}s`) {
 }
 function policyLink(policy, goTo) {
   const text = `${policy.file}:${policy.line}:${policy.column}`;
-  if (policy.file === POLICY_PATH) {
+  if (isPlaygroundPolicy(policy.file)) {
     const button = el("button", { type: "button", class: "link", title: "Show this line in the policy editor" }, text);
     button.addEventListener("click", () => goTo(policy.line, policy.column));
     return button;
@@ -241,7 +244,7 @@ function field(name, ...value) {
   return el("div", { class: "field" }, el("dt", {}, name), el("dd", {}, ...value));
 }
 function renderFinding(finding, goTo) {
-  const ours = finding.policy.file === POLICY_PATH;
+  const ours = isPlaygroundPolicy(finding.policy.file);
   const lines = finding.lines.length === 0 ? "the whole claim" : `${finding.lines.length === 1 ? "line" : "lines"} ${finding.lines.join(", ")}`;
   const details = el(
     "dl",
@@ -295,7 +298,7 @@ function renderExplain(explain, goTo) {
   }
   const rules = explain.rules ?? [];
   if (rules.length > 0) {
-    const sorted = [...rules].sort((a, b) => Number(b.policy.file === POLICY_PATH) - Number(a.policy.file === POLICY_PATH));
+    const sorted = [...rules].sort((a, b) => Number(isPlaygroundPolicy(b.policy.file)) - Number(isPlaygroundPolicy(a.policy.file)));
     const fired = rules.filter((r) => r.fired).length;
     box.append(el("h4", {}, `Rules tried (${fired} of ${rules.length} fired)`));
     const table = el(
@@ -372,7 +375,7 @@ function renderResult(result, goTo) {
 function summarize(results) {
   if (results.length === 0) return "No results.";
   return results.map((r) => {
-    const ours = r.findings.filter((f) => f.policy.file === POLICY_PATH).length;
+    const ours = r.findings.filter((f) => isPlaygroundPolicy(f.policy.file)).length;
     return `Claim ${r.claim ?? "(no id)"}: ${r.status}, ${plural(r.findings.length, "finding")}${ours > 0 ? `, ${ours} from your policy` : ""}.`;
   }).join(" ");
 }
@@ -597,12 +600,31 @@ function scheduleRun() {
   window.clearTimeout(runTimer);
   runTimer = window.setTimeout(() => void run(), RUN_DELAY_MS);
 }
+function flatJson(value) {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(flatJson).join(", ")}]`;
+  const entries = Object.entries(value);
+  return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${flatJson(v)}`).join(", ")} }`;
+}
+function formatJson(value, indent = "", used = 0, width = 80) {
+  const flat = flatJson(value);
+  if (value === null || typeof value !== "object" || indent.length + used + flat.length <= width) return flat;
+  const inner = `${indent}  `;
+  const items = Array.isArray(value) ? value.map((v) => `${inner}${formatJson(v, inner, 1)}`) : Object.entries(value).map(([k, v]) => {
+    const key = `${JSON.stringify(k)}: `;
+    return `${inner}${key}${formatJson(v, inner, key.length + 1)}`;
+  });
+  const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
+  return `${open}
+${items.join(",\n")}
+${indent}${close}`;
+}
 function renderSamples(samples) {
   samplesBox.replaceChildren(
     ...samples.map((sample) => {
       const button = el("button", { type: "button", class: "sample", title: sample.file, "data-file": sample.file }, sample.label);
       button.addEventListener("click", () => {
-        claimInput.value = `${JSON.stringify(sample.claim, null, 2)}
+        claimInput.value = `${formatJson(sample.claim)}
 `;
         claimStatus.textContent = `Loaded ${sample.file}.`;
         claimInput.removeAttribute("aria-invalid");

@@ -104,6 +104,11 @@ export interface Sample {
 /** The name the playground gives its policy; findings of its rules cite it. */
 export const POLICY_PATH = "playground.policy";
 
+/** Whether a policy reference is to the playground's policy (and not to a pack's). */
+export function isPlaygroundPolicy(file: string): boolean {
+  return file === POLICY_PATH || file.endsWith(`/${POLICY_PATH}`);
+}
+
 async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, {
     method: "POST",

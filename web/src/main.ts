@@ -241,12 +241,35 @@ function scheduleRun(): void {
 
 // ---------------------------------------------------------------- samples and download
 
+/** JSON on one line, spaced as people write it. */
+function flatJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(flatJson).join(", ")}]`;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${flatJson(v)}`).join(", ")} }`;
+}
+
+/** JSON with two-space indents, each object or array that fits in `width` on one line. */
+function formatJson(value: unknown, indent = "", used = 0, width = 80): string {
+  const flat = flatJson(value);
+  if (value === null || typeof value !== "object" || indent.length + used + flat.length <= width) return flat;
+  const inner = `${indent}  `;
+  const items = Array.isArray(value)
+    ? value.map((v) => `${inner}${formatJson(v, inner, 1)}`)
+    : Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+        const key = `${JSON.stringify(k)}: `;
+        return `${inner}${key}${formatJson(v, inner, key.length + 1)}`;
+      });
+  const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
+  return `${open}\n${items.join(",\n")}\n${indent}${close}`;
+}
+
 function renderSamples(samples: Sample[]): void {
   samplesBox.replaceChildren(
     ...samples.map((sample) => {
       const button = el("button", { type: "button", class: "sample", title: sample.file, "data-file": sample.file }, sample.label);
       button.addEventListener("click", () => {
-        claimInput.value = `${JSON.stringify(sample.claim, null, 2)}\n`;
+        claimInput.value = `${formatJson(sample.claim)}\n`;
         claimStatus.textContent = `Loaded ${sample.file}.`;
         claimInput.removeAttribute("aria-invalid");
         void run();

@@ -1,7 +1,7 @@
 // Renders the results of /v1/try: one section per claim, its findings as a list, and with
 // "explain" ticked what the engine read, derived and tried.
 
-import { POLICY_PATH, type ClaimResult, type Change, type Explain, type Finding, type PolicyRef } from "./api";
+import { isPlaygroundPolicy, type ClaimResult, type Change, type Explain, type Finding, type PolicyRef } from "./api";
 import { el } from "./dom";
 
 /** Called when the user follows a reference to a line of the playground policy. */
@@ -13,7 +13,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 function policyLink(policy: PolicyRef, goTo: GoToPolicy): Node {
   const text = `${policy.file}:${policy.line}:${policy.column}`;
-  if (policy.file === POLICY_PATH) {
+  if (isPlaygroundPolicy(policy.file)) {
     const button = el("button", { type: "button", class: "link", title: "Show this line in the policy editor" }, text);
     button.addEventListener("click", () => goTo(policy.line, policy.column));
     return button;
@@ -41,7 +41,7 @@ function field(name: string, ...value: (Node | string)[]): HTMLElement {
 }
 
 function renderFinding(finding: Finding, goTo: GoToPolicy): HTMLElement {
-  const ours = finding.policy.file === POLICY_PATH;
+  const ours = isPlaygroundPolicy(finding.policy.file);
   const lines = finding.lines.length === 0 ? "the whole claim" : `${finding.lines.length === 1 ? "line" : "lines"} ${finding.lines.join(", ")}`;
   const details = el(
     "dl",
@@ -102,7 +102,7 @@ function renderExplain(explain: Explain, goTo: GoToPolicy): HTMLElement {
   const rules = explain.rules ?? [];
   if (rules.length > 0) {
     // The playground's own rules first: they are the ones being written.
-    const sorted = [...rules].sort((a, b) => Number(b.policy.file === POLICY_PATH) - Number(a.policy.file === POLICY_PATH));
+    const sorted = [...rules].sort((a, b) => Number(isPlaygroundPolicy(b.policy.file)) - Number(isPlaygroundPolicy(a.policy.file)));
     const fired = rules.filter((r) => r.fired).length;
     box.append(el("h4", {}, `Rules tried (${fired} of ${rules.length} fired)`));
     const table = el(
@@ -183,7 +183,7 @@ export function summarize(results: ClaimResult[]): string {
   if (results.length === 0) return "No results.";
   return results
     .map((r) => {
-      const ours = r.findings.filter((f) => f.policy.file === POLICY_PATH).length;
+      const ours = r.findings.filter((f) => isPlaygroundPolicy(f.policy.file)).length;
       return `Claim ${r.claim ?? "(no id)"}: ${r.status}, ${plural(r.findings.length, "finding")}${ours > 0 ? `, ${ours} from your policy` : ""}.`;
     })
     .join(" ");

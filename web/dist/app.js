@@ -56,6 +56,16 @@ function byId(id) {
   if (!node) throw new Error(`the page has no #${id}`);
   return node;
 }
+function richText(text) {
+  const fragment = document.createDocumentFragment();
+  const parts = text.split(/(``[^`]+``|`[^`\n]+`)/);
+  for (const part of parts) {
+    if (part === "") continue;
+    const quoted = /^``([^`]+)``$/.exec(part) ?? /^`([^`]+)`$/.exec(part);
+    fragment.append(quoted ? el("code", {}, quoted[1]) : part);
+  }
+  return fragment;
+}
 
 // src/highlight.ts
 var KEYWORDS = new Set(define_KEYWORDS_default);
@@ -269,7 +279,7 @@ function renderFinding(finding, goTo) {
       el("span", { class: "finding-lines" }, lines),
       ours ? el("span", { class: "ours-tag" }, "your policy") : null
     ),
-    el("p", { class: "finding-message" }, finding.message),
+    el("p", { class: "finding-message" }, richText(finding.message)),
     details
   );
 }
@@ -293,12 +303,13 @@ function renderExplain(explain, goTo) {
   if (derived.length > 0) {
     box.append(el("h4", {}, "Derived facts"));
     box.append(
-      el("ul", {}, ...derived.map((d) => el("li", {}, el("code", {}, d.fact), ` = ${show(d.value)} by `, el("code", {}, d.rule), `, because ${d.because}`)))
+      el("ul", {}, ...derived.map((d) => el("li", {}, el("code", {}, d.fact), ` = ${show(d.value)} by `, el("code", {}, d.rule), ", because ", richText(d.because))))
     );
   }
   const rules = explain.rules ?? [];
   if (rules.length > 0) {
-    const sorted = [...rules].sort((a, b) => Number(isPlaygroundPolicy(b.policy.file)) - Number(isPlaygroundPolicy(a.policy.file)));
+    const rank = (r) => (isPlaygroundPolicy(r.policy.file) ? 0 : 2) + (r.fired ? 0 : 1);
+    const sorted = [...rules].sort((a, b) => rank(a) - rank(b));
     const fired = rules.filter((r) => r.fired).length;
     box.append(el("h4", {}, `Rules tried (${fired} of ${rules.length} fired)`));
     const table = el(
@@ -316,7 +327,7 @@ function renderExplain(explain, goTo) {
             el("td", {}, el("code", {}, r.rule)),
             el("td", {}, r.line === null ? "claim" : String(r.line)),
             el("td", {}, r.fired ? "yes" : "no"),
-            el("td", {}, r.reason ?? ""),
+            el("td", {}, richText(r.reason ?? "")),
             el("td", {}, policyLink(r.policy, goTo))
           )
         )
@@ -498,9 +509,9 @@ function renderDiagnostics() {
         " ",
         jump,
         " ",
-        el("span", { class: "diag-message" }, d.message),
-        d.label ? el("span", { class: "diag-label" }, ` (${d.label})`) : null,
-        d.help ? el("p", { class: "diag-help" }, el("span", { class: "help-tag" }, "help: "), d.help) : null,
+        el("span", { class: "diag-message" }, richText(d.message)),
+        d.label ? el("span", { class: "diag-label" }, " (", richText(d.label), ")") : null,
+        d.help ? el("p", { class: "diag-help" }, el("span", { class: "help-tag" }, "help: "), richText(d.help)) : null,
         d.code ? el("p", { class: "diag-code muted" }, d.code) : null
       );
     })
@@ -606,7 +617,7 @@ function flatJson(value) {
   const entries = Object.entries(value);
   return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${flatJson(v)}`).join(", ")} }`;
 }
-function formatJson(value, indent = "", used = 0, width = 80) {
+function formatJson(value, indent = "", used = 0, width = 100) {
   const flat = flatJson(value);
   if (value === null || typeof value !== "object" || indent.length + used + flat.length <= width) return flat;
   const inner = `${indent}  `;

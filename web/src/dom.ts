@@ -25,3 +25,15 @@ export function byId<T extends HTMLElement>(id: string): T {
   if (!node) throw new Error(`the page has no #${id}`);
   return node as T;
 }
+
+/** Text whose `backticked` parts (names, code, as the checker's messages quote them) are code. */
+export function richText(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  const parts = text.split(/(``[^`]+``|`[^`\n]+`)/);
+  for (const part of parts) {
+    if (part === "") continue;
+    const quoted = /^``([^`]+)``$/.exec(part) ?? /^`([^`]+)`$/.exec(part);
+    fragment.append(quoted ? el("code", {}, quoted[1]) : part);
+  }
+  return fragment;
+}

@@ -2,7 +2,7 @@
 // sample claims, running the policy on the claim, and downloading the policy.
 
 import { lint, loadSamples, tryPolicy, type Diagnostic, type Sample } from "./api";
-import { byId, el } from "./dom";
+import { byId, el, richText } from "./dom";
 import { columnToOffset, renderHighlighted, wordEnd, type LineMark } from "./highlight";
 import { renderResult, summarize } from "./results";
 import { SAMPLE_POLICY } from "./sample-policy";
@@ -125,9 +125,9 @@ function renderDiagnostics(): void {
         " ",
         jump,
         " ",
-        el("span", { class: "diag-message" }, d.message),
-        d.label ? el("span", { class: "diag-label" }, ` (${d.label})`) : null,
-        d.help ? el("p", { class: "diag-help" }, el("span", { class: "help-tag" }, "help: "), d.help) : null,
+        el("span", { class: "diag-message" }, richText(d.message)),
+        d.label ? el("span", { class: "diag-label" }, " (", richText(d.label), ")") : null,
+        d.help ? el("p", { class: "diag-help" }, el("span", { class: "help-tag" }, "help: "), richText(d.help)) : null,
         d.code ? el("p", { class: "diag-code muted" }, d.code) : null,
       );
     }),
@@ -250,7 +250,7 @@ function flatJson(value: unknown): string {
 }
 
 /** JSON with two-space indents, each object or array that fits in `width` on one line. */
-function formatJson(value: unknown, indent = "", used = 0, width = 80): string {
+function formatJson(value: unknown, indent = "", used = 0, width = 100): string {
   const flat = flatJson(value);
   if (value === null || typeof value !== "object" || indent.length + used + flat.length <= width) return flat;
   const inner = `${indent}  `;

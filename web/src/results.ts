@@ -2,7 +2,7 @@
 // "explain" ticked what the engine read, derived and tried.
 
 import { isPlaygroundPolicy, type ClaimResult, type Change, type Explain, type Finding, type PolicyRef } from "./api";
-import { el } from "./dom";
+import { el, richText } from "./dom";
 
 /** Called when the user follows a reference to a line of the playground policy. */
 export type GoToPolicy = (line: number, column: number) => void;
@@ -68,7 +68,7 @@ function renderFinding(finding: Finding, goTo: GoToPolicy): HTMLElement {
       el("span", { class: "finding-lines" }, lines),
       ours ? el("span", { class: "ours-tag" }, "your policy") : null,
     ),
-    el("p", { class: "finding-message" }, finding.message),
+    el("p", { class: "finding-message" }, richText(finding.message)),
     details,
   );
 }
@@ -96,13 +96,14 @@ function renderExplain(explain: Explain, goTo: GoToPolicy): HTMLElement {
   if (derived.length > 0) {
     box.append(el("h4", {}, "Derived facts"));
     box.append(
-      el("ul", {}, ...derived.map((d) => el("li", {}, el("code", {}, d.fact), ` = ${show(d.value)} by `, el("code", {}, d.rule), `, because ${d.because}`))),
+      el("ul", {}, ...derived.map((d) => el("li", {}, el("code", {}, d.fact), ` = ${show(d.value)} by `, el("code", {}, d.rule), ", because ", richText(d.because)))),
     );
   }
   const rules = explain.rules ?? [];
   if (rules.length > 0) {
-    // The playground's own rules first: they are the ones being written.
-    const sorted = [...rules].sort((a, b) => Number(isPlaygroundPolicy(b.policy.file)) - Number(isPlaygroundPolicy(a.policy.file)));
+    // The playground's own rules first (they are the ones being written), then the rules that fired.
+    const rank = (r: { fired: boolean; policy: PolicyRef }) => (isPlaygroundPolicy(r.policy.file) ? 0 : 2) + (r.fired ? 0 : 1);
+    const sorted = [...rules].sort((a, b) => rank(a) - rank(b));
     const fired = rules.filter((r) => r.fired).length;
     box.append(el("h4", {}, `Rules tried (${fired} of ${rules.length} fired)`));
     const table = el(
@@ -120,7 +121,7 @@ function renderExplain(explain: Explain, goTo: GoToPolicy): HTMLElement {
             el("td", {}, el("code", {}, r.rule)),
             el("td", {}, r.line === null ? "claim" : String(r.line)),
             el("td", {}, r.fired ? "yes" : "no"),
-            el("td", {}, r.reason ?? ""),
+            el("td", {}, richText(r.reason ?? "")),
             el("td", {}, policyLink(r.policy, goTo)),
           ),
         ),

@@ -409,6 +409,7 @@ var LINT_DELAY_MS = 300;
 var RUN_DELAY_MS = 600;
 var policyInput = byId("policy");
 var policyHighlight = byId("policy-highlight");
+var policyOverlay = policyHighlight.parentElement;
 var policyGutter = byId("policy-gutter");
 var claimInput = byId("claim");
 var claimStatus = byId("claim-status");
@@ -475,7 +476,7 @@ function renderPolicy() {
 }
 function syncScroll() {
   const { scrollTop, scrollLeft } = policyInput;
-  policyHighlight.style.transform = `translate(${-scrollLeft}px, ${-scrollTop}px)`;
+  policyOverlay.style.transform = `translate(${-scrollLeft}px, ${-scrollTop}px)`;
   policyGutter.style.transform = `translateY(${-scrollTop}px)`;
 }
 function goToPolicy(line, column) {

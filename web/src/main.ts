@@ -12,6 +12,9 @@ const RUN_DELAY_MS = 600;
 
 const policyInput = byId<HTMLTextAreaElement>("policy");
 const policyHighlight = byId<HTMLElement>("policy-highlight");
+// The <pre> around the highlighted <code>: moved with the textarea's scrolling (a transform does
+// not apply to the inline <code>).
+const policyOverlay = policyHighlight.parentElement as HTMLElement;
 const policyGutter = byId<HTMLElement>("policy-gutter");
 const claimInput = byId<HTMLTextAreaElement>("claim");
 const claimStatus = byId<HTMLElement>("claim-status");
@@ -86,7 +89,7 @@ function renderPolicy(): void {
 
 function syncScroll(): void {
   const { scrollTop, scrollLeft } = policyInput;
-  policyHighlight.style.transform = `translate(${-scrollLeft}px, ${-scrollTop}px)`;
+  policyOverlay.style.transform = `translate(${-scrollLeft}px, ${-scrollTop}px)`;
   policyGutter.style.transform = `translateY(${-scrollTop}px)`;
 }
 

@@ -5,13 +5,13 @@
 //
 // It types a policy with a misspelt fact name, sees the diagnostic at its line and column, fixes
 // it, sees the diagnostic go, loads a sample claim with its button and sees the policy's deny
-// finding with its message. It saves a screenshot of both states in docs/images/ (or in
-// PLAYGROUND_SCREENSHOTS). Exit code 0 when all holds; 1 with the step that failed.
+// finding with its message, and downloads the policy. It saves a screenshot of both states in
+// docs/images/ (or in PLAYGROUND_SCREENSHOTS). Exit code 0 when all holds; 1 with the step that failed.
 //
 // CHROMIUM (default /usr/bin/chromium) is the browser to drive.
 
 import { chromium } from "playwright-core";
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,7 +63,10 @@ page.setDefaultTimeout(TIMEOUT);
 const pageErrors = [];
 page.on("pageerror", (error) => pageErrors.push(error.message));
 page.on("console", (message) => {
-  if (message.type() === "error") pageErrors.push(message.text());
+  // A server without a favicon is not the page's fault.
+  if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico")) {
+    pageErrors.push(message.text());
+  }
 });
 
 function check(condition, message) {
@@ -77,6 +80,16 @@ try {
   await page.waitForSelector(`#samples button[data-file="${sampleFile}"]`);
   await page.waitForSelector('#diagnostics-status[data-state="done"]');
   await mkdir(shots, { recursive: true });
+
+  step = "the highlighted overlay lines up with the textarea";
+  const fonts = await page.evaluate(() => {
+    const font = (id) => {
+      const style = getComputedStyle(document.getElementById(id));
+      return [style.fontFamily, style.fontSize, style.lineHeight, style.letterSpacing, style.tabSize].join(" / ");
+    };
+    return { overlay: font("policy-highlight"), input: font("policy") };
+  });
+  check(fonts.overlay === fonts.input, `the overlay's font (${fonts.overlay}) is not the textarea's (${fonts.input})`);
 
   step = "type a policy with a misspelt fact name";
   await page.fill("#policy", "");
@@ -127,6 +140,12 @@ try {
   const results = await page.textContent("#results-status");
   check(/CLM-FLUORO-1: deny/.test(results ?? ""), `the results' live region says ${JSON.stringify(results)}`);
   await page.screenshot({ path: join(shots, "playground-deny.png"), fullPage: true });
+
+  step = "download the policy";
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  check(download.suggestedFilename() === "playground.policy", `the download is named ${download.suggestedFilename()}`);
+  const saved = await readFile(await download.path(), "utf8");
+  check(saved === policyWith("fluoroscopy_minutes"), `the downloaded policy differs from the editor's: ${JSON.stringify(saved.slice(0, 200))}`);
 
   step = "no script errors";
   check(pageErrors.length === 0, `the page logged errors: ${pageErrors.join(" | ")}`);

@@ -608,7 +608,7 @@ async function run() {
   }
 }
 function scheduleRun() {
-  if (!runOnChange.checked) return;
+  if (!runOnChange.checked || claimInput.value.trim() === "") return;
   window.clearTimeout(runTimer);
   runTimer = window.setTimeout(() => void run(), RUN_DELAY_MS);
 }

@@ -7,6 +7,7 @@ export interface Diagnostic {
   label: string | null;
   line: number | null;
   column: number | null;
+  /** Where the span ends, 1-based, the end column excluded; without it the word at `column`. */
   end_line?: number | null;
   end_column?: number | null;
   code: string | null;

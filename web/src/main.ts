@@ -237,7 +237,8 @@ async function run(): Promise<void> {
 }
 
 function scheduleRun(): void {
-  if (!runOnChange.checked) return;
+  // Nothing to run yet: no claim. (Run says so; typing a policy does not.)
+  if (!runOnChange.checked || claimInput.value.trim() === "") return;
   window.clearTimeout(runTimer);
   runTimer = window.setTimeout(() => void run(), RUN_DELAY_MS);
 }

@@ -113,6 +113,9 @@ try {
   check(/1 error/.test(status ?? ""), `the live region says ${JSON.stringify(status)}`);
   const help = await diagnostic.first().textContent();
   check(/fluoroscopy_minutes/.test(help ?? ""), `the diagnostic suggests no fix: ${JSON.stringify(help)}`);
+  // The editor scrolled back to its start (typing the long last line scrolled it sideways).
+  await page.evaluate(() => document.getElementById("policy").scrollTo(0, 0));
+  await page.waitForFunction(() => document.querySelector(".highlight").style.transform === "translate(0px, 0px)");
   await page.screenshot({ path: join(shots, "playground-diagnostic.png") });
 
   step = "fix the fact name and see the diagnostic go";

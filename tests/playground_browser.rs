@@ -1,5 +1,6 @@
 //! The playground page in a real browser: `claimrules serve` on a free port, then
-//! `node web/tests/playground.test.mjs` (playwright-core driving Chromium) against it.
+//! `node web/tests/playground.test.mjs` (playwright-core driving Chromium) against it; and the
+//! page's highlighter on every policy file (`node web/tests/highlight.test.mjs`).
 //!
 //! Skipped, with the reason printed, when node, web/node_modules/playwright-core or Chromium is
 //! missing, or when this binary has no `serve` command; with `CLAIMRULES_REQUIRE_BROWSER=1`
@@ -55,15 +56,42 @@ fn get_status(port: u16, path: &str) -> Option<u16> {
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
+fn node_installed() -> bool {
+    Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The highlighter on every policy file of the repository (node and esbuild, no browser).
+#[test]
+fn highlighter_colours_every_policy_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !node_installed() {
+        return skip("node is not installed");
+    }
+    if !root.join("web/node_modules/esbuild").is_dir() {
+        return skip("web/node_modules/esbuild is missing (cd web && npm ci)");
+    }
+    let output = Command::new("node")
+        .arg(root.join("web/tests/highlight.test.mjs"))
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[test]
 fn playground_in_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = root.join("web/tests/playground.test.mjs");
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_ok {
+    if !node_installed() {
         return skip("node is not installed");
     }
     if !root.join("web/node_modules/playwright-core").is_dir() {

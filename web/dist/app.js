@@ -74,6 +74,7 @@ var BEFORE_RULE_ID = /* @__PURE__ */ new Set(["rule", "as"]);
 var WORD = /[A-Za-z_][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_*]+)*\*?/y;
 var NUMBERISH = /[0-9][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*\*?/y;
 var OP = /<=|>=|!=|[=<>(),]/y;
+var PARAM = /\{[A-Za-z_][A-Za-z0-9_]*\}/y;
 function matchAt(re, text, at) {
   re.lastIndex = at;
   const m = re.exec(text);
@@ -125,6 +126,13 @@ function tokenizeLine(line) {
       }
       if (k < body.length) push(i + k, end, "string");
       i = end;
+      prevWord = null;
+      continue;
+    }
+    const param = ch === "{" ? matchAt(PARAM, line, i) : null;
+    if (param !== null) {
+      push(i, i + param.length, "placeholder");
+      i += param.length;
       prevWord = null;
       continue;
     }

@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, copyFile } from "node
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { keywords } from "./keywords.mjs";
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repo = resolve(web, "..");
@@ -24,17 +25,6 @@ const SAMPLES = [
   ["fluoroscopy-im-nailing.json", "76000 with IM nailing"],
   ["add-on-without-primary.json", "Add-on without its primary"],
 ];
-
-/** Every keyword of the policy language: the `kw_*` rules of grammar/policy.pest. */
-async function keywords() {
-  const grammar = await readFile(join(repo, "grammar", "policy.pest"), "utf8");
-  const words = new Set();
-  for (const match of grammar.matchAll(/^kw_\w+\s*=\s*@\{(.*)\}\s*$/gm)) {
-    for (const literal of match[1].matchAll(/"([^"]+)"/g)) words.add(literal[1]);
-  }
-  if (words.size < 50) throw new Error(`found only ${words.size} keywords in grammar/policy.pest`);
-  return [...words].sort();
-}
 
 async function buildInto(out) {
   await mkdir(out, { recursive: true });

@@ -45,6 +45,7 @@ const BEFORE_RULE_ID = new Set(["rule", "as"]);
 const WORD = /[A-Za-z_][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_*]+)*\*?/y;
 const NUMBERISH = /[0-9][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*\*?/y;
 const OP = /<=|>=|!=|[=<>(),]/y;
+const PARAM = /\{[A-Za-z_][A-Za-z0-9_]*\}/y;
 
 function matchAt(re: RegExp, text: string, at: number): string | null {
   re.lastIndex = at;
@@ -103,6 +104,14 @@ export function tokenizeLine(line: string): Segment[] {
       }
       if (k < body.length) push(i + k, end, "string");
       i = end;
+      prevWord = null;
+      continue;
+    }
+    // `{code}`: a parameter of a parameterized test (`*.test.policy`).
+    const param = ch === "{" ? matchAt(PARAM, line, i) : null;
+    if (param !== null) {
+      push(i, i + param.length, "placeholder");
+      i += param.length;
       prevWord = null;
       continue;
     }

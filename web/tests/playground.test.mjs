@@ -45,19 +45,24 @@ const sampleFile = "fluoroscopy-76000-with-77003.json";
 const expectedMessage = "77003 on line 2: under a minute of fluoroscopy for an epidural is not paid separately";
 
 let step = "start the browser";
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await chromium
+  .launch({
+    executablePath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  })
+  .catch((error) => {
+    console.error(`playground test FAILED at step "${step}" (${executablePath}): ${error.message.split("\n")[0]}`);
+    process.exit(1);
+  });
 const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
 page.setDefaultTimeout(TIMEOUT);
 const pageErrors = [];

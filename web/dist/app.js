@@ -431,6 +431,9 @@ var explainBox = byId("explain");
 var downloadButton = byId("download");
 var samplesBox = byId("samples");
 var diagnostics = [];
+function inEditor(d) {
+  return d.line !== null && d.column !== null && (d.file == null || isPlaygroundPolicy(d.file));
+}
 function diagnosticMarks(text) {
   const lines = text.split("\n");
   const marks = /* @__PURE__ */ new Map();
@@ -440,7 +443,7 @@ function diagnosticMarks(text) {
     marks.set(index, list);
   };
   for (const d of diagnostics) {
-    if (d.line === null || d.column === null) continue;
+    if (!inEditor(d) || d.line === null || d.column === null) continue;
     const first = Math.min(Math.max(d.line - 1, 0), lines.length - 1);
     const title = d.label ? `${d.message}: ${d.label}` : d.message;
     const start = columnToOffset(lines[first], d.column);
@@ -463,7 +466,7 @@ function renderPolicy() {
   const count = text.split("\n").length;
   const byLine = /* @__PURE__ */ new Map();
   for (const d of diagnostics) {
-    if (d.line === null) continue;
+    if (!inEditor(d) || d.line === null) continue;
     byLine.set(d.line, [...byLine.get(d.line) ?? [], d]);
   }
   const rows = [];
@@ -507,9 +510,10 @@ function renderDiagnostics() {
   const warnings = diagnostics.length - errors;
   diagList.replaceChildren(
     ...diagnostics.map((d) => {
-      const where = d.line !== null ? `line ${d.line}${d.column !== null ? `, column ${d.column}` : ""}` : "no position";
+      const position = d.line !== null ? `line ${d.line}${d.column !== null ? `, column ${d.column}` : ""}` : "no position";
+      const where = d.file != null && !isPlaygroundPolicy(d.file) ? `${d.file}, ${position}` : position;
       const jump = el("button", { type: "button", class: "link diag-where" }, where);
-      if (d.line !== null) jump.addEventListener("click", () => goToPolicy(d.line ?? 1, d.column ?? 1));
+      if (inEditor(d)) jump.addEventListener("click", () => goToPolicy(d.line ?? 1, d.column ?? 1));
       else jump.disabled = true;
       return el(
         "li",

@@ -11,6 +11,8 @@ export interface Diagnostic {
   end_line?: number | null;
   end_column?: number | null;
   code: string | null;
+  /** The file the position is in, when the server says; another than the playground's is a pack's. */
+  file?: string | null;
 }
 
 export interface LintResponse {

@@ -1,7 +1,7 @@
 // The playground page: a policy editor with highlighting and live diagnostics, a claim editor,
 // sample claims, running the policy on the claim, and downloading the policy.
 
-import { lint, loadSamples, tryPolicy, type Diagnostic, type Sample } from "./api";
+import { isPlaygroundPolicy, lint, loadSamples, tryPolicy, type Diagnostic, type Sample } from "./api";
 import { byId, el, richText } from "./dom";
 import { columnToOffset, renderHighlighted, wordEnd, type LineMark } from "./highlight";
 import { renderResult, summarize } from "./results";
@@ -30,6 +30,11 @@ const samplesBox = byId<HTMLElement>("samples");
 
 let diagnostics: Diagnostic[] = [];
 
+/** Whether a diagnostic's position is in the editor's text (and not in a file of a pack). */
+function inEditor(d: Diagnostic): boolean {
+  return d.line !== null && d.column !== null && (d.file == null || isPlaygroundPolicy(d.file));
+}
+
 // ---------------------------------------------------------------- the policy editor
 
 /** The spans of the diagnostics, per 0-based line, in UTF-16 offsets. */
@@ -42,7 +47,7 @@ function diagnosticMarks(text: string): Map<number, LineMark[]> {
     marks.set(index, list);
   };
   for (const d of diagnostics) {
-    if (d.line === null || d.column === null) continue;
+    if (!inEditor(d) || d.line === null || d.column === null) continue;
     const first = Math.min(Math.max(d.line - 1, 0), lines.length - 1);
     const title = d.label ? `${d.message}: ${d.label}` : d.message;
     const start = columnToOffset(lines[first], d.column);
@@ -67,7 +72,7 @@ function renderPolicy(): void {
   const count = text.split("\n").length;
   const byLine = new Map<number, Diagnostic[]>();
   for (const d of diagnostics) {
-    if (d.line === null) continue;
+    if (!inEditor(d) || d.line === null) continue;
     byLine.set(d.line, [...(byLine.get(d.line) ?? []), d]);
   }
   const rows: HTMLElement[] = [];
@@ -117,9 +122,10 @@ function renderDiagnostics(): void {
   const warnings = diagnostics.length - errors;
   diagList.replaceChildren(
     ...diagnostics.map((d) => {
-      const where = d.line !== null ? `line ${d.line}${d.column !== null ? `, column ${d.column}` : ""}` : "no position";
+      const position = d.line !== null ? `line ${d.line}${d.column !== null ? `, column ${d.column}` : ""}` : "no position";
+      const where = d.file != null && !isPlaygroundPolicy(d.file) ? `${d.file}, ${position}` : position;
       const jump = el("button", { type: "button", class: "link diag-where" }, where);
-      if (d.line !== null) jump.addEventListener("click", () => goToPolicy(d.line ?? 1, d.column ?? 1));
+      if (inEditor(d)) jump.addEventListener("click", () => goToPolicy(d.line ?? 1, d.column ?? 1));
       else jump.disabled = true;
       return el(
         "li",

@@ -64,6 +64,8 @@ pub mod history;
 #[doc(hidden)]
 pub mod input;
 #[doc(hidden)]
+pub mod inventory;
+#[doc(hidden)]
 pub mod ir;
 #[doc(hidden)]
 pub mod line_attr;
@@ -81,6 +83,8 @@ pub mod report;
 pub mod schema;
 mod spelling;
 pub mod store;
+#[doc(hidden)]
+pub mod serve;
 #[doc(hidden)]
 pub mod syntax;
 pub mod testing;

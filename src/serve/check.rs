@@ -68,8 +68,10 @@ pub fn read_claims(
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let format = format.or_else(|| InputFormat::detect(body));
     let items: Vec<InputItem> = Claims::new(body, format).collect();
-    let one = format == Some(InputFormat::Json) && first == Some(b'{') && !ndjson && items.len() == 1;
-    if strict && (format.is_none() || one) {
+    // A body that is not an array, NDJSON or X12 is taken for one claim.
+    let single = format != Some(InputFormat::X12) && first != Some(b'[') && !ndjson;
+    let one = single && first == Some(b'{') && items.len() == 1;
+    if strict && single && items.len() == 1 {
         if let Some(item) = items.first() {
             if let Err((id, errors)) = item.claim.normalized() {
                 return Err(unreadable(id, &errors));

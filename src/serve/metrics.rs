@@ -108,6 +108,9 @@ impl Metrics {
             "The packs serving: 1 for each loaded pack, by name and version",
             packs.clone(),
         );
+        for outcome in ["ok", "failed"] {
+            reloads.get_or_create(&OutcomeLabels { outcome });
+        }
         Metrics {
             registry,
             requests,
@@ -128,7 +131,8 @@ impl Metrics {
         self.latency
             .get_or_create(&RouteLabels { route })
             .observe(took.as_secs_f64());
-        if status >= 500 {
+        // A 503 of `/readyz` is an answer (still loading), not an error.
+        if status >= 500 && route != "/readyz" {
             self.errors.get_or_create(&RouteLabels { route }).inc();
         }
     }

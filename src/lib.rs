@@ -81,10 +81,10 @@ pub mod replay;
 pub mod report;
 #[doc(hidden)]
 pub mod schema;
-mod spelling;
-pub mod store;
 #[doc(hidden)]
 pub mod serve;
+mod spelling;
+pub mod store;
 #[doc(hidden)]
 pub mod syntax;
 pub mod testing;

@@ -128,7 +128,11 @@ impl Server {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "the server did not exit; stderr:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit; stderr:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -191,7 +195,11 @@ fn cli_check(args: &[&str], input: &[u8]) -> Vec<u8> {
     all.extend_from_slice(args);
     all.push("-");
     let o = run(&all, Some(input));
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", common::stderr(&o));
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        common::stderr(&o)
+    );
     o.stdout
 }
 
@@ -308,7 +316,13 @@ fn a_claim_that_does_not_read_is_400_naming_the_path_and_line(
     let a = server.post("/v1/check", "application/json", body);
     assert_eq!(a.status, 400, "{}", a.text());
     let error = a.json();
-    assert!(error["error"].as_str().unwrap().starts_with("the claim does not read"), "{error}");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("the claim does not read"),
+        "{error}"
+    );
     assert_eq!(error["line"], 1, "{error}");
     if let Some(path) = path {
         assert_eq!(error["path"], path, "{error}");
@@ -348,7 +362,10 @@ fn limits_tokens_and_unknown_routes_answer_json_errors() {
     assert!(a.json()["error"].is_string());
     let a = server.post("/v1/lint", "application/json", b"{\"policy\": ");
     assert_eq!(a.status, 400);
-    assert!(a.json()["error"].as_str().unwrap().starts_with("the body is not valid JSON"));
+    assert!(a.json()["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("the body is not valid JSON"));
 
     // Without a token file the admin endpoints are off.
     let plain = Server::start(&[]);
@@ -368,21 +385,33 @@ fn lint_points_at_a_misspelt_fact_with_a_did_you_mean() {
     let d = &report["diagnostics"][0];
     assert_eq!(d["severity"], "error", "{d}");
     assert_eq!(d["file"], "playground.policy", "{d}");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(8)), "{d}");
-    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(3), Some(20)), "{d}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(8)),
+        "{d}"
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(3), Some(20)),
+        "{d}"
+    );
     assert!(d["help"].as_str().unwrap().contains("film_archived"), "{d}");
     assert!(d["message"].is_string() && d.get("label").is_some() && d.get("code").is_some());
 
     // A clean policy, under the name given.
     let policy = "rule playground.r\n  when film_archived\n  review \"m\"\n";
-    let a = server.post_json("/v1/lint", &json!({ "policy": policy, "path": "mine.policy" }));
+    let a = server.post_json(
+        "/v1/lint",
+        &json!({ "policy": policy, "path": "mine.policy" }),
+    );
     assert_eq!(a.json()["errors"], 0, "{}", a.text());
 }
 
 #[test]
 fn try_layers_the_policy_on_the_packs_and_judges_the_claims() {
     let server = Server::start(&[]);
-    let policy = "rule playground.no-27506\n  for each line in 27506\n  deny \"{code} is not paid here\"\n";
+    let policy =
+        "rule playground.no-27506\n  for each line in 27506\n  deny \"{code} is not paid here\"\n";
     let claim: Value = serde_json::from_slice(&example("add-on-without-primary.json")).unwrap();
     let a = server.post_json("/v1/try", &json!({ "policy": policy, "claims": claim }));
     assert_eq!(a.status, 200, "{}", a.text());
@@ -454,17 +483,33 @@ fn reload_swaps_in_a_good_pack_and_refuses_a_broken_one() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| format!("{}/{}", p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap()
+                )
+            })
             .collect()
     };
     assert_eq!(versions(&server)[1], "acme-health/2024.2");
     // `/v1/packs` is what `packs --format json` prints.
-    let o = claimrules(&["packs", "--format", "json", "--pack", pack.to_str().unwrap()]);
+    let o = claimrules(&[
+        "packs",
+        "--format",
+        "json",
+        "--pack",
+        pack.to_str().unwrap(),
+    ]);
     assert_eq!(server.get("/v1/packs").text(), stdout(&o));
 
     let manifest = pack.join("pack.policy");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replace("version \"2024.2\"", "version \"2024.3\"")).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("version \"2024.2\"", "version \"2024.3\""),
+    )
+    .unwrap();
     let a = server.post_with_token("/v1/admin/reload", Some("tok"));
     assert_eq!(a.status, 200, "{}", a.text());
     let body = a.json();
@@ -476,13 +521,22 @@ fn reload_swaps_in_a_good_pack_and_refuses_a_broken_one() {
     assert!(a.packs.unwrap().ends_with("acme-health/2024.3"));
 
     // A broken pack is refused; the old engine keeps serving.
-    std::fs::write(pack.join("broken.policy"), "rule acme.broken\n  when film_archivd\n  review \"m\"\n").unwrap();
+    std::fs::write(
+        pack.join("broken.policy"),
+        "rule acme.broken\n  when film_archivd\n  review \"m\"\n",
+    )
+    .unwrap();
     let a = server.post_with_token("/v1/admin/reload", Some("tok"));
     assert_eq!(a.status, 422, "{}", a.text());
     let body = a.json();
     assert_eq!(body["reloaded"], false);
     let diagnostics = body["diagnostics"].as_array().unwrap();
-    assert!(diagnostics.iter().any(|d| d["file"].as_str().unwrap_or("").ends_with("broken.policy")), "{body}");
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["file"].as_str().unwrap_or("").ends_with("broken.policy")),
+        "{body}"
+    );
     assert_eq!(versions(&server)[1], "acme-health/2024.3");
     let a = server.post("/v1/check", "application/json", &claim);
     assert_eq!(a.status, 200);
@@ -490,18 +544,35 @@ fn reload_swaps_in_a_good_pack_and_refuses_a_broken_one() {
     // SIGHUP reloads too: with the broken file gone, the new version serves.
     std::fs::remove_file(pack.join("broken.policy")).unwrap();
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replace("version \"2024.3\"", "version \"2024.4\"")).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("version \"2024.3\"", "version \"2024.4\""),
+    )
+    .unwrap();
     server.signal(libc::SIGHUP);
     let deadline = Instant::now() + Duration::from_secs(30);
     while versions(&server)[1] != "acme-health/2024.4" {
-        assert!(Instant::now() < deadline, "SIGHUP did not reload:\n{}", server.log());
+        assert!(
+            Instant::now() < deadline,
+            "SIGHUP did not reload:\n{}",
+            server.log()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 
     let metrics = server.get("/metrics").text();
-    assert!(metrics.contains("claimrules_reloads_total{outcome=\"ok\"} 2"), "{metrics}");
-    assert!(metrics.contains("claimrules_reloads_total{outcome=\"failed\"} 1"), "{metrics}");
-    assert!(metrics.contains("claimrules_pack_loaded{name=\"acme-health\",version=\"2024.4\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("claimrules_reloads_total{outcome=\"ok\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("claimrules_reloads_total{outcome=\"failed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("claimrules_pack_loaded{name=\"acme-health\",version=\"2024.4\"} 1"),
+        "{metrics}"
+    );
     assert!(!metrics.contains("version=\"2024.2\""), "{metrics}");
 }
 
@@ -547,7 +618,11 @@ fn healthz_readyz_metrics_and_the_playground() {
     let early = server.get("/readyz");
     if early.status == 503 {
         assert_eq!(early.json()["status"], "loading");
-        let a = server.post("/v1/check", "application/json", &example("add-on-without-primary.json"));
+        let a = server.post(
+            "/v1/check",
+            "application/json",
+            &example("add-on-without-primary.json"),
+        );
         assert_eq!(a.status, 503, "{}", a.text());
     } else {
         assert_eq!(early.status, 200, "{}", early.text());
@@ -555,12 +630,20 @@ fn healthz_readyz_metrics_and_the_playground() {
     server.wait_ready();
     assert_eq!(server.get("/readyz").status, 200);
 
-    let a = server.post("/v1/check", "application/json", &example("add-on-without-primary.json"));
+    let a = server.post(
+        "/v1/check",
+        "application/json",
+        &example("add-on-without-primary.json"),
+    );
     assert_eq!(a.status, 200);
     let a = server.post("/v1/check", "application/json", b"{");
     assert_eq!(a.status, 400);
     let metrics = server.get("/metrics");
-    assert!(metrics.content_type.starts_with("text/plain"), "{}", metrics.content_type);
+    assert!(
+        metrics.content_type.starts_with("text/plain"),
+        "{}",
+        metrics.content_type
+    );
     let metrics = metrics.text();
     for series in [
         "claimrules_http_requests_total{route=\"/v1/check\",status=\"200\"} 1",
@@ -592,8 +675,16 @@ fn healthz_readyz_metrics_and_the_playground() {
 #[test]
 fn a_pack_that_does_not_load_ends_the_server_with_2() {
     let dir = tempdir("serve-broken-pack");
-    std::fs::write(dir.join("pack.policy"), "pack \"broken\"\n  version \"1\"\n  extends \"standard\"\n").unwrap();
-    std::fs::write(dir.join("r.policy"), "rule broken.r\n  when film_archivd\n  review \"m\"\n").unwrap();
+    std::fs::write(
+        dir.join("pack.policy"),
+        "pack \"broken\"\n  version \"1\"\n  extends \"standard\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("r.policy"),
+        "rule broken.r\n  when film_archivd\n  review \"m\"\n",
+    )
+    .unwrap();
     let mut server = Server::start_only(&["--pack", dir.to_str().unwrap()]);
     let status = server.wait_exit(Duration::from_secs(60));
     assert_eq!(status.code(), Some(2));

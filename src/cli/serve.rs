@@ -17,7 +17,10 @@ pub fn run(args: ServeArgs) -> u8 {
             Ok(bytes) => {
                 let token = bytes.trim_ascii().to_vec();
                 if token.is_empty() {
-                    fail(format!("the admin token file `{}` is empty", path.display()));
+                    fail(format!(
+                        "the admin token file `{}` is empty",
+                        path.display()
+                    ));
                     return EXIT_FAILURE;
                 }
                 Some(token)
@@ -57,7 +60,9 @@ pub fn run(args: ServeArgs) -> u8 {
         admin_token,
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
-        threads: args.threads.map_or_else(super::check::default_threads, usize::from),
+        threads: args
+            .threads
+            .map_or_else(super::check::default_threads, usize::from),
     };
     match serve::run(config) {
         Ok(()) => EXIT_PASS,

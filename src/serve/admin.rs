@@ -28,7 +28,9 @@ pub fn authorize(state: &State, headers: &HeaderMap) -> Result<(), ApiError> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let Some(given) = given else {
-        return Err(unauthorized("a bearer token is needed: `Authorization: Bearer TOKEN`"));
+        return Err(unauthorized(
+            "a bearer token is needed: `Authorization: Bearer TOKEN`",
+        ));
     };
     if bool::from(given.as_bytes().ct_eq(expected)) {
         Ok(())

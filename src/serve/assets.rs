@@ -36,8 +36,11 @@ pub fn content_type(path: &str) -> &'static str {
 
 fn file(path: &str) -> Response {
     let Some(found) = Playground::get(path) else {
-        return ApiError::new(StatusCode::NOT_FOUND, format!("no playground file `{path}`"))
-            .into_response();
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no playground file `{path}`"),
+        )
+        .into_response();
     };
     let mut response = Response::new(Body::from(found.data.into_owned()));
     let headers = response.headers_mut();

@@ -175,7 +175,13 @@ pub async fn check(
     let (bytes, one) = tokio::task::spawn_blocking(move || {
         let (items, one) = read_claims(&body, format, ndjson, true)?;
         let history = worker.history.as_ref().map(|h| (h, worker.record));
-        let (array, summary) = judge(&engine.engine, items, query.explain, worker.threads, history)?;
+        let (array, summary) = judge(
+            &engine.engine,
+            items,
+            query.explain,
+            worker.threads,
+            history,
+        )?;
         worker.metrics.judged(&summary);
         Ok::<_, ApiError>((array, one))
     })

@@ -96,10 +96,16 @@ pub async fn try_policy(
         let builder = (worker.sources)().policy(name, request.policy);
         let (diagnostics, results) = match builder.build() {
             Ok(engine) => {
-                let diagnostics: Vec<PolicyDiagnostic> = engine.warnings().iter().cloned().collect();
-                let (items, _) =
-                    read_claims(request.claims.get().as_bytes(), Some(InputFormat::Json), false, false)?;
-                let (array, summary) = judge(&engine, items, request.explain, worker.threads, None)?;
+                let diagnostics: Vec<PolicyDiagnostic> =
+                    engine.warnings().iter().cloned().collect();
+                let (items, _) = read_claims(
+                    request.claims.get().as_bytes(),
+                    Some(InputFormat::Json),
+                    false,
+                    false,
+                )?;
+                let (array, summary) =
+                    judge(&engine, items, request.explain, worker.threads, None)?;
                 worker.metrics.judged(&summary);
                 (diagnostics, array)
             }

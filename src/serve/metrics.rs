@@ -146,7 +146,9 @@ impl Metrics {
             ("deny", s.deny),
             ("error", s.error),
         ] {
-            self.claims.get_or_create(&StatusLabels { status }).inc_by(n);
+            self.claims
+                .get_or_create(&StatusLabels { status })
+                .inc_by(n);
         }
         let a = &summary.findings_by_action;
         for (action, n) in [
@@ -156,7 +158,9 @@ impl Metrics {
             ("modify", a.modify),
             ("info", a.info),
         ] {
-            self.findings.get_or_create(&ActionLabels { action }).inc_by(n);
+            self.findings
+                .get_or_create(&ActionLabels { action })
+                .inc_by(n);
         }
     }
 

@@ -109,7 +109,7 @@ impl Metrics {
             packs.clone(),
         );
         for outcome in ["ok", "failed"] {
-            reloads.get_or_create(&OutcomeLabels { outcome });
+            reloads.get_or_create(&OutcomeLabels { outcome }).inc_by(0);
         }
         Metrics {
             registry,

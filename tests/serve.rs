@@ -336,11 +336,13 @@ fn limits_tokens_and_unknown_routes_answer_json_errors() {
     std::fs::write(&token_file, "s3cret\n").unwrap();
     let server = Server::start(&[
         "--max-body-bytes",
-        "100000",
+        "1000",
         "--admin-token-file",
         token_file.to_str().unwrap(),
     ]);
-    let big = vec![b' '; 200_000];
+    // Small enough to be sent whole before the server answers, so that the client reads the
+    // answer rather than a closed connection.
+    let big = vec![b' '; 2_000];
     let a = server.post("/v1/check", "application/json", &big);
     assert_eq!(a.status, 413, "{}", a.text());
     assert!(a.json()["error"].as_str().unwrap().contains("size limit"));
@@ -610,6 +612,42 @@ fn sigterm_lets_the_request_in_flight_finish_and_exits_0() {
 }
 
 #[test]
+fn a_request_over_the_time_limit_is_408_json() {
+    let server = Server::start(&["--request-timeout-secs", "1"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    // A body that never comes in full.
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/check HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&response).contains("}\n") {
+        let n = stream.read(&mut buffer).unwrap();
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buffer[..n]);
+    }
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(
+        response.contains("content-type: application/json"),
+        "{response}"
+    );
+    assert!(
+        response.contains("\"error\":\"the request took longer than the time limit"),
+        "{response}"
+    );
+}
+
+#[test]
 fn healthz_readyz_metrics_and_the_playground() {
     // Without the compact-form cache the national tables take a while to read: long enough to
     // see the server alive and not yet ready.
@@ -660,7 +698,8 @@ fn healthz_readyz_metrics_and_the_playground() {
 
     // The playground's page, embedded; `/` leads to it.
     let a = server.get("/playground");
-    assert_eq!(a.status, 200);
+    assert_eq!(a.status, 200, "the redirect to `/playground/` is followed");
+    assert_eq!(server.get("/playground/").status, 200);
     assert_eq!(a.content_type, "text/html; charset=utf-8");
     assert!(a.text().contains("<html"));
     assert_eq!(server.get("/playground/index.html").status, 200);

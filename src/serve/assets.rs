@@ -57,7 +57,13 @@ pub async fn root() -> Redirect {
     Redirect::temporary("/playground")
 }
 
-/// `GET /playground`: its page.
+/// `GET /playground`: to `/playground/`, so that the page's relative links (`app.js`) lead to
+/// its files.
+pub async fn to_folder() -> Redirect {
+    Redirect::permanent("/playground/")
+}
+
+/// `GET /playground/`: its page.
 pub async fn index() -> Response {
     file("index.html")
 }

@@ -232,7 +232,7 @@ fn router(state: Arc<State>, max_body_bytes: usize, timeout: Duration) -> Router
         .route("/v1/lint", post(lint::lint))
         .route("/v1/try", post(lint::try_policy))
         .route("/v1/admin/reload", post(admin::reload_endpoint))
-        .route("/playground", get(assets::index))
+        .route("/playground", get(assets::to_folder))
         .route("/playground/", get(assets::index))
         .route("/playground/{*path}", get(assets::asset))
         .fallback(not_found)

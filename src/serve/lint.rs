@@ -74,6 +74,7 @@ fn report(diagnostics: &[PolicyDiagnostic]) -> Value {
 pub async fn lint(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
     let request: LintRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_json(&e))?;
     let name = policy_name(request.path.as_deref());
+    let _turn = state.build_turn().await?;
     let worker = Arc::clone(&state);
     let diagnostics = tokio::task::spawn_blocking(move || {
         let builder = (worker.sources)().policy(name, request.policy);
@@ -91,6 +92,7 @@ pub async fn try_policy(
 ) -> Result<Response, ApiError> {
     let request: TryRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_json(&e))?;
     let name = policy_name(request.path.as_deref());
+    let _turn = state.build_turn().await?;
     let worker = Arc::clone(&state);
     let bytes = tokio::task::spawn_blocking(move || {
         let builder = (worker.sources)().policy(name, request.policy);

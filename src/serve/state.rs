@@ -10,6 +10,7 @@ use crate::inventory::{packs_json, InventoryError};
 use crate::store::Store;
 use crate::{Diagnostics, Engine, EngineBuilder};
 
+use super::errors::ApiError;
 use super::metrics::Metrics;
 
 /// A builder of the packs the server was started with: called at start and at each reload, and
@@ -102,12 +103,25 @@ pub struct State {
     pub metrics: Metrics,
     /// Worker threads judging one request's claims.
     pub threads: usize,
+    /// Engines built for `/v1/lint` and `/v1/try` at once: as many as `threads`, so that a
+    /// burst of keystrokes waits its turn rather than starting a build each on the blocking pool.
+    pub builds: tokio::sync::Semaphore,
 }
 
 impl State {
     /// The engine serving, if the packs have loaded.
     pub fn current(&self) -> Option<Arc<Loaded>> {
         self.loaded.load_full()
+    }
+
+    /// A turn to build an engine for a request; 503 if the server is shutting the pool down.
+    pub async fn build_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.builds.acquire().await.map_err(|_| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the server is stopping",
+            )
+        })
     }
 
     /// Puts a newly loaded engine in service.

@@ -368,6 +368,19 @@ fn limits_tokens_and_unknown_routes_answer_json_errors() {
         .as_str()
         .unwrap()
         .starts_with("the body is not valid JSON"));
+    // A field of the wrong type is named by its JSON path, with its line.
+    let a = server.post(
+        "/v1/try",
+        "application/json",
+        b"{\n  \"policy\": 5, \"claims\": []}",
+    );
+    assert_eq!(a.status, 400);
+    let error = a.json();
+    assert_eq!(
+        (error["path"].as_str(), error["line"].as_u64()),
+        (Some("policy"), Some(2)),
+        "{error}"
+    );
 
     // Without a token file the admin endpoints are off.
     let plain = Server::start(&[]);

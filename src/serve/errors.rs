@@ -49,11 +49,14 @@ impl ApiError {
         self
     }
 
-    /// A JSON body that does not parse: serde's message, with the line and column.
-    pub fn bad_json(e: &serde_json::Error) -> Self {
-        ApiError::bad_request(format!("the body is not valid JSON: {e}"))
-            .with("line", e.line())
-            .with("column", e.column())
+    /// A JSON body that does not parse or does not fit: serde's message, with the JSON path
+    /// (`.` for the whole body), the line and the column.
+    pub fn bad_json(e: &serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let inner = e.inner();
+        ApiError::bad_request(format!("the body is not valid JSON: {inner}"))
+            .with("path", e.path().to_string())
+            .with("line", inner.line())
+            .with("column", inner.column())
     }
 }
 
@@ -127,6 +130,20 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// Reads a JSON body into `T`, or a 400 naming where it went wrong.
+pub fn read_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ApiError::bad_json(&e))?;
+    deserializer.end().map_err(|e| {
+        ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+            .with("path", ".")
+            .with("line", e.line())
+            .with("column", e.column())
+    })?;
+    Ok(value)
 }
 
 /// The message with its first letter in lower case, as every error message of the server.

@@ -16,7 +16,7 @@ use crate::input::InputFormat;
 use crate::PolicyDiagnostic;
 
 use super::check::{judge, read_claims};
-use super::errors::{json_bytes, json_response, ApiError};
+use super::errors::{json_bytes, json_response, read_json, ApiError};
 use super::state::State;
 
 /// The file name a policy gets when the request names none.
@@ -72,7 +72,7 @@ fn report(diagnostics: &[PolicyDiagnostic]) -> Value {
 
 /// `POST /v1/lint`.
 pub async fn lint(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
-    let request: LintRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_json(&e))?;
+    let request: LintRequest = read_json(&body)?;
     let name = policy_name(request.path.as_deref());
     let _turn = state.build_turn().await?;
     let worker = Arc::clone(&state);
@@ -90,7 +90,7 @@ pub async fn try_policy(
     Shared(state): Shared<Arc<State>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let request: TryRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_json(&e))?;
+    let request: TryRequest = read_json(&body)?;
     let name = policy_name(request.path.as_deref());
     let _turn = state.build_turn().await?;
     let worker = Arc::clone(&state);

@@ -744,3 +744,32 @@ fn a_pack_that_does_not_load_ends_the_server_with_2() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(server.log().contains("film_archivd"), "{}", server.log());
 }
+
+#[test]
+fn history_judges_each_claim_against_the_members_earlier_claims_as_check_does() {
+    let dir = tempdir("serve-history");
+    let db = dir.join("history.db");
+    let db = db.to_str().unwrap();
+    let o = claimrules(&[
+        "history",
+        "import",
+        "--history",
+        db,
+        "examples/history/last-year.ndjson",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let today = std::fs::read(Path::new(ROOT).join("examples/history/today.ndjson")).unwrap();
+    let expected = cli_check(
+        &["--pack", "examples/history/pack", "--history", db],
+        &today,
+    );
+    let server = Server::start(&["--pack", "examples/history/pack", "--history", db]);
+    let a = server.post("/v1/check", "application/x-ndjson", &today);
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.text(), String::from_utf8(expected).unwrap());
+    assert!(
+        a.text().contains("\"history\":{\"claim\""),
+        "a finding names an earlier claim: {}",
+        a.text()
+    );
+}

@@ -65,7 +65,12 @@ pub fn read_claims(
     ndjson: bool,
     strict: bool,
 ) -> Result<(Vec<InputItem>, bool), ApiError> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let first = body
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(body)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
     let format = format.or_else(|| InputFormat::detect(body));
     let items: Vec<InputItem> = Claims::new(body, format).collect();
     // A body that is not an array, NDJSON or X12 is taken for one claim.

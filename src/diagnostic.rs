@@ -17,21 +17,25 @@ pub struct PolicyDiagnostic {
     source: Option<NamedSource<Arc<str>>>,
     file: Option<Arc<str>>,
     position: Option<(u32, u32)>,
+    /// 1-based line and column just past the primary label's span.
+    end: Option<(u32, u32)>,
 }
 
 impl PolicyDiagnostic {
     /// A diagnostic about `file`; its first label gives its line and column.
     #[doc(hidden)]
     pub fn in_file(inner: impl Diagnostic + Send + Sync + 'static, file: &SourceFile) -> Self {
-        let position = inner
-            .labels()
-            .and_then(|mut labels| labels.next())
+        let label = inner.labels().and_then(|mut labels| labels.next());
+        let position = label
+            .as_ref()
             .map(|label| file.line_col(label.offset() as u32));
+        let end = label.map(|label| file.line_col((label.offset() + label.len()) as u32));
         PolicyDiagnostic {
             inner: Arc::new(inner),
             source: Some(file.named_source()),
             file: Some(file.name.clone()),
             position,
+            end,
         }
     }
 
@@ -43,6 +47,7 @@ impl PolicyDiagnostic {
             source: None,
             file: None,
             position: None,
+            end: None,
         }
     }
 
@@ -54,6 +59,32 @@ impl PolicyDiagnostic {
     /// 1-based line and column of the primary label.
     pub fn position(&self) -> Option<(u32, u32)> {
         self.position
+    }
+
+    /// 1-based line and column just past the end of the primary label's span (the same as
+    /// [`position`](Self::position) for an empty span).
+    pub fn end_position(&self) -> Option<(u32, u32)> {
+        self.end
+    }
+
+    /// The diagnostic for editors and tools (`lint --format json`): code, severity, file,
+    /// 1-based line and column, message, the first label and the help line.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (line, column) = self.position().unzip();
+        let label = self
+            .labels()
+            .and_then(|mut l| l.next())
+            .and_then(|l| l.label().map(str::to_string));
+        serde_json::json!({
+            "code": self.code().map(|c| c.to_string()),
+            "severity": if self.is_error() { "error" } else { "warning" },
+            "file": self.file(),
+            "line": line,
+            "column": column,
+            "message": self.to_string(),
+            "label": label,
+            "help": self.help().map(|h| h.to_string()),
+        })
     }
 
     /// Whether it stops packs from loading (or a test from passing); warnings and advice do

@@ -64,6 +64,8 @@ pub mod history;
 #[doc(hidden)]
 pub mod input;
 #[doc(hidden)]
+pub mod inventory;
+#[doc(hidden)]
 pub mod ir;
 #[doc(hidden)]
 pub mod line_attr;
@@ -79,6 +81,8 @@ pub mod replay;
 pub mod report;
 #[doc(hidden)]
 pub mod schema;
+#[doc(hidden)]
+pub mod serve;
 mod spelling;
 pub mod store;
 #[doc(hidden)]

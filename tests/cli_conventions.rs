@@ -128,7 +128,7 @@ fn fmt_dash_is_formatted_alone() {
 
 // completions and man
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "check",
     "test",
     "lint",
@@ -136,6 +136,7 @@ const SUBCOMMANDS: [&str; 11] = [
     "packs",
     "diff",
     "facts",
+    "serve",
     "history",
     "completions",
     "man",

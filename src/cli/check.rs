@@ -124,7 +124,7 @@ pub fn run(args: CheckArgs) -> u8 {
     }
 }
 
-fn default_threads() -> usize {
+pub fn default_threads() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(usize::from(batch::MAX_THREADS))

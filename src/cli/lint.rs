@@ -3,17 +3,13 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use claimrules::pack::{
-    holds_policies, is_test_file, read_policy_file, read_tests_at, PackSource, PolicyText,
-};
-use claimrules::testing::check_tests;
+use claimrules::pack::{holds_policies, is_test_file, read_policy_file, read_tests_at, PackSource};
 use claimrules::PolicyDiagnostic;
 use serde_json::json;
 
 use super::load::engine_of;
-use super::output::{diagnostic_json, fail, write_json_document};
+use super::output::{fail, write_json_document};
 use super::{LintArgs, LintFormat, EXIT_FAILURE, EXIT_PASS};
-use claimrules::testing::{keep_each_once, tests_of_packs};
 
 pub fn run(args: LintArgs) -> u8 {
     let mut sources = args.packs.sources();
@@ -29,7 +25,6 @@ pub fn run(args: LintArgs) -> u8 {
             }
         }
     }
-    let mut diagnostics: Vec<PolicyDiagnostic> = Vec::new();
     let builder = args
         .packs
         .base
@@ -38,17 +33,7 @@ pub fn run(args: LintArgs) -> u8 {
         .fold(engine_of(&sources), |b, (name, path)| {
             b.table_data(name.clone(), path.clone())
         });
-    match builder.build() {
-        Ok(engine) => {
-            let (tests, unreadable) = test_files(engine.pack_sources(), &test_paths);
-            diagnostics.extend(unreadable);
-            diagnostics.extend(check_tests(&engine, &tests));
-            diagnostics.extend(engine.warnings().iter().cloned());
-            // Errors first, then warnings, each in the order found, as a failed load orders them.
-            diagnostics.sort_by_key(|d| !d.is_error());
-        }
-        Err(failed) => diagnostics.extend(failed.iter().cloned()),
-    }
+    let diagnostics = claimrules::testing::lint(builder, &test_paths);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let written = match args.format {
@@ -86,22 +71,6 @@ fn path_source(path: &Path) -> Result<Option<PackSource>, String> {
     )])))
 }
 
-/// The test files of the packs and of the test paths, each once.
-fn test_files(
-    sources: &[PackSource],
-    paths: &[std::path::PathBuf],
-) -> (Vec<PolicyText>, Vec<PolicyDiagnostic>) {
-    let (mut files, mut unreadable) = tests_of_packs(sources);
-    for path in paths {
-        match read_tests_at(path) {
-            Ok(found) => files.extend(found),
-            Err(d) => unreadable.push(d),
-        }
-    }
-    keep_each_once(&mut files);
-    (files, unreadable)
-}
-
 fn write_text(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) -> io::Result<()> {
     let mut out = io::stdout().lock();
     let color = super::output::color_on_stdout();
@@ -113,7 +82,7 @@ fn write_text(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) 
 }
 
 fn write_json(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) -> io::Result<()> {
-    let items: Vec<serde_json::Value> = diagnostics.iter().map(diagnostic_json).collect();
+    let items: Vec<serde_json::Value> = diagnostics.iter().map(PolicyDiagnostic::to_json).collect();
     let doc = json!({ "errors": errors, "warnings": warnings, "diagnostics": items });
     write_json_document(&doc)
 }

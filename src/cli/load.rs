@@ -15,6 +15,7 @@ pub fn engine_of(sources: &[PackSource]) -> claimrules::EngineBuilder {
 }
 
 /// Loads the packs the arguments name; prints the diagnostics and returns `None` on failure.
+/// `serve` builds from the same arguments ([`PackArgs::builder`]), at start and at each reload.
 pub fn load_engine(args: &PackArgs) -> Option<Engine> {
     match args.builder().build() {
         Ok(engine) => {

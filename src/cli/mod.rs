@@ -12,9 +12,9 @@ mod lint;
 mod load;
 mod output;
 mod packs;
-mod packs_tables;
 mod progress;
 mod schema;
+mod serve;
 mod sink;
 mod test;
 mod version;
@@ -95,6 +95,18 @@ const EXITS_LINT: ExitCodes = &[
     (EXIT_INTERRUPTED, "stopped by Ctrl-C"),
 ];
 
+const EXITS_SERVE: ExitCodes = &[
+    (
+        EXIT_PASS,
+        "stopped by SIGTERM or Ctrl-C, after the requests in flight were answered",
+    ),
+    (
+        EXIT_FAILURE,
+        "a policy does not load, the address cannot be listened on, a file cannot be read, or a \
+         usage error",
+    ),
+];
+
 const EXITS_IMPORT: ExitCodes = &[
     (EXIT_PASS, "every claim is recorded"),
     (
@@ -124,6 +136,7 @@ pub fn exit_codes_of(command: &str) -> Option<ExitCodes> {
         "check" => Some(EXITS_CHECK),
         "test" => Some(EXITS_TEST),
         "lint" => Some(EXITS_LINT),
+        "serve" => Some(EXITS_SERVE),
         "import" => Some(EXITS_IMPORT),
         "show" => Some(EXITS_SHOW),
         _ => None,
@@ -173,6 +186,10 @@ enum Command {
     /// Print each claim's documentation facts after its note is read, and where each came
     /// from: one JSON object a line.
     Facts(FactsArgs),
+    /// Serve the engine over HTTP: judge claims, list the packs, lint and try policies, the
+    /// playground page, metrics (docs/serve.md).
+    #[command(after_help = exit_codes_help(EXITS_SERVE))]
+    Serve(ServeArgs),
     /// The claim history store: import a payer's past claims, show a member's lines
     /// (docs/history.md).
     History(HistoryArgs),
@@ -194,6 +211,7 @@ impl Command {
             Command::Lint(a) => a.packs.base.no_cache,
             Command::Packs(a) => a.packs.base.no_cache,
             Command::Facts(a) => a.packs.base.no_cache,
+            Command::Serve(a) => a.packs.base.no_cache,
             Command::Diff(a) => a.base.no_cache,
             Command::Fmt(_)
             | Command::Completions(_)
@@ -279,6 +297,36 @@ pub struct FactsArgs {
     /// nothing, when input is piped) reads standard input.
     #[arg(value_name = "CLAIMS")]
     pub claims: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// The address to listen on; port 0 picks a free port. Once it listens, the server prints
+    /// `listening on http://ADDR:PORT` on stderr.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// A file holding the bearer token the admin endpoints (`/v1/admin/reload`) ask for;
+    /// without it they are off (403).
+    #[arg(long, value_name = "PATH")]
+    pub admin_token_file: Option<PathBuf>,
+    /// The largest request body, in bytes; a larger one is answered 413.
+    #[arg(long, value_name = "BYTES", default_value_t = claimrules::serve::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// The longest a request may take, in seconds; a slower one is answered 408.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Worker threads judging one request's claims, 1 to 256; the number of cores by default.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=i64::from(claimrules::batch::MAX_THREADS)))]
+    pub threads: Option<u16>,
+    /// Judge each claim against the patient's earlier claims in this history database: an
+    /// SQLite file or `postgres://user@host/database` (as `check --history`).
+    #[arg(long, value_name = "DB")]
+    pub history: Option<String>,
+    /// Record each judged claim in the history (needs `--history`).
+    #[arg(long, requires = "history")]
+    pub record: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -520,6 +568,7 @@ pub fn run() -> ExitCode {
         Command::Packs(args) => packs::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Facts(args) => facts::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
         Command::Schema(args) => schema::run(args),

@@ -2,9 +2,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use claimrules::{Diagnostics, PolicyDiagnostic};
-use miette::Diagnostic;
-use serde_json::json;
+use claimrules::Diagnostics;
 
 /// Whether stderr should get colour: a terminal, and `NO_COLOR` unset.
 pub fn color_on_stderr() -> bool {
@@ -34,26 +32,6 @@ pub fn print_diagnostics(diagnostics: &Diagnostics) {
 /// A one-line message on stderr.
 pub fn fail(message: impl std::fmt::Display) {
     let _ = writeln!(io::stderr(), "error: {message}");
-}
-
-/// A diagnostic for editors and CI: code, severity, file, 1-based line and column, message,
-/// the first label and the help line.
-pub fn diagnostic_json(d: &PolicyDiagnostic) -> serde_json::Value {
-    let (line, column) = d.position().unzip();
-    let label = d
-        .labels()
-        .and_then(|mut l| l.next())
-        .and_then(|l| l.label().map(str::to_string));
-    json!({
-        "code": d.code().map(|c| c.to_string()),
-        "severity": if d.is_error() { "error" } else { "warning" },
-        "file": d.file(),
-        "line": line,
-        "column": column,
-        "message": d.to_string(),
-        "label": label,
-        "help": d.help().map(|h| h.to_string()),
-    })
 }
 
 /// Writes one pretty JSON document on stdout.

@@ -6,7 +6,7 @@ use claimrules::testing::{run_pack_tests, Coverage, TestOptions};
 use serde_json::json;
 
 use super::load::load_engine;
-use super::output::{color_on_stderr, diagnostic_json, fail, write_json_document};
+use super::output::{color_on_stderr, fail, write_json_document};
 use super::{LintFormat, TestArgs, EXIT_FAILURE, EXIT_FINDINGS, EXIT_PASS};
 
 pub fn run(args: TestArgs) -> u8 {
@@ -25,7 +25,7 @@ pub fn run(args: TestArgs) -> u8 {
             let failures: Vec<serde_json::Value> = diagnostics
                 .iter()
                 .chain(&report.diagnostics)
-                .map(diagnostic_json)
+                .map(claimrules::PolicyDiagnostic::to_json)
                 .collect();
             write_json_document(&json!({
                 "passed": report.passed,

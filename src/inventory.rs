@@ -1,12 +1,16 @@
-//! The tables in force, for `claimrules packs`: per pack, each table's name, the version its
-//! file names give, where its data came from, compression, rows and SHA-256.
+//! What an engine has loaded, for `claimrules packs` and the server's `/v1/packs`: each pack's
+//! name, version, rules, changes and content hash, and per pack the tables in force: each
+//! table's name, the version its file names give, where its data came from, compression, rows
+//! and SHA-256.
 
 use std::io::{self, Write};
 
-use claimrules::pack::compressed::Compression;
-use claimrules::pack::{common_version, TableFile};
-use claimrules::Engine;
 use serde_json::{json, Value};
+
+use crate::ir::DateWindow;
+use crate::pack::compressed::Compression;
+use crate::pack::{common_version, content_hash, TableFile};
+use crate::{Engine, PolicyDiagnostic};
 
 /// A table in force, with what `packs` says about it.
 pub struct TableInForce {
@@ -55,7 +59,7 @@ fn kind_and_rows(engine: &Engine, name: &str) -> (&'static str, usize) {
     };
     let kind = match t.national {
         Some(kind) => kind,
-        None if t.key == claimrules::ir::TableKeyKind::Diagnosis => "diagnoses",
+        None if t.key == crate::ir::TableKeyKind::Diagnosis => "diagnoses",
         None => "codes",
     };
     (kind, t.lines.len())
@@ -131,4 +135,72 @@ pub fn write_tables_text(out: &mut impl Write, tables: &[TableInForce]) -> io::R
         }
     }
     Ok(())
+}
+
+/// Why the inventory could not be taken.
+#[derive(Debug)]
+pub enum InventoryError {
+    /// A pack's files could not be read again to hash them.
+    Hash(PolicyDiagnostic),
+    /// A table's file could not be read again to hash it.
+    Table(String),
+}
+
+/// Each pack's content hash, in load order.
+pub fn pack_hashes(engine: &Engine) -> Result<Vec<String>, PolicyDiagnostic> {
+    engine.pack_sources().iter().map(content_hash).collect()
+}
+
+/// What `claimrules packs --format json` prints (docs/formats.md): one object per pack, in
+/// load order.
+pub fn packs_json(engine: &Engine) -> Result<Value, InventoryError> {
+    let packs = &engine.program().packs;
+    let hashes = pack_hashes(engine).map_err(InventoryError::Hash)?;
+    let tables = tables_by_pack(engine).map_err(InventoryError::Table)?;
+    let items: Vec<Value> = packs
+        .iter()
+        .zip(&hashes)
+        .zip(&tables)
+        .enumerate()
+        .map(|(i, ((p, hash), tables))| {
+            json!({
+                "name": &*p.name,
+                "version": p.version.as_deref(),
+                "extends": p.extends.and_then(|e| packs.get(e as usize)).map(|e| &*e.name),
+                "description": p.description.as_deref(),
+                "effective": window_text(p.window),
+                "source": &*p.source,
+                "rules": rules_of(engine, i),
+                "overrides": p.overrides.iter().map(|s| &**s).collect::<Vec<_>>(),
+                "disables": p.disables.iter().map(|s| &**s).collect::<Vec<_>>(),
+                "changes": p.changes.iter().map(|c| json!({
+                    "rule": &*c.rule,
+                    "to": c.to.verdict_word(),
+                })).collect::<Vec<_>>(),
+                "hash": hash,
+                "tables": tables_json(tables),
+            })
+        })
+        .collect();
+    Ok(Value::Array(items))
+}
+
+/// How many rules (overrides included) a pack brings.
+pub fn rules_of(engine: &Engine, pack: usize) -> usize {
+    engine
+        .program()
+        .rules
+        .iter()
+        .filter(|r| r.pack as usize == pack)
+        .count()
+}
+
+/// `2024-01-01 until 2024-12-31`, `2024-01-01 on`, `until 2024-12-31`; `None` for always.
+pub fn window_text(w: DateWindow) -> Option<String> {
+    match (w.from, w.until) {
+        (None, None) => None,
+        (Some(f), None) => Some(format!("{f} on")),
+        (None, Some(u)) => Some(format!("until {u}")),
+        (Some(f), Some(u)) => Some(format!("{f} until {u}")),
+    }
 }

@@ -10,12 +10,14 @@
 //!   (default 20), each request sent at its scheduled time by whichever connection is free, its
 //!   latency counted from that scheduled time, so that a server that stalls is charged for the
 //!   requests it kept waiting (no coordinated omission): p50, p90, p99, p99.9, max, the rate
-//!   achieved and the errors (any answer but 200, or no answer within 10 s);
+//!   achieved and the errors (any answer but 200, or no answer within 10 s); a request still
+//!   queued 30 s after the end is not sent, and counted;
 //! - **as fast as it goes** (closed loop): the 64 connections each sending its next request as
 //!   soon as the last is answered, for `SERVE_LOAD_SECONDS`: requests/s, p50, p99; against two
 //!   baselines of the same run: `GET /healthz` the same way (the HTTP stack without a claim), and
 //!   `claimrules check` of the same claims as NDJSON (judging without HTTP);
-//! - **memory**: `SERVE_LOAD_REQUESTS` requests (default 1,000,000, at most 300 s), closed loop,
+//! - **memory**: `SERVE_LOAD_REQUESTS` requests (default 1,000,000, at most 300 s or
+//!   `SERVE_LOAD_MAX_SECONDS`), closed loop,
 //!   the server's resident memory (`VmRSS` of `/proc/PID/status`) sampled after a warm-up of
 //!   100,000 requests (a tenth of the run if that is less), every tenth of the run, and at the
 //!   end.
@@ -49,14 +51,19 @@ const CONNECTIONS: usize = 64;
 const TARGET_RATE: f64 = 5_000.0;
 const TARGET_P99_MS: f64 = 5.0;
 const TARGET_GROWTH: f64 = 0.10;
-/// No phase of the memory run goes on longer than this.
+/// The memory run goes on no longer than this by default (`SERVE_LOAD_MAX_SECONDS`).
 const MEMORY_CAP: Duration = Duration::from_secs(300);
+/// Requests of the fixed-rate run still queued this long after its end are not sent: the
+/// server has fallen that far behind.
+const DRAIN: Duration = Duration::from_secs(30);
 /// A request not answered in this time counts as an error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn main() {
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
-    let seconds = env("SERVE_LOAD_SECONDS").filter(|&s| s > 0.0).unwrap_or(20.0);
+    let seconds = env("SERVE_LOAD_SECONDS")
+        .filter(|&s| s > 0.0)
+        .unwrap_or(20.0);
     let requests = env("SERVE_LOAD_REQUESTS")
         .filter(|&n| n >= 10.0)
         .map_or(1_000_000, |n| n as u64);
@@ -64,6 +71,9 @@ fn main() {
         .filter(|&r| r > 0.0)
         .unwrap_or(TARGET_RATE);
     let phase = Duration::from_secs_f64(seconds);
+    let cap = env("SERVE_LOAD_MAX_SECONDS")
+        .filter(|&s| s > 0.0)
+        .map_or(MEMORY_CAP, Duration::from_secs_f64);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-serve-load");
@@ -87,7 +97,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let (check, health) = runtime.block_on(run(&server, &bodies, phase, rate, requests));
+    let (check, health) = runtime.block_on(run(&server, &bodies, phase, rate, requests, cap));
     drop(server);
 
     // The same claims through `claimrules check`, the server stopped: judging without HTTP.
@@ -112,6 +122,7 @@ async fn run(
     phase: Duration,
     rate: f64,
     requests: u64,
+    cap: Duration,
 ) -> (f64, f64) {
     let started = Instant::now();
     let mut probe = Connection::open(server.addr).await;
@@ -177,6 +188,13 @@ async fn run(
         open.achieved,
         open.errors
     );
+    if open.unsent > 0 {
+        println!(
+            "  {} requests not sent: still queued {} s after the run's end (the server fell behind)",
+            open.unsent,
+            DRAIN.as_secs()
+        );
+    }
     let h = &open.scheduled;
     println!(
         "  latency    p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
@@ -195,7 +213,8 @@ async fn run(
     let met = p99 < TARGET_P99_MS
         && open.achieved >= 0.98 * TARGET_RATE
         && rate >= TARGET_RATE
-        && open.errors == 0;
+        && open.errors == 0
+        && open.unsent == 0;
     println!(
         "  p99 {p99:.2} ms at {:.0} requests/s, {} errors (target p99 < {TARGET_P99_MS} ms at \
          {TARGET_RATE:.0} requests/s, no errors {})\n",
@@ -226,8 +245,8 @@ async fn run(
     // 3. Memory over many requests.
     let warm_at = (requests / 10).min(100_000);
     println!(
-        "\nmemory: {requests} requests, closed loop (at most {} s), the server's VmRSS",
-        MEMORY_CAP.as_secs()
+        "\nmemory: {requests} requests, closed loop (at most {:.0} s), the server's VmRSS",
+        cap.as_secs_f64()
     );
     let samples = Arc::new(Mutex::new(Vec::new()));
     let sampler = Sampler {
@@ -240,7 +259,7 @@ async fn run(
         connections,
         &bodies,
         Target::Check,
-        MEMORY_CAP,
+        cap,
         requests,
         Some(sampler),
     )
@@ -259,7 +278,7 @@ async fn run(
     let growth = end_kib as f64 / warm_kib.max(1) as f64 - 1.0;
     let done = long.count;
     let capped = if done < requests {
-        format!(", stopped at the {} s cap", MEMORY_CAP.as_secs())
+        format!(", stopped at the {:.0} s cap", cap.as_secs_f64())
     } else {
         String::new()
     };
@@ -566,6 +585,8 @@ struct Open {
     sent: Histogram<u64>,
     achieved: f64,
     errors: u64,
+    /// Requests still queued [`DRAIN`] after the end, not sent.
+    unsent: u64,
 }
 
 /// Requests at a fixed rate for `time`: a pacing thread releases request `i` at `start + i /
@@ -602,12 +623,17 @@ async fn open_loop(
             let mut scheduled = histogram();
             let mut from_send = histogram();
             let mut errors = 0u64;
+            let mut unsent = 0u64;
             let mut last = start;
             loop {
                 let Some((i, at)) = rx.lock().await.recv().await else {
                     break;
                 };
                 let sent = Instant::now();
+                if sent > start + time + DRAIN {
+                    unsent += 1;
+                    continue;
+                }
                 if !Target::Check
                     .send(&mut connection, &bodies[(i as usize) % bodies.len()])
                     .await
@@ -618,16 +644,18 @@ async fn open_loop(
                 scheduled.saturating_record(micros(last.saturating_duration_since(at)));
                 from_send.saturating_record(micros(last - sent));
             }
-            (connection, scheduled, from_send, errors, last)
+            (connection, scheduled, from_send, errors, unsent, last)
         }));
     }
     let mut back = Vec::with_capacity(tasks.len());
     let mut scheduled = histogram();
     let mut sent = histogram();
     let mut errors = 0;
+    let mut unsent = 0;
     let mut last = start;
     for task in tasks {
-        let (connection, s, f, e, l) = task.await.expect("a connection's task");
+        let (connection, s, f, e, u, l) = task.await.expect("a connection's task");
+        unsent += u;
         back.push(connection);
         scheduled.add(&s).expect("histograms of the same bounds");
         sent.add(&f).expect("histograms of the same bounds");
@@ -643,6 +671,7 @@ async fn open_loop(
             sent,
             achieved,
             errors,
+            unsent,
         },
     )
 }

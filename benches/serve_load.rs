@@ -265,15 +265,19 @@ async fn run(
     )
     .await;
     let end_kib = process_memory_kib(server.pid, "VmRSS");
+    let end_threads = process_memory_kib(server.pid, "Threads");
     let mut samples = samples.lock().unwrap().clone();
     samples.sort_unstable();
     let warm_kib = samples
         .iter()
-        .find(|(n, _)| *n == warm_at)
-        .map_or(0, |&(_, kib)| kib);
-    for (n, kib) in &samples {
+        .find(|(n, _, _)| *n == warm_at)
+        .map_or(0, |&(_, kib, _)| kib);
+    for (n, kib, threads) in &samples {
         let mark = if *n == warm_at { "  (warm)" } else { "" };
-        println!("  after {n:>9} requests  {:>7.1} MiB{mark}", mib(*kib));
+        println!(
+            "  after {n:>9} requests  {:>7.1} MiB, {threads:>3} threads{mark}",
+            mib(*kib)
+        );
     }
     let growth = end_kib as f64 / warm_kib.max(1) as f64 - 1.0;
     let done = long.count;
@@ -283,18 +287,26 @@ async fn run(
         String::new()
     };
     println!(
-        "  after {done:>9} requests  {:>7.1} MiB  (end; {:.0} requests/s, {} errors{capped})",
+        "  after {done:>9} requests  {:>7.1} MiB, {end_threads:>3} threads  (end; {:.0} requests/s, \
+         {} errors{capped})",
         mib(end_kib),
         long.rate,
         long.errors
     );
     println!(
-        "  end over warm  {:+.1} MiB ({:+.1}%; target within {:.0}% {}); peak (VmHWM) {:.1} MiB\n",
+        "  end over warm  {:+.1} MiB ({:+.1}%; target within {:.0}% {}); peak (VmHWM) {:.1} MiB",
         (end_kib as f64 - warm_kib as f64) / 1024.0,
         growth * 100.0,
         TARGET_GROWTH * 100.0,
         verdict(done >= requests && growth.abs() <= TARGET_GROWTH && long.errors == 0),
         mib(process_memory_kib(server.pid, "VmHWM"))
+    );
+    // What stays once the load is gone: the runtime's idle blocking threads leave after 10 s.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    println!(
+        "  12 s idle after the end  {:>7.1} MiB, {:>3} threads\n",
+        mib(process_memory_kib(server.pid, "VmRSS")),
+        process_memory_kib(server.pid, "Threads")
     );
     (check.rate, health.rate)
 }
@@ -509,7 +521,8 @@ struct Sampler {
     pid: u32,
     every: u64,
     warm_at: u64,
-    samples: Arc<Mutex<Vec<(u64, u64)>>>,
+    /// After how many requests, VmRSS in KiB, the server's threads.
+    samples: Arc<Mutex<Vec<(u64, u64, u64)>>>,
 }
 
 /// Each connection sends its next request as soon as its last is answered, until `limit`
@@ -542,7 +555,9 @@ async fn closed_loop(
                 if let Some(s) = &sampler {
                     if i > 0 && (i == s.warm_at || i % s.every == 0) {
                         let kib = process_memory_kib(s.pid, "VmRSS");
-                        s.samples.lock().unwrap().push((i, kib));
+                        // The same line parse reads the count of threads.
+                        let threads = process_memory_kib(s.pid, "Threads");
+                        s.samples.lock().unwrap().push((i, kib, threads));
                     }
                 }
                 let sent = Instant::now();

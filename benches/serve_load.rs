@@ -294,7 +294,8 @@ async fn run(
         long.errors
     );
     println!(
-        "  end over warm  {:+.1} MiB ({:+.1}%; target within {:.0}% {}); peak (VmHWM) {:.1} MiB",
+        "  end over warm  {:+.1} MiB ({:+.1}%; target within {:.0}% over {requests} requests {}); \
+         peak (VmHWM) {:.1} MiB",
         (end_kib as f64 - warm_kib as f64) / 1024.0,
         growth * 100.0,
         TARGET_GROWTH * 100.0,

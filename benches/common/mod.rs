@@ -19,7 +19,16 @@ pub fn ratio(slow: Duration, fast: Duration) -> f64 {
 
 /// A figure of /proc/self/status in KiB (0 where there is none).
 pub fn memory_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    status_kib("/proc/self/status", field)
+}
+
+/// A figure of another process's /proc/PID/status in KiB (0 where there is none).
+pub fn process_memory_kib(pid: u32, field: &str) -> u64 {
+    status_kib(&format!("/proc/{pid}/status"), field)
+}
+
+fn status_kib(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|s| {
             s.lines()

@@ -101,8 +101,15 @@ fn unreadable(id: Option<String>, errors: &[crate::ClaimError]) -> ApiError {
         .with("errors", json!(errors))
 }
 
+/// The most claims a request judges on its own thread; more go to a pool of worker threads.
+/// A pool, with its reader and writer threads, is started and stopped for each request that
+/// uses one: for a claim or a few, that cost more than the judging, and hundreds of requests at
+/// once kept hundreds of threads alive (docs/performance.md, `cargo bench --bench serve_load`).
+pub const CLAIMS_ON_REQUEST_THREAD: usize = 64;
+
 /// Judges `items` as `claimrules check --format json` does and returns what it writes (one
-/// JSON array), with the run's tally. Blocking: call it off the async runtime.
+/// JSON array), with the run's tally. Blocking: call it off the async runtime. A few claims
+/// without a history are judged on the calling thread, many on `threads` workers.
 pub fn judge(
     engine: &Engine,
     items: Vec<InputItem>,
@@ -110,9 +117,13 @@ pub fn judge(
     threads: usize,
     history: Option<(&Mutex<Store>, bool)>,
 ) -> Result<(Vec<u8>, Summary), ApiError> {
+    let eval = EvalOptions::default().with_explain(explain);
+    if history.is_none() && items.len() <= CLAIMS_ON_REQUEST_THREAD {
+        return Ok(judge_here(engine, &items, eval));
+    }
     let options = BatchOptions {
         threads: threads.clamp(1, items.len().max(1)),
-        eval: EvalOptions::default().with_explain(explain),
+        eval,
         format: OutputFormat::Json,
     };
     let stop = AtomicBool::new(false);
@@ -152,6 +163,22 @@ pub fn judge(
         ))),
         Err(e) => Err(ApiError::internal(lowercase_first(&e.to_string()))),
     }
+}
+
+/// `items` judged one after another on this thread and written as `batch::run` writes them
+/// (the same `OutputFormat` calls, so the same bytes), with their tally.
+fn judge_here(engine: &Engine, items: &[InputItem], eval: EvalOptions) -> (Vec<u8>, Summary) {
+    let format = OutputFormat::Json;
+    let mut out = Vec::with_capacity(2048 * items.len().max(1));
+    let mut summary = Summary::default();
+    out.extend_from_slice(format.begin());
+    for (i, item) in items.iter().enumerate() {
+        let result = engine.evaluate_item(&item.claim, eval);
+        format.write_result(&result, i == 0, &mut out);
+        summary.add(&result);
+    }
+    out.extend_from_slice(format.end(!items.is_empty()));
+    (out, summary)
 }
 
 /// The one result of a one-claim array as `judge` wrote it (`[\n  {…}\n]\n`): the object, and

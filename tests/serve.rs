@@ -660,6 +660,34 @@ fn a_request_over_the_time_limit_is_408_json() {
     );
 }
 
+/// A `/v1/try` whose claims take long: many rules comparing each of 1,000 lines with the others.
+fn slow_try() -> Value {
+    let policy: String = (0..300)
+        .map(|i| {
+            format!(
+                "rule slow.r{i}\n  for each line in 10000-99999\n  when another line has {}-99999\n  deny \"no {i}\"\n\n",
+                10000 + i
+            )
+        })
+        .collect();
+    let lines: Vec<Value> = (0..1000)
+        .map(|j| json!({ "code": (20000 + j).to_string(), "units": 1 }))
+        .collect();
+    let claim = json!({ "id": "SLOW", "service_date": "2024-05-01", "lines": lines });
+    json!({ "policy": policy, "claims": vec![claim; 40] })
+}
+
+#[test]
+fn a_timed_out_try_keeps_its_turn_until_its_work_ends() {
+    // The work of a request that timed out goes on; its turn to build and judge must not go to
+    // the next request, or a client could set any number of them running at once.
+    let server = Server::start(&["--request-timeout-secs", "1", "--threads", "1"]);
+    let slow = server.post_json("/v1/try", &slow_try());
+    assert_eq!(slow.status, 408, "{}", slow.text());
+    let next = server.post_json("/v1/lint", &json!({ "policy": "" }));
+    assert_eq!(next.status, 408, "{}", next.text());
+}
+
 #[test]
 fn healthz_readyz_metrics_and_the_playground() {
     // Without the compact-form cache the national tables take a while to read: long enough to

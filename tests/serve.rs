@@ -689,6 +689,24 @@ fn a_timed_out_try_keeps_its_turn_until_its_work_ends() {
 }
 
 #[test]
+fn a_body_of_too_many_claims_is_413_json() {
+    // Well under the body limit, but each tiny claim would get a result object in memory.
+    let server = Server::start(&[]);
+    let body = "{}\n".repeat(100_001);
+    let answer = server.post("/v1/check", "application/x-ndjson", body.as_bytes());
+    assert_eq!(answer.status, 413, "{}", answer.text());
+    assert_eq!(answer.json()["max_claims"], 100_000);
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("more than 100000 claims"));
+    // As many as the limit are judged.
+    let body = "{}\n".repeat(100_000);
+    let answer = server.post("/v1/check", "application/x-ndjson", body.as_bytes());
+    assert_eq!(answer.status, 200, "{}", answer.text());
+}
+
+#[test]
 fn healthz_readyz_metrics_and_the_playground() {
     // Without the compact-form cache the national tables take a while to read: long enough to
     // see the server alive and not yet ready.

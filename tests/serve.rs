@@ -660,6 +660,52 @@ fn a_request_over_the_time_limit_is_408_json() {
     );
 }
 
+/// A `/v1/try` whose claims take long: many rules comparing each of 1,000 lines with the others.
+fn slow_try() -> Value {
+    let policy: String = (0..300)
+        .map(|i| {
+            format!(
+                "rule slow.r{i}\n  for each line in 10000-99999\n  when another line has {}-99999\n  deny \"no {i}\"\n\n",
+                10000 + i
+            )
+        })
+        .collect();
+    let lines: Vec<Value> = (0..1000)
+        .map(|j| json!({ "code": (20000 + j).to_string(), "units": 1 }))
+        .collect();
+    let claim = json!({ "id": "SLOW", "service_date": "2024-05-01", "lines": lines });
+    json!({ "policy": policy, "claims": vec![claim; 40] })
+}
+
+#[test]
+fn a_timed_out_try_keeps_its_turn_until_its_work_ends() {
+    // The work of a request that timed out goes on; its turn to build and judge must not go to
+    // the next request, or a client could set any number of them running at once.
+    let server = Server::start(&["--request-timeout-secs", "1", "--threads", "1"]);
+    let slow = server.post_json("/v1/try", &slow_try());
+    assert_eq!(slow.status, 408, "{}", slow.text());
+    let next = server.post_json("/v1/lint", &json!({ "policy": "" }));
+    assert_eq!(next.status, 408, "{}", next.text());
+}
+
+#[test]
+fn a_body_of_too_many_claims_is_413_json() {
+    // Well under the body limit, but each tiny claim would get a result object in memory.
+    let server = Server::start(&[]);
+    let body = "{}\n".repeat(100_001);
+    let answer = server.post("/v1/check", "application/x-ndjson", body.as_bytes());
+    assert_eq!(answer.status, 413, "{}", answer.text());
+    assert_eq!(answer.json()["max_claims"], 100_000);
+    assert!(answer.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("more than 100000 claims"));
+    // As many as the limit are judged.
+    let body = "{}\n".repeat(100_000);
+    let answer = server.post("/v1/check", "application/x-ndjson", body.as_bytes());
+    assert_eq!(answer.status, 200, "{}", answer.text());
+}
+
 #[test]
 fn healthz_readyz_metrics_and_the_playground() {
     // Without the compact-form cache the national tables take a while to read: long enough to

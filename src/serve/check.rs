@@ -30,6 +30,11 @@ pub struct CheckQuery {
     pub explain: bool,
 }
 
+/// The most claims one request may carry (`/v1/check`, `/v1/try`). The body limit alone does
+/// not bound the answer: 16 MiB of NDJSON `{}` lines is over five million claims, each with
+/// its result object written into memory before the answer goes out (over 100 times the body).
+pub const MAX_CLAIMS: usize = 100_000;
+
 /// The format the content type names, if it names one.
 fn format_of(headers: &HeaderMap) -> Option<InputFormat> {
     let kind = headers
@@ -72,7 +77,14 @@ pub fn read_claims(
         .find(|b| !b.is_ascii_whitespace())
         .copied();
     let format = format.or_else(|| InputFormat::detect(body));
-    let items: Vec<InputItem> = Claims::new(body, format).collect();
+    let items: Vec<InputItem> = Claims::new(body, format).take(MAX_CLAIMS + 1).collect();
+    if items.len() > MAX_CLAIMS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body has more than {MAX_CLAIMS} claims; send them in several requests"),
+        )
+        .with("max_claims", MAX_CLAIMS));
+    }
     // A body that is not an array, NDJSON or X12 is taken for one claim.
     let single = format != Some(InputFormat::X12) && first != Some(b'[') && !ndjson;
     let one = single && first == Some(b'{') && items.len() == 1;

@@ -74,9 +74,11 @@ fn report(diagnostics: &[PolicyDiagnostic]) -> Value {
 pub async fn lint(Shared(state): Shared<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
     let request: LintRequest = read_json(&body)?;
     let name = policy_name(request.path.as_deref());
-    let _turn = state.build_turn().await?;
+    let turn = state.build_turn().await?;
     let worker = Arc::clone(&state);
     let diagnostics = tokio::task::spawn_blocking(move || {
+        // Held until the build ends, not until the request does (a timeout does not stop it).
+        let _turn = turn;
         let builder = (worker.sources)().policy(name, request.policy);
         crate::testing::lint(builder, &[])
     })
@@ -92,9 +94,12 @@ pub async fn try_policy(
 ) -> Result<Response, ApiError> {
     let request: TryRequest = read_json(&body)?;
     let name = policy_name(request.path.as_deref());
-    let _turn = state.build_turn().await?;
+    let turn = state.build_turn().await?;
     let worker = Arc::clone(&state);
     let bytes = tokio::task::spawn_blocking(move || {
+        // Held until the claims are judged, not until the request ends (a timeout does not
+        // stop the work).
+        let _turn = turn;
         let builder = (worker.sources)().policy(name, request.policy);
         let (diagnostics, results) = match builder.build() {
             Ok(engine) => {

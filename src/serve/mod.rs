@@ -107,7 +107,7 @@ async fn serve(config: Config) -> Result<(), ServeError> {
         admin_token: config.admin_token,
         metrics: Metrics::new(),
         threads: config.threads.max(1),
-        builds: tokio::sync::Semaphore::new(config.threads.max(1)),
+        builds: Arc::new(tokio::sync::Semaphore::new(config.threads.max(1))),
     });
     let app = router(
         Arc::clone(&state),

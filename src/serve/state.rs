@@ -105,7 +105,9 @@ pub struct State {
     pub threads: usize,
     /// Engines built for `/v1/lint` and `/v1/try` at once: as many as `threads`, so that a
     /// burst of keystrokes waits its turn rather than starting a build each on the blocking pool.
-    pub builds: tokio::sync::Semaphore,
+    /// The blocking work holds its turn until it ends, even when its request has timed out or
+    /// its client has gone: the work is not cancelled, so its turn must not be given away early.
+    pub builds: Arc<tokio::sync::Semaphore>,
 }
 
 impl State {
@@ -114,9 +116,10 @@ impl State {
         self.loaded.load_full()
     }
 
-    /// A turn to build an engine for a request; 503 if the server is shutting the pool down.
-    pub async fn build_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        self.builds.acquire().await.map_err(|_| {
+    /// A turn to build an engine for a request, to move into the blocking work that builds it;
+    /// 503 if the server is shutting the pool down.
+    pub async fn build_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.builds).acquire_owned().await.map_err(|_| {
             ApiError::new(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
                 "the server is stopping",

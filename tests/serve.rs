@@ -819,3 +819,57 @@ fn history_judges_each_claim_against_the_members_earlier_claims_as_check_does() 
         a.text()
     );
 }
+
+/// A connection that sends no request, or trickles its headers a line a second, is closed
+/// once the header time limit (10 s) has passed, rather than held open for as long as it likes;
+/// the server goes on answering others.
+#[test]
+fn a_silent_or_trickling_connection_is_closed_after_the_header_time_limit() {
+    use std::io::{Read, Write};
+    let server = Server::start_only(&[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let started = Instant::now();
+    let silent = std::thread::spawn({
+        let addr = addr.clone();
+        move || {
+            let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            let mut byte = [0u8; 1];
+            // Closed: end of stream, nothing answered.
+            assert_eq!(stream.read(&mut byte).unwrap(), 0);
+        }
+    });
+    let mut trickle = std::net::TcpStream::connect(&addr).unwrap();
+    trickle
+        .set_read_timeout(Some(Duration::from_millis(900)))
+        .unwrap();
+    trickle.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    let mut closed = false;
+    for _ in 0..25 {
+        let mut byte = [0u8; 1];
+        match trickle.read(&mut byte) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => panic!("the server answered a request whose headers never ended"),
+            Err(_) => {
+                // Still open; one more header line (the write fails once it is closed).
+                if trickle.write_all(b"X-Slow: yes\r\n").is_err() {
+                    closed = true;
+                    break;
+                }
+            }
+        }
+    }
+    silent.join().unwrap();
+    let elapsed = started.elapsed();
+    assert!(closed, "the trickling connection was still open after 25 s");
+    assert!(
+        elapsed >= Duration::from_secs(9) && elapsed < Duration::from_secs(25),
+        "closed after {elapsed:?}, not after the 10 s limit"
+    );
+    assert_eq!(server.get("/healthz").status, 200);
+}

@@ -130,6 +130,26 @@ struct Rendered {
     offset: u64,
 }
 
+/// Judges `items` on the calling thread and writes their results as [`run`] writes them (the
+/// format's opening, each result in order, its closing), with their tally: for a few claims,
+/// where starting `run`'s pool and its reader and writer threads would cost more than the
+/// judging (the server's requests of a claim or a few).
+pub fn run_here(engine: &Engine, items: &[InputItem], options: BatchOptions) -> (Vec<u8>, Summary) {
+    let started = Instant::now();
+    let format = options.format;
+    let mut out = Vec::with_capacity(2048 * items.len().max(1));
+    let mut tally = Summary::default();
+    out.extend_from_slice(format.begin());
+    for (i, item) in items.iter().enumerate() {
+        let result = engine.evaluate_item(&item.claim, options.eval);
+        format.write_result(&result, i == 0, &mut out);
+        tally.add(&result);
+    }
+    out.extend_from_slice(format.end(!items.is_empty()));
+    tally.finish(started.elapsed(), false);
+    (out, tally)
+}
+
 /// Judges every claim of `inputs` with `engine` and writes the results to `out` in input
 /// order; returns the tally. `stop` ends reading early (the claims read are still written).
 pub fn run<I, W>(

@@ -129,15 +129,14 @@ pub fn judge(
     threads: usize,
     history: Option<(&Mutex<Store>, bool)>,
 ) -> Result<(Vec<u8>, Summary), ApiError> {
-    let eval = EvalOptions::default().with_explain(explain);
-    if history.is_none() && items.len() <= CLAIMS_ON_REQUEST_THREAD {
-        return Ok(judge_here(engine, &items, eval));
-    }
     let options = BatchOptions {
         threads: threads.clamp(1, items.len().max(1)),
-        eval,
+        eval: EvalOptions::default().with_explain(explain),
         format: OutputFormat::Json,
     };
+    if history.is_none() && items.len() <= CLAIMS_ON_REQUEST_THREAD {
+        return Ok(batch::run_here(engine, &items, options));
+    }
     let stop = AtomicBool::new(false);
     let progress = Progress::default();
     let mut out = Vec::new();
@@ -175,22 +174,6 @@ pub fn judge(
         ))),
         Err(e) => Err(ApiError::internal(lowercase_first(&e.to_string()))),
     }
-}
-
-/// `items` judged one after another on this thread and written as `batch::run` writes them
-/// (the same `OutputFormat` calls, so the same bytes), with their tally.
-fn judge_here(engine: &Engine, items: &[InputItem], eval: EvalOptions) -> (Vec<u8>, Summary) {
-    let format = OutputFormat::Json;
-    let mut out = Vec::with_capacity(2048 * items.len().max(1));
-    let mut summary = Summary::default();
-    out.extend_from_slice(format.begin());
-    for (i, item) in items.iter().enumerate() {
-        let result = engine.evaluate_item(&item.claim, eval);
-        format.write_result(&result, i == 0, &mut out);
-        summary.add(&result);
-    }
-    out.extend_from_slice(format.end(!items.is_empty()));
-    (out, summary)
 }
 
 /// The one result of a one-claim array as `judge` wrote it (`[\n  {…}\n]\n`): the object, and

@@ -1,9 +1,7 @@
 //! `claimrules lint`: the checker alone, over the packs and the policy paths given.
 
 use std::io::{self, Write};
-use std::path::Path;
 
-use claimrules::pack::{holds_policies, is_test_file, read_policy_file, read_tests_at, PackSource};
 use claimrules::PolicyDiagnostic;
 use serde_json::json;
 
@@ -15,7 +13,7 @@ pub fn run(args: LintArgs) -> u8 {
     let mut sources = args.packs.sources();
     let mut test_paths = Vec::new();
     for path in &args.paths {
-        match path_source(path) {
+        match claimrules::testing::lint_source(path) {
             Ok(Some(source)) => sources.push(source),
             // Tests only: checked against the packs, not loaded as one.
             Ok(None) => test_paths.push(path.clone()),
@@ -49,26 +47,6 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         EXIT_PASS
     }
-}
-
-/// A policy path given on the command line: a folder of policies is a pack; a policy file is
-/// linted on its own; a test file, or a folder of tests and no policies, holds tests only
-/// (`None`).
-fn path_source(path: &Path) -> Result<Option<PackSource>, String> {
-    if path.is_dir() {
-        let source = PackSource::Dir(path.to_path_buf());
-        let tests_only =
-            !holds_policies(path) && read_tests_at(path).is_ok_and(|tests| !tests.is_empty());
-        return Ok((!tests_only).then_some(source));
-    }
-    if is_test_file(&path.to_string_lossy()) {
-        return Ok(None);
-    }
-    let text = read_policy_file(path, "policy file")?;
-    Ok(Some(PackSource::Texts(vec![(
-        path.display().to_string(),
-        text,
-    )])))
 }
 
 fn write_text(diagnostics: &[PolicyDiagnostic], errors: usize, warnings: usize) -> io::Result<()> {

@@ -1,9 +1,11 @@
 //! What `claimrules lint` reports, for the command and for the server's `/v1/lint`: the
 //! checker's errors and warnings over the packs, and the test files checked against them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::pack::{read_tests_at, PackSource, PolicyText};
+use crate::pack::{
+    holds_policies, is_test_file, read_policy_file, read_tests_at, PackSource, PolicyText,
+};
 use crate::{EngineBuilder, PolicyDiagnostic};
 
 use super::{check_tests, keep_each_once, tests_of_packs};
@@ -40,4 +42,25 @@ fn test_files(
     }
     keep_each_once(&mut files);
     (files, unreadable)
+}
+
+/// What a policy path given to `lint` is: a folder of policies is a pack and a policy file is
+/// linted on its own (each layered over the packs); a test file, or a folder of tests and no
+/// policies, holds tests only (`None`), checked against the packs. A policy file that cannot be
+/// read is an error, its message for people.
+pub fn lint_source(path: &Path) -> Result<Option<PackSource>, String> {
+    if path.is_dir() {
+        let source = PackSource::Dir(path.to_path_buf());
+        let tests_only =
+            !holds_policies(path) && read_tests_at(path).is_ok_and(|tests| !tests.is_empty());
+        return Ok((!tests_only).then_some(source));
+    }
+    if is_test_file(&path.to_string_lossy()) {
+        return Ok(None);
+    }
+    let text = read_policy_file(path, "policy file")?;
+    Ok(Some(PackSource::Texts(vec![(
+        path.display().to_string(),
+        text,
+    )])))
 }

@@ -57,7 +57,7 @@ pub use coverage::{Coverage, RuleCoverage, UntestedCodes, UntestedPairEdit, Unte
 // Inside `PolicyDiagnostic`s; nothing outside the crate names them.
 pub(crate) use error::{TestClaimError, TestFailed, TestGivenError, TestUnknownRule};
 
-pub use lint::lint;
+pub use lint::{lint, lint_source};
 pub use packs::{keep_each_once, run_pack_tests, tests_of_packs};
 
 use coverage::CoverageCollector;

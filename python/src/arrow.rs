@@ -1,13 +1,18 @@
 //! `Engine.check_arrow`: claims as the rows of Arrow data, results as an Arrow table.
 //!
 //! The data comes in and goes out through the Arrow C data interface (`arrow-pyarrow`), so no
-//! column is copied crossing into Python or out of it. Each input batch's rows are written as
-//! JSON claims by `arrow-json` (a struct column is an object, a list column an array, a null
-//! value is a key left out), judged by the command's own batch run, and the results the command
-//! writes are decoded by `arrow-json` into the columns of [`result_schema`], one output batch
-//! per input batch, row for row.
+//! column is copied crossing into Python or out of it. Each input batch is cut in slices (zero
+//! copy), and each slice is taken whole by one of `threads` workers: its rows are written as JSON
+//! claims by `arrow-json` (a struct column is an object, a list column an array, a null value a
+//! key left out) and read by the command's JSON reader, each claim is judged by
+//! [`claimrules::Engine::evaluate_item`] (what the command's batch run calls for each claim), and
+//! the results are put in the columns of [`result_schema`] by `arrow-json`'s decoder from their
+//! serde form (the same keys and values as the JSON the command writes), without text in
+//! between. The results come back in input order, one output batch per slice.
+//!
+//! This path does not run `claimrules::batch`: that writes results as text, and decoding the
+//! text again into Arrow cost more than judging the claims.
 
-use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::RecordBatch;
@@ -16,13 +21,13 @@ use arrow_json::ReaderBuilder;
 use arrow_pyarrow::{FromPyArrow, IntoPyArrow, Table};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use claimrules::InputItem;
+use claimrules::{ClaimResult, EvalOptions};
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
+use rayon::prelude::*;
 
 use crate::claims::one_claim;
-use crate::engine::run_batch;
-use claimrules::OutputFormat;
 
 /// Judges the claims of `data` (a `pyarrow.RecordBatch`, a `pyarrow.Table`, a
 /// `RecordBatchReader`, or any object with `__arrow_c_stream__`) and returns a `pyarrow.Table`
@@ -40,13 +45,30 @@ pub fn check_arrow<'py>(
     };
     let engine = Arc::clone(engine);
     let judged = py.detach(move || {
-        let mut out = Vec::with_capacity(batches.len());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("claimrules-arrow-{i}"))
+            .build()
+            .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
+        let mut slices = Vec::new();
         let mut before = 0u64;
         for batch in &batches {
-            out.extend(judge_rows(&engine, batch, before, threads)?);
-            before += batch.num_rows() as u64;
+            let rows = batch.num_rows();
+            let step = slice_rows(rows, threads);
+            let mut start = 0;
+            while start < rows {
+                let len = step.min(rows - start);
+                slices.push((batch.slice(start, len), before + start as u64));
+                start += len;
+            }
+            before += rows as u64;
         }
-        Ok::<_, String>(out)
+        pool.install(|| {
+            slices
+                .par_iter()
+                .map(|(slice, before)| judge_rows(&engine, slice, *before))
+                .collect::<Result<Vec<RecordBatch>, String>>()
+        })
     });
     let judged = judged.map_err(PyValueError::new_err)?;
     let table = Table::try_new(judged, result_schema().clone())
@@ -54,25 +76,38 @@ pub fn check_arrow<'py>(
     table.into_pyarrow(py)
 }
 
-/// The results of one batch's rows, in order, as batches of [`result_schema`] (one, unless
-/// the batch is empty: then none); `before` rows of the data came before the batch.
+/// The rows of a slice: enough slices for each worker to take several (so that none waits long
+/// for the slowest), and not so few rows that a slice costs more to set up than to judge.
+fn slice_rows(rows: usize, threads: usize) -> usize {
+    const LEAST: usize = 512;
+    const MOST: usize = 8192;
+    rows.div_ceil(threads.max(1) * 4).clamp(LEAST, MOST)
+}
+
+/// The results of a slice's rows, in order, as a batch of [`result_schema`]; `before` rows of
+/// the data came before the slice.
 fn judge_rows(
     engine: &claimrules::Engine,
-    batch: &RecordBatch,
+    slice: &RecordBatch,
     before: u64,
-    threads: usize,
-) -> Result<Vec<RecordBatch>, String> {
-    let items = claims_of(batch, before)?;
-    let rows = items.len();
-    let out = run_batch(engine, items, threads, false, OutputFormat::Ndjson)
-        .map_err(|e| e.to_string())?;
-    let reader = ReaderBuilder::new(result_schema().clone())
-        .with_batch_size(rows.max(1))
-        .build(Cursor::new(out))
-        .map_err(|e| format!("the results cannot be read into Arrow: {e}"))?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("the results cannot be read into Arrow: {e}"))
+) -> Result<RecordBatch, String> {
+    let items = claims_of(slice, before)?;
+    let results: Vec<ClaimResult> = items
+        .iter()
+        .map(|item| engine.evaluate_item(&item.claim, EvalOptions::default()))
+        .collect();
+    let mut decoder = ReaderBuilder::new(result_schema().clone())
+        .with_batch_size(results.len().max(1))
+        .build_decoder()
+        .map_err(|e| format!("the results cannot be put into Arrow: {e}"))?;
+    decoder
+        .serialize(&results)
+        .map_err(|e| format!("the results cannot be put into Arrow: {e}"))?;
+    match decoder.flush() {
+        Ok(Some(batch)) => Ok(batch),
+        Ok(None) => Ok(RecordBatch::new_empty(result_schema().clone())),
+        Err(e) => Err(format!("the results cannot be put into Arrow: {e}")),
+    }
 }
 
 /// Each row of `batch` as a claim: its columns written as one JSON object by `arrow-json`, then

@@ -127,3 +127,37 @@ def test_an_unknown_column_is_an_error_result_of_each_row(engine):
 def test_something_not_arrow_is_refused(engine):
     with pytest.raises((TypeError, ValueError)):
         engine.check_arrow([{"id": "x"}])
+
+
+def test_many_slices_judged_in_parallel_keep_their_order(engine):
+    # Enough rows for check_arrow to cut each batch in several slices taken by its workers.
+    data = [dict(r, id=f"{r['id']}-{i}") for i, r in enumerate(rows() * 1500)]
+    table = pa.Table.from_pylist(data, schema=SCHEMA)
+    one = engine.check_arrow(table, threads=1).to_pylist()
+    for threads in (2, 3):
+        assert engine.check_arrow(table, threads=threads).to_pylist() == one
+    assert [r["claim"] for r in one] == [r["id"] for r in data]
+    errors = [r["errors"][0]["line"] for r in one if r["status"] == "error"]
+    assert errors == [i + 1 for i, r in enumerate(data) if r["id"].startswith("A-3")]
+
+
+def test_the_table_holds_the_command_s_results(engine, cli, tmp_path):
+    import subprocess
+
+    claims = [json.loads(p.read_text(encoding="utf-8")) for p in example_claims()]
+    claims = [c for c in claims if isinstance(c, dict)]
+    for claim in claims:
+        for line in claim["lines"]:
+            if line.get("charge") is not None:
+                line["charge"] = str(line["charge"])
+    table = pa.Table.from_pylist(claims * 40)
+    # The rows as the command reads them: each row's claim, its null values left out.
+    ndjson = tmp_path / "rows.ndjson"
+    ndjson.write_text("".join(json.dumps(as_dict(r)) + "\n" for r in table.to_pylist()), encoding="utf-8")
+    done = subprocess.run([cli, "check", "--format", "ndjson", "--quiet", str(ndjson)],
+                          capture_output=True, check=False)
+    assert done.returncode in (0, 1), done.stderr.decode()
+    expected = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(expected) == table.num_rows
+    assert canonical(engine.check_arrow(table, threads=2).to_pylist()) == [
+        json.dumps(r, sort_keys=True) for r in expected]

@@ -32,6 +32,8 @@ fn the_python_bindings_pass_their_tests() {
             "-m",
             "pytest",
             "-q",
+            // The reason of each skipped test (claimrules.spark's, where Java is absent).
+            "-rs",
             "-p",
             "no:cacheprovider",
             "python/tests",
@@ -49,6 +51,9 @@ fn the_python_bindings_pass_their_tests() {
     );
     // pytest's closing line, as `cargo test -- --nocapture` shows it.
     let last = stdout.lines().rev().find(|l| !l.trim().is_empty());
+    for skipped in stdout.lines().filter(|l| l.starts_with("SKIPPED")) {
+        println!("python/tests: {skipped}");
+    }
     println!("python/tests: {}", last.unwrap_or("(no output)"));
     assert!(
         last.is_some_and(|l| l.contains(" passed")),

@@ -44,3 +44,17 @@ def cli() -> str:
 def example_claims() -> list:
     """The sample claim files of examples/claims (one claim object each)."""
     return sorted((REPO / "examples" / "claims").glob("*.json"))
+
+
+def example_claim_rows() -> list:
+    """The sample claims of examples/claims as dicts ready to be Arrow rows: one Arrow type a
+    column, so charges are written as strings (the claim format takes either)."""
+    import json
+
+    claims = [json.loads(p.read_text(encoding="utf-8")) for p in example_claims()]
+    claims = [c for c in claims if isinstance(c, dict)]
+    for claim in claims:
+        for line in claim["lines"]:
+            if line.get("charge") is not None:
+                line["charge"] = str(line["charge"])
+    return claims

@@ -6,7 +6,7 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
-from conftest import example_claims  # noqa: E402
+from conftest import example_claim_rows  # noqa: E402
 
 LINE = pa.struct([("code", pa.string()), ("modifiers", pa.list_(pa.string())), ("units", pa.int64())])
 SCHEMA = pa.schema(
@@ -82,13 +82,7 @@ def test_the_table_holds_what_check_many_gives(engine):
 
 
 def test_the_example_claims_as_arrow_give_their_results(engine):
-    claims = [json.loads(p.read_text(encoding="utf-8")) for p in example_claims()]
-    claims = [c for c in claims if isinstance(c, dict)]
-    # One Arrow type a column: charges written as strings (the format takes either).
-    for claim in claims:
-        for line in claim["lines"]:
-            if line.get("charge") is not None:
-                line["charge"] = str(line["charge"])
+    claims = example_claim_rows()
     table = pa.Table.from_pylist(claims)
     results = engine.check_arrow(table)
     # The same claims as rows of inferred types: nulls for the keys a claim leaves out.
@@ -144,12 +138,7 @@ def test_many_slices_judged_in_parallel_keep_their_order(engine):
 def test_the_table_holds_the_command_s_results(engine, cli, tmp_path):
     import subprocess
 
-    claims = [json.loads(p.read_text(encoding="utf-8")) for p in example_claims()]
-    claims = [c for c in claims if isinstance(c, dict)]
-    for claim in claims:
-        for line in claim["lines"]:
-            if line.get("charge") is not None:
-                line["charge"] = str(line["charge"])
+    claims = example_claim_rows()
     table = pa.Table.from_pylist(claims * 40)
     # The rows as the command reads them: each row's claim, its null values left out.
     ndjson = tmp_path / "rows.ndjson"

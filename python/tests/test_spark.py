@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import example_claims
+from conftest import example_claim_rows
 
 
 def java() -> str:
@@ -56,15 +56,8 @@ def spark():
 
 
 def sample_table() -> "pa.Table":
-    """The sample claims of examples/claims as Arrow rows (charges as strings: one type a
-    column)."""
-    claims = [json.loads(p.read_text(encoding="utf-8")) for p in example_claims()]
-    claims = [c for c in claims if isinstance(c, dict)]
-    for claim in claims:
-        for line in claim["lines"]:
-            if line.get("charge") is not None:
-                line["charge"] = str(line["charge"])
-    return pa.Table.from_pylist(claims)
+    """The sample claims of examples/claims as Arrow rows."""
+    return pa.Table.from_pylist(example_claim_rows())
 
 
 def without_nulls(value):

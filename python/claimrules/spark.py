@@ -94,7 +94,7 @@ class PackSet:
         paths = list(self.packs) + [path for _, path in self.tables]
         names: Dict[str, str] = {}
         for path in paths:
-            name = os.path.basename(path.rstrip(os.sep))
+            name = _file_name(path)
             if names.get(name, path) != path:
                 raise ValueError(
                     f"{names[name]} and {path} have the same name, {name!r}: files shipped "
@@ -104,13 +104,17 @@ class PackSet:
         context = spark.sparkContext
         for path in dict.fromkeys(paths):
             context.addFile(path, recursive=os.path.isdir(path))
-        base = lambda path: os.path.basename(path.rstrip(os.sep))  # noqa: E731
         return PackSet(
-            packs=tuple(base(p) for p in self.packs),
-            tables=tuple((k, base(v)) for k, v in self.tables),
+            packs=tuple(_file_name(p) for p in self.packs),
+            tables=tuple((k, _file_name(v)) for k, v in self.tables),
             standard=self.standard,
             shipped=True,
         )
+
+
+def _file_name(path: str) -> str:
+    """The name SparkFiles knows a shipped file or folder by."""
+    return os.path.basename(path.rstrip(os.sep))
 
 
 def _pack_set(packs: Any, tables: Optional[Mapping[str, StrPath]], standard: bool) -> PackSet:

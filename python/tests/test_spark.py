@@ -197,3 +197,27 @@ def test_diff_counts_by_rule_what_the_new_packs_change(spark, cli, repo, tmp_pat
 def test_the_same_packs_change_nothing(spark, tmp_path):
     df = spark.read.parquet(str(many_claims(tmp_path, 300)[0]))
     assert cs.diff(df, old=[], new=[]).collect() == []
+
+
+def test_a_table_shipped_with_the_job_and_pack_sets_with_tables(spark, tmp_path):
+    # The shipped MUE table allows 1 unit of 77002; a one-row file in its layout allows 5.
+    mue = tmp_path / "mue.tsv"
+    mue.write_text(
+        "hcpcs\tmue_uos\tmai\tmai_desc\tservice_type\trationale\n"
+        "77002\t5\t3\tDate of Service Edit: Clinical\tPractitioner\tCMS Policy\n",
+        encoding="utf-8",
+    )
+    df = spark.createDataFrame(
+        [("M-1", "2024-05-14", [("77002", 3)]), ("M-2", "2024-05-14", [("77002", 1)])],
+        "id string, service_date string, lines array<struct<code: string, units: long>>",
+    )
+
+    def mue_findings(results):
+        return {r["claim"]: [f["rule"] for f in r["findings"] if (f["table"] or {}).get("name") == "ncci_mue"]
+                for r in results.toArrow().to_pylist()}
+
+    assert mue_findings(cs.check(df))["M-1"]
+    assert mue_findings(cs.check(df, tables={"ncci_mue": mue}, ship=True)) == {"M-1": [], "M-2": []}
+    changes = cs.diff(df, old=cs.PackSet.of(), new=cs.PackSet.of(tables={"ncci_mue": mue})).collect()
+    assert [(r["rule"], r["action"], r["added"], r["removed"]) for r in changes] == [
+        (rule, "deny", 0, 1) for rule in mue_findings(cs.check(df))["M-1"]]

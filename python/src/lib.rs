@@ -22,3 +22,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
+
+/// The native module's Rust allocations (claims, results, Arrow buffers built here) go to
+/// mimalloc: judging allocates and frees many small values, and glibc's allocator took a fifth
+/// of `check_arrow`'s time (docs/performance.md, "Python bindings"). Python's objects keep
+/// Python's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -75,9 +75,11 @@ if args.scale > 1:
     claims = claims.crossJoin(copies).select(
         F.concat("id", F.lit("-"), F.col("copy").cast("string")).alias("id"), "service_date", "lines"
     )
-claims = claims.cache()
+# A partition is judged by one task on one core: at least as many partitions as cores.
+cores = spark.sparkContext.defaultParallelism
+claims = claims.repartition(cores).cache()
 count = claims.count()
-print(f"{count:,} claims from {VISITS.relative_to(ROOT)}")
+print(f"{count:,} claims from {VISITS.relative_to(ROOT)}, {claims.rdd.getNumPartitions()} partition(s)")
 claims.show(3, truncate=False)
 
 # %% [markdown]
@@ -88,7 +90,6 @@ results = cs.check(claims).cache()
 started = time.perf_counter()
 results.count()
 took = time.perf_counter() - started
-cores = spark.sparkContext.defaultParallelism
 print(f"judged {count:,} claims in {took:.1f} s: {count / took:,.0f} claims/s on {cores} core(s)")
 results.groupBy("status").count().orderBy("status").show()
 (

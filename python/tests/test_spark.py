@@ -47,6 +47,8 @@ def spark():
         .appName("claimrules-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        # Parquet read in partitions of its row groups, so that both cores judge.
+        .config("spark.sql.files.maxPartitionBytes", "256k")
         .config("spark.driver.memory", "1g")
         .getOrCreate()
     )
@@ -111,7 +113,9 @@ def canonical(result):
 
 def test_100000_claims_from_parquet_give_the_command_s_results(spark, cli, tmp_path):
     parquet, ndjson = many_claims(tmp_path, CLAIMS)
-    results = cs.check(spark.read.parquet(str(parquet)))
+    claims = spark.read.parquet(str(parquet))
+    assert claims.rdd.getNumPartitions() >= 2
+    results = cs.check(claims)
     assert results.columns == ["format_version", "claim", "status", "findings", "errors"]
     got = results.toArrow().to_pylist()
     expected = cli_results(cli, ndjson)

@@ -86,11 +86,13 @@ claims.show(3, truncate=False)
 # ## Judged under the standard pack
 
 # %%
-results = cs.check(claims).cache()
+results = cs.check(claims)
+# Timed: every result built and dropped (Spark's "noop" sink), nothing kept.
 started = time.perf_counter()
-results.count()
+results.write.format("noop").mode("overwrite").save()
 took = time.perf_counter() - started
 print(f"judged {count:,} claims in {took:.1f} s: {count / took:,.0f} claims/s on {cores} core(s)")
+results = results.cache()
 results.groupBy("status").count().orderBy("status").show()
 (
     results.select(F.explode("findings").alias("f"))

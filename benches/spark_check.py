@@ -7,8 +7,8 @@ Run it from the repository's root with an interpreter where `pip install "./pyth
 installed the package (Java on the machine). Two sets of claims, each repartitioned to the
 session's cores and cached before the clock starts:
 
-- the SynPUF visits of data/synpuf/visits_hcpcs_icd9.csv as examples/spark/synpuf_audit.py
-  builds them (one line per HCPCS code), each visit `--scale` times;
+- the SynPUF visits of data/synpuf/visits_hcpcs_icd9.csv as examples/spark/synpuf.py builds
+  them for the example (one line per HCPCS code), each visit `--scale` times;
 - the sample claims of examples/claims (documentation, notes, most with findings), cycled to
   `--claims`, read from a Parquet file.
 
@@ -25,6 +25,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benches"))
+sys.path.insert(0, str(ROOT / "examples" / "spark"))
 
 from python_check import sample_claims  # noqa: E402
 
@@ -40,9 +41,9 @@ def main():
     import pyarrow as pa
     import pyarrow.parquet as pq
     from pyspark.sql import SparkSession
-    from pyspark.sql import functions as F
 
     from claimrules import spark as cs
+    from synpuf import visit_claims
 
     spark = (
         SparkSession.builder.master(args.master)
@@ -53,28 +54,13 @@ def main():
     spark.sparkContext.setLogLevel("ERROR")
     cores = spark.sparkContext.defaultParallelism
 
-    visits = spark.read.csv(
-        str(ROOT / "data" / "synpuf" / "visits_hcpcs_icd9.csv"),
-        header=True,
-        schema="visit_occurrence_id string, person_id string, date date, hcpcs_codes string, icd9_dx_codes string",
-    )
-    codes = F.filter(F.split("hcpcs_codes", " "), lambda code: code.rlike("^[A-Za-z0-9]{5}$"))
-    visit_claims = (
-        visits.select(
-            F.concat(F.lit("V-"), "visit_occurrence_id").alias("id"),
-            F.col("date").alias("service_date"),
-            F.transform(codes, lambda code: F.struct(code.alias("code"))).alias("lines"),
-        )
-        .where(F.size("lines") > 0)
-        .crossJoin(spark.range(args.scale).withColumnRenamed("id", "copy"))
-        .select(F.concat("id", F.lit("-"), F.col("copy").cast("string")).alias("id"), "service_date", "lines")
-    )
+    visits = visit_claims(spark, scale=args.scale)
     with tempfile.TemporaryDirectory() as tmp:
         parquet = os.path.join(tmp, "claims.parquet")
         pq.write_table(pa.Table.from_pylist(sample_claims(args.claims)), parquet)
         samples = spark.read.parquet(parquet)
         print(f"{args.master}: {cores} core(s)")
-        for name, claims in (("SynPUF visits", visit_claims), ("sample claims", samples)):
+        for name, claims in (("SynPUF visits", visits), ("sample claims", samples)):
             claims = claims.repartition(cores).cache()
             count = claims.count()
             cs.check(claims).write.format("noop").mode("overwrite").save()  # warm-up

@@ -27,8 +27,10 @@ from pyspark.sql import functions as F
 
 from claimrules import spark as cs
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from synpuf import VISITS, visit_claims  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-VISITS = ROOT / "data" / "synpuf" / "visits_hcpcs_icd9.csv"
 PACK = ROOT / "examples" / "packs" / "acme-health"
 
 parser = argparse.ArgumentParser(description="claimrules over the SynPUF visits on Spark")
@@ -51,30 +53,12 @@ spark.sparkContext.setLogLevel("ERROR")
 # %% [markdown]
 # ## Visits as claims
 #
-# One claim a visit: its id, its date, one line for each five-character HCPCS code. The
-# visits' diagnoses are ICD-9 codes, which the claim format (ICD-10-CM) does not take, so they
-# are left out.
+# One claim a visit: its id, its date, one line for each five-character HCPCS code
+# (examples/spark/synpuf.py; the visits' ICD-9 diagnoses are left out, as the claim format takes
+# ICD-10-CM codes).
 
 # %%
-visits = spark.read.csv(
-    str(VISITS),
-    header=True,
-    schema="visit_occurrence_id string, person_id string, date date, hcpcs_codes string, icd9_dx_codes string",
-)
-codes = F.filter(F.split("hcpcs_codes", " "), lambda code: code.rlike("^[A-Za-z0-9]{5}$"))
-claims = (
-    visits.select(
-        F.concat(F.lit("V-"), "visit_occurrence_id").alias("id"),
-        F.col("date").alias("service_date"),
-        F.transform(codes, lambda code: F.struct(code.alias("code"))).alias("lines"),
-    )
-    .where(F.size("lines") > 0)
-)
-if args.scale > 1:
-    copies = spark.range(args.scale).withColumnRenamed("id", "copy")
-    claims = claims.crossJoin(copies).select(
-        F.concat("id", F.lit("-"), F.col("copy").cast("string")).alias("id"), "service_date", "lines"
-    )
+claims = visit_claims(spark, scale=args.scale)
 # A partition is judged by one task on one core: at least as many partitions as cores.
 cores = spark.sparkContext.defaultParallelism
 claims = claims.repartition(cores).cache()

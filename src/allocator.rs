@@ -1,6 +1,10 @@
 //! The command's memory allocator: mimalloc for the small blocks judging a claim makes and
 //! frees by the thousand (its findings' strings and lists), the system's for large ones.
 //!
+//! The library does not choose an allocator for its users; a program sets it with
+//! `#[global_allocator] static A: claimrules::allocator::SplitAllocator = SplitAllocator;`, as
+//! `claimrules` itself and the benches do.
+//!
 //! glibc's `malloc` and `free` were a sixth of the instructions of judging a claim, and
 //! mimalloc takes a quarter off the wall time of a run (docs/performance.md, issue 26). But
 //! mimalloc keeps the large blocks a pack's tables are built in after they are freed, which
@@ -68,6 +72,37 @@ unsafe impl GlobalAlloc for SplitAllocator {
                 }
                 new
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A block grown past the line and shrunk back keeps its bytes, whichever allocator holds it.
+    #[test]
+    fn realloc_across_the_line_keeps_the_bytes() {
+        let a = SplitAllocator;
+        let small = Layout::from_size_align(100, 8).unwrap();
+        unsafe {
+            let p = a.alloc(small);
+            assert!(!p.is_null());
+            for i in 0..100 {
+                *p.add(i) = i as u8;
+            }
+            let grown = a.realloc(p, small, 3 * LARGE);
+            assert!(!grown.is_null());
+            assert!((0..100).all(|i| *grown.add(i) == i as u8));
+            *grown.add(3 * LARGE - 1) = 7;
+            let large = Layout::from_size_align(3 * LARGE, 8).unwrap();
+            let shrunk = a.realloc(grown, large, 50);
+            assert!(!shrunk.is_null());
+            assert!((0..50).all(|i| *shrunk.add(i) == i as u8));
+            a.dealloc(shrunk, Layout::from_size_align(50, 8).unwrap());
+            let zeroed = a.alloc_zeroed(large);
+            assert!((0..3 * LARGE).all(|i| *zeroed.add(i) == 0));
+            a.dealloc(zeroed, large);
         }
     }
 }

@@ -1,13 +1,12 @@
 //! The `claimrules` command. Thin: parses arguments, calls the library, owns the exit codes
 //! (0 all pass, 1 some claim is not `pass`, 2 policies do not load or usage error).
 
-mod allocator;
 mod cli;
 
 use std::process::ExitCode;
 
 #[global_allocator]
-static ALLOCATOR: allocator::SplitAllocator = allocator::SplitAllocator;
+static ALLOCATOR: claimrules::allocator::SplitAllocator = claimrules::allocator::SplitAllocator;
 
 fn main() -> ExitCode {
     cli::run()

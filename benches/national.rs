@@ -30,6 +30,11 @@ use claimrules::pack::{compressed, limits};
 use claimrules::report::{ActionName, Finding, PackRef, PolicyRef, TableRef};
 use claimrules::{Engine, EvalOptions};
 use rustc_hash::FxHashMap;
+
+// The command's allocator, so that the engine here runs as `claimrules check` does; the
+// hand-written checks share it.
+#[global_allocator]
+static ALLOCATOR: claimrules::allocator::SplitAllocator = claimrules::allocator::SplitAllocator;
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };

@@ -49,6 +49,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocator;
 #[doc(hidden)]
 pub mod batch;
 mod check;

@@ -5,6 +5,9 @@ mod cli;
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: claimrules::allocator::SplitAllocator = claimrules::allocator::SplitAllocator;
+
 fn main() -> ExitCode {
     cli::run()
 }

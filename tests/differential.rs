@@ -146,24 +146,21 @@ fn engine() -> Engine {
 
 fn pools(engine: &Engine) -> Pools {
     let program = engine.program();
-    let mut rule_codes: Vec<String> = program
-        .index
-        .by_code
-        .keys()
-        .map(|c| c.to_string())
-        .collect();
+    // Codes that trigger rules whole and codes of the lines line rules judge.
+    let index = &program.index;
+    let by_code = || index.by_code.iter().chain(&index.lines_by_code);
+    let by_range = || index.by_range.iter().chain(&index.lines_by_range);
+    let mut rule_codes: Vec<String> = by_code().map(|(c, _)| c.to_string()).collect();
     rule_codes.sort();
-    let mut ranges: Vec<(String, String)> = program
-        .index
-        .by_range
-        .iter()
+    rule_codes.dedup();
+    let mut ranges: Vec<(String, String)> = by_range()
         .map(|(lo, hi, _)| (lo.to_string(), hi.to_string()))
         .collect();
     ranges.sort();
     ranges.dedup();
 
     let mut rule_sets: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
-    for (code, rules) in &program.index.by_code {
+    for (code, rules) in by_code() {
         for rule in rules {
             let code = code.to_string();
             rule_sets
@@ -172,7 +169,7 @@ fn pools(engine: &Engine) -> Pools {
                 .push((code.clone(), code));
         }
     }
-    for (lo, hi, rule) in &program.index.by_range {
+    for (lo, hi, rule) in by_range() {
         rule_sets
             .entry(*rule)
             .or_default()

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{case_name, engine_of_files, judge, render, render_located_with_help, summary};
+use common::{
+    case_name, engine_of_files, judge, judge_with, render, render_located_with_help, summary,
+};
 use rstest::rstest;
 
 const TABLE: &str = "table \"code attributes\" from \"tables/attributes.csv\"\n\
@@ -144,5 +146,49 @@ fn a_table_path_cannot_leave_the_pack(#[case] path: &str) {
     assert!(
         rendered.contains("outside the pack") || rendered.contains("not a path inside the pack"),
         "{rendered}"
+    );
+}
+
+/// A `for each line in …` rule whose `when` needs a column test judges only the lines whose
+/// code can pass it (the index leaves the others out: the MUE rules split by adjudication
+/// indicator this way), yet `--explain` still shows it on every line of its set.
+#[test]
+fn a_column_test_narrows_the_lines_a_rule_judges_but_not_what_explain_shows() {
+    let engine = engine(
+        "rule r\n  for each line in \"code attributes\"\n  when code.co_surgeons = 2 and line units > code.mue\n  deny \"m\"\n",
+    );
+    let indexed: Vec<String> = engine
+        .program()
+        .index
+        .lines_by_code
+        .keys()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(indexed, ["28406"]);
+    let claim = claim(
+        r#"{"code": "0201T", "units": 2}, {"code": "28406", "units": 2}, {"code": "27358", "units": 3}, {"code": "99213", "units": 2}"#,
+    );
+    let result = judge(&engine, &claim);
+    assert_eq!(
+        summary(&result.findings),
+        vec![("r".to_string(), "deny", vec![2])]
+    );
+    let explained = judge_with(
+        &engine,
+        &claim,
+        claimrules::EvalOptions::default().with_explain(true),
+    );
+    assert_eq!(explained.findings, result.findings);
+    let traced: Vec<(Option<u32>, bool)> = explained
+        .explain
+        .expect("an explanation")
+        .rules
+        .iter()
+        .filter(|t| t.rule == "r")
+        .map(|t| (t.line, t.fired))
+        .collect();
+    assert_eq!(
+        traced,
+        [(Some(1), false), (Some(2), true), (Some(3), false)]
     );
 }

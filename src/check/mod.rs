@@ -585,25 +585,35 @@ impl<'a> Checker<'a> {
         if !ok {
             return None;
         }
-        let trigger = match target {
-            Target::Lines(set) => Some(set),
-            _ => trigger_set(when.as_ref()),
-        };
-        match (trigger, target) {
-            (Some(set), _) => self
+        // Line rules are indexed by the codes of the lines they can fire on, so that a claim's
+        // other lines are not judged by them; rules that need a code on the claim, by it.
+        match (target, trigger_set(when.as_ref())) {
+            (Target::Lines(set), _) => {
+                let judged = &self.program.code_sets[set.index()];
+                match trigger_codes_by_column(&self.program, when.as_ref()) {
+                    Some(column) => {
+                        let codes = column.exact.into_iter().filter(|c| judged.contains(*c));
+                        let narrowed = CodeSet::new(codes.collect(), Vec::new());
+                        self.program.index.add_lines(&narrowed, idx);
+                        self.program.index.narrowed.push((idx, set));
+                    }
+                    None => self.program.index.add_lines(judged, idx),
+                }
+            }
+            (_, Some(set)) => self
                 .program
                 .index
                 .add_set(&self.program.code_sets[set.index()], idx),
-            (None, Target::AllLines) => {
+            (Target::AllLines, None) => {
                 if let Some(codes) = trigger_codes_by_column(&self.program, when.as_ref()) {
-                    self.program.index.add_set(&codes, idx);
+                    self.program.index.add_lines(&codes, idx);
                 } else if let Some(modifiers) = trigger_modifiers(when.as_ref()) {
                     self.program.index.add_modifiers(&modifiers, idx);
                 } else {
                     self.program.index.always.push(idx);
                 }
             }
-            (None, _) => self.program.index.always.push(idx),
+            (Target::Claim, None) => self.program.index.always.push(idx),
         }
         Some(RuleKind::Check(CheckRule {
             target,

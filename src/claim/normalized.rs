@@ -82,7 +82,9 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
             line.line = Some(i as u32 + 1);
         }
     }
-    let mut seen = std::collections::HashSet::with_capacity(claim.lines.len());
+    // Line numbers are small integers the claim chose: a fast hash, not a keyed one.
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(claim.lines.len());
     for (i, line) in claim.lines.iter().enumerate() {
         let n = line.number();
         if n == 0 {

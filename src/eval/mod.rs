@@ -135,13 +135,21 @@ pub fn evaluate(
         run.explain_note(&from_note);
     }
     run.derive();
-    let rules = if options.reference {
-        (0..program.rules.len() as RuleIdx).collect()
+    // Explaining shows every line a rule judges, fired or not; the reference judges every
+    // rule on every line of its target. Both run rules whole. Otherwise each line rule judges
+    // only the lines the index names for it.
+    let visits = if options.reference {
+        (0..program.rules.len() as RuleIdx)
+            .map(|r| (r, WHOLE_RULE))
+            .collect()
+    } else if explain {
+        explained_candidates(program, claim)
     } else {
-        candidates(program, claim)
+        visits(program, claim)
     };
-    for rule in rules {
-        run.rule(rule);
+    for group in visits.chunk_by(|a, b| a.0 == b.0) {
+        let lines = (group[0].1 != WHOLE_RULE).then_some(group);
+        run.rule(group[0].0, lines);
         if run.steps.get() > MAX_CONDITION_STEPS {
             return ClaimResult::error(Some(claim.id.clone()), vec![over_budget(claim)])
                 .explained(explain);
@@ -254,30 +262,75 @@ pub fn documentation(program: &Program, claim: &Claim) -> ClaimFacts {
     out
 }
 
-/// The rules a claim can trigger, in source order, each once.
-fn candidates(program: &Program, claim: &Claim) -> Vec<RuleIdx> {
+/// A rule to judge on a claim and the line (its index) it judges, or [`WHOLE_RULE`]: the rule
+/// judges the claim, or every line of its target.
+type Visit = (RuleIdx, u32);
+
+/// The line of a [`Visit`] that runs its rule whole.
+const WHOLE_RULE: u32 = u32::MAX;
+
+/// What a claim's codes and modifiers can trigger, in source order: each rule once, whole or on
+/// each line the index names for it (in line order).
+fn visits(program: &Program, claim: &Claim) -> Vec<Visit> {
     let index = &program.index;
-    let mut rules: Vec<RuleIdx> = index.always.clone();
+    let mut visits: Vec<Visit> = Vec::with_capacity(index.always.len() + 8 * claim.lines.len());
+    visits.extend(index.always.iter().map(|&r| (r, WHOLE_RULE)));
+    for (i, line) in claim.lines.iter().enumerate() {
+        let i = i as u32;
+        claim_level(index, line, &mut visits);
+        line_level(index, line, i, &mut visits);
+    }
+    visits.sort_unstable();
+    visits.dedup();
+    visits
+}
+
+/// The rules a claim can trigger, in source order, each once and whole, as `--explain` judges
+/// them: a line rule on every line of its target.
+fn explained_candidates(program: &Program, claim: &Claim) -> Vec<Visit> {
+    let index = &program.index;
+    let mut visits: Vec<Visit> = index.always.iter().map(|&r| (r, WHOLE_RULE)).collect();
     for line in &claim.lines {
-        if let Some(r) = index.by_code.get(&line.code) {
-            rules.extend_from_slice(r);
-        }
-        for (lo, hi, r) in &index.by_range {
-            if *lo <= line.code && line.code <= *hi {
-                rules.push(*r);
-            }
-        }
-        if !index.by_modifier.is_empty() {
-            for modifier in &line.modifiers {
-                if let Some(r) = index.by_modifier.get(modifier) {
-                    rules.extend_from_slice(r);
-                }
+        claim_level(index, line, &mut visits);
+        line_level(index, line, WHOLE_RULE, &mut visits);
+        for &(r, set) in &index.narrowed {
+            if program.code_sets[set.index()].contains(line.code) {
+                visits.push((r, WHOLE_RULE));
             }
         }
     }
-    rules.sort_unstable();
-    rules.dedup();
-    rules
+    visits.sort_unstable();
+    visits.dedup();
+    visits
+}
+
+/// The line rules that judge a line of this code, each visit on line `at` (or [`WHOLE_RULE`]).
+fn line_level(index: &RuleIndex, line: &crate::claim::Line, at: u32, visits: &mut Vec<Visit>) {
+    if let Some(rules) = index.lines_by_code.get(&line.code) {
+        visits.extend(rules.iter().map(|&r| (r, at)));
+    }
+    for &(lo, hi, r) in &index.lines_by_range {
+        if lo <= line.code && line.code <= hi {
+            visits.push((r, at));
+        }
+    }
+}
+
+/// The rules a line's code or modifiers trigger on its claim, to be run whole.
+fn claim_level(index: &RuleIndex, line: &crate::claim::Line, visits: &mut Vec<Visit>) {
+    if let Some(rules) = index.by_code.get(&line.code) {
+        visits.extend(rules.iter().map(|&r| (r, WHOLE_RULE)));
+    }
+    for &(lo, hi, r) in &index.by_range {
+        if lo <= line.code && line.code <= hi {
+            visits.push((r, WHOLE_RULE));
+        }
+    }
+    for modifier in &line.modifiers {
+        if let Some(rules) = index.by_modifier.get(modifier) {
+            visits.extend(rules.iter().map(|&r| (r, WHOLE_RULE)));
+        }
+    }
 }
 
 /// The state of one claim's evaluation.
@@ -491,7 +544,8 @@ impl<'p, 'c> Run<'p, 'c> {
         self.finding_rules.push(self.current);
     }
 
-    fn rule(&mut self, idx: RuleIdx) {
+    /// Judges a claim by a rule: whole, or on the `lines` given (line rules only).
+    fn rule(&mut self, idx: RuleIdx, lines: Option<&[Visit]>) {
         self.current = idx;
         self.merged.clear();
         let program = self.program;
@@ -505,20 +559,25 @@ impl<'p, 'c> Run<'p, 'c> {
         }
         match &rule.kind {
             RuleKind::Derive => {}
-            RuleKind::Check(check) => match check.target {
-                Target::Lines(set) => {
+            RuleKind::Check(check) => match (check.target, lines) {
+                (Target::Lines(_) | Target::AllLines, Some(lines)) => {
+                    for &(_, i) in lines {
+                        self.check_line(rule, check, i as usize);
+                    }
+                }
+                (Target::Lines(set), _) => {
                     for (i, line) in self.claim.lines.iter().enumerate() {
                         if program.code_sets[set.index()].contains(line.code) {
                             self.check_line(rule, check, i);
                         }
                     }
                 }
-                Target::AllLines => {
+                (Target::AllLines, _) => {
                     for i in 0..self.claim.lines.len() {
                         self.check_line(rule, check, i);
                     }
                 }
-                Target::Claim => self.check(rule, check, Scope::CLAIM),
+                (Target::Claim, _) => self.check(rule, check, Scope::CLAIM),
             },
             RuleKind::Pairs(edits) => {
                 for edit in edits {

@@ -441,6 +441,12 @@ impl SameReason {
 }
 
 /// Which rules a claim can trigger, by the codes on its lines.
+///
+/// Two kinds of entry. The claim-level ones (`by_code`, `by_range`, `by_modifier`, `always`)
+/// name rules that are run whole on a claim that has one of their codes or modifiers. The
+/// line-level ones (`lines_by_code`, `lines_by_range`) name line rules that judge only the lines
+/// whose code the entry names: a claim's line of such a code is judged by the rule, and no
+/// other line is. Each rule has entries of one kind only.
 #[derive(Debug, Default)]
 pub struct RuleIndex {
     pub by_code: FxHashMap<Code, Vec<RuleIdx>>,
@@ -450,6 +456,16 @@ pub struct RuleIndex {
     pub by_modifier: FxHashMap<Modifier, Vec<RuleIdx>>,
     /// Rules that mention no code or modifier they need: considered for every claim.
     pub always: Vec<RuleIdx>,
+    /// Line rules by the codes of the lines they can fire on: a `for each line in …` rule by
+    /// the codes of its set, and a rule whose `when` needs a code-table column test by the
+    /// codes whose rows can pass it (both, when it has both).
+    pub lines_by_code: FxHashMap<Code, Vec<RuleIdx>>,
+    pub lines_by_range: Vec<(Code, Code, RuleIdx)>,
+    /// `for each line in …` rules whose line-level entries leave out codes of their set on
+    /// which a column test of their `when` can never hold, with that set. Explaining a claim
+    /// shows every line such a rule judges, fired or not, so `--explain` judges a line of any
+    /// code in the set.
+    pub narrowed: Vec<(RuleIdx, SetId)>,
 }
 
 impl RuleIndex {
@@ -463,15 +479,30 @@ impl RuleIndex {
         }
     }
 
+    /// Runs a rule whole on claims with a line of one of these codes.
     pub fn add_set(&mut self, set: &CodeSet, rule: RuleIdx) {
-        for code in &set.exact {
-            let rules = self.by_code.entry(*code).or_default();
-            if rules.last() != Some(&rule) {
-                rules.push(rule);
-            }
+        add_codes(&mut self.by_code, &mut self.by_range, set, rule);
+    }
+
+    /// Runs a line rule on the lines of these codes (and no other line).
+    pub fn add_lines(&mut self, set: &CodeSet, rule: RuleIdx) {
+        add_codes(&mut self.lines_by_code, &mut self.lines_by_range, set, rule);
+    }
+}
+
+fn add_codes(
+    by_code: &mut FxHashMap<Code, Vec<RuleIdx>>,
+    by_range: &mut Vec<(Code, Code, RuleIdx)>,
+    set: &CodeSet,
+    rule: RuleIdx,
+) {
+    for code in &set.exact {
+        let rules = by_code.entry(*code).or_default();
+        if rules.last() != Some(&rule) {
+            rules.push(rule);
         }
-        for (lo, hi) in &set.ranges {
-            self.by_range.push((*lo, *hi, rule));
-        }
+    }
+    for (lo, hi) in &set.ranges {
+        by_range.push((*lo, *hi, rule));
     }
 }

@@ -17,7 +17,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use mimalloc::MiMalloc;
 
 /// Blocks of this many bytes or more come from the system allocator.
-const LARGE: usize = 64 * 1024;
+pub const LARGE: usize = 64 * 1024;
 
 /// mimalloc below [`LARGE`] bytes, the system allocator from it on.
 pub struct SplitAllocator;

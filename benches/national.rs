@@ -30,11 +30,6 @@ use claimrules::pack::{compressed, limits};
 use claimrules::report::{ActionName, Finding, PackRef, PolicyRef, TableRef};
 use claimrules::{Engine, EvalOptions};
 use rustc_hash::FxHashMap;
-
-// The command's allocator, so that the engine here runs as `claimrules check` does; the
-// hand-written checks share it.
-#[global_allocator]
-static ALLOCATOR: claimrules::allocator::SplitAllocator = claimrules::allocator::SplitAllocator;
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
@@ -42,6 +37,11 @@ use serde::de::{
 mod common;
 
 use common::{generate, memory_kib, mib, ratio, timed, verdict, Generated};
+
+// The command's allocator, so that the engine here runs as `claimrules check` does; the
+// hand-written checks share it.
+#[global_allocator]
+static ALLOCATOR: claimrules::allocator::SplitAllocator = claimrules::allocator::SplitAllocator;
 
 /// The national tables the standard pack ships (and embeds), as files in the repository.
 const PTP: &str = concat!(

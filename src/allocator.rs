@@ -5,10 +5,10 @@
 //! `#[global_allocator] static A: claimrules::allocator::SplitAllocator = SplitAllocator;`, as
 //! `claimrules` itself and the benches do.
 //!
-//! glibc's `malloc` and `free` were a sixth of the instructions of judging a claim, and
-//! mimalloc takes a quarter off the wall time of a run (docs/performance.md, issue 26). But
-//! mimalloc keeps the large blocks a pack's tables are built in after they are freed, which
-//! raised a run's peak memory by half; the system allocator hands them back at once. A block
+//! glibc's `malloc` and `free` were a sixth of the instructions of judging a claim; with this
+//! allocator a claim takes an eighth fewer (docs/performance.md, issue 26). mimalloc alone keeps
+//! the large blocks a pack's tables are built in after they are freed, which raised a run's
+//! peak memory by half; the system allocator hands them back at once. A block
 //! goes to one or the other by its size, which `dealloc` and `realloc` are told as well, so
 //! each block is freed by the allocator that made it.
 

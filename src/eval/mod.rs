@@ -142,10 +142,8 @@ pub fn evaluate(
         (0..program.rules.len() as RuleIdx)
             .map(|r| (r, WHOLE_RULE))
             .collect()
-    } else if explain {
-        explained_candidates(program, claim)
     } else {
-        visits(program, claim)
+        visits(program, claim, explain)
     };
     for group in visits.chunk_by(|a, b| a.0 == b.0) {
         let lines = (group[0].1 != WHOLE_RULE).then_some(group);
@@ -270,32 +268,22 @@ type Visit = (RuleIdx, u32);
 const WHOLE_RULE: u32 = u32::MAX;
 
 /// What a claim's codes and modifiers can trigger, in source order: each rule once, whole or on
-/// each line the index names for it (in line order).
-fn visits(program: &Program, claim: &Claim) -> Vec<Visit> {
+/// each line the index names for it (in line order). With `explain`, line rules run whole, on
+/// every line of their target, so that every line a rule judges is shown, fired or not: a rule
+/// narrowed by a column test is visited when a line's code is in its set.
+fn visits(program: &Program, claim: &Claim, explain: bool) -> Vec<Visit> {
     let index = &program.index;
     let mut visits: Vec<Visit> = Vec::with_capacity(index.always.len() + 8 * claim.lines.len());
     visits.extend(index.always.iter().map(|&r| (r, WHOLE_RULE)));
     for (i, line) in claim.lines.iter().enumerate() {
-        let i = i as u32;
         claim_level(index, line, &mut visits);
-        line_level(index, line, i, &mut visits);
-    }
-    visits.sort_unstable();
-    visits.dedup();
-    visits
-}
-
-/// The rules a claim can trigger, in source order, each once and whole, as `--explain` judges
-/// them: a line rule on every line of its target.
-fn explained_candidates(program: &Program, claim: &Claim) -> Vec<Visit> {
-    let index = &program.index;
-    let mut visits: Vec<Visit> = index.always.iter().map(|&r| (r, WHOLE_RULE)).collect();
-    for line in &claim.lines {
-        claim_level(index, line, &mut visits);
-        line_level(index, line, WHOLE_RULE, &mut visits);
-        for &(r, set) in &index.narrowed {
-            if program.code_sets[set.index()].contains(line.code) {
-                visits.push((r, WHOLE_RULE));
+        let at = if explain { WHOLE_RULE } else { i as u32 };
+        line_level(index, line, at, &mut visits);
+        if explain {
+            for &(r, set) in &index.narrowed {
+                if program.code_sets[set.index()].contains(line.code) {
+                    visits.push((r, WHOLE_RULE));
+                }
             }
         }
     }

@@ -457,8 +457,9 @@ pub struct RuleIndex {
     /// Rules that mention no code or modifier they need: considered for every claim.
     pub always: Vec<RuleIdx>,
     /// Line rules by the codes of the lines they can fire on: a `for each line in …` rule by
-    /// the codes of its set, and a rule whose `when` needs a code-table column test by the
-    /// codes whose rows can pass it (both, when it has both).
+    /// the codes of its set, a `for each line` rule whose `when` needs a code-table column test
+    /// by the codes whose rows can pass it, and a rule with both by the codes of its set that
+    /// can pass it.
     pub lines_by_code: FxHashMap<Code, Vec<RuleIdx>>,
     pub lines_by_range: Vec<(Code, Code, RuleIdx)>,
     /// `for each line in …` rules whose line-level entries leave out codes of their set on

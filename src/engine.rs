@@ -383,7 +383,12 @@ impl Engine {
 
     /// Judges one claim as an input reader found it.
     pub fn evaluate_item(&self, input: &ClaimInput, options: EvalOptions) -> ClaimResult {
-        self.evaluate_read(input, &input.normalized(), HistoryView::Alone, options)
+        let read = if options.reference {
+            input.normalized_reference()
+        } else {
+            input.normalized()
+        };
+        self.evaluate_read(input, &read, HistoryView::Alone, options)
     }
 
     /// Judges a claim of `input` as [`ClaimInput::normalized`] read it, with what is known of the

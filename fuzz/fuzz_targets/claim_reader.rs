@@ -1,9 +1,11 @@
-//! Any bytes as JSON claims: each claim read is judged, and a bad one is an `error` result.
+//! Any bytes as JSON claims: each claim read is judged, and a bad one is an `error` result. A
+//! claim the plain reader (the fast path) reads must be the claim serde reads from its text.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use claimrules::input::Claims;
+use claimrules::claim::{read_plain, Claim};
+use claimrules::input::{ClaimInput, Claims};
 use claimrules::{Engine, EvalOptions, InputFormat};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,6 +22,12 @@ fuzz_target!(
     },
     |bytes: &[u8]| {
         for item in Claims::new(bytes, Some(InputFormat::Json)) {
+            if let ClaimInput::Json(raw) = &item.claim {
+                if let Some(plain) = read_plain(&raw.json) {
+                    let by_serde = serde_json::from_str::<Claim>(&raw.json);
+                    assert_eq!(Some(&plain), by_serde.as_ref().ok(), "{}", raw.json);
+                }
+            }
             let _ = engine().evaluate_item(&item.claim, EvalOptions::default().with_explain(true));
         }
     }

@@ -7,6 +7,7 @@ mod money;
 mod normalized;
 mod npi;
 mod object;
+mod plain;
 pub mod quantity;
 pub mod read;
 mod shown;
@@ -20,7 +21,11 @@ pub use money::Money;
 pub(crate) use normalized::diagnoses_counted;
 pub use normalized::{normalize, NormalizedClaim};
 pub use npi::{is_relationship_code, npi_is_valid, MAX_MEMBER_ID_CHARS};
-pub use read::{parse_claim, RawClaim};
+/// The fast path of [`parse_claim`], public for the tests and the fuzz target that hold it to
+/// serde's reading; not part of the API.
+#[doc(hidden)]
+pub use plain::read_plain;
+pub use read::{parse_claim, parse_claim_reference, RawClaim};
 
 /// The most service lines one claim may have (docs/claims.md). A claim with more is an `error`
 /// result; the limit bounds the pairs the line rules and the pair edits look at.

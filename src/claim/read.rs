@@ -8,6 +8,7 @@ use super::error::ClaimError;
 use super::model::Claim;
 use super::normalized::NormalizedClaim;
 use super::object::object;
+use super::plain::read_plain;
 
 /// One claim's text as found in the input, not yet parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,15 +19,25 @@ pub struct RawClaim {
     pub line: u64,
 }
 
+/// What parsing a claim gives: the claim, or its id (when it can be found) and every error.
+pub type Parsed = Result<NormalizedClaim, (Option<String>, Vec<ClaimError>)>;
+
 /// Parses one claim. On failure, the claim's id (when it can be found) and every error.
-pub fn parse_claim(raw: &RawClaim) -> Result<NormalizedClaim, (Option<String>, Vec<ClaimError>)> {
-    // Tracking JSON paths doubles the cost of reading a claim, and only an error needs the path:
-    // a claim that does not read is read again, tracked.
-    let mut de = serde_json::Deserializer::from_str(&raw.json);
-    let read = object::<Claim, _>(&mut de).and_then(|claim| de.end().map(|()| claim));
-    let claim = match read {
-        Ok(claim) => claim,
-        Err(_) => parse_tracked(raw)?,
+pub fn parse_claim(raw: &RawClaim) -> Parsed {
+    normalized(raw, read_plain(&raw.json))
+}
+
+/// Parses one claim with serde alone, never the plain reader: the reference that
+/// [`parse_claim`]'s fast path is held to (`EvalOptions::with_reference`).
+pub fn parse_claim_reference(raw: &RawClaim) -> Parsed {
+    normalized(raw, None)
+}
+
+/// The claim the plain reader read, else serde's reading of it, normalized.
+fn normalized(raw: &RawClaim, plain: Option<Claim>) -> Parsed {
+    let claim = match plain {
+        Some(claim) => claim,
+        None => parse_with_serde(raw)?,
     };
     NormalizedClaim::new(claim).map_err(|(claim, mut errors)| {
         for e in &mut errors {
@@ -34,6 +45,17 @@ pub fn parse_claim(raw: &RawClaim) -> Result<NormalizedClaim, (Option<String>, V
         }
         (Some(claim.id), errors)
     })
+}
+
+/// Reads a claim with serde: one the plain reader declined.
+fn parse_with_serde(raw: &RawClaim) -> Result<Claim, (Option<String>, Vec<ClaimError>)> {
+    // Tracking JSON paths doubles the cost of reading a claim, and only an error needs the path:
+    // a claim that does not read is read again, tracked.
+    let mut de = serde_json::Deserializer::from_str(&raw.json);
+    match object::<Claim, _>(&mut de).and_then(|claim| de.end().map(|()| claim)) {
+        Ok(claim) => Ok(claim),
+        Err(_) => parse_tracked(raw),
+    }
 }
 
 /// Reads a claim tracking the JSON path of each value, for the error of a claim that does not

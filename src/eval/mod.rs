@@ -64,8 +64,9 @@ pub struct EvalOptions {
     /// Add to each result the facts derived and every rule considered, fired or not.
     pub explain: bool,
     /// Judge the simple way, without the indexes: every rule on every claim, and each pair of
-    /// lines looked up in an edit table by its column-1 code's sorted list. Slower, with the
-    /// same results: the reference the differential test holds the fast path to.
+    /// lines looked up in an edit table by its column-1 code's sorted list; a claim given as
+    /// JSON text is read by serde alone, not by the plain reader. Slower, with the same
+    /// results: the reference the differential test holds the fast path to.
     pub reference: bool,
 }
 

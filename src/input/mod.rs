@@ -62,15 +62,29 @@ impl ClaimInput {
     /// each with its input line. A JSON claim is parsed here; an X12 claim is lent as it is.
     #[allow(clippy::result_large_err)]
     pub fn normalized(&self) -> ReadClaim<'_> {
+        self.read_by(crate::claim::parse_claim)
+    }
+
+    /// [`ClaimInput::normalized`], a JSON claim read by serde alone
+    /// ([`crate::claim::parse_claim_reference`]).
+    #[allow(clippy::result_large_err)]
+    pub fn normalized_reference(&self) -> ReadClaim<'_> {
+        self.read_by(crate::claim::parse_claim_reference)
+    }
+
+    #[allow(clippy::result_large_err)]
+    fn read_by(&self, parse: fn(&RawClaim) -> crate::claim::read::Parsed) -> ReadClaim<'_> {
         match self {
-            ClaimInput::Json(raw) => crate::claim::parse_claim(raw)
-                .map(std::borrow::Cow::Owned)
-                .map_err(|(id, mut errors)| {
-                    for e in &mut errors {
-                        e.line.get_or_insert(raw.line);
-                    }
-                    (id, errors)
-                }),
+            ClaimInput::Json(raw) => {
+                parse(raw)
+                    .map(std::borrow::Cow::Owned)
+                    .map_err(|(id, mut errors)| {
+                        for e in &mut errors {
+                            e.line.get_or_insert(raw.line);
+                        }
+                        (id, errors)
+                    })
+            }
             ClaimInput::Claim { claim, .. } => Ok(std::borrow::Cow::Borrowed(&**claim)),
             ClaimInput::Unreadable { id, errors } => Err((id.clone(), errors.clone())),
         }

@@ -219,13 +219,19 @@ pub type Date = NaiveDate;
 
 /// Reads `YYYY-MM-DD`, checking that the day exists.
 pub fn parse_date(text: &str) -> Option<Date> {
-    let mut parts = text.splitn(3, '-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
+    // Every claim has one, and tables have millions: read by position, not split.
+    let &[y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = text.as_bytes() else {
         return None;
+    };
+    let mut number = 0;
+    for b in [y1, y2, y3, y4, m1, m2, d1, d2] {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        number = number * 10 + u32::from(b - b'0');
     }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    let (year, month, day) = (number / 10_000, number / 100 % 100, number % 100);
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 /// An NCCI version `M.Q`. It takes effect on the first day of quarter Q+1 of year 1994+M:
@@ -324,7 +330,32 @@ mod tests {
     #[case("2010-4-1", false)]
     #[case("2010-+3-31", false)]
     #[case("+201-03-31", false)]
+    #[case("2024-02-29", true)]
+    #[case("2023-02-29", false)]
+    #[case("0000-01-01", true)]
+    #[case("9999-12-31", true)]
+    #[case("2010-04-01 ", false)]
+    #[case("2010/04/01", false)]
+    #[case("2010-13-01", false)]
+    #[case("2010-00-10", false)]
+    #[case("２010-04-01", false)]
     fn reads_calendar_dates(#[case] text: &str, #[case] ok: bool) {
         assert_eq!(parse_date(text).is_some(), ok);
+    }
+
+    /// Every day of five years, and texts around them, read as chrono reads `%Y-%m-%d` with
+    /// four-digit years.
+    #[test]
+    fn reads_each_day_as_chrono_does() {
+        let mut day = NaiveDate::from_ymd_opt(2022, 1, 1).expect("a day");
+        while chrono::Datelike::year(&day) < 2027 {
+            let text = day.format("%Y-%m-%d").to_string();
+            assert_eq!(parse_date(&text), Some(day), "{text}");
+            day = day.succ_opt().expect("a next day");
+        }
+        for (month, last) in [(1, 31), (2, 28), (4, 30), (6, 30), (12, 31)] {
+            let after = format!("2023-{month:02}-{:02}", last + 1);
+            assert_eq!(parse_date(&after), None, "{after}");
+        }
     }
 }

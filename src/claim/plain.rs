@@ -6,13 +6,18 @@
 //! visitor. Most claims are written the same plain way: objects, strings without escapes,
 //! whole numbers. This reader walks such a claim's bytes once and builds the same [`Claim`].
 //!
-//! It answers `None` for anything else: a string with an escape, a decimal, an unknown or
-//! repeated field, a documentation fact, any error. The caller then reads the claim with
-//! serde, which reads what this one declines and words every error. So the one definition of
-//! what a claim may be stays serde's, and this reader's only promise is narrow: a claim it
-//! reads is the claim serde reads from the same text. Each value goes through the same parse
-//! function its `Deserialize` calls (`Code::parse`, `parse_date`, …). `tests/plain_reader.rs`
-//! and the `claim_reader` fuzz target hold the two readers to that promise.
+//! It reads objects, strings with at most the two-character escapes (`\n`, `\"`, …), whole
+//! numbers, and documentation facts that are scalars, arrays of scalars or decimals of up to 15
+//! digits. It answers `None` for anything else: a `\u` escape, an exponent, another decimal, an
+//! unknown or repeated field, a nested documentation value, any error. The caller then reads
+//! the claim with serde, which reads what this one declines and words every error. So the one
+//! definition of what a claim may be stays serde's, and this reader's only promise is narrow: a
+//! claim it reads is the claim serde reads from the same text. Each value goes through the same
+//! parse function its `Deserialize` calls (`Code::parse`, `parse_date`, …); the defaults of
+//! absent fields (`units` and `session` 1, an empty provider or patient) and the forms of `Sex`
+//! are written here again, so a change to them in `model.rs` must be made here too.
+//! `tests/plain_reader.rs`, the differential test (whose reference reads by serde alone) and
+//! the `claim_reader` fuzz target hold the two readers to that promise.
 
 use std::borrow::Cow;
 

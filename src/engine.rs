@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::check::{self, Layout, PackOrigin, TableRow};
+use crate::claim::read::parser;
 use crate::claim::{parse_claim, Claim, NormalizedClaim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
@@ -348,7 +349,7 @@ impl Engine {
     /// result naming the JSON path and input line.
     pub fn evaluate_raw(&self, raw: &RawClaim, options: EvalOptions) -> ClaimResult {
         // `parse_claim` has normalized the claim already.
-        let mut result = match parse_claim(raw) {
+        let mut result = match parser(options.reference)(raw) {
             Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options),
             Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
         };
@@ -383,11 +384,7 @@ impl Engine {
 
     /// Judges one claim as an input reader found it.
     pub fn evaluate_item(&self, input: &ClaimInput, options: EvalOptions) -> ClaimResult {
-        let read = if options.reference {
-            input.normalized_reference()
-        } else {
-            input.normalized()
-        };
+        let read = input.read_by(parser(options.reference));
         self.evaluate_read(input, &read, HistoryView::Alone, options)
     }
 

@@ -98,13 +98,7 @@ impl<'a> Text<'a> {
     /// the two-character ones (`\\n`, `\\"`, …) are read here, a `\\u` escape is left to serde.
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.expect(b'"')?;
-        let start = self.at;
-        let length = self.bytes[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        self.at = start + length;
-        // Both ends are next to an ASCII byte, so they fall between characters.
-        let plain = self.json.get(start..self.at)?;
+        let plain = self.plain_run()?;
         match self.bytes[self.at] {
             b'"' => {
                 self.at += 1;
@@ -120,12 +114,6 @@ impl<'a> Text<'a> {
         let mut string = String::with_capacity(plain.len() + 16);
         string.push_str(plain);
         loop {
-            let start = self.at;
-            let length = self.bytes[start..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-            self.at = start + length;
-            string.push_str(self.json.get(start..self.at)?);
             match self.bytes[self.at] {
                 b'"' => {
                     self.at += 1;
@@ -144,10 +132,23 @@ impl<'a> Text<'a> {
                         _ => return None,
                     });
                     self.at += 2;
+                    string.push_str(self.plain_run()?);
                 }
                 _ => return None,
             }
         }
+    }
+
+    /// The text inside a string up to its next quote, backslash or control character (which
+    /// JSON does not allow there), consumed; `None` when the text ends first.
+    fn plain_run(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        let length = self.bytes[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.at = start + length;
+        // Both ends are next to an ASCII byte, so they fall between characters.
+        self.json.get(start..self.at)
     }
 
     /// A string or `null`, owned.
@@ -163,7 +164,7 @@ impl<'a> Text<'a> {
         parse(&self.string()?)
     }
 
-    /// `parsed`, or `null`.
+    /// A value read by `parse`, or `null`.
     fn optional<T>(&mut self, parse: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         if self.null() {
             return Some(None);
@@ -174,13 +175,22 @@ impl<'a> Text<'a> {
     /// A whole number written as JSON's integers are, with no sign, fraction or exponent (a
     /// decimal such as `2.0` is left to serde).
     fn whole(&mut self) -> Option<u64> {
+        let digits = self.integer()?;
+        self.integer_value(digits)
+    }
+
+    /// The digits of the JSON integer that comes next, consumed: no sign, and no leading zero
+    /// (`01` is not JSON).
+    fn integer(&mut self) -> Option<&'a [u8]> {
         self.skip_space();
         let digits = self.digits();
-        // `01` is not JSON; more than 10 digits cannot fit the u32s a claim holds.
-        if digits.is_empty() || digits.len() > 10 || (digits[0] == b'0' && digits.len() > 1) {
-            return None;
-        }
-        if let Some(b'.' | b'e' | b'E') = self.bytes.get(self.at) {
+        (!digits.is_empty() && (digits[0] != b'0' || digits.len() == 1)).then_some(digits)
+    }
+
+    /// The value of an integer's `digits` just read, unless a fraction or exponent follows them
+    /// (a decimal) or they are more than 10 (more than the u32s and amounts a claim holds).
+    fn integer_value(&self, digits: &[u8]) -> Option<u64> {
+        if digits.len() > 10 || matches!(self.bytes.get(self.at), Some(b'.' | b'e' | b'E')) {
             return None;
         }
         Some(digits.iter().fold(0, |n, d| n * 10 + u64::from(d - b'0')))
@@ -325,8 +335,8 @@ impl<'a> Text<'a> {
         })
     }
 
-    /// Documentation facts whose values are `null`, booleans, strings, whole numbers, or
-    /// arrays of those. A decimal (serde_json rounds its own way), a negative number, an object
+    /// Documentation facts whose values are `null`, booleans, strings, numbers (see
+    /// [`Text::number`]), or arrays of those. A negative number, an object, an array in an array
     /// or a repeated fact is left to serde.
     fn documentation(&mut self) -> Option<IndexMap<String, Value>> {
         let mut facts = IndexMap::new();
@@ -358,15 +368,9 @@ impl<'a> Text<'a> {
         const POWERS: [f64; 16] = [
             1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
         ];
-        self.skip_space();
-        let start = self.at;
-        let whole = self.digits();
-        if whole.is_empty() || (whole[0] == b'0' && whole.len() > 1) {
-            return None;
-        }
+        let whole = self.integer()?;
         if self.bytes.get(self.at) != Some(&b'.') {
-            self.at = start;
-            return self.whole().map(Value::from);
+            return self.integer_value(whole).map(Value::from);
         }
         self.at += 1;
         let fraction = self.digits();

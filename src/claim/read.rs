@@ -33,6 +33,16 @@ pub fn parse_claim_reference(raw: &RawClaim) -> Parsed {
     normalized(raw, None)
 }
 
+/// The reader of a claim's text: [`parse_claim`], or with `reference`
+/// [`parse_claim_reference`] (`EvalOptions::reference`). The one place that choice is made.
+pub(crate) fn parser(reference: bool) -> fn(&RawClaim) -> Parsed {
+    if reference {
+        parse_claim_reference
+    } else {
+        parse_claim
+    }
+}
+
 /// The claim the plain reader read, else serde's reading of it, normalized.
 fn normalized(raw: &RawClaim, plain: Option<Claim>) -> Parsed {
     let claim = match plain {

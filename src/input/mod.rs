@@ -65,15 +65,12 @@ impl ClaimInput {
         self.read_by(crate::claim::parse_claim)
     }
 
-    /// [`ClaimInput::normalized`], a JSON claim read by serde alone
-    /// ([`crate::claim::parse_claim_reference`]).
+    /// [`ClaimInput::normalized`], a JSON claim read by `parse` (`crate::claim::read::parser`).
     #[allow(clippy::result_large_err)]
-    pub fn normalized_reference(&self) -> ReadClaim<'_> {
-        self.read_by(crate::claim::parse_claim_reference)
-    }
-
-    #[allow(clippy::result_large_err)]
-    fn read_by(&self, parse: fn(&RawClaim) -> crate::claim::read::Parsed) -> ReadClaim<'_> {
+    pub(crate) fn read_by(
+        &self,
+        parse: fn(&RawClaim) -> crate::claim::read::Parsed,
+    ) -> ReadClaim<'_> {
         match self {
             ClaimInput::Json(raw) => {
                 parse(raw)

@@ -482,31 +482,31 @@ fn decompressed(path: &str) -> Vec<u8> {
 /// each result as `claimrules check --format ndjson` does (`OutputFormat::Ndjson`, the writer
 /// `tests/differential.rs` holds to serde's bytes); returns the bytes written.
 fn end_to_end(engine: &Engine, claims: &[RawClaim]) -> usize {
-    let mut out = Vec::with_capacity(1 << 16);
-    let mut written = 0;
-    for raw in claims {
+    written_in_pieces(claims, |raw, out| {
         let result = engine.evaluate_raw(raw, EvalOptions::default());
-        OutputFormat::Ndjson.write_result(&result, false, &mut out);
-        if out.len() > 1 << 15 {
-            written += out.len();
-            black_box(&out);
-            out.clear();
-        }
-    }
-    written + out.len()
+        OutputFormat::Ndjson.write_result(&result, false, out);
+    })
 }
 
 /// `end_to_end` by the library's convenience call: each claim's text given to
 /// `Engine::evaluate_input` (which sniffs its format), each result written by serde_json. What
 /// this bench measured as "end to end" before the fourth session of issue 26.
 fn through_evaluate_input(engine: &Engine, claims: &[&str]) -> usize {
-    let mut out = Vec::with_capacity(1 << 16);
-    let mut written = 0;
-    for json in claims {
+    written_in_pieces(claims, |json, out| {
         for result in engine.evaluate_input(json, EvalOptions::default()) {
-            serde_json::to_writer(&mut out, &result).expect("a result serializes");
+            serde_json::to_writer(&mut *out, &result).expect("a result serializes");
             out.push(b'\n');
         }
+    })
+}
+
+/// Writes each claim's results with `write` into a buffer handed on (to `black_box`) at every
+/// 32 KiB, as the command hands its output on; returns the bytes written.
+fn written_in_pieces<T>(claims: &[T], mut write: impl FnMut(&T, &mut Vec<u8>)) -> usize {
+    let mut out = Vec::with_capacity(1 << 16);
+    let mut written = 0;
+    for claim in claims {
+        write(claim, &mut out);
         if out.len() > 1 << 15 {
             written += out.len();
             black_box(&out);

@@ -295,29 +295,48 @@ fn visits(program: &Program, claim: &Claim, explain: bool) -> Vec<Visit> {
 
 /// The line rules that judge a line of this code, each visit on line `at` (or [`WHOLE_RULE`]).
 fn line_level(index: &RuleIndex, line: &crate::claim::Line, at: u32, visits: &mut Vec<Visit>) {
-    if let Some(rules) = index.lines_by_code.get(&line.code) {
-        visits.extend(rules.iter().map(|&r| (r, at)));
-    }
-    for &(lo, hi, r) in &index.lines_by_range {
-        if lo <= line.code && line.code <= hi {
-            visits.push((r, at));
-        }
-    }
+    named_for(
+        &index.lines_by_code,
+        &index.lines_by_range,
+        line.code,
+        at,
+        visits,
+    );
 }
 
 /// The rules a line's code or modifiers trigger on its claim, to be run whole.
 fn claim_level(index: &RuleIndex, line: &crate::claim::Line, visits: &mut Vec<Visit>) {
-    if let Some(rules) = index.by_code.get(&line.code) {
-        visits.extend(rules.iter().map(|&r| (r, WHOLE_RULE)));
-    }
-    for &(lo, hi, r) in &index.by_range {
-        if lo <= line.code && line.code <= hi {
-            visits.push((r, WHOLE_RULE));
-        }
-    }
+    named_for(
+        &index.by_code,
+        &index.by_range,
+        line.code,
+        WHOLE_RULE,
+        visits,
+    );
     for modifier in &line.modifiers {
         if let Some(rules) = index.by_modifier.get(modifier) {
             visits.extend(rules.iter().map(|&r| (r, WHOLE_RULE)));
+        }
+    }
+}
+
+/// The rules one kind of index entry names for `code` (by the code itself or a range holding
+/// it), each visited on `at`. Inlined into both callers: it runs for every line of every claim,
+/// and out of line its calls cost 0.3% of a stress claim's instructions (callgrind).
+#[inline(always)]
+fn named_for(
+    by_code: &rustc_hash::FxHashMap<Code, Vec<RuleIdx>>,
+    by_range: &[(Code, Code, RuleIdx)],
+    code: Code,
+    at: u32,
+    visits: &mut Vec<Visit>,
+) {
+    if let Some(rules) = by_code.get(&code) {
+        visits.extend(rules.iter().map(|&r| (r, at)));
+    }
+    for &(lo, hi, r) in by_range {
+        if lo <= code && code <= hi {
+            visits.push((r, at));
         }
     }
 }

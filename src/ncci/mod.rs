@@ -17,6 +17,7 @@ mod add_on;
 pub mod compact;
 mod fee_schedule;
 mod mue;
+mod pair_slots;
 mod ptp;
 pub mod registry;
 
@@ -32,6 +33,7 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::FxHashMap;
 
 use crate::codes::{Code, Date};
+use pair_slots::PairSlots;
 
 /// A day as the tables store it: days since 1 January of year 1 (`Date::num_days_from_ce`).
 pub type Day = u32;
@@ -137,10 +139,10 @@ pub struct PairEdits {
     /// not wait for it; lookups search every pair until it is there, with the same answers.
     filter: OnceLock<PairFilter>,
     /// Every pair's rows by its key, behind the filter: one probe where the pairs that pass
-    /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched: its 2.2
-    /// million inserts take a quarter second of CPU and 50 MiB, which pays on claims of many
-    /// edits (1.2–1.3× faster on claims of random PTP pairs) and not on real visits, whose few
-    /// codes stay in cache.
+    /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched: it holds
+    /// 16 bytes a pair and half as many again (53 MiB for the full table), which pays on claims
+    /// of many edits (1.2–1.3× faster on claims of random PTP pairs) and not on real visits,
+    /// whose few codes stay in cache.
     map: PairMap,
 }
 
@@ -150,7 +152,7 @@ const MAP_AFTER_SEARCHES: u64 = 1 << 18;
 /// The map of every pair to its rows, built when the searches say it pays.
 #[derive(Debug, Default)]
 struct PairMap {
-    rows: OnceLock<FxHashMap<u64, (u32, u32)>>,
+    rows: OnceLock<PairSlots>,
     searched: AtomicU64,
     building: AtomicBool,
 }
@@ -240,7 +242,7 @@ impl PairEdits {
             }
         }
         match self.map.rows.get() {
-            Some(map) => self.row_among(*map.get(&key)?, day),
+            Some(map) => self.row_among(map.get(key)?, day),
             None => self.column1(column1)?.in_force(column2, day),
         }
     }
@@ -289,7 +291,7 @@ impl PairEdits {
                 // two passes' reads do not wait for each other.
                 let mut rows = [None; CHUNK];
                 for j in (0..n).filter(|&j| passed[j]) {
-                    rows[j] = map.get(&keys[j]).copied();
+                    rows[j] = map.get(keys[j]);
                 }
                 for j in 0..n {
                     if let Some((_, row)) = rows[j].and_then(|r| self.row_among(r, day)) {
@@ -315,9 +317,13 @@ impl PairEdits {
     }
 
     /// Builds the pair index of a table just loaded and shares the table: a small table's at
-    /// once, a large one's on a thread of its own (or at once, if no thread can start).
+    /// once, a large one's on a thread of its own (or at once, if no thread can start); none
+    /// when the table has it already (read back from its compact form).
     pub fn index_pairs(table: PairEdits) -> Arc<PairEdits> {
         let table = Arc::new(table);
+        if table.filter.get().is_some() {
+            return table;
+        }
         if table.pair_column2.len() < PAIR_INDEX_AT_ONCE {
             table.build_pair_index();
             return table;
@@ -342,16 +348,12 @@ impl PairEdits {
     /// [`MAP_AFTER_SEARCHES`]: for tests and benches that must see it used.
     pub fn build_pair_map(&self) {
         self.map.rows.get_or_init(|| {
-            let mut map = FxHashMap::default();
-            map.reserve(self.pair_column2.len());
-            for (key, pair) in self.keyed_pairs() {
-                let rows = (
-                    self.pair_rows[pair as usize],
-                    self.pair_rows[pair as usize + 1],
-                );
-                map.insert(key, rows);
-            }
-            map
+            let pairs = self.keyed_pairs().map(|(key, pair)| {
+                let rows = |p: u32| self.pair_rows.get(p as usize).copied().unwrap_or(0);
+                (key, rows(pair), rows(pair + 1))
+            });
+            let pairs: Vec<_> = pairs.collect();
+            PairSlots::build(pairs.len(), pairs.iter().copied())
         });
     }
 
@@ -379,7 +381,7 @@ impl PairEdits {
     }
 
     /// Every pair's key ([`pair_key`]) and index, in no particular order.
-    fn keyed_pairs(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+    fn keyed_pairs(&self) -> impl Iterator<Item = (u64, u32)> + Clone + '_ {
         self.by_column1
             .iter()
             .flat_map(move |(&column1, &(start, end))| {

@@ -8,9 +8,10 @@
 //!
 //! Every count and index is checked on the way in: a damaged file is an error, never a panic.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Day, EditRow, ModifierIndicator, PairEdits};
+use super::{EditRow, ModifierIndicator, PairEdits};
 use crate::codes::Code;
 
 /// The first bytes of a compact PTP table; the last byte is the format version.
@@ -90,7 +91,7 @@ fn put_filter(out: &mut Vec<u8>, filter: Option<&xorf::BinaryFuse8>) {
 /// The pair filter written by [`put_filter`], checked so that no lookup can read past its
 /// fingerprints: a lookup reads three of them, one in each of three segments from a first one
 /// below `segment_count_length`.
-fn filter(r: &mut Reader<'_>) -> Result<Option<xorf::BinaryFuse8>, String> {
+fn filter(r: &mut Reader<impl Read>) -> Result<Option<xorf::BinaryFuse8>, String> {
     if r.take(1)? == [0] {
         return Ok(None);
     }
@@ -120,55 +121,72 @@ fn filter(r: &mut Reader<'_>) -> Result<Option<xorf::BinaryFuse8>, String> {
 
 /// The fingerprint a compact table was written with.
 pub fn fingerprint(bytes: &[u8]) -> Option<String> {
-    let mut r = Reader::new(bytes).ok()?;
+    let mut r = Reader::new(bytes, bytes.len() as u64).ok()?;
     String::from_utf8(r.bytes().ok()?.to_vec()).ok()
 }
 
 /// Reads a compact table back.
 pub fn decode(bytes: &[u8]) -> Result<PairEdits, String> {
-    let mut r = Reader::new(bytes)?;
-    r.bytes()?;
+    read_table(bytes, bytes.len() as u64, None)?.ok_or_else(|| damaged("it has no fingerprint"))
+}
+
+/// Reads a compact table of `length` bytes from `source`, a block at a time, so that the form
+/// is never held whole beside the table it makes (a 66 MB read and its release were a third of
+/// a warm load). With `fingerprint`, a table written with another is `None`, left unread.
+fn read_table(
+    source: impl Read,
+    length: u64,
+    fingerprint: Option<&str>,
+) -> Result<Option<PairEdits>, String> {
+    let mut r = Reader::new(source, length)?;
+    let written_with = r.bytes()?;
+    if fingerprint.is_some_and(|f| f.as_bytes() != written_with) {
+        return Ok(None);
+    }
     let files = r.strings()?;
     let rationales = r.strings()?;
     let group_count = r.count(13)?;
-    let mut groups = Vec::with_capacity(group_count);
-    for _ in 0..group_count {
-        let code = r.code()?;
-        groups.push((code, (r.u32()?, r.u32()?)));
-    }
+    let groups = r.items(group_count, 13, |b| {
+        Ok((code(&b[..5])?, (le_u32(&b[5..9]), le_u32(&b[9..13]))))
+    })?;
     let pair_count = r.count(9)?;
-    let pair_column2 = (0..pair_count)
-        .map(|_| r.code())
-        .collect::<Result<Vec<_>, _>>()?;
-    let pair_rows = (0..=pair_count)
-        .map(|_| r.u32())
-        .collect::<Result<Vec<_>, _>>()?;
+    let pair_column2 = r.items(pair_count, 5, code)?;
+    let pair_rows = r.items(pair_count + 1, 4, |b| Ok(le_u32(b)))?;
     let row_count = r.count(17)?;
-    let from = r.u32s(row_count)?;
-    let until = r.u32s(row_count)?;
-    let line = r.u32s(row_count)?;
-    let file = r.u16s(row_count)?;
-    let rationale = r.u16s(row_count)?;
-    let indicator = r.take(row_count)?;
+    // The rows' fields are written a column at a time: the first makes the rows, the others
+    // fill them in.
+    let mut rows = r.items(row_count, 4, |b| {
+        Ok(EditRow {
+            from: le_u32(b),
+            until: 0,
+            indicator: ModifierIndicator::NotAllowed,
+            file: 0,
+            rationale: 0,
+            line: 0,
+        })
+    })?;
+    r.each(row_count, 4, |i, b| rows[i].until = le_u32(b))?;
+    r.each(row_count, 4, |i, b| rows[i].line = le_u32(b))?;
+    r.each(row_count, 2, |i, b| rows[i].file = le_u16(b))?;
+    r.each(row_count, 2, |i, b| rows[i].rationale = le_u16(b))?;
+    let mut unknown_indicator = false;
+    r.each(row_count, 1, |i, b| {
+        match ModifierIndicator::from_digit(b[0].wrapping_add(b'0')) {
+            Some(indicator) => rows[i].indicator = indicator,
+            None => unknown_indicator = true,
+        }
+    })?;
+    if unknown_indicator {
+        return Err(damaged("a row has an unknown modifier indicator"));
+    }
     let filter = filter(&mut r)?;
-    if !r.rest.is_empty() {
+    if r.left != 0 {
         return Err(damaged("it has bytes after its last row"));
     }
-    let mut rows = Vec::with_capacity(row_count);
-    for i in 0..row_count {
-        let indicator = ModifierIndicator::from_digit(indicator[i].wrapping_add(b'0'))
-            .ok_or_else(|| damaged("a row has an unknown modifier indicator"))?;
-        if usize::from(file[i]) >= files.len() || usize::from(rationale[i]) >= rationales.len() {
-            return Err(damaged("a row names a file or rationale it does not hold"));
-        }
-        rows.push(EditRow {
-            from: from[i],
-            until: until[i],
-            indicator,
-            file: file[i],
-            rationale: rationale[i],
-            line: line[i],
-        });
+    if rows.iter().any(|row| {
+        usize::from(row.file) >= files.len() || usize::from(row.rationale) >= rationales.len()
+    }) {
+        return Err(damaged("a row names a file or rationale it does not hold"));
     }
     if pair_rows.windows(2).any(|w| w[0] > w[1])
         || pair_rows.last().copied() != Some(row_count as u32)
@@ -210,7 +228,7 @@ pub fn decode(bytes: &[u8]) -> Result<PairEdits, String> {
             filter: Some(filter),
         });
     }
-    Ok(table)
+    Ok(Some(table))
 }
 
 fn damaged(why: &str) -> String {
@@ -226,47 +244,81 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// Reads the arrays back, refusing counts the remaining bytes cannot hold.
-struct Reader<'b> {
-    rest: &'b [u8],
+fn le_u32(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }
 
-impl<'b> Reader<'b> {
-    fn new(bytes: &'b [u8]) -> Result<Self, String> {
-        match bytes.strip_prefix(&MAGIC[..]) {
-            Some(rest) => Ok(Reader { rest }),
-            None if is_compact(bytes) => Err(
-                "the compact table was written by another version of claimrules; build it again"
-                    .into(),
-            ),
-            None => Err("it is not a compact table".into()),
+fn le_u16(b: &[u8]) -> u16 {
+    u16::from_le_bytes([b[0], b[1]])
+}
+
+fn code(b: &[u8]) -> Result<Code, String> {
+    std::str::from_utf8(b)
+        .ok()
+        .and_then(Code::parse)
+        .ok_or_else(|| damaged("a code is not a CPT/HCPCS code"))
+}
+
+/// How many bytes of an array [`Reader`] reads at a time.
+const BLOCK: usize = 1 << 16;
+
+/// Reads the form back from a source of known length, refusing counts the bytes left cannot
+/// hold (so nothing is made larger than the form), an array a block at a time.
+struct Reader<S> {
+    source: S,
+    /// The bytes of the form not read yet.
+    left: u64,
+    block: Vec<u8>,
+}
+
+impl<S: Read> Reader<S> {
+    /// Reads the magic line of a form of `length` bytes.
+    fn new(mut source: S, length: u64) -> Result<Self, String> {
+        let mut magic = [0; MAGIC.len()];
+        if length < magic.len() as u64 || source.read_exact(&mut magic).is_err() {
+            return Err("it is not a compact table".into());
         }
+        if magic != *MAGIC {
+            return Err(if is_compact(&magic) {
+                "the compact table was written by another version of claimrules; build it again"
+                    .into()
+            } else {
+                "it is not a compact table".into()
+            });
+        }
+        Ok(Reader {
+            source,
+            left: length - magic.len() as u64,
+            block: Vec::new(),
+        })
     }
 
-    fn take(&mut self, n: usize) -> Result<&'b [u8], String> {
-        if self.rest.len() < n {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        if self.left < n as u64 {
             return Err(damaged("it is cut short"));
         }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
-        Ok(head)
+        self.block.resize(n, 0);
+        self.source
+            .read_exact(&mut self.block)
+            .map_err(|_| damaged("it is cut short"))?;
+        self.left -= n as u64;
+        Ok(&self.block)
     }
 
     fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4).map(le_u32)
     }
 
     /// A count of items of at least `item_bytes` bytes each.
     fn count(&mut self, item_bytes: usize) -> Result<usize, String> {
         let n = self.u32()? as usize;
-        if n.saturating_mul(item_bytes) > self.rest.len() {
+        if (n as u64).saturating_mul(item_bytes as u64) > self.left {
             return Err(damaged("it is cut short"));
         }
         Ok(n)
     }
 
-    fn bytes(&mut self) -> Result<&'b [u8], String> {
+    fn bytes(&mut self) -> Result<&[u8], String> {
         let n = self.count(1)?;
         self.take(n)
     }
@@ -283,28 +335,44 @@ impl<'b> Reader<'b> {
             .collect()
     }
 
-    fn code(&mut self) -> Result<Code, String> {
-        let b = self.take(5)?;
-        std::str::from_utf8(b)
-            .ok()
-            .and_then(Code::parse)
-            .ok_or_else(|| damaged("a code is not a CPT/HCPCS code"))
+    /// An array of `n` items of `width` bytes, each given to `item` with its index.
+    fn each(
+        &mut self,
+        n: usize,
+        width: usize,
+        mut item: impl FnMut(usize, &[u8]),
+    ) -> Result<(), String> {
+        if (n as u64).saturating_mul(width as u64) > self.left {
+            return Err(damaged("it is cut short"));
+        }
+        let per_block = (BLOCK / width).max(1);
+        let mut done = 0;
+        while done < n {
+            let count = per_block.min(n - done);
+            for (i, b) in self.take(count * width)?.chunks_exact(width).enumerate() {
+                item(done + i, b);
+            }
+            done += count;
+        }
+        Ok(())
     }
 
-    fn u32s(&mut self, n: usize) -> Result<Vec<Day>, String> {
-        Ok(self
-            .take(n * 4)?
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
-    }
-
-    fn u16s(&mut self, n: usize) -> Result<Vec<u16>, String> {
-        Ok(self
-            .take(n * 2)?
-            .chunks_exact(2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            .collect())
+    /// An array of `n` items of `width` bytes, each read by `item`.
+    fn items<T>(
+        &mut self,
+        n: usize,
+        width: usize,
+        mut item: impl FnMut(&[u8]) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        let mut items = Vec::with_capacity(n.min(self.left as usize / width.max(1)));
+        let mut problem = None;
+        self.each(n, width, |_, b| match item(b) {
+            Ok(value) => items.push(value),
+            Err(p) => {
+                problem.get_or_insert(p);
+            }
+        })?;
+        problem.map_or(Ok(items), Err)
     }
 }
 
@@ -396,11 +464,10 @@ fn entry(dir: &Path, fingerprint: &str) -> PathBuf {
 /// The table cached for these sources, if the cache holds it for their current contents.
 pub fn load_cached(dir: &Path, fingerprint: &str) -> Option<PairEdits> {
     let path = entry(dir, fingerprint);
-    let bytes = std::fs::read(&path).ok()?;
-    if self::fingerprint(&bytes).as_deref() != Some(fingerprint) {
-        return None;
-    }
-    let table = decode(&bytes).ok()?;
+    let file = std::fs::File::open(&path).ok()?;
+    let length = file.metadata().ok()?.len();
+    let source = std::io::BufReader::with_capacity(BLOCK, file);
+    let table = read_table(source, length, Some(fingerprint)).ok()??;
     // The modification time marks the entry as used: pruning keeps the entries used last.
     let _ = std::fs::File::options()
         .append(true)
@@ -574,6 +641,41 @@ mod tests {
             assert!(back.in_force(c1, c2, day).is_some(), "{c1} {c2}");
             assert!(back.in_force(c2, c1, day).is_none(), "{c2} {c1}");
         }
+    }
+
+    #[test]
+    fn every_cut_and_every_flipped_byte_of_a_compact_table_reads_without_a_panic() {
+        let small = table();
+        small.wait_for_index();
+        let bytes = encode(&small, "sources");
+        assert!(decode(&bytes).unwrap().filter.get().is_some());
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // A byte flipped, at places spread through a larger table: an error or a table, never
+        // a panic.
+        let wide = wide_table(10_000);
+        wide.wait_for_index();
+        let bytes = encode(&wide, "sources");
+        for at in (0..bytes.len()).step_by(97) {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0xA5;
+            let _ = decode(&flipped);
+        }
+    }
+
+    #[test]
+    fn a_cache_entry_cut_short_is_parsed_again_not_read() {
+        let dir = std::env::temp_dir().join(format!("claimrules-cut-{}", std::process::id()));
+        let t = wide_table(10_000);
+        t.wait_for_index();
+        store(&dir, "cut", &t);
+        let path = entry(&dir, "cut");
+        let whole = std::fs::read(&path).unwrap();
+        assert!(load_cached(&dir, "cut").is_some());
+        std::fs::write(&path, &whole[..whole.len() - 100]).unwrap();
+        assert!(load_cached(&dir, "cut").is_none());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -40,7 +40,12 @@ impl Code {
 
     /// Reads a code; `None` unless it is exactly five letters or digits.
     pub fn parse(text: &str) -> Option<Code> {
-        let bytes = text.as_bytes();
+        Code::from_bytes(text.as_bytes())
+    }
+
+    /// Reads a code from its bytes, as [`Code::parse`] reads its text (the compact form of a
+    /// PTP table holds millions, and needs no UTF-8 check first).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Code> {
         if bytes.len() != 5 || !bytes.iter().all(u8::is_ascii_alphanumeric) {
             return None;
         }

@@ -253,10 +253,7 @@ fn le_u16(b: &[u8]) -> u16 {
 }
 
 fn code(b: &[u8]) -> Result<Code, String> {
-    std::str::from_utf8(b)
-        .ok()
-        .and_then(Code::parse)
-        .ok_or_else(|| damaged("a code is not a CPT/HCPCS code"))
+    Code::from_bytes(b).ok_or_else(|| damaged("a code is not a CPT/HCPCS code"))
 }
 
 /// How many bytes of an array [`Reader`] reads at a time.

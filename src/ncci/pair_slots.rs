@@ -51,9 +51,7 @@ impl PairSlots {
         // home, or after the pairs before it), then the pairs, each at its home's next slot.
         // Slot numbers fit in a u32: a table's pairs are counted in one.
         let mut next = vec![0u32; homes];
-        for (key, _, _) in pairs.clone() {
-            next[home(key, homes)] += 1;
-        }
+        in_chunks(pairs.clone(), homes, |(home, _)| next[home] += 1);
         let mut free = 0;
         for (h, next) in next.iter_mut().enumerate() {
             let begin = (h as u32).max(free);
@@ -61,13 +59,13 @@ impl PairSlots {
             *next = begin;
         }
         let mut slots = vec![EMPTY; (free as usize).max(homes)].into_boxed_slice();
-        for (key, start, end) in pairs {
-            let at = &mut next[home(key, homes)];
-            if let Some(slot) = slots.get_mut(*at as usize) {
-                *slot = Slot { key, start, end };
+        in_chunks(pairs, homes, |(home, slot)| {
+            let at = &mut next[home];
+            if let Some(place) = slots.get_mut(*at as usize) {
+                *place = slot;
             }
             *at = at.saturating_add(1);
-        }
+        });
         PairSlots { homes, slots }
     }
 
@@ -90,6 +88,33 @@ impl PairSlots {
         }
     }
 }
+
+/// Gives each pair with its home slot to `each`, [`CHUNK`] pairs at a time: their homes first,
+/// then `each` for each one in a loop of its own. `each` reads and writes at random in tables of
+/// millions of slots, and a loop that does only that keeps many of those reads going at once;
+/// with the pairs' own reading in the same loop, the full table took 2.5× as long.
+fn in_chunks(
+    pairs: impl Iterator<Item = (u64, u32, u32)>,
+    homes: usize,
+    mut each: impl FnMut((usize, Slot)),
+) {
+    let mut pairs = pairs.map(|(key, start, end)| (home(key, homes), Slot { key, start, end }));
+    loop {
+        let mut chunk = [(0, EMPTY); CHUNK];
+        let mut n = 0;
+        for (place, pair) in chunk.iter_mut().zip(pairs.by_ref()) {
+            *place = pair;
+            n += 1;
+        }
+        chunk[..n].iter().for_each(|&pair| each(pair));
+        if n < CHUNK {
+            return;
+        }
+    }
+}
+
+/// How many pairs [`in_chunks`] reads ahead.
+const CHUNK: usize = 64;
 
 /// A key's home slot among `homes`: the key hashed by one multiplication (its high bits mix
 /// every bit of the key), scaled to `0..homes` by a second.

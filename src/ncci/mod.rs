@@ -348,20 +348,10 @@ impl PairEdits {
     /// [`MAP_AFTER_SEARCHES`]: for tests and benches that must see it used.
     pub fn build_pair_map(&self) {
         self.map.rows.get_or_init(|| {
-            // Each pair's column-1 code, so that the pairs are read in their order, from
-            // arrays: 4 bytes a pair while the map is built, where the keys and rows gathered
-            // first took 16, and reading them through the groups' map took 3× as long.
-            let mut column1 = vec![Code::MIN; self.pair_column2.len()];
-            for (&code, &(start, end)) in &self.by_column1 {
-                if let Some(group) = column1.get_mut(start as usize..end as usize) {
-                    group.fill(code);
-                }
-            }
-            let pairs = column1
-                .iter()
-                .zip(&self.pair_column2)
-                .zip(self.pair_rows.windows(2))
-                .map(|((&c1, &c2), rows)| (pair_key(c1, c2), rows[0], rows[1]));
+            let pairs = self.keyed_pairs().map(|(key, pair)| {
+                let rows = |p: u32| self.pair_rows.get(p as usize).copied().unwrap_or(0);
+                (key, rows(pair), rows(pair + 1))
+            });
             PairSlots::build(self.pair_column2.len(), pairs)
         });
     }

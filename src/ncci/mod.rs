@@ -28,7 +28,7 @@ pub use ptp::read_pair_edits;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use rustc_hash::FxHashMap;
 
@@ -139,7 +139,8 @@ pub struct PairEdits {
     /// not wait for it; lookups search every pair until it is there, with the same answers.
     filter: OnceLock<PairFilter>,
     /// Every pair's rows by its key, behind the filter: one probe where the pairs that pass
-    /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched: it holds
+    /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched, on a
+    /// thread of its own (lookups search until it is there): it holds
     /// 16 bytes a pair and half as many again (53 MiB for the full table), which pays on claims
     /// of many edits (1.2–1.3× faster on claims of random PTP pairs) and not on real visits,
     /// whose few codes stay in cache.
@@ -155,6 +156,8 @@ struct PairMap {
     rows: OnceLock<PairSlots>,
     searched: AtomicU64,
     building: AtomicBool,
+    /// The table as [`PairEdits::index_pairs`] shared it, for the thread that builds the map.
+    shared: OnceLock<Weak<PairEdits>>,
 }
 
 // Derived from the table's other fields, and built again when wanted.
@@ -321,6 +324,7 @@ impl PairEdits {
     /// when the table has it already (read back from its compact form).
     pub fn index_pairs(table: PairEdits) -> Arc<PairEdits> {
         let table = Arc::new(table);
+        let _ = table.map.shared.set(Arc::downgrade(&table));
         if table.filter.get().is_some() {
             return table;
         }
@@ -356,18 +360,29 @@ impl PairEdits {
         });
     }
 
-    /// Counts pairs searched, and builds the map once they are enough: on the thread that
-    /// passes the mark (the others go on searching until it is there).
+    /// Counts pairs searched, and has the map built once they are enough: on a thread of its
+    /// own, while lookups go on searching until it is there. Built on the worker that passed
+    /// the mark, it held that worker's slice for a tenth of a second, and the slices judged
+    /// after it waited to be written in order. A table not shared by
+    /// [`PairEdits::index_pairs`], or with no thread to spare, has it built on the spot.
     fn count_searches(&self, searched: u64) {
         if searched == 0 {
             return;
         }
         let before = self.map.searched.fetch_add(searched, Ordering::Relaxed);
-        if before + searched >= MAP_AFTER_SEARCHES
-            && !self.map.building.swap(true, Ordering::Relaxed)
+        if before + searched < MAP_AFTER_SEARCHES || self.map.building.swap(true, Ordering::Relaxed)
         {
-            self.build_pair_map();
+            return;
         }
+        if let Some(table) = self.map.shared.get().and_then(Weak::upgrade) {
+            let spawned = std::thread::Builder::new()
+                .name("claimrules-pair-map".into())
+                .spawn(move || table.build_pair_map());
+            if spawned.is_ok() {
+                return;
+            }
+        }
+        self.build_pair_map();
     }
 
     fn build_pair_index(&self) {

@@ -102,10 +102,12 @@ fn fingerprints_digest(fingerprints: &[u8]) -> [u8; 8] {
 
 /// The pair filter written by [`put_filter`], checked so that no lookup can read past its
 /// fingerprints: a lookup reads three of them, one in each of three segments from a first one
-/// below `segment_count_length`.
+/// below `segment_count_length` (a whole number of segments, at least one).
 fn filter(r: &mut Reader<impl Read>) -> Result<Option<xorf::BinaryFuse8>, String> {
-    if r.take(1)? == [0] {
-        return Ok(None);
+    match r.take(1)? {
+        [0] => return Ok(None),
+        [1] => {}
+        _ => return Err(damaged("its pair filter's mark is neither 0 nor 1")),
     }
     let seed = r.take(8)?;
     let seed = u64::from_le_bytes([
@@ -116,8 +118,10 @@ fn filter(r: &mut Reader<impl Read>) -> Result<Option<xorf::BinaryFuse8>, String
     if r.take(8)? != fingerprints_digest(&fingerprints) {
         return Err(damaged("its pair filter does not match its digest"));
     }
+    // At least one segment: with none, a lookup's first index is 0 and its third past the end.
     let shaped = length.is_power_of_two()
         && mask == length - 1
+        && count_length >= length
         && count_length % length == 0
         && fingerprints.len() as u64 == u64::from(count_length) + 2 * u64::from(length);
     if !shaped {
@@ -209,13 +213,29 @@ fn read_table(
     {
         return Err(damaged("its pairs do not index its rows"));
     }
+    // Each column-1 code's pairs follow the last code's, in order of their column-2 code, and
+    // together they are every pair: groups that overlap would make a table of a few megabytes
+    // hold billions of pairs, and a group out of order would make its searches miss.
+    let mut groups = groups;
+    groups.sort_unstable_by_key(|&(_, range)| range);
     let mut by_column1 = rustc_hash::FxHashMap::default();
     by_column1.reserve(groups.len());
+    let mut covered = 0;
     for (code, (start, end)) in groups {
-        if start > end || end as usize > pair_count {
+        if start != covered || end < start || end as usize > pair_count {
             return Err(damaged("its codes do not index its pairs"));
         }
-        by_column1.insert(code, (start, end));
+        let group = &pair_column2[start as usize..end as usize];
+        if group.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(damaged("a code's pairs are not in order"));
+        }
+        if by_column1.insert(code, (start, end)).is_some() {
+            return Err(damaged("a code has two lists of pairs"));
+        }
+        covered = end;
+    }
+    if covered as usize != pair_count {
+        return Err(damaged("its codes do not index its pairs"));
     }
     let table = PairEdits {
         by_column1,
@@ -688,6 +708,76 @@ mod tests {
         std::fs::write(&path, &whole[..whole.len() - 100]).unwrap();
         assert!(load_cached(&dir, "cut").is_none());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `table`'s compact form with a filter section made of the given parts.
+    fn with_filter(table: &PairEdits, parts: (u32, u32, u32), fingerprints: &[u8]) -> Vec<u8> {
+        let mut bytes = encode(table, "");
+        assert_eq!(bytes.pop(), Some(0), "the table has no filter of its own");
+        bytes.push(1);
+        bytes.extend_from_slice(&7u64.to_le_bytes());
+        for n in [parts.0, parts.1, parts.2] {
+            put_u32(&mut bytes, n);
+        }
+        put_bytes(&mut bytes, fingerprints);
+        bytes.extend_from_slice(&fingerprints_digest(fingerprints));
+        bytes
+    }
+
+    #[test]
+    fn a_filter_of_no_segment_is_refused_though_its_digest_holds() {
+        // Segment length 1, no segment: the lengths agree, and a lookup's third index would be
+        // past the end of the two fingerprints.
+        let problem = decode(&with_filter(&table(), (1, 0, 0), &[0, 0]))
+            .err()
+            .unwrap_or_default();
+        assert!(problem.contains("not of the shape"), "{problem}");
+        let empty = read_pair_edits(&[DataFile::new(
+            "ptp.tsv",
+            b"column_1\tcolumn_2\tdeletion_date\tmodifier_indicator\n".to_vec(),
+        )])
+        .unwrap();
+        assert!(decode(&with_filter(&empty, (1, 0, 0), &[0, 0])).is_err());
+        let mut bytes = encode(&table(), "");
+        *bytes.last_mut().unwrap() = 2;
+        let problem = decode(&bytes).err().unwrap_or_default();
+        assert!(problem.contains("neither 0 nor 1"), "{problem}");
+    }
+
+    #[test]
+    fn codes_whose_pairs_overlap_or_are_out_of_order_are_refused() {
+        let bytes = encode(&table(), "");
+        // 27096's pairs are 1..3 (after 27093's 0..1): its code, then the two bounds.
+        let at = bytes
+            .windows(13)
+            .position(|w| w.starts_with(b"27096"))
+            .unwrap()
+            + 5;
+        let with_range = |start: u32, end: u32| {
+            let mut damaged = bytes.clone();
+            damaged[at..at + 4].copy_from_slice(&start.to_le_bytes());
+            damaged[at + 4..at + 8].copy_from_slice(&end.to_le_bytes());
+            decode(&damaged).err().unwrap_or_default()
+        };
+        assert!(decode(&bytes).is_ok());
+        assert!(
+            with_range(0, 3).contains("do not index its pairs"),
+            "overlap"
+        );
+        assert!(with_range(2, 3).contains("do not index its pairs"), "a gap");
+        assert!(
+            with_range(1, 2).contains("do not index its pairs"),
+            "a pair left out"
+        );
+        // 27096's two column-2 codes, 77002 then 77003, swapped.
+        let mut swapped = bytes.clone();
+        let codes = swapped
+            .windows(10)
+            .position(|w| w == b"7700277003")
+            .unwrap();
+        swapped[codes..codes + 10].copy_from_slice(b"7700377002");
+        let problem = decode(&swapped).err().unwrap_or_default();
+        assert!(problem.contains("not in order"), "{problem}");
     }
 
     #[test]

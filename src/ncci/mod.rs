@@ -141,7 +141,7 @@ pub struct PairEdits {
     /// Every pair's rows by its key, behind the filter: one probe where the pairs that pass
     /// are searched. Built only once [`MAP_AFTER_SEARCHES`] pairs have been searched, on a
     /// thread of its own (lookups search until it is there): it holds
-    /// 16 bytes a pair and half as many again (53 MiB for the full table), which pays on claims
+    /// 16 bytes a pair and half as many again (51 MiB for the full table), which pays on claims
     /// of many edits (1.2–1.3× faster on claims of random PTP pairs) and not on real visits,
     /// whose few codes stay in cache.
     map: PairMap,
@@ -351,6 +351,9 @@ impl PairEdits {
     /// Builds the map of every pair to its rows now, as the searches would once they pass
     /// [`MAP_AFTER_SEARCHES`]: for tests and benches that must see it used.
     pub fn build_pair_map(&self) {
+        if self.pair_column2.len() > PairSlots::MOST_PAIRS {
+            return;
+        }
         self.map.rows.get_or_init(|| {
             let pairs = self.keyed_pairs().map(|(key, pair)| {
                 let rows = |p: u32| self.pair_rows.get(p as usize).copied().unwrap_or(0);

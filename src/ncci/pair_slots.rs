@@ -37,19 +37,24 @@ pub(super) struct PairSlots {
 }
 
 impl PairSlots {
+    /// The most pairs a table of slots holds: its slots, half as many again as pairs and the
+    /// slack after them, are numbered in a `u32`. A larger table (some 30 GB of PTP rows) is
+    /// searched without one.
+    pub(super) const MOST_PAIRS: usize = (u32::MAX / 3) as usize;
+
     /// The table of the `count` pairs that `pairs` gives as `(key, start, end)`, keys
     /// distinct. `pairs` is read twice.
     pub(super) fn build(
         count: usize,
         pairs: impl Iterator<Item = (u64, u32, u32)> + Clone,
     ) -> PairSlots {
-        // Two slots for three pairs: the slot after a pair's home is usually free, and the
+        // Three slots for two pairs: the slot after a pair's home is usually free, and the
         // table is no larger than the general map it replaced.
         let homes = count + count / 2 + 1;
         // A counting sort by home slot that lays the pairs down where they go: how many pairs
         // each home has, then, in home order, the slot where each home's pairs begin (at the
         // home, or after the pairs before it), then the pairs, each at its home's next slot.
-        // Slot numbers fit in a u32: a table's pairs are counted in one.
+        // Slot numbers fit in a u32 for tables of up to MOST_PAIRS pairs.
         let mut next = vec![0u32; homes];
         in_chunks(pairs.clone(), homes, |(home, _)| next[home] += 1);
         let mut free = 0;

@@ -109,10 +109,7 @@ fn filter(r: &mut Reader<impl Read>) -> Result<Option<xorf::BinaryFuse8>, String
         [1] => {}
         _ => return Err(damaged("its pair filter's mark is neither 0 nor 1")),
     }
-    let seed = r.take(8)?;
-    let seed = u64::from_le_bytes([
-        seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7],
-    ]);
+    let seed = r.take(8).map(le_u64)?;
     let (length, mask, count_length) = (r.u32()?, r.u32()?, r.u32()?);
     let fingerprints: Box<[u8]> = r.bytes()?.into();
     if r.take(8)? != fingerprints_digest(&fingerprints) {
@@ -136,12 +133,6 @@ fn filter(r: &mut Reader<impl Read>) -> Result<Option<xorf::BinaryFuse8>, String
         },
         fingerprints,
     }))
-}
-
-/// The fingerprint a compact table was written with.
-pub fn fingerprint(bytes: &[u8]) -> Option<String> {
-    let mut r = Reader::new(bytes, bytes.len() as u64).ok()?;
-    String::from_utf8(r.bytes().ok()?.to_vec()).ok()
 }
 
 /// Reads a compact table back.
@@ -184,28 +175,34 @@ fn read_table(
             line: 0,
         })
     })?;
-    r.each(row_count, 4, |i, b| rows[i].until = le_u32(b))?;
-    r.each(row_count, 4, |i, b| rows[i].line = le_u32(b))?;
-    r.each(row_count, 2, |i, b| rows[i].file = le_u16(b))?;
-    r.each(row_count, 2, |i, b| rows[i].rationale = le_u16(b))?;
-    let mut unknown_indicator = false;
-    r.each(row_count, 1, |i, b| {
-        match ModifierIndicator::from_digit(b[0].wrapping_add(b'0')) {
-            Some(indicator) => rows[i].indicator = indicator,
-            None => unknown_indicator = true,
-        }
+    r.each(row_count, 4, |i, b| {
+        rows[i].until = le_u32(b);
+        Ok(())
     })?;
-    if unknown_indicator {
-        return Err(damaged("a row has an unknown modifier indicator"));
-    }
+    r.each(row_count, 4, |i, b| {
+        rows[i].line = le_u32(b);
+        Ok(())
+    })?;
+    let held = |index: u16, names: usize| match usize::from(index) < names {
+        true => Ok(index),
+        false => Err(damaged("a row names a file or rationale it does not hold")),
+    };
+    r.each(row_count, 2, |i, b| {
+        rows[i].file = held(le_u16(b), files.len())?;
+        Ok(())
+    })?;
+    r.each(row_count, 2, |i, b| {
+        rows[i].rationale = held(le_u16(b), rationales.len())?;
+        Ok(())
+    })?;
+    r.each(row_count, 1, |i, b| {
+        rows[i].indicator = ModifierIndicator::from_digit(b[0].wrapping_add(b'0'))
+            .ok_or_else(|| damaged("a row has an unknown modifier indicator"))?;
+        Ok(())
+    })?;
     let filter = filter(&mut r)?;
     if r.left != 0 {
         return Err(damaged("it has bytes after its last row"));
-    }
-    if rows.iter().any(|row| {
-        usize::from(row.file) >= files.len() || usize::from(row.rationale) >= rationales.len()
-    }) {
-        return Err(damaged("a row names a file or rationale it does not hold"));
     }
     if pair_rows.windows(2).any(|w| w[0] > w[1])
         || pair_rows.last().copied() != Some(row_count as u32)
@@ -277,6 +274,10 @@ fn put_u32(out: &mut Vec<u8>, n: u32) {
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     put_u32(out, bytes.len() as u32);
     out.extend_from_slice(bytes);
+}
+
+fn le_u64(b: &[u8]) -> u64 {
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
 }
 
 fn le_u32(b: &[u8]) -> u32 {
@@ -367,12 +368,13 @@ impl<S: Read> Reader<S> {
             .collect()
     }
 
-    /// An array of `n` items of `width` bytes, each given to `item` with its index.
+    /// An array of `n` items of `width` bytes, each given to `item` with its index; the first
+    /// error `item` gives ends it.
     fn each(
         &mut self,
         n: usize,
         width: usize,
-        mut item: impl FnMut(usize, &[u8]),
+        mut item: impl FnMut(usize, &[u8]) -> Result<(), String>,
     ) -> Result<(), String> {
         if (n as u64).saturating_mul(width as u64) > self.left {
             return Err(damaged("it is cut short"));
@@ -382,7 +384,7 @@ impl<S: Read> Reader<S> {
         while done < n {
             let count = per_block.min(n - done);
             for (i, b) in self.take(count * width)?.chunks_exact(width).enumerate() {
-                item(done + i, b);
+                item(done + i, b)?;
             }
             done += count;
         }
@@ -397,14 +399,11 @@ impl<S: Read> Reader<S> {
         mut item: impl FnMut(&[u8]) -> Result<T, String>,
     ) -> Result<Vec<T>, String> {
         let mut items = Vec::with_capacity(n.min(self.left as usize / width.max(1)));
-        let mut problem = None;
-        self.each(n, width, |_, b| match item(b) {
-            Ok(value) => items.push(value),
-            Err(p) => {
-                problem.get_or_insert(p);
-            }
+        self.each(n, width, |_, b| {
+            items.push(item(b)?);
+            Ok(())
         })?;
-        problem.map_or(Ok(items), Err)
+        Ok(items)
     }
 }
 
@@ -546,10 +545,12 @@ fn prune(dir: &Path) {
     }
 }
 
-/// Keeps a table in the cache. Written to a temporary file and renamed, so that a reader
-/// never sees half an entry; a cache that cannot be written is skipped silently, as the table
-/// is loaded all the same.
+/// Keeps a table in the cache, with its pair filter (built now if the table has none yet), so
+/// that later runs read it back instead of building it again. Written to a temporary file and
+/// renamed, so that a reader never sees half an entry; a cache that cannot be written is
+/// skipped silently, as the table is loaded all the same.
 pub fn store(dir: &Path, fingerprint: &str, table: &PairEdits) {
+    table.wait_for_index();
     let path = entry(dir, fingerprint);
     let temp = path.with_extension(format!("tmp{}", std::process::id()));
     let written = std::fs::create_dir_all(dir)
@@ -617,7 +618,9 @@ mod tests {
         let t = table();
         let bytes = encode(&t, "sources");
         assert!(is_compact(&bytes));
-        assert_eq!(fingerprint(&bytes).as_deref(), Some("sources"));
+        let read_with = |f| read_table(&bytes[..], bytes.len() as u64, Some(f)).unwrap();
+        assert_eq!(read_with("sources"), Some(t.clone()));
+        assert_eq!(read_with("other sources"), None);
         assert_eq!(decode(&bytes).unwrap(), t);
     }
 

@@ -53,9 +53,6 @@ pub fn load_pair_edits(
     if let Some(dir) = &cache {
         // An explicit compact file is not copied into the cache.
         if !files.iter().any(|file| compact::is_compact(&file.bytes)) {
-            // Built before the table is stored, so that the cache keeps it: later runs read
-            // it back instead of building it again.
-            table.wait_for_index();
             compact::store(dir, &fingerprint, &table);
         }
     }

@@ -148,7 +148,11 @@ fn pools(engine: &Engine) -> Pools {
     let program = engine.program();
     // Codes that trigger rules whole and codes of the lines line rules judge.
     let index = &program.index;
-    let by_code = || index.by_code.iter().chain(&index.lines_by_code);
+    let by_code = || {
+        index
+            .codes()
+            .map(|(code, claim, lines)| (code, claim.iter().chain(lines)))
+    };
     let by_range = || index.by_range.iter().chain(&index.lines_by_range);
     let mut rule_codes: Vec<String> = by_code().map(|(c, _)| c.to_string()).collect();
     rule_codes.sort();

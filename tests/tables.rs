@@ -160,9 +160,9 @@ fn a_column_test_narrows_the_lines_a_rule_judges_but_not_what_explain_shows() {
     let indexed: Vec<String> = engine
         .program()
         .index
-        .lines_by_code
-        .keys()
-        .map(|c| c.to_string())
+        .codes()
+        .filter(|(_, _, lines)| !lines.is_empty())
+        .map(|(c, _, _)| c.to_string())
         .collect();
     assert_eq!(indexed, ["28406"]);
     let claim = claim(

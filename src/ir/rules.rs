@@ -442,31 +442,45 @@ impl SameReason {
 
 /// Which rules a claim can trigger, by the codes on its lines.
 ///
-/// Two kinds of entry. The claim-level ones (`by_code`, `by_range`, `by_modifier`, `always`)
-/// name rules that are run whole on a claim that has one of their codes or modifiers. The
-/// line-level ones (`lines_by_code`, `lines_by_range`) name line rules that judge only the lines
+/// Two kinds of entry. The claim-level ones (a code's first list, `by_range`, `by_modifier`,
+/// `always`) name rules that are run whole on a claim that has one of their codes or modifiers.
+/// The line-level ones (a code's second list, `lines_by_range`) name line rules that judge only the lines
 /// whose code the entry names: a claim's line of such a code is judged by the rule, and no
 /// other line is. Each rule has entries of one kind only.
 #[derive(Debug, Default)]
 pub struct RuleIndex {
-    pub by_code: FxHashMap<Code, Vec<RuleIdx>>,
+    /// The claim-level and line-level rules of each code, as two lists of `rule_lists`: a line
+    /// asks one probe of a small map, and the lists, shared by every code of a set (the 15,000
+    /// codes of the MUE table name the same five rules), stay in cache.
+    codes: FxHashMap<Code, CodeRules>,
+    /// Each distinct list of rules, once; the first is empty (and absent until a list is added).
+    rule_lists: Vec<Box<[RuleIdx]>>,
+    /// The list each list becomes with one more rule, while rules are added: a list's rules are
+    /// the rules added to it in turn, so equal lists come from the same steps and are one.
+    extended: FxHashMap<(u32, RuleIdx), u32>,
     pub by_range: Vec<(Code, Code, RuleIdx)>,
     /// Line rules that need no code but can fire only on a line with one of some modifiers
     /// (`when line has modifier 26, TC and …`): considered for a claim with one of them.
     pub by_modifier: FxHashMap<Modifier, Vec<RuleIdx>>,
     /// Rules that mention no code or modifier they need: considered for every claim.
     pub always: Vec<RuleIdx>,
-    /// Line rules by the codes of the lines they can fire on: a `for each line in …` rule by
-    /// the codes of its set, a `for each line` rule whose `when` needs a code-table column test
-    /// by the codes whose rows can pass it, and a rule with both by the codes of its set that
-    /// can pass it.
-    pub lines_by_code: FxHashMap<Code, Vec<RuleIdx>>,
+    /// Line rules by the ranges of codes of the lines they can fire on (by single codes, they
+    /// are in `codes`): a `for each line in …` rule by the codes of its set, a `for each line`
+    /// rule whose `when` needs a code-table column test by the codes whose rows can pass it,
+    /// and a rule with both by the codes of its set that can pass it.
     pub lines_by_range: Vec<(Code, Code, RuleIdx)>,
     /// `for each line in …` rules whose line-level entries leave out codes of their set on
     /// which a column test of their `when` can never hold, with that set. Explaining a claim
     /// shows every line such a rule judges, fired or not, so `--explain` judges a line of any
     /// code in the set.
     pub narrowed: Vec<(RuleIdx, SetId)>,
+}
+
+/// A code's rules in a [`RuleIndex`]: indexes of its lists.
+#[derive(Debug, Clone, Copy, Default)]
+struct CodeRules {
+    claim: u32,
+    lines: u32,
 }
 
 impl RuleIndex {
@@ -482,28 +496,126 @@ impl RuleIndex {
 
     /// Runs a rule whole on claims with a line of one of these codes.
     pub fn add_set(&mut self, set: &CodeSet, rule: RuleIdx) {
-        add_codes(&mut self.by_code, &mut self.by_range, set, rule);
+        self.add_codes(set, rule, false);
     }
 
     /// Runs a line rule on the lines of these codes (and no other line).
     pub fn add_lines(&mut self, set: &CodeSet, rule: RuleIdx) {
-        add_codes(&mut self.lines_by_code, &mut self.lines_by_range, set, rule);
+        self.add_codes(set, rule, true);
+    }
+
+    /// Adds a rule to the claim-level or (`lines`) the line-level entries of a set's codes.
+    fn add_codes(&mut self, set: &CodeSet, rule: RuleIdx, lines: bool) {
+        fn list(rules: &mut CodeRules, lines: bool) -> &mut u32 {
+            if lines {
+                &mut rules.lines
+            } else {
+                &mut rules.claim
+            }
+        }
+        for code in &set.exact {
+            let before = *list(
+                &mut self.codes.get(code).copied().unwrap_or_default(),
+                lines,
+            );
+            let after = self.extend(before, rule);
+            *list(self.codes.entry(*code).or_default(), lines) = after;
+        }
+        let ranges = if lines {
+            &mut self.lines_by_range
+        } else {
+            &mut self.by_range
+        };
+        ranges.extend(set.ranges.iter().map(|&(lo, hi)| (lo, hi, rule)));
+    }
+
+    /// The list `list` with `rule` added at its end (once: a rule's codes are added together,
+    /// so a repeat is last).
+    fn extend(&mut self, list: u32, rule: RuleIdx) -> u32 {
+        let rules = self.list(list);
+        if rules.last() == Some(&rule) {
+            return list;
+        }
+        if let Some(&id) = self.extended.get(&(list, rule)) {
+            return id;
+        }
+        let longer: Box<[RuleIdx]> = rules.iter().copied().chain([rule]).collect();
+        if self.rule_lists.is_empty() {
+            self.rule_lists.push(Box::default());
+        }
+        self.rule_lists.push(longer);
+        let id = (self.rule_lists.len() - 1) as u32;
+        self.extended.insert((list, rule), id);
+        id
+    }
+
+    fn list(&self, id: u32) -> &[RuleIdx] {
+        self.rule_lists.get(id as usize).map_or(&[], |l| l)
+    }
+
+    /// Every code the index names, with its rules as [`RuleIndex::rules_of`] gives them, in no
+    /// particular order.
+    pub fn codes(&self) -> impl Iterator<Item = (Code, &[RuleIdx], &[RuleIdx])> + '_ {
+        self.codes
+            .iter()
+            .map(|(&code, rules)| (code, self.list(rules.claim), self.list(rules.lines)))
+    }
+
+    /// The rules a line of this code triggers by the code itself (not by a range): those run
+    /// whole on its claim, and the line rules that judge it.
+    pub fn rules_of(&self, code: Code) -> (&[RuleIdx], &[RuleIdx]) {
+        match self.codes.get(&code) {
+            Some(rules) => (self.list(rules.claim), self.list(rules.lines)),
+            None => (&[], &[]),
+        }
     }
 }
 
-fn add_codes(
-    by_code: &mut FxHashMap<Code, Vec<RuleIdx>>,
-    by_range: &mut Vec<(Code, Code, RuleIdx)>,
-    set: &CodeSet,
-    rule: RuleIdx,
-) {
-    for code in &set.exact {
-        let rules = by_code.entry(*code).or_default();
-        if rules.last() != Some(&rule) {
-            rules.push(rule);
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(codes: &[&str]) -> CodeSet {
+        CodeSet::new(
+            codes
+                .iter()
+                .map(|c| Code::parse(c).expect("a code"))
+                .collect(),
+            Vec::new(),
+        )
     }
-    for (lo, hi) in &set.ranges {
-        by_range.push((*lo, *hi, rule));
+
+    fn code(c: &str) -> Code {
+        Code::parse(c).expect("a code")
+    }
+
+    #[test]
+    fn a_code_finds_its_claim_and_line_rules_in_the_order_added() {
+        let mut index = RuleIndex::default();
+        index.add_lines(&codes(&["97110", "97112", "20610"]), 3);
+        index.add_lines(&codes(&["97110", "97112"]), 5);
+        index.add_set(&codes(&["20610"]), 4);
+        index.add_lines(&codes(&["97110", "97112"]), 5);
+        index.add_lines(&codes(&["97112"]), 9);
+
+        assert_eq!(index.rules_of(code("97110")), (&[][..], &[3, 5][..]));
+        assert_eq!(index.rules_of(code("97112")), (&[][..], &[3, 5, 9][..]));
+        assert_eq!(index.rules_of(code("20610")), (&[4][..], &[3][..]));
+        assert_eq!(index.rules_of(code("99213")), (&[][..], &[][..]));
+    }
+
+    #[test]
+    fn codes_of_one_set_share_one_list() {
+        let mut index = RuleIndex::default();
+        let mue: Vec<String> = (10_000..25_000).map(|n| n.to_string()).collect();
+        let mue: Vec<&str> = mue.iter().map(String::as_str).collect();
+        for rule in [10, 11, 12, 13, 14] {
+            index.add_lines(&codes(&mue), rule);
+        }
+        index.add_lines(&codes(&["99213"]), 12);
+        // The empty list, the five steps of the MUE codes' list, and 99213's.
+        assert_eq!(index.rule_lists.len(), 7);
+        assert_eq!(index.rules_of(code("17777")).1, &[10, 11, 12, 13, 14]);
+        assert_eq!(index.rules_of(code("99213")).1, &[12]);
     }
 }

@@ -129,6 +129,15 @@ pub fn check(
     }
     program.terms = terms.into_values().flatten().collect();
     program.derivation_readers = derivations::readers(&program);
+    program.claim_facts = program
+        .facts
+        .values()
+        .enumerate()
+        .filter_map(|(id, def)| match def.origin {
+            FactOrigin::Claim(field) => Some((id as FactId, field)),
+            _ => None,
+        })
+        .collect();
     program.sources = sources.clone();
     let mut warnings = lint::rule_warnings(&program, &rules);
     warnings.extend(unused);

@@ -12,8 +12,8 @@ pub type Facts = Vec<Option<Value>>;
 pub fn bind(program: &Program, claim: &Claim) -> Result<Facts, Vec<ClaimError>> {
     let mut facts: Facts = vec![None; program.facts.len()];
     let mut errors = Vec::new();
-    for (slot, (_, def)) in facts.iter_mut().zip(&program.facts) {
-        if let FactOrigin::Claim(field) = def.origin {
+    for &(id, field) in &program.claim_facts {
+        if let Some(slot) = facts.get_mut(id as usize) {
             *slot = claim_field(claim, field);
         }
     }

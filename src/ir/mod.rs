@@ -83,6 +83,9 @@ pub struct Program {
     /// through the terms it uses too: when a derivation changes the fact, these are the ones
     /// to try again.
     pub derivation_readers: Vec<Vec<u32>>,
+    /// The facts read from the claim's own fields, with their field: bound for every claim
+    /// without a pass over all the facts the packs declare.
+    pub claim_facts: Vec<(FactId, ClaimField)>,
     pub index: RuleIndex,
     /// Which rules `same reason as` relates: their findings of one action on one line are
     /// given once.

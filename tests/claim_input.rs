@@ -100,6 +100,42 @@ fn bad_claims_name_the_json_path(#[case] claim: &str, #[case] path: &str, #[case
     assert_eq!(e.line, Some(1));
 }
 
+/// A claim of `count` lines numbered by position, but the last, which takes number `last`.
+fn numbered_lines(count: usize, last: u32) -> String {
+    let mut lines: Vec<String> = (1..count)
+        .map(|_| r#"{"code":"27093"}"#.to_string())
+        .collect();
+    lines.push(format!(r#"{{"line":{last},"code":"77002"}}"#));
+    format!(
+        r#"{{"id":"x","service_date":"2024-01-01","lines":[{}]}}"#,
+        lines.join(",")
+    )
+}
+
+// Short claims compare their line numbers pairwise, long ones hash them: both ways are asked.
+#[rstest]
+#[case::short_claim_repeats_a_number(numbered_lines(3, 2), Some("lines[2].line"))]
+#[case::short_claim_repeats_the_first(numbered_lines(2, 1), Some("lines[1].line"))]
+#[case::long_claim_repeats_a_number(numbered_lines(40, 17), Some("lines[39].line"))]
+#[case::long_claim_numbers_past_its_length(numbered_lines(40, 41), None)]
+#[case::short_claim_numbers_past_its_length(numbered_lines(3, 9), None)]
+fn a_repeated_line_number_is_an_error_at_its_line(
+    #[case] claim: String,
+    #[case] path: Option<&str>,
+) {
+    let engine = Engine::standard().expect("loads");
+    let result = common::judge(&engine, &claim);
+    match path {
+        Some(path) => {
+            assert_eq!(result.status, Status::Error);
+            let e = &result.errors[0];
+            assert_eq!(e.path.as_deref(), Some(path), "{e:?}");
+            assert!(e.message.contains("used by an earlier line"), "{e:?}");
+        }
+        None => assert_ne!(result.status, Status::Error, "{:?}", result.errors),
+    }
+}
+
 #[test]
 fn a_json_line_may_carry_its_minutes() {
     let engine = Engine::standard().expect("loads");

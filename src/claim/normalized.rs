@@ -82,17 +82,28 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
             line.line = Some(i as u32 + 1);
         }
     }
-    // Line numbers are small integers the claim chose: a fast hash, not a keyed one.
+    // Line numbers are small integers the claim chose. A claim of a few lines (most claims)
+    // compares each with the lines before it; a longer one hashes them, with a fast hash.
+    const COMPARED_UP_TO: usize = 16;
     let mut seen = rustc_hash::FxHashSet::default();
-    seen.reserve(claim.lines.len());
+    if claim.lines.len() > COMPARED_UP_TO {
+        seen.reserve(claim.lines.len());
+    }
     for (i, line) in claim.lines.iter().enumerate() {
         let n = line.number();
+        let mut repeated = || {
+            if claim.lines.len() > COMPARED_UP_TO {
+                !seen.insert(n)
+            } else {
+                claim.lines[..i].iter().any(|l| l.number() == n)
+            }
+        };
         if n == 0 {
             errors.push(ClaimError::at(
                 format!("lines[{i}].line"),
                 "line numbers start at 1",
             ));
-        } else if !seen.insert(n) {
+        } else if repeated() {
             errors.push(ClaimError::at(
                 format!("lines[{i}].line"),
                 format!(

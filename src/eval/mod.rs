@@ -7,6 +7,7 @@
 //! Order of work for one claim: bind its facts, run every `implies` to a fixpoint, then visit
 //! the rules its codes can trigger (from the program's index) in source order.
 
+mod bits;
 mod diagnoses;
 pub(crate) mod explain;
 pub mod facts;
@@ -15,14 +16,13 @@ mod line_attrs;
 mod same_reason;
 mod table_edits;
 
-use std::collections::BTreeSet;
-
 use crate::claim::Claim;
 use crate::codes::Code;
 use crate::history::HistoryView;
 use crate::ir::*;
 use crate::report::*;
 use crate::syntax::ast::CompareOp;
+use bits::Bits;
 use facts::Facts;
 
 mod conditions;
@@ -487,13 +487,13 @@ impl<'p, 'c> Run<'p, 'c> {
     fn derive(&mut self) {
         let program = self.program;
         let count = program.derivations.len();
-        let mut due: BTreeSet<usize> = (0..count).collect();
+        let mut due = Bits::all(count);
         // Held once (or is out of force): it can change nothing again.
-        let mut settled = vec![false; count];
+        let mut settled = Bits::none(count);
         let mut passes = 1;
         let mut at = 0;
         loop {
-            let Some(&i) = due.range(at..).next() else {
+            let Some(i) = due.first_from(at) else {
                 if due.is_empty() || passes > count + 1 {
                     break;
                 }
@@ -501,23 +501,23 @@ impl<'p, 'c> Run<'p, 'c> {
                 at = 0;
                 continue;
             };
-            due.remove(&i);
+            due.remove(i);
             at = i + 1;
             let (rule, d) = &program.derivations[i];
             if !program.rules[*rule as usize].in_force_on(self.claim.service_date.0) {
-                settled[i] = true;
+                settled.insert(i);
                 continue;
             }
             let mut matched = None;
             if self.eval(&d.condition, Scope::CLAIM, &mut matched) != Truth::True {
                 continue;
             }
-            settled[i] = true;
+            settled.insert(i);
             if self.apply(&d.conclusion) {
                 self.explain_derivation(*rule, d);
                 let readers = program.derivation_readers.get(d.conclusion.fact() as usize);
                 for &r in readers.into_iter().flatten() {
-                    if !settled[r as usize] {
+                    if !settled.contains(r as usize) {
                         due.insert(r as usize);
                     }
                 }

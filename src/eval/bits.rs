@@ -78,13 +78,8 @@ mod tests {
 
     #[test]
     fn bits_answer_as_a_sorted_set_does() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut random = crate::eval::tests::pseudo_random(0x2545_f491_4f6c_dd1d);
+        let mut next = |below: usize| random(below as u64) as usize;
         for bound in [0, 1, 5, 63, 64, 65, 127, 128, 200] {
             let mut bits = Bits::all(bound);
             let mut set: BTreeSet<usize> = (0..bound).collect();

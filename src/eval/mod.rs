@@ -862,6 +862,17 @@ mod tests {
 
     const W: u32 = WHOLE_RULE;
 
+    /// A fixed pseudo-random sequence (xorshift) of numbers below the bound asked each time,
+    /// for tests that compare a fast structure with a simple one on many generated cases.
+    pub(super) fn pseudo_random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |below| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        }
+    }
+
     #[rstest]
     #[case::none(vec![])]
     #[case::few_sorted_anyway(vec![(7, 1), (2, W), (7, 0)])]
@@ -885,13 +896,7 @@ mod tests {
     fn any_visits_come_out_as_a_sort_would_put_them() {
         // A fixed pseudo-random walk over sizes and rule counts on both sides of the
         // counting sort's limits.
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |below: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % below
-        };
+        let mut next = pseudo_random(0x9e37_79b9_7f4a_7c15);
         for _ in 0..2_000 {
             let count = next(120) as usize;
             let rules = 1 + next(300);

@@ -129,6 +129,7 @@ pub fn check(
     }
     program.terms = terms.into_values().flatten().collect();
     program.derivation_readers = derivations::readers(&program);
+    program.index.finish();
     program.claim_facts = program
         .facts
         .values()

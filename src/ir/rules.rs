@@ -450,14 +450,14 @@ impl SameReason {
 #[derive(Debug, Default)]
 pub struct RuleIndex {
     /// The claim-level and line-level rules of each code, as two lists of `rule_lists`: a line
-    /// asks one probe of a small map, and the lists, shared by every code of a set (the 15,000
-    /// codes of the MUE table name the same five rules), stay in cache.
+    /// asks one probe of a small map, and the lists, shared by every code with the same rules
+    /// (the 15,000 codes of the MUE table name the same five rules), stay in cache. Laid out by
+    /// [`RuleIndex::finish`] from `building`.
     codes: FxHashMap<Code, CodeRules>,
-    /// Each distinct list of rules, once; the first is empty (and absent until a list is added).
+    /// Each distinct list of rules, once; the first is empty.
     rule_lists: Vec<Box<[RuleIdx]>>,
-    /// The list each list becomes with one more rule, while rules are added: a list's rules are
-    /// the rules added to it in turn, so equal lists come from the same steps and are one.
-    extended: FxHashMap<(u32, RuleIdx), u32>,
+    /// The rules of each code as they are added, claim-level then line-level, until `finish`.
+    building: FxHashMap<Code, (Vec<RuleIdx>, Vec<RuleIdx>)>,
     pub by_range: Vec<(Code, Code, RuleIdx)>,
     /// Line rules that need no code but can fire only on a line with one of some modifiers
     /// (`when line has modifier 26, TC and …`): considered for a claim with one of them.
@@ -487,66 +487,73 @@ impl RuleIndex {
     /// Considers a rule for claims with one of these modifiers on a line.
     pub fn add_modifiers(&mut self, modifiers: &[Modifier], rule: RuleIdx) {
         for modifier in modifiers {
-            let rules = self.by_modifier.entry(*modifier).or_default();
-            if rules.last() != Some(&rule) {
-                rules.push(rule);
-            }
+            push_once(self.by_modifier.entry(*modifier).or_default(), rule);
         }
     }
 
     /// Runs a rule whole on claims with a line of one of these codes.
     pub fn add_set(&mut self, set: &CodeSet, rule: RuleIdx) {
-        self.add_codes(set, rule, false);
+        for code in &set.exact {
+            push_once(&mut self.building.entry(*code).or_default().0, rule);
+        }
+        add_ranges(&mut self.by_range, set, rule);
     }
 
     /// Runs a line rule on the lines of these codes (and no other line).
     pub fn add_lines(&mut self, set: &CodeSet, rule: RuleIdx) {
-        self.add_codes(set, rule, true);
-    }
-
-    /// Adds a rule to the claim-level or (`lines`) the line-level entries of a set's codes.
-    fn add_codes(&mut self, set: &CodeSet, rule: RuleIdx, lines: bool) {
-        fn list(rules: &mut CodeRules, lines: bool) -> &mut u32 {
-            if lines {
-                &mut rules.lines
-            } else {
-                &mut rules.claim
-            }
-        }
         for code in &set.exact {
-            let before = *list(
-                &mut self.codes.get(code).copied().unwrap_or_default(),
-                lines,
-            );
-            let after = self.extend(before, rule);
-            *list(self.codes.entry(*code).or_default(), lines) = after;
+            push_once(&mut self.building.entry(*code).or_default().1, rule);
         }
-        let ranges = if lines {
-            &mut self.lines_by_range
-        } else {
-            &mut self.by_range
-        };
-        ranges.extend(set.ranges.iter().map(|&(lo, hi)| (lo, hi, rule)));
+        add_ranges(&mut self.lines_by_range, set, rule);
     }
 
-    /// The list `list` with `rule` added at its end (once: a rule's codes are added together,
-    /// so a repeat is last).
-    fn extend(&mut self, list: u32, rule: RuleIdx) -> u32 {
-        let rules = self.list(list);
-        if rules.last() == Some(&rule) {
-            return list;
-        }
-        if let Some(&id) = self.extended.get(&(list, rule)) {
-            return id;
-        }
-        let longer: Box<[RuleIdx]> = rules.iter().copied().chain([rule]).collect();
+    /// Lays the rules added by code out for lookups, each distinct list once. The checker calls
+    /// it when every rule is indexed; a code added after it is found once it is called again.
+    pub fn finish(&mut self) {
         if self.rule_lists.is_empty() {
             self.rule_lists.push(Box::default());
         }
-        self.rule_lists.push(longer);
-        let id = (self.rule_lists.len() - 1) as u32;
-        self.extended.insert((list, rule), id);
-        id
+        let mut ids: FxHashMap<Vec<RuleIdx>, u32> = self
+            .rule_lists
+            .iter()
+            .enumerate()
+            .map(|(i, list)| (list.to_vec(), i as u32))
+            .collect();
+        for (code, (claim, lines)) in std::mem::take(&mut self.building) {
+            let known = self.codes.get(&code).copied().unwrap_or_default();
+            let rules = CodeRules {
+                claim: self.interned(&mut ids, known.claim, claim),
+                lines: self.interned(&mut ids, known.lines, lines),
+            };
+            self.codes.insert(code, rules);
+        }
+    }
+
+    /// The id of list `known` with the rules `added` after it, a list made for it when no list
+    /// is the same.
+    fn interned(
+        &mut self,
+        ids: &mut FxHashMap<Vec<RuleIdx>, u32>,
+        known: u32,
+        added: Vec<RuleIdx>,
+    ) -> u32 {
+        if added.is_empty() {
+            return known;
+        }
+        let all = if known == 0 {
+            added
+        } else {
+            let mut all = self.list(known).to_vec();
+            for rule in added {
+                push_once(&mut all, rule);
+            }
+            all
+        };
+        let lists = &mut self.rule_lists;
+        *ids.entry(all).or_insert_with_key(|all| {
+            lists.push(all.as_slice().into());
+            (lists.len() - 1) as u32
+        })
     }
 
     fn list(&self, id: u32) -> &[RuleIdx] {
@@ -569,6 +576,17 @@ impl RuleIndex {
             None => (&[], &[]),
         }
     }
+}
+
+/// Adds a rule to a list, once: a rule's codes are added together, so a repeat is last.
+fn push_once(rules: &mut Vec<RuleIdx>, rule: RuleIdx) {
+    if rules.last() != Some(&rule) {
+        rules.push(rule);
+    }
+}
+
+fn add_ranges(ranges: &mut Vec<(Code, Code, RuleIdx)>, set: &CodeSet, rule: RuleIdx) {
+    ranges.extend(set.ranges.iter().map(|&(lo, hi)| (lo, hi, rule)));
 }
 
 #[cfg(test)]
@@ -597,6 +615,7 @@ mod tests {
         index.add_set(&codes(&["20610"]), 4);
         index.add_lines(&codes(&["97110", "97112"]), 5);
         index.add_lines(&codes(&["97112"]), 9);
+        index.finish();
 
         assert_eq!(index.rules_of(code("97110")), (&[][..], &[3, 5][..]));
         assert_eq!(index.rules_of(code("97112")), (&[][..], &[3, 5, 9][..]));
@@ -613,9 +632,35 @@ mod tests {
             index.add_lines(&codes(&mue), rule);
         }
         index.add_lines(&codes(&["99213"]), 12);
-        // The empty list, the five steps of the MUE codes' list, and 99213's.
-        assert_eq!(index.rule_lists.len(), 7);
+        index.finish();
+        // The empty list, the MUE codes' list and 99213's.
+        assert_eq!(index.rule_lists.len(), 3);
         assert_eq!(index.rules_of(code("17777")).1, &[10, 11, 12, 13, 14]);
         assert_eq!(index.rules_of(code("99213")).1, &[12]);
+    }
+
+    #[test]
+    fn many_rules_on_one_code_hold_one_list_of_them() {
+        // A payer's pack of thousands of rules on one visit code: the index holds the code's
+        // list once, not a list for each rule added.
+        let mut index = RuleIndex::default();
+        for rule in 0..5_000 {
+            index.add_lines(&codes(&["99213"]), rule);
+        }
+        index.finish();
+        let held: usize = index.rule_lists.iter().map(|l| l.len()).sum();
+        assert_eq!(held, 5_000);
+        assert_eq!(index.rules_of(code("99213")).1.len(), 5_000);
+    }
+
+    #[test]
+    fn rules_added_after_finish_are_found_after_the_next() {
+        let mut index = RuleIndex::default();
+        index.add_lines(&codes(&["97110"]), 1);
+        index.finish();
+        index.add_lines(&codes(&["97110", "97112"]), 2);
+        index.finish();
+        assert_eq!(index.rules_of(code("97110")).1, &[1, 2]);
+        assert_eq!(index.rules_of(code("97112")).1, &[2]);
     }
 }

@@ -85,14 +85,15 @@ pub fn normalize(claim: &mut Claim) -> Vec<ClaimError> {
     // Line numbers are small integers the claim chose. A claim of a few lines (most claims)
     // compares each with the lines before it; a longer one hashes them, with a fast hash.
     const COMPARED_UP_TO: usize = 16;
+    let hashed = claim.lines.len() > COMPARED_UP_TO;
     let mut seen = rustc_hash::FxHashSet::default();
-    if claim.lines.len() > COMPARED_UP_TO {
+    if hashed {
         seen.reserve(claim.lines.len());
     }
     for (i, line) in claim.lines.iter().enumerate() {
         let n = line.number();
         let mut repeated = || {
-            if claim.lines.len() > COMPARED_UP_TO {
+            if hashed {
                 !seen.insert(n)
             } else {
                 claim.lines[..i].iter().any(|l| l.number() == n)

@@ -294,7 +294,8 @@ fn visits(program: &Program, claim: &Claim, explain: bool) -> Vec<Visit> {
 /// not many more (the standard pack's 82 rules, a stress claim's 45 visits), a counting sort
 /// by rule, which took a sort's 1,800 instructions a claim down to a few hundred: a rule's
 /// visits come in line order, from the lines in turn, so each rule's run needs no sort of its
-/// own but when a whole visit comes after a line's (`--explain`). A few visits are sorted.
+/// own but when a whole visit ([`WHOLE_RULE`], last in order) comes before one of its lines'.
+/// A few visits are sorted.
 fn in_rule_order(mut visits: Vec<Visit>) -> Vec<Visit> {
     let rules = visits
         .iter()

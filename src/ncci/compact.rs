@@ -156,7 +156,7 @@ fn read_table(
     let files = r.strings()?;
     let rationales = r.strings()?;
     let group_count = r.count(13)?;
-    let groups = r.items(group_count, 13, |b| {
+    let mut groups = r.items(group_count, 13, |b| {
         Ok((code(&b[..5])?, (le_u32(&b[5..9]), le_u32(&b[9..13]))))
     })?;
     let pair_count = r.count(9)?;
@@ -213,7 +213,6 @@ fn read_table(
     // Each column-1 code's pairs follow the last code's, in order of their column-2 code, and
     // together they are every pair: groups that overlap would make a table of a few megabytes
     // hold billions of pairs, and a group out of order would make its searches miss.
-    let mut groups = groups;
     groups.sort_unstable_by_key(|&(_, range)| range);
     let mut by_column1 = rustc_hash::FxHashMap::default();
     by_column1.reserve(groups.len());

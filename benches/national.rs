@@ -479,12 +479,18 @@ fn decompressed(path: &str) -> Vec<u8> {
 
 /// Judges claims given as JSON text, each already cut from the NDJSON input as the command's
 /// reader cuts it (a `RawClaim`, as the hand-written check gets each claim's text), and writes
-/// each result as `claimrules check --format ndjson` does (`OutputFormat::Ndjson`, the writer
-/// `tests/differential.rs` holds to serde's bytes); returns the bytes written.
+/// each result as `claimrules check --format ndjson` does (`Engine::write_raw`: the findings
+/// written as the evaluator recorded them, by the writer `tests/differential.rs` holds to
+/// serde's bytes); returns the bytes written.
 fn end_to_end(engine: &Engine, claims: &[RawClaim]) -> usize {
     written_in_pieces(claims, |raw, out| {
-        let result = engine.evaluate_raw(raw, EvalOptions::default());
-        OutputFormat::Ndjson.write_result(&result, false, out);
+        engine.write_raw(
+            raw,
+            EvalOptions::default(),
+            OutputFormat::Ndjson,
+            false,
+            out,
+        );
     })
 }
 

@@ -75,6 +75,12 @@ impl Code {
         })
     }
 
+    /// The code's five characters, upper-cased, as bytes: ASCII letters and digits, so UTF-8
+    /// text, read without the check [`Code::as_str`] makes.
+    pub fn as_bytes(&self) -> &[u8; 5] {
+        &self.0
+    }
+
     /// The code's five characters, upper-cased.
     pub fn as_str(&self) -> &str {
         // Only ASCII alphanumerics are ever stored.

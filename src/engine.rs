@@ -7,6 +7,7 @@ use crate::claim::read::parser;
 use crate::claim::{parse_claim, Claim, NormalizedClaim, RawClaim};
 use crate::diagnostic::{Diagnostics, PolicyDiagnostic};
 use crate::eval;
+use crate::eval::found::Outcome;
 pub use crate::eval::EvalOptions;
 use crate::history::HistoryView;
 use crate::input::{ClaimInput, Claims, ReadClaim};
@@ -15,7 +16,7 @@ use crate::pack::{
     data_files_at, limits, locate_data, read_pack, DataLocation, NamedStandard, PackSource,
     PackUnreadable, TableOrigin, TableSource, STANDARD_NAME,
 };
-use crate::report::{ClaimFacts, ClaimResult};
+use crate::report::{ClaimFacts, ClaimResult, OutputFormat};
 use crate::syntax::ast::Item;
 use crate::syntax::{parse_policy, span::SourceFile};
 
@@ -348,15 +349,38 @@ impl Engine {
     /// Judges one claim given as JSON text; a claim that does not read becomes an `error`
     /// result naming the JSON path and input line.
     pub fn evaluate_raw(&self, raw: &RawClaim, options: EvalOptions) -> ClaimResult {
+        self.judge_raw(raw, options).into_result()
+    }
+
+    /// Judges one claim given as JSON text and appends its result to `out` in `format`: the
+    /// bytes [`OutputFormat::write_result`] writes for [`Engine::evaluate_raw`]'s result, without
+    /// making the result's findings owned values first (their rule ids, policy files, tables
+    /// and packs are written from the engine's own). `first` is whether it is the first result
+    /// of the output. What `claimrules check` does for each claim; the way to judge claims at
+    /// volume from Rust.
+    pub fn write_raw(
+        &self,
+        raw: &RawClaim,
+        options: EvalOptions,
+        format: OutputFormat,
+        first: bool,
+        out: &mut Vec<u8>,
+    ) {
+        self.judge_raw(raw, options).write(format, first, out);
+    }
+
+    fn judge_raw(&self, raw: &RawClaim, options: EvalOptions) -> Outcome<'_> {
         // `parse_claim` has normalized the claim already.
-        let mut result = match parser(options.reference)(raw) {
-            Ok(claim) => eval::evaluate(&self.program, &claim, HistoryView::Alone, options),
-            Err((id, errors)) => ClaimResult::error(id, errors).explained(options.explain),
-        };
-        for e in &mut result.errors {
-            e.line.get_or_insert(raw.line);
+        match parser(options.reference)(raw) {
+            Ok(claim) => match eval::judge(&self.program, &claim, HistoryView::Alone, options) {
+                Outcome::Result(result) => Outcome::Result(with_line(result, raw.line)),
+                judged => judged,
+            },
+            Err((id, errors)) => Outcome::Result(with_line(
+                ClaimResult::error(id, errors).explained(options.explain),
+                raw.line,
+            )),
         }
-        result
     }
 
     /// A claim's documentation facts after its note is read, and where each came from (what
@@ -384,8 +408,14 @@ impl Engine {
 
     /// Judges one claim as an input reader found it.
     pub fn evaluate_item(&self, input: &ClaimInput, options: EvalOptions) -> ClaimResult {
+        self.judge_item(input, options).into_result()
+    }
+
+    /// Judges one claim as an input reader found it, as [`Engine::evaluate_item`] does, giving
+    /// its findings as recorded, for the batch to write without owning them.
+    pub(crate) fn judge_item(&self, input: &ClaimInput, options: EvalOptions) -> Outcome<'_> {
         let read = input.read_by(parser(options.reference));
-        self.evaluate_read(input, &read, HistoryView::Alone, options)
+        self.judge_read(input, &read, HistoryView::Alone, options)
     }
 
     /// Judges a claim of `input` as [`ClaimInput::normalized`] read it, with what is known of the
@@ -400,19 +430,28 @@ impl Engine {
         history: HistoryView<'_>,
         options: EvalOptions,
     ) -> ClaimResult {
+        self.judge_read(input, read, history, options).into_result()
+    }
+
+    /// [`Engine::evaluate_read`], giving the claim's findings as recorded.
+    fn judge_read(
+        &self,
+        input: &ClaimInput,
+        read: &ReadClaim<'_>,
+        history: HistoryView<'_>,
+        options: EvalOptions,
+    ) -> Outcome<'_> {
         match read {
-            Ok(claim) => {
-                let mut result = eval::evaluate(&self.program, claim, history, options);
-                if let Some(line) = input.line() {
-                    for e in &mut result.errors {
-                        e.line.get_or_insert(line);
-                    }
-                }
-                result
-            }
-            Err((id, errors)) => {
-                ClaimResult::error(id.clone(), errors.clone()).explained(options.explain)
-            }
+            Ok(claim) => match eval::judge(&self.program, claim, history, options) {
+                Outcome::Result(result) => match input.line() {
+                    Some(line) => Outcome::Result(with_line(result, line)),
+                    None => Outcome::Result(result),
+                },
+                judged => judged,
+            },
+            Err((id, errors)) => Outcome::Result(
+                ClaimResult::error(id.clone(), errors.clone()).explained(options.explain),
+            ),
         }
     }
 
@@ -484,4 +523,13 @@ impl Engine {
     pub fn program(&self) -> &Program {
         &self.program
     }
+}
+
+/// The result with `line`, the input line its claim starts on, given to each error that names
+/// none.
+fn with_line(mut result: ClaimResult, line: u64) -> ClaimResult {
+    for e in &mut result.errors {
+        e.line.get_or_insert(line);
+    }
+    result
 }

@@ -38,6 +38,7 @@ use rayon::prelude::*;
 pub use history::{HistoryRun, MAX_MEMBER_LINES};
 pub use summary::{ActionCounts, RuleCount, StatusCounts, Summary, TOP_RULES};
 
+use crate::eval::found::Outcome;
 use crate::input::{ClaimInput, InputItem};
 use crate::report::ClaimResult;
 use crate::report::OutputFormat;
@@ -492,7 +493,7 @@ fn judge_batch(
     options: BatchOptions,
 ) -> (Pieces, Summary) {
     render_each(batch, before, options, |item| {
-        engine.evaluate_item(&item.claim, options.eval)
+        engine.judge_item(&item.claim, options.eval)
     })
 }
 
@@ -511,7 +512,7 @@ fn render_each<'s, T, R, F>(
 ) -> (Pieces, Summary)
 where
     T: Sync,
-    R: std::borrow::Borrow<ClaimResult>,
+    R: Written,
     F: Fn(&'s T) -> R + Sync + Send,
 {
     let pieces: Vec<(Pieces, Summary)> = items
@@ -522,7 +523,6 @@ where
             || (Pieces::new(), Summary::default()),
             |(mut buffers, mut tally), (i, item)| {
                 let result = result_of(item);
-                let result = result.borrow();
                 let first = before == 0 && i == 0;
                 if buffers
                     .last()
@@ -536,9 +536,9 @@ where
                     buffers.push(Vec::with_capacity(size));
                 }
                 if let Some(bytes) = buffers.last_mut() {
-                    options.format.write_result(result, first, bytes);
+                    result.write(options.format, first, bytes);
                 }
-                tally.add(result);
+                result.tally(&mut tally);
                 (buffers, tally)
             },
         )
@@ -550,6 +550,36 @@ where
         output.extend(buffers.into_iter().filter(|b| !b.is_empty()));
     }
     (output, tally)
+}
+
+/// A claim's result as the batch writes it and counts it: judged already, or its findings as
+/// the evaluator recorded them.
+trait Written {
+    fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>);
+    fn tally(&self, tally: &mut Summary);
+}
+
+impl Written for &ClaimResult {
+    fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
+        format.write_result(self, first, out);
+    }
+
+    fn tally(&self, tally: &mut Summary) {
+        tally.add(self);
+    }
+}
+
+impl Written for Outcome<'_> {
+    fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
+        Outcome::write(self, format, first, out);
+    }
+
+    fn tally(&self, tally: &mut Summary) {
+        match self {
+            Outcome::Result(result) => tally.add(result),
+            Outcome::Judged(judged) => tally.add_view(&judged.view()),
+        }
+    }
 }
 
 /// Writes each batch's output whole, in order, then the format's closing bytes.

@@ -5,7 +5,7 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::report::{ActionName, ClaimResult, Status};
+use crate::report::{ActionName, ClaimResult, Findings, ResultView, Status};
 
 /// How many rules [`Summary::top_rules`] lists.
 pub const TOP_RULES: usize = 10;
@@ -59,6 +59,11 @@ pub struct RuleCount {
 impl Summary {
     /// Counts one result.
     pub fn add(&mut self, result: &ClaimResult) {
+        self.add_view(&result.view());
+    }
+
+    /// Counts one result, given by its parts.
+    pub(crate) fn add_view<F: Findings>(&mut self, result: &ResultView<'_, F>) {
         self.claims += 1;
         let status = &mut self.by_status;
         *match result.status {
@@ -68,20 +73,20 @@ impl Summary {
             Status::Error => &mut status.error,
         } += 1;
         self.errors += result.errors.len() as u64;
-        for f in &result.findings {
+        for (action, rule) in result.findings.actions() {
             self.findings += 1;
             let actions = &mut self.findings_by_action;
-            *match f.action {
+            *match action {
                 ActionName::Deny => &mut actions.deny,
                 ActionName::Review => &mut actions.review,
                 ActionName::Suggest => &mut actions.suggest,
                 ActionName::Modify => &mut actions.modify,
                 ActionName::Info => &mut actions.info,
             } += 1;
-            match self.rule_findings.get_mut(f.rule.as_str()) {
+            match self.rule_findings.get_mut(rule) {
                 Some(n) => *n += 1,
                 None => {
-                    self.rule_findings.insert(f.rule.clone(), 1);
+                    self.rule_findings.insert(rule.to_owned(), 1);
                 }
             }
         }

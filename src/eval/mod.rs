@@ -11,6 +11,7 @@ mod bits;
 mod diagnoses;
 pub(crate) mod explain;
 pub mod facts;
+pub(crate) mod found;
 mod history;
 mod line_attrs;
 mod same_reason;
@@ -24,6 +25,7 @@ use crate::report::*;
 use crate::syntax::ast::CompareOp;
 use bits::Bits;
 use facts::Facts;
+use found::{Found, Judged, LineNumbers, Outcome};
 
 mod conditions;
 mod messages;
@@ -93,11 +95,24 @@ pub fn evaluate(
     history: HistoryView<'_>,
     options: EvalOptions,
 ) -> ClaimResult {
+    judge(program, claim, history, options).into_result()
+}
+
+/// Evaluates one parsed claim as [`evaluate`] does, giving its findings as recorded: borrowing
+/// the program's names, for a writer to write without owning them.
+pub(crate) fn judge<'p>(
+    program: &'p Program,
+    claim: &Claim,
+    history: HistoryView<'_>,
+    options: EvalOptions,
+) -> Outcome<'p> {
     let explain = options.explain;
     let mut facts = match facts::bind(program, claim) {
         Ok(f) => f,
         Err(errors) => {
-            return ClaimResult::error(Some(claim.id.clone()), errors).explained(explain)
+            return Outcome::Result(
+                ClaimResult::error(Some(claim.id.clone()), errors).explained(explain),
+            )
         }
     };
     let from_note = facts::fill_from_note(program, &mut facts);
@@ -150,8 +165,10 @@ pub fn evaluate(
         let lines = (group[0].1 != WHOLE_RULE).then_some(group);
         run.rule(group[0].0, lines);
         if run.steps.get() > MAX_CONDITION_STEPS {
-            return ClaimResult::error(Some(claim.id.clone()), vec![over_budget(claim)])
-                .explained(explain);
+            return Outcome::Result(
+                ClaimResult::error(Some(claim.id.clone()), vec![over_budget(claim)])
+                    .explained(explain),
+            );
         }
     }
     let Run {
@@ -165,14 +182,12 @@ pub fn evaluate(
         e.agreed = agreed;
     }
     findings.sort_by_key(|f| f.order);
-    ClaimResult {
-        format_version: FormatVersion,
-        claim: Some(claim.id.clone()),
-        status: Status::of(&findings),
+    Outcome::Judged(Judged {
+        claim: claim.id.clone(),
+        status: Status::of_actions(findings.iter().map(|f| f.action)),
         findings,
-        errors: Vec::new(),
         explain: explanation,
-    }
+    })
 }
 
 /// The most work the conditions may do on one claim: each test counts one step, and a test
@@ -355,6 +370,9 @@ fn named_for_line(index: &RuleIndex, line: &crate::claim::Line, at: u32, visits:
     }
 }
 
+/// A table row a finding cites: the table's name, its data file, and the row's line there.
+type CitedRow<'p> = (&'p str, &'p str, u32);
+
 /// The state of one claim's evaluation.
 struct Run<'p, 'c> {
     program: &'p Program,
@@ -362,7 +380,7 @@ struct Run<'p, 'c> {
     /// The patient's earlier claims, as far as they are known.
     history: HistoryView<'c>,
     facts: Facts,
-    findings: Vec<Finding>,
+    findings: Vec<Found<'p>>,
     /// The rule of each finding, for `same reason as`.
     finding_rules: Vec<RuleIdx>,
     /// The rule being evaluated.
@@ -548,7 +566,7 @@ impl<'p, 'c> Run<'p, 'c> {
 
     /// Records a finding of the rule being evaluated, with the action a pack above gave the
     /// rule (`change rule … to …`) in place of its deny, review or info.
-    fn push(&mut self, mut finding: Finding) {
+    fn push(&mut self, mut finding: Found<'p>) {
         let rule = &self.program.rules[self.current as usize];
         if let Some(change) = rule.action_change_on(self.claim.service_date.0) {
             if matches!(
@@ -718,26 +736,26 @@ impl<'p, 'c> Run<'p, 'c> {
     /// The `deny` of a pair edit (written in a rule or read from a table) on line `i`.
     fn pair_denial(
         &self,
-        rule: &Rule,
+        rule: &'p Rule,
         i: usize,
         message: String,
         loc: crate::syntax::span::Loc,
-        table: Option<TableRef>,
+        table: Option<CitedRow<'p>>,
         history: Option<HistoryRef>,
-    ) -> Finding {
+    ) -> Found<'p> {
         let line = &self.claim.lines[i];
-        Finding {
-            rule: String::from(&*rule.id),
+        Found {
+            rule: &rule.id,
             action: ActionName::Deny,
-            lines: vec![line.number()],
-            code: Some(line.code.as_str().to_owned()),
+            lines: LineNumbers::one(line.number()),
+            code: Some(line.code),
             suggested_code: None,
             change: None,
             message,
-            policy: self.policy_ref(loc),
+            policy: self.program.position(loc),
             table,
             history,
-            pack: self.pack_ref(rule),
+            pack: self.pack_of(rule),
             order: (line.number(), loc.file.0, loc.span.start),
         }
     }
@@ -746,12 +764,12 @@ impl<'p, 'c> Run<'p, 'c> {
     /// line's code nothing to suggest.
     fn finding(
         &self,
-        rule: &Rule,
+        rule: &'p Rule,
         action: &Action,
         scope: Scope,
         matched: Option<Code>,
         other: Option<usize>,
-    ) -> Option<Finding> {
+    ) -> Option<Found<'p>> {
         let line = scope.line.map(|i| &self.claim.lines[i]);
         let number = line.map(|l| l.number());
         if let ActionKind::MergeWithOther(m) = action.kind {
@@ -761,9 +779,9 @@ impl<'p, 'c> Run<'p, 'c> {
             ActionKind::Deny => (ActionName::Deny, None, None),
             ActionKind::Review => (ActionName::Review, None, None),
             ActionKind::Info => (ActionName::Info, None, None),
-            ActionKind::Suggest(code) => (ActionName::Suggest, Some(code.to_string()), None),
+            ActionKind::Suggest(code) => (ActionName::Suggest, Some(code), None),
             ActionKind::SuggestColumn(column) => match self.cell(column, scope)? {
-                Cell::Code(code) => (ActionName::Suggest, Some(code.to_string()), None),
+                Cell::Code(code) => (ActionName::Suggest, Some(*code), None),
                 _ => return None,
             },
             ActionKind::AddModifier(m) => (
@@ -782,11 +800,11 @@ impl<'p, 'c> Run<'p, 'c> {
             // Made by `merge_finding`, above.
             ActionKind::MergeWithOther(_) => return None,
         };
-        Some(Finding {
-            rule: String::from(&*rule.id),
+        Some(Found {
+            rule: &rule.id,
             action: name,
-            lines: number.into_iter().collect(),
-            code: line.map(|l| l.code.as_str().to_owned()),
+            lines: number.map_or(LineNumbers::NONE, LineNumbers::one),
+            code: line.map(|l| l.code),
             suggested_code: suggested,
             change: change.and_then(|(op, m)| {
                 Some(Change {
@@ -806,10 +824,10 @@ impl<'p, 'c> Run<'p, 'c> {
                     ..Fill::default()
                 },
             ),
-            policy: self.policy_ref(action.loc),
+            policy: self.program.position(action.loc),
             table: self.cited_row(),
             history: self.cited_history_ref(),
-            pack: self.pack_ref(rule),
+            pack: self.pack_of(rule),
             order: (
                 number.unwrap_or(0),
                 action.loc.file.0,
@@ -819,28 +837,18 @@ impl<'p, 'c> Run<'p, 'c> {
     }
 
     /// The data-file row of the table row the current rule read first, if it has one.
-    fn cited_row(&self) -> Option<TableRef> {
+    fn cited_row(&self) -> Option<CitedRow<'p>> {
         let (table, row) = self.cited.get()?;
         let table = &self.program.tables[table.index()];
         let (file, line) = table.row_source_at(row)?;
-        Some(TableRef {
-            name: String::from(&*table.name),
-            file: file.to_owned(),
-            line,
-        })
+        Some((&table.name, file, line))
     }
 
-    /// The pack a rule comes from, as findings name it.
-    fn pack_ref(&self, rule: &Rule) -> PackRef {
+    /// The pack a rule comes from, as findings name it: its name and version.
+    fn pack_of(&self, rule: &Rule) -> (&'p str, Option<&'p str>) {
         match self.program.packs.get(rule.pack as usize) {
-            Some(p) => PackRef {
-                name: String::from(&*p.name),
-                version: p.version.as_deref().map(String::from),
-            },
-            None => PackRef {
-                name: String::new(),
-                version: None,
-            },
+            Some(p) => (&p.name, p.version.as_deref()),
+            None => ("", None),
         }
     }
 

@@ -142,28 +142,28 @@ impl<'p, 'c> Run<'p, 'c> {
     /// `modify merge with the other line as modifier M`: both lines, in order, billed as one.
     pub(super) fn merge_finding(
         &self,
-        rule: &Rule,
+        rule: &'p Rule,
         action: &Action,
         scope: Scope,
         matched: Option<Code>,
         other: usize,
         modifier: Modifier,
-    ) -> Option<Finding> {
+    ) -> Option<Found<'p>> {
         let line = &self.claim.lines[scope.line?];
         let (a, b) = (line.number(), self.claim.lines[other].number());
-        let lines = vec![a.min(b), a.max(b)];
-        Some(Finding {
-            rule: String::from(&*rule.id),
+        let (first, second) = (a.min(b), a.max(b));
+        Some(Found {
+            rule: &rule.id,
             action: ActionName::Modify,
-            code: Some(line.code.as_str().to_owned()),
+            code: Some(line.code),
             suggested_code: None,
             change: Some(Change {
                 op: ChangeOp::MergeLines,
-                line: lines[0],
+                line: first,
                 modifier: Some(modifier.to_string()),
-                lines: lines.clone(),
+                lines: vec![first, second],
             }),
-            lines,
+            lines: LineNumbers::two(first, second),
             message: self.render(
                 &action.message,
                 scope,
@@ -173,10 +173,10 @@ impl<'p, 'c> Run<'p, 'c> {
                     ..Fill::default()
                 },
             ),
-            policy: self.policy_ref(action.loc),
+            policy: self.program.position(action.loc),
             table: self.cited_row(),
             history: self.cited_history_ref(),
-            pack: self.pack_ref(rule),
+            pack: self.pack_of(rule),
             order: (a, action.loc.file.0, action.loc.span.start),
         })
     }

@@ -12,15 +12,16 @@
 
 use std::cmp::Ordering;
 
+use super::found::Found;
 use crate::ir::{Program, RuleIdx};
-use crate::report::{ActionName, Agreement, Finding};
+use crate::report::{ActionName, Agreement, PolicyRef, TableRef};
 
 /// Merges the findings related rules repeat, in place. `rules[i]` is the rule of
 /// `findings[i]`. With `explain`, returns what each finding given up agreed with, in the order
 /// of the findings; otherwise nothing.
 pub(super) fn merge(
     program: &Program,
-    findings: &mut Vec<Finding>,
+    findings: &mut Vec<Found<'_>>,
     rules: &[RuleIdx],
     explain: bool,
 ) -> Vec<Agreement> {
@@ -29,7 +30,8 @@ pub(super) fn merge(
         return Vec::new();
     }
     // A finding on one line, or a merge on its two: the same lines make the same finding.
-    let mergeable = |i: usize| !findings[i].lines.is_empty() && !relation.of(rules[i]).is_empty();
+    let mergeable =
+        |i: usize| !findings[i].lines.as_slice().is_empty() && !relation.of(rules[i]).is_empty();
     if (0..findings.len())
         .filter(|&i| mergeable(i))
         .nth(1)
@@ -67,18 +69,29 @@ pub(super) fn merge(
     for (i, finding) in std::mem::take(findings).into_iter().enumerate() {
         match given_for[i] {
             None => kept.push(finding),
-            Some(k) if explain => agreed.push((
-                (finding.order, i),
-                Agreement {
-                    line: finding.lines.first().copied().unwrap_or(0),
-                    rule: finding.rule,
-                    action: finding.action,
-                    kept: program.rules[rules[k] as usize].id.to_string(),
-                    message: finding.message,
-                    policy: finding.policy,
-                    table: finding.table,
-                },
-            )),
+            Some(k) if explain => {
+                let (file, line, column) = finding.policy;
+                agreed.push((
+                    (finding.order, i),
+                    Agreement {
+                        line: finding.lines.as_slice().first().copied().unwrap_or(0),
+                        rule: finding.rule.to_owned(),
+                        action: finding.action,
+                        kept: program.rules[rules[k] as usize].id.to_string(),
+                        message: finding.message,
+                        policy: PolicyRef {
+                            file: file.to_owned(),
+                            line,
+                            column,
+                        },
+                        table: finding.table.map(|(name, file, line)| TableRef {
+                            name: name.to_owned(),
+                            file: file.to_owned(),
+                            line,
+                        }),
+                    },
+                ))
+            }
             Some(_) => {}
         }
     }
@@ -96,7 +109,7 @@ type Place = ((u32, u32, u32), usize);
 /// the highest rank is given and the others point to it.
 fn merge_group(
     program: &Program,
-    findings: &[Finding],
+    findings: &[Found<'_>],
     rules: &[RuleIdx],
     group: &[usize],
     given_for: &mut [Option<usize>],
@@ -153,7 +166,7 @@ fn merge_group(
 /// written.
 fn rank(
     program: &Program,
-    findings: &[Finding],
+    findings: &[Found<'_>],
     rules: &[RuleIdx],
     i: usize,
 ) -> (bool, RuleIdx, (u32, u32, u32)) {
@@ -161,22 +174,23 @@ fn rank(
     let national = f
         .table
         .as_ref()
-        .is_some_and(|t| program.is_national_table(&t.name));
+        .is_some_and(|(name, _, _)| program.is_national_table(name));
     (!national, rules[i], f.order)
 }
 
 /// Orders findings so that those that can be one finding are next to each other: by line,
 /// action, suggested code and change. `Equal` when they are the same finding but for their
 /// rule and message.
-fn same_finding(a: &Finding, b: &Finding) -> Ordering {
+fn same_finding(a: &Found<'_>, b: &Found<'_>) -> Ordering {
     a.lines
-        .cmp(&b.lines)
+        .as_slice()
+        .cmp(b.lines.as_slice())
         .then(action_order(a.action).cmp(&action_order(b.action)))
         .then(a.suggested_code.cmp(&b.suggested_code))
         .then_with(|| change_key(a).cmp(&change_key(b)))
 }
 
-fn change_key(f: &Finding) -> Option<(&'static str, u32, Option<&str>)> {
+fn change_key<'f>(f: &'f Found<'_>) -> Option<(&'static str, u32, Option<&'f str>)> {
     f.change
         .as_ref()
         .map(|c| (c.op.as_str(), c.line, c.modifier.as_deref()))

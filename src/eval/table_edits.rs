@@ -7,10 +7,9 @@
 //! denied. Each line is denied once, by the first column-1 line (in claim order) that denies
 //! it, and the finding cites the table row that decided.
 
-use super::{Run, Scope};
+use super::{Found, Run, Scope};
 use crate::ir::*;
 use crate::ncci::{day, Column1Edits, EditRow, ModifierIndicator};
-use crate::report::{Finding, TableRef};
 
 /// What the edits say about one column-2 line.
 enum Verdict<'t> {
@@ -173,13 +172,13 @@ impl<'p> Run<'p, '_> {
     /// line it is on when the edit pairs across claims.
     fn edit_finding(
         &self,
-        rule: &Rule,
+        rule: &'p Rule,
         edits: &TableEdits,
         scope: Scope,
         with: crate::codes::Code,
         row: &EditRow,
         history: Option<crate::report::HistoryRef>,
-    ) -> Finding {
+    ) -> Found<'p> {
         let table = &self.program.edit_tables[edits.table as usize];
         let fill = super::Fill {
             with: Some(with),
@@ -187,11 +186,7 @@ impl<'p> Run<'p, '_> {
             ..Default::default()
         };
         let message = self.render(&edits.message, scope, fill);
-        let cited = TableRef {
-            name: String::from(&*table.name),
-            file: table.edits.file(row).to_owned(),
-            line: row.line,
-        };
+        let cited = (&*table.name, table.edits.file(row), row.line);
         self.pair_denial(
             rule,
             scope.line.unwrap_or(0),

@@ -1,6 +1,7 @@
 //! The three output formats (docs/formats.md), written one result at a time so that a batch of
 //! any size streams: `text` for people, `json` (one array) and `ndjson` (one object a line).
 
+use super::view::{Findings, ResultView};
 use super::{render_text, ClaimResult};
 use crate::claim::ClaimError;
 
@@ -30,6 +31,22 @@ impl OutputFormat {
     pub fn write_result(self, result: &ClaimResult, first: bool, out: &mut Vec<u8>) {
         match self {
             OutputFormat::Text => out.extend_from_slice(render_text(result).as_bytes()),
+            OutputFormat::Json | OutputFormat::Ndjson => {
+                self.write_json_view(&result.view(), first, out)
+            }
+        }
+    }
+
+    /// Appends one result given by its parts, in a JSON format (`json` or `ndjson`; `text`
+    /// writes nothing: its results are written from a [`ClaimResult`]).
+    pub(crate) fn write_json_view<F: Findings>(
+        self,
+        result: &ResultView<'_, F>,
+        first: bool,
+        out: &mut Vec<u8>,
+    ) {
+        match self {
+            OutputFormat::Text => {}
             OutputFormat::Ndjson => {
                 write_json(result, out);
                 out.push(b'\n');
@@ -53,12 +70,12 @@ impl OutputFormat {
 
 /// A result as JSON. Serializing the result types cannot fail (every map key is a string);
 /// should it ever, the claim still gets a result, one that says so.
-fn write_json(result: &ClaimResult, out: &mut Vec<u8>) {
+fn write_json<F: Findings>(result: &ResultView<'_, F>, out: &mut Vec<u8>) {
     let start = out.len();
     if let Err(e) = super::json::write_result(result, out) {
         out.truncate(start);
         let fallback = ClaimResult::error(
-            result.claim.clone(),
+            result.claim.map(str::to_owned),
             vec![ClaimError {
                 message: format!("the result could not be written as JSON: {e}"),
                 path: None,

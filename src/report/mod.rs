@@ -3,6 +3,7 @@
 mod format;
 mod json;
 mod text;
+mod view;
 
 use std::borrow::Cow;
 
@@ -13,6 +14,7 @@ use crate::claim::ClaimError;
 
 pub use format::OutputFormat;
 pub use text::{finding_line, printable, render_text};
+pub(crate) use view::{FindingView, Findings, ResultView};
 
 /// The version of the result format (docs/formats.md): a new optional field raises the minor
 /// number, a field removed or renamed, or a change of meaning, the major.
@@ -151,9 +153,14 @@ impl Status {
     /// `deny` if any finding denies; else `review` if any asks for review, suggests or modifies;
     /// else `pass`.
     pub fn of(findings: &[Finding]) -> Status {
+        Status::of_actions(findings.iter().map(|f| f.action))
+    }
+
+    /// The status of findings of these actions, as [`Status::of`] gives it.
+    pub(crate) fn of_actions(actions: impl Iterator<Item = ActionName>) -> Status {
         let mut status = Status::Pass;
-        for f in findings {
-            match f.action {
+        for action in actions {
+            match action {
                 ActionName::Deny => return Status::Deny,
                 ActionName::Review | ActionName::Suggest | ActionName::Modify => {
                     status = Status::Review

@@ -794,10 +794,21 @@ fn judge_all(engine: &Engine, pools: &Pools, numbers: &[u64]) -> Tally {
                 let claim = claim(n, pools);
                 let fast = judge(engine, &claim, EvalOptions::default());
                 let reference = judge(engine, &claim, EvalOptions::default().with_reference(true));
-                // The fast result as the command writes it (by hand, src/report/json.rs), the
-                // reference as serde writes it: the writer is held to serde's bytes as well.
+                // The fast result as the command writes it (from the findings as recorded, by
+                // hand: src/eval/found.rs, src/report/json.rs), the reference as serde writes
+                // its owned result: the writer is held to serde's bytes as well.
+                let raw = claimrules::RawClaim {
+                    json: claim.clone(),
+                    line: 1,
+                };
                 let mut written = Vec::new();
-                claimrules::OutputFormat::Ndjson.write_result(&fast, true, &mut written);
+                engine.write_raw(
+                    &raw,
+                    EvalOptions::default(),
+                    claimrules::OutputFormat::Ndjson,
+                    true,
+                    &mut written,
+                );
                 let fast_text = String::from_utf8(written).unwrap().trim_end().to_owned();
                 let reference_text = serde_json::to_string(&reference).unwrap();
                 tally.claims += 1;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use claimrules::claim::parse_claim;
 use claimrules::{
     Claim, ClaimBuilder, ClaimError, ClaimResult, ClaimSource, Engine, EvalOptions, LineBuilder,
-    RawClaim, Status,
+    OutputFormat, RawClaim, Status,
 };
 use proptest::prelude::*;
 use rstest::rstest;
@@ -173,6 +173,65 @@ fn every_example_claim_reads_back_equal_after_serializing() {
     for file in files {
         let claim = read_claim(&std::fs::read_to_string(&file).expect("the example reads"));
         assert_eq!(round_trip(&claim), claim, "{}", file.display());
+    }
+}
+
+/// `Engine::write_raw` writes a claim's result from the findings as the evaluator recorded
+/// them; `evaluate_raw` makes them owned first. Every example claim, and claims that do not read
+/// or are not claims, in each format, plainly and explained: the same bytes both ways.
+#[test]
+fn write_raw_writes_the_bytes_of_the_result_evaluate_raw_gives() {
+    let engine = Engine::standard().expect("the standard pack loads");
+    let examples = root().join("examples/claims");
+    let mut claims: Vec<String> = files_in(&examples, "json")
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("the example reads"))
+        .collect();
+    let batch = std::fs::read_to_string(examples.join("batch.ndjson")).expect("the batch reads");
+    claims.extend(batch.lines().map(str::to_owned));
+    claims.extend(
+        [
+            r#"{"claim_id": "broken", "lines": ["#,
+            r#"{"claim_id": "no-lines", "service_date": "2024-05-01"}"#,
+            r#"{"claim_id": "bad \"code\"", "service_date": "2024-05-01", "lines": [{"code": "2709"}]}"#,
+            "[1, 2]",
+            "",
+        ]
+        .map(str::to_owned),
+    );
+    let with_findings = claims
+        .iter()
+        .filter(|c| {
+            let raw = RawClaim {
+                json: c.to_string(),
+                line: 1,
+            };
+            !engine
+                .evaluate_raw(&raw, EvalOptions::default())
+                .findings
+                .is_empty()
+        })
+        .count();
+    assert!(with_findings > 10, "the examples make findings");
+    for (i, json) in claims.iter().enumerate() {
+        let raw = RawClaim {
+            json: json.clone(),
+            line: 7 + i as u64,
+        };
+        for format in [OutputFormat::Ndjson, OutputFormat::Json, OutputFormat::Text] {
+            for (explain, first) in [(false, true), (false, false), (true, false)] {
+                let options = EvalOptions::default().with_explain(explain);
+                let mut owned = Vec::new();
+                format.write_result(&engine.evaluate_raw(&raw, options), first, &mut owned);
+                let mut direct = Vec::new();
+                engine.write_raw(&raw, options, format, first, &mut direct);
+                assert_eq!(
+                    String::from_utf8_lossy(&direct),
+                    String::from_utf8_lossy(&owned),
+                    "{format:?}, explain {explain}, claim {json}"
+                );
+            }
+        }
     }
 }
 

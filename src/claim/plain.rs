@@ -30,6 +30,37 @@ use super::money::Money;
 use super::quantity::MAX_COUNT;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
+/// Where the first quote, backslash or control character of `bytes` is. Looked for eight
+/// bytes a step, as one number: a byte equal to `"` or `\\`, or below 0x20, sets the top bit
+/// of its place in `hits`, and the lowest place set is exact (a borrow only runs upwards from
+/// it). Claims' strings are short: codes, keys, ids.
+fn string_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const TOPS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & TOPS;
+    let mut steps = bytes.chunks_exact(8);
+    let mut at = 0;
+    for step in &mut steps {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(step);
+        let word = u64::from_le_bytes(word);
+        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20);
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = steps.remainder();
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| at + i)
+}
+
+/// The lines a claim's list has room for from its first line: most claims have fewer.
+const LINES_ROOM: usize = 8;
+
 /// Reads a claim written plainly; `None` when the text is anything else (read it with serde).
 pub fn read_plain(json: &str) -> Option<Claim> {
     let mut text = Text {
@@ -143,9 +174,7 @@ impl<'a> Text<'a> {
     /// JSON does not allow there), consumed; `None` when the text ends first.
     fn plain_run(&mut self) -> Option<&'a str> {
         let start = self.at;
-        let length = self.bytes[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let length = string_end(&self.bytes[start..])?;
         self.at = start + length;
         // Both ends are next to an ASCII byte, so they fall between characters.
         self.json.get(start..self.at)
@@ -242,13 +271,24 @@ impl<'a> Text<'a> {
     }
 
     /// An array, each item read by `item`.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    fn array<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.array_of(0, item)
+    }
+
+    /// An array, each item read by `item`, with room for `room` items from its first: for a
+    /// claim's lines, of which most claims have a few, so that their list is not grown twice.
+    fn array_of<T>(
+        &mut self,
+        room: usize,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         self.expect(b'[')?;
         let mut items = Vec::new();
         if self.peek()? == b']' {
             self.at += 1;
             return Some(items);
         }
+        items.reserve(room);
         loop {
             items.push(item(self)?);
             match self.peek()? {
@@ -306,7 +346,7 @@ impl<'a> Text<'a> {
                 }
                 "lines" => {
                     seen.mark(7)?;
-                    lines = Some(text.array(Text::line)?);
+                    lines = Some(text.array_of(LINES_ROOM, Text::line)?);
                 }
                 "procedures" => {
                     seen.mark(8)?;
@@ -554,5 +594,41 @@ impl<'a> Text<'a> {
             code: code?,
             approach,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn naive_end(bytes: &[u8]) -> Option<usize> {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_quote_backslash_or_control_character_in_any_place() {
+        for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for len in 0..40 {
+                for at in 0..=len {
+                    let mut bytes = vec![b'a'; len];
+                    if at < len {
+                        bytes[at] = stop;
+                    }
+                    // Bytes that look like a stop to a careless test: just above, high bytes.
+                    bytes.extend_from_slice(&[0x20, 0x21, 0x5d, 0xff, 0x80, stop]);
+                    assert_eq!(string_end(&bytes), naive_end(&bytes), "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_end_where_a_byte_by_byte_look_ends(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(string_end(&bytes), naive_end(&bytes));
+        }
     }
 }

@@ -580,6 +580,13 @@ impl<'p, 'c> Run<'p, 'c> {
                 };
             }
         }
+        if self.findings.capacity() == 0 {
+            // A claim with one finding mostly has others, about one a line: room for them
+            // at once, rather than the list grown twice on the way.
+            let room = self.claim.lines.len().clamp(4, 16);
+            self.findings.reserve(room);
+            self.finding_rules.reserve(room);
+        }
         self.findings.push(finding);
         self.finding_rules.push(self.current);
     }

@@ -142,9 +142,9 @@ pub fn run_here(engine: &Engine, items: &[InputItem], options: BatchOptions) -> 
     let mut tally = Summary::default();
     out.extend_from_slice(format.begin());
     for (i, item) in items.iter().enumerate() {
-        let result = engine.evaluate_item(&item.claim, options.eval);
-        format.write_result(&result, i == 0, &mut out);
-        tally.add(&result);
+        let result = engine.judge_item(&item.claim, options.eval);
+        result.write(format, i == 0, &mut out);
+        Written::tally(&result, &mut tally);
     }
     out.extend_from_slice(format.end(!items.is_empty()));
     tally.finish(started.elapsed(), false);

@@ -9,7 +9,7 @@
 
 use super::{Found, Run, Scope};
 use crate::ir::*;
-use crate::ncci::{day, Column1Edits, EditRow, ModifierIndicator};
+use crate::ncci::{day, Column1Edits, EditRow, ModifierIndicator, NumberedCode};
 
 /// What the edits say about one column-2 line.
 enum Verdict<'t> {
@@ -75,7 +75,10 @@ impl<'p> Run<'p, '_> {
                 }
             }
         } else {
-            let pairs = pairs.map(|(i, k)| ((i, k), lines[k].code, lines[i].code));
+            // Each line's code numbered once, for the many pairs it is in.
+            let numbered: Vec<NumberedCode> =
+                lines.iter().map(|l| NumberedCode::new(l.code)).collect();
+            let pairs = pairs.map(|(i, k)| ((i, k), numbered[k], numbered[i]));
             table
                 .edits
                 .each_in_force(pairs, today, |(i, k), row| found.push((i, k, row)));

@@ -204,7 +204,32 @@ const PAIR_INDEX_AT_ONCE: usize = 1 << 16;
 
 /// The key of an ordered pair of codes in [`PairEdits`]' pair index.
 fn pair_key(column1: Code, column2: Code) -> u64 {
-    (u64::from(column1.number()) << 32) | u64::from(column2.number())
+    numbers_key(column1.number(), column2.number())
+}
+
+/// The key of an ordered pair of codes given by their numbers ([`Code::number`]).
+fn numbers_key(column1: u32, column2: u32) -> u64 {
+    (u64::from(column1) << 32) | u64::from(column2)
+}
+
+/// A code with its number ([`Code::number`]), worked out once for the many pairs of a claim's
+/// lines it is in ([`PairEdits::each_in_force`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberedCode {
+    /// The code.
+    pub code: Code,
+    /// Its number.
+    pub number: u32,
+}
+
+impl NumberedCode {
+    /// The code, numbered.
+    pub fn new(code: Code) -> NumberedCode {
+        NumberedCode {
+            code,
+            number: code.number(),
+        }
+    }
 }
 
 /// The edits whose column-1 code is one code: a sorted list of column-2 codes.
@@ -257,14 +282,14 @@ impl PairEdits {
     /// are searched. The same answers as [`PairEdits::in_force`] pair by pair.
     pub fn each_in_force<'t, T: Copy + Default>(
         &'t self,
-        pairs: impl IntoIterator<Item = (T, Code, Code)>,
+        pairs: impl IntoIterator<Item = (T, NumberedCode, NumberedCode)>,
         day: Day,
         mut found: impl FnMut(T, &'t EditRow),
     ) {
         const CHUNK: usize = 32;
         let Some(index) = self.filter.get() else {
             for (tag, column1, column2) in pairs {
-                if let Some((_, row)) = self.in_force(column1, column2, day) {
+                if let Some((_, row)) = self.in_force(column1.code, column2.code, day) {
                     found(tag, row);
                 }
             }
@@ -278,8 +303,8 @@ impl PairEdits {
             let mut n = 0;
             for (tag, column1, column2) in pairs.by_ref().take(CHUNK) {
                 tags[n] = tag;
-                keys[n] = pair_key(column1, column2);
-                codes[n] = (column1, column2);
+                keys[n] = numbers_key(column1.number, column2.number);
+                codes[n] = (column1.code, column2.code);
                 n += 1;
             }
             let mut passed = [true; CHUNK];

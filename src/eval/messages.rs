@@ -43,12 +43,12 @@ impl<'p, 'c> Run<'p, 'c> {
                     Placeholder::Code => out.push_str(line.map_or("", |l| l.code.as_str())),
                     Placeholder::Line => {
                         if let Some(l) = line {
-                            show(&mut out, &l.number())
+                            whole(&mut out, l.number())
                         }
                     }
                     Placeholder::Units => {
                         if let Some(l) = line {
-                            show(&mut out, &l.units)
+                            whole(&mut out, l.units)
                         }
                     }
                     Placeholder::Claim => out.push_str(&self.claim.id),
@@ -60,11 +60,12 @@ impl<'p, 'c> Run<'p, 'c> {
                     Placeholder::Rationale => out.push_str(fill.rationale),
                     Placeholder::OtherLine => {
                         if let Some(j) = fill.other {
-                            show(&mut out, &self.claim.lines[j].number());
+                            whole(&mut out, self.claim.lines[j].number());
                         }
                     }
                     Placeholder::Column(c) => match self.cell(*c, scope) {
                         None => out.push_str("(none)"),
+                        Some(Cell::Number(n)) => number(&mut out, *n),
                         Some(cell) => show(&mut out, cell),
                     },
                     Placeholder::Diagnosis => {
@@ -88,7 +89,7 @@ impl<'p, 'c> Run<'p, 'c> {
                         None => out.push_str("(none)"),
                         Some(h) => match p {
                             Placeholder::HistoryClaim => out.push_str(&h.claim),
-                            Placeholder::HistoryLine => show(&mut out, &h.line),
+                            Placeholder::HistoryLine => whole(&mut out, h.line),
                             Placeholder::HistoryDate => show(&mut out, &h.date),
                             _ => out.push_str(h.code.as_str()),
                         },
@@ -112,5 +113,69 @@ impl<'p, 'c> Run<'p, 'c> {
             }
         }
         cap_message(out)
+    }
+}
+
+/// A whole number, as `Display` writes it, without the formatting machinery.
+fn whole(out: &mut String, n: u32) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// A table's number, as `Display` writes it (`Cell`'s `Display` is the `f64`'s): a whole
+/// number of up to 15 digits by `whole`'s way, any other through `Display`. A MUE is a whole
+/// number, and its message is one of the most written.
+fn number(out: &mut String, n: f64) {
+    use std::fmt::Write;
+    // Beyond 15 digits an f64 may not be the integer its digits say; -0 writes its sign.
+    if n.fract() == 0.0 && n.abs() < 1e15 && !(n == 0.0 && n.is_sign_negative()) {
+        #[expect(clippy::cast_possible_truncation, reason = "a whole number under 1e15")]
+        out.push_str(itoa::Buffer::new().format(n as i64));
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::{number, whole};
+    use proptest::prelude::*;
+
+    fn written(n: f64) -> String {
+        let mut out = String::new();
+        number(&mut out, n);
+        out
+    }
+
+    #[rstest::rstest]
+    #[case(24.0)]
+    #[case(0.0)]
+    #[case(-0.0)]
+    #[case(-3.0)]
+    #[case(1.5)]
+    #[case(0.1)]
+    #[case(999_999_999_999_999.0)]
+    #[case(1e15)]
+    #[case(1e300)]
+    #[case(f64::NAN)]
+    #[case(f64::INFINITY)]
+    fn a_table_number_is_written_as_display_writes_it(#[case] n: f64) {
+        assert_eq!(written(n), n.to_string());
+    }
+
+    proptest! {
+        #[test]
+        fn any_number_is_written_as_display_writes_it(n in any::<f64>(), k in any::<i64>()) {
+            prop_assert_eq!(written(n), n.to_string());
+            #[expect(clippy::cast_precision_loss, reason = "any f64 a table may hold")]
+            let k = k as f64 / 1000.0;
+            prop_assert_eq!(written(k.trunc()), k.trunc().to_string());
+        }
+
+        #[test]
+        fn any_whole_number_is_written_as_display_writes_it(n in any::<u32>()) {
+            let mut out = String::new();
+            whole(&mut out, n);
+            prop_assert_eq!(out, n.to_string());
+        }
     }
 }

@@ -356,8 +356,8 @@ impl Engine {
     /// bytes [`OutputFormat::write_result`] writes for [`Engine::evaluate_raw`]'s result, without
     /// making the result's findings owned values first (their rule ids, policy files, tables
     /// and packs are written from the engine's own). `first` is whether it is the first result
-    /// of the output. What `claimrules check` does for each claim; the way to judge claims at
-    /// volume from Rust.
+    /// of the output. `claimrules check` writes each claim's result the same way; this is the
+    /// way to judge claims at volume from Rust.
     pub fn write_raw(
         &self,
         raw: &RawClaim,

@@ -829,6 +829,18 @@ fn judge_all(engine: &Engine, pools: &Pools, numbers: &[u64]) -> Tally {
                     if difference.is_none() && fast_text != reference_text {
                         difference = Some((fast_text, reference_text));
                     }
+                    // Explained, the command's way and the owned result give the same bytes.
+                    let format = claimrules::OutputFormat::Ndjson;
+                    let mut direct = Vec::new();
+                    engine.write_raw(&raw, options, format, true, &mut direct);
+                    let mut owned = Vec::new();
+                    format.write_result(&fast, true, &mut owned);
+                    if difference.is_none() && direct != owned {
+                        difference = Some((
+                            String::from_utf8_lossy(&direct).into_owned(),
+                            String::from_utf8_lossy(&owned).into_owned(),
+                        ));
+                    }
                     for agreement in fast.explain.iter().flat_map(|e| &e.agreed) {
                         *tally.agreed.entry(agreement.rule.clone()).or_default() += 1;
                     }

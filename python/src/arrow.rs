@@ -5,7 +5,8 @@
 //! copy), and each slice is taken whole by one of `threads` workers: its rows are written as JSON
 //! claims by `arrow-json` (a struct column is an object, a list column an array, a null value a
 //! key left out) and read by the command's JSON reader, each claim is judged by
-//! [`claimrules::Engine::evaluate_item`] (what the command's batch run calls for each claim), and
+//! [`claimrules::Engine::evaluate_item`] (the command's batch run judges each claim the same way,
+//! but writes its findings as recorded rather than owned), and
 //! the results are put in the columns of [`result_schema`] by `arrow-json`'s decoder from their
 //! serde form (the same keys and values as the JSON the command writes), without text in
 //! between. The results come back in input order, one output batch per slice.

@@ -143,8 +143,8 @@ pub fn run_here(engine: &Engine, items: &[InputItem], options: BatchOptions) -> 
     out.extend_from_slice(format.begin());
     for (i, item) in items.iter().enumerate() {
         let result = engine.judge_item(&item.claim, options.eval);
-        result.write(format, i == 0, &mut out);
         Written::tally(&result, &mut tally);
+        result.write(format, i == 0, &mut out);
     }
     out.extend_from_slice(format.end(!items.is_empty()));
     tally.finish(started.elapsed(), false);
@@ -535,10 +535,10 @@ where
                     };
                     buffers.push(Vec::with_capacity(size));
                 }
+                result.tally(&mut tally);
                 if let Some(bytes) = buffers.last_mut() {
                     result.write(options.format, first, bytes);
                 }
-                result.tally(&mut tally);
                 (buffers, tally)
             },
         )
@@ -555,12 +555,12 @@ where
 /// A claim's result as the batch writes it and counts it: judged already, or its findings as
 /// the evaluator recorded them.
 trait Written {
-    fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>);
+    fn write(self, format: OutputFormat, first: bool, out: &mut Vec<u8>);
     fn tally(&self, tally: &mut Summary);
 }
 
 impl Written for &ClaimResult {
-    fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
+    fn write(self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
         format.write_result(self, first, out);
     }
 
@@ -570,7 +570,7 @@ impl Written for &ClaimResult {
 }
 
 impl Written for Outcome<'_> {
-    fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
+    fn write(self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
         Outcome::write(self, format, first, out);
     }
 

@@ -31,7 +31,7 @@ use super::quantity::MAX_COUNT;
 use crate::codes::{parse_date, Code, Diagnosis, Modifier};
 
 /// Where the first quote, backslash or control character of `bytes` is. Looked for eight
-/// bytes a step, as one number: a byte equal to `"` or `\\`, or below 0x20, sets the top bit
+/// bytes a step, as one number: a byte equal to `"` or `\`, or below 0x20, sets the top bit
 /// of its place in `hits`, and the lowest place set is exact (a borrow only runs upwards from
 /// it). Claims' strings are short: codes, keys, ids.
 fn string_end(bytes: &[u8]) -> Option<usize> {

@@ -1,7 +1,8 @@
 //! A claim's findings as the evaluator records them: the rule's id, the policy file, the table
-//! and the pack borrowed from the program, the codes kept as codes, so that a finding costs
-//! its message and nothing more until it is written. The batch writes them as they are
-//! (`Outcome::write`); the library's callers get owned [`Finding`]s (`Outcome::into_result`).
+//! and the pack borrowed from the program, the codes kept as codes, so that a finding owns
+//! only its message (and a `modify` finding's change, an earlier claim's id it cites) until it
+//! is written. The batch writes them as they are in the JSON formats (`Outcome::write`); the
+//! library's callers get owned [`Finding`]s (`Outcome::into_result`).
 //! Both are written through the one borrowed view (`report::view`), so the bytes are the same.
 
 use crate::codes::Code;
@@ -9,6 +10,24 @@ use crate::report::{
     ActionName, Change, ClaimResult, Explanation, Finding, FindingView, Findings, FormatVersion,
     HistoryRef, OutputFormat, PackRef, PolicyRef, ResultView, Status, TableRef,
 };
+
+/// A policy position (file, line, column), owned.
+pub(crate) fn owned_policy((file, line, column): (&str, u32, u32)) -> PolicyRef {
+    PolicyRef {
+        file: file.to_owned(),
+        line,
+        column,
+    }
+}
+
+/// A table row cited (table name, data file, line), owned.
+pub(crate) fn owned_table((name, file, line): (&str, &str, u32)) -> TableRef {
+    TableRef {
+        name: name.to_owned(),
+        file: file.to_owned(),
+        line,
+    }
+}
 
 /// The line numbers a finding is about: none (the whole claim), one, or the two lines of a
 /// merge, in order.
@@ -84,7 +103,6 @@ impl Found<'_> {
 
     /// The finding, owned.
     pub(crate) fn into_finding(self) -> Finding {
-        let (file, line, column) = self.policy;
         Finding {
             rule: self.rule.to_owned(),
             action: self.action,
@@ -93,16 +111,8 @@ impl Found<'_> {
             suggested_code: self.suggested_code.map(|c| c.as_str().to_owned()),
             change: self.change,
             message: self.message,
-            policy: PolicyRef {
-                file: file.to_owned(),
-                line,
-                column,
-            },
-            table: self.table.map(|(name, file, line)| TableRef {
-                name: name.to_owned(),
-                file: file.to_owned(),
-                line,
-            }),
+            policy: owned_policy(self.policy),
+            table: self.table.map(owned_table),
             history: self.history,
             pack: PackRef {
                 name: self.pack.0.to_owned(),
@@ -124,7 +134,7 @@ impl<'p> Findings for &[Found<'p>] {
 }
 
 /// A claim judged: its findings as recorded, in order.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Judged<'p> {
     pub claim: String,
     pub status: Status,
@@ -161,15 +171,14 @@ impl Outcome<'_> {
     }
 
     /// Appends the result to `out` in `format`: the bytes [`OutputFormat::write_result`]
-    /// writes for [`Outcome::into_result`].
-    pub(crate) fn write(&self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
+    /// writes for [`Outcome::into_result`]. The JSON formats are written from the findings as
+    /// recorded; `text`, for people, from the owned result.
+    pub(crate) fn write(self, format: OutputFormat, first: bool, out: &mut Vec<u8>) {
         match self {
-            Outcome::Result(result) => format.write_result(result, first, out),
-            Outcome::Judged(judged) if format == OutputFormat::Text => {
-                let result = Outcome::Judged(judged.clone()).into_result();
-                format.write_result(&result, first, out);
+            Outcome::Judged(judged) if format != OutputFormat::Text => {
+                format.write_json_view(&judged.view(), first, out)
             }
-            Outcome::Judged(judged) => format.write_json_view(&judged.view(), first, out),
+            outcome => format.write_result(&outcome.into_result(), first, out),
         }
     }
 }

@@ -211,12 +211,7 @@ fn over_budget(claim: &Claim) -> crate::claim::ClaimError {
 
 /// Where in the policies a location is, as findings cite it.
 pub(crate) fn policy_ref(program: &Program, loc: crate::syntax::span::Loc) -> PolicyRef {
-    let (file, line, column) = program.position(loc);
-    PolicyRef {
-        file: file.to_owned(),
-        line,
-        column,
-    }
+    found::owned_policy(program.position(loc))
 }
 
 /// A claim's documentation facts after its note is read: what `claimrules facts` prints.

@@ -12,9 +12,9 @@
 
 use std::cmp::Ordering;
 
-use super::found::Found;
+use super::found::{owned_policy, owned_table, Found};
 use crate::ir::{Program, RuleIdx};
-use crate::report::{ActionName, Agreement, PolicyRef, TableRef};
+use crate::report::{ActionName, Agreement};
 
 /// Merges the findings related rules repeat, in place. `rules[i]` is the rule of
 /// `findings[i]`. With `explain`, returns what each finding given up agreed with, in the order
@@ -76,29 +76,18 @@ pub(super) fn merge(
     for (i, finding) in std::mem::take(findings).into_iter().enumerate() {
         match given_for[i] {
             None => kept.push(finding),
-            Some(k) if explain => {
-                let (file, line, column) = finding.policy;
-                agreed.push((
-                    (finding.order, i),
-                    Agreement {
-                        line: finding.lines.as_slice().first().copied().unwrap_or(0),
-                        rule: finding.rule.to_owned(),
-                        action: finding.action,
-                        kept: program.rules[rules[k] as usize].id.to_string(),
-                        message: finding.message,
-                        policy: PolicyRef {
-                            file: file.to_owned(),
-                            line,
-                            column,
-                        },
-                        table: finding.table.map(|(name, file, line)| TableRef {
-                            name: name.to_owned(),
-                            file: file.to_owned(),
-                            line,
-                        }),
-                    },
-                ))
-            }
+            Some(k) if explain => agreed.push((
+                (finding.order, i),
+                Agreement {
+                    line: finding.lines.as_slice().first().copied().unwrap_or(0),
+                    rule: finding.rule.to_owned(),
+                    action: finding.action,
+                    kept: program.rules[rules[k] as usize].id.to_string(),
+                    message: finding.message,
+                    policy: owned_policy(finding.policy),
+                    table: finding.table.map(owned_table),
+                },
+            )),
             Some(_) => {}
         }
     }

@@ -216,10 +216,9 @@ fn numbers_key(column1: u32, column2: u32) -> u64 {
 /// lines it is in ([`PairEdits::each_in_force`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NumberedCode {
-    /// The code.
-    pub code: Code,
-    /// Its number.
-    pub number: u32,
+    code: Code,
+    // Always `code.number()`: made only by `new`, so that a pair's key is always its codes'.
+    number: u32,
 }
 
 impl NumberedCode {
@@ -229,6 +228,16 @@ impl NumberedCode {
             code,
             number: code.number(),
         }
+    }
+
+    /// The code.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// Its number ([`Code::number`]).
+    pub fn number(&self) -> u32 {
+        self.number
     }
 }
 

@@ -37,17 +37,21 @@ impl OutputFormat {
         }
     }
 
-    /// Appends one result given by its parts, in a JSON format (`json` or `ndjson`; `text`
-    /// writes nothing: its results are written from a [`ClaimResult`]).
+    /// Appends one result given by its parts, in a JSON format (`json` or `ndjson`). Callers
+    /// write `text` from a [`ClaimResult`] (`write_result`); given `text`, this writes the
+    /// result as `ndjson` would, so that no result is ever dropped.
     pub(crate) fn write_json_view<F: Findings>(
         self,
         result: &ResultView<'_, F>,
         first: bool,
         out: &mut Vec<u8>,
     ) {
+        debug_assert!(
+            self != OutputFormat::Text,
+            "text is written from a ClaimResult"
+        );
         match self {
-            OutputFormat::Text => {}
-            OutputFormat::Ndjson => {
+            OutputFormat::Text | OutputFormat::Ndjson => {
                 write_json(result, out);
                 out.push(b'\n');
             }

@@ -39,9 +39,7 @@ impl Bits {
             } else {
                 (1 << below) - 1
             };
-            if let Some(filled) = bits.filled.get_mut(n / 4096) {
-                *filled |= 1 << ((n / 64) % 64);
-            }
+            bits.mark_filled(n);
         }
         bits
     }
@@ -54,6 +52,11 @@ impl Bits {
         if let Some(word) = self.words.get_mut(n / 64) {
             *word |= 1 << (n % 64);
         }
+        self.mark_filled(n);
+    }
+
+    /// Marks the word that holds `n` as holding a number, in the second level (if any).
+    fn mark_filled(&mut self, n: usize) {
         if let Some(filled) = self.filled.get_mut(n / 4096) {
             *filled |= 1 << ((n / 64) % 64);
         }

@@ -229,16 +229,6 @@ impl NumberedCode {
             number: code.number(),
         }
     }
-
-    /// The code.
-    pub fn code(&self) -> Code {
-        self.code
-    }
-
-    /// Its number ([`Code::number`]).
-    pub fn number(&self) -> u32 {
-        self.number
-    }
 }
 
 /// The edits whose column-1 code is one code: a sorted list of column-2 codes.

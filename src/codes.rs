@@ -31,6 +31,21 @@ const BASE_36: [u8; 256] = {
 
 // Hashed as one number: code-keyed maps are probed for every line of every claim, and one
 // word hashes in one step where five bytes take several.
+/// Each byte as a code holds it: a digit as it is, a letter in upper case; 0 for any other
+/// byte, which makes the code invalid.
+const CODE_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_uppercase();
+        }
+        b += 1;
+    }
+    table
+};
+
 impl std::hash::Hash for Code {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         state.write_u64(self.ordinal());
@@ -63,12 +78,12 @@ impl Code {
     /// Reads a code from its bytes, as [`Code::parse`] reads its text (the compact form of a
     /// PTP table holds millions, and needs no UTF-8 check first).
     pub fn from_bytes(bytes: &[u8]) -> Option<Code> {
-        if bytes.len() != 5 || !bytes.iter().all(u8::is_ascii_alphanumeric) {
+        let bytes: &[u8; 5] = bytes.try_into().ok()?;
+        // One lookup a byte and one test for all five, with no branch a byte: the load of the
+        // standard pack reads 2.2 million codes, and a byte-by-byte test was 7% of it.
+        let code = bytes.map(|b| CODE_BYTE[usize::from(b)]);
+        if code.contains(&0) {
             return None;
-        }
-        let mut code = [0u8; 5];
-        for (slot, b) in code.iter_mut().zip(bytes) {
-            *slot = b.to_ascii_uppercase();
         }
         Some(Code(code))
     }
@@ -313,7 +328,41 @@ mod tests {
         assert_eq!(Code::parse(text).map(|c| c.number()), Some(number));
     }
 
+    /// The reading before the lookup table: a byte-by-byte test, then upper case.
+    fn read_byte_by_byte(bytes: &[u8]) -> Option<Code> {
+        if bytes.len() != 5 || !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        let mut code = [0u8; 5];
+        for (slot, b) in code.iter_mut().zip(bytes) {
+            *slot = b.to_ascii_uppercase();
+        }
+        Some(Code(code))
+    }
+
+    #[test]
+    fn every_byte_in_every_place_reads_as_a_byte_by_byte_test_reads_it() {
+        for place in 0..5 {
+            for byte in 0..=255u8 {
+                let mut bytes = *b"27093";
+                bytes[place] = byte;
+                assert_eq!(
+                    Code::from_bytes(&bytes),
+                    read_byte_by_byte(&bytes),
+                    "byte {byte} at {place}"
+                );
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_bytes_read_as_a_byte_by_byte_test_reads_them(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..8)
+        ) {
+            proptest::prop_assert_eq!(Code::from_bytes(&bytes), read_byte_by_byte(&bytes));
+        }
+
         #[test]
         fn any_code_is_numbered_as_rust_reads_it_in_base_36(text in "[0-9A-Z]{5}") {
             let code = Code::parse(&text);

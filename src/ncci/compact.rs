@@ -15,7 +15,11 @@ use super::{EditRow, ModifierIndicator, PairEdits};
 use crate::codes::Code;
 
 /// The first bytes of a compact PTP table; the last byte is the format version.
-const MAGIC: &[u8; 16] = b"CLAIMRULES-PTP\0\x03";
+const MAGIC: &[u8; 16] = b"CLAIMRULES-PTP\0\x04";
+
+/// The bytes of a row in the compact form: its first and last days, its line in its file, its
+/// file and rationale, and its modifier indicator.
+const ROW_BYTES: usize = 4 + 4 + 4 + 2 + 2 + 1;
 
 /// Whether bytes hold a compact table.
 pub fn is_compact(bytes: &[u8]) -> bool {
@@ -52,22 +56,15 @@ pub fn encode(table: &PairEdits, fingerprint: &str) -> Vec<u8> {
         put_u32(&mut out, *r);
     }
     put_u32(&mut out, table.rows.len() as u32);
+    // A row's fields together, so that a row is read back in one step.
     for r in &table.rows {
         put_u32(&mut out, r.from);
-    }
-    for r in &table.rows {
         put_u32(&mut out, r.until);
-    }
-    for r in &table.rows {
         put_u32(&mut out, r.line);
-    }
-    for r in &table.rows {
         out.extend_from_slice(&r.file.to_le_bytes());
-    }
-    for r in &table.rows {
         out.extend_from_slice(&r.rationale.to_le_bytes());
+        out.push(r.indicator.digit());
     }
-    out.extend(table.rows.iter().map(|r| r.indicator.digit()));
     put_filter(&mut out, table.filter.get().and_then(|f| f.filter.as_ref()));
     out
 }
@@ -162,43 +159,24 @@ fn read_table(
     let pair_count = r.count(9)?;
     let pair_column2 = r.items(pair_count, 5, code)?;
     let pair_rows = r.items(pair_count + 1, 4, |b| Ok(le_u32(b)))?;
-    let row_count = r.count(17)?;
-    // The rows' fields are written a column at a time: the first makes the rows, the others
-    // fill them in.
-    let mut rows = r.items(row_count, 4, |b| {
-        Ok(EditRow {
-            from: le_u32(b),
-            until: 0,
-            indicator: ModifierIndicator::NotAllowed,
-            file: 0,
-            rationale: 0,
-            line: 0,
-        })
-    })?;
-    r.each(row_count, 4, |i, b| {
-        rows[i].until = le_u32(b);
-        Ok(())
-    })?;
-    r.each(row_count, 4, |i, b| {
-        rows[i].line = le_u32(b);
-        Ok(())
-    })?;
+    let row_count = r.count(ROW_BYTES)?;
     let held = |index: u16, names: usize| match usize::from(index) < names {
         true => Ok(index),
         false => Err(damaged("a row names a file or rationale it does not hold")),
     };
-    r.each(row_count, 2, |i, b| {
-        rows[i].file = held(le_u16(b), files.len())?;
-        Ok(())
-    })?;
-    r.each(row_count, 2, |i, b| {
-        rows[i].rationale = held(le_u16(b), rationales.len())?;
-        Ok(())
-    })?;
-    r.each(row_count, 1, |i, b| {
-        rows[i].indicator = ModifierIndicator::from_digit(b[0].wrapping_add(b'0'))
-            .ok_or_else(|| damaged("a row has an unknown modifier indicator"))?;
-        Ok(())
+    // Each row's fields are written together: a row is made in one step, where rows written a
+    // column at a time were made by the first column and filled in by five more passes over
+    // the 2.5 million rows (a tenth of the load).
+    let rows = r.items(row_count, ROW_BYTES, |b| {
+        Ok(EditRow {
+            from: le_u32(&b[0..4]),
+            until: le_u32(&b[4..8]),
+            line: le_u32(&b[8..12]),
+            file: held(le_u16(&b[12..14]), files.len())?,
+            rationale: held(le_u16(&b[14..16]), rationales.len())?,
+            indicator: ModifierIndicator::from_digit(b[16].wrapping_add(b'0'))
+                .ok_or_else(|| damaged("a row has an unknown modifier indicator"))?,
+        })
     })?;
     let filter = filter(&mut r)?;
     if r.left != 0 {

@@ -36,6 +36,7 @@ mod contradiction;
 mod dates;
 mod derivations;
 mod diagnoses;
+mod edit_loads;
 pub mod error;
 mod facts;
 mod fee_schedule;
@@ -92,13 +93,18 @@ pub fn check(
     checker.declare_packs();
     checker.declare();
     checker.check_term_fact_clashes();
-    checker.compile_tables(read, given_rows);
-    checker.compile_sets();
-    checker.compile_terms();
-    checker.compile_vocabulary();
-    checker.compile_rules();
-    checker.layer_rules();
-    checker.check_same_reason();
+    std::thread::scope(|scope| {
+        // Pair-edit tables are read on a thread of their own while the rest is checked.
+        let mut edit_tables = edit_loads::EditTableLoads::new(scope);
+        checker.compile_tables(read, given_rows, &mut edit_tables);
+        checker.compile_sets();
+        checker.compile_terms();
+        checker.compile_vocabulary();
+        checker.compile_rules();
+        checker.layer_rules();
+        checker.check_same_reason();
+        checker.finish_edit_tables(edit_tables.finish());
+    });
     let unused = checker.unused_warnings();
     let rules: Vec<(FileId, &ast::RuleDecl)> = checker
         .items()
@@ -176,8 +182,11 @@ struct Checker<'a> {
     table_decls: IndexMap<&'a str, (FileId, &'a ast::TableDecl)>,
     /// The compiled table of each declaration, in declaration order; `None` if it failed.
     table_ids: Vec<Option<TableId>>,
-    /// Each loaded pair-edit table by name.
+    /// Each pair-edit table by name, given its id when its declaration is checked.
     edit_table_ids: HashMap<&'a str, EditTableId>,
+    /// The pair-edit tables being read ([`edit_loads`]), in declaration order: their ids
+    /// follow the tables in the program.
+    reading_edit_tables: Vec<national::ReadingEditTable<'a>>,
     /// Every table column by name, for `code.<column>`.
     columns: HashMap<&'a str, (ColumnRef, ColumnType)>,
     /// Columns of tables whose data did not load.
@@ -228,6 +237,7 @@ impl<'a> Checker<'a> {
             table_decls: IndexMap::new(),
             table_ids: Vec::new(),
             edit_table_ids: HashMap::new(),
+            reading_edit_tables: Vec::new(),
             columns: HashMap::new(),
             failed_columns: std::collections::HashSet::new(),
             set_ids: HashMap::new(),

@@ -1,9 +1,8 @@
 //! National edit tables: `table "…" of pair edits` (NCCI PTP) and `table "…" of unit limits`
 //! (NCCI MUE), read in the layouts CMS publishes, and the rules that apply them.
 
-use std::sync::Arc;
-
 use super::columns::UNIT_LIMIT_COLUMNS;
+use super::edit_loads::{EditTableLoads, EditTableRead};
 use super::error::*;
 use super::messages::MessageScope;
 use super::names::Namespace;
@@ -11,15 +10,28 @@ use super::tables::DataReader;
 use super::Checker;
 use crate::codes::Modifier;
 use crate::ir::*;
-use crate::ncci::{compact, registry};
-use crate::ncci::{read_unit_limits, DataFile, PairEdits, RowError};
+use crate::ncci::{read_unit_limits, DataFile, RowError};
 use crate::pack::{read_located, DataLocation};
 use crate::spelling::did_you_mean;
 use crate::syntax::ast;
+use crate::syntax::span::FileId;
+
+/// A pair-edit table whose declaration is checked, being read ([`super::edit_loads`]).
+pub(super) struct ReadingEditTable<'a> {
+    file: FileId,
+    decl: &'a ast::TableDecl,
+    window: DateWindow,
+}
 
 impl<'a> Checker<'a> {
-    /// Reads a pair-edit table into [`Program::edit_tables`]; on failure the errors say why.
-    pub(super) fn compile_edit_table(&mut self, decl: &'a ast::TableDecl, read: &DataReader<'_>) {
+    /// Checks a pair-edit table's declaration and starts reading its data, to be put into
+    /// [`Program::edit_tables`] by [`Checker::finish_edit_tables`]; the errors say why not.
+    pub(super) fn compile_edit_table(
+        &mut self,
+        decl: &'a ast::TableDecl,
+        read: &DataReader<'_>,
+        loads: &mut EditTableLoads<'_, '_>,
+    ) {
         if !self.declares_no_columns(
             decl,
             "pair edits",
@@ -33,18 +45,35 @@ impl<'a> Checker<'a> {
         let Some(window) = self.in_force(self.pack_of(self.file), decl.effective.as_ref()) else {
             return;
         };
-        match load_pair_edits(&location) {
-            Ok(edits) => {
-                let id = self.program.edit_tables.len() as EditTableId;
-                self.program.edit_tables.push(EditTable {
-                    name: decl.name.text.as_str().into(),
+        // Its id is its place among the tables read; rules name it by that id from now on.
+        let id = self.reading_edit_tables.len() as EditTableId;
+        loads.read(location);
+        self.reading_edit_tables.push(ReadingEditTable {
+            file: self.file,
+            decl,
+            window,
+        });
+        self.edit_table_ids.insert(&decl.name.text, id);
+    }
+
+    /// Puts the pair-edit tables read into the program, in declaration order, or the errors of
+    /// those whose data did not read. A table that did not read leaves an error, so no program
+    /// is made, and the ids rules took of the tables after it need not hold.
+    pub(super) fn finish_edit_tables(&mut self, read: Vec<EditTableRead>) {
+        let reading = std::mem::take(&mut self.reading_edit_tables);
+        for (table, read) in reading.into_iter().zip(read) {
+            self.file = table.file;
+            match read {
+                Ok(edits) => self.program.edit_tables.push(EditTable {
+                    name: table.decl.name.text.as_str().into(),
                     edits,
-                    window,
-                    loc: self.loc(decl.span),
-                });
-                self.edit_table_ids.insert(&decl.name.text, id);
+                    window: table.window,
+                    loc: self.loc(table.decl.span),
+                }),
+                Err(problems) => {
+                    self.table_error(table.decl, row_problems(&problems), PTP_HELP);
+                }
             }
-            Err(problems) => self.table_error(decl, row_problems(&problems), PTP_HELP),
         }
     }
 
@@ -315,17 +344,3 @@ const PTP_HELP: &str = "a table of pair edits reads the CMS PTP layouts: the dis
 const MUE_HELP: &str = "a table of unit limits reads the CMS MUE layouts: TSV with a header \
      naming `hcpcs`, `mue_uos`, `mai` (and `service_type`, `rationale`), or the CMS file with \
      `HCPCS/CPT Code`, `Practitioner Services MUE Values`, `MUE Adjudication Indicator`";
-
-/// Reads a pair-edit table through the process-wide registry ([`registry::load_pair_edits`]),
-/// naming the files the pack points at so that a table loaded or cached before is reused.
-fn load_pair_edits(location: &DataLocation) -> Result<Arc<PairEdits>, Vec<RowError>> {
-    let sources = match location {
-        DataLocation::Files(paths) => compact::sources(paths),
-        DataLocation::Memory(files) => compact::embedded_sources(
-            files
-                .iter()
-                .map(|file| (file.name.as_str(), file.hash, file.bytes.len())),
-        ),
-    };
-    registry::load_pair_edits(sources, || read_located(location))
-}

@@ -2,6 +2,7 @@
 //! `code.<column>` resolved to the column that holds it.
 
 use super::columns::{national_columns, COLUMN_PREFIX, DIAGNOSIS_COLUMN_PREFIX};
+use super::edit_loads::EditTableLoads;
 use super::error::*;
 use super::names::Namespace;
 use super::Checker;
@@ -30,12 +31,17 @@ pub type DataReader<'r> = dyn Fn(PackId, &str, &str) -> Result<DataLocation, Str
 impl<'a> Checker<'a> {
     /// Reads every declared table; a table whose data does not load is left out (the errors
     /// say why) so that rules using it report nothing further.
-    pub(super) fn compile_tables(&mut self, read: &DataReader<'_>, given_rows: &[TableRow]) {
+    pub(super) fn compile_tables(
+        &mut self,
+        read: &DataReader<'_>,
+        given_rows: &[TableRow],
+        edit_tables: &mut EditTableLoads<'_, '_>,
+    ) {
         let decls: Vec<(FileId, &'a ast::TableDecl)> = self.table_decls.values().copied().collect();
         for (file, decl) in decls {
             self.file = file;
             if decl.kind == ast::TableKind::PairEdits {
-                self.compile_edit_table(decl, read);
+                self.compile_edit_table(decl, read, edit_tables);
                 self.table_ids.push(None);
                 continue;
             }

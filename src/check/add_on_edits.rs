@@ -55,7 +55,7 @@ impl<'a> Checker<'a> {
             let primaries = if segment.primaries.is_empty() {
                 Cell::Empty
             } else {
-                Cell::Codes(segment.primaries)
+                Cell::Codes(Box::new(segment.primaries))
             };
             table.push_dated_row(
                 segment.add_on,

@@ -606,7 +606,7 @@ pub fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
                 }
             }
             set.normalize();
-            Ok(Cell::Codes(set))
+            Ok(Cell::Codes(Box::new(set)))
         }
         ColumnType::Diagnosis | ColumnType::Diagnoses => {
             let mut set = DiagnosisSet::default();
@@ -620,7 +620,7 @@ pub fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
                     "`{text}` is more than one diagnosis; a `diagnosis` column holds one"
                 ));
             }
-            Ok(Cell::Diagnoses(set))
+            Ok(Cell::Diagnoses(Box::new(set)))
         }
         ColumnType::Procedures => {
             let mut out = Vec::new();
@@ -629,7 +629,7 @@ pub fn parse_cell(ty: ColumnType, text: &str) -> Result<Cell, String> {
                     format!("`{item}` is not an ICD-10-PCS code (7 characters) or a family such as `0QS*`")
                 })?);
             }
-            Ok(Cell::Procedures(out))
+            Ok(Cell::Procedures(out.into()))
         }
     }
 }

@@ -124,14 +124,14 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
                     block.clear();
                 } else {
                     code_column = record.iter().position(|c| header_name(c) == "HCPCS");
-                    block.push(record);
+                    block.push(record.clone());
                 }
                 continue;
             };
             // The header's further rows leave the code column empty; the first row that fills
             // it is the first row of a code, read or reported like every other.
             if record.get(c).is_none_or(str::is_empty) {
-                block.push(record);
+                block.push(record.clone());
                 continue;
             }
             match find_columns(&block) {

@@ -70,7 +70,7 @@ pub fn run(args: CheckArgs) -> u8 {
             scope.spawn(|| progress::show(&progress, total_bytes, color_on_stderr(), &done));
         }
         let outcome = batch::run_with_history(
-            &*engine,
+            &engine,
             claims,
             stdout.writer(),
             options,

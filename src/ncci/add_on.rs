@@ -99,7 +99,7 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors, edits: &mut Ve
             let keys: Vec<String> = record.iter().map(column_key).collect();
             let names = |name: &str| keys.contains(&column_key(name));
             if names(ADD_ON_CODE) && names(PRIMARY_CODE) {
-                match find_columns(&record, &keys) {
+                match find_columns(record, &keys) {
                     Ok(found) => columns = Some(found),
                     Err(problem) => {
                         errors.push(&file.path, number, problem);
@@ -109,7 +109,7 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors, edits: &mut Ve
             }
             continue;
         };
-        if let Some(edit) = read_row(file, index, number, &record, at, errors) {
+        if let Some(edit) = read_row(file, index, number, record, at, errors) {
             edits.push(edit);
         }
     }

@@ -148,7 +148,7 @@ fn read_file(file: &DataFile, index: u16, errors: &mut RowErrors) -> Option<FeeS
         read_row(
             file,
             number,
-            &record,
+            record,
             at,
             errors,
             &mut rows,

@@ -51,7 +51,7 @@ pub fn read_unit_limits(files: &[DataFile]) -> Result<Vec<UnitLimit>, Vec<RowErr
                 continue;
             }
             let Some(at) = &fields else {
-                fields = header(&record);
+                fields = header(record);
                 continue;
             };
             let get = |i: usize| record.get(i).unwrap_or("");

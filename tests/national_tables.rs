@@ -575,3 +575,45 @@ fn a_damaged_compressed_table_is_an_error() {
         "{rendered}"
     );
 }
+
+/// Pair-edit tables are read on a thread of their own while the rest of the pack is checked
+/// (`check::edit_loads`); their data's errors still come in the order of the declarations,
+/// among the other tables' errors, as when every table was read in turn.
+#[test]
+fn errors_of_pair_edit_tables_come_in_the_order_of_the_declarations() {
+    let dir = common::tempdir(&format!("ptp-order-{}", std::process::id()));
+    let header =
+        "column_1\tcolumn_2\texist_prior_1996\tdeletion_date\tmodifier_indicator\trationale\n";
+    std::fs::write(
+        dir.join("good.tsv"),
+        format!("{header}27093\t77002\t\t*\t0\tan edit\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("bad.tsv"), "column_1\tcolumn_2\n27093\n").unwrap();
+    std::fs::write(dir.join("codes.csv"), "code,note\n123,not a code\n").unwrap();
+    std::fs::write(
+        dir.join("p.policy"),
+        "table \"first bad\" of pair edits from \"bad.tsv\"\n\
+         table \"good\" of pair edits from \"good.tsv\"\n\
+         table \"codes\" from \"codes.csv\"\n  column note is text \"a note\"\n\
+         table \"missing\" of pair edits from \"nothere.tsv\"\n\
+         table \"last bad\" of pair edits from \"bad.tsv\"\n\
+         \n\
+         rule uses.good\n  apply edits of \"good\"\n",
+    )
+    .unwrap();
+    let built = Engine::builder()
+        .without_standard_pack()
+        .pack(claimrules::PackSource::Dir(dir))
+        .build();
+    let diagnostics = match built {
+        Ok(_) => panic!("the pack should not load"),
+        Err(d) => d,
+    };
+    let lines: Vec<u32> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.position().map(|(line, _)| line))
+        .collect();
+    assert_eq!(lines, [1, 3, 5, 6], "{diagnostics}");
+}

@@ -21,6 +21,9 @@ pub(super) struct ReadingEditTable<'a> {
     file: FileId,
     decl: &'a ast::TableDecl,
     window: DateWindow,
+    /// How many errors there were when it was declared: an error of its data goes there, so
+    /// that the errors come in the order of the declarations, as if it had been read then.
+    errors_before: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -52,6 +55,7 @@ impl<'a> Checker<'a> {
             file: self.file,
             decl,
             window,
+            errors_before: self.errors.len(),
         });
         self.edit_table_ids.insert(&decl.name.text, id);
     }
@@ -61,6 +65,7 @@ impl<'a> Checker<'a> {
     /// is made, and the ids rules took of the tables after it need not hold.
     pub(super) fn finish_edit_tables(&mut self, read: Vec<EditTableRead>) {
         let reading = std::mem::take(&mut self.reading_edit_tables);
+        let mut failed = Vec::new();
         for (table, read) in reading.into_iter().zip(read) {
             self.file = table.file;
             match read {
@@ -70,9 +75,17 @@ impl<'a> Checker<'a> {
                     window: table.window,
                     loc: self.loc(table.decl.span),
                 }),
-                Err(problems) => {
-                    self.table_error(table.decl, row_problems(&problems), PTP_HELP);
-                }
+                Err(problems) => failed.push((table, problems)),
+            }
+        }
+        // The last first, each where its declaration was checked: an earlier one, put in
+        // after it at the same place or before it, stays ahead of it.
+        for (table, problems) in failed.into_iter().rev() {
+            self.file = table.file;
+            self.table_error(table.decl, row_problems(&problems), PTP_HELP);
+            if let Some(error) = self.errors.pop() {
+                let at = table.errors_before.min(self.errors.len());
+                self.errors.insert(at, error);
             }
         }
     }

@@ -29,8 +29,6 @@ const BASE_36: [u8; 256] = {
     table
 };
 
-// Hashed as one number: code-keyed maps are probed for every line of every claim, and one
-// word hashes in one step where five bytes take several.
 /// Each byte as a code holds it: a digit as it is, a letter in upper case; 0 for any other
 /// byte, which makes the code invalid.
 const CODE_BYTE: [u8; 256] = {
@@ -46,6 +44,8 @@ const CODE_BYTE: [u8; 256] = {
     table
 };
 
+// Hashed as one number: code-keyed maps are probed for every line of every claim, and one
+// word hashes in one step where five bytes take several.
 impl std::hash::Hash for Code {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         state.write_u64(self.ordinal());

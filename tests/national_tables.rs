@@ -602,18 +602,51 @@ fn errors_of_pair_edit_tables_come_in_the_order_of_the_declarations() {
          rule uses.good\n  apply edits of \"good\"\n",
     )
     .unwrap();
-    let built = Engine::builder()
-        .without_standard_pack()
-        .pack(claimrules::PackSource::Dir(dir))
-        .build();
-    let diagnostics = match built {
-        Ok(_) => panic!("the pack should not load"),
-        Err(d) => d,
-    };
+    let diagnostics = refused(
+        Engine::builder()
+            .without_standard_pack()
+            .pack(claimrules::PackSource::Dir(dir))
+            .build(),
+    );
     let lines: Vec<u32> = diagnostics
         .iter()
         .filter(|d| d.is_error())
         .filter_map(|d| d.position().map(|(line, _)| line))
         .collect();
     assert_eq!(lines, [1, 3, 5, 6], "{diagnostics}");
+}
+
+/// An error of a pair-edit table's data stops the check before the packs are layered, as when
+/// the table was read in turn: a pack above that changes the rule applying the table (here to
+/// the action it takes already, which layering would refuse) adds no error of its own.
+#[test]
+fn an_error_of_a_pair_edit_tables_data_comes_before_layering() {
+    let dir = common::tempdir(&format!("ptp-layering-{}", std::process::id()));
+    let bad = dir.join("bad.tsv");
+    std::fs::write(&bad, "column_1\tcolumn_2\n27093\n").unwrap();
+    let diagnostics = refused(
+        Engine::builder()
+            .table_data("ncci_ptp", &bad)
+            .policy(
+                "payer.policy",
+                "pack \"payer\"\n  extends \"standard\"\n\n\
+                 change rule ncci.procedure-to-procedure to deny\n  reason \"r\"\n",
+            )
+            .build(),
+    );
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.render(false, 400))
+        .collect();
+    assert_eq!(errors.len(), 1, "{diagnostics}");
+    assert!(errors[0].contains("table `ncci_ptp`"), "{diagnostics}");
+}
+
+/// The diagnostics of packs that must not load.
+fn refused(built: Result<Engine, claimrules::Diagnostics>) -> claimrules::Diagnostics {
+    match built {
+        Ok(_) => panic!("the packs should not load"),
+        Err(d) => d,
+    }
 }

@@ -2,11 +2,13 @@
 //!
 //! The national PTP table is half of the standard pack's load (reading its compact form back
 //! builds 2.5 million rows), and nothing the checker does after a table's declaration needs
-//! its rows: rules name the table, nothing more. So the checker hands each pair-edit table's
-//! reading to one thread of its own as it checks the declaration, goes on with the other
-//! tables, the sets, the terms and the rules, and takes the tables back in declaration order
-//! before it makes the program. One thread reads them all, one after the other, however many
-//! a pack declares; where no thread can start, they are read on the calling thread at the end.
+//! its rows until the packs are layered: rules name the table, nothing more. So the checker
+//! hands each pair-edit table's reading to one thread of its own as it checks the declaration,
+//! goes on with the other tables, the sets, the terms and the rules, and takes the tables back
+//! in declaration order once the rules are compiled, before the packs are layered (layering
+//! stops at the first error, and a table that did not read is one). One thread reads them all,
+//! one after the other, however many a pack declares; where no thread can start, they are read
+//! on the calling thread at the end.
 
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;

@@ -101,10 +101,12 @@ pub fn check(
         checker.compile_terms();
         checker.compile_vocabulary();
         checker.compile_rules();
-        checker.layer_rules();
-        checker.check_same_reason();
+        // Taken back before the packs are layered: layering stops at the first error, and a
+        // table that did not read is one.
         checker.finish_edit_tables(edit_tables.finish());
     });
+    checker.layer_rules();
+    checker.check_same_reason();
     let unused = checker.unused_warnings();
     let rules: Vec<(FileId, &ast::RuleDecl)> = checker
         .items()

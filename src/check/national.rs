@@ -65,6 +65,8 @@ impl<'a> Checker<'a> {
     /// is made, and the ids rules took of the tables after it need not hold.
     pub(super) fn finish_edit_tables(&mut self, read: Vec<EditTableRead>) {
         let reading = std::mem::take(&mut self.reading_edit_tables);
+        // One read for each table asked for (`EditTableLoads::finish`).
+        debug_assert_eq!(reading.len(), read.len());
         let mut failed = Vec::new();
         for (table, read) in reading.into_iter().zip(read) {
             self.file = table.file;
@@ -282,7 +284,7 @@ impl<'a> Checker<'a> {
             return Some(*id);
         }
         match self.table_decls.get(name.text.as_str()) {
-            // It failed to load; its errors say why.
+            // Its declaration did not check (columns, location or dates); its errors say why.
             Some((_, decl)) if decl.kind == ast::TableKind::PairEdits => None,
             Some(_) => {
                 self.error(TypeMismatch {

@@ -29,8 +29,10 @@ pub struct TableRow {
 pub type DataReader<'r> = dyn Fn(PackId, &str, &str) -> Result<DataLocation, String> + 'r;
 
 impl<'a> Checker<'a> {
-    /// Reads every declared table; a table whose data does not load is left out (the errors
-    /// say why) so that rules using it report nothing further.
+    /// Reads every declared code table; a table whose data does not load is left out (the
+    /// errors say why) so that rules using it report nothing further. A pair-edit table's data
+    /// is read beside the rest ([`super::edit_loads`]): its rules take its id all the same, and
+    /// an error of its data stops the check before the packs are layered.
     pub(super) fn compile_tables(
         &mut self,
         read: &DataReader<'_>,

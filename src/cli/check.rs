@@ -25,7 +25,7 @@ pub fn run(args: CheckArgs) -> u8 {
         return EXIT_FAILURE;
     };
     // The process ends when the run does, and its memory goes with it: freeing the tables
-    // page by page (a PTP table is some 100 MiB) was 5% of a run's load and exit, on every
+    // page by page (a PTP table is some 100 MiB) was 5.5% of a run's load and exit, on every
     // run. The engine holds memory only; the store, which has a database to close, is dropped.
     let engine = std::mem::ManuallyDrop::new(engine);
     let mut store = match &args.history {

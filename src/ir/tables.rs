@@ -515,8 +515,8 @@ impl ColumnType {
 /// One value of a table.
 ///
 /// The sets are boxed so that a cell takes 24 bytes, not 56: a line's MUE limit and indicator,
-/// read for every line of every claim, are then two cells side by side in one cache line of
-/// their row, where they were two or three lines apart.
+/// read for every line of every claim, are then 48 bytes side by side in one or two cache lines
+/// of their row, where they spanned two or three.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,

@@ -371,16 +371,13 @@ impl Engine {
 
     fn judge_raw(&self, raw: &RawClaim, options: EvalOptions) -> Outcome<'_> {
         // `parse_claim` has normalized the claim already.
-        match parser(options.reference)(raw) {
-            Ok(claim) => match eval::judge(&self.program, &claim, HistoryView::Alone, options) {
-                Outcome::Result(result) => Outcome::Result(with_line(result, raw.line)),
-                judged => judged,
-            },
-            Err((id, errors)) => Outcome::Result(with_line(
-                ClaimResult::error(id, errors).explained(options.explain),
-                raw.line,
-            )),
-        }
+        let outcome = match parser(options.reference)(raw) {
+            Ok(claim) => eval::judge(&self.program, &claim, HistoryView::Alone, options),
+            Err((id, errors)) => {
+                Outcome::Result(ClaimResult::error(id, errors).explained(options.explain))
+            }
+        };
+        with_line(outcome, Some(raw.line))
     }
 
     /// A claim's documentation facts after its note is read, and where each came from (what
@@ -442,13 +439,10 @@ impl Engine {
         options: EvalOptions,
     ) -> Outcome<'_> {
         match read {
-            Ok(claim) => match eval::judge(&self.program, claim, history, options) {
-                Outcome::Result(result) => match input.line() {
-                    Some(line) => Outcome::Result(with_line(result, line)),
-                    None => Outcome::Result(result),
-                },
-                judged => judged,
-            },
+            Ok(claim) => with_line(
+                eval::judge(&self.program, claim, history, options),
+                input.line(),
+            ),
             Err((id, errors)) => Outcome::Result(
                 ClaimResult::error(id.clone(), errors.clone()).explained(options.explain),
             ),
@@ -525,11 +519,16 @@ impl Engine {
     }
 }
 
-/// The result with `line`, the input line its claim starts on, given to each error that names
-/// none.
-fn with_line(mut result: ClaimResult, line: u64) -> ClaimResult {
-    for e in &mut result.errors {
-        e.line.get_or_insert(line);
+/// The outcome with `line`, the input line its claim starts on (when known), given to each
+/// error of an `error` result that names none. A claim judged has no errors.
+fn with_line(outcome: Outcome<'_>, line: Option<u64>) -> Outcome<'_> {
+    match (outcome, line) {
+        (Outcome::Result(mut result), Some(line)) => {
+            for e in &mut result.errors {
+                e.line.get_or_insert(line);
+            }
+            Outcome::Result(result)
+        }
+        (outcome, _) => outcome,
     }
-    result
 }

@@ -49,10 +49,9 @@ impl<'scope, 'env> EditTableLoads<'scope, 'env> {
         }
         match &self.reader {
             Some(reader) => {
-                if let Err(unsent) = reader.locations.send(location) {
-                    // The thread is gone (it panicked): `finish` raises its panic.
-                    drop(unsent);
-                }
+                // A send fails only when the thread is gone (it panicked): `finish` raises
+                // its panic.
+                let _ = reader.locations.send(location);
             }
             None => self.here.push(location),
         }
